@@ -1,0 +1,3 @@
+from policydiffusion.cli import main
+
+main()

@@ -1,0 +1,18 @@
+"""The Study: loading and validating adoption records and everything around them.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from policydiffusion.study import load_study
+>>> study = load_study(pd.DataFrame({"policy": ["p"], "unit": ["A"], "time": [2001]}))
+>>> study.n_adoptions if hasattr(study, "n_adoptions") else study.adoptions.height
+1
+"""
+
+from policydiffusion.study._load import RelationSpec, load_study
+from policydiffusion.study._periods import parse_time, period_label
+from policydiffusion.study._relations import Relation
+from policydiffusion.study._study import Exclusion, Study
+
+__all__ = ["Study", "Exclusion", "Relation", "RelationSpec", "load_study", "parse_time",
+           "period_label"]

@@ -1,0 +1,558 @@
+"""load_study: read, validate and assemble a :class:`Study`."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError, check_choice
+from policydiffusion.study._periods import GRANULARITIES, parse_time, time_hint
+from policydiffusion.study._read import Table, TableLike, read_table, require_columns
+from policydiffusion.study._relations import Relation
+from policydiffusion.study._study import Exclusion, Study
+
+__all__ = ["load_study", "RelationSpec"]
+
+
+def _suggest(value: str, known: Sequence[str]) -> str:
+    match = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def _is_missing(v: object) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float) and np.isnan(v)
+
+
+def _text(v: object) -> str:
+    """Id cells as text: 1.0 -> '1' so numeric codes read from Excel still match."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, table: Table, pos: int | None, column: str | None, value: object, hint: str) -> None:
+        row = table.row_of(pos) if pos is not None else None
+        self.problems.append(Problem(table.label, row, column, value, hint))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise StudyDataError(self.problems)
+
+
+class RelationSpec(dict):
+    """How to read one relation from a table: columns and direction.
+
+    Examples
+    --------
+    >>> RelationSpec("visits.csv", source="from", target="to", weight="n", period="year",
+    ...              directed=True)["directed"]
+    True
+    """
+
+    def __init__(self, edges: TableLike, *, source: str = "source", target: str = "target",
+                 weight: str | None = None, period: str | None = None, directed: bool = False,
+                 description: str = "") -> None:
+        super().__init__(edges=edges, source=source, target=target, weight=weight,
+                         period=period, directed=directed, description=description)
+
+
+def load_study(
+    adoptions: TableLike,
+    *,
+    units: TableLike | None = None,
+    policies: TableLike | None = None,
+    covariates: TableLike | None = None,
+    relations: Mapping[str, RelationSpec | Relation | TableLike] | None = None,
+    events: TableLike | None = None,
+    layout: str = "long",
+    policy_col: str = "policy",
+    unit_col: str = "unit",
+    time_col: str = "time",
+    level_col: str | None = None,
+    units_id_col: str | None = None,
+    name_col: str = "name",
+    parent_col: str = "parent",
+    entry_col: str = "entry",
+    exit_col: str = "exit",
+    policies_id_col: str | None = None,
+    opening_col: str = "opening",
+    end_col: str = "end",
+    covariates_unit_col: str | None = None,
+    covariates_time_col: str | None = None,
+    granularity: str = "year",
+    start: object | None = None,
+    end: object | None = None,
+) -> Study:
+    """Read adoption records and everything around them into a validated Study.
+
+    Every table may be a path (CSV, TSV, Parquet, Excel, Stata .dta) or a pandas /
+    polars DataFrame. All problems are collected and raised together as one
+    :class:`~policydiffusion.errors.StudyDataError` naming file, row and column.
+    Legitimate choices (adoptions outside the observation window) are not errors:
+    they are excluded and counted in ``study.exclusions``.
+
+    Parameters
+    ----------
+    adoptions
+        Long layout: one row per adoption with ``policy_col``, ``unit_col`` and
+        ``time_col`` (and optionally ``level_col``). Wide layout (``layout="wide"``):
+        one row per unit (``unit_col``), one column per policy, cells holding the
+        adoption time or empty.
+    units
+        One row per unit: ``units_id_col`` (default ``unit_col``), optional
+        ``name_col``, ``parent_col``, ``entry_col``, ``exit_col`` (times) and any
+        attributes (region, ...). Without it the units are those that adopt
+        something, which leaves out units that never adopt: pass it.
+    policies
+        Policy metadata: ``policies_id_col`` (default ``policy_col``) and optional
+        ``opening_col`` (first period anyone can adopt) and ``end_col``.
+    covariates
+        A unit x period panel with ``covariates_unit_col`` and ``covariates_time_col``.
+    relations
+        Name -> :class:`RelationSpec` (a table and its columns), a ready
+        :class:`Relation`, or a table with ``source`` / ``target`` columns.
+    events
+        Period-varying facts such as a central directive: columns ``event`` and
+        either ``time`` or ``start`` (with optional ``end``, inclusive), optional
+        ``unit`` (empty = every unit) and ``value`` (default 1).
+    granularity
+        ``year`` (default), ``quarter``, ``month`` or ``period`` (times are already
+        period numbers). Dates are mapped to periods at this granularity; the
+        original value is kept in ``adoptions['time']``.
+    start, end
+        Observation window (times). Defaults: the first and last adoption period.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> adopt = pd.DataFrame({"policy": ["p", "p"], "unit": ["A", "B"], "time": [2001, 2003]})
+    >>> units = pd.DataFrame({"unit": ["A", "B", "C"], "region": ["N", "N", "S"]})
+    >>> s = load_study(adopt, units=units, end=2005)
+    >>> s.n_units, s.end
+    (3, 2005)
+    """
+    check_choice("granularity", granularity, GRANULARITIES)
+    check_choice("layout", layout, ("long", "wide"))
+    bad = _Collector()
+    sources: dict[str, str] = {}
+
+    # ---------------------------------------------------------------- adoptions
+    at = read_table(adoptions, argument="adoptions")
+    sources["adoptions"] = at.label
+    if layout == "wide":
+        at = _wide_to_long(at, unit_col, policy_col, time_col, bad)
+    require_columns(at, {"policy": policy_col, "unit": unit_col, "time": time_col})
+    a = at.frame
+    rows: list[tuple[str, str, int, str, float | None, int]] = []
+    for pos, (p, u, t) in enumerate(zip(a[policy_col], a[unit_col], a[time_col])):
+        ok = True
+        if _is_missing(p) or not str(p).strip():
+            bad.add(at, pos, policy_col, None, "empty policy id")
+            ok = False
+        if _is_missing(u) or not str(u).strip():
+            bad.add(at, pos, unit_col, None, "empty unit id")
+            ok = False
+        per = parse_time(t, granularity)
+        if per is None:
+            bad.add(at, pos, time_col, None if _is_missing(t) else t,
+                    "missing adoption time" if _is_missing(t) else f"unreadable time; {time_hint(granularity)}")
+            ok = False
+        if ok:
+            lvl = None
+            if level_col is not None and level_col in a.columns and not _is_missing(a[level_col].iat[pos]):
+                try:
+                    lvl = float(a[level_col].iat[pos])
+                except (TypeError, ValueError):
+                    bad.add(at, pos, level_col, a[level_col].iat[pos], "policy level must be a number")
+            rows.append((_text(p), _text(u), int(per), _text(t), lvl, pos))
+
+    # duplicates of (policy, unit)
+    seen: dict[tuple[str, str], int] = {}
+    for p, u, per, t, lvl, pos in rows:
+        if (p, u) in seen:
+            bad.add(at, pos, unit_col, u,
+                    f"unit {u!r} adopts policy {p!r} twice (first at row {at.row_of(seen[(p, u)])}); "
+                    "keep only the first adoption")
+        else:
+            seen[(p, u)] = pos
+
+    # ---------------------------------------------------------------- units
+    if units is not None:
+        ut = read_table(units, argument="units")
+        sources["units"] = ut.label
+        uid = units_id_col or unit_col
+        require_columns(ut, {"units_id": uid})
+        units_df = _units_frame(ut, uid, name_col, parent_col, entry_col, exit_col, granularity, bad)
+    else:
+        ids = sorted({u for _, u, *_ in rows})
+        units_df = pl.DataFrame({"unit": ids, "name": ids, "parent": [None] * len(ids),
+                                 "entry": [None] * len(ids), "exit": [None] * len(ids)},
+                                schema_overrides={"parent": pl.Utf8, "entry": pl.Int64,
+                                                  "exit": pl.Int64})
+        sources["units"] = "(units that appear in the adoptions)"
+    known_units = units_df.get_column("unit").to_list()
+    known_set = set(known_units)
+    entry_of = dict(zip(known_units, units_df.get_column("entry").to_list()))
+    exit_of = dict(zip(known_units, units_df.get_column("exit").to_list()))
+
+    for p, u, per, t, lvl, pos in rows:
+        if u not in known_set:
+            bad.add(at, pos, unit_col, u, "unknown unit code" + _suggest(u, known_units))
+        elif entry_of[u] is not None and per < entry_of[u]:
+            bad.add(at, pos, time_col, t,
+                    f"adoption before unit {u!r} exists (its entry period is {entry_of[u]})")
+        elif exit_of[u] is not None and per > exit_of[u]:
+            bad.add(at, pos, time_col, t,
+                    f"adoption after unit {u!r} ceased to exist (its exit period is {exit_of[u]})")
+
+    # ---------------------------------------------------------------- policies
+    policy_ids_in_data = list(dict.fromkeys(p for p, *_ in rows))
+    if policies is not None:
+        pt = read_table(policies, argument="policies")
+        sources["policies"] = pt.label
+        pid = policies_id_col or policy_col
+        require_columns(pt, {"policies_id": pid})
+        policies_df = _policies_frame(pt, pid, opening_col, end_col, granularity, bad)
+        known_pol = policies_df.get_column("policy").to_list()
+        kp = set(known_pol)
+        for p, u, per, t, lvl, pos in rows:
+            if p not in kp:
+                bad.add(at, pos, policy_col, p, "unknown policy code" + _suggest(p, known_pol))
+    else:
+        policies_df = pl.DataFrame({"policy": sorted(policy_ids_in_data)},
+                                   schema={"policy": pl.Utf8}).with_columns(
+            pl.lit(None, pl.Int64).alias("opening"), pl.lit(None, pl.Int64).alias("end"))
+
+    # ---------------------------------------------------------------- covariates
+    cov_df = None
+    if covariates is not None:
+        ct = read_table(covariates, argument="covariates")
+        sources["covariates"] = ct.label
+        cov_df = _covariates_frame(ct, covariates_unit_col or unit_col, covariates_time_col,
+                                   time_col, granularity, known_units, bad)
+
+    # ---------------------------------------------------------------- relations
+    rel_out: dict[str, Relation] = {}
+    for name, spec in (relations or {}).items():
+        rel = _relation(name, spec, granularity, known_units, bad, sources)
+        if rel is not None:
+            rel_out[name] = rel
+
+    # ---------------------------------------------------------------- events
+    ev_df = None
+    if events is not None:
+        et = read_table(events, argument="events")
+        sources["events"] = et.label
+        ev_df = _events_frame(et, granularity, known_units, bad, end)
+
+    bad.raise_if_any()
+
+    # ---------------------------------------------------------------- window
+    periods = [per for _, _, per, *_ in rows]
+    if start is not None:
+        s = parse_time(start, granularity)
+        if s is None:
+            raise InvalidOptionError(f"start={start!r} is not a time; {time_hint(granularity)}")
+    else:
+        s = min(periods)
+    if end is not None:
+        e = parse_time(end, granularity)
+        if e is None:
+            raise InvalidOptionError(f"end={end!r} is not a time; {time_hint(granularity)}")
+    else:
+        e = max(periods)
+    if e < s:
+        raise InvalidOptionError(f"the observation window is empty: start {start!r} is after end {end!r}.")
+
+    exclusions: list[Exclusion] = []
+    keep, before, after = [], [], []
+    for r in rows:
+        if r[2] < s:
+            before.append(f"{r[0]}/{r[1]}")
+        elif r[2] > e:
+            after.append(f"{r[0]}/{r[1]}")
+        else:
+            keep.append(r)
+    if before:
+        exclusions.append(Exclusion("study", "adoption before the observation window starts",
+                                    len(before), tuple(before[:5])))
+    if after:
+        exclusions.append(Exclusion("study", "adoption after the observation window ends",
+                                    len(after), tuple(after[:5])))
+    adopt_df = pl.DataFrame(
+        {"policy": [r[0] for r in keep], "unit": [r[1] for r in keep],
+         "period": [r[2] for r in keep], "time": [r[3] for r in keep],
+         "level": [r[4] for r in keep]},
+        schema={"policy": pl.Utf8, "unit": pl.Utf8, "period": pl.Int64, "time": pl.Utf8,
+                "level": pl.Float64},
+    ).sort(["policy", "period", "unit"])
+
+    return Study(units=units_df, policies=policies_df, adoptions=adopt_df, covariates=cov_df,
+                 relations=rel_out, events=ev_df, granularity=granularity, start=s, end=e,
+                 exclusion_log=tuple(exclusions), sources=sources)
+
+
+# ---------------------------------------------------------------------- helpers
+def _wide_to_long(at: Table, unit_col: str, policy_col: str, time_col: str, bad: _Collector) -> Table:
+    require_columns(at, {"unit": unit_col})
+    f = at.frame
+    recs: list[dict[str, Any]] = []
+    for pos in range(len(f)):
+        u = f[unit_col].iat[pos]
+        for col in f.columns:
+            if col == unit_col:
+                continue
+            v = f[col].iat[pos]
+            if _is_missing(v) or (isinstance(v, str) and not v.strip()):
+                continue
+            recs.append({policy_col: str(col), unit_col: u, time_col: v, "_pos": pos, "_col": col})
+    long = pd.DataFrame(recs, columns=[policy_col, unit_col, time_col, "_pos", "_col"])
+
+    class _WideTable(Table):
+        pass
+
+    # Row numbers refer to the wide sheet; the column is the policy column there.
+    t = Table(long, at.label, at.from_file)
+    object.__setattr__(t, "_wide", True)
+    # validate cells here, where the wide row and column are known
+    for pos, v, col, wpos in zip(range(len(long)), long[time_col], long["_col"], long["_pos"]):
+        if parse_time(v, "year") is None and parse_time(v, "month") is None:
+            bad.add(at, int(wpos), str(col), v, "text in a year cell; expected a year or a date, "
+                    "or leave the cell empty for no adoption")
+    long = long[[parse_time(v, "year") is not None or parse_time(v, "month") is not None
+                 for v in long[time_col]]]
+    return Table(long.reset_index(drop=True)[[policy_col, unit_col, time_col]], at.label, at.from_file)
+
+
+def _time_column(table: Table, col: str | None, granularity: str, bad: _Collector,
+                 required: bool) -> list[int | None]:
+    if col is None or col not in table.frame.columns:
+        return [None] * len(table.frame)
+    out: list[int | None] = []
+    for pos, v in enumerate(table.frame[col]):
+        if _is_missing(v):
+            if required:
+                bad.add(table, pos, col, None, "missing time")
+            out.append(None)
+            continue
+        per = parse_time(v, granularity)
+        if per is None:
+            bad.add(table, pos, col, v, f"unreadable time; {time_hint(granularity)}")
+        out.append(per)
+    return out
+
+
+def _units_frame(ut: Table, uid: str, name_col: str, parent_col: str, entry_col: str,
+                 exit_col: str, granularity: str, bad: _Collector) -> pl.DataFrame:
+    f = ut.frame
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for pos, v in enumerate(f[uid]):
+        if _is_missing(v) or not str(v).strip():
+            bad.add(ut, pos, uid, None, "empty unit id")
+            ids.append("")
+            continue
+        t = _text(v)
+        if t in seen:
+            bad.add(ut, pos, uid, t, f"unit listed twice (first at row {ut.row_of(seen[t])})")
+        seen.setdefault(t, pos)
+        ids.append(t)
+    names = [(_text(v) if not _is_missing(v) else i) for v, i in
+             zip(f[name_col] if name_col in f.columns else ids, ids)]
+    parents = ([None if _is_missing(v) else _text(v) for v in f[parent_col]]
+               if parent_col in f.columns else [None] * len(ids))
+    entry = _time_column(ut, entry_col, granularity, bad, required=False)
+    exit_ = _time_column(ut, exit_col, granularity, bad, required=False)
+    known = set(ids)
+    for pos, p in enumerate(parents):
+        if p is not None and p not in known:
+            # a parent outside the unit list (e.g. the country) is allowed; nothing to check
+            pass
+    for pos, (en, ex) in enumerate(zip(entry, exit_)):
+        if en is not None and ex is not None and ex < en:
+            bad.add(ut, pos, exit_col, f.get(exit_col).iat[pos], "exit period before entry period")
+    extra = [c for c in f.columns if c not in {uid, name_col, parent_col, entry_col, exit_col}]
+    base = pl.DataFrame({"unit": ids, "name": names, "parent": parents, "entry": entry, "exit": exit_},
+                        schema={"unit": pl.Utf8, "name": pl.Utf8, "parent": pl.Utf8,
+                                "entry": pl.Int64, "exit": pl.Int64})
+    if extra:
+        base = pl.concat([base, pl.from_pandas(_plain(f[extra]))], how="horizontal")
+    return base
+
+
+def _plain(f: pd.DataFrame) -> pd.DataFrame:
+    """Nullable pandas dtypes to plain ones polars understands."""
+    out = {}
+    for c in f.columns:
+        s = f[c]
+        if str(s.dtype) == "Int64":
+            out[c] = s.astype("float64") if s.isna().any() else s.astype("int64")
+        elif str(s.dtype) in ("category",):
+            out[c] = s.astype(str).where(s.notna(), None)
+        else:
+            out[c] = s
+    return pd.DataFrame(out)
+
+
+def _policies_frame(pt: Table, pid: str, opening_col: str, end_col: str, granularity: str,
+                    bad: _Collector) -> pl.DataFrame:
+    f = pt.frame
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for pos, v in enumerate(f[pid]):
+        if _is_missing(v):
+            bad.add(pt, pos, pid, None, "empty policy id")
+            ids.append("")
+            continue
+        t = _text(v)
+        if t in seen:
+            bad.add(pt, pos, pid, t, f"policy listed twice (first at row {pt.row_of(seen[t])})")
+        seen.setdefault(t, pos)
+        ids.append(t)
+    opening = _time_column(pt, opening_col, granularity, bad, required=False)
+    end = _time_column(pt, end_col, granularity, bad, required=False)
+    extra = [c for c in f.columns if c not in {pid, opening_col, end_col}]
+    base = pl.DataFrame({"policy": ids, "opening": opening, "end": end},
+                        schema={"policy": pl.Utf8, "opening": pl.Int64, "end": pl.Int64})
+    if extra:
+        base = pl.concat([base, pl.from_pandas(_plain(f[extra]))], how="horizontal")
+    return base
+
+
+def _covariates_frame(ct: Table, ucol: str, tcol: str | None, default_time: str, granularity: str,
+                      known_units: list[str], bad: _Collector) -> pl.DataFrame:
+    f = ct.frame
+    if tcol is None:
+        for cand in (default_time, "period", "year", "time"):
+            if cand in f.columns:
+                tcol = cand
+                break
+    require_columns(ct, {"covariates_unit": ucol, "covariates_time": tcol or "period"})
+    known = set(known_units)
+    units = []
+    for pos, v in enumerate(f[ucol]):
+        t = "" if _is_missing(v) else _text(v)
+        if t not in known:
+            bad.add(ct, pos, ucol, t or None, "unknown unit code" + _suggest(t, known_units))
+        units.append(t)
+    periods = _time_column(ct, tcol, granularity, bad, required=True)
+    seen: dict[tuple[str, int | None], int] = {}
+    for pos, key in enumerate(zip(units, periods)):
+        if key in seen:
+            bad.add(ct, pos, tcol, f.get(tcol).iat[pos],
+                    f"duplicate (unit, period) key {key[0]!r}, {key[1]} (first at row {ct.row_of(seen[key])})")
+        seen.setdefault(key, pos)
+    values = [c for c in f.columns if c not in (ucol, tcol)]
+    base = pl.DataFrame({"unit": units, "period": periods}, schema={"unit": pl.Utf8, "period": pl.Int64})
+    if values:
+        base = pl.concat([base, pl.from_pandas(_plain(f[values]))], how="horizontal")
+    return base.sort(["unit", "period"])
+
+
+def _relation(name: str, spec: Any, granularity: str, known_units: list[str], bad: _Collector,
+              sources: dict[str, str]) -> Relation | None:
+    if isinstance(spec, Relation):
+        e = spec.edges
+        tab = Table(e.to_pandas(), f"relation {name!r} (Relation)", False)
+        _check_edges(tab, "source", "target", known_units, bad)
+        return spec if spec.name == name else Relation(name, spec.edges, spec.directed, spec.description)
+    if not isinstance(spec, dict):
+        spec = RelationSpec(spec)
+    rt = read_table(spec["edges"], argument=f"relation {name!r}")
+    sources[f"relation:{name}"] = rt.label
+    cols = {"source": spec["source"], "target": spec["target"]}
+    if spec.get("weight"):
+        cols["weight"] = spec["weight"]
+    if spec.get("period"):
+        cols["period"] = spec["period"]
+    require_columns(rt, cols)
+    _check_edges(rt, spec["source"], spec["target"], known_units, bad)
+    f = rt.frame
+    periods = _time_column(rt, spec.get("period"), granularity, bad, required=True) \
+        if spec.get("period") else [None] * len(f)
+    weights: list[float] = []
+    if spec.get("weight"):
+        for pos, w in enumerate(f[spec["weight"]]):
+            try:
+                weights.append(float(w))
+                if np.isnan(weights[-1]):
+                    raise ValueError
+            except (TypeError, ValueError):
+                bad.add(rt, pos, spec["weight"], w, "edge weight must be a number")
+                weights.append(np.nan)
+    else:
+        weights = [1.0] * len(f)
+    edges = pl.DataFrame({"source": [_text(v) for v in f[spec["source"]]],
+                          "target": [_text(v) for v in f[spec["target"]]],
+                          "weight": weights, "period": periods},
+                         schema={"source": pl.Utf8, "target": pl.Utf8, "weight": pl.Float64,
+                                 "period": pl.Int64})
+    return Relation.from_edges(edges, name=name, source="source", target="target", weight="weight",
+                               period="period" if spec.get("period") else None,
+                               directed=bool(spec.get("directed")),
+                               description=spec.get("description", ""))
+
+
+def _check_edges(rt: Table, scol: str, tcol: str, known_units: list[str], bad: _Collector) -> None:
+    known = set(known_units)
+    f = rt.frame
+    for pos, (s, t) in enumerate(zip(f[scol], f[tcol])):
+        s_, t_ = ("" if _is_missing(s) else _text(s)), ("" if _is_missing(t) else _text(t))
+        if s_ not in known:
+            bad.add(rt, pos, scol, s_ or None, "relation names an unknown unit" + _suggest(s_, known_units))
+        if t_ not in known:
+            bad.add(rt, pos, tcol, t_ or None, "relation names an unknown unit" + _suggest(t_, known_units))
+        if s_ and s_ == t_:
+            bad.add(rt, pos, tcol, t_, "self-loop: a unit cannot be related to itself")
+
+
+def _events_frame(et: Table, granularity: str, known_units: list[str], bad: _Collector,
+                  end: object | None) -> pl.DataFrame:
+    f = et.frame
+    if "time" in f.columns:
+        require_columns(et, {"event": "event", "time": "time"})
+        periods = _time_column(et, "time", granularity, bad, required=True)
+        spans = [(p, p) for p in periods]
+    else:
+        require_columns(et, {"event": "event", "start": "start"})
+        starts = _time_column(et, "start", granularity, bad, required=True)
+        ends = _time_column(et, "end", granularity, bad, required=False)
+        hard_end = parse_time(end, granularity) if end is not None else None
+        spans = []
+        for pos, (s, e) in enumerate(zip(starts, ends)):
+            if e is None:
+                e = hard_end if hard_end is not None else (s if s is None else s + 200)
+            spans.append((s, e))
+    known = set(known_units)
+    units: list[str | None] = []
+    if "unit" in f.columns:
+        for pos, v in enumerate(f["unit"]):
+            if _is_missing(v) or not str(v).strip():
+                units.append(None)
+            else:
+                t = _text(v)
+                if t not in known:
+                    bad.add(et, pos, "unit", t, "unknown unit code" + _suggest(t, known_units))
+                units.append(t)
+    else:
+        units = [None] * len(f)
+    values = ([float(v) if not _is_missing(v) else 1.0 for v in f["value"]]
+              if "value" in f.columns else [1.0] * len(f))
+    recs = []
+    for ev, (s, e), u, v in zip(f["event"], spans, units, values):
+        if s is None or e is None:
+            continue
+        for p in range(s, e + 1):
+            recs.append((str(ev), p, u, v))
+    return pl.DataFrame(recs, schema={"event": pl.Utf8, "period": pl.Int64, "unit": pl.Utf8,
+                                      "value": pl.Float64}, orient="row")
