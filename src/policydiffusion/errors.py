@@ -52,13 +52,11 @@ class Problem(NamedTuple):
     hint: str
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
+        where = self.file + (f" row {self.row}" if self.row is not None else "")
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where += f", column {self.column!r}"
         value = "" if self.value is None else f" {self.value!r}:"
-        return f"{', '.join(where)}:{value} {self.hint}"
+        return f"{where}:{value} {self.hint}"
 
 
 class StudyDataError(PolicyDiffusionError, ValueError):
