@@ -221,7 +221,7 @@ def generate_china_mobile_gov(seed: int = SEED, *, firing: dict | None = None,
     >>> d = generate_china_mobile_gov()
     >>> sorted(d)
     ['adoptions', 'covariates', 'dyads', 'events', 'truth', 'units', 'visits']
-    >>> d["adoptions"]["year"].between(2014, 2022).all()
+    >>> bool(d["adoptions"]["year"].between(2014, 2022).all())
     True
     """
     ex = _exogenous(seed)
