@@ -2,9 +2,29 @@
 
 Simulation lets a researcher check that a design can detect an effect before
 collecting data, check that a fitted model reproduces the observed S-curve, and ask
-"what if" (seeding counterfactuals). Every function takes a ``seed``.
+"what if" (seeding counterfactuals); it also gives data with known truth to test
+every estimator. Every function takes a ``seed`` (``numpy.random.default_rng``).
+
+Examples
+--------
+>>> from policydiffusion.simulate import random_network, simulate_cascades
+>>> sim = simulate_cascades(random_network(10, n_edges=20, seed=1), n_cascades=3, seed=1)
+>>> sorted(set(sim.cascades["cascade_id"]))
+[1, 2, 3]
 """
 
+from policydiffusion.simulate.cascades import CascadeSimulation, random_network, simulate_cascades
 from policydiffusion.simulate.dyadic import DyadicSimulation, simulate_dyadic
+from policydiffusion.simulate.threshold import ThresholdSimulation, simulate_threshold
 
-__all__ = ["simulate_dyadic", "DyadicSimulation"]
+__all__ = ["simulate_dyadic", "DyadicSimulation", "simulate_cascades", "CascadeSimulation",
+           "random_network", "simulate_threshold", "ThresholdSimulation",
+           "generate_china_mobile_gov"]
+
+
+def __getattr__(name: str):
+    if name == "generate_china_mobile_gov":
+        from policydiffusion.simulate.china_mobile_gov import generate_china_mobile_gov
+
+        return generate_china_mobile_gov
+    raise AttributeError(name)
