@@ -127,6 +127,11 @@ class Engine:
         self.child_edge_end = np.searchsorted(self.edge_child, np.arange(n_nodes), "right")
         self.alive = np.ones(self.n_edges, dtype=bool)
         self.gains = self._gains(0, len(self.e_flat), 0, self.n_edges)
+        # node scores as a (position, cascade) matrix, 0 for roots and padding, so tree
+        # scores can be summed in cascade order with one vector operation per position
+        self.flat_pos = np.arange(n_flat) - self.offsets[self.flat_cascade]
+        self.mat = np.zeros((int(sizes.max()) if len(sizes) else 0, self.n_cascades))
+        self.mat[self.flat_pos, self.flat_cascade] = np.where(np.isnan(self.cur), 0.0, self.cur)
 
     # ------------------------------------------------------------------ pieces
     def _gains(self, a: int, b: int, ea: int, eb: int) -> np.ndarray:
@@ -147,11 +152,9 @@ class Engine:
         out = np.zeros(len(cs))
         if len(cs) == 0:
             return out
-        starts, sizes = self.offsets[cs], self.sizes[cs]
-        vals = np.where(np.isnan(self.cur), 0.0, self.cur)
-        for k in range(int(sizes.max()) if len(sizes) else 0):
-            has = sizes > k
-            out[has] += vals[starts[has] + k]
+        sub = self.mat[:, cs]
+        for row in sub:  # sequential, as the package's loop (numpy's sum may reorder)
+            out += row
         return out
 
     def best(self) -> int:
@@ -168,6 +171,7 @@ class Engine:
         better = s > self.cur[flat]
         self.cur[flat[better]] = s[better]
         self.parent[flat[better]] = self.edge_parent[k]
+        self.mat[self.flat_pos[flat[better]], self.flat_cascade[flat[better]]] = s[better]
         self.alive[k] = False
         v = self.edge_child[k]
         ea, eb = self.child_edge_start[v], self.child_edge_end[v]
