@@ -1,0 +1,26 @@
+"""Describing diffusion: adoption curves, S-curve and Bass fits, take-off, adopter
+categories, speed, innovativeness, spatial clustering and a diffusion index.
+
+Every function takes a :class:`~policydiffusion.study.Study` (or a plain adoptions
+table with columns ``policy``, ``unit``, ``period`` plus ``units=``) and returns
+tidy pandas DataFrames or frozen result objects.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from policydiffusion.curves import adoption_curve
+>>> a = pd.DataFrame({"policy": "p", "unit": ["A", "B"], "period": [2000, 2002]})
+>>> adoption_curve(a, units=4)["cumulative"].tolist()
+[1, 1, 2]
+"""
+
+from policydiffusion.curves._curve import adoption_curve, pooled_adoption_curve
+from policydiffusion.curves._data import as_study
+from policydiffusion.curves._fit import CurveFit, CurveFits, fit_curves
+from policydiffusion.curves._models import INFLUENCE, MODELS
+from policydiffusion.curves._rogers import CATEGORIES, adopter_categories, takeoff
+
+__all__ = [
+    "CATEGORIES", "INFLUENCE", "MODELS", "CurveFit", "CurveFits", "adopter_categories",
+    "adoption_curve", "as_study", "fit_curves", "pooled_adoption_curve", "takeoff",
+]
