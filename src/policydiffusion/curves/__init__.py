@@ -18,9 +18,12 @@ from policydiffusion.curves._curve import adoption_curve, pooled_adoption_curve
 from policydiffusion.curves._data import as_study
 from policydiffusion.curves._fit import CurveFit, CurveFits, fit_curves
 from policydiffusion.curves._models import INFLUENCE, MODELS
+from policydiffusion.curves._aft import AFTFit, fit_aft
+from policydiffusion.curves._speed import gini, mallinson_data, policy_speed
+from policydiffusion.curves._innovativeness import dynamic_innovativeness, walker_scores
 from policydiffusion.curves._rogers import CATEGORIES, adopter_categories, takeoff
 
 __all__ = [
-    "CATEGORIES", "INFLUENCE", "MODELS", "CurveFit", "CurveFits", "adopter_categories",
-    "adoption_curve", "as_study", "fit_curves", "pooled_adoption_curve", "takeoff",
+    "AFTFit", "CATEGORIES", "INFLUENCE", "MODELS", "CurveFit", "CurveFits", "adopter_categories",
+    "adoption_curve", "as_study", "dynamic_innovativeness", "fit_aft", "fit_curves", "gini", "mallinson_data", "policy_speed", "pooled_adoption_curve", "takeoff", "walker_scores",
 ]
