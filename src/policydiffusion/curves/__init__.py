@@ -20,10 +20,13 @@ from policydiffusion.curves._fit import CurveFit, CurveFits, fit_curves
 from policydiffusion.curves._models import INFLUENCE, MODELS
 from policydiffusion.curves._aft import AFTFit, fit_aft
 from policydiffusion.curves._speed import gini, mallinson_data, policy_speed
+from policydiffusion.curves._index import INDEX_COMPONENTS, diffusion_index
+from policydiffusion.curves._spatial import (MoranResult, follow_neighbor_share, moran_statistic,
+                                             morans_i, weight_matrix)
 from policydiffusion.curves._innovativeness import dynamic_innovativeness, walker_scores
 from policydiffusion.curves._rogers import CATEGORIES, adopter_categories, takeoff
 
 __all__ = [
-    "AFTFit", "CATEGORIES", "INFLUENCE", "MODELS", "CurveFit", "CurveFits", "adopter_categories",
-    "adoption_curve", "as_study", "dynamic_innovativeness", "fit_aft", "fit_curves", "gini", "mallinson_data", "policy_speed", "pooled_adoption_curve", "takeoff", "walker_scores",
+    "AFTFit", "CATEGORIES", "INDEX_COMPONENTS", "MoranResult", "INFLUENCE", "MODELS", "CurveFit", "CurveFits", "adopter_categories",
+    "adoption_curve", "as_study", "diffusion_index", "follow_neighbor_share", "moran_statistic", "morans_i", "weight_matrix", "dynamic_innovativeness", "fit_aft", "fit_curves", "gini", "mallinson_data", "policy_speed", "pooled_adoption_curve", "takeoff", "walker_scores",
 ]
