@@ -22,6 +22,7 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
                     relation: str | None = "contiguity", clustering: str = "follow",
                     events: Sequence[str] | None = None, max_level: float | None = None,
                     weights: Mapping[str, float] | None = None,
+                    speed: pd.DataFrame | None = None,
                     units: int | Sequence[str] | None = None) -> pd.DataFrame:
     """Diffusion evaluation index of each policy, reported with its components.
 
@@ -44,7 +45,9 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
 
     ``index`` is the weighted mean of the available components (equal weights by
     default; ``weights`` maps component names to weights, and a component with
-    weight 0 is left out); ``n_components`` says how many entered.
+    weight 0 is left out); ``n_components`` says how many entered. Pass a
+    :func:`policy_speed` table as ``speed`` to rescale speed against a wider set of
+    policies than those evaluated.
 
     Examples
     --------
@@ -64,7 +67,9 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
         w[k] = float(v)
     st = as_study(study, units=units)
     ids = policy_list(st, policies)
-    speed = policy_speed(st, ids, distributions=("weibull",)).set_index("policy")["speed_rescaled"]
+    if speed is None:
+        speed = policy_speed(st, ids, distributions=("weibull",))
+    speed = speed.set_index("policy")["speed_rescaled"]
     has_rel = relation is not None and relation in st.relations
     ev = None
     if st.events is not None:
