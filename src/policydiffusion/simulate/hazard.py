@@ -194,6 +194,8 @@ def _eval_term(term: object, ctx: _Ctx, t: int, A: np.ndarray) -> dict[str, np.n
         num = (xe * adopted).sum() - xe * adopted
         den = xe.sum() - xe
         return {name: _safe(num, den)}
+    if kind == "Duration":
+        return {name: t - np.maximum(ctx.start, ctx.entry) + 1.0}
     if kind == "ParentAdopted":
         par = ctx.study.units.get_column("parent").to_list()
         out = np.array([float(p in ctx.idx and A[ctx.idx[p]] <= t - lag) for p in par])
@@ -220,7 +222,7 @@ def _builder_columns(study, policy: str, terms: Sequence[object], t: int, A: np.
     idx = {u: k for k, u in enumerate(units)}
     out: dict[str, np.ndarray] = {}
     for c in rows.columns:
-        if c in ("policy", "unit", "period", "adopt", "duration") or c.startswith("_"):
+        if c in ("policy", "unit", "period", "adopt") or c in study.units.columns or c.startswith("_"):
             continue
         arr = np.full(len(units), np.nan)
         for u, v in zip(rows.get_column("unit"), rows.get_column(c)):
@@ -322,12 +324,12 @@ def simulate_hazard(
         A[ctx.idx[u]] = start - 1
     fast = {id(t): _eval_term(t, ctx, start, A) is not None for t in terms}
     slow = [t for t in terms if not fast[id(t)]]
-    term_cols: set[str] = set()
+    term_cols: set[str] = {"duration"}
     for t in terms:
         if fast[id(t)]:
             term_cols |= set(_eval_term(t, ctx, start, A) or {})
-        else:
-            term_cols.add(t.name)  # type: ignore[attr-defined]
+    if slow:
+        term_cols |= set(_builder_columns(study, policy, slow, start, A, ctx.units, start))
     base = {p.strip() for n in coefs for p in n.split(":")}
     cov_cols = sorted(b for b in base if b not in term_cols and b != "Intercept")
     for c in cov_cols:
@@ -335,7 +337,8 @@ def simulate_hazard(
     check_names(coefs, term_cols | set(cov_cols), "hazard")
 
     rows: dict[str, list] = {"unit": [], "period": []}
-    used = [c for c in sorted(term_cols | set(cov_cols))]
+    used = [c for c in sorted(term_cols | set(cov_cols)) if c != "duration" or "duration" in base
+            or "duration" in names]
     for c in used:
         rows[c] = []
     rows["adopt"] = []
@@ -343,7 +346,7 @@ def simulate_hazard(
     for t in range(start, end + 1):
         u = rng.random(ctx.n)
         at_risk = ctx.exist(t) & (A > t - 1)
-        cols: dict[str, np.ndarray] = {}
+        cols: dict[str, np.ndarray] = {"duration": t - np.maximum(start, ctx.entry) + 1.0}
         for term in terms:
             if fast[id(term)]:
                 cols.update(_eval_term(term, ctx, t, A) or {})
