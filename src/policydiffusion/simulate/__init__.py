@@ -14,11 +14,18 @@ Examples
 """
 
 from policydiffusion.simulate.cascades import CascadeSimulation, random_network, simulate_cascades
+from policydiffusion.simulate.designs import (blank_study, mechanism_design, mechanism_term,
+                                              synthetic_study)
 from policydiffusion.simulate.dyadic import DyadicSimulation, simulate_dyadic
+from policydiffusion.simulate.hazard import HazardSimulation, simulate_hazard
+from policydiffusion.simulate.recovery import (PowerResult, RecoveryResult, fit_simulation,
+                                               power_analysis, recovery)
 from policydiffusion.simulate.threshold import ThresholdSimulation, simulate_threshold
 
-__all__ = ["simulate_dyadic", "DyadicSimulation", "simulate_cascades", "CascadeSimulation",
-           "random_network", "simulate_threshold", "ThresholdSimulation",
+__all__ = ["simulate_hazard", "HazardSimulation", "simulate_dyadic", "DyadicSimulation",
+           "simulate_cascades", "CascadeSimulation", "random_network", "simulate_threshold",
+           "ThresholdSimulation", "recovery", "RecoveryResult", "power_analysis", "PowerResult",
+           "fit_simulation", "blank_study", "synthetic_study", "mechanism_design", "mechanism_term",
            "generate_china_mobile_gov"]
 
 

@@ -12,7 +12,7 @@ import polars as pl
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.simulate._common import make_rng
 
-__all__ = ["blank_study", "synthetic_study"]
+__all__ = ["blank_study", "synthetic_study", "mechanism_design", "mechanism_term"]
 
 
 def blank_study(units: pd.DataFrame, *, start: int, end: int, policy: str = "simulated",
@@ -87,3 +87,50 @@ def synthetic_study(n_units: int, n_periods: int, *, seed: int, start: int = 1,
                        relations={"contiguity": RelationSpec(edges[["source", "target"]],
                                                              description="k-nearest neighbours")},
                        events=events)
+
+
+MECHANISMS = {
+    "covariate": ("x", None),
+    "neighbors": ("neighbors_adopted_l1", "neighbors_adopted"),
+    "national": ("national_share_l1", "national_share"),
+}
+
+
+def mechanism_term(mechanism: str) -> str:
+    """Name of the coefficient a simple mechanism puts its effect on.
+
+    Examples
+    --------
+    >>> mechanism_term("neighbors")
+    'neighbors_adopted_l1'
+    """
+    from policydiffusion.errors import check_choice
+
+    check_choice("mechanism", mechanism, tuple(MECHANISMS))
+    return MECHANISMS[mechanism][0]
+
+
+def mechanism_design(*, seed: int, effect: float = 0.5, n_units: int = 50, n_periods: int = 10,
+                     mechanism: str = "covariate", baseline: float = -3.0, link: str = "logit"):
+    """Simulate one simple mechanism on a fresh synthetic study (for power analysis).
+
+    ``covariate``: eta = baseline + effect * x (a static unit attribute, N(0, 1));
+    ``neighbors``: baseline + effect * share of k-nearest neighbours adopted by t-1;
+    ``national``: baseline + effect * share of all other units adopted by t-1.
+
+    Examples
+    --------
+    >>> sim = mechanism_design(seed=1, mechanism="neighbors", effect=2.0, n_units=30)
+    >>> sim.formula()
+    'adopt ~ neighbors_adopted_l1'
+    """
+    from policydiffusion import terms as T
+    from policydiffusion.simulate.hazard import simulate_hazard
+
+    name, builder = mechanism_term(mechanism), MECHANISMS[mechanism][1]
+    s_study, s_sim = np.random.SeedSequence(seed).spawn(2)
+    study = synthetic_study(int(n_units), int(n_periods),
+                            seed=int(s_study.generate_state(1)[0]))
+    terms = [getattr(T, builder)()] if builder else []
+    return simulate_hazard(study, coefs={"Intercept": float(baseline), name: float(effect)},
+                           terms=terms, link=link, seed=int(s_sim.generate_state(1)[0]))
