@@ -100,7 +100,8 @@ class Design:
 
     def matrix(self, typed: pd.DataFrame) -> np.ndarray:
         """Model matrix (float64, rows of ``typed``) through formulaic."""
-        mm = self.spec.get_model_matrix(typed, na_action="ignore")
+        with np.errstate(all="ignore"):
+            mm = self.spec.get_model_matrix(typed, na_action="ignore")
         return np.asarray(mm, dtype=np.float64)
 
     def block(self, prep: Prepared, a: int, b: int) -> np.ndarray:
@@ -204,7 +205,8 @@ def build_design(formula: str, sample: pd.DataFrame, *,
     design0 = Design(formula, response, rhs, variables, dict(levels), (), None, None)
     typed = design0._typed(sample)
     try:
-        mm = model_matrix(rhs, typed, na_action="ignore")
+        with np.errstate(all="ignore"):
+            mm = model_matrix(rhs, typed, na_action="ignore")
     except Exception as exc:
         raise InvalidOptionError(f"cannot build the model matrix for {formula!r}: {exc}") from exc
     spec = mm.model_spec
