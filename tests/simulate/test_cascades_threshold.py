@@ -29,10 +29,10 @@ def test_cascades_are_deterministic_and_seed_dependent() -> None:
 ])
 def test_delay_on_a_single_edge_has_the_model_mean(model, params, mean) -> None:
     net = pd.DataFrame({"source": ["a"], "target": ["b"]})
-    sim = simulate_cascades(net, n_cascades=4000, model=model, params=params,
+    sim = simulate_cascades(net, n_cascades=1500, model=model, params=params,
                             start_probabilities={"a": 1.0}, seed=1)
     t = sim.cascades.filter(pl.col("node") == "b")["time"].to_numpy()
-    assert len(t) == 4000
+    assert len(t) == 1500
     assert abs(t.mean() - mean) < 4 * t.std() / np.sqrt(len(t))
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import polars as pl
 import pytest
 
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.simulate import simulate_dyadic
+from policydiffusion.estimate import fit_hazard
+from policydiffusion.simulate import recovery, simulate_dyadic
 
 UNITS = [f"u{k:02d}" for k in range(30)]
 PERIODS = list(range(2001, 2009))
@@ -93,19 +92,28 @@ def _fit(df: pl.DataFrame, formula: str, link: str = "logit"):
 
 
 @pytest.mark.parametrize("link", ["logit", "cloglog"])
-def test_logit_on_emulated_covers_the_truth_at_nominal_rate(link) -> None:
-    reps, hits, n = 60, {k: 0 for k in COEFS}, 0
-    for rep in range(reps):
-        sim = simulate_dyadic(UNITS, PERIODS, coefs=COEFS, innovation={"Intercept": -3.0}, link=link,
-                              seed=100 + rep, **inputs(rep))
-        res = _fit(sim.dyads, sim.formula(), link)
-        ci = res.conf_int()
-        for k, v in COEFS.items():
-            hits[k] += ci.loc[k, 0] <= v <= ci.loc[k, 1]
-        n += 1
-    cover = {k: h / n for k, h in hits.items()}
+def test_fit_on_emulated_covers_the_truth_at_nominal_rate(link) -> None:
+    def sim(seed: int):
+        return simulate_dyadic(UNITS, PERIODS, coefs=COEFS, innovation={"Intercept": -3.0},
+                               link=link, seed=seed, **inputs(seed % 997))
+
+    res = recovery(sim, reps=60, seed=2024)
+    assert res.n_failed == 0
+    cover = dict(zip(res.table["term"], res.table["coverage"]))
     # 60 reps: a 95% interval covers between 0.85 and 1.0 with probability > 0.99
+    assert set(cover) == set(COEFS)
     assert all(0.85 <= c <= 1.0 for c in cover.values()), cover
+    assert (res.table["bias"].abs() < 2 * res.table["sd_estimate"] / np.sqrt(60) + 0.1).all()
+
+
+def test_observable_outcome_points_the_same_way_but_is_not_the_truth() -> None:
+    def sim(seed: int):
+        return simulate_dyadic(UNITS, PERIODS, coefs=COEFS, innovation={"Intercept": -3.0},
+                               seed=seed, **inputs(seed % 997))
+
+    res = recovery(sim, reps=20, seed=7, outcome="adopt_after_source").table.set_index("term")
+    assert res.loc["visits", "mean_estimate"] > 0 and res.loc["same", "mean_estimate"] > 0
+    assert abs(res.loc["Intercept", "bias"]) > 0.5  # every dyad of an adopter is a 1
 
 
 def test_subgroup_specific_effects() -> None:
@@ -118,7 +126,8 @@ def test_subgroup_specific_effects() -> None:
                           dyad_covariates={"visits": visits, "big": big},
                           innovation={"Intercept": -2.5}, seed=11)
     d = sim.dyads
-    est = {g: _fit(d.filter(pl.col("big") == g), sim.formula_for(g)).params["visits"] for g in (0.0, 1.0)}
+    est = {g: fit_hazard(d.filter(pl.col("big") == g), sim.formula_for(g)).params["visits"]
+           for g in (0.0, 1.0)}
     assert est[1.0] > est[0.0] + 0.4
     with pytest.raises(InvalidOptionError, match="subgroup"):
         sim.formula()
