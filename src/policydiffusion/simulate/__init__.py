@@ -17,16 +17,20 @@ from policydiffusion.simulate.cascades import CascadeSimulation, random_network,
 from policydiffusion.simulate.designs import (blank_study, mechanism_design, mechanism_term,
                                               synthetic_study)
 from policydiffusion.simulate.dyadic import DyadicSimulation, simulate_dyadic
+from policydiffusion.simulate.from_fit import (FitSimulation, compare_curves, fit_from_json,
+                                               simulate_from_fit)
 from policydiffusion.simulate.hazard import HazardSimulation, simulate_hazard
 from policydiffusion.simulate.recovery import (PowerResult, RecoveryResult, fit_simulation,
                                                power_analysis, recovery)
+from policydiffusion.simulate.seeding import SeedingResult, choose_seeds, seeding_counterfactual
 from policydiffusion.simulate.threshold import ThresholdSimulation, simulate_threshold
 
 __all__ = ["simulate_hazard", "HazardSimulation", "simulate_dyadic", "DyadicSimulation",
            "simulate_cascades", "CascadeSimulation", "random_network", "simulate_threshold",
            "ThresholdSimulation", "recovery", "RecoveryResult", "power_analysis", "PowerResult",
            "fit_simulation", "blank_study", "synthetic_study", "mechanism_design", "mechanism_term",
-           "generate_china_mobile_gov"]
+           "simulate_from_fit", "FitSimulation", "compare_curves", "fit_from_json",
+           "seeding_counterfactual", "SeedingResult", "choose_seeds", "generate_china_mobile_gov"]
 
 
 def __getattr__(name: str):
