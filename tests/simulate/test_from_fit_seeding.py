@@ -49,11 +49,11 @@ def test_parameter_uncertainty_switch(observed) -> None:
     from policydiffusion.simulate.from_fit import _draw_coefs
 
     rng = np.random.default_rng(2)
-    draws = pd.DataFrame([_draw_coefs(res.params, res.cov, rng) for _ in range(4000)])
+    draws = pd.DataFrame([_draw_coefs(res.params, res.cov, rng) for _ in range(1500)])
     np.testing.assert_allclose(draws.mean().to_numpy(), res.params.to_numpy(),
-                               atol=0.1 * res.std_errors.max())
+                               atol=0.15 * res.std_errors.max())
     np.testing.assert_allclose(draws.cov().to_numpy(), res.cov.to_numpy(),
-                               atol=0.1 * res.std_errors.max() ** 2)
+                               atol=0.15 * res.std_errors.max() ** 2)
 
 
 def test_fit_json_route(observed) -> None:

@@ -23,6 +23,7 @@ from policydiffusion.simulate.hazard import HazardSimulation, simulate_hazard
 from policydiffusion.simulate.recovery import (PowerResult, RecoveryResult, fit_simulation,
                                                power_analysis, recovery)
 from policydiffusion.simulate.seeding import SeedingResult, choose_seeds, seeding_counterfactual
+from policydiffusion.simulate.spec import simulate_from_spec
 from policydiffusion.simulate.threshold import ThresholdSimulation, simulate_threshold
 
 __all__ = ["simulate_hazard", "HazardSimulation", "simulate_dyadic", "DyadicSimulation",
@@ -30,7 +31,8 @@ __all__ = ["simulate_hazard", "HazardSimulation", "simulate_dyadic", "DyadicSimu
            "ThresholdSimulation", "recovery", "RecoveryResult", "power_analysis", "PowerResult",
            "fit_simulation", "blank_study", "synthetic_study", "mechanism_design", "mechanism_term",
            "simulate_from_fit", "FitSimulation", "compare_curves", "fit_from_json",
-           "seeding_counterfactual", "SeedingResult", "choose_seeds", "generate_china_mobile_gov"]
+           "seeding_counterfactual", "SeedingResult", "choose_seeds", "simulate_from_spec",
+           "generate_china_mobile_gov"]
 
 
 def __getattr__(name: str):
