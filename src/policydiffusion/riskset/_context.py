@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -32,7 +32,9 @@ class BuildContext:
     policies : tuple[str, ...]
         The policies of this plan.
     spells : polars.DataFrame
-        ``policy, unit, _start, _last, _T, _event`` of the units at risk.
+        ``policy, unit, _start, _last, _T, _event`` of the units at risk, for ALL the
+        policies of the risk set (terms that need data-wide facts, such as spline knots
+        or the periods present, read them here so that batches agree).
     periods : tuple[int, int]
         Smallest and largest period that has a row (of the whole risk set, so batches
         agree on column sets such as period dummies).
@@ -43,7 +45,6 @@ class BuildContext:
     policies: tuple[str, ...]
     spells: pl.DataFrame
     periods: tuple[int, int]
-    duration_sample: tuple[int, ...] = field(default=(), repr=False)
 
     # ---------------------------------------------------------------- tables
     def adoptions(self) -> pl.LazyFrame:
