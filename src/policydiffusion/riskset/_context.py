@@ -47,6 +47,25 @@ class BuildContext:
     periods: tuple[int, int]
 
     # ---------------------------------------------------------------- tables
+    def unit_periods(self) -> pl.LazyFrame:
+        """``policy, unit, period``: the unit-period rows of the plan's policies.
+
+        Built from the spells, not from the plan, so a term that needs the row keys
+        does not make the query refer to itself (which would grow with every term).
+        """
+        return (self.spells.lazy().filter(pl.col("policy").is_in(list(self.policies)))
+                .select("policy", "unit",
+                        pl.int_ranges("_start", pl.col("_last") + 1, dtype=PERIOD).alias("period"))
+                .explode("period"))
+
+    def policy_periods(self) -> pl.LazyFrame:
+        """``policy, period``: distinct policy-periods that have rows."""
+        sp = self.spells.lazy().filter(pl.col("policy").is_in(list(self.policies)))
+        return (sp.group_by("policy").agg(pl.col("_start").min(), pl.col("_last").max())
+                .select("policy", pl.int_ranges("_start", pl.col("_last") + 1, dtype=PERIOD)
+                        .alias("period"))
+                .explode("period"))
+
     def adoptions(self) -> pl.LazyFrame:
         """``policy, unit, T``: every adoption of the plan's policies in the study window.
 
