@@ -15,8 +15,8 @@ import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.networks._cascades import Cascades
-from policydiffusion.networks._netinf import _as_cascades, netinf, resolve_params
-from policydiffusion.networks._uncertainty import count_possible_edges
+from policydiffusion.networks._netinf import _as_cascades, netinf, resolve_params, stop_rule
+from policydiffusion.networks._uncertainty import fit_rule
 
 __all__ = ["RollingNetinf", "rolling_netinf", "window_cascades"]
 
@@ -120,10 +120,7 @@ def rolling_netinf(
     casc = _as_cascades(cascades)
     if not window > 0:
         raise InvalidOptionError(f"window must be > 0; got {window!r}.")
-    rules = {"n_edges": n_edges, "p_value_cutoff": p_value_cutoff, "penalty": penalty}
-    if sum(v is not None for v in rules.values()) != 1:
-        raise InvalidOptionError("give exactly one stopping rule: n_edges=, p_value_cutoff= "
-                                 "or penalty=.")
+    rules = stop_rule(n_edges, p_value_cutoff, penalty)
     if periods is None:
         allt = np.concatenate(casc.times) if casc.n_cascades else np.empty(0)
         if len(allt) == 0:
@@ -132,8 +129,8 @@ def rolling_netinf(
     edges, pars, skipped = [], [], []
     for t in periods:
         sub = window_cascades(casc, t - window, t)
-        possible = count_possible_edges(sub)
-        if possible == 0:
+        rule = fit_rule(rules, sub)
+        if rule is None:
             skipped.append((t, "no possible edge in the window"))
             continue
         try:
@@ -141,9 +138,6 @@ def rolling_netinf(
         except InvalidOptionError as exc:
             skipped.append((t, f"parameters could not be initialised: {exc}"))
             continue
-        rule = dict(rules)
-        if n_edges is not None:
-            rule["n_edges"] = min(int(n_edges), possible)
         res = netinf(sub, model=model, params=par, p_value=p_value, **rule)
         e = res.edges.copy()
         e.insert(0, "period", t)

@@ -17,7 +17,7 @@ import pandas as pd
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.networks._cascades import Cascades
 from policydiffusion.networks._engine import Engine
-from policydiffusion.networks._netinf import _as_cascades, netinf, resolve_params
+from policydiffusion.networks._netinf import _as_cascades, netinf, resolve_params, stop_rule
 
 __all__ = ["EdgeFrequencies", "EdgeCountChoice", "bootstrap_edges", "spread_ties", "choose_n_edges",
            "count_possible_edges"]
@@ -65,14 +65,6 @@ class EdgeCountChoice:
     provenance: dict = field(default_factory=dict)
 
 
-def _stop_rule(n_edges, p_value_cutoff, penalty) -> dict:
-    rule = {"n_edges": n_edges, "p_value_cutoff": p_value_cutoff, "penalty": penalty}
-    if sum(v is not None for v in rule.values()) != 1:
-        raise InvalidOptionError("give exactly one stopping rule: n_edges=, p_value_cutoff= "
-                                 "or penalty=.")
-    return rule
-
-
 def _tally(results: list[pd.DataFrame], n_draws: int) -> pd.DataFrame:
     if not results or all(len(r) == 0 for r in results):
         return pd.DataFrame(columns=["origin", "destination", "share", "count", "mean_improvement"])
@@ -110,13 +102,13 @@ def bootstrap_edges(
     (3, True)
     """
     casc = _as_cascades(cascades)
-    rule = _stop_rule(n_edges, p_value_cutoff, penalty)
+    rule = stop_rule(n_edges, p_value_cutoff, penalty)
     par = resolve_params(casc, model, params, params_init)
     rng = np.random.default_rng(seed)
     results = []
     for _ in range(int(draws)):
         sample = casc.subset(rng.integers(0, casc.n_cascades, casc.n_cascades))
-        fit = _fit_rule(rule, sample)
+        fit = fit_rule(rule, sample)
         if fit is None:  # no possible edge in this resample: an empty network
             results.append(pd.DataFrame(columns=["origin", "destination", "improvement"]))
             continue
@@ -137,7 +129,7 @@ def count_possible_edges(casc: Cascades) -> int:
     return len(np.unique(np.concatenate(keys))) if keys else 0
 
 
-def _fit_rule(rule: dict, casc: Cascades) -> dict | None:
+def fit_rule(rule: dict, casc: Cascades) -> dict | None:
     """The stopping rule for one draw; a fixed n_edges is capped at what the draw allows.
     None when the draw allows no edge at all."""
     possible = count_possible_edges(casc)
@@ -182,13 +174,13 @@ def spread_ties(
     casc = _as_cascades(cascades)
     if not width > 0:
         raise InvalidOptionError(f"width must be > 0; got {width!r}.")
-    rule = _stop_rule(n_edges, p_value_cutoff, penalty)
+    rule = stop_rule(n_edges, p_value_cutoff, penalty)
     par = resolve_params(casc, model, params, params_init)
     rng = np.random.default_rng(seed)
     results = []
     for _ in range(int(draws)):
         jittered = casc.with_times([t + rng.uniform(0, width, len(t)) for t in casc.times])
-        fit = _fit_rule(rule, jittered)
+        fit = fit_rule(rule, jittered)
         if fit is None:
             results.append(pd.DataFrame(columns=["origin", "destination", "improvement"]))
             continue
