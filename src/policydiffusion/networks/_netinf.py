@@ -256,7 +256,7 @@ def netinf(
     from policydiffusion import __version__
     prov = {"policydiffusion": __version__, "algorithm": "netinf (greedy, exact recomputation)",
             "model": model, "params": list(par), "params_init": params_init,
-            "params_given": params is not None and params != "auto",
+            "params_given": not (params is None or isinstance(params, str)),
             "stopping_rule": rules[0], "n_edges": n_edges, "p_value_cutoff": p_value_cutoff,
             "penalty": penalty, "p_value": p_value, "ties": ties,
             "tie_delay": tie_delay if ties == "delay" else None,
