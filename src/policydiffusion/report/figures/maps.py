@@ -124,6 +124,15 @@ def _colorbar(ax, norm, cmap, lang: str, fk: dict):
     return cb
 
 
+def _color_scale(vals: dict[str, float], cmap: str):
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    periods = list(vals.values())
+    lo, hi = (min(periods), max(periods)) if periods else (0, 1)
+    return colormaps[cmap], Normalize(lo, hi if hi > lo else lo + 1)
+
+
 def _legend_no_adoption(ax, lang: str, fk: dict):
     from matplotlib.patches import Patch
 
@@ -156,9 +165,7 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     >>> len(ax.collections) >= 1
     True
     """
-    from matplotlib import colormaps
     from matplotlib.collections import PolyCollection
-    from matplotlib.colors import Normalize
 
     units = study.unit_ids
     if geometry == "auto":
@@ -173,10 +180,7 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     names = unit_labels(study, lang)
     with styled(lang):
         ax = new_axes(ax, figsize=(3.5, 2.8))
-        cm = colormaps[cmap]
-        periods = [v for v in vals.values()]
-        lo, hi = (min(periods), max(periods)) if periods else (0, 1)
-        norm = Normalize(lo, hi if hi > lo else lo + 1)
+        cm, norm = _color_scale(vals, cmap)
         verts, colors = [], []
         for key, rings in shapes.items():
             if key in vals:
@@ -225,8 +229,6 @@ def plot_tile_grid(study, policy: str, *, positions: Mapping[str, tuple[int, int
     >>> len(plot_tile_grid(s, "p").patches)
     5
     """
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
     from matplotlib.patches import Rectangle
 
     units = study.unit_ids
@@ -245,10 +247,7 @@ def plot_tile_grid(study, policy: str, *, positions: Mapping[str, tuple[int, int
     names = unit_labels(study, lang)
     with styled(lang):
         ax = new_axes(ax, figsize=(3.5, 2.8))
-        cm = colormaps[cmap]
-        periods = list(vals.values())
-        lo, hi = (min(periods), max(periods)) if periods else (0, 1)
-        norm = Normalize(lo, hi if hi > lo else lo + 1)
+        cm, norm = _color_scale(vals, cmap)
         for u in units:
             if u not in positions:
                 continue
