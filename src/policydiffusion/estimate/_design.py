@@ -108,7 +108,7 @@ class Design:
         """Rows ``a:b`` of a prepared chunk's model matrix."""
         if prep.X is not None:
             return prep.X[a:b]
-        X = np.empty((b - a, self.k), dtype=np.float64)
+        X = np.empty((b - a, self.k), dtype=np.float64, order="F")  # column copies
         for j, names in enumerate(self.fast):
             if not names:
                 X[:, j] = 1.0
