@@ -128,6 +128,8 @@ class CoxResult:
     _inv: np.ndarray | None = field(default=None, repr=False)
     _resid: np.ndarray | None = field(default=None, repr=False)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
+    _source: Any = field(default=None, repr=False)
+    _keep: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def k(self) -> int:
@@ -178,7 +180,15 @@ class CoxResult:
     def with_vcov(self, spec: Any) -> "CoxResult":
         """The same fit with another variance: 'classical', 'hc0' or {'cluster': col}."""
         spec = _check_spec(spec)
-        cov, label, counts = _cox_vcov(spec, self._inv, self._resid, self._frame)
+        frame = self._frame
+        if spec.columns and spec.columns[0] not in frame.columns:
+            col = spec.columns[0]
+            values = self._source.collect([col])[col].to_numpy()[self._keep]
+            if pd.isna(values).any():
+                raise InvalidOptionError(f"cluster column {col!r} has missing values in the "
+                                         "estimation rows.")
+            frame = frame.assign(**{col: values})
+        cov, label, counts = _cox_vcov(spec, self._inv, self._resid, frame)
         names = list(self.params.index)
         return dataclasses.replace(self, cov=pd.DataFrame(cov, index=names, columns=names),
                                    vcov_spec=spec, vcov_label=label, n_clusters=counts,
@@ -309,4 +319,4 @@ def fit_cox(data: Any, formula: str, *, ties: str = "efron",
     return CoxResult(formula, ties, pd.Series(beta, index=names, name="estimate"),
                      pd.DataFrame(cov, index=names, columns=names), spec, label, counts,
                      len(frame), int(ev.sum()), n_dropped, float(ll), float(ll0), converged,
-                     it, tuple(strata), prov, inv, resid, frame)
+                     it, tuple(strata), prov, inv, resid, frame, source, ok)
