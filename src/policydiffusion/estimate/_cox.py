@@ -25,7 +25,8 @@ from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.estimate._data import as_source, distinct_values
 from policydiffusion.estimate._design import build_design, categorical_variables, rhs_variables
 from policydiffusion.estimate._glm import solve_info
-from policydiffusion.estimate._summary import INFERENCE_NOTE, Summary, tidy_frame
+from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
+                                               tidy_frame)
 from policydiffusion.estimate._vcov import VcovSpec, sandwich
 
 __all__ = ["fit_cox", "CoxResult"]
@@ -106,7 +107,7 @@ def _stratum_sums(start, stop, event, X, beta, ties, need_resid):
 
 
 @dataclass(frozen=True, eq=False)
-class CoxResult:
+class CoxResult(CoefficientsMixin):
     """A fitted Cox model; never mutated. Inference is normal (z), 95% intervals."""
 
     formula: str
@@ -130,19 +131,6 @@ class CoxResult:
     _frame: pd.DataFrame | None = field(default=None, repr=False)
     _source: Any = field(default=None, repr=False)
     _keep: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def k(self) -> int:
-        return len(self.params)
-
-    @property
-    def aic(self) -> float:
-        """-2 partial loglik + 2k (as R's AIC for coxph)."""
-        return -2 * self.loglik + 2 * self.k
-
-    @property
-    def std_errors(self) -> pd.Series:
-        return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
 
     def tidy(self, *, conf_level: float = 0.95, exponentiate: bool = False) -> pd.DataFrame:
         """term, estimate, std_error, statistic, p_value, conf_low, conf_high (log hazard

@@ -199,8 +199,11 @@ def _check_separation(engine: Engine, out, names, mode: str, converged: bool) ->
     if terms is None:
         if st.n_extreme == 0 and converged:
             return
-        first = out.first
-        sd = np.sqrt(np.clip(first.xsq / first.n - (first.xsum / first.n) ** 2, 0, None))
+        xsum, xsq = np.zeros(len(names)), np.zeros(len(names))
+        for prep in engine.prepared():
+            X = engine.design.block(prep, 0, prep.n)
+            xsum, xsq = xsum + X.sum(axis=0), xsq + (X * X).sum(axis=0)
+        sd = np.sqrt(np.clip(xsq / st.n - (xsum / st.n) ** 2, 0, None))
         scaled = np.abs(out.beta) * np.where(sd > 0, sd, 1.0)
         terms = [names[j] for j in np.argsort(-scaled)[:2] if names[j] != "Intercept"]
     if not terms:

@@ -42,12 +42,15 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     --------
     >>> import numpy as np, pandas as pd
     >>> from policydiffusion.estimate import fit_hazard
-    >>> rng = np.random.default_rng(0)
-    >>> df = pd.DataFrame({"x": rng.normal(size=800), "z": rng.normal(size=800)})
-    >>> df["y"] = (rng.random(800) < 1 / (1 + np.exp(1 - df.x * df.z))).astype(int)
-    >>> res = fit_hazard(df, "y ~ x * z")
-    >>> me = marginal_effect_across(res, variable="x", moderator="z", values=[0.0, 1.0])
-    >>> bool(np.isclose(me.estimate[1], res.params["x"] + res.params["x:z"]))
+    >>> rng = np.random.default_rng(7)
+    >>> df = pd.DataFrame({"income": rng.normal(size=900), "ideology": rng.normal(size=900)})
+    >>> eta = -1 + df.income * df.ideology
+    >>> df["adopt"] = (rng.random(900) < 1 / (1 + np.exp(-eta))).astype(int)
+    >>> res = fit_hazard(df, "adopt ~ income * ideology")
+    >>> me = marginal_effect_across(res, variable="income", moderator="ideology",
+    ...                             values=[0.0, 1.0])
+    >>> b = res.params
+    >>> bool(np.isclose(me.estimate[1], b["income"] + b["income:ideology"]))
     True
     """
     if scale not in ("response", "link"):
