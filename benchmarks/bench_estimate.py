@@ -73,7 +73,10 @@ def worker(which: str, path: str) -> None:
                           "n_iter": res.n_iter, "params": res.params.tolist(),
                           "se": res.std_errors.tolist()}))
         return
-    df = pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    # same loaded frame for both libraries; split_blocks/self_destruct keep the load peak low
+    df = pq.read_table(path).to_pandas(split_blocks=True, self_destruct=True)
     base = peak_gb()
     if which == "ours":
         from policydiffusion.estimate import fit_hazard

@@ -110,6 +110,10 @@ class Engine:
         return Engine(self.source, self.design, self.weights, levels, self.chunk_rows,
                       self.solver, self.ybar)
 
+    def release(self) -> None:
+        """Drop cached chunks; later passes re-read the source."""
+        self._cache, self._cache_ok = None, True
+
     def prepared(self) -> Iterator[Prepared]:
         """Complete-case chunks, from the cache when it holds them all."""
         if self._cache is not None:

@@ -171,6 +171,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         cov = cov * var_factor
         label += ", King-Zeng variance factor (n/(n+k))^2"
     ll0 = _null_loglik(link, st.ysum, st.wsum, "Intercept" in names)
+    engine.release()  # a result keeps no prepared chunks (they can be large)
     prov = {"policydiffusion": __version__, "numpy": np.__version__,
             "estimator": estimator, "link": link, "formula": formula_used,
             "vcov": spec.to_json(), "weights": weights, "data": source.description,
