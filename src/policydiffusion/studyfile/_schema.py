@@ -161,6 +161,12 @@ class RiskSetSection:
                        "policy's opening period, or the study start.")
     conditional: bool = f(True, kind="bool", doc="Dyadic only: keep only dyads where the source "
                           "had adopted before t (Boehmke's opportunity to emulate).")
+    unit_attributes: tuple = f(kind="strlist", doc="Unit attributes carried onto every row "
+                               "(e.g. `[\"region\", \"statehood_year\"]`), usable in formulas.",
+                               factory=tuple)
+    options: Mapping[str, Any] = f(kind="options", doc="Further options of the risk-set builder "
+                                   "(e.g. `{first_period_adopters = \"skip\", late_entry = false}`).",
+                                   factory=dict)
 
 
 @dataclass(frozen=True)

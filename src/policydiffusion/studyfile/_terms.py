@@ -1,8 +1,9 @@
 """The diffusion terms a study file may name, with their options.
 
-The list comes from :mod:`policydiffusion.terms` itself (each public builder and
-the keyword options of its signature), so a study file accepts exactly what the
-Python API accepts. Should that module be missing, a built-in list is used.
+The list comes from :mod:`policydiffusion.terms` itself (each builder in its
+``BUILDERS`` and the options of its signature), so a study file accepts exactly what
+the Python API accepts; every term also takes ``name``, the column's name (the
+builder's ``.alias``). Should that module be missing, a built-in list is used.
 """
 
 from __future__ import annotations
@@ -14,21 +15,23 @@ __all__ = ["known_terms"]
 
 # Used only when policydiffusion.terms cannot be imported.
 _FALLBACK: dict[str, tuple[str, ...]] = {
-    "neighbors_adopted": ("relation", "kind", "lag", "name"),
+    "neighbors_adopted": ("relation", "kind", "weighted", "lag", "name"),
     "region_share": ("column", "lag", "name"),
     "national_share": ("lag", "name"),
-    "leaders_adopted": ("leaders", "lag", "name"),
+    "leaders_adopted": ("leaders", "k", "by_region", "region", "lag", "name"),
     "event_in_force": ("event", "lag", "name"),
     "parent_adopted": ("lag", "name"),
     "exposure": ("relation", "attribute", "lag", "name"),
-    "covariate": ("name", "lag"),
-    "relation_count": ("relation", "window", "lag", "name"),
-    "attribute_difference": ("attr", "kind", "name"),
+    "covariate": ("column", "lag", "name"),
+    "relation_count": ("relation", "window", "name"),
+    "source_time_since_adoption": ("name",),
+    "attribute_difference": ("attribute", "kind", "lag", "name"),
     "same_group": ("column", "name"),
-    "contiguous": ("relation", "name"),
+    "contiguous": ("relation", "lag", "name"),
+    "duration": ("name",),
     "duration_poly": ("degree", "scale", "name"),
     "duration_spline": ("knots", "name"),
-    "period_dummies": ("name",),
+    "period_dummies": ("drop_first", "name"),
 }
 
 
@@ -46,12 +49,10 @@ def known_terms() -> dict[str, tuple[str, ...]]:
     except ImportError:
         return dict(_FALLBACK)
     out: dict[str, tuple[str, ...]] = {}
-    names = getattr(T, "__all__", [n for n in dir(T) if not n.startswith("_")])
-    for name in names:
-        fn = getattr(T, name, None)
-        if not inspect.isfunction(fn):
-            continue
+    builders = getattr(T, "BUILDERS", None) or {
+        n: getattr(T, n) for n in getattr(T, "__all__", ()) if inspect.isfunction(getattr(T, n))}
+    kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    for name, fn in builders.items():
         params = inspect.signature(fn).parameters.values()
-        kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        out[name] = tuple(p.name for p in params if p.kind in kinds)
+        out[name] = tuple(p.name for p in params if p.kind in kinds) + ("name",)
     return out or dict(_FALLBACK)
