@@ -1,0 +1,389 @@
+"""Fit logistic, Gompertz, Bass and modified-exponential curves to adoption counts.
+
+Two estimators: maximum likelihood on the per-period counts with non-adopters
+censored (``method="mle"``, preferred) and nonlinear least squares on cumulative
+shares (``method="nls"``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from policydiffusion.curves._curve import adoption_curve
+from policydiffusion.curves._data import as_study
+from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
+from policydiffusion.errors import InvalidOptionError, check_choice
+
+__all__ = ["CurveFit", "CurveFits", "fit_curves"]
+
+_TIDY = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+
+
+@dataclass(frozen=True)
+class CurveFit:
+    """One fitted curve: parameters with standard errors and derived timings.
+
+    ``estimate`` / ``std_error`` follow ``params``; a parameter on its bound (e.g. a
+    ceiling ``K`` of 1) has no standard error (NaN) and is listed in ``at_bound``.
+    ``derived`` maps names (``inflection_t``, ``inflection_period``, ``peak_t``,
+    ``peak_period``, ``m``) to (estimate, delta-method standard error).
+    """
+
+    policy: str
+    model: str
+    method: str
+    params: tuple[str, ...]
+    estimate: np.ndarray
+    std_error: np.ndarray
+    cov: np.ndarray
+    at_bound: tuple[str, ...]
+    loglik: float | None
+    aic: float
+    rss: float
+    n_obs: int
+    n_units: int
+    start: int
+    converged: bool
+    derived: dict = field(default_factory=dict)
+
+    @property
+    def influence(self) -> str:
+        """Boushey's label for the family: external, internal or mixed influence."""
+        return MODELS[self.model].influence
+
+    def value(self, name: str) -> float:
+        """A parameter's estimate by name."""
+        return float(self.estimate[self.params.index(name)])
+
+    def predict(self, t: np.ndarray | Sequence[float]) -> np.ndarray:
+        """Fitted cumulative share at model times ``t`` (1 = the first period)."""
+        return MODELS[self.model].cdf(np.asarray(t, float), *self.estimate)
+
+    def predict_periods(self, periods: np.ndarray | Sequence[float]) -> np.ndarray:
+        """Fitted cumulative share at calendar periods."""
+        return self.predict(np.asarray(periods, float) - self.start + 1)
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """Parameters and derived quantities with Wald statistics and intervals."""
+        z = stats.norm.ppf(0.5 + level / 2)
+        rows = list(zip(self.params, self.estimate, self.std_error))
+        rows += [(k, v[0], v[1]) for k, v in self.derived.items()]
+        out = []
+        for term, est, se in rows:
+            ok = se is not None and np.isfinite(se) and se > 0
+            stat = est / se if ok else np.nan
+            out.append((term, est, se if ok else np.nan, stat,
+                        2 * stats.norm.sf(abs(stat)) if ok else np.nan,
+                        est - z * se if ok else np.nan, est + z * se if ok else np.nan))
+        return pd.DataFrame(out, columns=_TIDY)
+
+    def to_dict(self) -> dict:
+        """Plain-Python summary (parameters, SEs, derived values, fit statistics)."""
+        return {
+            "model": self.model, "method": self.method, "influence": self.influence,
+            "params": {p: _f(e) for p, e in zip(self.params, self.estimate)},
+            "std_errors": {p: _f(s) for p, s in zip(self.params, self.std_error)},
+            "derived": {k: {"estimate": _f(v[0]), "std_error": _f(v[1])} for k, v in self.derived.items()},
+            "at_bound": list(self.at_bound), "loglik": _f(self.loglik), "aic": _f(self.aic),
+            "n_obs": self.n_obs, "converged": self.converged,
+        }
+
+
+def _f(x: object) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class CurveFits:
+    """Several curve families fitted to the same data, compared by AIC.
+
+    ``dynamics`` applies Boushey's classification: whichever of the external
+    (modified exponential), internal (logistic) and mixed (Bass) models has the
+    lowest AIC.
+    """
+
+    policy: str
+    method: str
+    fits: dict
+    provenance: dict = field(default_factory=dict)
+
+    def __getitem__(self, model: str) -> CurveFit:
+        return self.fits[model]
+
+    def comparison(self) -> pd.DataFrame:
+        """model, influence, n_params, loglik, aic, delta_aic (to the best), best."""
+        rows = [(m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic)
+                for m, f in self.fits.items()]
+        df = pd.DataFrame(rows, columns=["model", "influence", "n_params", "loglik", "aic"])
+        df["delta_aic"] = df["aic"] - df["aic"].min()
+        df["best"] = df["delta_aic"] == 0
+        return df
+
+    @property
+    def best(self) -> str:
+        """The family with the lowest AIC."""
+        return min(self.fits, key=lambda m: self.fits[m].aic)
+
+    @property
+    def dynamics(self) -> str | None:
+        """'external', 'internal' or 'mixed' (Boushey), or None if those were not fitted."""
+        cand = {k: self.fits[v].aic for k, v in INFLUENCE.items() if v in self.fits}
+        return min(cand, key=cand.get) if cand else None
+
+    def tidy(self) -> pd.DataFrame:
+        """All parameters of all fitted families (column ``model`` first)."""
+        parts = [f.tidy().assign(model=m) for m, f in self.fits.items()]
+        df = pd.concat(parts, ignore_index=True)
+        return df[["model"] + _TIDY]
+
+    def summary(self) -> str:
+        lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: {self.dynamics}"]
+        for _, r in self.comparison().iterrows():
+            lines.append(f"  {r['model']:<12} AIC {r['aic']:10.3f}  dAIC {r['delta_aic']:8.3f}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"method": self.method, "best": self.best, "dynamics": self.dynamics,
+                **{m: f.to_dict() for m, f in self.fits.items()}}
+
+
+# ---------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class _FitData:
+    t: np.ndarray
+    at_risk: np.ndarray
+    new: np.ndarray
+    share: np.ndarray
+    start: int
+    n_units: int
+
+
+def _fit_data(study: object, policy: str | Sequence[str] | None,
+              units: int | Sequence[str] | None) -> tuple[str, _FitData]:
+    st = as_study(study, units=units)
+    if policy is None and st.n_policies == 1:
+        policy = st.policy_ids[0]
+    c = adoption_curve(st, policy)
+    if isinstance(policy, str):
+        return policy, _FitData(c["t"].to_numpy(float), c["at_risk"].to_numpy(float),
+                                c["new"].to_numpy(float), c["cumulative_share"].to_numpy(float),
+                                int(c["period"].iloc[0]), int(c["n_existing"].max()))
+    c = c.assign(cum_exist=c["cumulative_share"] * c["n_existing"])
+    g = c.groupby("t", sort=True).agg(at_risk=("at_risk", "sum"), new=("new", "sum"),
+                                      n=("n_existing", "sum"), ce=("cum_exist", "sum"))
+    name = f"pooled ({c['policy'].nunique()} policies)"
+    return name, _FitData(g.index.to_numpy(float), g["at_risk"].to_numpy(float), g["new"].to_numpy(float),
+                          (g["ce"] / g["n"]).to_numpy(float), 1, int(c["n_existing"].max()))
+
+
+# ---------------------------------------------------------------------- objectives
+def _negll(theta: np.ndarray, model: CurveModel, d: _FitData) -> float:
+    F = model.cdf(d.t, *theta)
+    F0 = model.cdf(d.t - 1, *theta)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h = (F - F0) / (1.0 - F0)
+    h = np.clip(np.nan_to_num(h, nan=1e-15), 1e-15, 1 - 1e-15)
+    m = d.at_risk > 0
+    return -float(np.sum(d.new[m] * np.log(h[m]) + (d.at_risk[m] - d.new[m]) * np.log1p(-h[m])))
+
+
+def _rss(theta: np.ndarray, model: CurveModel, d: _FitData) -> float:
+    ok = np.isfinite(d.share)
+    return float(np.sum((d.share[ok] - model.cdf(d.t[ok], *theta)) ** 2))
+
+
+def _hessian(f, x: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Central-difference Hessian of ``f`` over the ``free`` coordinates."""
+    idx = np.nonzero(free)[0]
+    k = idx.size
+    h = 1e-4 * np.maximum(np.abs(x), 1e-2)
+    H = np.zeros((k, k))
+    f0 = f(x)
+    for a, i in enumerate(idx):
+        for b, j in enumerate(idx[: a + 1]):
+            if i == j:
+                e = np.zeros_like(x)
+                e[i] = h[i]
+                H[a, a] = (f(x + e) - 2 * f0 + f(x - e)) / h[i] ** 2
+            else:
+                ei = np.zeros_like(x)
+                ej = np.zeros_like(x)
+                ei[i], ej[j] = h[i], h[j]
+                H[a, b] = H[b, a] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej)
+                                     + f(x - ei - ej)) / (4 * h[i] * h[j])
+    return H
+
+
+def _at_bound(theta: np.ndarray, model: CurveModel) -> np.ndarray:
+    lo, hi = np.array(model.lower), np.array(model.upper)
+    tol = 1e-6 * np.maximum(1.0, np.abs(theta))
+    return (theta - lo < tol) | (hi - theta < tol)
+
+
+def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveFit:
+    bounds = list(zip(model.lower, model.upper))
+    ok = np.isfinite(d.share)
+    best, best_val, converged = None, np.inf, False
+    for x0 in model.starts(d.t[ok], d.share[ok]):
+        x0 = np.clip(np.array(x0, float), model.lower, model.upper)
+        if method == "mle":
+            r = optimize.minimize(_negll, x0, args=(model, d), method="L-BFGS-B", bounds=bounds,
+                                  options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9})
+            x, val, conv = r.x, r.fun, bool(r.success)
+        else:
+            try:
+                x, _ = optimize.curve_fit(model.cdf, d.t[ok], d.share[ok], p0=x0,
+                                          bounds=(model.lower, model.upper), maxfev=20000)
+                val, conv = _rss(x, model, d), True
+            except (RuntimeError, ValueError):
+                continue
+        if val < best_val:
+            best, best_val, converged = x, val, conv
+    if best is None:
+        from policydiffusion.errors import ConvergenceError
+
+        raise ConvergenceError(f"the {model.name} curve could not be fitted to {policy!r} by {method}.")
+    if method == "mle":  # polish: a second run from the best point
+        r = optimize.minimize(_negll, best, args=(model, d), method="L-BFGS-B", bounds=bounds,
+                              options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
+        if r.fun <= best_val:
+            best, best_val = r.x, r.fun
+    bound = _at_bound(best, model)
+    free = ~bound
+    k = len(model.params)
+    cov = np.full((k, k), np.nan)
+    n_obs = int((d.at_risk > 0).sum()) if method == "mle" else int(ok.sum())
+    rss = _rss(best, model, d)
+    if method == "mle":
+        H = _hessian(lambda th: _negll(th, model, d), best, free)
+        loglik = -best_val
+        aic = 2 * k - 2 * loglik
+    else:
+        # curve_fit's covariance: inverse of J'J times the residual variance
+        J = _jacobian(lambda th: model.cdf(d.t[ok], *th), best, free)
+        s2 = rss / max(n_obs - free.sum(), 1)
+        H = J.T @ J / s2
+        loglik = None
+        aic = n_obs * math.log(max(rss, 1e-300) / n_obs) + 2 * (k + 1)
+    try:
+        sub = np.linalg.inv(H)
+        if np.all(np.diag(sub) > 0):
+            cov[np.ix_(free, free)] = sub
+    except np.linalg.LinAlgError:
+        pass
+    se = np.sqrt(np.diag(cov))
+    derived = _derived(model, best, cov, d)
+    return CurveFit(policy, model.name, method, model.params, best, se, cov,
+                    tuple(p for p, b in zip(model.params, bound) if b), loglik, float(aic), rss,
+                    n_obs, d.n_units, d.start, converged, derived)
+
+
+def _jacobian(g, x: np.ndarray, free: np.ndarray) -> np.ndarray:
+    idx = np.nonzero(free)[0]
+    cols = []
+    for i in idx:
+        h = 1e-6 * max(abs(x[i]), 1e-2)
+        e = np.zeros_like(x)
+        e[i] = h
+        cols.append((g(x + e) - g(x - e)) / (2 * h))
+    return np.column_stack(cols) if cols else np.zeros((0, 0))
+
+
+def _derived(model: CurveModel, x: np.ndarray, cov: np.ndarray, d: _FitData) -> dict:
+    fns = {}
+    off = d.start - 1
+    if model.name == "logistic":
+        fns["inflection_t"] = lambda th: th[2]
+    elif model.name == "gompertz":
+        fns["inflection_t"] = lambda th: math.log(th[1]) / th[2]
+    elif model.name == "bass":
+        fns["peak_t"] = lambda th: max(math.log(th[2] / th[1]), 0.0) / (th[1] + th[2]) if th[2] > 0 else 0.0
+        fns["m"] = lambda th: th[0] * d.n_units
+    out = {}
+    for name, fn in list(fns.items()):
+        est = fn(x)
+        grad = np.zeros_like(x)
+        for i in range(x.size):
+            h = 1e-6 * max(abs(x[i]), 1e-2)
+            e = np.zeros_like(x)
+            e[i] = h
+            grad[i] = (fn(x + e) - fn(x - e)) / (2 * h)
+        use = grad != 0
+        var = grad[use] @ cov[np.ix_(use, use)] @ grad[use] if use.any() else 0.0
+        out[name] = (float(est), float(np.sqrt(var)) if np.isfinite(var) and var >= 0 else np.nan)
+        if name.endswith("_t"):
+            out[name.replace("_t", "_period")] = (float(est) + off, out[name][1])
+    return out
+
+
+def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
+               models: Sequence[str] = ("logistic", "gompertz", "bass", "exponential"),
+               method: str = "mle", units: int | Sequence[str] | None = None) -> CurveFits:
+    """Fit S-curve families to one policy's adoptions (or to several, pooled).
+
+    Parameters
+    ----------
+    study
+        A Study, or an adoptions table (``policy``, ``unit``, ``period``) with ``units``.
+    policy
+        One policy id; a list of ids (or ``None`` with several policies) fits one
+        curve to all of them pooled on time since each policy's first period.
+    models
+        Any of ``logistic`` (internal influence), ``gompertz``, ``bass`` (mixed) and
+        ``exponential`` (modified exponential, external influence).
+    method
+        ``"mle"``: maximum likelihood on per-period counts: in period ``t`` each of
+        the ``r_t`` units at risk adopts with the model's conditional probability
+        ``[F(t) - F(t-1)] / [1 - F(t-1)]`` and non-adopters are censored at the end
+        (with fixed units this is the multinomial over adoption periods plus a
+        "not yet adopted" cell). Standard errors from the inverse (numerical)
+        Hessian. ``"nls"``: least squares on the cumulative shares, standard errors
+        from the curve_fit covariance, AIC from the Gaussian likelihood
+        ``n log(RSS/n) + 2(k+1)``.
+    units
+        For a plain table only: all unit ids or their number.
+
+    Returns
+    -------
+    CurveFits
+
+    Notes
+    -----
+    Model time ``t`` is 1 in the policy's first period; ``F(t)`` is the share
+    adopted by the end of period ``t``. Calendar timings are ``first period - 1 +
+    t*``; a fractional value ``x`` falls in period ``ceil(x)``. The Bass peak is
+    ``t* = ln(q/p) / (p + q)`` (0 when ``q <= p``). Logistic and Gompertz curves
+    have mass before ``t = 1``; the MLE conditions on no adoption before the first
+    period. Every ceiling ``K`` is bounded by 1; a parameter on its bound gets no
+    standard error.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"policy": "p", "unit": list("ABCDEFGH"),
+    ...                   "period": [1, 2, 3, 3, 4, 4, 4, 5]})
+    >>> fits = fit_curves(a, units=10, models=("logistic", "bass"))
+    >>> fits.method, sorted(fits.fits), fits["bass"].params
+    ('mle', ['bass', 'logistic'], ('K', 'p', 'q'))
+    """
+    check_choice("method", method, ("mle", "nls"))
+    for m in models:
+        check_choice("models", m, tuple(MODELS))
+    name, d = _fit_data(study, policy, units)
+    if d.new.sum() == 0:
+        raise InvalidOptionError(f"{name!r} has no adoptions in its window; nothing to fit.")
+    fits = {m: _fit_one(MODELS[m], d, method, name) for m in models}
+    import policydiffusion
+
+    prov = {"policydiffusion": getattr(policydiffusion, "__version__", "?"), "method": method,
+            "models": list(models), "time_origin": "t = 1 in the policy's first period"}
+    return CurveFits(name, method, fits, prov)

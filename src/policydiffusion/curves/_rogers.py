@@ -1,0 +1,139 @@
+"""Rogers' diffusion process: take-off periods and adopter categories."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from policydiffusion.curves._curve import adoption_curve
+from policydiffusion.curves._data import as_study, policy_list, policy_times
+from policydiffusion.errors import check_choice
+
+__all__ = ["takeoff", "adopter_categories", "CATEGORIES"]
+
+#: Rogers' five adopter categories in order, plus the label for units that never adopt.
+CATEGORIES = ("innovators", "early adopters", "early majority", "late majority", "laggards")
+
+
+def takeoff(study: object, policy: str | Sequence[str] | None = None, *,
+            thresholds: tuple[float, float] = (0.10, 0.25), basis: str = "units",
+            fit: str | None = "mle", units: int | Sequence[str] | None = None) -> pd.DataFrame:
+    """Take-off of each policy: when the cumulative share reaches 10% and 25%.
+
+    Parameters
+    ----------
+    study, policy, units
+        As for :func:`adoption_curve`.
+    thresholds
+        The two cumulative shares marking take-off; default 10% and 25%.
+    basis
+        ``"units"``: share of existing units (``cumulative_share``);
+        ``"adopters"``: share of the policy's eventual adopters (``adopter_share``).
+    fit
+        ``"mle"`` or ``"nls"`` to add the fitted logistic curve's inflection period,
+        or ``None`` to skip the fit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``policy``, ``first_period``, ``takeoff_period`` (first period whose share
+        reaches the first threshold, i.e. ``>=``), ``period_25`` (first period
+        reaching the second threshold; the column is named after it, e.g.
+        ``period_25`` for 0.25), ``inflection_period`` (fitted logistic midpoint
+        in calendar periods, fractional; NaN when not fitted or no fit), ``basis``.
+        A threshold never reached gives a missing period (``<NA>``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"policy": "p", "unit": list("ABCD"), "period": [1, 3, 3, 4]})
+    >>> takeoff(a, units=10, fit=None)[["first_period", "takeoff_period", "period_25"]]
+       first_period  takeoff_period  period_25
+    0             1               1          3
+    """
+    check_choice("basis", basis, ("units", "adopters"))
+    if fit is not None:
+        check_choice("fit", fit, ("mle", "nls"))
+    st = as_study(study, units=units)
+    lo, hi = thresholds
+    col_hi = f"period_{round(hi * 100):d}"
+    rows = []
+    for p in policy_list(st, policy):
+        c = adoption_curve(st, p)
+        share = c["cumulative_share" if basis == "units" else "adopter_share"].to_numpy()
+        per = c["period"].to_numpy()
+        first = policy_times(st, p).first
+        hit_lo = np.nonzero(share >= lo - 1e-12)[0]
+        hit_hi = np.nonzero(share >= hi - 1e-12)[0]
+        infl = np.nan
+        if fit is not None and c["new"].sum() > 0:
+            from policydiffusion.curves._fit import fit_curves
+            from policydiffusion.errors import ConvergenceError
+
+            try:
+                infl = fit_curves(st, p, models=("logistic",), method=fit)["logistic"].derived[
+                    "inflection_period"][0]
+            except ConvergenceError:
+                pass
+        rows.append({"policy": p, "first_period": first,
+                     "takeoff_period": int(per[hit_lo[0]]) if hit_lo.size else None,
+                     col_hi: int(per[hit_hi[0]]) if hit_hi.size else None,
+                     "inflection_period": infl, "basis": basis})
+    out = pd.DataFrame(rows, columns=["policy", "first_period", "takeoff_period", col_hi,
+                                      "inflection_period", "basis"])
+    for col in ("first_period", "takeoff_period", col_hi):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def adopter_categories(study: object, policy: str | Sequence[str] | None = None, *,
+                       ddof: int = 1, units: int | Sequence[str] | None = None) -> pd.DataFrame:
+    """Rogers' adopter category of every unit, from the mean and sd of adoption times.
+
+    With ``m`` and ``s`` the mean and standard deviation of the adopters' adoption
+    periods (``ddof=1``, as R's ``sd``, by default), lower bounds are inclusive:
+    innovators ``T < m - 2s``; early adopters ``m - 2s <= T < m - s``; early majority
+    ``m - s <= T < m``; late majority ``m <= T < m + s``; laggards ``T >= m + s``.
+    Units that do not adopt by the end are ``"non-adopter"``. When every adopter
+    adopts in the same period (``s = 0``), or there is only one adopter, the
+    categories are undefined and adopters get ``"undetermined"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``policy``, ``unit``, ``period`` (NaN for non-adopters), ``z`` = (T - m) / s,
+        ``category``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"policy": "p", "unit": list("ABCDEF"), "period": [1, 5, 5, 6, 6, 9]})
+    >>> adopter_categories(a, units=7)["category"].tolist()
+    ['early adopters', 'early majority', 'early majority', 'late majority', 'late majority', 'laggards', 'non-adopter']
+    """
+    st = as_study(study, units=units)
+    frames = []
+    for p in policy_list(st, policy):
+        pt = policy_times(st, p)
+        T = pt.adopt
+        adopted = pt.adopted
+        cat = np.full(T.size, "non-adopter", dtype=object)
+        z = np.full(T.size, np.nan)
+        if adopted.sum() >= 1 + ddof:
+            m = T[adopted].mean()
+            s = T[adopted].std(ddof=ddof)
+        else:
+            m, s = np.nan, 0.0
+        if s > 0:
+            z[adopted] = (T[adopted] - m) / s
+            edges = np.array([m - 2 * s, m - s, m, m + s])
+            # searchsorted 'right' puts T == edge in the upper class (inclusive lower bounds)
+            k = np.searchsorted(edges, T[adopted], side="right")
+            cat[adopted] = np.array(CATEGORIES, dtype=object)[k]
+        else:
+            cat[adopted] = "undetermined"
+        frames.append(pd.DataFrame({"policy": p, "unit": list(pt.units), "period": T, "z": z,
+                                    "category": cat}))
+    return pd.concat(frames, ignore_index=True)

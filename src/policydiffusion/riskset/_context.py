@@ -1,0 +1,124 @@
+"""What a diffusion term may look at while it adds its columns to a risk-set plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from policydiffusion.study import Study
+
+__all__ = ["BuildContext", "PERIOD", "UNIT_KEYS"]
+
+PERIOD = pl.Int32
+UNIT_KEYS = ["policy", "unit", "period"]
+_BIG = 2**31 - 2
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """The study and the spells behind one risk-set plan.
+
+    Terms read from here and never from outside, so a term sees exactly the policies,
+    units and adoptions of the plan it extends.
+
+    Attributes
+    ----------
+    study : Study
+        The whole study (terms such as ``leaders_adopted('most_innovative')`` use its
+        other policies).
+    design : str
+        ``"monadic"`` or ``"dyadic"``.
+    policies : tuple[str, ...]
+        The policies of this plan.
+    spells : polars.DataFrame
+        ``policy, unit, _start, _last, _T, _event`` of the units at risk.
+    periods : tuple[int, int]
+        Smallest and largest period that has a row (of the whole risk set, so batches
+        agree on column sets such as period dummies).
+    """
+
+    study: Study
+    design: str
+    policies: tuple[str, ...]
+    spells: pl.DataFrame
+    periods: tuple[int, int]
+    duration_sample: tuple[int, ...] = field(default=(), repr=False)
+
+    # ---------------------------------------------------------------- tables
+    def adoptions(self) -> pl.LazyFrame:
+        """``policy, unit, T``: every adoption of the plan's policies in the study window.
+
+        Units that adopted before the start of risk are included: they count as prior
+        adopters for everybody else.
+        """
+        return (self.study.adoptions.lazy()
+                .filter(pl.col("policy").is_in(list(self.policies)))
+                .select("policy", "unit", pl.col("period").cast(PERIOD).alias("T")))
+
+    def existence(self) -> pl.LazyFrame:
+        """``unit, _entry, _exit`` with open ends as very small / large integers."""
+        return self.study.units.lazy().select(
+            "unit",
+            pl.col("entry").fill_null(-_BIG).cast(PERIOD).alias("_entry"),
+            pl.col("exit").fill_null(_BIG).cast(PERIOD).alias("_exit"),
+        )
+
+    def unit_attribute(self, column: str) -> pl.LazyFrame:
+        """``unit, <column>`` from the units table (error lists the columns)."""
+        self.require_unit_column(column)
+        return self.study.units.lazy().select("unit", column)
+
+    def require_unit_column(self, column: str) -> None:
+        if column not in self.study.units.columns:
+            from policydiffusion.errors import InvalidOptionError
+
+            cols = [c for c in self.study.units.columns if c not in ("unit", "name")]
+            raise InvalidOptionError(f"the units table has no column {column!r}; it has {cols}.")
+
+    def existing_count(self, by: str | None = None) -> pl.LazyFrame:
+        """``period[, by], _n``: number of units that exist in each period of the plan."""
+        lo, hi = self.periods
+        periods = pl.LazyFrame({"period": pl.int_range(lo, hi + 1, eager=True, dtype=PERIOD)})
+        ex = self.existence()
+        if by is not None:
+            ex = ex.join(self.unit_attribute(by), on="unit")
+        keys = ["period"] + ([by] if by else [])
+        return (periods.join(ex, how="cross")
+                .filter((pl.col("_entry") <= pl.col("period")) & (pl.col("_exit") >= pl.col("period")))
+                .group_by(keys).agg(pl.len().cast(pl.Int32).alias("_n")))
+
+    def adopted_by(self, keys: pl.LazyFrame, lag: int) -> pl.LazyFrame:
+        """``policy, period, unit`` for units existing in ``period`` that adopted by ``period - lag``.
+
+        ``keys`` holds distinct ``policy, period`` pairs.
+        """
+        return (keys.join(self.adoptions(), on="policy")
+                .filter(pl.col("T") <= pl.col("period") - lag)
+                .join(self.existence(), on="unit")
+                .filter((pl.col("_entry") <= pl.col("period")) & (pl.col("_exit") >= pl.col("period")))
+                .select("policy", "period", "unit"))
+
+    def relation_edges(self, relation: str) -> pl.LazyFrame:
+        """``source, target, weight, period`` of a study relation (error lists known ones)."""
+        return self.study.relation(relation).edges.lazy().with_columns(
+            pl.col("period").cast(PERIOD))
+
+    def covariate_or_attribute(self, column: str, lag: int) -> tuple[pl.LazyFrame, bool]:
+        """Values of ``column`` as ``unit[, period], <column>`` and whether it varies by period.
+
+        A covariate-panel column is shifted so that its ``period`` is the row's period:
+        the row at ``t`` gets the value observed at ``t - lag``.
+        """
+        cov = self.study.covariates
+        if cov is not None and column in cov.columns and column not in ("unit", "period"):
+            return (cov.lazy().select("unit", (pl.col("period") + lag).cast(PERIOD).alias("period"),
+                                      column), True)
+        if column in self.study.units.columns and column not in ("unit",):
+            return self.study.units.lazy().select("unit", column), False
+        from policydiffusion.errors import InvalidOptionError
+
+        have = [c for c in (cov.columns if cov is not None else []) if c not in ("unit", "period")]
+        attrs = [c for c in self.study.units.columns if c not in ("unit", "name")]
+        raise InvalidOptionError(f"{column!r} is neither a covariate ({have or 'none'}) nor a unit "
+                                 f"attribute ({attrs}).")

@@ -1,0 +1,145 @@
+"""The directed-dyad risk set (Volden 2006), full or conditional (Boehmke 2009)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import polars as pl
+
+from policydiffusion import __version__
+from policydiffusion.riskset._context import PERIOD
+from policydiffusion.riskset._monadic import (BASE_META, INTERNAL, apply_terms, base_plan,
+                                              check_terms, make_context, resolve_policies,
+                                              terms_meta)
+from policydiffusion.riskset._riskset import RiskSet
+from policydiffusion.riskset._spells import SpellOptions, build_spells
+from policydiffusion.study import Study
+
+__all__ = ["dyadic_riskset"]
+
+DYAD_META = {
+    "source": {"description": "possible source unit j (j != i, j exists at t)", "lag": None},
+    "adopt_after_source": {"description": "1 if i adopts in t and j had adopted before t "
+                                          "(Volden's emulation outcome), else 0", "lag": 1},
+    "source_adopted": {"description": "1 if j had adopted by t-1 (A_j,t-1)", "lag": 1},
+}
+KEY_ORDER = ["policy", "unit", "source", "period", "duration", "adopt", "adopt_after_source",
+             "source_adopted"]
+
+
+def _sources(study: Study, batch: Sequence[str], conditional: bool) -> pl.LazyFrame:
+    """``policy, source, _src_T, _src_entry, _src_exit`` of the possible sources."""
+    big = 2**31 - 2
+    units = study.units.lazy().select(
+        pl.col("unit").alias("source"),
+        pl.col("entry").fill_null(-big).cast(PERIOD).alias("_src_entry"),
+        pl.col("exit").fill_null(big).cast(PERIOD).alias("_src_exit"))
+    adopt = (study.adoptions.lazy().filter(pl.col("policy").is_in(list(batch)))
+             .select("policy", pl.col("unit").alias("source"),
+                     pl.col("period").cast(PERIOD).alias("_src_T")))
+    if conditional:
+        return adopt.join(units, on="source")
+    pol = pl.LazyFrame({"policy": list(batch)}, schema={"policy": pl.Utf8})
+    return pol.join(units, how="cross").join(adopt, on=["policy", "source"], how="left")
+
+
+def dyadic_riskset(
+    study: Study,
+    policy: str | None = None,
+    *,
+    policies: Sequence[str] | None = None,
+    conditional: bool = True,
+    terms: Sequence[object] = (),
+    start: str | int = "first_adoption",
+    first_period_adopters: str = "event",
+    late_entry: bool = True,
+    unit_attributes: Sequence[str] = (),
+    lazy: bool = False,
+) -> RiskSet:
+    """Directed-dyad risk set: rows (i, j, t) for i at risk at t and a possible source j.
+
+    The receiver i is at risk exactly as in :func:`monadic_riskset` (same options, same
+    exclusions); j is any other unit existing at t (``conditional=False``, Volden
+    2006) or only those that had adopted before t, ``A_j,t-1 = 1``
+    (``conditional=True``, Boehmke 2009's "opportunity to emulate" risk set, the
+    default). ``adopt`` is "i adopts at t"; ``adopt_after_source`` is "i adopts at t
+    and j had adopted before t" (Volden's outcome for a binary policy).
+
+    Monadic terms (neighbours, national share, ...) are computed on the unit-period
+    rows and copied to each dyad; dyadic terms (``relation_count``,
+    ``attribute_difference``, ...) use the pair.
+
+    Parameters
+    ----------
+    study, policy, policies, terms, start, first_period_adopters, late_entry, unit_attributes
+        As in :func:`monadic_riskset`.
+    conditional
+        True: only sources that had adopted before t. False: every other existing unit.
+    lazy
+        True returns a lazy plan (use ``rs.sink_parquet_dataset(folder)`` for large
+        pooled designs); False computes the rows.
+
+    Returns
+    -------
+    RiskSet
+        Columns ``policy, unit, source, period, duration, adopt, adopt_after_source,
+        source_adopted`` (flags Int8, periods Int32), then attributes and term columns,
+        sorted by policy, unit, period and source.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.study import load_study
+    >>> s = load_study(pd.DataFrame({"policy": ["p"] * 2, "unit": ["A", "B"],
+    ...                              "time": [2001, 2003]}),
+    ...                units=pd.DataFrame({"unit": ["A", "B", "C"]}), end=2003)
+    >>> rs = dyadic_riskset(s, policy="p")
+    >>> rs.data.select("unit", "source", "period", "adopt_after_source").rows()
+    [('B', 'A', 2002, 0), ('B', 'A', 2003, 1), ('C', 'A', 2002, 0), ('C', 'A', 2003, 0)]
+    """
+    chosen = resolve_policies(study, policy, policies)
+    terms = check_terms(terms, "dyadic")
+    mono_terms = [t for t in terms if t.design != "dyadic"]
+    dyad_terms = [t for t in terms if t.design == "dyadic"]
+    if not isinstance(conditional, bool):
+        from policydiffusion.errors import InvalidOptionError
+
+        raise InvalidOptionError(f"conditional must be True or False; got {conditional!r}.")
+    opt = SpellOptions(start=start, first_period_adopters=first_period_adopters,
+                       late_entry=late_entry)
+    spells, exclusions = build_spells(study, chosen, opt)
+    unit_attributes = tuple(unit_attributes)
+
+    def builder(batch: Sequence[str]) -> pl.LazyFrame:
+        ctx = make_context(study, spells, batch, "monadic")
+        mono = apply_terms(base_plan(ctx, unit_attributes), ctx, mono_terms)
+        period = pl.col("period")
+        cond = ((pl.col("source") != pl.col("unit")) & (pl.col("_src_entry") <= period)
+                & (pl.col("_src_exit") >= period))
+        if conditional:
+            cond = cond & (pl.col("_src_T") < period)
+        src_adopted = (pl.col("_src_T") < period).fill_null(False)
+        dy = (mono.join(_sources(study, batch, conditional), on="policy").filter(cond)
+              .with_columns((pl.col("adopt") * src_adopted.cast(pl.Int8)).cast(pl.Int8)
+                            .alias("adopt_after_source"),
+                            src_adopted.cast(pl.Int8).alias("source_adopted"))
+              .drop("_src_entry", "_src_exit"))
+        dctx = make_context(study, spells, batch, "dyadic")
+        dy = apply_terms(dy, dctx, dyad_terms)
+        rest = [c for c in dy.collect_schema().names()
+                if c not in KEY_ORDER and c not in INTERNAL and c != "_src_T"]
+        return dy.select(*KEY_ORDER, *rest).sort("policy", "unit", "period", "source")
+
+    ctx = make_context(study, spells, chosen, "dyadic")
+    meta = {k: (BASE_META.get(k) or DYAD_META[k]) for k in KEY_ORDER}
+    meta["unit"] = {"description": "unit at risk (i, the possible emulator)", "lag": None}
+    for a in unit_attributes:
+        meta[a] = {"description": f"attribute {a!r} of unit i from the units table", "lag": None}
+    meta.update(terms_meta(ctx, mono_terms + dyad_terms, list(meta)))
+    options = {"design": "dyadic", "conditional": conditional, "policies": list(chosen),
+               "start": start, "first_period_adopters": first_period_adopters,
+               "late_entry": late_entry, "unit_attributes": list(unit_attributes),
+               "terms": [repr(t) for t in terms], "policydiffusion": __version__}
+    rs = RiskSet(design="dyadic", plan=builder(chosen), exclusions=exclusions, column_meta=meta,
+                 options=options, policies=chosen, _builder=builder)
+    return rs if lazy else rs.collect()

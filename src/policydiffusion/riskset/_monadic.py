@@ -1,0 +1,210 @@
+"""The monadic (unit-period) risk set, the base of every design."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import polars as pl
+
+from policydiffusion import __version__
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.riskset._context import PERIOD, BuildContext
+from policydiffusion.riskset._riskset import RiskSet
+from policydiffusion.riskset._spells import SpellOptions, build_spells
+from policydiffusion.study import Study
+
+__all__ = ["monadic_riskset"]
+
+BASE_META = {
+    "policy": {"description": "policy id", "lag": None},
+    "unit": {"description": "unit at risk (i)", "lag": None},
+    "period": {"description": "period t (integer; see Study.label)", "lag": None},
+    "duration": {"description": "periods at risk so far: t - start_i + 1 (start_i = the unit's "
+                                "first period at risk)", "lag": 0},
+    "adopt": {"description": "1 if the unit adopts the policy in period t, else 0 (the last row "
+                             "of an adopter)", "lag": 0},
+}
+INTERNAL = ("_start", "_T")
+
+
+def resolve_policies(study: Study, policy: str | None, policies: Sequence[str] | None
+                     ) -> tuple[str, ...]:
+    """The policies to stack: exactly one of ``policy`` / ``policies`` must be given."""
+    if (policy is None) == (policies is None):
+        raise InvalidOptionError(
+            "name the policy with policy='...' or several with policies=[...] (pooled); "
+            "for every policy of the study pass policies=study.policy_ids.")
+    if policy is not None:
+        if not isinstance(policy, str):
+            raise InvalidOptionError(f"policy must be one policy id (text); got {policy!r}. "
+                                     "Use policies=[...] for several.")
+        chosen = (policy,)
+    else:
+        if isinstance(policies, str):
+            raise InvalidOptionError("policies must be a list of ids; use policy='...' for one.")
+        chosen = tuple(dict.fromkeys(str(p) for p in policies))
+        if not chosen:
+            raise InvalidOptionError("policies=[] names no policy.")
+    known = set(study.policy_ids)
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        study.policy_window(unknown[0])  # raises with a helpful message
+    return chosen
+
+
+def check_terms(terms: Sequence[object], design: str) -> tuple:
+    from policydiffusion.terms import Term
+
+    terms = tuple(terms)
+    for t in terms:
+        if not isinstance(t, Term):
+            raise InvalidOptionError(f"terms must be Term objects such as "
+                                     f"policydiffusion.terms.national_share(); got {t!r}.")
+        if t.design == "dyadic" and design != "dyadic":
+            raise InvalidOptionError(f"term {t.name!r} is dyadic (it needs a source unit j); use "
+                                     "it with dyadic_riskset.")
+    return terms
+
+
+def make_context(study: Study, spells: pl.DataFrame, policies: Sequence[str], design: str
+                 ) -> BuildContext:
+    lo = spells.get_column("_start").min() if spells.height else study.start
+    hi = spells.get_column("_last").max() if spells.height else study.start
+    return BuildContext(study=study, design=design, policies=tuple(policies), spells=spells,
+                        periods=(int(lo), int(hi)))
+
+
+def base_plan(ctx: BuildContext, unit_attributes: Sequence[str]) -> pl.LazyFrame:
+    """``policy, unit, period, duration, adopt`` (+ attributes, ``_start``, ``_T``)."""
+    sp = ctx.spells.lazy().filter(pl.col("policy").is_in(list(ctx.policies)))
+    plan = (sp.with_columns(pl.int_ranges("_start", pl.col("_last") + 1, dtype=PERIOD).alias("period"))
+            .explode("period")
+            .select("policy", "unit", "period",
+                    (pl.col("period") - pl.col("_start") + 1).cast(pl.Int32).alias("duration"),
+                    ((pl.col("period") == pl.col("_last")) & (pl.col("_event") == 1))
+                    .cast(pl.Int8).alias("adopt"),
+                    "_start", "_T"))
+    for a in unit_attributes:
+        ctx.require_unit_column(a)
+    if unit_attributes:
+        plan = plan.join(ctx.study.units.lazy().select("unit", *unit_attributes), on="unit",
+                         how="left")
+    return plan
+
+
+def apply_terms(plan: pl.LazyFrame, ctx: BuildContext, terms: Sequence[object]) -> pl.LazyFrame:
+    for t in terms:
+        plan = t.apply(plan, ctx)
+    return plan
+
+
+def terms_meta(ctx: BuildContext, terms: Sequence[object], taken: Sequence[str]) -> dict:
+    meta: dict[str, dict] = {}
+    seen = set(taken)
+    for t in terms:
+        for col, m in t.column_meta(ctx).items():
+            if col in seen and col != "duration":
+                raise InvalidOptionError(
+                    f"two columns would be called {col!r}; rename one term with "
+                    f".alias('new_name').")
+            seen.add(col)
+            meta[col] = m
+    return meta
+
+
+def monadic_riskset(
+    study: Study,
+    policy: str | None = None,
+    *,
+    policies: Sequence[str] | None = None,
+    terms: Sequence[object] = (),
+    start: str | int = "first_adoption",
+    first_period_adopters: str = "event",
+    late_entry: bool = True,
+    unit_attributes: Sequence[str] = (),
+    lazy: bool = False,
+) -> RiskSet:
+    """Discrete-time event-history risk set: one row per unit-period at risk, per policy.
+
+    A unit enters the risk set at ``max(start of risk, its entry period)`` and leaves
+    after its adoption period (the last row, ``adopt = 1``) or at the end of
+    observation (``min(study.end, policy end, unit exit)``; right-censored, not at the
+    last adoption). There is never a row after adoption. Units that adopted before
+    the start of risk (left-censored) or are never at risk are left out and counted in
+    ``rs.exclusions`` with the reason.
+
+    Parameters
+    ----------
+    study
+        A validated :class:`~policydiffusion.study.Study`.
+    policy, policies
+        One policy id, or several (a pooled risk set stacking them, keyed by ``policy``).
+    terms
+        Diffusion terms from :mod:`policydiffusion.terms`; each adds named columns.
+    start
+        Start of risk: ``"first_adoption"`` (the period of the policy's first adoption),
+        ``"opening"`` (``study.policies['opening']``, e.g. a court ruling) or an
+        integer period used for every policy.
+    first_period_adopters
+        ``"event"``: units adopting in the first period are events in their first row.
+        ``"skip"``: risk starts one period later, so those units count as left-censored
+        and are excluded (some authors start the year after the first adoption).
+    late_entry
+        True: units entering after the start (statehood, new prefectures) enter the risk
+        set at their entry period. False: such units are excluded (and counted).
+    unit_attributes
+        Columns of ``study.units`` to carry onto every row (e.g. ``["region"]``).
+    lazy
+        True: nothing is computed yet; ``rs.plan`` is a polars LazyFrame to collect or
+        sink. False: the rows are computed and held in memory.
+
+    Returns
+    -------
+    RiskSet
+        Columns ``policy, unit, period, duration, adopt`` (``adopt`` Int8, ``period``
+        and ``duration`` Int32), the carried attributes and the term columns, sorted by
+        policy, unit and period.
+
+    Notes
+    -----
+    Ties: in discrete time several units may adopt in the same period; each is an event
+    in its own row. Lagged terms (``lag >= 1``) never see same-period adoptions by
+    others; only ``lag=0`` does.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.study import load_study
+    >>> from policydiffusion import terms as T
+    >>> s = load_study(pd.DataFrame({"policy": ["p"] * 2, "unit": ["A", "B"],
+    ...                              "time": [2001, 2003]}),
+    ...                units=pd.DataFrame({"unit": ["A", "B", "C"]}), end=2003)
+    >>> rs = monadic_riskset(s, policy="p", terms=[T.national_share()])
+    >>> rs.data.filter(pl.col("unit") == "C").get_column("national_share_l1").to_list()
+    [0.0, 0.5, 0.5]
+    """
+    chosen = resolve_policies(study, policy, policies)
+    terms = check_terms(terms, "monadic")
+    opt = SpellOptions(start=start, first_period_adopters=first_period_adopters,
+                       late_entry=late_entry)
+    spells, exclusions = build_spells(study, chosen, opt)
+    unit_attributes = tuple(unit_attributes)
+
+    def builder(batch: Sequence[str]) -> pl.LazyFrame:
+        ctx = make_context(study, spells, batch, "monadic")
+        plan = apply_terms(base_plan(ctx, unit_attributes), ctx, terms)
+        return plan.drop(*INTERNAL).sort("policy", "unit", "period")
+
+    ctx = make_context(study, spells, chosen, "monadic")
+    meta = dict(BASE_META)
+    for a in unit_attributes:
+        meta[a] = {"description": f"unit attribute {a!r} from the units table", "lag": None}
+    meta.update(terms_meta(ctx, terms, list(meta)))
+    options = {"design": "monadic", "policies": list(chosen), "start": start,
+               "first_period_adopters": first_period_adopters, "late_entry": late_entry,
+               "unit_attributes": list(unit_attributes), "terms": [repr(t) for t in terms],
+               "policydiffusion": __version__}
+    rs = RiskSet(design="monadic", plan=builder(chosen), exclusions=exclusions,
+                 column_meta=meta, options=options, policies=chosen, _builder=builder)
+    return rs if lazy else rs.collect()
+

@@ -1,0 +1,188 @@
+"""RiskSet: a lazy or collected risk set with its exclusions and column metadata."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import pandas as pd
+import polars as pl
+
+from policydiffusion.errors import InvalidOptionError
+
+__all__ = ["RiskSet"]
+
+
+@dataclass(frozen=True)
+class RiskSet:
+    """An event-history risk set: the rows, why some units are missing, what each column is.
+
+    Build one with :func:`~policydiffusion.riskset.monadic_riskset` or
+    :func:`~policydiffusion.riskset.dyadic_riskset`.
+
+    Attributes
+    ----------
+    design : str
+        ``"monadic"`` (unit-period rows) or ``"dyadic"`` (directed dyad-period rows).
+    plan : polars.LazyFrame
+        The rows as a lazy query (nothing is computed until collected or sunk).
+    exclusions : pandas.DataFrame
+        ``reason, count, examples``: (policy, unit) pairs left out of the risk set and why.
+    column_meta : dict
+        ``{column: {"description": str, "lag": int | None}}`` for every column.
+    options : dict
+        Every option of the build, for provenance.
+    policies : tuple[str, ...]
+        The policies stacked in the risk set.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.study import load_study
+    >>> from policydiffusion.riskset import monadic_riskset
+    >>> s = load_study(pd.DataFrame({"policy": ["p", "p"], "unit": ["A", "B"],
+    ...                              "time": [2001, 2003]}), end=2004)
+    >>> rs = monadic_riskset(s, policy="p")
+    >>> rs.data.select("unit", "period", "adopt").rows()
+    [('A', 2001, 1), ('B', 2001, 0), ('B', 2002, 0), ('B', 2003, 1)]
+    """
+
+    design: str
+    plan: pl.LazyFrame = field(repr=False)
+    exclusions: pd.DataFrame = field(repr=False)
+    column_meta: Mapping[str, dict] = field(repr=False)
+    options: Mapping[str, object] = field(repr=False)
+    policies: tuple[str, ...] = ()
+    _builder: Callable[[Sequence[str]], pl.LazyFrame] | None = field(default=None, repr=False,
+                                                                     compare=False)
+    _collected: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ data
+    @property
+    def is_collected(self) -> bool:
+        """True when the rows are held in memory."""
+        return self._collected is not None
+
+    @property
+    def data(self) -> pl.DataFrame:
+        """The rows as a polars DataFrame (collected now if the risk set is lazy)."""
+        if self._collected is not None:
+            return self._collected
+        return self.plan.collect()
+
+    def collect(self) -> "RiskSet":
+        """A copy of this risk set with its rows computed and held in memory."""
+        if self._collected is not None:
+            return self
+        data = self.plan.collect()
+        return replace(self, plan=data.lazy(), _collected=data)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The rows as a pandas DataFrame."""
+        return self.data.to_pandas()
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names (from the plan's schema; nothing is computed)."""
+        return self.plan.collect_schema().names()
+
+    def n_rows(self) -> int:
+        """Number of rows (a streaming count when the risk set is lazy)."""
+        if self._collected is not None:
+            return self._collected.height
+        return int(self.plan.select(pl.len()).collect().item())
+
+    def n_events(self) -> int:
+        """Number of rows with ``adopt == 1``."""
+        df = self._collected.lazy() if self._collected is not None else self.plan
+        if self.design == "dyadic":
+            df = df.select("policy", "unit", "period", "adopt").unique()
+        return int(df.select(pl.col("adopt").cast(pl.Int64).sum()).collect().item())
+
+    # ------------------------------------------------------------------ output
+    def sink_parquet(self, path: str | Path) -> Path:
+        """Stream the rows into one Parquet file without holding them in memory."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self._collected is not None:
+            self._collected.write_parquet(path)
+        else:
+            self.plan.sink_parquet(path)
+        return path
+
+    def sink_csv(self, path: str | Path) -> Path:
+        """Stream the rows into one CSV file."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self._collected is not None:
+            self._collected.write_csv(path)
+        else:
+            self.plan.sink_csv(path)
+        return path
+
+    def sink_parquet_dataset(self, folder: str | Path, *, policies_per_file: int = 8,
+                             progress: Callable[[int, int], None] | None = None) -> Path:
+        """Write the rows as a folder of Parquet files, a batch of policies per file.
+
+        Each batch is planned and streamed on its own, so memory stays near the size
+        of one batch whatever the number of policies. The folder also gets
+        ``riskset_meta.json`` (options, column metadata, exclusions). Read it back with
+        ``polars.scan_parquet(folder / "*.parquet")``.
+
+        Parameters
+        ----------
+        folder
+            Output folder (created; existing ``part-*.parquet`` files are replaced).
+        policies_per_file
+            Policies per file.
+        progress
+            Called as ``progress(done, total)`` after each file.
+        """
+        if not isinstance(policies_per_file, int) or policies_per_file < 1:
+            raise InvalidOptionError(f"policies_per_file must be a whole number >= 1; got "
+                                     f"{policies_per_file!r}.")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("part-*.parquet"):
+            old.unlink()
+        batches = [self.policies[i:i + policies_per_file]
+                   for i in range(0, len(self.policies), policies_per_file)]
+        for k, batch in enumerate(batches):
+            target = folder / f"part-{k:05d}.parquet"
+            if self._collected is not None or self._builder is None:
+                src = self.plan.filter(pl.col("policy").is_in(list(batch)))
+            else:
+                src = self._builder(batch)
+            src.sink_parquet(target)
+            if progress is not None:
+                progress(k + 1, len(batches))
+        meta = {"design": self.design, "options": dict(self.options),
+                "column_meta": dict(self.column_meta),
+                "exclusions": self.exclusions.to_dict(orient="records")}
+        (folder / "riskset_meta.json").write_text(json.dumps(meta, indent=1, default=str),
+                                                  encoding="utf-8")
+        return folder
+
+    # ------------------------------------------------------------------ people
+    def summary(self) -> str:
+        """A few lines: design, policies, rows, events, exclusions with reasons."""
+        n, e = self.n_rows(), self.n_events()
+        pol = (self.policies[0] if len(self.policies) == 1
+               else f"{len(self.policies)} policies (pooled)")
+        kind = ("directed-dyad" + (", conditional" if self.options.get("conditional") else ", full")
+                if self.design == "dyadic" else "monadic")
+        lines = [f"Risk set ({kind}): {pol}", f"  rows: {n:,}", f"  events (unit adoptions): {e:,}"]
+        if self.exclusions.empty:
+            lines.append("  exclusions: none")
+        else:
+            lines.append("  exclusions (policy-unit pairs):")
+            for r in self.exclusions.itertuples():
+                lines.append(f"    {r.count:>7,}  {r.reason}  [e.g. {r.examples}]")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        state = "collected" if self.is_collected else "lazy"
+        return (f"RiskSet(design={self.design!r}, policies={len(self.policies)}, "
+                f"columns={len(self.column_meta)}, {state})")

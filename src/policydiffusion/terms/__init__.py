@@ -1,0 +1,34 @@
+"""Diffusion terms: small named builders that add lagged columns to a risk set.
+
+Each builder returns a frozen :class:`Term` with a ``name`` (its column; rename with
+``.alias``), a ``lag`` (information up to ``t - lag``; 1 by default, so same-period
+adoptions by others are left out) and a ``description`` that the risk set stores in
+``column_meta``. One module per family of the literature (METHODS 5.3-5.5, 5.18).
+
+Examples
+--------
+>>> from policydiffusion import terms as T
+>>> [t.name for t in (T.neighbors_adopted(), T.national_share(), T.region_share())]
+['neighbors_adopted_l1', 'national_share_l1', 'region_share_l1']
+"""
+
+from policydiffusion.terms._base import Term
+from policydiffusion.terms._dyadic import (attribute_difference, contiguous, relation_count,
+                                           same_group, source_time_since_adoption)
+from policydiffusion.terms._exposure import covariate, exposure
+from policydiffusion.terms._leaders import leaders_adopted
+from policydiffusion.terms._neighbors import neighbors_adopted
+from policydiffusion.terms._regional import national_share, region_share
+from policydiffusion.terms._time import duration, duration_poly, duration_spline, period_dummies
+from policydiffusion.terms._vertical import event_in_force, parent_adopted
+
+#: Every term builder by name (used by the command line's ``--term NAME:opt=value``).
+BUILDERS = {
+    f.__name__: f
+    for f in (neighbors_adopted, region_share, national_share, leaders_adopted, event_in_force,
+              parent_adopted, exposure, covariate, relation_count, source_time_since_adoption,
+              attribute_difference, same_group, contiguous, duration, duration_poly,
+              duration_spline, period_dummies)
+}
+
+__all__ = ["Term", "BUILDERS", *BUILDERS]

@@ -1,0 +1,138 @@
+"""Neighbour diffusion: how many of a unit's neighbours (any relation) had adopted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from policydiffusion.errors import check_choice
+from policydiffusion.terms._base import Term, check_lag, lag_text
+
+if TYPE_CHECKING:
+    from policydiffusion.riskset._context import BuildContext
+
+__all__ = ["neighbors_adopted", "NeighborsAdopted", "relation_sums"]
+
+KINDS = ("share", "count", "any")
+
+
+def relation_sums(plan: pl.LazyFrame, ctx: "BuildContext", *, relation: str, lag: int,
+                  weight: pl.Expr, num: str, den: str, value: pl.LazyFrame | None = None,
+                  value_col: str | None = None) -> pl.LazyFrame:
+    """Add ``num = sum_j w_ij v_j A_j,t-lag`` and ``den = sum_j w_ij v_j`` to a monadic plan.
+
+    Edges ``i -> j`` in force at ``t - lag`` (static edges always). ``weight`` is an
+    expression of the edge columns (``weight``). ``value`` optionally gives ``v_j`` as
+    ``unit[, period], value_col`` (period already aligned to the row's period); a null
+    ``v_j`` among the neighbours makes both sums null.
+    """
+    keys = plan.select("policy", "unit", "period")
+    edges = ctx.relation_edges(relation).rename({"period": "_eperiod", "source": "unit",
+                                                 "target": "_j"})
+    nb = (keys.join(edges, on="unit")
+          .filter(pl.col("_eperiod").is_null() | (pl.col("_eperiod") == pl.col("period") - lag))
+          .join(ctx.adoptions().rename({"unit": "_j"}), on=["policy", "_j"], how="left")
+          .with_columns(weight.cast(pl.Float64).alias("_w"),
+                        (pl.col("T") <= pl.col("period") - lag).fill_null(False).alias("_A")))
+    if value is not None:
+        v = value.rename({"unit": "_j"})
+        on = ["_j", "period"] if "period" in v.collect_schema().names() else ["_j"]
+        nb = nb.join(v, on=on, how="left").with_columns(
+            (pl.col("_w") * pl.col(value_col)).alias("_w"))
+    agg = nb.group_by("policy", "unit", "period").agg(
+        pl.when(pl.col("_w").null_count() > 0).then(None)
+        .otherwise((pl.col("_w") * pl.col("_A")).sum()).alias(num),
+        pl.when(pl.col("_w").null_count() > 0).then(None).otherwise(pl.col("_w").sum()).alias(den),
+    )
+    plan = plan.join(agg, on=["policy", "unit", "period"], how="left")
+    has = pl.col(den).is_not_null() | pl.col(num).is_not_null()
+    return plan.with_columns(
+        pl.when(has).then(pl.col(num)).otherwise(0.0).alias(num),
+        pl.when(has).then(pl.col(den)).otherwise(0.0).alias(den))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NeighborsAdopted(Term):
+    relation: str = "contiguity"
+    kind: str = "share"
+    weighted: bool = False
+
+    @property
+    def isolate_column(self) -> str:
+        return f"{self.name}_isolate"
+
+    def columns(self, ctx: "BuildContext") -> list[str]:
+        return [self.name, self.isolate_column] if self.kind == "share" else [self.name]
+
+    def column_meta(self, ctx: "BuildContext") -> dict[str, dict]:
+        meta = {self.name: {"description": self.description, "lag": self.lag}}
+        if self.kind == "share":
+            meta[self.isolate_column] = {
+                "description": f"1 if the unit has no {self.relation!r} neighbours in force at "
+                               f"{lag_text(self.lag)} (its {self.name} is then 0)",
+                "lag": self.lag}
+        return meta
+
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        num, den = self._tmp("num"), self._tmp("den")
+        w = pl.col("weight") if self.weighted else pl.lit(1.0)
+        plan = relation_sums(plan, ctx, relation=self.relation, lag=self.lag, weight=w,
+                             num=num, den=den)
+        if self.kind == "share":
+            out = [pl.when(pl.col(den) == 0).then(0.0).otherwise(pl.col(num) / pl.col(den))
+                   .alias(self.name),
+                   (pl.col(den) == 0).cast(pl.Int8).alias(self.isolate_column)]
+        elif self.kind == "count":
+            c = pl.col(num) if self.weighted else pl.col(num).round(0).cast(pl.Int32)
+            out = [c.alias(self.name)]
+        else:
+            out = [(pl.col(num) > 0).cast(pl.Int8).alias(self.name)]
+        return plan.with_columns(out).drop(num, den)
+
+
+def neighbors_adopted(relation: str = "contiguity", *, kind: str = "share", weighted: bool = False,
+                      lag: int = 1) -> NeighborsAdopted:
+    """Neighbours of the unit that had adopted by ``t - lag`` (Berry & Berry's neighbour model).
+
+    With a study relation whose edges ``i -> j`` mean "j is a neighbour (source) of i"
+    and weights ``w_ij`` (1 unless ``weighted=True``), ``count_it = sum_j w_ij
+    A_j,t-lag`` over the edges in force at ``t - lag`` (static edges always);
+    ``share = count / sum_j w_ij``; ``any = 1`` if ``count > 0``. A unit without
+    neighbours (an isolate such as Alaska or Hawaii) gets share 0, and the share term
+    adds the flag column ``<name>_isolate`` so a model can tell it apart.
+
+    Parameters
+    ----------
+    relation
+        Name of a relation of the study (static or period-varying, weighted or not).
+    kind
+        ``"share"``, ``"count"`` or ``"any"``.
+    weighted
+        Use the edge weights (e.g. trade volume, 1/distance); default counts edges.
+    lag
+        Periods of lag; 1 = neighbours' adoptions up to t-1 (same-period ones excluded).
+
+    Examples
+    --------
+    >>> neighbors_adopted().name, neighbors_adopted(kind="count", lag=2).name
+    ('neighbors_adopted_l1', 'neighbors_adopted_count_l2')
+    >>> neighbors_adopted().description
+    "share of 'contiguity' neighbours that adopted by t-1"
+    """
+    check_choice("kind", kind, KINDS)
+    lag = check_lag(lag)
+    parts = ["neighbors_adopted"]
+    if relation != "contiguity":
+        parts.append(relation)
+    if kind != "share":
+        parts.append(kind)
+    if weighted:
+        parts.append("w")
+    what = {"share": "share of", "count": "number of", "any": "1 if any of the"}[kind]
+    wtxt = " (edge-weighted)" if weighted else ""
+    return NeighborsAdopted(
+        name="_".join(parts) + f"_l{lag}", lag=lag, relation=relation, kind=kind,
+        weighted=weighted,
+        description=f"{what} {relation!r} neighbours{wtxt} that adopted by {lag_text(lag)}")

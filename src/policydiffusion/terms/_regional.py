@@ -1,0 +1,76 @@
+"""National interaction and fixed-region diffusion (Berry & Berry)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from policydiffusion.terms._base import Term, check_lag, lag_text
+from policydiffusion.terms._common import adopted_others, safe_ratio
+
+if TYPE_CHECKING:
+    from policydiffusion.riskset._context import BuildContext
+
+__all__ = ["national_share", "region_share", "NationalShare", "RegionShare"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NationalShare(Term):
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        a, n = self._tmp("a"), self._tmp("n")
+        plan = adopted_others(plan, ctx, lag=self.lag, out=a)
+        plan = plan.join(ctx.existing_count().rename({"_n": n}), on="period", how="left")
+        return plan.with_columns(safe_ratio(pl.col(a), pl.col(n) - 1).alias(self.name)).drop(a, n)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegionShare(Term):
+    column: str = "region"
+
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        a, n = self._tmp("a"), self._tmp("n")
+        plan = adopted_others(plan, ctx, lag=self.lag, out=a, group=self.column)
+        counts = ctx.existing_count(by=self.column).rename({self.column: a + "_g", "_n": n})
+        plan = plan.join(counts, on=["period", a + "_g"], how="left")
+        return (plan.with_columns(safe_ratio(pl.col(a), pl.col(n) - 1).alias(self.name))
+                .drop(a, n, a + "_g"))
+
+
+def national_share(*, lag: int = 1) -> NationalShare:
+    """Share of the other units that had adopted by ``t - lag`` (national interaction).
+
+    ``(number of units j != i existing at t with A_j,t-lag = 1) / (N_t - 1)``, with
+    ``N_t`` the number of units existing at t (Berry & Berry's national interaction
+    model, METHODS 5.3). Units that adopted before the start of risk count as prior
+    adopters. Same-period adoptions by others count only with ``lag=0``.
+
+    Examples
+    --------
+    >>> national_share().name, national_share(lag=2).description
+    ('national_share_l1', 'share of the other N-1 units (existing at t) that adopted by t-2')
+    """
+    lag = check_lag(lag)
+    return NationalShare(name=f"national_share_l{lag}", lag=lag,
+                         description=f"share of the other N-1 units (existing at t) that adopted "
+                                     f"by {lag_text(lag)}")
+
+
+def region_share(column: str = "region", *, lag: int = 1) -> RegionShare:
+    """Share of the OTHER units in the unit's region that had adopted by ``t - lag``.
+
+    Regions are a unit attribute (``column`` of ``study.units``, e.g. a Census region
+    or division, or any user grouping). The denominator counts the other units of the
+    region existing at t; a unit alone in its region gets 0, a unit with no region
+    value gets null.
+
+    Examples
+    --------
+    >>> region_share().name, region_share("division").name
+    ('region_share_l1', 'division_share_l1')
+    """
+    lag = check_lag(lag)
+    return RegionShare(name=f"{column}_share_l{lag}", lag=lag, column=column,
+                       description=f"share of the other units with the same {column!r} "
+                                   f"(existing at t) that adopted by {lag_text(lag)}")

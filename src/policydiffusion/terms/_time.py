@@ -1,0 +1,205 @@
+"""Time dependence: duration counter, cubic polynomial, natural spline, period dummies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+import polars as pl
+
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.terms._base import Term
+
+if TYPE_CHECKING:
+    from policydiffusion.riskset._context import BuildContext
+
+__all__ = ["duration", "duration_poly", "duration_spline", "period_dummies", "spline_knots",
+           "Duration", "DurationPoly", "DurationSpline", "PeriodDummies"]
+
+_D = (pl.col("period") - pl.col("_start") + 1).cast(pl.Float64)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Duration(Term):
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        return plan.with_columns(_D.cast(pl.Int32).alias(self.name))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DurationPoly(Term):
+    degree: int = 3
+    scale: float = 10.0
+
+    def columns(self, ctx: "BuildContext") -> list[str]:
+        return [f"{self.name}_{k}" for k in range(1, self.degree + 1)]
+
+    def column_meta(self, ctx: "BuildContext") -> dict[str, dict]:
+        return {c: {"description": f"(duration / {self.scale:g})^{k} (Carter & Signorino 2010)",
+                    "lag": 0} for k, c in enumerate(self.columns(ctx), start=1)}
+
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        d = _D / self.scale
+        return plan.with_columns([(d ** k).alias(c) for k, c in enumerate(self.columns(ctx), 1)])
+
+
+def _durations(ctx: "BuildContext") -> tuple[np.ndarray, np.ndarray]:
+    """Distinct durations of the monadic rows and how many rows have each."""
+    lengths = (ctx.spells.get_column("_last") - ctx.spells.get_column("_start") + 1).to_numpy()
+    if lengths.size == 0:
+        return np.array([1]), np.array([0])
+    d = np.arange(1, lengths.max() + 1)
+    counts = (lengths[None, :] >= d[:, None]).sum(axis=1) if lengths.size * d.size < 5e7 else \
+        np.array([(lengths >= x).sum() for x in d])
+    return d, counts
+
+
+def spline_knots(ctx: "BuildContext", interior: int | Sequence[float]) -> list[float]:
+    """Knots of the duration spline: boundary knots at the smallest and largest duration,
+    interior knots at equally spaced quantiles of duration over the monadic rows."""
+    d, counts = _durations(ctx)
+    lo, hi = float(d[counts > 0].min()) if counts.sum() else 1.0, float(d[counts > 0].max()) if counts.sum() else 1.0
+    if isinstance(interior, int):
+        probs = np.arange(1, interior + 1) / (interior + 1)
+        cum = np.cumsum(counts) / max(counts.sum(), 1)
+        inner = [float(d[np.searchsorted(cum, p)]) for p in probs]
+    else:
+        inner = [float(k) for k in interior]
+    knots = [lo] + inner + [hi]
+    if any(b <= a for a, b in zip(knots, knots[1:])):
+        raise InvalidOptionError(
+            f"duration spline knots must increase strictly; got {knots} (boundaries at the "
+            "smallest and largest duration). Use fewer knots or pass knot positions, e.g. "
+            "duration_spline(knots=[3, 8]).")
+    return knots
+
+
+@dataclass(frozen=True, kw_only=True)
+class DurationSpline(Term):
+    knots: int | tuple[float, ...] = 3
+
+    def columns(self, ctx: "BuildContext") -> list[str]:
+        n = self.knots if isinstance(self.knots, int) else len(self.knots)
+        return [f"{self.name}_{k}" for k in range(1, n + 1)]
+
+    def column_meta(self, ctx: "BuildContext") -> dict[str, dict]:
+        kn = spline_knots(ctx, self.knots)
+        return {c: {"description": f"natural cubic spline basis {k} of duration (Harrell's "
+                                   f"restricted cubic spline; knots {kn}); use with 'duration'",
+                    "lag": 0} for k, c in enumerate(self.columns(ctx), start=1)}
+
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        t = spline_knots(ctx, self.knots)
+        K = len(t)
+        norm = (t[-1] - t[0]) ** 2
+
+        def pos3(a: float) -> pl.Expr:
+            return pl.max_horizontal(_D - a, pl.lit(0.0)) ** 3
+
+        cols = []
+        for j, c in enumerate(self.columns(ctx)):
+            e = (pos3(t[j])
+                 - pos3(t[K - 2]) * (t[K - 1] - t[j]) / (t[K - 1] - t[K - 2])
+                 + pos3(t[K - 1]) * (t[K - 2] - t[j]) / (t[K - 1] - t[K - 2])) / norm
+            cols.append(e.alias(c))
+        return plan.with_columns(cols)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeriodDummies(Term):
+    drop_first: bool = True
+
+    def _periods(self, ctx: "BuildContext") -> list[int]:
+        sp = ctx.spells
+        if sp.height == 0:
+            return []
+        present = (sp.select(pl.int_ranges("_start", pl.col("_last") + 1).alias("p"))
+                   .explode("p").unique().sort("p").get_column("p").to_list())
+        return present[1:] if self.drop_first else present
+
+    def columns(self, ctx: "BuildContext") -> list[str]:
+        return [f"{self.name}_{ctx.study.label(p)}" for p in self._periods(ctx)]
+
+    def column_meta(self, ctx: "BuildContext") -> dict[str, dict]:
+        ref = " (the first period is the reference)" if self.drop_first else ""
+        return {f"{self.name}_{ctx.study.label(p)}":
+                {"description": f"1 if the period is {ctx.study.label(p)}{ref}", "lag": 0}
+                for p in self._periods(ctx)}
+
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        return plan.with_columns([(pl.col("period") == p).cast(pl.Int8).alias(c)
+                                  for p, c in zip(self._periods(ctx), self.columns(ctx))])
+
+
+def duration() -> Duration:
+    """The duration counter ``d = t - start_i + 1`` (periods at risk so far).
+
+    Every risk set already carries it as ``duration``; the term exists so that term
+    lists can name it (METHODS 5.4).
+
+    Examples
+    --------
+    >>> duration().name
+    'duration'
+    """
+    return Duration(name="duration", lag=0,
+                    description="periods at risk so far: t - start_i + 1")
+
+
+def duration_poly(*, degree: int = 3, scale: float = 10.0) -> DurationPoly:
+    """Cubic (by default) polynomial of duration, Carter & Signorino (2010).
+
+    Columns ``<name>_1 .. <name>_degree`` hold ``(d / scale)^k``; scaling (d/10 by
+    default) keeps the cubic term from dwarfing the others.
+
+    Examples
+    --------
+    >>> duration_poly().name
+    'duration_poly'
+    """
+    if isinstance(degree, bool) or not isinstance(degree, int) or degree < 1:
+        raise InvalidOptionError(f"degree must be a whole number >= 1; got {degree!r}.")
+    if not isinstance(scale, (int, float)) or scale <= 0:
+        raise InvalidOptionError(f"scale must be a positive number; got {scale!r}.")
+    return DurationPoly(name="duration_poly", lag=0, degree=degree, scale=float(scale),
+                        description=f"(duration / {float(scale):g})^k, k = 1..{degree}")
+
+
+def duration_spline(*, knots: int | Sequence[float] = 3) -> DurationSpline:
+    """Natural cubic spline of duration (Beck, Katz & Tucker 1998).
+
+    Harrell's restricted (natural) cubic spline basis: linear beyond the boundary
+    knots, which sit at the smallest and largest duration in the risk set. ``knots``
+    interior knots go at equally spaced quantiles of duration over the monadic rows
+    (3 knots: the 25th, 50th and 75th percentiles), or at the given positions. The
+    term adds one column per interior knot; use it together with ``duration`` (the
+    linear part), as Stata's ``btscs`` does. In a pooled risk set the knots are common
+    to all policies; in a dyadic one they come from the unit-period rows.
+
+    Examples
+    --------
+    >>> duration_spline().name, duration_spline(knots=[2, 5]).knots
+    ('duration_spline', (2.0, 5.0))
+    """
+    if isinstance(knots, bool) or (isinstance(knots, int) and knots < 1):
+        raise InvalidOptionError(f"knots must be a number of interior knots >= 1 or a list of "
+                                 f"knot positions; got {knots!r}.")
+    kn: int | tuple[float, ...] = knots if isinstance(knots, int) else tuple(float(k) for k in knots)
+    where = (f"{kn} interior knots at quantiles of duration" if isinstance(kn, int)
+             else f"interior knots at {list(kn)}")
+    return DurationSpline(name="duration_spline", lag=0, knots=kn,
+                          description=f"natural cubic spline of duration, {where}")
+
+
+def period_dummies(*, drop_first: bool = True) -> PeriodDummies:
+    """One 0/1 column per period present in the risk set, ``period_<label>``.
+
+    The first period is left out as the reference category unless ``drop_first=False``.
+
+    Examples
+    --------
+    >>> period_dummies().name
+    'period'
+    """
+    return PeriodDummies(name="period", lag=0, drop_first=drop_first,
+                         description="1 if the row's period is the named one")

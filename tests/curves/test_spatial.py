@@ -1,0 +1,147 @@
+"""Moran's I (vs spdep and brute force), follow-a-neighbour share, diffusion index."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from policydiffusion.curves import (diffusion_index, follow_neighbor_share, moran_statistic, morans_i,
+                                    weight_matrix)
+from policydiffusion.curves._spatial import _moran_moments
+from policydiffusion.datasets import spid_study
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.study import load_study
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "morans_i.json").read_text())
+IDS = [p["policy"] for p in GOLDEN["policies"]]
+
+
+@pytest.fixture(scope="module")
+def spid():
+    return spid_study(policies=IDS)
+
+
+def test_units_in_golden_order(spid):
+    assert spid.unit_ids == GOLDEN["meta"]["units"]
+
+
+@pytest.mark.parametrize("style", ["W", "B"])
+def test_moran_matches_spdep(spid, style):
+    for ref in GOLDEN["policies"]:
+        m = morans_i(spid, ref["policy"], row_standardize=style == "W", permutations=0)
+        r, nrm = ref[f"{style}_randomisation"], ref[f"{style}_normal"]
+        assert m.statistic == pytest.approx(r["statistic"], abs=1e-10)
+        assert m.expected == pytest.approx(r["expected"], abs=1e-12)
+        assert m.variance_randomization == pytest.approx(r["variance"], rel=1e-9)
+        assert m.variance_normal == pytest.approx(nrm["variance"], rel=1e-9)
+        assert m.p_randomization == pytest.approx(r["p_value"], rel=1e-7, abs=1e-12)
+        assert m.p_normal == pytest.approx(nrm["p_value"], rel=1e-7, abs=1e-12)
+
+
+def test_moran_brute_force(spid):
+    W = weight_matrix(spid, "contiguity")
+    for ref in GOLDEN["policies"][:3]:
+        x = np.array(ref["x"], float)
+        n, S0 = len(x), W.sum()
+        xbar = x.mean()
+        num = sum(W[i, j] * (x[i] - xbar) * (x[j] - xbar) for i in range(n) for j in range(n))
+        den = sum((x[i] - xbar) ** 2 for i in range(n))
+        brute = n / S0 * num / den
+        assert morans_i(spid, ref["policy"], row_standardize=False, permutations=0).statistic == \
+            pytest.approx(brute, rel=1e-12)
+
+
+def test_randomisation_moments_equal_exact_permutation_moments():
+    rng = np.random.default_rng(3)
+    n = 7
+    W = (rng.random((n, n)) < 0.4).astype(float)
+    W = np.triu(W, 1)
+    W = W + W.T
+    W[0, 1] = W[1, 0] = 1.0
+    x = rng.normal(size=n).round(2)
+    vals = np.array([moran_statistic(x[list(perm)], W) for perm in itertools.permutations(range(n))])
+    E, _, v_rand = _moran_moments(x - x.mean(), W)
+    assert vals.mean() == pytest.approx(E, abs=1e-12)
+    assert vals.var() == pytest.approx(v_rand, rel=1e-9)
+
+
+def test_permutation_p_value_seeded(spid):
+    a = morans_i(spid, "antibully", permutations=199, seed=42)
+    b = morans_i(spid, "antibully", permutations=199, seed=42)
+    assert a.p_permutation == b.p_permutation
+    assert 1 / 200 <= a.p_permutation <= 1
+    two = morans_i(spid, "antibully", permutations=199, seed=42, alternative="two-sided")
+    assert two.p_permutation >= 1 / 200
+    assert list(a.tidy()["term"]) == ["moran_i (normal)", "moran_i (randomization)", "moran_i (permutation)"]
+
+
+def test_moran_exclude_non_adopters_and_errors(spid):
+    m = morans_i(spid, "aborparc", non_adopters="exclude", permutations=0)
+    assert m.n == 15
+    with pytest.raises(InvalidOptionError, match="no relation"):
+        morans_i(spid, "aborparc", relation="trade")
+
+
+def test_follow_neighbor_share_brute_force(spid):
+    f = follow_neighbor_share(spid).set_index("policy")
+    edges = spid.relation("contiguity").edges
+    nbrs: dict[str, set] = {}
+    for s_, t_ in zip(edges["source"], edges["target"]):
+        nbrs.setdefault(s_, set()).add(t_)
+    for p in IDS:
+        ad = dict(zip(*spid.adoptions_of(p).select("unit", "period").to_dict(as_series=False).values()))
+        followers = sum(any(ad.get(j, 10**9) < t for j in nbrs.get(u, ())) for u, t in ad.items())
+        assert f.loc[p, "n_followers"] == followers
+        assert f.loc[p, "share"] == pytest.approx(followers / len(ad))
+
+
+def test_follow_share_period_varying_relation():
+    adopt = pd.DataFrame({"policy": "p", "unit": ["A", "B", "C"], "time": [1, 2, 3]})
+    visits = pd.DataFrame({"from": ["B", "C"], "to": ["A", "A"], "year": [1, 3]})
+    from policydiffusion.study import RelationSpec
+
+    s = load_study(adopt, granularity="period", relations={
+        "visits": RelationSpec(visits, source="from", target="to", period="year", directed=True)})
+    f = follow_neighbor_share(s, relation="visits")
+    # B's edge is in force in period 1 only (B adopts in 2): not a follower; C's edge in 3: follower
+    assert f["n_followers"].item() == 1
+
+
+def test_diffusion_index_components():
+    adopt = pd.DataFrame({"policy": ["p", "p", "p", "q", "q"], "unit": ["A", "B", "C", "A", "B"],
+                          "time": [1, 2, 4, 2, 2], "lvl": [1, 2, 3, None, None]})
+    units = pd.DataFrame({"unit": list("ABCD")})
+    events = pd.DataFrame({"event": ["directive", "directive"], "time": [2, 4], "unit": [None, "C"]})
+    adj = pd.DataFrame({"a": ["A", "B", "C"], "b": ["B", "C", "D"]})
+    s = load_study(adopt, units=units, events=events, relations={"contiguity": adj.rename(
+        columns={"a": "source", "b": "target"})}, level_col="lvl", granularity="period")
+    d = diffusion_index(s).set_index("policy")
+    assert d.loc["p", "breadth"] == 0.75 and d.loc["q", "breadth"] == 0.5
+    assert d.loc["p", "depth"] == pytest.approx(2 / 3) and pd.isna(d.loc["q", "depth"])
+    assert d.loc["p", "hierarchy"] == pytest.approx(2 / 3)  # B in 2 (all units) and C in 4 (C only)
+    assert d.loc["q", "hierarchy"] == 1.0
+    assert d.loc["p", "clustering"] == pytest.approx(2 / 3)  # B follows A, C follows B
+    assert d.loc["q", "clustering"] == 0.0  # A and B adopt together
+    assert {d.loc["p", "speed"], d.loc["q", "speed"]} <= {0.0, 1.0} or pd.isna(d.loc["q", "speed"])
+    comps = ["breadth", "speed", "depth", "clustering", "hierarchy"]
+    row = d.loc["p"]
+    vals = [row[c] for c in comps if pd.notna(row[c])]
+    assert row["index"] == pytest.approx(np.mean(vals)) and row["n_components"] == len(vals)
+    w = diffusion_index(s, weights={"breadth": 2, "hierarchy": 0}).set_index("policy").loc["p"]
+    used = [c for c in comps if pd.notna(row[c]) and c != "hierarchy"]
+    wts = [2 if c == "breadth" else 1 for c in used]
+    assert w["index"] == pytest.approx(np.average([row[c] for c in used], weights=wts))
+    m = diffusion_index(s, clustering="moran").set_index("policy")
+    assert 0 <= m.loc["p", "clustering"] <= 1
+    assert diffusion_index(s, relation=None)["clustering"].isna().all()
+
+
+def test_index_without_events_or_levels(spid):
+    d = diffusion_index(spid, ["antibully", "aborparc"])
+    assert d["depth"].isna().all() and d["hierarchy"].isna().all()
+    assert (d["n_components"] == 3).all()
