@@ -1,0 +1,176 @@
+"""Data sources for the chunked estimators: frames, lazy frames, CSV and Parquet files.
+
+Every estimator reads its data through :class:`DataSource`, which yields pandas
+DataFrames of at most ``chunk_rows`` rows holding only the columns asked for. The
+same code therefore fits an in-memory frame, a polars LazyFrame, one CSV or Parquet
+file, or a glob of Parquet files larger than memory.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from policydiffusion.errors import InvalidOptionError
+
+__all__ = ["DataSource", "as_source"]
+
+_PARQUET = (".parquet", ".pq", ".parq")
+_CSV = (".csv", ".tsv", ".txt")
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where the rows come from; ``kind`` is pandas, polars, lazy, parquet or csv.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> src = as_source(pd.DataFrame({"y": [0, 1, 1], "x": [1.0, 2.0, 3.0]}))
+    >>> [len(c) for c in src.chunks(["x"], chunk_rows=2)]
+    [2, 1]
+    """
+
+    kind: str
+    obj: Any
+    description: str
+
+    @property
+    def in_memory(self) -> bool:
+        """True when the data are an eager DataFrame held by the caller."""
+        return self.kind in ("pandas", "polars")
+
+    def columns(self) -> list[str]:
+        """Column names, read from the schema without loading data."""
+        if self.kind == "pandas":
+            return [str(c) for c in self.obj.columns]
+        if self.kind == "polars":
+            return list(self.obj.columns)
+        if self.kind == "lazy":
+            return list(self.obj.collect_schema().names())
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(self.obj[0]).names)
+        return list(self._lazy_csv().collect_schema().names())
+
+    def _lazy_csv(self):
+        import polars as pl
+
+        sep = "\t" if str(self.obj).endswith(".tsv") else ","
+        return pl.scan_csv(self.obj, separator=sep, infer_schema_length=None)
+
+    def chunks(self, columns: Sequence[str], *, chunk_rows: int) -> Iterator[pd.DataFrame]:
+        """Yield pandas DataFrames with ``columns`` and at most ``chunk_rows`` rows each."""
+        cols = list(dict.fromkeys(columns))
+        missing = [c for c in cols if c not in self.columns()]
+        if missing:
+            raise InvalidOptionError(
+                f"column(s) {missing} not found in {self.description}; available columns: "
+                f"{self.columns()}.")
+        if self.kind == "pandas":
+            df = self.obj
+            idx = [df.columns.get_loc(c) for c in cols]
+            n = len(df)
+            for a in range(0, max(n, 1), chunk_rows):
+                part = df.iloc[a:a + chunk_rows, idx]
+                part.columns = cols
+                yield part
+            return
+        if self.kind == "polars":
+            df = self.obj.select(cols)
+            for a in range(0, max(df.height, 1), chunk_rows):
+                yield df.slice(a, chunk_rows).to_pandas()
+            return
+        if self.kind == "parquet":
+            import pyarrow.parquet as pq
+
+            for path in self.obj:
+                pf = pq.ParquetFile(path)
+                for batch in pf.iter_batches(batch_size=chunk_rows, columns=cols):
+                    yield batch.to_pandas()
+            return
+        lazy = self.obj if self.kind == "lazy" else self._lazy_csv()
+        for batch in lazy.select(cols).collect_batches(chunk_size=chunk_rows):
+            yield batch.to_pandas()
+
+    def collect(self, columns: Sequence[str]) -> pd.DataFrame:
+        """All rows of ``columns`` as one pandas DataFrame (for small-data estimators)."""
+        parts = list(self.chunks(columns, chunk_rows=5_000_000))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _paths_from_string(text: str) -> list[str]:
+    if any(ch in text for ch in "*?["):
+        paths = sorted(_glob.glob(text, recursive=True))
+        if not paths:
+            raise InvalidOptionError(f"no files match {text!r}.")
+        return paths
+    if os.path.isdir(text):
+        paths = sorted(str(p) for p in Path(text).glob("*") if p.suffix.lower() in _PARQUET)
+        if not paths:
+            raise InvalidOptionError(f"folder {text!r} holds no .parquet files.")
+        return paths
+    if not os.path.exists(text):
+        raise InvalidOptionError(f"data file {text!r} does not exist.")
+    return [text]
+
+
+def as_source(data: Any) -> DataSource:
+    """Wrap a DataFrame, LazyFrame, path or glob in a :class:`DataSource`.
+
+    Raises
+    ------
+    InvalidOptionError
+        If ``data`` is none of the supported kinds or names no readable file.
+    """
+    if isinstance(data, DataSource):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return DataSource("pandas", data, f"the DataFrame ({len(data)} rows)")
+    try:
+        import polars as pl
+    except ImportError:  # pragma: no cover - polars is a core dependency
+        pl = None
+    if pl is not None and isinstance(data, pl.DataFrame):
+        return DataSource("polars", data, f"the polars DataFrame ({data.height} rows)")
+    if pl is not None and isinstance(data, pl.LazyFrame):
+        return DataSource("lazy", data, "the polars LazyFrame")
+    if isinstance(data, (str, os.PathLike)):
+        text = os.fspath(data)
+        paths = _paths_from_string(text)
+        suffixes = {Path(p).suffix.lower() for p in paths}
+        if suffixes <= set(_PARQUET):
+            return DataSource("parquet", tuple(paths), f"{text!r} ({len(paths)} Parquet file(s))")
+        if len(paths) == 1 and suffixes <= set(_CSV):
+            return DataSource("csv", paths[0], repr(text))
+        raise InvalidOptionError(
+            f"cannot read {text!r}: give a .csv file, a .parquet file, a folder or a glob "
+            "of .parquet files.")
+    raise InvalidOptionError(
+        "data must be a pandas or polars DataFrame, a polars LazyFrame, a CSV/Parquet path "
+        f"or a glob of Parquet files; got {type(data).__name__}.")
+
+
+def distinct_values(source: DataSource, columns: Sequence[str], *,
+                    chunk_rows: int) -> dict[str, np.ndarray]:
+    """Sorted distinct non-missing values of each column, in one pass over those columns."""
+    found: dict[str, set] = {c: set() for c in columns}
+    if not columns:
+        return {}
+    for chunk in source.chunks(columns, chunk_rows=chunk_rows):
+        for c in columns:
+            found[c].update(pd.unique(chunk[c].dropna()).tolist())
+    out = {}
+    for c, vals in found.items():
+        try:
+            out[c] = np.array(sorted(vals), dtype=object)
+        except TypeError:  # mixed types: sort by text
+            out[c] = np.array(sorted(vals, key=str), dtype=object)
+    return out

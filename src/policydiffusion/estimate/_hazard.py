@@ -1,0 +1,211 @@
+"""``fit_hazard``: discrete-time hazard models for binary outcomes."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from policydiffusion import __version__
+from policydiffusion._warnings import warn
+from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError, SeparationError,
+                                    SeparationWarning, check_choice)
+from policydiffusion.estimate._data import as_source
+from policydiffusion.estimate._firth import fit_firth, king_zeng, prior_correction
+from policydiffusion.estimate._glm import Engine, SolverOptions, newton, solve_info
+from policydiffusion.estimate._links import LINKS, cdf
+from policydiffusion.estimate._result import HazardResult, vcov_from_sums
+from policydiffusion.estimate._separation import (collect_design, separating_terms,
+                                                  separation_message)
+from policydiffusion.estimate._vcov import MeatPlan, VcovSpec
+
+__all__ = ["fit_hazard"]
+
+
+def _null_loglik(link: str, ysum: float, wsum: float, has_intercept: bool) -> float:
+    p = ysum / wsum if has_intercept else float(cdf(link, np.zeros(1))[0])
+    if p <= 0 or p >= 1:
+        return 0.0
+    return float(ysum * np.log(p) + (wsum - ysum) * np.log1p(-p))
+
+
+def _with_fixed_effects(formula: str, fixed_effects: Sequence[str] | str | None) -> str:
+    if not fixed_effects:
+        return formula
+    fe = [fixed_effects] if isinstance(fixed_effects, str) else list(fixed_effects)
+    return formula + "".join(f" + C({c})" for c in fe)
+
+
+def _rare_options(rare_events: Any) -> float | None:
+    """None (no tau) or tau from ``True`` / ``{"tau": ...}``."""
+    if rare_events is True:
+        return None
+    if isinstance(rare_events, Mapping) and set(rare_events) <= {"tau"}:
+        return rare_events.get("tau")
+    raise InvalidOptionError(
+        f"rare_events must be None, True or {{'tau': population_event_share}}; "
+        f"got {rare_events!r}.")
+
+
+def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "classical",
+               firth: bool = False, rare_events: Any = None, weights: str | None = None,
+               fixed_effects: Sequence[str] | str | None = None,
+               chunk_rows: int = 1_000_000, solver: SolverOptions = SolverOptions(),
+               separation: str = "warn") -> HazardResult:
+    """Fit a discrete-time hazard model Pr(y = 1 | x) = F(x'b) to risk-set rows.
+
+    Parameters
+    ----------
+    data
+        pandas or polars DataFrame, polars LazyFrame, a CSV or Parquet path, a folder
+        or a glob of Parquet files (streamed chunk by chunk; may exceed memory).
+    formula
+        Wilkinson formula, e.g. ``"adopt ~ x1 * x2 + C(region)"``; the left side is the
+        0/1 outcome column. Terms are named as formulaic names them (``Intercept``,
+        ``x1``, ``x1:x2``, ``C(region)[T.south]``).
+    link
+        ``"logit"``, ``"probit"`` or ``"cloglog"`` (grouped-time proportional hazards).
+    vcov
+        ``"classical"``, ``"hc0"``, ``"hc1"``, ``{"cluster": col or [cols]}``,
+        ``{"cluster-regress": col}`` or ``{"dyadic": [unit_col, source_col]}``; see
+        :class:`VcovSpec`. Cluster SEs use Stata's G/(G-1) factor by default.
+    firth
+        Firth-penalised logit (finite estimates under separation; small data, the
+        design is held in memory).
+    rare_events
+        ``True`` for King-Zeng bias-corrected logit, ``{"tau": share}`` to add the
+        prior correction of the intercept for a case-control sample.
+    weights
+        Column of non-negative case weights.
+    fixed_effects
+        Columns added as dummy fixed effects, ``C(col)`` (e.g. ``["year"]``).
+    chunk_rows
+        Rows read per chunk.
+    solver
+        :class:`SolverOptions` (iterations, tolerance, block size, cache).
+    separation
+        ``"warn"`` (SeparationWarning) or ``"raise"`` (SeparationError).
+
+    Returns
+    -------
+    HazardResult
+
+    Notes
+    -----
+    Fisher scoring (R's IRLS); standard errors from the expected information at the
+    estimates (identical to the observed information for logit), as R ``glm`` reports.
+    Rows with a missing value in any model variable, the weights or a cluster column
+    are dropped and counted in ``n_dropped_missing``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"x": rng.normal(size=500), "g": rng.integers(0, 20, 500)})
+    >>> df["adopt"] = (rng.random(500) < 1 / (1 + np.exp(1.5 - df.x))).astype(int)
+    >>> res = fit_hazard(df, "adopt ~ x", vcov={"cluster": "g"})
+    >>> res.tidy()["term"].tolist()
+    ['Intercept', 'x']
+    >>> res.vcov_label
+    'cluster-robust by g (G=20), Stata small-sample factor G/(G-1)'
+    """
+    check_choice("link", link, LINKS)
+    check_choice("separation", separation, ("warn", "raise"))
+    spec = VcovSpec.parse(vcov)
+    if firth and link != "logit":
+        raise InvalidOptionError(f"firth=True is implemented for link='logit'; got {link!r}.")
+    tau = None
+    if rare_events is not None and rare_events is not False:
+        if link != "logit" or firth:
+            raise InvalidOptionError("rare_events applies to a plain logit (link='logit', "
+                                     "firth=False).")
+        tau = _rare_options(rare_events)
+    if not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
+        raise InvalidOptionError(f"chunk_rows must be a positive integer; got {chunk_rows!r}.")
+    formula_used = _with_fixed_effects(formula, fixed_effects)
+    source = as_source(data)
+    engine = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
+                          dyadic=spec.kind == "dyadic", chunk_rows=int(chunk_rows),
+                          solver=solver)
+    names = list(engine.design.term_names)
+    k = len(names)
+    beta_score = None
+    var_factor = 1.0
+    if firth:
+        fo = fit_firth(engine, max_iter=solver.max_iter * 2, tol=solver.tol)
+        beta, bread_inv = fo.beta, fo.inv_info
+        st = engine.run_pass(beta, link, meat=spec)
+        loglik, converged, n_iter = fo.loglik, fo.converged, fo.n_iter
+        estimator, extreme_sep = "firth", False
+        extra = {"penalized_loglik": fo.penalized_loglik}
+    else:
+        out = newton(engine, link, meat=spec)
+        st = out.stats
+        beta, converged, n_iter = out.beta, out.converged, out.n_iter
+        bread_inv = solve_info(st.info, names)
+        loglik = st.loglik
+        estimator, extra = "ml", {}
+        extreme_sep = out.separation_suspected or (st.n_extreme > 0 and not converged)
+        if extreme_sep or not converged or st.n_extreme > 0:
+            _check_separation(engine, out, names, separation, converged)
+        if not converged:
+            warn(f"the {link} fit did not converge in {n_iter} iterations "
+                 f"(tolerance {solver.tol}); estimates may be inaccurate. Check for separation "
+                 "or rescale covariates.", ConvergenceWarning)
+        if tau is not None or rare_events is True:
+            bias = king_zeng(engine, beta, bread_inv)
+            beta_score = beta.copy()
+            beta = beta - bias
+            var_factor = (st.n / (st.n + k)) ** 2
+            estimator = "king-zeng"
+            extra = {"king_zeng_bias": bias.tolist()}
+            if tau is not None:
+                if "Intercept" not in names:
+                    raise InvalidOptionError("the prior correction needs an intercept.")
+                shift = prior_correction(tau, st.ysum / st.wsum)
+                beta[names.index("Intercept")] -= shift
+                extra.update(tau=tau, intercept_shift=shift)
+    cov, label, counts = vcov_from_sums(spec, bread_inv, st.meat_hc, st.plan, st.n, k)
+    if var_factor != 1.0:
+        cov = cov * var_factor
+        label += ", King-Zeng variance factor (n/(n+k))^2"
+    ll0 = _null_loglik(link, st.ysum, st.wsum, "Intercept" in names)
+    prov = {"policydiffusion": __version__, "numpy": np.__version__,
+            "estimator": estimator, "link": link, "formula": formula_used,
+            "vcov": spec.to_json(), "weights": weights, "data": source.description,
+            "chunk_rows": int(chunk_rows), "tol": solver.tol, "max_iter": solver.max_iter,
+            "method": "Firth penalised likelihood" if firth else
+                      "Fisher scoring (IRLS), expected-information standard errors",
+            **extra}
+    return HazardResult(
+        formula=formula_used, link=link, params=pd.Series(beta, index=names, name="estimate"),
+        cov=pd.DataFrame(cov, index=names, columns=names), vcov_spec=spec, vcov_label=label,
+        n_clusters=counts, nobs=st.n, n_dropped_missing=st.n_dropped, loglik=float(loglik),
+        loglik_null=ll0, converged=bool(converged), n_iter=int(n_iter), estimator=estimator,
+        provenance=prov, weights=weights, _engine=engine, _bread_inv=bread_inv,
+        _meat_hc=st.meat_hc, _var_factor=var_factor, _beta_score=beta_score)
+
+
+def _check_separation(engine: Engine, out, names, mode: str, converged: bool) -> None:
+    """Name separating terms (LP on small data, diverging estimates otherwise) and warn."""
+    st = out.stats
+    terms = None
+    if st.n * len(names) <= 3_000_000:
+        X, y, w = collect_design(engine)
+        terms = separating_terms(X, y, names, w)
+        if terms == [] and converged:
+            return
+    if terms is None:
+        if st.n_extreme == 0 and converged:
+            return
+        first = out.first
+        sd = np.sqrt(np.clip(first.xsq / first.n - (first.xsum / first.n) ** 2, 0, None))
+        scaled = np.abs(out.beta) * np.where(sd > 0, sd, 1.0)
+        terms = [names[j] for j in np.argsort(-scaled)[:2] if names[j] != "Intercept"]
+    if not terms:
+        return
+    msg = separation_message(terms, converged=converged, n_extreme=st.n_extreme)
+    if mode == "raise":
+        raise SeparationError(msg)
+    warn(msg, SeparationWarning)

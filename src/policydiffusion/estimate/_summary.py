@@ -1,0 +1,109 @@
+"""Tidy coefficient tables and the printable summary object shared by all results."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+__all__ = ["Summary", "tidy_frame", "TIDY_COLUMNS", "INFERENCE_NOTE"]
+
+TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+INFERENCE_NOTE = "z statistics; p-values from the normal distribution; 95% normal confidence intervals"
+
+
+def tidy_frame(params: pd.Series, cov: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFrame:
+    """The standard tidy table from estimates and their covariance (normal inference)."""
+    est = params.to_numpy(dtype=float)
+    se = np.sqrt(np.clip(np.diag(cov.to_numpy(dtype=float)), 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = est / se
+    q = norm.ppf(0.5 + conf_level / 2)
+    return pd.DataFrame({"term": list(params.index), "estimate": est, "std_error": se,
+                         "statistic": z, "p_value": 2 * norm.sf(np.abs(z)),
+                         "conf_low": est - q * se, "conf_high": est + q * se})
+
+
+def _fmt(v: object, digits: int = 4) -> str:
+    if isinstance(v, (float, np.floating)):
+        if not np.isfinite(v):
+            return "NA"
+        return f"{v:.{digits}f}" if abs(v) >= 1e-4 or v == 0 else f"{v:.3e}"
+    return str(v)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A model summary for people: ``str()``, ``_repr_html_``, ``to_markdown``, ``to_latex``."""
+
+    title: str
+    info: Sequence[tuple[str, object]]
+    table: pd.DataFrame
+    notes: Sequence[str]
+
+    def _rows(self) -> list[list[str]]:
+        return [[_fmt(v) if not isinstance(v, str) else v for v in row]
+                for row in self.table.itertuples(index=False)]
+
+    def __str__(self) -> str:
+        head = [str(c) for c in self.table.columns]
+        rows = self._rows()
+        widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+                  for i, h in enumerate(head)]
+        line = "  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(
+            zip(head, widths)))
+        out = [self.title, "=" * len(self.title)]
+        kw = max(len(k) for k, _ in self.info) if self.info else 0
+        out += [f"{k.ljust(kw)}  {_fmt(v)}" for k, v in self.info]
+        out += ["", line, "-" * len(line)]
+        out += ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(
+            zip(r, widths))) for r in rows]
+        out += ["-" * len(line)] + [f"Note: {n}" for n in self.notes]
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def to_markdown(self) -> str:
+        """The summary as GitHub-flavoured Markdown."""
+        head = [str(c) for c in self.table.columns]
+        out = [f"**{self.title}**", ""]
+        out += [f"- {k}: {_fmt(v)}" for k, v in self.info]
+        out += ["", "| " + " | ".join(head) + " |", "|" + "|".join(
+            ["---"] + ["---:"] * (len(head) - 1)) + "|"]
+        out += ["| " + " | ".join(r) + " |" for r in self._rows()]
+        out += [""] + [f"*{n}*" for n in self.notes]
+        return "\n".join(out)
+
+    def to_latex(self) -> str:
+        """The summary as a LaTeX tabular (booktabs)."""
+        def esc(s: str) -> str:
+            for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
+                         ("#", r"\#"), ("$", r"\$")):
+                s = s.replace(a, b)
+            return s
+
+        head = [esc(str(c)) for c in self.table.columns]
+        out = [r"\begin{tabular}{l" + "r" * (len(head) - 1) + "}", r"\toprule",
+               " & ".join(head) + r" \\", r"\midrule"]
+        out += [" & ".join(esc(c) for c in r) + r" \\" for r in self._rows()]
+        out += [r"\midrule"] + [rf"\multicolumn{{{len(head)}}}{{l}}{{{esc(k)}: {esc(_fmt(v))}}} \\"
+                                for k, v in self.info]
+        out += [rf"\multicolumn{{{len(head)}}}{{l}}{{\footnotesize {esc(n)}}} \\"
+                for n in self.notes]
+        out += [r"\bottomrule", r"\end{tabular}"]
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        head = "".join(f"<th>{e(str(c))}</th>" for c in self.table.columns)
+        body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>"
+                       for r in self._rows())
+        info = "".join(f"<tr><th>{e(k)}</th><td>{e(_fmt(v))}</td></tr>" for k, v in self.info)
+        notes = "".join(f"<p><small>{e(n)}</small></p>" for n in self.notes)
+        return (f"<div><h4>{e(self.title)}</h4><table>{info}</table>"
+                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}</div>")
