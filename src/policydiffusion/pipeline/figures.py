@@ -1,0 +1,159 @@
+"""Figure drawers for the report: each returns ``draw(lang) -> matplotlib Figure``.
+
+They call the plotting functions of :mod:`policydiffusion.report.figures`,
+:mod:`policydiffusion.report.effect_plots` and the network plot with the run's
+results; the language only changes labels.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Mapping
+
+from policydiffusion.report.i18n import term_label, tr
+
+__all__ = ["available", "curves_drawer", "hazard_drawer", "map_drawer", "timeline_drawer", "network_drawer",
+           "marginal_drawer", "subgroup_drawer", "group_label", "unit_names"]
+
+Drawer = Callable[[str], object]
+
+
+_MODULES = {"curves": "policydiffusion.report.figures", "hazard": "policydiffusion.report.figures",
+            "map": "policydiffusion.report.figures", "timeline": "policydiffusion.report.figures",
+            "network": "policydiffusion.report.figures.network"}
+
+
+def available(kind: str) -> bool:
+    """Whether the plotting module a figure kind needs can be imported."""
+    import importlib
+
+    try:
+        importlib.import_module(_MODULES.get(kind, "policydiffusion.report.effect_plots"))
+    except ImportError:
+        return False
+    return True
+
+
+def unit_names(study: object, lang: str) -> dict[str, str]:
+    """Display names of units in ``lang`` (``name_zh`` for Chinese when present)."""
+    u = study.units  # type: ignore[attr-defined]
+    col = "name_zh" if lang == "zh" and "name_zh" in u.columns else "name"
+    ids = u.get_column("unit").to_list()
+    names = u.get_column(col).to_list() if col in u.columns else ids
+    return {i: (n if n else i) for i, n in zip(ids, names)}
+
+
+def group_label(group: object, lang: str) -> str:
+    """A subgroup's display text: ``low``/``high`` translated, other values as they are."""
+    if group in ("low", "high"):
+        return tr(f"group.{group}", lang)
+    return str(group)
+
+
+def _grid(n: int, *, width: float = 9.0, height: float = 2.6):
+    import matplotlib.pyplot as plt
+
+    ncols = min(3, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height * nrows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def curves_drawer(descriptions: Mapping, label: Callable[[str, str], str]) -> Drawer:
+    """Small multiples: each policy's cumulative adoption share with fitted curves."""
+    def draw(lang: str) -> object:
+        from policydiffusion.report.figures import plot_adoption_curve
+
+        fig, axes = _grid(len(descriptions))
+        for ax, (p, d) in zip(axes, descriptions.items()):
+            plot_adoption_curve(d.curve, d.fits, ax=ax, lang=lang,
+                                takeoff=d.takeoff.get("takeoff_period"), title=label(p, lang))
+        fig.tight_layout()
+        return fig
+    return draw
+
+
+def hazard_drawer(descriptions: Mapping, label: Callable[[str, str], str]) -> Drawer:
+    """Small multiples: each policy's adoption rate among units still at risk."""
+    def draw(lang: str) -> object:
+        from policydiffusion.report.figures import plot_hazard
+
+        fig, axes = _grid(len(descriptions))
+        for ax, (p, d) in zip(axes, descriptions.items()):
+            plot_hazard(d.curve, ax=ax, lang=lang, title=label(p, lang))
+        fig.tight_layout()
+        return fig
+    return draw
+
+
+def map_drawer(study: object, policy: str) -> Drawer:
+    """A choropleth of adoption periods (US states or Chinese provinces)."""
+    def draw(lang: str) -> object:
+        import matplotlib.pyplot as plt
+
+        from policydiffusion.report.figures import plot_choropleth
+
+        fig, ax = plt.subplots(figsize=(8, 5))
+        plot_choropleth(study, policy, ax=ax, lang=lang)
+        return fig
+    return draw
+
+
+def timeline_drawer(study: object, policy: str) -> Drawer:
+    """Adoptions over time, one row per unit, grouped by region."""
+    def draw(lang: str) -> object:
+        import matplotlib.pyplot as plt
+
+        from policydiffusion.report.figures import plot_adoption_timeline
+
+        fig, ax = plt.subplots(figsize=(8, 6))
+        plot_adoption_timeline(study, policy, ax=ax, lang=lang)
+        return fig
+    return draw
+
+
+def network_drawer(study: object, edges: object) -> Drawer:
+    """The inferred network (strongest edges), nodes labelled in ``lang``."""
+    def draw(lang: str) -> object:
+        import matplotlib.pyplot as plt
+
+        from policydiffusion.report.figures.network import plot_network
+
+        fig, ax = plt.subplots(figsize=(8, 6.5))
+        plot_network(edges, units=unit_names(study, lang), ax=ax)
+        return fig
+    return draw
+
+
+def marginal_drawer(mo: object, labels: Mapping) -> Drawer:
+    """Marginal effect of a variable across a moderator, with its 95% band."""
+    def draw(lang: str) -> object:
+        import matplotlib.pyplot as plt
+
+        from policydiffusion.report.effect_plots import plot_marginal_effect
+
+        fig, ax = plt.subplots(figsize=(5.5, 3.4))
+        scale = getattr(mo.spec, "scale", "probability")  # type: ignore[attr-defined]
+        plot_marginal_effect(mo.frame, x=mo.moderator, ax=ax,  # type: ignore[attr-defined]
+                             xlabel=term_label(mo.moderator, lang, labels),  # type: ignore[attr-defined]
+                             ylabel=tr("axis.effect_prob" if scale == "probability"
+                                       else "axis.effect_linear", lang),
+                             band_label=tr("legend.ci", lang))
+        return fig
+    return draw
+
+
+def subgroup_drawer(h: object, labels: Mapping) -> Drawer:
+    """Subgroup estimates side by side with 95% intervals."""
+    def draw(lang: str) -> object:
+        from policydiffusion.report.effect_plots import plot_subgroup_estimates
+
+        f = h.frame  # type: ignore[attr-defined]
+        ax = plot_subgroup_estimates(
+            f, xlabel=tr("axis.estimate", lang),
+            term_labels={t: term_label(t, lang, labels) for t in f["term"]},
+            group_labels={g: group_label(g, lang) for g in f["group"]})
+        return ax.figure
+    return draw
