@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -32,7 +32,9 @@ class BuildContext:
     policies : tuple[str, ...]
         The policies of this plan.
     spells : polars.DataFrame
-        ``policy, unit, _start, _last, _T, _event`` of the units at risk.
+        ``policy, unit, _start, _last, _T, _event`` of the units at risk, for ALL the
+        policies of the risk set (terms that need data-wide facts, such as spline knots
+        or the periods present, read them here so that batches agree).
     periods : tuple[int, int]
         Smallest and largest period that has a row (of the whole risk set, so batches
         agree on column sets such as period dummies).
@@ -43,9 +45,27 @@ class BuildContext:
     policies: tuple[str, ...]
     spells: pl.DataFrame
     periods: tuple[int, int]
-    duration_sample: tuple[int, ...] = field(default=(), repr=False)
 
     # ---------------------------------------------------------------- tables
+    def unit_periods(self) -> pl.LazyFrame:
+        """``policy, unit, period``: the unit-period rows of the plan's policies.
+
+        Built from the spells, not from the plan, so a term that needs the row keys
+        does not make the query refer to itself (which would grow with every term).
+        """
+        return (self.spells.lazy().filter(pl.col("policy").is_in(list(self.policies)))
+                .select("policy", "unit",
+                        pl.int_ranges("_start", pl.col("_last") + 1, dtype=PERIOD).alias("period"))
+                .explode("period"))
+
+    def policy_periods(self) -> pl.LazyFrame:
+        """``policy, period``: distinct policy-periods that have rows."""
+        sp = self.spells.lazy().filter(pl.col("policy").is_in(list(self.policies)))
+        return (sp.group_by("policy").agg(pl.col("_start").min(), pl.col("_last").max())
+                .select("policy", pl.int_ranges("_start", pl.col("_last") + 1, dtype=PERIOD)
+                        .alias("period"))
+                .explode("period"))
+
     def adoptions(self) -> pl.LazyFrame:
         """``policy, unit, T``: every adoption of the plan's policies in the study window.
 

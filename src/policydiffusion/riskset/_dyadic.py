@@ -6,13 +6,10 @@ from typing import Sequence
 
 import polars as pl
 
-from policydiffusion import __version__
 from policydiffusion.riskset._context import PERIOD
-from policydiffusion.riskset._monadic import (BASE_META, INTERNAL, apply_terms, base_plan,
-                                              check_terms, make_context, resolve_policies,
-                                              terms_meta)
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.riskset._monadic import BASE_META, INTERNAL, apply_terms, make_context, setup
 from policydiffusion.riskset._riskset import RiskSet
-from policydiffusion.riskset._spells import SpellOptions, build_spells
 from policydiffusion.study import Study
 
 __all__ = ["dyadic_riskset"]
@@ -97,22 +94,16 @@ def dyadic_riskset(
     >>> rs.data.select("unit", "source", "period", "adopt_after_source").rows()
     [('B', 'A', 2002, 0), ('B', 'A', 2003, 1), ('C', 'A', 2002, 0), ('C', 'A', 2003, 0)]
     """
-    chosen = resolve_policies(study, policy, policies)
-    terms = check_terms(terms, "dyadic")
-    mono_terms = [t for t in terms if t.design != "dyadic"]
-    dyad_terms = [t for t in terms if t.design == "dyadic"]
     if not isinstance(conditional, bool):
-        from policydiffusion.errors import InvalidOptionError
-
         raise InvalidOptionError(f"conditional must be True or False; got {conditional!r}.")
-    opt = SpellOptions(start=start, first_period_adopters=first_period_adopters,
-                       late_entry=late_entry)
-    spells, exclusions = build_spells(study, chosen, opt)
-    unit_attributes = tuple(unit_attributes)
+    su = setup(study, policy, policies, design="dyadic", terms=terms, start=start,
+               first_period_adopters=first_period_adopters, late_entry=late_entry,
+               unit_attributes=unit_attributes)
+    mono_terms = [t for t in su.terms if t.design != "dyadic"]
+    dyad_terms = [t for t in su.terms if t.design == "dyadic"]
 
     def builder(batch: Sequence[str]) -> pl.LazyFrame:
-        ctx = make_context(study, spells, batch, "monadic")
-        mono = apply_terms(base_plan(ctx, unit_attributes), ctx, mono_terms)
+        mono = su.unit_period_plan(batch, mono_terms)
         period = pl.col("period")
         cond = ((pl.col("source") != pl.col("unit")) & (pl.col("_src_entry") <= period)
                 & (pl.col("_src_exit") >= period))
@@ -124,22 +115,16 @@ def dyadic_riskset(
                             .alias("adopt_after_source"),
                             src_adopted.cast(pl.Int8).alias("source_adopted"))
               .drop("_src_entry", "_src_exit"))
-        dctx = make_context(study, spells, batch, "dyadic")
+        dctx = make_context(study, su.spells, batch, "dyadic")
         dy = apply_terms(dy, dctx, dyad_terms)
         rest = [c for c in dy.collect_schema().names()
                 if c not in KEY_ORDER and c not in INTERNAL and c != "_src_T"]
         return dy.select(*KEY_ORDER, *rest).sort("policy", "unit", "period", "source")
 
-    ctx = make_context(study, spells, chosen, "dyadic")
-    meta = {k: (BASE_META.get(k) or DYAD_META[k]) for k in KEY_ORDER}
-    meta["unit"] = {"description": "unit at risk (i, the possible emulator)", "lag": None}
-    for a in unit_attributes:
-        meta[a] = {"description": f"attribute {a!r} of unit i from the units table", "lag": None}
-    meta.update(terms_meta(ctx, mono_terms + dyad_terms, list(meta)))
-    options = {"design": "dyadic", "conditional": conditional, "policies": list(chosen),
-               "start": start, "first_period_adopters": first_period_adopters,
-               "late_entry": late_entry, "unit_attributes": list(unit_attributes),
-               "terms": [repr(t) for t in terms], "policydiffusion": __version__}
-    rs = RiskSet(design="dyadic", plan=builder(chosen), exclusions=exclusions, column_meta=meta,
-                 options=options, policies=chosen, _builder=builder)
+    base = {k: (BASE_META.get(k) or DYAD_META[k]) for k in KEY_ORDER}
+    base["unit"] = {"description": "unit at risk (i, the possible emulator)", "lag": None}
+    options = {**su.options, "conditional": conditional}
+    rs = RiskSet(design="dyadic", plan=builder(su.chosen), exclusions=su.exclusions,
+                 column_meta=su.meta(base, "dyadic"), options=options, policies=su.chosen,
+                 _builder=builder)
     return rs if lazy else rs.collect()

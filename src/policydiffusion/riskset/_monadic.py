@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
+import pandas as pd
 import polars as pl
 
 from policydiffusion import __version__
@@ -112,6 +114,48 @@ def terms_meta(ctx: BuildContext, terms: Sequence[object], taken: Sequence[str])
     return meta
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What both designs share: chosen policies, checked terms, spells, exclusions, options."""
+
+    study: Study
+    chosen: tuple[str, ...]
+    terms: tuple
+    spells: pl.DataFrame
+    exclusions: pd.DataFrame
+    unit_attributes: tuple[str, ...]
+    options: dict
+
+    def unit_period_plan(self, batch: Sequence[str], terms: Sequence[object]) -> pl.LazyFrame:
+        """Unit-period rows of ``batch`` with ``terms`` (internal columns kept)."""
+        ctx = make_context(self.study, self.spells, batch, "monadic")
+        return apply_terms(base_plan(ctx, self.unit_attributes), ctx, terms)
+
+    def meta(self, base: dict, design: str) -> dict:
+        meta = dict(base)
+        for a in self.unit_attributes:
+            meta[a] = {"description": f"attribute {a!r} of the unit at risk (units table)",
+                       "lag": None}
+        ctx = make_context(self.study, self.spells, self.chosen, design)
+        meta.update(terms_meta(ctx, self.terms, list(meta)))
+        return meta
+
+
+def setup(study: Study, policy: str | None, policies: Sequence[str] | None, *, design: str,
+          terms: Sequence[object], start: str | int, first_period_adopters: str,
+          late_entry: bool, unit_attributes: Sequence[str]) -> Setup:
+    chosen = resolve_policies(study, policy, policies)
+    terms = check_terms(terms, design)
+    opt = SpellOptions(start=start, first_period_adopters=first_period_adopters,
+                       late_entry=late_entry)
+    spells, exclusions = build_spells(study, chosen, opt)
+    options = {"design": design, "policies": list(chosen), "start": start,
+               "first_period_adopters": first_period_adopters, "late_entry": late_entry,
+               "unit_attributes": list(unit_attributes), "terms": [repr(t) for t in terms],
+               "policydiffusion": __version__}
+    return Setup(study, chosen, terms, spells, exclusions, tuple(unit_attributes), options)
+
+
 def monadic_riskset(
     study: Study,
     policy: str | None = None,
@@ -183,28 +227,15 @@ def monadic_riskset(
     >>> rs.data.filter(pl.col("unit") == "C").get_column("national_share_l1").to_list()
     [0.0, 0.5, 0.5]
     """
-    chosen = resolve_policies(study, policy, policies)
-    terms = check_terms(terms, "monadic")
-    opt = SpellOptions(start=start, first_period_adopters=first_period_adopters,
-                       late_entry=late_entry)
-    spells, exclusions = build_spells(study, chosen, opt)
-    unit_attributes = tuple(unit_attributes)
+    su = setup(study, policy, policies, design="monadic", terms=terms, start=start,
+               first_period_adopters=first_period_adopters, late_entry=late_entry,
+               unit_attributes=unit_attributes)
 
     def builder(batch: Sequence[str]) -> pl.LazyFrame:
-        ctx = make_context(study, spells, batch, "monadic")
-        plan = apply_terms(base_plan(ctx, unit_attributes), ctx, terms)
+        plan = su.unit_period_plan(batch, su.terms)
         return plan.drop(*INTERNAL).sort("policy", "unit", "period")
 
-    ctx = make_context(study, spells, chosen, "monadic")
-    meta = dict(BASE_META)
-    for a in unit_attributes:
-        meta[a] = {"description": f"unit attribute {a!r} from the units table", "lag": None}
-    meta.update(terms_meta(ctx, terms, list(meta)))
-    options = {"design": "monadic", "policies": list(chosen), "start": start,
-               "first_period_adopters": first_period_adopters, "late_entry": late_entry,
-               "unit_attributes": list(unit_attributes), "terms": [repr(t) for t in terms],
-               "policydiffusion": __version__}
-    rs = RiskSet(design="monadic", plan=builder(chosen), exclusions=exclusions,
-                 column_meta=meta, options=options, policies=chosen, _builder=builder)
+    rs = RiskSet(design="monadic", plan=builder(su.chosen), exclusions=su.exclusions,
+                 column_meta=su.meta(BASE_META, "monadic"), options=su.options,
+                 policies=su.chosen, _builder=builder)
     return rs if lazy else rs.collect()
-

@@ -31,7 +31,7 @@ def adopted_others(plan: pl.LazyFrame, ctx: "BuildContext", *, lag: int, out: st
     ``members``: ``policy, unit`` of the units that may be counted (e.g. leaders); the
     row's own unit is subtracted only if it is a member.
     """
-    keys = plan.select("policy", "period").unique()
+    keys = ctx.policy_periods()
     adopters = ctx.adopted_by(keys, lag)
     by = ["policy", "period"]
     if members is not None:

@@ -40,7 +40,7 @@ class Exposure(Term):
                 .alias(self.name)).drop(num, den)
         # every other unit existing at t: group sums minus the unit's own contribution
         lo, hi = ctx.periods
-        keys = plan.select("policy", "period").unique()
+        keys = ctx.policy_periods()
         exist = (pl.LazyFrame({"period": pl.int_range(lo, hi + 1, eager=True, dtype=PERIOD)})
                  .join(ctx.existence(), how="cross")
                  .filter((pl.col("_entry") <= pl.col("period")) & (pl.col("_exit") >= pl.col("period")))

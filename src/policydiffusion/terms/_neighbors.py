@@ -28,7 +28,7 @@ def relation_sums(plan: pl.LazyFrame, ctx: "BuildContext", *, relation: str, lag
     ``unit[, period], value_col`` (period already aligned to the row's period); a null
     ``v_j`` among the neighbours makes both sums null.
     """
-    keys = plan.select("policy", "unit", "period")
+    keys = ctx.unit_periods()
     edges = ctx.relation_edges(relation).rename({"period": "_eperiod", "source": "unit",
                                                  "target": "_j"})
     nb = (keys.join(edges, on="unit")

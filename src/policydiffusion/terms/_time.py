@@ -58,7 +58,8 @@ def spline_knots(ctx: "BuildContext", interior: int | Sequence[float]) -> list[f
     """Knots of the duration spline: boundary knots at the smallest and largest duration,
     interior knots at equally spaced quantiles of duration over the monadic rows."""
     d, counts = _durations(ctx)
-    lo, hi = float(d[counts > 0].min()) if counts.sum() else 1.0, float(d[counts > 0].max()) if counts.sum() else 1.0
+    present = d[counts > 0] if counts.sum() else np.array([1])
+    lo, hi = float(present.min()), float(present.max())
     if isinstance(interior, int):
         probs = np.arange(1, interior + 1) / (interior + 1)
         cum = np.cumsum(counts) / max(counts.sum(), 1)

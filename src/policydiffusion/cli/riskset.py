@@ -1,0 +1,208 @@
+"""`policydiffusion riskset`: build a monadic, directed-dyad or pooled risk set with terms."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from dataclasses import replace
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from policydiffusion.cli._app import app
+from policydiffusion.cli.validate import study_from_options
+from policydiffusion.errors import InvalidOptionError, check_choice
+
+DESIGNS = ("monadic", "dyadic", "pooled")
+SHIPPED = ("spid",)
+
+
+def _value(text: str) -> object:
+    """Command-line text to a Python value: numbers, true/false, none, A+B lists."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low == "none":
+        return None
+    if "+" in text:
+        return [_value(t) for t in text.split("+")]
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text.strip()
+
+
+def parse_term(spec: str):
+    """``NAME[:arg,key=value,...,as=COLUMN]`` -> a Term.
+
+    Examples
+    --------
+    >>> parse_term("neighbors_adopted:relation=contiguity,kind=count").name
+    'neighbors_adopted_count_l1'
+    >>> parse_term("covariate:gdp,lag=1,as=gdp_lag").name
+    'gdp_lag'
+    """
+    from policydiffusion.terms import BUILDERS
+
+    name, _, rest = spec.partition(":")
+    name = name.strip()
+    if name not in BUILDERS:
+        close = difflib.get_close_matches(name, list(BUILDERS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise InvalidOptionError(f"unknown term {name!r}.{hint} Terms: {', '.join(BUILDERS)}.")
+    args: list[object] = []
+    kwargs: dict[str, object] = {}
+    alias = None
+    for item in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, val = item.partition("=")
+        if not eq:
+            args.append(_value(key))
+        elif key.strip() == "as":
+            alias = val.strip()
+        else:
+            kwargs[key.strip()] = _value(val)
+    builder = BUILDERS[name]
+    try:
+        inspect.signature(builder).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise InvalidOptionError(f"--term {spec!r}: {exc}; {name} takes "
+                                 f"{inspect.signature(builder)}.") from None
+    term = builder(*args, **kwargs)
+    return term.alias(alias) if alias else term
+
+
+def _risk_start(text: str) -> str | int:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+_TERM_HELP = ("A diffusion term, repeatable: NAME or NAME:value,opt=value (as=COLUMN renames "
+              "it; list values are joined with +). Term names are listed above.")
+
+
+@app.command("riskset")
+def riskset_command(
+    design: str = typer.Argument(..., help="monadic (unit-period rows for one policy), dyadic "
+                                           "(directed dyad-period rows) or pooled (monadic rows "
+                                           "stacked over several or all policies)."),
+    adoptions: Optional[Path] = typer.Argument(None, help="Adoption records file (CSV, Parquet, "
+                                                          "Excel, Stata); or use --dataset."),
+    dataset: Optional[str] = typer.Option(None, help="A shipped study instead of files: spid."),
+    policy: List[str] = typer.Option([], help="Policy id; repeat for a pooled risk set."),
+    all_policies: bool = typer.Option(False, "--all-policies",
+                                      help="Every policy of the study (default for pooled)."),
+    term: List[str] = typer.Option([], help=_TERM_HELP),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Where to write the rows: FILE.parquet, FILE.csv, "
+                                               "or a folder (a Parquet dataset, one file per "
+                                               "batch of policies: best for big dyadic builds)."),
+    conditional: bool = typer.Option(True, "--conditional/--full",
+                                     help="Dyadic: only sources that adopted before t "
+                                          "(Boehmke's conditional risk set) or every other unit "
+                                          "(Volden's full risk set)."),
+    risk_start: str = typer.Option("first_adoption",
+                                   help="Start of risk: first_adoption, opening (policies "
+                                        "table) or a period such as 1990."),
+    first_period_adopters: str = typer.Option("event", help="event: first-period adopters are "
+                                                            "events; skip: start one period "
+                                                            "later and exclude them."),
+    late_entry: bool = typer.Option(True, "--late-entry/--no-late-entry",
+                                    help="Units entering after the start join at their entry "
+                                         "period (or are excluded)."),
+    unit_attribute: List[str] = typer.Option([], help="Units-table column to carry onto every "
+                                                      "row; repeatable."),
+    policies_per_file: int = typer.Option(8, help="Policies per file when writing a folder."),
+    units: Optional[Path] = typer.Option(None, help="Units table (one row per unit)."),
+    policies: Optional[Path] = typer.Option(None, help="Policy metadata table."),
+    covariates: Optional[Path] = typer.Option(None, help="Unit x period covariate panel."),
+    relation: List[str] = typer.Option([], help="NAME=FILE[:SOURCE_COL:TARGET_COL]; repeatable."),
+    policy_col: str = typer.Option("policy", help="Column holding the policy id."),
+    unit_col: str = typer.Option("unit", help="Column holding the unit id."),
+    time_col: str = typer.Option("time", help="Column holding the adoption time."),
+    layout: str = typer.Option("long", help="long (one row per adoption) or wide (unit x policy)."),
+    granularity: str = typer.Option("year", help="year, quarter, month or period."),
+    start: Optional[str] = typer.Option(None, help="First period observed (default: first "
+                                                   "adoption)."),
+    end: Optional[str] = typer.Option(None, help="Last period observed: non-adopters are "
+                                                 "censored here (default: last adoption)."),
+) -> None:
+    """Build an event-history risk set with diffusion terms and write it to Parquet or CSV.
+
+    Examples:
+
+    `policydiffusion riskset monadic --dataset spid --policy aborparc --term neighbors_adopted
+    --term national_share --term duration_poly -o aborparc.parquet`
+
+    `policydiffusion riskset dyadic --dataset spid --all-policies --term contiguous -o dyads/`
+
+    `policydiffusion riskset pooled adoptions.csv --units states.csv --relation
+    contiguity=borders.csv:state:neighbor --term neighbors_adopted -o pooled.csv`
+
+    Terms (`--term`): neighbors_adopted, region_share, national_share, leaders_adopted,
+    event_in_force, parent_adopted, exposure, covariate, duration, duration_poly,
+    duration_spline, period_dummies; for dyadic risk sets also relation_count,
+    source_time_since_adoption, attribute_difference, same_group, contiguous. Options
+    follow the Python builders, e.g. `--term neighbors_adopted:relation=contiguity,kind=share`,
+    `--term leaders_adopted:leaders=CA+NY`, `--term covariate:gdp,lag=1`,
+    `--term national_share:lag=2,as=natl`.
+
+    Prints the number of rows and events and every exclusion with its reason, and what
+    each column holds.
+    """
+    from policydiffusion.riskset import dyadic_riskset, monadic_riskset
+
+    check_choice("design", design, DESIGNS)
+    if (dataset is None) == (adoptions is None):
+        raise InvalidOptionError("give an adoptions file or --dataset spid (not both).")
+    if dataset is not None:
+        check_choice("--dataset", dataset, SHIPPED)
+        from policydiffusion.datasets import spid_study
+
+        study = spid_study()
+    else:
+        study = study_from_options(adoptions, units, policies, covariates, relation, policy_col,
+                                   unit_col, time_col, layout, granularity, start, end)
+    if all_policies or (design == "pooled" and not policy):
+        chosen = study.policy_ids
+    elif policy:
+        chosen = list(policy)
+    else:
+        raise InvalidOptionError(f"name the policy with --policy ID (or --all-policies); "
+                                 f"the study has e.g. {study.policy_ids[:5]}.")
+    terms = [parse_term(t) for t in term]
+    common = dict(policies=chosen, terms=terms, start=_risk_start(risk_start),
+                  first_period_adopters=first_period_adopters, late_entry=late_entry,
+                  unit_attributes=unit_attribute, lazy=True)
+    if design == "dyadic":
+        rs = dyadic_riskset(study, conditional=conditional, **common)
+    else:
+        rs = monadic_riskset(study, **common)
+
+    if output is not None:
+        import polars as pl
+
+        suffix = output.suffix.lower()
+        if suffix == ".csv":
+            rs.sink_csv(output)
+            written = pl.scan_csv(output, schema=rs.plan.collect_schema())
+        elif suffix == ".parquet":
+            rs.sink_parquet(output)
+            written = pl.scan_parquet(output)
+        elif suffix:
+            raise InvalidOptionError(f"--output {output}: use a .parquet or .csv file, or a "
+                                     "folder (no suffix) for a Parquet dataset.")
+        else:
+            rs.sink_parquet_dataset(output, policies_per_file=policies_per_file)
+            written = pl.scan_parquet(output / "*.parquet")
+        rs = replace(rs, plan=written)
+    typer.echo(rs.summary())
+    typer.echo("  columns:")
+    for col, meta in rs.column_meta.items():
+        typer.echo(f"    {col}: {meta['description']}")
+    typer.echo(f"  written to {output}" if output is not None else
+               "  (nothing written; pass --output FILE.parquet, FILE.csv or a folder)")

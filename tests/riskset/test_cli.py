@@ -1,0 +1,63 @@
+"""`policydiffusion riskset` from the command line."""
+
+from __future__ import annotations
+
+import pandas as pd
+import polars as pl
+import pytest
+
+from policydiffusion.cli import run
+from policydiffusion.cli.riskset import parse_term
+from policydiffusion.errors import InvalidOptionError
+
+
+def test_monadic_spid_to_parquet_with_terms(tmp_path, capsys):
+    out = tmp_path / "rs.parquet"
+    assert run(["riskset", "monadic", "--dataset", "spid", "--policy", "aborparc",
+                "--term", "neighbors_adopted:relation=contiguity,kind=share",
+                "--term", "national_share", "--term", "duration_poly", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "rows: 1,427" in text and "events (unit adoptions): 15" in text
+    df = pl.read_parquet(out)
+    assert df.height == 1427 and "duration_poly_3" in df.columns
+
+
+def test_dyadic_from_files_to_csv_prints_exclusions(tmp_path, capsys):
+    pd.DataFrame({"policy": ["p", "p", "p"], "unit": ["A", "B", "C"],
+                  "year": [2001, 2002, 2003]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"unit": ["A", "B", "C", "D"], "exit": [None, None, None, 2000]}).to_csv(
+        tmp_path / "u.csv", index=False)
+    pd.DataFrame({"s": ["A", "B"], "t": ["B", "C"]}).to_csv(tmp_path / "r.csv", index=False)
+    out = tmp_path / "dy.csv"
+    code = run(["riskset", "dyadic", str(tmp_path / "a.csv"), "--units", str(tmp_path / "u.csv"),
+                "--relation", f"contiguity={tmp_path / 'r.csv'}:s:t", "--time-col", "year",
+                "--policy", "p", "--full", "--term", "contiguous", "-o", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "full" in text and "unit ceased to exist before the start of risk" in text
+    df = pd.read_csv(out)
+    assert set(df.columns) >= {"unit", "source", "adopt_after_source", "contiguous"}
+    assert len(df) == (1 + 2 + 3) * 2  # A 2001, B 2001-02, C 2001-03; 2 existing sources each
+
+
+def test_pooled_dataset_folder(tmp_path, capsys):
+    out = tmp_path / "pooled"
+    assert run(["riskset", "pooled", "--dataset", "spid", "--policy", "aborparc", "--policy",
+                "absvot", "-o", str(out), "--policies-per-file", "1"]) == 0
+    assert len(list(out.glob("part-*.parquet"))) == 2
+    assert "2 policies (pooled)" in capsys.readouterr().out
+
+
+def test_errors_are_one_line_with_status_2(capsys):
+    assert run(["riskset", "monadic", "--dataset", "spid", "--policy", "aborparc",
+                "--term", "national_shares"]) == 2
+    assert "did you mean 'national_share'" in capsys.readouterr().err.lower()
+    assert run(["riskset", "monadic", "--dataset", "spid"]) == 2
+    assert run(["riskset", "sideways", "--dataset", "spid"]) == 2
+
+
+def test_parse_term_values_and_errors():
+    assert parse_term("leaders_adopted:leaders=CA+NY,by_region=true").leaders == ("CA", "NY")
+    assert parse_term("duration_poly:degree=2,scale=5").scale == 5.0
+    with pytest.raises(InvalidOptionError, match="takes"):
+        parse_term("national_share:kind=share")
