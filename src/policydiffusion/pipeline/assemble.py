@@ -280,29 +280,21 @@ def _simulation(state: RunState, digits: int) -> Section | None:
         return None
     items: list = [Paragraph(_both("simulation.intro", seed=state.seed))]
     for sim in state.simulations:
-        def frame(lang: str, sim=sim) -> pd.DataFrame:
-            f = sim.frame.copy()
-            f.columns = [tr(f"col.{c}", lang) if f"col.{c}" in _COL_KEYS else c for c in f.columns]
-            for c in f.columns:
-                if f[c].dtype.kind == "f":
-                    f[c] = [fmt_num(v, digits) for v in f[c]]
-            if tr("col.term", lang) in f.columns:
-                f[tr("col.term", lang)] = [term_label(t, lang, _labels(state))
-                                           for t in f[tr("col.term", lang)]]
-            return f
+        m = next(x for x in state.models if x.key == sim.model)
+        policy = m.built.policy or ""
+        cap = {lang: tr("fig.simulation", lang, policy=policy_label(state, policy, lang),
+                        model=pick(m.spec.label, lang, m.spec.name)) for lang in ("en", "zh")}
+        items.append(FigureItem(f"simulation_{sim.key}", cap, F.simulation_drawer(sim.frame)))
 
-        cap = {lang: tr("fig.simulation", lang, kind=sim.kind, model=sim.model) for lang in ("en", "zh")}
+        def frame(lang: str, sim=sim) -> pd.DataFrame:
+            f = sim.frame
+            out = {tr("col.period", lang): [state.study.label(int(p)) for p in f["period"]]}
+            for c in ("observed", "simulated_mean", "simulated_q025", "simulated_q975"):
+                out[tr(f"col.{c}", lang)] = [fmt_num(v, digits) for v in f[c]]
+            return pd.DataFrame(out)
+
         items.append(frame_table(f"simulation_{sim.key}", cap, frame))
     return Section("simulation", "heading.simulation", tuple(items))
-
-
-def _col_keys() -> set[str]:
-    from policydiffusion.report.i18n import TEXT
-
-    return {k for k in TEXT if k.startswith("col.")}
-
-
-_COL_KEYS = _col_keys()
 
 
 def _methods(state: RunState) -> Section:

@@ -13,7 +13,7 @@ from typing import Callable, Mapping
 from policydiffusion.report.i18n import term_label, tr
 
 __all__ = ["available", "curves_drawer", "hazard_drawer", "map_drawer", "timeline_drawer", "network_drawer",
-           "marginal_drawer", "subgroup_drawer", "group_label", "unit_names"]
+           "marginal_drawer", "subgroup_drawer", "simulation_drawer", "group_label", "unit_names"]
 
 Drawer = Callable[[str], object]
 
@@ -135,8 +135,8 @@ def marginal_drawer(mo: object, labels: Mapping) -> Drawer:
         from policydiffusion.report.effect_plots import plot_marginal_effect
 
         fig, ax = plt.subplots(figsize=(5.5, 3.4))
-        scale = getattr(mo.spec, "scale", "probability")  # type: ignore[attr-defined]
-        plot_marginal_effect(mo.frame, x=mo.moderator, ax=ax,  # type: ignore[attr-defined]
+        scale = getattr(mo.spec, "scale", "linear")  # type: ignore[attr-defined]
+        plot_marginal_effect(mo.frame, x="value", effect="estimate", ax=ax,  # type: ignore[attr-defined]
                              xlabel=term_label(mo.moderator, lang, labels),  # type: ignore[attr-defined]
                              ylabel=tr("axis.effect_prob" if scale == "probability"
                                        else "axis.effect_linear", lang),
@@ -156,4 +156,24 @@ def subgroup_drawer(h: object, labels: Mapping) -> Drawer:
             term_labels={t: term_label(t, lang, labels) for t in f["term"]},
             group_labels={g: group_label(g, lang) for g in f["group"]})
         return ax.figure
+    return draw
+
+
+def simulation_drawer(frame: object) -> Drawer:
+    """Observed cumulative share and the simulated mean with its 95% band."""
+    def draw(lang: str) -> object:
+        import matplotlib.pyplot as plt
+
+        f = frame  # type: ignore[assignment]
+        fig, ax = plt.subplots(figsize=(5.5, 3.4))
+        ax.fill_between(f["period"], f["simulated_q025"], f["simulated_q975"], color="#9ecae1",
+                        alpha=0.6, linewidth=0, label=tr("legend.sim_band", lang))
+        ax.plot(f["period"], f["simulated_mean"], color="#08519c", label=tr("legend.sim_mean", lang))
+        ax.plot(f["period"], f["observed"], color="black", drawstyle="steps-post",
+                label=tr("legend.observed", lang))
+        ax.set_xlabel(tr("axis.period", lang))
+        ax.set_ylabel(tr("axis.cumulative_share", lang))
+        ax.set_ylim(0, 1.02)
+        ax.legend(loc="upper left", frameon=False, fontsize="small")
+        return fig
     return draw

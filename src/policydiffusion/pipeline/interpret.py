@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
 from policydiffusion.pipeline.state import HeterogeneityOutput, ModerationOutput, RunState
 
-__all__ = ["moderation_step", "heterogeneity_step"]
+__all__ = ["moderation_step", "heterogeneity_step", "split_groups"]
 
 
 def _fits_of(state: RunState, model: str) -> list:
@@ -29,25 +30,38 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
         for m in _fits_of(state, spec.model):
             if tick is not None:
                 tick(f"marginal effect {m.key}")
-            data = m.built.riskset.data.to_pandas()  # type: ignore[attr-defined]
+            data = m.built.riskset.data  # type: ignore[attr-defined]
+            scale = "response" if spec.scale == "probability" else "link"
             try:
-                me = marginal_effect_across(m.result, data, variable=spec.variable,
-                                            moderator=spec.moderator, scale=spec.scale)
+                frame = marginal_effect_across(m.result, data, variable=spec.variable,
+                                               moderator=spec.moderator, scale=scale,
+                                               n_values=spec.points)
             except PolicyDiffusionError as exc:
                 raise StudyFileError(f"{state.sf.where(('moderation', i))}: {exc}") from None
-            frame = me.tidy() if hasattr(me, "tidy") else pd.DataFrame(me)
             out.append(ModerationOutput(key=m.key, model=spec.model, variable=spec.variable,
                                         moderator=spec.moderator, frame=frame, spec=spec))
     return tuple(out)
 
 
-def _split(values: pd.Series, split: object) -> tuple[pd.Series, str, object]:
-    """Group labels for each row, the i18n key describing the split, and its value."""
-    v = values.dropna().unique()
-    if split == "auto" and len(v) <= 2:
+def split_groups(values: pd.Series, split: object) -> tuple[pd.Series, str, object]:
+    """Subgroup label of each row, the i18n key describing the split, and its cut point.
+
+    ``auto``: the values themselves when there are at most two, else above/below the
+    median; ``median``; or a number (rows at or above it form the upper group).
+
+    Examples
+    --------
+    >>> g, key, cut = split_groups(pd.Series([0.0, 5.0, 12.0]), 10)
+    >>> g.tolist(), key, cut
+    (['< 10', '< 10', '≥ 10'], 'split.threshold', 10.0)
+    """
+    present = values.dropna().unique()
+    if split == "auto" and len(present) <= 2:
         return values.map(lambda x: None if pd.isna(x) else _text(x)), "split.values", None
-    cut = float(np.median(values.dropna())) if split in ("auto", "median") else float(split)  # type: ignore[arg-type]
-    key = "split.median" if split in ("auto", "median") else "split.threshold"
+    if split in ("auto", "median"):
+        cut, key = float(np.median(values.dropna())), "split.median"
+    else:
+        cut, key = float(split), "split.threshold"  # type: ignore[arg-type]
     labels = values.map(lambda x: None if pd.isna(x) else
                         (f"≥ {_text(cut)}" if x >= cut else f"< {_text(cut)}"))
     return labels, key, cut
@@ -56,7 +70,12 @@ def _split(values: pd.Series, split: object) -> tuple[pd.Series, str, object]:
 def _text(x: object) -> str:
     if isinstance(x, (float, np.floating)) and float(x).is_integer():
         return str(int(x))
-    return str(x)
+    return f"{x:.3g}" if isinstance(x, (float, np.floating)) else str(x)
+
+
+def _first_term(formula: str) -> str:
+    rhs = formula.split("~", 1)[1]
+    return re.split(r"[+*:]", rhs)[0].strip()
 
 
 def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = None
@@ -76,19 +95,21 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
                 raise StudyFileError(
                     f"{state.sf.where(('heterogeneity', i, 'by'))}: no column {spec.by!r} in risk "
                     f"set {m.built.key!r}; columns: {', '.join(data.columns)}")
-            groups, key, value = _split(data[spec.by], spec.split)
+            groups, key, cut = split_groups(data[spec.by], spec.split)
             data = data.assign(_subgroup=groups)
-            try:
-                res = fit_subgroups(data, m.spec.formula, by="_subgroup", link=m.spec.link,
-                                    vcov=m.spec.vcov)
-            except PolicyDiffusionError as exc:
-                raise StudyFileError(f"{state.sf.where(('heterogeneity', i))}: {exc}") from None
-            frame = res.tidy() if hasattr(res, "tidy") else pd.DataFrame(res)
-            if spec.terms:
-                frame = frame[frame["term"].isin(spec.terms)]
-            else:
-                frame = frame[~frame["term"].isin(["Intercept"])]
+            rows = []
+            for term in spec.terms or (_first_term(m.spec.formula),):
+                try:
+                    sg = fit_subgroups(data, m.spec.formula, by="_subgroup", key=term,
+                                       link=m.spec.link, vcov=m.spec.vcov, firth=m.spec.firth)
+                except PolicyDiffusionError as exc:
+                    raise StudyFileError(f"{state.sf.where(('heterogeneity', i))}: {exc}") from None
+                t = sg.tidy()
+                rows.append(pd.DataFrame({
+                    "term": term, "group": t["group"].astype(str), "nobs": t["nobs"],
+                    "estimate": t["estimate"], "std_error": t["std_error"],
+                    "p_value": t["p_value"], "difference_p": sg.p_value}))
             out.append(HeterogeneityOutput(
                 key=m.key, model=spec.model, by=spec.by, split=key, split_key=key,
-                split_value=value, frame=frame.reset_index(drop=True), spec=spec))
+                split_value=cut, frame=pd.concat(rows, ignore_index=True), spec=spec))
     return tuple(out)

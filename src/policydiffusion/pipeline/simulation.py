@@ -1,12 +1,11 @@
-"""Step 6: simulations from fitted models (recovery, power, seeding counterfactuals)."""
+"""Step 6: simulate adoption from fitted models and compare with what happened."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-import pandas as pd
-
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
+from policydiffusion.pipeline.risksets import build_terms
 from policydiffusion.pipeline.state import RunState, SimulationOutput
 
 __all__ = ["simulation_step"]
@@ -14,27 +13,27 @@ __all__ = ["simulation_step"]
 
 def simulation_step(state: RunState, *, tick: Callable[[str], None] | None = None
                     ) -> tuple[SimulationOutput, ...]:
-    """Run each ``[[simulation]]`` on the first fit of its model; seeds from the study file."""
+    """Run each ``[[simulation]]`` on every fit of its model (one per policy)."""
     if not state.sf.simulations:
         return ()
-    from policydiffusion import simulate as S
+    from policydiffusion.simulate import simulate_from_fit
 
-    funcs = {"recovery": S.recovery, "power": S.power_analysis,
-             "counterfactual": S.seeding_counterfactual}
     out = []
     for i, spec in enumerate(state.sf.simulations):
-        fits = [m for m in state.models if m.spec.name == spec.model]
-        m = fits[0]
-        if tick is not None:
-            tick(f"simulation {spec.kind} ({m.key})")
         seed = spec.seed if spec.seed is not None else state.seed
-        data = m.built.riskset.data  # type: ignore[attr-defined]
-        try:
-            res = funcs[spec.kind](m.result, data, n_sims=spec.n_sims, seed=seed,
-                                   **dict(spec.options))
-        except (PolicyDiffusionError, TypeError) as exc:
-            raise StudyFileError(f"{state.sf.where(('simulation', i))}: {exc}") from None
-        frame = res.tidy() if hasattr(res, "tidy") else pd.DataFrame(res)
-        out.append(SimulationOutput(key=f"{spec.kind}_{m.key}".replace("@", "_"), kind=spec.kind,
-                                    model=m.key, frame=frame, spec=spec))
+        for m in (x for x in state.models if x.spec.name == spec.model):
+            if m.built.policy is None or m.built.spec.design != "monadic":
+                raise StudyFileError(f"{state.sf.where(('simulation', i, 'model'))}: simulations "
+                                     "need a model fitted to a monadic risk set of one policy")
+            if tick is not None:
+                tick(f"simulation {m.key}")
+            terms = build_terms(state.sf, m.built.spec.terms)
+            try:
+                sim = simulate_from_fit(m.result, state.study, policy=m.built.policy, terms=terms,
+                                        draws=spec.draws, seed=seed, **dict(spec.options))
+            except PolicyDiffusionError as exc:
+                raise StudyFileError(f"{state.sf.where(('simulation', i))}: {exc}") from None
+            out.append(SimulationOutput(key=f"{spec.kind}_{m.key}".replace("@", "_"),
+                                        kind=spec.kind, model=m.key, frame=sim.compare(),
+                                        spec=spec))
     return tuple(out)

@@ -101,6 +101,12 @@ TEXT: dict[str, dict[str, str]] = {
     "col.power": {"en": "Power", "zh": "统计功效"},
     "col.out_degree": {"en": "Out-degree (followed)", "zh": "出度（被效仿）"},
     "col.in_degree": {"en": "In-degree (follows)", "zh": "入度（效仿他人）"},
+    "col.period": {"en": "Period", "zh": "时期"},
+    "col.observed": {"en": "Observed", "zh": "观测值"},
+    "col.simulated_mean": {"en": "Simulated mean", "zh": "模拟均值"},
+    "col.simulated_q025": {"en": "2.5%", "zh": "2.5% 分位数"},
+    "col.simulated_q975": {"en": "97.5%", "zh": "97.5% 分位数"},
+    "col.inside": {"en": "Inside band", "zh": "位于区间内"},
     "col.package": {"en": "Package", "zh": "软件包"},
     "col.version": {"en": "Version", "zh": "版本"},
     "col.file": {"en": "Input", "zh": "输入"},
@@ -120,7 +126,8 @@ TEXT: dict[str, dict[str, str]] = {
     "fig.marginal": {"en": "Marginal effect of {variable} across {moderator}",
                      "zh": "{variable}在不同{moderator}水平下的边际效应"},
     "fig.heterogeneity": {"en": "Estimates by subgroup of {by}", "zh": "按{by}划分的子样本估计"},
-    "fig.simulation": {"en": "Simulation: {kind} ({model})", "zh": "模拟：{kind}（{model}）"},
+    "fig.simulation": {"en": "Observed and simulated cumulative adoption: {policy} (model {model})",
+                       "zh": "观测与模拟的累计采纳：{policy}（模型 {model}）"},
     "axis.period": {"en": "Period", "zh": "时期"},
     "axis.year": {"en": "Year", "zh": "年份"},
     "axis.cumulative_share": {"en": "Share adopted", "zh": "累计采纳比例"},
@@ -128,6 +135,9 @@ TEXT: dict[str, dict[str, str]] = {
     "axis.effect_prob": {"en": "Effect on the adoption probability", "zh": "对采纳概率的边际效应"},
     "axis.effect_linear": {"en": "Effect on the linear predictor", "zh": "对线性预测值的边际效应"},
     "axis.estimate": {"en": "Estimate (95% CI)", "zh": "估计值（95% 置信区间）"},
+    "legend.sim_band": {"en": "Simulated, 95% band", "zh": "模拟值 95% 区间"},
+    "legend.sim_mean": {"en": "Simulated mean", "zh": "模拟均值"},
+    "legend.observed": {"en": "Observed", "zh": "观测值"},
     "legend.never": {"en": "Not adopted", "zh": "未采纳"},
     "legend.ci": {"en": "95% confidence interval", "zh": "95% 置信区间"},
     # ----------------------------------------------------------- models
@@ -151,8 +161,13 @@ TEXT: dict[str, dict[str, str]] = {
               "policies; an edge j → i means i tends to adopt soon after j.",
         "zh": "利用 netinf 方法、基于其他 {n} 项政策的采纳级联推断的扩散网络；边 j → i 表示 i 往往紧随 j 采纳。"},
     "network.table": {"en": "Most-followed units", "zh": "最常被效仿的单位"},
-    "simulation.intro": {"en": "Simulations from fitted models (seed {seed}).",
-                         "zh": "基于已估计模型的模拟（随机种子 {seed}）。"},
+    "simulation.intro": {
+        "en": "Does the fitted model reproduce the diffusion that happened? Coefficients are drawn "
+              "from their estimated sampling distribution, adoption is simulated period by period "
+              "with the diffusion terms recomputed from the simulated history, and the simulated "
+              "cumulative share is compared with the observed one (seed {seed}).",
+        "zh": "已估计的模型能否再现实际发生的扩散？从估计系数的抽样分布中抽取系数，逐期模拟采纳并根据模拟历史重新计算扩散变量，"
+              "再将模拟的累计采纳比例与观测值比较（随机种子 {seed}）。"},
     # ----------------------------------------------------------- designs etc.
     "design.monadic": {"en": "monadic (unit-period)", "zh": "单元（单位-时期）"},
     "design.dyadic": {"en": "directed dyad (unit-source-period)", "zh": "有向二元组（单位-来源-时期）"},

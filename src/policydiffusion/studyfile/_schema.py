@@ -27,7 +27,7 @@ FIGURES = ("curves", "hazard", "map", "timeline", "network", "marginal_effects",
            "simulation")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("csv", "latex", "markdown", "html")
-SIMULATION_KINDS = ("recovery", "power", "counterfactual")
+SIMULATION_KINDS = ("from_fit",)
 GRANULARITIES = ("year", "quarter", "month", "period")
 DEFAULT_SEED = 20240601
 
@@ -197,8 +197,11 @@ class ModerationSection:
                    required=True)
     variable: str = f(kind="str", doc="The variable whose effect is plotted.", required=True)
     moderator: str = f(kind="str", doc="The moderator on the x axis.", required=True)
-    scale: str = f("probability", kind="str", choices=("probability", "linear"),
-                   doc="Effect on the adoption probability or on the linear predictor.")
+    scale: str = f("linear", kind="str", choices=("linear", "probability"),
+                   doc="Effect on the linear predictor (log-odds for logit: `b_x + b_xz z`) or "
+                       "on the adoption probability (average marginal effect at each value).")
+    points: int = f(25, kind="int", doc="Number of moderator values, from its 5th to 95th "
+                    "percentile.")
     label: Label = f(kind="label", doc="Plot title.", factory=dict)
 
 
@@ -211,7 +214,7 @@ class HeterogeneitySection:
     split: Any = f("auto", kind="split", doc="`auto` (the column's values if it has two, "
                    "otherwise above / below the median), `median`, or a number (threshold).")
     terms: tuple | None = f(kind="strlist", doc="Terms whose subgroup estimates are compared "
-                            "(default: every term).")
+                            "(default: the first term of the formula).")
     label: Label = f(kind="label", doc="Title of the comparison.", factory=dict)
 
 
@@ -234,16 +237,16 @@ class NetworkSection:
 
 @dataclass(frozen=True)
 class SimulationSection:
-    """``[[simulation]]``: simulations from a fitted model."""
+    """``[[simulation]]``: simulate adoption from a fitted model (posterior predictive check)."""
 
-    kind: str = f(kind="str", choices=SIMULATION_KINDS, doc="`recovery` (re-estimate on data "
-                  "simulated from the fit), `power` (power by effect size) or `counterfactual` "
-                  "(seeding counterfactual).", required=True)
-    model: str = f(kind="str", doc="Name of the fitted model simulated from.", required=True)
-    n_sims: int = f(100, kind="int", doc="Number of simulated data sets.")
+    kind: str = f("from_fit", kind="str", choices=SIMULATION_KINDS,
+                  doc="`from_fit`: draw coefficients from the fit's sampling distribution, "
+                      "simulate each policy's diffusion and compare with the observed curve.")
+    model: str = f(kind="str", doc="Name of a fitted model on a monadic risk set.", required=True)
+    draws: int = f(200, kind="int", doc="Number of simulated histories.")
     seed: int | None = f(kind="int", doc="Seed (default: `study.seed`).")
-    options: Mapping[str, Any] = f(kind="options", doc="Further options passed to the "
-                                   "simulation function.", factory=dict)
+    options: Mapping[str, Any] = f(kind="options", doc="Further options of "
+                                   "`policydiffusion.simulate.simulate_from_fit`.", factory=dict)
 
 
 @dataclass(frozen=True)
