@@ -8,6 +8,7 @@ shares (``method="nls"``).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -236,13 +237,15 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveF
     for x0 in model.starts(d.t[ok], d.share[ok]):
         x0 = np.clip(np.array(x0, float), model.lower, model.upper)
         if method == "mle":
-            r = optimize.minimize(_negll, x0, args=(model, d), method="L-BFGS-B", bounds=bounds,
-                                  options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9})
+            r = optimize.minimize(_negll, x0, args=(model, d), method="SLSQP", bounds=bounds,
+                                  options={"maxiter": 500, "ftol": 1e-10})
             x, val, conv = r.x, r.fun, bool(r.success)
         else:
             try:
-                x, _ = optimize.curve_fit(model.cdf, d.t[ok], d.share[ok], p0=x0,
-                                          bounds=(model.lower, model.upper), maxfev=20000)
+                with warnings.catch_warnings():  # our own covariance is computed below
+                    warnings.simplefilter("ignore", optimize.OptimizeWarning)
+                    x, _ = optimize.curve_fit(model.cdf, d.t[ok], d.share[ok], p0=x0,
+                                              bounds=(model.lower, model.upper), maxfev=20000)
                 val, conv = _rss(x, model, d), True
             except (RuntimeError, ValueError):
                 continue
@@ -252,11 +255,11 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveF
         from policydiffusion.errors import ConvergenceError
 
         raise ConvergenceError(f"the {model.name} curve could not be fitted to {policy!r} by {method}.")
-    if method == "mle":  # polish: a second run from the best point
-        r = optimize.minimize(_negll, best, args=(model, d), method="L-BFGS-B", bounds=bounds,
-                              options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
+    if method == "mle":  # polish the best start to a tight tolerance
+        r = optimize.minimize(_negll, best, args=(model, d), method="SLSQP", bounds=bounds,
+                              options={"maxiter": 2000, "ftol": 1e-15})
         if r.fun <= best_val:
-            best, best_val = r.x, r.fun
+            best, best_val, converged = r.x, r.fun, bool(r.success) or converged
     bound = _at_bound(best, model)
     free = ~bound
     k = len(model.params)

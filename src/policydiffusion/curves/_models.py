@@ -29,17 +29,20 @@ class CurveModel:
 
 
 def _logistic(t, K, r, t0):
-    return K / (1.0 + np.exp(-r * (np.asarray(t, float) - t0)))
+    with np.errstate(over="ignore"):  # exp overflow -> inf -> F = 0, as it should
+        return K / (1.0 + np.exp(-r * (np.asarray(t, float) - t0)))
 
 
 def _gompertz(t, K, b, c):
-    return K * np.exp(-b * np.exp(-c * np.asarray(t, float)))
+    with np.errstate(over="ignore"):
+        return K * np.exp(-b * np.exp(-c * np.asarray(t, float)))
 
 
 def _bass(t, K, p, q):
     t = np.asarray(t, float)
-    e = np.exp(-(p + q) * t)
-    return K * (1.0 - e) / (1.0 + (q / p) * e)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(-(p + q) * t)
+        return K * (1.0 - e) / (1.0 + (q / p) * e)
 
 
 def _exponential(t, K, a):

@@ -17,11 +17,38 @@ from policydiffusion.networks._cascades import (
     cascades_from_table,
     cascades_from_wide,
 )
+from policydiffusion.networks._measures import conforming_share, network_measures, top_sources
+from policydiffusion.networks._models import init_params
 from policydiffusion.networks._netinf import NetinfResult, netinf
+from policydiffusion.networks._relation import as_relation, sources_adopted
+from policydiffusion.networks._rolling import RollingNetinf, rolling_netinf, window_cascades
+from policydiffusion.networks._uncertainty import (
+    EdgeCountChoice,
+    EdgeFrequencies,
+    bootstrap_edges,
+    choose_n_edges,
+    count_possible_edges,
+    spread_ties,
+)
 
 __all__ = [
     "Cascades",
+    "EdgeCountChoice",
+    "EdgeFrequencies",
     "NetinfResult",
+    "RollingNetinf",
+    "as_relation",
+    "conforming_share",
+    "init_params",
+    "network_measures",
+    "rolling_netinf",
+    "sources_adopted",
+    "top_sources",
+    "window_cascades",
+    "bootstrap_edges",
+    "choose_n_edges",
+    "count_possible_edges",
+    "spread_ties",
     "cascades_from_study",
     "cascades_from_table",
     "cascades_from_wide",

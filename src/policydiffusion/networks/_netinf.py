@@ -112,6 +112,16 @@ def _as_cascades(cascades: Cascades | pd.DataFrame) -> Cascades:
                              f"{type(cascades).__name__}.")
 
 
+def stop_rule(n_edges, p_value_cutoff, penalty) -> dict:
+    """The stopping rule as a dict; raises unless exactly one is given."""
+    rule = {"n_edges": n_edges, "p_value_cutoff": p_value_cutoff, "penalty": penalty}
+    given = [k for k, v in rule.items() if v is not None]
+    if len(given) != 1:
+        raise InvalidOptionError("give exactly one stopping rule: n_edges=, p_value_cutoff= "
+                                 f"or penalty=; got {given or 'none'}.")
+    return rule
+
+
 def resolve_params(cascades: Cascades, model: str, params, params_init: str) -> tuple[float, ...]:
     """Parameters given by the user, or initialised from the data."""
     check_choice("model", model, MODELS)
@@ -193,11 +203,7 @@ def netinf(
     casc = _as_cascades(cascades)
     check_choice("p_value", p_value, PVALUE_METHODS)
     check_choice("ties", ties, TIES)
-    rules = [r for r, v in (("n_edges", n_edges), ("p_value_cutoff", p_value_cutoff),
-                            ("penalty", penalty)) if v is not None]
-    if len(rules) != 1:
-        raise InvalidOptionError("give exactly one stopping rule: n_edges=, p_value_cutoff= "
-                                 f"or penalty=; got {rules or 'none'}.")
+    rules = [r for r, v in stop_rule(n_edges, p_value_cutoff, penalty).items() if v is not None]
     if n_edges is not None and (int(n_edges) != n_edges or n_edges < 1):
         raise InvalidOptionError(f"n_edges must be a whole number >= 1; got {n_edges!r}.")
     if p_value_cutoff is not None and not 0 < float(p_value_cutoff) <= 1:
@@ -250,7 +256,7 @@ def netinf(
     from policydiffusion import __version__
     prov = {"policydiffusion": __version__, "algorithm": "netinf (greedy, exact recomputation)",
             "model": model, "params": list(par), "params_init": params_init,
-            "params_given": params is not None and params != "auto",
+            "params_given": not (params is None or isinstance(params, str)),
             "stopping_rule": rules[0], "n_edges": n_edges, "p_value_cutoff": p_value_cutoff,
             "penalty": penalty, "p_value": p_value, "ties": ties,
             "tie_delay": tie_delay if ties == "delay" else None,

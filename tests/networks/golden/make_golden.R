@@ -4,6 +4,16 @@
 # LIB is the library where NetworkInference 1.2.5 is installed (default: .libPaths()).
 # Writes tests/networks/golden/netinf_golden.json next to this script.
 #
+# How the package was installed for the committed values (no CRAN access here): the
+# netinf core of NetworkInference 1.2.5 was rebuilt from the public sources
+# (desmarais-lab/NetworkInference); src/netinf.cpp, spanning_tree.cpp, distributions.cpp,
+# possible_edges.cpp, vuong_test.cpp and R/netinf.R match the MD5 sums of the CRAN 1.2.x
+# release byte for byte; as_cascade_long/order_cascade_ were copied unchanged; headers
+# and RcppExports were regenerated (Rcpp::compileAttributes). Debian: r-base-core 4.2.2,
+# r-cran-rcpp 1.0.10, r-cran-rcppprogress, r-cran-checkmate, r-cran-assertthat,
+# r-cran-jsonlite. The rebuilt package reproduces the vignette's SPID run (686 edges,
+# California -> Oregon first).
+#
 # Cascades are built with the package's own as_cascade_long(). For the example
 # cascades node_names = as.character(0:31) (node 19 never adopts); for SPID the
 # package default (node names in order of first appearance in the file, which is

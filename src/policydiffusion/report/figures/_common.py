@@ -1,0 +1,74 @@
+"""Helpers shared by the figure modules: axes creation, fonts per language, saving."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register_fonts
+
+__all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels"]
+
+
+def font_kw(lang: str) -> dict:
+    """Keyword arguments that give a text call the right font for ``lang``."""
+    if lang == "zh":
+        register_fonts()
+        return {"fontfamily": [CJK_FAMILY, "DejaVu Sans"]}
+    return {}
+
+
+@contextmanager
+def styled(lang: str) -> Iterator[None]:
+    """Paper rcParams (8-9 pt, single column) while a figure is being built."""
+    import matplotlib as mpl
+
+    with mpl.rc_context(paper_rc(lang)):
+        yield
+
+
+def new_axes(ax, figsize: tuple[float, float] = (3.5, 2.6)):
+    """``ax`` itself, or a new figure's axes of ``figsize`` inches."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def unit_labels(study, lang: str) -> dict[str, str]:
+    """Display name of each unit: ``name_zh`` for Chinese where the units table has
+    it, else ``name``, else the id."""
+    u = study.units
+    col = "name_zh" if lang == "zh" and "name_zh" in u.columns else "name"
+    ids = u.get_column("unit").to_list()
+    names = u.get_column(col).to_list() if col in u.columns else ids
+    return {i: (n if n is not None else i) for i, n in zip(ids, names)}
+
+
+def save_figure(fig, path_without_ext: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"),
+                *, dpi: int = 300) -> list[Path]:
+    """Save ``fig`` as ``path.png``, ``path.svg`` and ``path.pdf`` (or ``formats``).
+
+    Returns the written paths. Accepts a Figure or an Axes (its figure is saved).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, tempfile, os
+    >>> fig, ax = plt.subplots()
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.suffix for p in save_figure(fig, os.path.join(d, "f"), formats=("png", "svg"))]
+    ['.png', '.svg']
+    >>> plt.close(fig)
+    """
+    fig = getattr(fig, "figure", fig)
+    base = Path(path_without_ext)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for fmt in formats:
+        p = base.with_name(base.name + "." + fmt)
+        fig.savefig(p, format=fmt, dpi=dpi, bbox_inches="tight")
+        out.append(p)
+    return out

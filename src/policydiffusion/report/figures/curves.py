@@ -1,0 +1,95 @@
+"""S-curve with fitted curves, and the hazard of adoption by period."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from policydiffusion.report.figures._common import font_kw, new_axes, styled
+from policydiffusion.report.figures._fonts import tr
+
+__all__ = ["plot_adoption_curve", "plot_hazard"]
+
+_STYLES = {"logistic": ("C0", "-"), "gompertz": ("C2", "--"), "bass": ("C3", "-."),
+           "exponential": ("C4", ":")}
+
+
+def plot_adoption_curve(curve: pd.DataFrame, fits=None, *, ax=None, lang: str = "en",
+                        takeoff: float | None = None, title: str | None = None):
+    """Observed cumulative share of units by period, with fitted curves.
+
+    Parameters
+    ----------
+    curve
+        One policy's rows of :func:`policydiffusion.curves.adoption_curve`.
+    fits
+        A :class:`~policydiffusion.curves.CurveFits` (or None): each fitted family is
+        drawn as a smooth line, labelled with its AIC.
+    takeoff
+        A take-off period to mark with a vertical line.
+    lang
+        ``"en"`` or ``"zh"`` for labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves import adoption_curve
+    >>> c = adoption_curve(pd.DataFrame({"policy": "p", "unit": list("ABC"), "period": [1, 2, 4]}),
+    ...                    units=5)
+    >>> ax = plot_adoption_curve(c)
+    >>> ax.get_ylabel()
+    'Cumulative share of units'
+    """
+    fk = font_kw(lang)
+    with styled(lang):
+        ax = new_axes(ax)
+        per = curve["period"].to_numpy(float)
+        ax.plot(per, curve["cumulative_share"], marker="o", ms=2.5, lw=0, color="black",
+                label=tr("Observed", lang), zorder=3)
+        if fits is not None:
+            grid = np.linspace(per.min() - 1, per.max(), 200)
+            for name, f in fits.fits.items():
+                col, ls = _STYLES.get(name, ("C5", "-"))
+                # F(t) is the share by the end of period t, drawn at the period's label
+                ax.plot(grid, f.predict_periods(grid), color=col, ls=ls,
+                        label=f"{tr(name, lang)} (AIC {f.aic:.1f})")
+        if takeoff is not None and not pd.isna(takeoff):
+            ax.axvline(float(takeoff), color="grey", lw=0.8, ls=":")
+            ax.annotate(tr("Take-off", lang), (float(takeoff), 0.98), xycoords=("data", "axes fraction"),
+                        ha="left", va="top", fontsize=7, color="grey", **fk)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel(tr("Period", lang), **fk)
+        ax.set_ylabel(tr("Cumulative share of units", lang), **fk)
+        if title:
+            ax.set_title(title, **fk)
+        ax.legend(loc="lower right", prop={"family": fk["fontfamily"]} if fk else None)
+    return ax
+
+
+def plot_hazard(curve: pd.DataFrame, *, ax=None, lang: str = "en", title: str | None = None):
+    """Discrete hazard of adoption (new / at risk) by period, as bars.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves import adoption_curve
+    >>> c = adoption_curve(pd.DataFrame({"policy": "p", "unit": list("ABC"), "period": [1, 2, 4]}),
+    ...                    units=5)
+    >>> len(plot_hazard(c).patches)
+    4
+    """
+    fk = font_kw(lang)
+    with styled(lang):
+        ax = new_axes(ax)
+        h = curve["hazard"].fillna(0.0)
+        ax.bar(curve["period"], h, width=0.85, color="C0")
+        ax.set_xlabel(tr("Period", lang), **fk)
+        ax.set_ylabel(tr("Hazard of adoption", lang), **fk)
+        ax.set_ylim(0, max(float(h.max()) * 1.1, 0.05))
+        if title:
+            ax.set_title(title, **fk)
+    return ax

@@ -1,0 +1,75 @@
+"""Adoption timeline: one dot per unit along time, grouped by region."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from policydiffusion.report.figures._common import font_kw, new_axes, styled, unit_labels
+from policydiffusion.report.figures._fonts import tr
+
+__all__ = ["plot_adoption_timeline"]
+
+
+def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=None, lang: str = "en",
+                           label_units: bool = True, title: str | None = None):
+    """Dots at each unit's adoption period, units grouped by ``by`` (a units column).
+
+    Within a group units are ordered by adoption period; non-adopters are drawn as
+    grey crosses one period after the policy's end. Group names (translated for
+    ``lang="zh"`` where known) label the y axis; unit names (``name_zh`` in Chinese)
+    label the dots when ``label_units``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from policydiffusion.datasets import spid_study
+    >>> ax = plot_adoption_timeline(spid_study(policies=["aborparc"]), "aborparc")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Midwest', 'Northeast', 'South', 'West']
+    """
+    units = study.unit_ids
+    groups = (study.units.get_column(by).to_list() if by is not None and by in study.units.columns
+              else ["" for _ in units])
+    groups = ["" if g is None else str(g) for g in groups]
+    rows = study.adoptions_of(policy)
+    adopt = dict(zip(rows.get_column("unit").to_list(), rows.get_column("period").to_list()))
+    _, end = study.policy_window(policy)
+    names = unit_labels(study, lang)
+    fk = font_kw(lang)
+    order = sorted(range(len(units)), key=lambda i: (groups[i], adopt.get(units[i], np.inf), units[i]))
+    n = len(units)
+    with styled(lang):
+        ax = new_axes(ax, figsize=(3.5, max(2.6, 0.075 * n + 0.8)))
+        y, ticks, labels, prev, start = 0.0, [], [], None, 0.0
+        for i in order:
+            g = groups[i]
+            if prev is not None and g != prev:
+                ticks.append((start + y - 1) / 2)
+                labels.append(tr(prev, lang))
+                ax.axhline(-(y - 0.25), color="0.85", lw=0.5)
+                y += 0.5
+                start = y
+            prev = g
+            u = units[i]
+            if u in adopt:
+                ax.plot(adopt[u], -y, "o", ms=2.5, color="C0")
+                x = adopt[u]
+            else:
+                ax.plot(end + 1, -y, "x", ms=2.5, color="0.6")
+                x = end + 1
+            if label_units:
+                ax.text(x + 0.4, -y, names[u], fontsize=4, va="center", **fk)
+            y += 1
+        if prev is not None:
+            ticks.append((start + y - 1) / 2)
+            labels.append(tr(prev, lang))
+        ax.set_yticks([-t for t in ticks], labels, **fk)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(tr("Adoption period", lang), **fk)
+        ax.spines["left"].set_visible(False)
+        if title:
+            ax.set_title(title, **fk)
+    return ax
