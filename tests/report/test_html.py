@@ -6,7 +6,7 @@ from policydiffusion.report.html import CSP, write_report
 
 
 def _numbers(html):
-    cells = re.findall(r"<td>([^<]*)</td>", html)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     return [c for c in cells if re.fullmatch(r"-?[\d.,]+", c)]
 
 

@@ -11,7 +11,7 @@ from collections import OrderedDict
 import pandas as pd
 
 from policydiffusion.pipeline import figures as F
-from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence
+from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence, vcov_text
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
@@ -67,6 +67,17 @@ def all_exclusions(state: RunState) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["count"] = out["count"].astype(int)
     return out
+
+
+def _model_label(state: RunState, key: str, lang: str) -> str:
+    m = next(x for x in state.models if x.key == key)
+    return pick(m.spec.label, lang, m.spec.name)
+
+
+def _compact(x: object) -> str:
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return f"{x:.4g}" if isinstance(x, float) else str(x)
 
 
 def _labels(state: RunState) -> dict:
@@ -140,12 +151,14 @@ def _description(state: RunState, digits: int) -> Section | None:
         rows = []
         for p, d in desc.items():
             speed = d.speed.get("speed_rescaled") if d.speed else None
+            half = d.speed.get("periods_to_half") if d.speed else None
             rows.append({
                 tr("col.policy", lang): policy_label(state, p, lang),
                 tr("col.adopters", lang): f"{d.n_adopters}/{d.n_units}",
                 tr("col.first", lang): fmt_num(d.first_period),
                 tr("col.last", lang): fmt_num(d.last_period),
                 tr("col.takeoff", lang): fmt_num(d.takeoff.get("takeoff_period")),
+                tr("col.half", lang): fmt_num(half, 0),
                 tr("col.speed", lang): fmt_num(speed, digits),
                 tr("col.best_curve", lang): (d.fits.best if d.fits is not None else ""),
                 tr("col.morans_i", lang): (fmt_num(d.moran.statistic, digits)
@@ -197,13 +210,19 @@ def _model_tables(state: RunState) -> Section | None:
             results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
             terms = {t for m in fitted for t in m.result.params.index}  # type: ignore[attr-defined]
             tl = {t: term_label(t, lang, labels) for t in terms}
-            return regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits)
+            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits)
+            if lang != "en":  # the estimator's label is English: say it in the report's language
+                for m in fitted:
+                    text = text.replace(m.result.vcov_label, vcov_text(  # type: ignore[attr-defined]
+                        m.spec.vcov, lang, getattr(m.result, "n_clusters", ())))
+            return text
 
         caption = {lang: tr("models.table", lang, riskset=b.spec.name,
                             policy=(tr("models.pooled", lang) if b.policy is None
                                     else policy_label(state, b.policy, lang)))
                    for lang in ("en", "zh")}
-        items.append(TableItem(key=f"models_{key.replace('@', '_')}", caption=caption, render=render))
+        items.append(TableItem(key=f"models_{key.replace('@', '_')}", caption=caption, render=render,
+                               css_class="regtable"))
     return Section("models", "heading.models", tuple(items))
 
 
@@ -214,8 +233,8 @@ def _moderation(state: RunState) -> Section | None:
     items = []
     for mo in state.moderation:
         cap = {lang: tr("fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
-                        moderator=term_label(mo.moderator, lang, labels)) + f" ({mo.key})"
-               for lang in ("en", "zh")}
+                        moderator=term_label(mo.moderator, lang, labels))
+               + f" ({_model_label(state, mo.key, lang)})" for lang in ("en", "zh")}
         items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
                                 cap, F.marginal_drawer(mo, labels)))
     return Section("moderation", "heading.moderation", tuple(items))
@@ -239,12 +258,14 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
             })
 
         by = {lang: term_label(h.by, lang, labels) for lang in ("en", "zh")}
-        split = {lang: tr(h.split_key, lang, value=fmt_num(h.split_value, digits))
+        split = {lang: tr(h.split_key, lang, value=_compact(h.split_value))
                  for lang in ("en", "zh")}
-        note = {lang: tr("heterogeneity.note", lang, model=h.key, by=by[lang], split=split[lang])
+        note = {lang: tr("heterogeneity.note", lang, model=_model_label(state, h.key, lang), by=by[lang],
+                         split=split[lang])
                 for lang in ("en", "zh")}
         key = f"heterogeneity_{h.key}_{h.by}".replace("@", "_")
-        cap = {lang: tr("fig.heterogeneity", lang, by=by[lang]) + f" ({h.key})" for lang in ("en", "zh")}
+        cap = {lang: tr("fig.heterogeneity", lang, by=by[lang]) + f" ({_model_label(state, h.key, lang)})"
+               for lang in ("en", "zh")}
         items.append(frame_table(key, cap, frame, note=note))
         if "heterogeneity" in state.sf.report.figures:
             items.append(FigureItem(key, cap, F.subgroup_drawer(h, labels)))

@@ -114,15 +114,18 @@ def timeline_drawer(study: object, policy: str) -> Drawer:
     return draw
 
 
-def network_drawer(study: object, edges: object) -> Drawer:
-    """The inferred network (strongest edges), nodes labelled in ``lang``."""
+def network_drawer(study: object, edges: object, *, top: int = 150) -> Drawer:
+    """The inferred network (its ``top`` strongest edges), nodes labelled in ``lang``."""
     def draw(lang: str) -> object:
         import matplotlib.pyplot as plt
 
         from policydiffusion.report.figures.network import plot_network
 
-        fig, ax = plt.subplots(figsize=(8, 6.5))
-        plot_network(edges, units=unit_names(study, lang), ax=ax)
+        units = study.units.to_pandas()  # type: ignore[attr-defined]
+        label = "name_zh" if lang == "zh" and "name_zh" in units.columns else (
+            "unit" if units["unit"].str.len().max() <= 3 else "name")
+        fig, ax = plt.subplots(figsize=(9, 6))
+        plot_network(edges, units=units, ax=ax, label_col=label, top=top)
         return fig
     return draw
 

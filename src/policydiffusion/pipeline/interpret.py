@@ -11,7 +11,7 @@ import pandas as pd
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
 from policydiffusion.pipeline.state import HeterogeneityOutput, ModerationOutput, RunState
 
-__all__ = ["moderation_step", "heterogeneity_step", "split_groups"]
+__all__ = ["moderation_step", "heterogeneity_step", "split_groups", "without_term"]
 
 
 def _fits_of(state: RunState, model: str) -> list:
@@ -73,6 +73,19 @@ def _text(x: object) -> str:
     return f"{x:.3g}" if isinstance(x, (float, np.floating)) else str(x)
 
 
+def without_term(formula: str, term: str) -> str:
+    """``formula`` with the main-effect ``term`` removed from its right-hand side.
+
+    Examples
+    --------
+    >>> without_term("adopt ~ visits + same + duration", "same")
+    'adopt ~ visits + duration'
+    """
+    lhs, rhs = formula.split("~", 1)
+    parts = [p.strip() for p in rhs.split("+")]
+    return f"{lhs.strip()} ~ " + " + ".join(p for p in parts if p != term)
+
+
 def _first_term(formula: str) -> str:
     rhs = formula.split("~", 1)[1]
     return re.split(r"[+*:]", rhs)[0].strip()
@@ -97,10 +110,13 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
                     f"set {m.built.key!r}; columns: {', '.join(data.columns)}")
             groups, key, cut = split_groups(data[spec.by], spec.split)
             data = data.assign(_subgroup=groups)
+            formula = m.spec.formula
+            if key == "split.values":  # constant within each subgroup: leave it out
+                formula = without_term(formula, spec.by)
             rows = []
             for term in spec.terms or (_first_term(m.spec.formula),):
                 try:
-                    sg = fit_subgroups(data, m.spec.formula, by="_subgroup", key=term,
+                    sg = fit_subgroups(data, formula, by="_subgroup", key=term,
                                        link=m.spec.link, vcov=m.spec.vcov, firth=m.spec.firth)
                 except PolicyDiffusionError as exc:
                     raise StudyFileError(f"{state.sf.where(('heterogeneity', i))}: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
@@ -27,7 +28,8 @@ def simulation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
                                      "need a model fitted to a monadic risk set of one policy")
             if tick is not None:
                 tick(f"simulation {m.key}")
-            terms = build_terms(state.sf, m.built.spec.terms)
+            terms = [t for t in build_terms(state.sf, m.built.spec.terms)  # only those it uses
+                     if re.search(rf"\b{re.escape(t.name)}", m.spec.formula)]
             try:
                 sim = simulate_from_fit(m.result, state.study, policy=m.built.policy, terms=terms,
                                         draws=spec.draws, seed=seed, **dict(spec.options))

@@ -22,6 +22,15 @@ def cjk_font_family() -> str | None:
     return next((name for name in _CJK_CANDIDATES if name in installed), None)
 
 
+def _shipped_cjk() -> str | None:
+    """The Chinese font shipped with the figures (registered on first use)."""
+    try:
+        from policydiffusion.report.figures._fonts import register_fonts
+    except ImportError:
+        return None
+    return register_fonts()
+
+
 @contextmanager
 def figure_style(lang: str) -> Iterator[None]:
     """Temporarily set fonts (Chinese-capable for ``lang="zh"``) and reproducible SVG ids."""
@@ -30,7 +39,7 @@ def figure_style(lang: str) -> Iterator[None]:
     rc = {"svg.hashsalt": "policydiffusion", "figure.dpi": 100, "font.size": 10,
           "axes.spines.top": False, "axes.spines.right": False}
     if lang == "zh":
-        family = cjk_font_family()
+        family = _shipped_cjk() or cjk_font_family()
         if family is not None:
             rc.update({"font.family": "sans-serif",
                        "font.sans-serif": [family, "DejaVu Sans"], "axes.unicode_minus": False})

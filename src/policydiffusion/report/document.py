@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import html as _html
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence, Union
 
@@ -56,6 +57,7 @@ class TableItem:
     caption: Label
     render: Callable[[str, str], str]
     note: Label | None = None
+    css_class: str = ""
 
 
 Item = Union[Paragraph, FigureItem, TableItem]
@@ -97,6 +99,7 @@ def _md_cell(v: object) -> str:
     return str(v).replace("|", "\\|").replace("\n", " ")
 
 
+_NUMERIC = re.compile(r"^[-+−]?[\d,.]+(/\d+)?[%*]*$|^\([-\d.,]+\)$")
 _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
         "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
@@ -130,7 +133,9 @@ def frame_to(frame: pd.DataFrame, fmt: str, *, caption: str = "") -> str:
     if fmt == "html":
         esc = _html.escape
         head = "".join(f"<th>{esc(c)}</th>" for c in cols)
-        body = "\n".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows)
+        body = "\n".join("<tr>" + "".join(
+            f'<td class="num">{esc(v)}</td>' if _NUMERIC.match(v) else f"<td>{esc(v)}</td>"
+            for v in r) + "</tr>" for r in rows)
         return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
     if fmt == "latex":
         def tex(s: str) -> str:

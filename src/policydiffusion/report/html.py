@@ -91,6 +91,7 @@ def _context(doc: ReportDocument, lang: str, figures: dict[str, dict], tables: d
                               "label": tr("report.table", lang, n=ntab),
                               "caption": pick(it.caption, lang), "html": t.get("html", ""),
                               "note": pick(it.note, lang) if it.note else "",
+                              "css_class": it.css_class,
                               "files": t.get("files", [])})
         sections.append({"id": s.key, "number": i, "heading": _heading(s.heading, lang),
                          "items": items})

@@ -77,7 +77,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col.first": {"en": "First adoption", "zh": "首次采纳"},
     "col.last": {"en": "Last adoption", "zh": "最近采纳"},
     "col.takeoff": {"en": "Take-off", "zh": "起飞期"},
-    "col.speed": {"en": "Speed", "zh": "扩散速度"},
+    "col.speed": {"en": "Speed (0-1)", "zh": "扩散速度（0-1）"},
+    "col.half": {"en": "Periods to half", "zh": "达到半数所需期数"},
     "col.best_curve": {"en": "Best-fitting curve", "zh": "最佳拟合曲线"},
     "col.morans_i": {"en": "Moran's I", "zh": "莫兰指数"},
     "col.rows": {"en": "Rows", "zh": "行数"},
@@ -231,9 +232,15 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "扩散网络基于 {n} 项政策的采纳级联、使用 netinf 方法（Gomez-Rodriguez, Leskovec and "
               "Krause 2010）推断（{edges} 条边）。"},
     "methods.describe": {
-        "en": "Take-off is the period of the largest jump in the adoption rate; speed follows the "
-              "package's definition in the curves module; curves are fitted by maximum likelihood.",
-        "zh": "起飞期为采纳率增幅最大的时期；扩散速度按 curves 模块中的定义计算；扩散曲线以极大似然法拟合。"},
+        "en": "Logistic, Gompertz, Bass and modified-exponential curves are fitted to cumulative "
+              "adoption by maximum likelihood and compared by AIC; take-off is the first period "
+              "in which the share of adopters reaches 10%; \"periods to half\" counts the periods "
+              "from the first adoption until half of the eventual adopters had adopted, and speed "
+              "rescales Mallinson's Weibull measure across the policies described (0 slowest, 1 "
+              "fastest); Moran's I measures spatial clustering of adoption times.",
+        "zh": "以极大似然法对累计采纳拟合逻辑斯谛、冈珀茨、巴斯和修正指数曲线并按 AIC 比较；起飞期为采纳比例首次达到 10% 的时期；"
+              "“达到半数所需期数”为从首次采纳到最终采纳者中半数完成采纳所经历的期数；扩散速度为 Mallinson 基于韦布尔分布的速度指标"
+              "在所描述政策间的重标度（0 最慢，1 最快）；莫兰指数衡量采纳时间的空间聚集程度。"},
     "methods.simulated": {
         "en": "The data are simulated from the data-generating process documented with the "
               "dataset; the estimates illustrate the method and are not findings.",
