@@ -167,10 +167,12 @@ def distinct_values(source: DataSource, columns: Sequence[str], *,
     for chunk in source.chunks(columns, chunk_rows=chunk_rows):
         for c in columns:
             found[c].update(pd.unique(chunk[c].dropna()).tolist())
-    out = {}
-    for c, vals in found.items():
-        try:
-            out[c] = np.array(sorted(vals), dtype=object)
-        except TypeError:  # mixed types: sort by text
-            out[c] = np.array(sorted(vals, key=str), dtype=object)
-    return out
+    return {c: _sorted(vals) for c, vals in found.items()}
+
+
+def _sorted(values: set) -> np.ndarray:
+    """Distinct values sorted (by text if the types do not compare) as an object array."""
+    try:
+        return np.array(sorted(values), dtype=object)
+    except TypeError:
+        return np.array(sorted(values, key=str), dtype=object)

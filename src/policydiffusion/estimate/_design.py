@@ -108,7 +108,7 @@ class Design:
         """Rows ``a:b`` of a prepared chunk's model matrix."""
         if prep.X is not None:
             return prep.X[a:b]
-        X = np.empty((b - a, self.k), dtype=np.float64)
+        X = np.empty((b - a, self.k), dtype=np.float64, order="F")  # column copies
         for j, names in enumerate(self.fast):
             if not names:
                 X[:, j] = 1.0
@@ -129,33 +129,38 @@ class Design:
         column are dropped and counted; so are rows whose model-matrix row is not
         finite (e.g. ``np.log`` of a negative number).
         """
-        typed = self._typed(frame)
-        ok = self._complete(typed)
+        n = len(frame)
+        ok = np.ones(n, dtype=bool)
+        X = None
+        cols: dict[str, np.ndarray] = {}
+        if self.fast is None:
+            typed = self._typed(frame)
+            ok &= self._complete(typed)
+            X = self.matrix(typed)
+            ok &= np.isfinite(X).all(axis=1)
+        else:  # numeric columns only: views of the caller's arrays where possible
+            for v in self.variables:
+                cols[v] = _numeric(frame[v])
+                ok &= ~np.isnan(cols[v])
         y = w = None
         if need_y:
-            y = frame[self.response].to_numpy(dtype=np.float64, na_value=np.nan)
-            ok &= ~np.isnan(y)
+            y = _numeric(frame[self.response], keep_int=True)
+            if y.dtype.kind == "f":
+                ok &= ~np.isnan(y)
         if weights is not None:
-            w = frame[weights].to_numpy(dtype=np.float64, na_value=np.nan)
+            w = _numeric(frame[weights])
             ok &= ~np.isnan(w)
         codes = {}
         for col, lev in (clusters or {}).items():
-            c = pd.Categorical(frame[col], categories=lev).codes.astype(np.int32)
+            c = pd.Categorical(frame[col], categories=lev).codes
             ok &= c >= 0
             codes[col] = c
-        X = None
-        cols = {}
-        if self.fast is None:
-            X = self.matrix(typed)
-            ok &= np.isfinite(X).all(axis=1)
         all_ok = bool(ok.all())
         sel = slice(None) if all_ok else ok
         if X is not None:
             X = X if all_ok else X[ok]
-        else:
-            for v in self.variables:
-                arr = typed[v].to_numpy()
-                cols[v] = arr if all_ok else arr[ok]
+        elif not all_ok:
+            cols = {v: arr[ok] for v, arr in cols.items()}
         if y is not None:
             y = y[sel]
             bad = ~((y == 0) | (y == 1))
@@ -172,6 +177,15 @@ class Design:
         return Prepared(n_raw=len(frame), n_dropped=int(len(frame) - ok.sum()), y=y, w=w,
                         codes=codes, X=X, cols=cols,
                         keep=None if (all_ok and not keep_rows) else ok)
+
+
+def _numeric(s: pd.Series, *, keep_int: bool = False) -> np.ndarray:
+    """A column as a numeric numpy array: a view when it already is float64 (or an integer
+    type with ``keep_int``), else a float64 copy with NaN for missing values."""
+    arr = s.to_numpy() if not s.hasnans else None
+    if arr is not None and (arr.dtype == np.float64 or (keep_int and arr.dtype.kind in "iub")):
+        return arr
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _fast_spec(spec: Any, levels: Mapping[str, Any]) -> tuple[tuple[str, ...], ...] | None:

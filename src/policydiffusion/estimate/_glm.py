@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 import numpy as np
+import pandas as pd
 import scipy.linalg as sla
 
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.estimate._data import DataSource, distinct_values
+from policydiffusion.estimate._data import DataSource, _sorted, distinct_values
 from policydiffusion.estimate._design import (Design, Prepared, build_design,
                                               categorical_variables, parse_formula,
                                               rhs_variables)
@@ -36,7 +37,7 @@ class SolverOptions:
 
     max_iter: int = 50
     tol: float = 1e-10
-    block_rows: int = 262_144
+    block_rows: int = 16_384
     cache_bytes: int = 1 << 30
 
 
@@ -88,13 +89,7 @@ class Engine:
         sample = next(iter(source.chunks(needed, chunk_rows=min(chunk_rows, 5000))))
         cats = categorical_variables(rhs, sample, variables)
         scan = list(dict.fromkeys([*cats, *cluster_columns]))
-        levels = distinct_values(source, scan, chunk_rows=chunk_rows) if scan else {}
-        ysum = ycount = 0.0
-        for chunk in source.chunks([response], chunk_rows=chunk_rows):
-            yv = chunk[response].to_numpy(dtype=np.float64, na_value=np.nan)
-            yv = yv[~np.isnan(yv)]
-            ysum += float(yv.sum())
-            ycount += yv.size
+        levels, ysum, ycount = _levels_and_ybar(source, response, scan, chunk_rows)
         if ycount == 0:
             raise InvalidOptionError(f"the outcome {response!r} has no non-missing values.")
         design = build_design(formula, sample, levels={c: levels[c] for c in cats})
@@ -114,6 +109,10 @@ class Engine:
             levels = {c: union for c in cluster_columns}
         return Engine(self.source, self.design, self.weights, levels, self.chunk_rows,
                       self.solver, self.ybar)
+
+    def release(self) -> None:
+        """Drop cached chunks; later passes re-read the source."""
+        self._cache, self._cache_ok = None, True
 
     def prepared(self) -> Iterator[Prepared]:
         """Complete-case chunks, from the cache when it holds them all."""
@@ -192,6 +191,21 @@ class Engine:
         return st
 
 
+def _levels_and_ybar(source: DataSource, response: str, scan: Sequence[str],
+                     chunk_rows: int) -> tuple[dict[str, np.ndarray], float, int]:
+    """One cheap pass: sorted distinct values of ``scan`` columns and the outcome's sum."""
+    found: dict[str, set] = {c: set() for c in scan}
+    ysum, ycount = 0.0, 0
+    for chunk in source.chunks([response, *scan], chunk_rows=chunk_rows):
+        yv = chunk[response].to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = ~np.isnan(yv)
+        ysum += float(yv[ok].sum())
+        ycount += int(ok.sum())
+        for c in scan:
+            found[c].update(pd.unique(chunk[c].dropna()).tolist())
+    return {c: _sorted(v) for c, v in found.items()}, ysum, ycount
+
+
 def _sort_key(v):
     return (str(type(v)), v)
 
@@ -239,7 +253,7 @@ def newton(engine: Engine, link: str, *, meat: VcovSpec, start: np.ndarray | Non
             beta[design.term_names.index("Intercept")] = null_eta(link, engine.ybar)
     else:
         beta = np.asarray(start, dtype=float).copy()
-    first = engine.run_pass(beta, link, first=True)
+    first = engine.run_pass(beta, link)
     stats, prev_step = first, np.inf
     growth = 0
     for it in range(1, max_iter + 1):

@@ -171,6 +171,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         cov = cov * var_factor
         label += ", King-Zeng variance factor (n/(n+k))^2"
     ll0 = _null_loglik(link, st.ysum, st.wsum, "Intercept" in names)
+    engine.release()  # a result keeps no prepared chunks (they can be large)
     prov = {"policydiffusion": __version__, "numpy": np.__version__,
             "estimator": estimator, "link": link, "formula": formula_used,
             "vcov": spec.to_json(), "weights": weights, "data": source.description,
@@ -199,8 +200,11 @@ def _check_separation(engine: Engine, out, names, mode: str, converged: bool) ->
     if terms is None:
         if st.n_extreme == 0 and converged:
             return
-        first = out.first
-        sd = np.sqrt(np.clip(first.xsq / first.n - (first.xsum / first.n) ** 2, 0, None))
+        xsum, xsq = np.zeros(len(names)), np.zeros(len(names))
+        for prep in engine.prepared():
+            X = engine.design.block(prep, 0, prep.n)
+            xsum, xsq = xsum + X.sum(axis=0), xsq + (X * X).sum(axis=0)
+        sd = np.sqrt(np.clip(xsq / st.n - (xsum / st.n) ** 2, 0, None))
         scaled = np.abs(out.beta) * np.where(sd > 0, sd, 1.0)
         terms = [names[j] for j in np.argsort(-scaled)[:2] if names[j] != "Intercept"]
     if not terms:

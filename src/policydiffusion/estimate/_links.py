@@ -22,8 +22,10 @@ _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 def block_terms(link: str, eta: np.ndarray, y: np.ndarray):
     """Return ``(loglik_terms, u, W, mu)`` for one block."""
     if link == "logit":
-        mu = expit(eta)
-        ll = y * eta - np.logaddexp(0.0, eta)
+        e = np.exp(-np.abs(eta))             # one exp: stable for any eta
+        inv = 1.0 / (1.0 + e)
+        mu = np.where(eta >= 0, inv, e * inv)
+        ll = y * eta - np.maximum(eta, 0.0) - np.log1p(e)
         return ll, y - mu, mu * (1.0 - mu), mu
     if link == "probit":
         lp, lq = log_ndtr(eta), log_ndtr(-eta)

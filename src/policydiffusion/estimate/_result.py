@@ -12,7 +12,7 @@ import pandas as pd
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._links import cdf
-from policydiffusion.estimate._summary import INFERENCE_NOTE, Summary, tidy_frame
+from policydiffusion.estimate._summary import INFERENCE_NOTE, CoefficientsMixin, Summary
 from policydiffusion.estimate._vcov import VcovSpec, sandwich
 
 __all__ = ["HazardResult", "vcov_from_sums"]
@@ -32,7 +32,7 @@ def vcov_from_sums(spec: VcovSpec, bread_inv: np.ndarray, meat_hc: np.ndarray, p
 
 
 @dataclass(frozen=True, eq=False)
-class HazardResult:
+class HazardResult(CoefficientsMixin):
     """A fitted discrete-time hazard model (logit, probit or cloglog); never mutated.
 
     ``params`` and ``cov`` are labelled by term (formulaic names: ``Intercept``,
@@ -61,17 +61,7 @@ class HazardResult:
     _var_factor: float = field(default=1.0, repr=False)
     _beta_score: np.ndarray | None = field(default=None, repr=False)  # where scores are taken
 
-    # ---- model-level figures -------------------------------------------------------
-    @property
-    def k(self) -> int:
-        """Number of estimated coefficients."""
-        return len(self.params)
-
-    @property
-    def aic(self) -> float:
-        """Akaike information criterion, -2 loglik + 2k."""
-        return -2 * self.loglik + 2 * self.k
-
+    # ---- model-level figures (k, aic, std_errors, tidy from CoefficientsMixin) ----
     @property
     def bic(self) -> float:
         """Bayesian information criterion, -2 loglik + k log(nobs)."""
@@ -83,20 +73,11 @@ class HazardResult:
         return 1 - self.loglik / self.loglik_null
 
     @property
-    def std_errors(self) -> pd.Series:
-        """Standard errors under the result's variance estimator."""
-        return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
-
-    @property
     def design(self):
         """The fixed model-matrix specification (used by policydiffusion.interpret)."""
         return self._engine.design
 
     # ---- tables ---------------------------------------------------------------------
-    def tidy(self, *, conf_level: float = 0.95) -> pd.DataFrame:
-        """Columns term, estimate, std_error, statistic (z), p_value, conf_low, conf_high."""
-        return tidy_frame(self.params, self.cov, conf_level=conf_level)
-
     def summary(self) -> Summary:
         """A summary object for people (``print`` it, or ``to_markdown()``/``to_latex()``)."""
         title = {"ml": "Discrete-time hazard model", "firth": "Firth penalised logit",

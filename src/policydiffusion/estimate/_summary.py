@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-__all__ = ["Summary", "tidy_frame", "TIDY_COLUMNS", "INFERENCE_NOTE"]
+__all__ = ["Summary", "tidy_frame", "TIDY_COLUMNS", "INFERENCE_NOTE", "CoefficientsMixin"]
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
 INFERENCE_NOTE = "z statistics; p-values from the normal distribution; 95% normal confidence intervals"
@@ -107,3 +107,26 @@ class Summary:
         notes = "".join(f"<p><small>{e(n)}</small></p>" for n in self.notes)
         return (f"<div><h4>{e(self.title)}</h4><table>{info}</table>"
                 f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}</div>")
+
+
+class CoefficientsMixin:
+    """Shared figures of results holding ``params``, ``cov`` and ``loglik``."""
+
+    @property
+    def k(self) -> int:
+        """Number of estimated coefficients."""
+        return len(self.params)
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion, -2 loglik + 2k (partial loglik for Cox)."""
+        return -2 * self.loglik + 2 * self.k
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors under the result's variance estimator."""
+        return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
+
+    def tidy(self, *, conf_level: float = 0.95) -> pd.DataFrame:
+        """Columns term, estimate, std_error, statistic (z), p_value, conf_low, conf_high."""
+        return tidy_frame(self.params, self.cov, conf_level=conf_level)

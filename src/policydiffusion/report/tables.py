@@ -143,11 +143,9 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     --------
     >>> import numpy as np, pandas as pd
     >>> from policydiffusion.estimate import fit_hazard
-    >>> rng = np.random.default_rng(0)
-    >>> df = pd.DataFrame({"x": rng.normal(size=400)})
-    >>> df["y"] = (rng.random(400) < 1 / (1 + np.exp(1 - df.x))).astype(int)
+    >>> df = pd.DataFrame({"x": np.arange(10.0), "y": [0, 0, 1, 0, 0, 1, 0, 1, 1, 1]})
     >>> print(regression_table({"(1)": fit_hazard(df, "y ~ x")}, lang="zh").splitlines()[6])
-    | 观测数 | 400 |
+    | 观测数 | 10 |
     """
     check_choice("fmt", fmt, FORMATS)
     frame = regression_table_frame(results, labels=labels, lang=lang, stars=stars,

@@ -61,7 +61,9 @@ def plot_network(edges, *, units=None, ax=None, label_col: str = "name", top: in
     e = e.copy()
     e["origin"], e["destination"] = e["origin"].astype(str), e["destination"].astype(str)
     nodes = list(dict.fromkeys(e["origin"].tolist() + e["destination"].tolist()))
-    ax = ax if ax is not None else plt.gca()
+    from policydiffusion.report.figures._common import new_axes
+
+    ax = new_axes(ax, figsize=(3.5, 3.5))
     labels = {n: n for n in nodes}
     pos = None
     if units is not None:
