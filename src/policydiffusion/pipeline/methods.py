@@ -80,6 +80,7 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict], time_
     out = []
     for lang in LANGUAGES:
         parts = []
+        last_terms: list = []
         for d in designs:
             key = f"methods.design.{d['design']}"
             cond = tr("methods.conditional" if d.get("conditional") else "methods.unconditional",
@@ -87,9 +88,10 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict], time_
             parts.append(tr(key, lang, name=d["name"], rows=f"{d['rows']:,}",
                             events=f"{d['events']:,}", start=d["start"], end=d["end"],
                             n=d.get("n", 1), conditional=cond))
-            if d["terms"]:
+            if d["terms"] and d["terms"] != last_terms:
                 parts.append(tr("methods.terms", lang, terms=_join(
                     [term_label(t, lang, labels) for t in d["terms"]], lang)))
+            last_terms = d["terms"]
         if models:
             links = _join([tr(f"link.{m['link']}", lang) for m in models], lang)
             vcovs = _join([vcov_text(m["vcov"], lang, m.get("n_clusters", ())) for m in models], lang)

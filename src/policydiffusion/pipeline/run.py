@@ -79,14 +79,17 @@ class _Progress:
             self._p.update(self._task, advance=1, description=what)
 
 
-def _n_steps(sf: StudyFile, study: Any) -> int:
-    per_policy = sum(1 if r.design == "pooled" else len(r.policies or study.policy_ids)
-                     for r in sf.risksets)
-    fits = sum(1 if r.design == "pooled" else len(r.policies or study.policy_ids)
-               for m in sf.models for r in sf.risksets if r.name == m.riskset)
-    described = len(sf.describe.policies or sf.policies.focus or study.policy_ids) if sf.describe.enabled else 0
-    return 3 + described + per_policy + fits + len(sf.moderation) + len(sf.heterogeneity) \
-        + len(sf.simulations) + 12
+def _n_steps(sf: StudyFile) -> int:
+    """Roughly how many ticks a run makes (for the progress bar)."""
+    def n_pol(r: object) -> int:
+        pols = getattr(r, "policies", None) or sf.policies.focus or ()
+        return 1 if getattr(r, "design", "") == "pooled" else max(1, len(pols))
+    fits = sum(n_pol(r) for m in sf.models for r in sf.risksets if r.name == m.riskset)
+    described = len(sf.describe.policies or sf.policies.focus or ()) if sf.describe.enabled else 0
+    figures = 4 + 2 * len(sf.describe.map_policies or ()) + len(sf.moderation) \
+        + 2 * len(sf.heterogeneity) + len(sf.simulations)
+    return (2 + described + sum(n_pol(r) for r in sf.risksets) + fits + len(sf.moderation)
+            + len(sf.heterogeneity) + len(sf.simulations) + figures)
 
 
 def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
@@ -136,14 +139,11 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
     check_language(lang)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    bar = _Progress(progress, total=1)
+    bar = _Progress(progress, total=_n_steps(sf))
     from policydiffusion.report.html import write_report
 
     with bar.running(sf.path.name):
-        bar.total = 100  # refined below once the data are known
         state = analyse(sf, progress=bar)
-        if bar._p is not None:
-            bar._p.update(bar._task, total=_n_steps(sf, state.study))
         exclusions = all_exclusions(state)
         prov = provenance(state, lang=lang, exclusions=exclusions)
         doc = build_document(state, provenance=prov)

@@ -178,11 +178,11 @@ TEXT: dict[str, dict[str, str]] = {
     "link.cloglog": {"en": "complementary log-log", "zh": "互补双对数（cloglog）"},
     # ----------------------------------------------------------- methods text
     "methods.design.monadic": {
-        "en": "The {name} risk set follows each unit from the start of each policy's risk set "
-              "until it adopts or observation ends ({start} to {end}); one row per unit and "
-              "period at risk ({rows} rows, {events} adoptions).",
-        "zh": "风险集“{name}”自每项政策的风险集起点起追踪每个单位，直至其采纳或观察期结束"
-              "（{start} 至 {end}）；每个处于风险中的单位-时期为一行（共 {rows} 行，{events} 次采纳）。"},
+        "en": "The {name} risk set follows each unit from the start of each policy's risk (its "
+              "first adoption anywhere) until the unit adopts or observation ends in {end}; one "
+              "row per unit and period at risk ({rows} rows, {events} adoptions).",
+        "zh": "风险集“{name}”自每项政策的风险起点（首次有单位采纳）起追踪每个单位，直至其采纳或观察期于 {end} "
+              "结束；每个处于风险中的单位-时期为一行（共 {rows} 行，{events} 次采纳）。"},
     "methods.design.pooled": {
         "en": "The {name} risk set stacks the unit-period risk sets of {n} policies "
               "(pooled event history analysis; {rows} rows, {events} adoptions).",
