@@ -55,3 +55,19 @@ def test_checker_sees_requests_blocked_by_the_policy(tmp_path):
     res = check_page(page)
     assert any("Content Security Policy" in e for e in res.log_errors)
     assert not res.clean
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_real_study_report_opens_cleanly(tmp_path, lang):
+    from policydiffusion.pipeline import run_study
+    from policydiffusion.studyfile import example_path
+
+    res = run_study(example_path("us_states_spid"), tmp_path, lang=lang,
+                    overrides={"policies.focus": ["lott"], "describe.map_policies": ["lott"],
+                               "network.n_edges": 40})
+    shot = tmp_path / "report.png"
+    check = check_page(res.report, screenshot=shot, width=1280, height=2000)
+    assert check.errors == () and check.requests == (), check
+    assert check.title == ("美国各州之间的政策扩散" if lang == "zh" else
+                           "How policies spread among the US states")
+    assert _png_size(shot) == (1280, 2000)

@@ -267,6 +267,7 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
         cap = {lang: tr("fig.heterogeneity", lang, by=by[lang]) + f" ({_model_label(state, h.key, lang)})"
                for lang in ("en", "zh")}
         items.append(frame_table(key, cap, frame, note=note))
+        items += [Paragraph({"en": w, "zh": w}, kind="warning") for w in h.warnings]
         if "heterogeneity" in state.sf.report.figures:
             items.append(FigureItem(key, cap, F.subgroup_drawer(h, labels)))
     return Section("heterogeneity", "heading.heterogeneity", tuple(items))

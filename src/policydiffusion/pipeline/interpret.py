@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -113,13 +114,16 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
             formula = m.spec.formula
             if key == "split.values":  # constant within each subgroup: leave it out
                 formula = without_term(formula, spec.by)
-            rows = []
+            rows, caught = [], []
             for term in spec.terms or (_first_term(m.spec.formula),):
-                try:
-                    sg = fit_subgroups(data, formula, by="_subgroup", key=term,
-                                       link=m.spec.link, vcov=m.spec.vcov, firth=m.spec.firth)
-                except PolicyDiffusionError as exc:
-                    raise StudyFileError(f"{state.sf.where(('heterogeneity', i))}: {exc}") from None
+                with warnings.catch_warnings(record=True) as w:
+                    warnings.simplefilter("always")
+                    try:
+                        sg = fit_subgroups(data, formula, by="_subgroup", key=term,
+                                           link=m.spec.link, vcov=m.spec.vcov, firth=m.spec.firth)
+                    except PolicyDiffusionError as exc:
+                        raise StudyFileError(f"{state.sf.where(('heterogeneity', i))}: {exc}") from None
+                caught += [str(x.message) for x in w if not issubclass(x.category, DeprecationWarning)]
                 t = sg.tidy()
                 rows.append(pd.DataFrame({
                     "term": term, "group": t["group"].astype(str), "nobs": t["nobs"],
@@ -127,5 +131,6 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
                     "p_value": t["p_value"], "difference_p": sg.p_value}))
             out.append(HeterogeneityOutput(
                 key=m.key, model=spec.model, by=spec.by, split=key, split_key=key,
-                split_value=cut, frame=pd.concat(rows, ignore_index=True), spec=spec))
+                split_value=cut, frame=pd.concat(rows, ignore_index=True), spec=spec,
+                warnings=tuple(dict.fromkeys(caught))))
     return tuple(out)

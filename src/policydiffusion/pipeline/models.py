@@ -48,10 +48,10 @@ def fit_models(sf: StudyFile, built: list[BuiltRiskSet], *,
                 try:
                     res = fit_hazard(data, m.formula, link=m.link, vcov=m.vcov, firth=m.firth)
                 except PolicyDiffusionError as exc:
-                    cols = ", ".join(c for c in data.columns)
-                    raise StudyFileError(
-                        f"{sf.where(('model', i, 'formula'))}: model {key!r} on risk set "
-                        f"{b.key!r}: {exc}\n  columns of the risk set: {cols}") from None
+                    cols = "" if "columns" in str(exc) else \
+                        f"; columns of the risk set: {', '.join(data.columns)}"
+                    raise StudyFileError(f"{sf.where(('model', i, 'formula'))}: model {key!r} on "
+                                         f"risk set {b.key!r}: {exc}{cols}") from None
             msgs = tuple(dict.fromkeys(str(w.message) for w in caught
                                        if not issubclass(w.category, DeprecationWarning)))
             out.append(FittedModel(key=key, spec=m, built=b, result=res, warnings=msgs))

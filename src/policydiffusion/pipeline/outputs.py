@@ -84,6 +84,9 @@ def provenance(state: RunState, *, lang: str, exclusions: object) -> dict:
             "n_edges": int(state.network.result.n_edges),  # type: ignore[attr-defined]
             "provenance": getattr(state.network.result, "provenance", {})}),
         "exclusions": ex.to_dict(orient="records"),  # type: ignore[attr-defined]
+        "warnings": {**{m.key: list(m.warnings) for m in state.models if m.warnings},
+                     **{f"heterogeneity {h.key} by {h.by}": list(h.warnings)
+                        for h in state.heterogeneity if h.warnings}},
         "notes": list(state.notes),
     })
 

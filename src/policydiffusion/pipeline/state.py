@@ -40,6 +40,7 @@ class HeterogeneityOutput:
     split_value: object
     frame: pd.DataFrame  # term, group, estimate, std_error, p_value, difference_p
     spec: object
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
