@@ -1,0 +1,386 @@
+"""Discrete-time hazard DGP on a Study: Pr(adopt at t | at risk) = F(eta_it).
+
+eta_it combines study covariates and the diffusion terms of
+:mod:`policydiffusion.terms` (neighbours, region, national share, leaders, events,
+exposure, ...). Each period the lagged terms are recomputed from the adoptions
+simulated so far, so the process feeds back on itself exactly as the risk-set
+builder would measure it afterwards. The common terms are evaluated here with numpy
+(the definitions of METHODS 5.3 / 5.18, identical to the builder's columns; a test
+checks every one against ``monadic_riskset`` on simulated data); any other term is
+computed by the real risk-set builder, period by period (exact, slower).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.simulate._common import (check_names, formula_of, inverse_link,
+                                              linear_predictor, make_rng, package_versions)
+
+__all__ = ["simulate_hazard", "HazardSimulation"]
+
+_NEVER = np.iinfo(np.int64).max // 2
+
+
+@dataclass(frozen=True)
+class HazardSimulation:
+    """Result of :func:`simulate_hazard`.
+
+    Attributes
+    ----------
+    adoptions : polars.DataFrame
+        ``unit``, ``period`` (simulated adopters only; ``initial`` ones have the
+        period before the start).
+    riskset : polars.DataFrame
+        ``policy``, ``unit``, ``period``, every term and covariate the model used,
+        ``adopt``: the monadic risk set the DGP drew from.
+    study : Study
+        The input study with its adoptions replaced by the simulated ones (one
+        policy), ready for the risk-set builders.
+    truth : dict
+        ``coefs``, ``link``, ``seed``, ``terms`` (names).
+    provenance : dict
+    """
+
+    adoptions: pl.DataFrame
+    riskset: pl.DataFrame
+    study: object
+    truth: dict
+    provenance: dict = field(default_factory=dict)
+
+    def formula(self, outcome: str = "adopt") -> str:
+        """The correctly specified formula (exactly the DGP's terms)."""
+        return formula_of(self.truth["coefs"], outcome)
+
+    def cumulative(self) -> pl.DataFrame:
+        """``period``, ``adopters`` (cumulative), ``share`` of the units."""
+        n = self.truth["n_units"]
+        per = pl.DataFrame({"period": self.truth["periods"]})
+        counts = self.adoptions.group_by("period").agg(pl.len().alias("_k"))
+        out = per.join(counts, on="period", how="left").with_columns(pl.col("_k").fill_null(0))
+        n0 = self.truth["n_initial"]
+        return out.select("period", (pl.col("_k").cum_sum() + n0).alias("adopters")).with_columns(
+            (pl.col("adopters") / n).alias("share"))
+
+
+# ----------------------------------------------------------------------------- context
+class _Ctx:
+    """Static pieces of the study, indexed for fast per-period term evaluation."""
+
+    def __init__(self, study, start: int, end: int) -> None:
+        self.study = study
+        self.units = study.unit_ids
+        self.n = len(self.units)
+        self.idx = {u: k for k, u in enumerate(self.units)}
+        ent = study.units.get_column("entry").to_numpy()
+        ext = study.units.get_column("exit").to_numpy()
+        self.entry = np.where(np.isnan(ent.astype(float)), -_NEVER, ent.astype(float))
+        self.exit = np.where(np.isnan(ext.astype(float)), _NEVER, ext.astype(float))
+        self.start, self.end = start, end
+        self._cov: dict[str, dict[int, np.ndarray]] = {}
+        self._edges: dict[str, tuple] = {}
+
+    def exist(self, t: int) -> np.ndarray:
+        return (self.entry <= t) & (self.exit >= t)
+
+    def values(self, column: str, t: int) -> np.ndarray:
+        """Covariate ``column`` observed at period t (NaN where missing), or a static attribute."""
+        cov = self.study.covariates
+        if cov is not None and column in cov.columns and column not in ("unit", "period"):
+            if column not in self._cov:
+                by: dict[int, np.ndarray] = {}
+                u = cov.get_column("unit").to_list()
+                p = cov.get_column("period").to_numpy()
+                v = cov.get_column(column).cast(pl.Float64).fill_null(np.nan).to_numpy()
+                for uu, pp, vv in zip(u, p, v):
+                    arr = by.setdefault(int(pp), np.full(self.n, np.nan))
+                    if uu in self.idx:
+                        arr[self.idx[uu]] = vv
+                self._cov[column] = by
+            return self._cov[column].get(t, np.full(self.n, np.nan))
+        if column in self.study.units.columns and column not in ("unit", "name"):
+            s = self.study.units.get_column(column)
+            if s.dtype.is_numeric():
+                return s.cast(pl.Float64).fill_null(np.nan).to_numpy()
+            raise InvalidOptionError(f"unit attribute {column!r} is not numeric.")
+        have = [c for c in (cov.columns if cov is not None else []) if c not in ("unit", "period")]
+        raise InvalidOptionError(f"{column!r} is neither a covariate ({have or 'none'}) nor a "
+                                 "numeric unit attribute.")
+
+    def edges(self, relation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(i, j, weight, period or -NEVER for static) of a relation, in stored order."""
+        if relation not in self._edges:
+            e = self.study.relation(relation).edges
+            keep = [s in self.idx and t in self.idx for s, t in zip(e["source"], e["target"])]
+            e = e.filter(pl.Series(keep))
+            i = np.array([self.idx[s] for s in e.get_column("source")], dtype=np.int64)
+            j = np.array([self.idx[s] for s in e.get_column("target")], dtype=np.int64)
+            w = e.get_column("weight").to_numpy().astype(float)
+            p = e.get_column("period").fill_null(-_NEVER).to_numpy().astype(np.int64)
+            self._edges[relation] = (i, j, w, p)
+        return self._edges[relation]
+
+    def relation_sums(self, relation: str, t: int, lag: int, a: np.ndarray,
+                      w_extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        i, j, w, p = self.edges(relation)
+        m = (p == -_NEVER) | (p == t - lag)
+        i, j, w = i[m], j[m], w[m]
+        if w_extra is not None:
+            w = w * w_extra[j]
+        num = np.bincount(i, weights=w * a[j], minlength=self.n)
+        den = np.bincount(i, weights=w, minlength=self.n)
+        return num, den
+
+
+def _safe(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den != 0)
+
+
+def _eval_term(term: object, ctx: _Ctx, t: int, A: np.ndarray) -> dict[str, np.ndarray] | None:
+    """numpy value(s) of a known term at period t, or None when not supported here."""
+    kind = type(term).__name__
+    lag = int(getattr(term, "lag", 0))
+    adopted = (A <= t - lag).astype(float)
+    ex = ctx.exist(t)
+    name = term.name  # type: ignore[attr-defined]
+    if kind == "NationalShare":
+        others = (ex * adopted).sum() - ex * adopted
+        return {name: _safe(others, np.full(ctx.n, ex.sum() - 1.0))}
+    if kind == "RegionShare":
+        g = ctx.study.units.get_column(term.column).to_list()  # type: ignore[attr-defined]
+        out = np.zeros(ctx.n)
+        for k in range(ctx.n):
+            if g[k] is None:
+                out[k] = np.nan
+                continue
+            same = np.array([x == g[k] for x in g]) & ex
+            same[k] = False
+            d = same.sum()
+            out[k] = (adopted[same].sum() / d) if d else 0.0
+        return {name: out}
+    if kind == "NeighborsAdopted":
+        num, den = ctx.relation_sums(term.relation, t, lag, adopted) if term.weighted else \
+            _unweighted(ctx, term.relation, t, lag, adopted)  # type: ignore[attr-defined]
+        if term.kind == "share":  # type: ignore[attr-defined]
+            return {name: _safe(num, den), f"{name}_isolate": (den == 0).astype(float)}
+        if term.kind == "count":  # type: ignore[attr-defined]
+            return {name: num if term.weighted else np.round(num)}  # type: ignore[attr-defined]
+        return {name: (num > 0).astype(float)}
+    if kind == "EventInForce":
+        ev = ctx.study.events
+        if ev is None or term.event not in set(ev.get_column("event")):  # type: ignore[attr-defined]
+            raise InvalidOptionError(f"the study has no event {term.event!r}.")  # type: ignore[attr-defined]
+        e = ev.filter((pl.col("event") == term.event) & (pl.col("period") == t - lag))  # type: ignore[attr-defined]
+        nat = e.filter(pl.col("unit").is_null()).get_column("value")
+        out = np.full(ctx.n, float(nat.max()) if nat.len() else 0.0)
+        for u, v in e.filter(pl.col("unit").is_not_null()).group_by("unit").agg(
+                pl.col("value").max()).iter_rows():
+            if u in ctx.idx:
+                out[ctx.idx[u]] = v
+        return {name: out}
+    if kind == "Covariate":
+        return {name: ctx.values(term.column, t - lag)}  # type: ignore[attr-defined]
+    if kind == "Exposure":
+        x = ctx.values(term.attribute, t - lag) if term.attribute else np.ones(ctx.n)  # type: ignore[attr-defined]
+        if term.relation is not None:  # type: ignore[attr-defined]
+            num, den = ctx.relation_sums(term.relation, t, lag, adopted, w_extra=x)  # type: ignore[attr-defined]
+            return {name: _safe(num, den)}
+        xe = np.where(ex, x, 0.0)
+        num = (xe * adopted).sum() - xe * adopted
+        den = xe.sum() - xe
+        return {name: _safe(num, den)}
+    if kind == "Duration":
+        return {name: t - np.maximum(ctx.start, ctx.entry) + 1.0}
+    if kind == "ParentAdopted":
+        par = ctx.study.units.get_column("parent").to_list()
+        out = np.array([float(p in ctx.idx and A[ctx.idx[p]] <= t - lag) for p in par])
+        return {name: out}
+    return None
+
+
+def _unweighted(ctx: _Ctx, relation: str, t: int, lag: int, a: np.ndarray):
+    i, j, w, p = ctx.edges(relation)
+    m = (p == -_NEVER) | (p == t - lag)
+    i, j = i[m], j[m]
+    return (np.bincount(i, weights=a[j], minlength=ctx.n).astype(float),
+            np.bincount(i, minlength=ctx.n).astype(float))
+
+
+def _builder_columns(study, policy: str, terms: Sequence[object], t: int, A: np.ndarray,
+                     units: Sequence[str], start: int) -> dict[str, np.ndarray]:
+    """Exact values of other terms at period t from the real risk-set builder."""
+    from policydiffusion.riskset import monadic_riskset
+
+    s = _with_adoptions(study, policy, units, A, t - 1)
+    rs = monadic_riskset(s, policy=policy, terms=list(terms), start=start)
+    rows = rs.data.filter(pl.col("period") == t)
+    idx = {u: k for k, u in enumerate(units)}
+    out: dict[str, np.ndarray] = {}
+    for c in rows.columns:
+        if c in ("policy", "unit", "period", "adopt") or c in study.units.columns or c.startswith("_"):
+            continue
+        arr = np.full(len(units), np.nan)
+        for u, v in zip(rows.get_column("unit"), rows.get_column(c)):
+            arr[idx[u]] = np.nan if v is None else float(v)
+        out[c] = arr
+    return out
+
+
+def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upto: int):
+    keep = [(u, int(a)) for u, a in zip(units, A) if a <= upto]
+    adopt = pl.DataFrame({"policy": [policy] * len(keep), "unit": [u for u, _ in keep],
+                          "period": [a for _, a in keep], "time": [str(a) for _, a in keep],
+                          "level": [None] * len(keep)},
+                         schema={"policy": pl.Utf8, "unit": pl.Utf8, "period": pl.Int64,
+                                 "time": pl.Utf8, "level": pl.Float64})
+    pol = study.policies.filter(pl.col("policy") == policy)
+    if pol.height == 0:
+        pol = pl.DataFrame({"policy": [policy], "opening": [None], "end": [None]},
+                           schema={"policy": pl.Utf8, "opening": pl.Int64, "end": pl.Int64})
+    return replace(study, adoptions=adopt.sort(["policy", "period", "unit"]), policies=pol)
+
+
+# ----------------------------------------------------------------------------- public
+def simulate_hazard(
+    study,
+    *,
+    coefs: Mapping[str, float],
+    terms: Sequence[object] = (),
+    policy: str = "simulated",
+    link: str = "logit",
+    start: int | None = None,
+    end: int | None = None,
+    initial: Sequence[str] = (),
+    seed: int,
+) -> HazardSimulation:
+    """Simulate adoptions of one policy from a discrete-time hazard model on a Study.
+
+    Parameters
+    ----------
+    study
+        A :class:`~policydiffusion.study.Study` (units, entry/exit, covariates,
+        relations, events); its own adoptions are ignored.
+    coefs
+        Variable -> coefficient; variables are term names (``terms``), study
+        covariates (at t) or numeric unit attributes; ``"Intercept"`` for the
+        constant and ``"a:b"`` for products.
+    terms
+        Diffusion terms from :mod:`policydiffusion.terms` (e.g.
+        ``T.neighbors_adopted()``, ``T.national_share()``). Adoption-based terms need
+        ``lag >= 1``.
+    policy
+        Id of the simulated policy.
+    link
+        ``logit``, ``probit`` or ``cloglog``.
+    start, end
+        First and last period at risk (default: the study window).
+    initial
+        Units that adopted before ``start`` (seeds).
+    seed
+        Seed of ``numpy.random.default_rng``; each period draws one uniform per unit.
+
+    Returns
+    -------
+    HazardSimulation
+
+    Examples
+    --------
+    >>> from policydiffusion.simulate.designs import synthetic_study
+    >>> study = synthetic_study(40, 10, seed=1)
+    >>> sim = simulate_hazard(study, coefs={"Intercept": -2.5, "x": 0.5}, seed=1)
+    >>> sim.formula()
+    'adopt ~ x'
+    >>> sim.riskset.columns
+    ['policy', 'unit', 'period', 'x', 'adopt']
+    """
+    rng = make_rng(seed)
+    start = study.start if start is None else int(start)
+    end = study.end if end is None else int(end)
+    if end < start:
+        raise InvalidOptionError(f"end ({end}) is before start ({start}).")
+    ctx = _Ctx(study, start, end)
+    terms = list(terms)
+    names = [t.name for t in terms]  # type: ignore[attr-defined]
+    if len(set(names)) != len(names):
+        raise InvalidOptionError(f"two terms share a column name: {names}; use .alias().")
+    for t in terms:
+        if int(getattr(t, "lag", 1)) < 1 and type(t).__name__ in (
+                "NationalShare", "RegionShare", "NeighborsAdopted", "Exposure", "ParentAdopted",
+                "LeadersAdopted"):
+            raise InvalidOptionError(f"term {t.name!r} uses other units' adoptions with lag 0; "  # type: ignore[attr-defined]
+                                     "a simulation needs lag >= 1 (information up to t-1).")
+    bad_init = [u for u in initial if u not in ctx.idx]
+    if bad_init:
+        raise InvalidOptionError(f"initial adopters not among the units: {bad_init}")
+
+    # which names are available: probe every term once at the start period
+    A = np.full(ctx.n, _NEVER, dtype=np.int64)
+    for u in initial:
+        A[ctx.idx[u]] = start - 1
+    fast = {id(t): _eval_term(t, ctx, start, A) is not None for t in terms}
+    slow = [t for t in terms if not fast[id(t)]]
+    term_cols: set[str] = {"duration"}
+    for t in terms:
+        if fast[id(t)]:
+            term_cols |= set(_eval_term(t, ctx, start, A) or {})
+    if slow:
+        term_cols |= set(_builder_columns(study, policy, slow, start, A, ctx.units, start))
+    base = {p.strip() for n in coefs for p in n.split(":")}
+    cov_cols = sorted(b for b in base if b not in term_cols and b != "Intercept")
+    for c in cov_cols:
+        ctx.values(c, start)  # raises a clear error for unknown names
+    check_names(coefs, term_cols | set(cov_cols), "hazard")
+
+    rows: dict[str, list] = {"unit": [], "period": []}
+    used = [c for c in sorted(term_cols | set(cov_cols)) if c != "duration" or "duration" in base
+            or "duration" in names]
+    for c in used:
+        rows[c] = []
+    rows["adopt"] = []
+    units = np.asarray(ctx.units, dtype=object)
+    for t in range(start, end + 1):
+        u = rng.random(ctx.n)
+        at_risk = ctx.exist(t) & (A > t - 1)
+        cols: dict[str, np.ndarray] = {"duration": t - np.maximum(start, ctx.entry) + 1.0}
+        for term in terms:
+            if fast[id(term)]:
+                cols.update(_eval_term(term, ctx, t, A) or {})
+        if slow and at_risk.any():
+            cols.update(_builder_columns(study, policy, slow, t, A, ctx.units, start))
+        for c in cov_cols:
+            cols[c] = ctx.values(c, t)
+        miss = [c for c in used if np.isnan(cols[c][at_risk]).any()]
+        if miss:
+            who = units[at_risk & np.isnan(cols[miss[0]])][:5].tolist()
+            raise InvalidOptionError(f"{miss[0]!r} is missing in period {t} for units {who}; the "
+                                     "simulation needs a value for every unit at risk.")
+        eta = linear_predictor(coefs, lambda name: cols[name], (ctx.n,))
+        new = at_risk & (u < inverse_link(eta, link))
+        k = np.nonzero(at_risk)[0]
+        rows["unit"].extend(units[k].tolist())
+        rows["period"].extend([t] * k.size)
+        for c in used:
+            rows[c].extend(cols[c][k].tolist())
+        rows["adopt"].extend(new[k].astype(int).tolist())
+        A[new] = t
+    riskset = pl.DataFrame(rows, schema={"unit": pl.Utf8, "period": pl.Int64,
+                                         **{c: pl.Float64 for c in used}, "adopt": pl.Int64})
+    riskset = riskset.select(pl.lit(policy).alias("policy"), pl.all())
+    done = np.nonzero((A >= start) & (A <= end))[0]
+    adoptions = pl.DataFrame({"unit": units[done].tolist(), "period": A[done].tolist()},
+                             schema={"unit": pl.Utf8, "period": pl.Int64}).sort(["period", "unit"])
+    sim_study = _with_adoptions(study, policy, ctx.units, np.where(A <= end, A, _NEVER), end)
+    sim_study = replace(sim_study, start=start, end=end)
+    truth = {"coefs": dict(coefs), "link": link, "seed": int(seed), "terms": names,
+             "n_units": ctx.n, "n_initial": len(initial), "periods": list(range(start, end + 1)),
+             "initial": list(initial)}
+    prov = {"process": "discrete-time hazard", "link": link, "policy": policy,
+            "window": [start, end], "terms_by_builder": [t.name for t in slow],  # type: ignore[attr-defined]
+            "versions": package_versions()}
+    return HazardSimulation(adoptions=adoptions, riskset=riskset, study=sim_study, truth=truth,
+                            provenance=prov)

@@ -1,0 +1,114 @@
+"""simulate_from_fit, curve comparison, seeding counterfactuals, netinf on simulated cascades."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from policydiffusion import terms as T
+from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
+from policydiffusion.estimate import fit_hazard
+from policydiffusion.simulate import (choose_seeds, compare_curves, fit_from_json, random_network,
+                                      seeding_counterfactual, simulate_cascades, simulate_from_fit,
+                                      simulate_hazard, synthetic_study)
+
+COEFS = {"Intercept": -3.0, "x": 0.6, "national_share_l1": 2.5}
+TERMS = [T.national_share()]
+
+
+@pytest.fixture(scope="module")
+def observed():
+    sim = simulate_hazard(synthetic_study(60, 12, seed=21), coefs=COEFS, terms=TERMS, policy="p",
+                          seed=22)
+    res = fit_hazard(sim.riskset, sim.formula())
+    return sim, res
+
+
+def test_fitted_model_reproduces_the_observed_curve(observed) -> None:
+    sim, res = observed
+    fs = simulate_from_fit(res, sim.study, policy="p", terms=TERMS, draws=60, seed=1)
+    cmp = fs.compare()
+    assert list(cmp.columns) == ["period", "observed", "simulated_mean", "simulated_q025",
+                                 "simulated_q975", "inside"]
+    assert cmp["inside"].mean() >= 0.8
+    assert (np.diff(cmp["simulated_mean"]) >= 0).all()  # cumulative
+    assert cmp.equals(compare_curves(fs))
+    again = simulate_from_fit(res, sim.study, policy="p", terms=TERMS, draws=60, seed=1)
+    assert again.adoptions.equals(fs.adoptions)
+
+
+def test_parameter_uncertainty_switch(observed) -> None:
+    sim, res = observed
+    fixed = simulate_from_fit(res, sim.study, policy="p", terms=TERMS, draws=5,
+                              parameter_uncertainty=False, seed=2)
+    assert (fixed.coefs.nunique() == 1).all()
+    from policydiffusion.simulate.from_fit import _draw_coefs
+
+    rng = np.random.default_rng(2)
+    draws = pd.DataFrame([_draw_coefs(res.params, res.cov, rng) for _ in range(1500)])
+    np.testing.assert_allclose(draws.mean().to_numpy(), res.params.to_numpy(),
+                               atol=0.15 * res.std_errors.max())
+    np.testing.assert_allclose(draws.cov().to_numpy(), res.cov.to_numpy(),
+                               atol=0.15 * res.std_errors.max() ** 2)
+
+
+def test_fit_json_route(observed) -> None:
+    sim, res = observed
+    d = res.to_dict()
+    with pytest.warns(PolicyDiffusionWarning, match="no covariance"):
+        fs = simulate_from_fit(d, sim.study, policy="p", terms=TERMS, draws=3, seed=3)
+    assert fs.coefs.shape == (3, 3)
+    d["cov"] = {"terms": list(res.cov.index), "matrix": res.cov.to_numpy().tolist()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        params, cov, link, _ = fit_from_json(d)
+    assert link == "logit" and cov.shape == (3, 3)
+    with pytest.raises(InvalidOptionError, match="not a fit"):
+        fit_from_json({"formula": "y ~ x"})
+
+
+def test_seeding_more_units_spreads_faster() -> None:
+    study = synthetic_study(40, 10, seed=5)
+    many = choose_seeds(study, "random", 10, seed=1)
+    res = seeding_counterfactual(study, coefs={"Intercept": -4.0, "neighbors_adopted_l1": 4.0},
+                                 terms=[T.neighbors_adopted()],
+                                 strategies={"ten": many, "two": many[:2], "random": "random"},
+                                 k=10, reps=15, seed=4)
+    tab = res.table.set_index("strategy")
+    assert tab.loc["ten", "final_share"] > tab.loc["two", "final_share"]
+    assert tab.loc["ten", "periods_to_50_q975"] <= tab.loc["two", "periods_to_50_q975"]
+    assert len(res.runs) == 45 and "Seeding counterfactual" in res.summary()
+
+
+def test_choose_seeds_rules() -> None:
+    from policydiffusion.simulate.designs import blank_study
+    from policydiffusion.study import RelationSpec
+
+    units = pd.DataFrame({"unit": ["hub", "a", "b", "c"]})
+    edges = pd.DataFrame({"source": ["a", "b", "c"], "target": ["hub", "hub", "hub"]})
+    s = blank_study(units, start=1, end=3, relations={
+        "net": RelationSpec(edges, directed=True)})
+    assert choose_seeds(s, "top_sources", 1, relation="net") == ["hub"]
+    with pytest.raises(InvalidOptionError, match="relation"):
+        choose_seeds(s, "top_sources", 1)
+    with pytest.raises(InvalidOptionError, match="observed adoptions"):
+        choose_seeds(s, "most_innovative", 1)
+
+
+@pytest.mark.parametrize("model,params", [("exponential", {"lambda": 1.0}),
+                                          ("rayleigh", {"alpha": 1.0}),
+                                          ("log-normal", {"mu": 0.0, "sigma": 0.5})])
+def test_netinf_recovers_a_known_network_from_simulated_cascades(model, params) -> None:
+    from policydiffusion.networks import cascades_from_table, netinf
+
+    net = random_network(30, n_edges=60, seed=1)
+    sim = simulate_cascades(net, n_cascades=300, model=model, params=params, max_time=5.0, seed=2)
+    res = netinf(cascades_from_table(sim.cascades.to_pandas()), model=model, n_edges=60)
+    true = set(zip(net["source"], net["target"]))
+    got = set(zip(res.edges["origin"], res.edges["destination"]))
+    precision, recall = len(got & true) / len(got), len(got & true) / len(true)
+    assert precision >= 0.9 and recall >= 0.9, (precision, recall)

@@ -1,0 +1,109 @@
+"""Monadic hazard DGP: the DGP's covariates are the risk-set builder's columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from policydiffusion import terms as T
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.riskset import dyadic_riskset, monadic_riskset
+from policydiffusion.simulate.designs import synthetic_study
+from policydiffusion.simulate.hazard import simulate_hazard
+
+TERMS = [T.national_share(), T.region_share(), T.neighbors_adopted(),
+         T.neighbors_adopted(kind="count"), T.neighbors_adopted(kind="any", lag=2),
+         T.event_in_force("mandate"), T.covariate("z", lag=1), T.exposure(attribute="x"),
+         T.exposure("contiguity", attribute="x"), T.duration()]
+COEFS = {"Intercept": -3.0, "national_share_l1": 2.0, "neighbors_adopted_l1": 1.0, "z_l1": 0.3,
+         "x": 0.4, "mandate_in_force_l1": 0.5}
+
+
+@pytest.fixture(scope="module")
+def study():
+    return synthetic_study(40, 12, seed=3)
+
+
+def _compare(sim, rs: pl.DataFrame) -> None:
+    mine = sim.riskset
+    j = mine.join(rs, on=["unit", "period"], how="full", suffix="_b", coalesce=True)
+    assert j.height == mine.height == rs.height
+    for c in mine.columns:
+        if c in ("policy", "unit", "period") or c not in rs.columns:
+            continue
+        a = j.get_column(c).cast(pl.Float64).to_numpy()
+        b = j.get_column(c + "_b").cast(pl.Float64).to_numpy()
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12, err_msg=c)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_dgp_covariates_equal_the_riskset_builder_columns(study, seed) -> None:
+    sim = simulate_hazard(study, coefs=COEFS, terms=TERMS, start=2, seed=seed)
+    assert sim.provenance["terms_by_builder"] == []  # all evaluated by the fast path
+    assert 5 < sim.adoptions.height < 40
+    rs = monadic_riskset(sim.study, policy="simulated", terms=TERMS, start=2).data
+    _compare(sim, rs)
+
+
+def test_other_terms_go_through_the_builder_exactly(study) -> None:
+    terms = [T.duration_poly(), T.leaders_adopted(["u000", "u001"])]
+    name = terms[1].name
+    coefs = {"Intercept": -2.5, "duration_poly_1": 1.0, name: 0.8}
+    sim = simulate_hazard(study, coefs=coefs, terms=terms, initial=["u000"], seed=2)
+    assert sorted(sim.provenance["terms_by_builder"]) == sorted(t.name for t in terms)
+    rs = monadic_riskset(sim.study, policy="simulated", terms=terms, start=study.start).data
+    _compare(sim, rs)
+
+
+def test_same_seed_same_data(study) -> None:
+    a = simulate_hazard(study, coefs=COEFS, terms=TERMS, start=2, seed=9)
+    b = simulate_hazard(study, coefs=COEFS, terms=TERMS, start=2, seed=9)
+    c = simulate_hazard(study, coefs=COEFS, terms=TERMS, start=2, seed=10)
+    assert a.riskset.equals(b.riskset) and not a.riskset.equals(c.riskset)
+
+
+def test_errors_name_the_problem(study) -> None:
+    with pytest.raises(InvalidOptionError, match="lag >= 1"):
+        simulate_hazard(study, coefs={"national_share_l0": 1.0}, terms=[T.national_share(lag=0)], seed=1)
+    with pytest.raises(InvalidOptionError, match="missing in period 1"):
+        simulate_hazard(study, coefs={"z_l1": 1.0}, terms=[T.covariate("z", lag=1)], seed=1)
+    with pytest.raises(InvalidOptionError, match="neither a covariate"):
+        simulate_hazard(study, coefs={"nope": 1.0}, seed=1)
+    with pytest.raises(InvalidOptionError, match="initial"):
+        simulate_hazard(study, coefs={"x": 1.0}, initial=["zz"], seed=1)
+
+
+def test_initial_adopters_feed_the_terms(study) -> None:
+    sim = simulate_hazard(study, coefs={"Intercept": -5.0}, terms=[T.national_share()],
+                          initial=["u000", "u001"], seed=1)
+    first = sim.riskset.filter(pl.col("period") == study.start)
+    assert first.height == 38
+    np.testing.assert_allclose(first["national_share_l1"].to_numpy(), 2 / 39)
+    assert sim.cumulative()["adopters"][0] >= 2
+
+
+def test_china_dyadic_dgp_covariates_equal_the_dyadic_builder_columns() -> None:
+    """The china_mobile_gov DGP's dyadic covariates, recomputed by dyadic_riskset."""
+    from policydiffusion.datasets.china_mobile_gov import china_mobile_gov_study
+    from policydiffusion.simulate import china_mobile_gov as gen
+
+    study = china_mobile_gov_study()
+    terms = [T.relation_count("visits", window=1), T.covariate("coercive", lag=1),
+             T.covariate("normative", lag=1), T.national_share(),
+             T.attribute_difference("egov_score", kind="signed", lag=1),
+             T.same_group("agglomeration")]
+    rs = dyadic_riskset(study, policy="mobile_gov", terms=terms).data
+    rs = rs.with_columns(
+        (pl.col("egov_score_diff_l1") >= gen.GAP_THRESHOLD - 1e-9).cast(pl.Float64).alias("large_gap"),
+        pl.col("same_agglomeration").fill_null(0).cast(pl.Float64))
+    mine = pl.from_pandas(gen.generate_china_mobile_gov(gen.SEED)["dyads"]).rename({"province": "unit"})
+    j = mine.join(rs, on=["unit", "source", "period"], how="inner")
+    assert j.height == mine.height == rs.height
+    pairs = {"visits": "visits_count_w1", "coercive": "coercive_l1", "normative": "normative_l1",
+             "national_share": "national_share_l1", "large_gap": "large_gap",
+             "same_agglomeration": "same_agglomeration_right",
+             "adopt_after_source": "adopt_after_source_right"}
+    for mine_col, b in pairs.items():
+        np.testing.assert_allclose(j[mine_col].cast(pl.Float64).to_numpy(),
+                                   j[b].cast(pl.Float64).to_numpy(), atol=1e-12, err_msg=mine_col)
