@@ -180,12 +180,28 @@ def _description(state: RunState, digits: int) -> Section | None:
             items.append(FigureItem(f"map_{p}", {lang: tr("fig.map", lang, policy=label(p, lang))
                                                  for lang in ("en", "zh")},
                                     F.map_drawer(state.study, p)))
+    first = next(iter(desc))
+    items.append(frame_table(f"adopters_{first}", {lang: tr("describe.adopters", lang,
+                                                            policy=label(first, lang))
+                                                   for lang in ("en", "zh")},
+                             lambda lang: _adopters_by_period(state, first, lang)))
     if "timeline" in figs:
-        p = next(iter(desc))
+        p = first
         items.append(FigureItem(f"timeline_{p}", {lang: f"{tr('fig.timeline', lang)}: {label(p, lang)}"
                                                   for lang in ("en", "zh")},
                                 F.timeline_drawer(state.study, p)))
     return Section("description", "heading.description", tuple(items))
+
+
+def _adopters_by_period(state: RunState, policy: str, lang: str) -> pd.DataFrame:
+    """Which units adopted in each period (names in ``lang``)."""
+    names = F.unit_names(state.study, lang)
+    a = state.study.adoptions_of(policy).to_pandas()
+    sep = "、" if lang == "zh" else ", "
+    rows = [(state.study.label(int(p)), str(len(g)), sep.join(names.get(u, u) for u in g["unit"]))
+            for p, g in a.groupby("period", sort=True)]
+    return pd.DataFrame(rows, columns=[tr("col.period", lang), tr("col.count", lang),
+                                       tr("col.adopters_names", lang)])
 
 
 def _both(key: str, **kw: object) -> dict[str, str]:

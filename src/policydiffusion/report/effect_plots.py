@@ -76,8 +76,8 @@ def plot_subgroup_estimates(frame: pd.DataFrame, *, term: str = "term", group: s
     --------
     >>> f = pd.DataFrame({"term": ["x", "x"], "group": ["a", "b"], "estimate": [0.5, 1.0],
     ...                   "std_error": [0.2, 0.3]})
-    >>> plot_subgroup_estimates(f).get_yticks().tolist()
-    [0.0]
+    >>> [t.get_text() for t in plot_subgroup_estimates(f).get_yticklabels()]
+    ['x']
     """
     import matplotlib.pyplot as plt
 
