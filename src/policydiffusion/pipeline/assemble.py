@@ -93,12 +93,16 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
                                               for r in state.sf.risksets)),
                "zh": "、".join(dict.fromkeys(tr(f"design.{r.design}", "zh")
                                             for r in state.sf.risksets))}
-    facts = [Fact("summary.dataset", state.loaded.dataset or ", ".join(
-        k.rsplit("/", 1)[-1] for k in state.loaded.inputs)),
+    ds = state.loaded.dataset
+    data_label = _DATASETS.get(ds, {"en": ds, "zh": ds}) if ds else ", ".join(
+        k.rsplit("/", 1)[-1] for k in state.loaded.inputs)
+    first = s.adoptions.filter(s.adoptions["policy"].is_in(list(focus)))["period"].min()
+    start = s.start if first is None else max(s.start, int(first))
+    facts = [Fact("summary.dataset", data_label),
              Fact("summary.units", f"{s.n_units}"),
              Fact("summary.policies", f"{len(focus)}"),
              Fact("summary.adoptions", f"{s.adoptions.filter(s.adoptions['policy'].is_in(list(focus))).height}"),
-             Fact("summary.window", f"{s.label(s.start)}–{s.label(s.end)}"),
+             Fact("summary.window", f"{s.label(start)}–{s.label(s.end)}"),
              Fact("summary.models", f"{len(state.models)}")]
     if state.sf.risksets:
         facts.append(Fact("summary.design", designs))
@@ -108,6 +112,10 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
         items.append(Paragraph(state.sf.study.description))
     items += [Paragraph({"en": n, "zh": n}, kind="warning") for n in _fit_warnings(state)]
     return tuple(facts), Section("summary", "heading.summary", tuple(items))
+
+
+_DATASETS = {"spid": {"en": "SPID (real adoptions, Boehmke et al.)", "zh": "SPID（真实采纳数据）"},
+             "china_mobile_gov": {"en": "china_mobile_gov (SIMULATED)", "zh": "china_mobile_gov（模拟数据）"}}
 
 
 def _fit_warnings(state: RunState) -> list[str]:

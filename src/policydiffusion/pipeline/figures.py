@@ -55,6 +55,8 @@ def _grid(n: int, *, width: float = 9.0, height: float = 2.6):
 
     ncols = min(3, n)
     nrows = math.ceil(n / ncols)
+    if n == 1:
+        width, height = 6.0, 3.6
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height * nrows), squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
