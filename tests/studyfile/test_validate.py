@@ -156,3 +156,10 @@ def test_field_reference_in_docs_is_current():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "study-file.md").read_text()
     assert field_reference() in doc, (
         "docs/study-file.md is out of date: run python -m policydiffusion.studyfile._reference")
+
+
+def test_example_in_the_docs_validates():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "study-file.md").read_text()
+    block = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
+    sf = parse_study_file(block)
+    assert sf.models[0].formula == "adopt ~ neighbors + t_1 + t_2 + t_3"

@@ -153,7 +153,7 @@ def _description(state: RunState, digits: int) -> Section | None:
     desc = state.descriptions
     if not desc:
         return None
-    figs = {f for f in state.sf.report.figures if F.available(f)}
+    figs = set(state.sf.report.figures)
 
     def glance(lang: str) -> pd.DataFrame:
         rows = []
@@ -304,7 +304,7 @@ def _network(state: RunState) -> Section | None:
     edges = net.result.edges  # type: ignore[attr-defined]
     n = len(net.policies)
     items: list = [Paragraph(_both("network.intro", n=n))]
-    if "network" in state.sf.report.figures and F.available("network"):
+    if "network" in state.sf.report.figures:
         items.append(FigureItem("network", _both("fig.network"), F.network_drawer(state.study, edges)))
 
     def top(lang: str) -> pd.DataFrame:

@@ -12,35 +12,17 @@ from typing import Callable, Mapping
 
 from policydiffusion.report.i18n import term_label, tr
 
-__all__ = ["available", "curves_drawer", "hazard_drawer", "map_drawer", "timeline_drawer", "network_drawer",
+__all__ = ["curves_drawer", "hazard_drawer", "map_drawer", "timeline_drawer", "network_drawer",
            "marginal_drawer", "subgroup_drawer", "simulation_drawer", "group_label", "unit_names"]
 
 Drawer = Callable[[str], object]
 
 
-_MODULES = {"curves": "policydiffusion.report.figures", "hazard": "policydiffusion.report.figures",
-            "map": "policydiffusion.report.figures", "timeline": "policydiffusion.report.figures",
-            "network": "policydiffusion.report.figures.network"}
-
-
-def available(kind: str) -> bool:
-    """Whether the plotting module a figure kind needs can be imported."""
-    import importlib
-
-    try:
-        importlib.import_module(_MODULES.get(kind, "policydiffusion.report.effect_plots"))
-    except ImportError:
-        return False
-    return True
-
-
 def unit_names(study: object, lang: str) -> dict[str, str]:
     """Display names of units in ``lang`` (``name_zh`` for Chinese when present)."""
-    u = study.units  # type: ignore[attr-defined]
-    col = "name_zh" if lang == "zh" and "name_zh" in u.columns else "name"
-    ids = u.get_column("unit").to_list()
-    names = u.get_column(col).to_list() if col in u.columns else ids
-    return {i: (n if n else i) for i, n in zip(ids, names)}
+    from policydiffusion.report.figures._common import unit_labels
+
+    return unit_labels(study, lang)
 
 
 def group_label(group: object, lang: str) -> str:
@@ -63,31 +45,30 @@ def _grid(n: int, *, width: float = 9.0, height: float = 2.6):
     return fig, list(axes.flat[:n])
 
 
-def curves_drawer(descriptions: Mapping, label: Callable[[str, str], str]) -> Drawer:
-    """Small multiples: each policy's cumulative adoption share with fitted curves."""
+def _small_multiples(descriptions: Mapping, label: Callable[[str, str], str],
+                     panel: Callable[..., object]) -> Drawer:
     def draw(lang: str) -> object:
-        from policydiffusion.report.figures import plot_adoption_curve
-
         fig, axes = _grid(len(descriptions))
         for ax, (p, d) in zip(axes, descriptions.items()):
-            plot_adoption_curve(d.curve, d.fits, ax=ax, lang=lang,
-                                takeoff=d.takeoff.get("takeoff_period"), title=label(p, lang))
+            panel(d, ax=ax, lang=lang, title=label(p, lang))
         fig.tight_layout()
         return fig
     return draw
+
+
+def curves_drawer(descriptions: Mapping, label: Callable[[str, str], str]) -> Drawer:
+    """Small multiples: each policy's cumulative adoption share with fitted curves."""
+    from policydiffusion.report.figures import plot_adoption_curve
+
+    return _small_multiples(descriptions, label, lambda d, **kw: plot_adoption_curve(
+        d.curve, d.fits, takeoff=d.takeoff.get("takeoff_period"), **kw))
 
 
 def hazard_drawer(descriptions: Mapping, label: Callable[[str, str], str]) -> Drawer:
     """Small multiples: each policy's adoption rate among units still at risk."""
-    def draw(lang: str) -> object:
-        from policydiffusion.report.figures import plot_hazard
+    from policydiffusion.report.figures import plot_hazard
 
-        fig, axes = _grid(len(descriptions))
-        for ax, (p, d) in zip(axes, descriptions.items()):
-            plot_hazard(d.curve, ax=ax, lang=lang, title=label(p, lang))
-        fig.tight_layout()
-        return fig
-    return draw
+    return _small_multiples(descriptions, label, lambda d, **kw: plot_hazard(d.curve, **kw))
 
 
 def map_drawer(study: object, policy: str) -> Drawer:

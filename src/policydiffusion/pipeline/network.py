@@ -19,26 +19,12 @@ class NetworkOutput:
     policies: tuple[str, ...]
 
 
-def _as_relation(result: object, name: str) -> object:
-    try:
-        from policydiffusion.networks import as_relation
-    except ImportError:  # until networks ships it: edge origin -> destination, i.e.
-        import polars as pl  # the destination's source is the origin
-
-        from policydiffusion.study import Relation
-
-        edges = pl.from_pandas(result.edges[["origin", "destination"]])  # type: ignore[attr-defined]
-        return Relation.from_edges(edges, name=name, source="destination", target="origin",
-                                   directed=True, description="inferred by netinf")
-    return as_relation(result, name=name)
-
-
 def network_step(study: Study, sf: StudyFile, *, seed: int) -> tuple[Study, NetworkOutput | None]:
     """Infer the network and add it to the study as a relation (``network.relation``)."""
     spec = sf.network
     if spec is None or not spec.enabled:
         return study, None
-    from policydiffusion.networks import cascades_from_study, netinf
+    from policydiffusion.networks import as_relation, cascades_from_study, netinf
 
     focus = set(sf.policies.focus or ())
     policies = tuple(spec.policies or [p for p in study.policy_ids if p not in focus])
@@ -50,6 +36,6 @@ def network_step(study: Study, sf: StudyFile, *, seed: int) -> tuple[Study, Netw
     else:
         options["n_edges"] = int(spec.n_edges)
     result = netinf(cascades, **options)
-    relation = _as_relation(result, spec.relation)
+    relation = as_relation(result, name=spec.relation)
     return study.with_relation(relation), NetworkOutput(result=result, relation=relation,
                                                         policies=policies)

@@ -29,9 +29,8 @@ class BuiltRiskSet:
 
 def build_terms(sf: StudyFile, terms: tuple[TermSpec, ...]) -> list:
     """Term objects from their study-file specs (``name`` renames the column)."""
-    from policydiffusion import terms as T
+    from policydiffusion.terms import BUILDERS as builders
 
-    builders = getattr(T, "BUILDERS", None) or {n: getattr(T, n) for n in dir(T)}
     out = []
     for t in terms:
         params = dict(t.params)
