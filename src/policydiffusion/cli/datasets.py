@@ -25,7 +25,9 @@ def datasets_command(
     for col in ["name", "kind", "description"] + (["source", "licence"] if verbose else []):
         table.add_column(col, overflow="fold")
     for _, r in df.iterrows():
-        desc = ("[SIMULATED] " if r["simulated"] else "") + r["description"]
+        desc = r["description"]
+        if r["simulated"] and not desc.upper().startswith("SIMULATED"):
+            desc = "SIMULATED: " + desc
         cells = [r["name"], r["kind"], desc] + ([r["source"], r["licence"]] if verbose else [])
         table.add_row(*cells)
     Console(width=140).print(table)

@@ -59,14 +59,14 @@ def plot_adoption_curve(curve: pd.DataFrame, fits=None, *, ax=None, lang: str = 
                         label=f"{tr(name, lang)} (AIC {f.aic:.1f})")
         if takeoff is not None and not pd.isna(takeoff):
             ax.axvline(float(takeoff), color="grey", lw=0.8, ls=":")
-            ax.annotate(tr("Take-off", lang), (float(takeoff), 0.98), xycoords=("data", "axes fraction"),
+            ax.annotate(" " + tr("Take-off", lang), (float(takeoff), 0.99), xycoords=("data", "axes fraction"),
                         ha="left", va="top", fontsize=7, color="grey", **fk)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel(tr("Period", lang), **fk)
         ax.set_ylabel(tr("Cumulative share of units", lang), **fk)
         if title:
             ax.set_title(title, **fk)
-        ax.legend(loc="lower right", prop={"family": fk["fontfamily"]} if fk else None)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=6.5, frameon=False, prop={"family": fk["fontfamily"]} if fk else None)
     return ax
 
 
