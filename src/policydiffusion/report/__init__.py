@@ -1,0 +1,1 @@
+"""Reports: tables, figures, translations and the offline HTML report."""

@@ -83,14 +83,17 @@ class AttributeDifference(DyadicTerm):
 @dataclass(frozen=True, kw_only=True)
 class SameGroup(DyadicTerm):
     column: str = "region"
+    missing: str = "null"
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         g = ctx.unit_attribute(self.column)
         gi, gj = self._tmp("gi"), self._tmp("gj")
         plan = (plan.join(g.rename({self.column: gi}), on="unit", how="left")
                 .join(g.rename({"unit": "source", self.column: gj}), on="source", how="left"))
-        return plan.with_columns((pl.col(gi) == pl.col(gj)).cast(pl.Int8).alias(self.name)
-                                 ).drop(gi, gj)
+        same = pl.col(gi) == pl.col(gj)
+        if self.missing == "different":
+            same = same.fill_null(False)
+        return plan.with_columns(same.cast(pl.Int8).alias(self.name)).drop(gi, gj)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,16 +170,22 @@ def attribute_difference(attribute: str, *, kind: str = "abs", lag: int = 0) -> 
         kind=kind, description=f"{formula} of {attribute!r} observed at {lag_text(lag)}")
 
 
-def same_group(column: str = "region") -> SameGroup:
-    """1 if receiver and source share the value of a unit attribute (null if either lacks it).
+def same_group(column: str = "region", *, missing: str = "null") -> SameGroup:
+    """1 if receiver and source share the value of a unit attribute.
+
+    ``missing="null"`` (default): null if either lacks a value. ``missing="different"``:
+    a missing value means "in no group", so the pair is not the same (0), e.g. two
+    provinces that belong to no urban agglomeration.
 
     Examples
     --------
     >>> same_group("division").name
     'same_division'
     """
-    return SameGroup(name=f"same_{column}", lag=0, column=column,
-                     description=f"1 if i and j have the same {column!r}")
+    check_choice("missing", missing, ("null", "different"))
+    return SameGroup(name=f"same_{column}", lag=0, column=column, missing=missing,
+                     description=f"1 if i and j have the same {column!r}"
+                                 + (" (0 if either has none)" if missing == "different" else ""))
 
 
 def contiguous(relation: str = "contiguity", *, lag: int = 1) -> Contiguous:

@@ -1,0 +1,422 @@
+"""Turn a :class:`RunState` into a :class:`~policydiffusion.report.document.ReportDocument`.
+
+Nothing is computed here that changes a number: every figure and table is drawn
+from the run's results, in the language the report is rendered in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+import pandas as pd
+
+from policydiffusion.pipeline import figures as F
+from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence, vcov_text
+from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
+from policydiffusion.pipeline.state import RunState
+from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
+                                             TableItem, frame_table)
+from policydiffusion.report.i18n import pick, term_label, tr
+
+__all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
+
+
+def fmt_num(x: object, digits: int = 3) -> str:
+    """A number as table text: integers as such, floats with ``digits`` decimals, '' if missing."""
+    if x is None or x is pd.NA:
+        return ""
+    if isinstance(x, bool):
+        return str(int(x))
+    if isinstance(x, int):
+        return str(x)
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(v):
+        return ""
+    if v.is_integer() and abs(v) >= 1000:
+        return str(int(v))
+    return f"{v:.{digits}f}"
+
+
+def policy_label(state: RunState, policy: str, lang: str) -> str:
+    """A policy's display name: the study file's label, else its description, else its id."""
+    labels = state.sf.policies.labels
+    if policy in labels:
+        return pick(labels[policy], lang, policy)
+    pol = state.study.policies
+    if "description" in pol.columns:
+        row = pol.filter(pol["policy"] == policy)
+        if row.height and row["description"][0]:
+            return str(row["description"][0])
+    return policy
+
+
+def all_exclusions(state: RunState) -> pd.DataFrame:
+    """Every exclusion of the run: loading, risk sets, and rows dropped by each model."""
+    frames = [state.study.exclusions.assign(stage=lambda d: "load: " + d["stage"].astype(str))]
+    frames.append(exclusions_frame(list(state.risksets)))
+    dropped = [(f"model {m.key}", "rows with a missing value in a model variable",
+                int(getattr(m.result, "n_dropped_missing", 0)), "")
+               for m in state.models if getattr(m.result, "n_dropped_missing", 0)]
+    frames.append(pd.DataFrame(dropped, columns=["stage", "reason", "count", "examples"]))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=["stage", "reason", "count", "examples"])
+    out = pd.concat(frames, ignore_index=True)
+    out["count"] = out["count"].astype(int)
+    return out
+
+
+def _model_label(state: RunState, key: str, lang: str) -> str:
+    m = next(x for x in state.models if x.key == key)
+    return pick(m.spec.label, lang, m.spec.name)
+
+
+def _compact(x: object) -> str:
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return f"{x:.4g}" if isinstance(x, float) else str(x)
+
+
+def _labels(state: RunState) -> dict:
+    return dict(state.sf.report.labels)
+
+
+# ------------------------------------------------------------------ sections
+def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
+    s = state.study
+    focus = state.sf.policies.focus or tuple(s.policy_ids)
+    n_excl = int(all_exclusions(state)["count"].sum())
+    designs = {"en": ", ".join(dict.fromkeys(tr(f"design.{r.design}", "en")
+                                              for r in state.sf.risksets)),
+               "zh": "、".join(dict.fromkeys(tr(f"design.{r.design}", "zh")
+                                            for r in state.sf.risksets))}
+    ds = state.loaded.dataset
+    data_label = _DATASETS.get(ds, {"en": ds, "zh": ds}) if ds else ", ".join(
+        k.rsplit("/", 1)[-1] for k in state.loaded.inputs)
+    first = s.adoptions.filter(s.adoptions["policy"].is_in(list(focus)))["period"].min()
+    start = s.start if first is None else max(s.start, int(first))
+    facts = [Fact("summary.dataset", data_label),
+             Fact("summary.units", f"{s.n_units}"),
+             Fact("summary.policies", f"{len(focus)}"),
+             Fact("summary.adoptions", f"{s.adoptions.filter(s.adoptions['policy'].is_in(list(focus))).height}"),
+             Fact("summary.window", f"{s.label(start)}–{s.label(s.end)}"),
+             Fact("summary.models", f"{len(state.models)}")]
+    if state.sf.risksets:
+        facts.append(Fact("summary.design", designs))
+    facts.append(Fact("summary.excluded", f"{n_excl}"))
+    items: list = []
+    if state.sf.study.description:
+        items.append(Paragraph(state.sf.study.description))
+    items += [Paragraph({"en": n, "zh": n}, kind="warning") for n in _fit_warnings(state)]
+    return tuple(facts), Section("summary", "heading.summary", tuple(items))
+
+
+_DATASETS = {"spid": {"en": "SPID (real adoptions, Boehmke et al.)", "zh": "SPID（真实采纳数据）"},
+             "china_mobile_gov": {"en": "china_mobile_gov (SIMULATED)", "zh": "china_mobile_gov（模拟数据）"}}
+
+
+def _fit_warnings(state: RunState) -> list[str]:
+    return [f"{m.key}: {w}" for m in state.models for w in m.warnings]
+
+
+def _data_section(state: RunState) -> Section:
+    ex = all_exclusions(state)
+
+    def frame(lang: str) -> pd.DataFrame:
+        if not len(ex):
+            return pd.DataFrame({tr("col.reason", lang): [tr("report.none", lang)]})
+        return pd.DataFrame({tr("col.stage", lang): ex["stage"], tr("col.reason", lang): ex["reason"],
+                             tr("col.count", lang): ex["count"].map(str),
+                             tr("col.examples", lang): ex["examples"].fillna("")})
+
+    def rs_frame(lang: str) -> pd.DataFrame:
+        rows = []
+        for b in state.risksets:
+            rs = b.riskset
+            rows.append({tr("col.name", lang): b.key,
+                         tr("col.design", lang): tr(f"design.{b.spec.design}", lang),
+                         tr("col.rows", lang): str(rs.n_rows()),  # type: ignore[attr-defined]
+                         tr("col.events", lang): str(rs.n_events())})  # type: ignore[attr-defined]
+        return pd.DataFrame(rows)
+
+    items: list = [Paragraph({"en": tr("data.intro", "en"), "zh": tr("data.intro", "zh")})]
+    if state.risksets:
+        items.append(frame_table("risksets", {"en": "Risk sets", "zh": "风险集"}, rs_frame))
+    items.append(frame_table("exclusions", {"en": "Exclusions", "zh": "排除记录"}, frame))
+    return Section("data", "heading.data", tuple(items))
+
+
+def _description(state: RunState, digits: int) -> Section | None:
+    desc = state.descriptions
+    if not desc:
+        return None
+    figs = set(state.sf.report.figures)
+
+    def glance(lang: str) -> pd.DataFrame:
+        rows = []
+        for p, d in desc.items():
+            speed = d.speed.get("speed_rescaled") if d.speed else None
+            half = d.speed.get("periods_to_half") if d.speed else None
+            rows.append({
+                tr("col.policy", lang): policy_label(state, p, lang),
+                tr("col.adopters", lang): f"{d.n_adopters}/{d.n_units}",
+                tr("col.first", lang): fmt_num(d.first_period),
+                tr("col.last", lang): fmt_num(d.last_period),
+                tr("col.takeoff", lang): fmt_num(d.takeoff.get("takeoff_period")),
+                tr("col.half", lang): fmt_num(half, 0),
+                tr("col.speed", lang): fmt_num(speed, digits),
+                tr("col.best_curve", lang): (d.fits.best if d.fits is not None else ""),
+                tr("col.morans_i", lang): (fmt_num(d.moran.statistic, digits)
+                                           if d.moran is not None else ""),
+            })
+        return pd.DataFrame(rows)
+
+    items: list = [Paragraph({"en": tr("describe.intro", "en"), "zh": tr("describe.intro", "zh")}),
+                   frame_table("diffusion_glance", {"en": tr("describe.table", "en"),
+                                                    "zh": tr("describe.table", "zh")}, glance)]
+    label = lambda p, lang: policy_label(state, p, lang)  # noqa: E731
+    if "curves" in figs:
+        items.append(FigureItem("adoption_curves", _both("fig.curves"),
+                                F.curves_drawer(desc, label)))
+    if "hazard" in figs:
+        items.append(FigureItem("hazard", _both("fig.hazard"), F.hazard_drawer(desc, label)))
+    if "map" in figs:
+        for p in (state.sf.describe.map_policies or tuple(desc)[:1]):
+            items.append(FigureItem(f"map_{p}", {lang: tr("fig.map", lang, policy=label(p, lang))
+                                                 for lang in ("en", "zh")},
+                                    F.map_drawer(state.study, p)))
+    first = next(iter(desc))
+    items.append(frame_table(f"adopters_{first}", {lang: tr("describe.adopters", lang,
+                                                            policy=label(first, lang))
+                                                   for lang in ("en", "zh")},
+                             lambda lang: _adopters_by_period(state, first, lang)))
+    if "timeline" in figs:
+        p = first
+        items.append(FigureItem(f"timeline_{p}", {lang: f"{tr('fig.timeline', lang)}: {label(p, lang)}"
+                                                  for lang in ("en", "zh")},
+                                F.timeline_drawer(state.study, p)))
+    return Section("description", "heading.description", tuple(items))
+
+
+def _adopters_by_period(state: RunState, policy: str, lang: str) -> pd.DataFrame:
+    """Which units adopted in each period (names in ``lang``)."""
+    names = F.unit_names(state.study, lang)
+    a = state.study.adoptions_of(policy).to_pandas()
+    sep = "、" if lang == "zh" else ", "
+    rows = [(state.study.label(int(p)), str(len(g)), sep.join(names.get(u, u) for u in g["unit"]))
+            for p, g in a.groupby("period", sort=True)]
+    return pd.DataFrame(rows, columns=[tr("col.period", lang), tr("col.count", lang),
+                                       tr("col.adopters_names", lang)])
+
+
+def _both(key: str, **kw: object) -> dict[str, str]:
+    return {lang: tr(key, lang, **kw) for lang in ("en", "zh")}
+
+
+def _model_tables(state: RunState) -> Section | None:
+    if not state.models:
+        return None
+    from policydiffusion.report.tables import regression_table
+
+    groups: "OrderedDict[str, list]" = OrderedDict()
+    for m in state.models:
+        groups.setdefault(m.built.key, []).append(m)
+    labels = _labels(state)
+    digits = state.sf.report.digits
+    items: list = [Paragraph(_both("models.intro"))]
+    for key, fitted in groups.items():
+        b = fitted[0].built
+
+        def render(fmt: str, lang: str, fitted: list = fitted) -> str:
+            results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
+            terms = {t for m in fitted for t in m.result.params.index}  # type: ignore[attr-defined]
+            tl = {t: term_label(t, lang, labels) for t in terms}
+            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits)
+            if lang != "en":  # the estimator's label is English: say it in the report's language
+                for m in fitted:
+                    text = text.replace(m.result.vcov_label, vcov_text(  # type: ignore[attr-defined]
+                        m.spec.vcov, lang, getattr(m.result, "n_clusters", ())))
+            return text
+
+        caption = {lang: tr("models.table", lang, riskset=b.spec.name,
+                            policy=(tr("models.pooled", lang) if b.policy is None
+                                    else policy_label(state, b.policy, lang)))
+                   for lang in ("en", "zh")}
+        items.append(TableItem(key=f"models_{key.replace('@', '_')}", caption=caption, render=render,
+                               css_class="regtable"))
+    return Section("models", "heading.models", tuple(items))
+
+
+def _moderation(state: RunState) -> Section | None:
+    if not state.moderation:
+        return None
+    labels = _labels(state)
+    items = []
+    for mo in state.moderation:
+        cap = {lang: tr("fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
+                        moderator=term_label(mo.moderator, lang, labels))
+               + f" ({_model_label(state, mo.key, lang)})" for lang in ("en", "zh")}
+        items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
+                                cap, F.marginal_drawer(mo, labels)))
+    return Section("moderation", "heading.moderation", tuple(items))
+
+
+def _heterogeneity(state: RunState, digits: int) -> Section | None:
+    if not state.heterogeneity:
+        return None
+    labels = _labels(state)
+    items: list = []
+    for h in state.heterogeneity:
+        def frame(lang: str, h=h) -> pd.DataFrame:
+            f = h.frame
+            return pd.DataFrame({
+                tr("col.term", lang): [term_label(t, lang, labels) for t in f["term"]],
+                tr("col.group", lang): [F.group_label(g, lang) for g in f["group"]],
+                tr("col.estimate", lang): [fmt_num(v, digits) for v in f["estimate"]],
+                tr("col.std_error", lang): [fmt_num(v, digits) for v in f["std_error"]],
+                tr("col.p_value", lang): [fmt_num(v, digits) for v in f["p_value"]],
+                tr("col.difference_p", lang): [fmt_num(v, digits) for v in f["difference_p"]],
+            })
+
+        by = {lang: term_label(h.by, lang, labels) for lang in ("en", "zh")}
+        split = {lang: tr(h.split_key, lang, value=_compact(h.split_value))
+                 for lang in ("en", "zh")}
+        note = {lang: tr("heterogeneity.note", lang, model=_model_label(state, h.key, lang), by=by[lang],
+                         split=split[lang])
+                for lang in ("en", "zh")}
+        key = f"heterogeneity_{h.key}_{h.by}".replace("@", "_")
+        cap = {lang: tr("fig.heterogeneity", lang, by=by[lang]) + f" ({_model_label(state, h.key, lang)})"
+               for lang in ("en", "zh")}
+        items.append(frame_table(key, cap, frame, note=note))
+        items += [Paragraph({"en": w, "zh": w}, kind="warning") for w in h.warnings]
+        if "heterogeneity" in state.sf.report.figures:
+            items.append(FigureItem(key, cap, F.subgroup_drawer(h, labels)))
+    return Section("heterogeneity", "heading.heterogeneity", tuple(items))
+
+
+def _network(state: RunState) -> Section | None:
+    net = state.network
+    if net is None:
+        return None
+    edges = net.result.edges  # type: ignore[attr-defined]
+    n = len(net.policies)
+    items: list = [Paragraph(_both("network.intro", n=n))]
+    if "network" in state.sf.report.figures:
+        items.append(FigureItem("network", _both("fig.network"), F.network_drawer(state.study, edges)))
+
+    def top(lang: str) -> pd.DataFrame:
+        names = F.unit_names(state.study, lang)
+        out_deg = edges.groupby("origin").size().rename("out")
+        in_deg = edges.groupby("destination").size().rename("in")
+        deg = pd.concat([out_deg, in_deg], axis=1).fillna(0).astype(int)
+        deg = deg.sort_values(["out", "in"], ascending=[False, True]).head(10)
+        return pd.DataFrame({tr("col.unit", lang): [names.get(u, u) for u in deg.index],
+                             tr("col.out_degree", lang): deg["out"].map(str).tolist(),
+                             tr("col.in_degree", lang): deg["in"].map(str).tolist()})
+
+    items.append(frame_table("network_top", _both("network.table"), top))
+    return Section("network", "heading.network", tuple(items))
+
+
+def _simulation(state: RunState, digits: int) -> Section | None:
+    if not state.simulations:
+        return None
+    items: list = [Paragraph(_both("simulation.intro", seed=state.seed))]
+    for sim in state.simulations:
+        m = next(x for x in state.models if x.key == sim.model)
+        policy = m.built.policy or ""
+        cap = {lang: tr("fig.simulation", lang, policy=policy_label(state, policy, lang),
+                        model=pick(m.spec.label, lang, m.spec.name)) for lang in ("en", "zh")}
+        items.append(FigureItem(f"simulation_{sim.key}", cap, F.simulation_drawer(sim.frame)))
+
+        def frame(lang: str, sim=sim) -> pd.DataFrame:
+            f = sim.frame
+            out = {tr("col.period", lang): [state.study.label(int(p)) for p in f["period"]]}
+            for c in ("observed", "simulated_mean", "simulated_q025", "simulated_q975"):
+                out[tr(f"col.{c}", lang)] = [fmt_num(v, digits) for v in f[c]]
+            return pd.DataFrame(out)
+
+        items.append(frame_table(f"simulation_{sim.key}", cap, frame))
+    return Section("simulation", "heading.simulation", tuple(items))
+
+
+def _methods(state: RunState) -> Section:
+    sf, s = state.sf, state.study
+    designs = []
+    formulas_by_rs: dict[str, list[str]] = {}
+    for m in sf.models:
+        formulas_by_rs.setdefault(m.riskset, []).append(m.formula)
+    term_names: dict[str, str] = {}
+    for spec in sf.risksets:
+        built = [b for b in state.risksets if b.spec.name == spec.name]
+        terms = build_terms(sf, spec.terms)
+        cols = []
+        for t, ts in zip(terms, spec.terms):
+            term_names[t.name] = ts.term
+            if ts.term not in ("duration_poly", "duration_spline", "period_dummies", "duration"):
+                cols.append(t.name)
+        designs.append({"design": spec.design, "name": spec.name,
+                        "rows": sum(b.riskset.n_rows() for b in built),  # type: ignore[attr-defined]
+                        "events": sum(b.riskset.n_events() for b in built),  # type: ignore[attr-defined]
+                        "n": len(spec.policies or s.policy_ids), "conditional": spec.conditional,
+                        "start": s.label(s.start), "end": s.label(s.end), "terms": cols})
+    models = []
+    seen = set()
+    for m in state.models:
+        key = (m.spec.link, str(m.spec.vcov), m.spec.firth)
+        if key in seen and not m.spec.firth:
+            continue
+        seen.add(key)
+        models.append({"name": m.spec.name, "link": m.spec.link, "vcov": m.spec.vcov,
+                       "firth": m.spec.firth,
+                       "n_clusters": tuple(getattr(m.result, "n_clusters", ()))})
+    formulas = [m.formula for m in sf.models]
+    time_keys = time_dependence(term_names, formulas)
+    extra = ["methods.internal_spid"] if state.loaded.dataset == "spid" and sf.models else []
+    paragraphs = methods_paragraphs(
+        designs=designs, models=models, time_keys=time_keys,
+        moderation=[(mo.variable, mo.moderator) for mo in state.moderation],
+        heterogeneity=list(dict.fromkeys(h.by for h in state.heterogeneity)),
+        network=({"n": len(state.network.policies),
+                  "edges": int(state.network.result.n_edges)}  # type: ignore[attr-defined]
+                 if state.network is not None else None),
+        describe=bool(state.descriptions), simulated=state.loaded.simulated, extra_keys=extra,
+        notes=dict(sf.report.notes) or None, labels=_labels(state))
+    return Section("methods", "heading.methods", tuple(Paragraph(p) for p in paragraphs if any(p.values())))
+
+
+def _reproducibility(state: RunState, provenance: dict) -> Section:
+    def versions(lang: str) -> pd.DataFrame:
+        v = provenance.get("versions", {})
+        return pd.DataFrame({tr("col.package", lang): list(v), tr("col.version", lang): list(v.values())})
+
+    def inputs(lang: str) -> pd.DataFrame:
+        return pd.DataFrame({tr("col.file", lang): list(state.loaded.inputs),
+                             tr("col.sha256", lang): [h[:16] + "…" for h in state.loaded.inputs.values()]})
+
+    items = [Paragraph(_both("repro.intro")),
+             Paragraph({lang: f"{tr('repro.seed', lang)}: {state.seed}" for lang in ("en", "zh")}),
+             frame_table("versions", {"en": "Software", "zh": "软件版本"}, versions)]
+    if state.loaded.inputs:
+        items.append(frame_table("inputs", {"en": "Inputs", "zh": "输入文件"}, inputs))
+    return Section("reproducibility", "heading.reproducibility", tuple(items))
+
+
+def build_document(state: RunState, *, provenance: dict) -> ReportDocument:
+    """The report's content for one run (rendered later in either language)."""
+    from policydiffusion import __version__
+
+    digits = state.sf.report.digits
+    facts, summary = _summary(state)
+    sections: list[Section | None] = [
+        summary, _data_section(state), _description(state, digits), _model_tables(state),
+        _moderation(state), _heterogeneity(state, digits), _network(state),
+        _simulation(state, digits), _methods(state), _reproducibility(state, provenance)]
+    return ReportDocument(
+        title=state.sf.report.title or state.sf.study.title, description={},
+        authors=tuple(state.sf.study.authors), simulated=state.loaded.simulated, facts=facts,
+        sections=tuple(s for s in sections if s is not None),
+        source_file=state.sf.path.name, version=__version__)

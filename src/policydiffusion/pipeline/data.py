@@ -1,0 +1,153 @@
+"""Step 1: load the study named by the study file, and record what was read."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policydiffusion.errors import InvalidOptionError, StudyFileError
+from policydiffusion.study import RelationSpec, Study, load_study
+from policydiffusion.studyfile import StudyFile
+
+__all__ = ["LoadedData", "load_data", "sha256"]
+
+_SHIPPED_FILES = {
+    "spid": ("spid_policy_adoptions.csv", "spid_policy_metadata.csv", "us_state_regions.csv",
+             "us_state_adjacency.csv"),
+    "china_mobile_gov": ("china_mobile_gov/adoptions.csv", "china_mobile_gov/units.csv",
+                         "china_mobile_gov/covariates.csv", "china_mobile_gov/visits.csv",
+                         "china_mobile_gov/events.csv", "china_mobile_gov/dgp.json",
+                         "geo/china_province_adjacency.csv", "geo/china_urban_agglomerations.csv"),
+}
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """The study, where it came from, and whether it is simulated."""
+
+    study: Study
+    inputs: dict[str, str] = field(default_factory=dict)  # label -> sha256
+    simulated: bool = False
+    dataset: str | None = None
+    note: str = ""
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file, in hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _shipped(sf: StudyFile) -> LoadedData:
+    from policydiffusion.datasets import dataset_path
+
+    name = sf.data.dataset
+    if name == "spid":
+        from policydiffusion.datasets import spid_study
+
+        study = spid_study(end=int(sf.data.end) if sf.data.end is not None else 2017)
+        simulated, note = False, ""
+    elif name == "china_mobile_gov":
+        from policydiffusion.datasets.china_mobile_gov import china_mobile_gov_study
+
+        study = china_mobile_gov_study()
+        simulated = True
+        note = "SIMULATED DATA (china_mobile_gov): see its dgp.json."
+    else:  # pragma: no cover - the schema restricts the names
+        raise InvalidOptionError(f"unknown dataset {name!r}")
+    inputs = {}
+    for f in _SHIPPED_FILES[name]:
+        p = dataset_path(f)
+        if p.exists():
+            inputs[f"{name}:{f}"] = sha256(p)
+    return LoadedData(study=study, inputs=inputs, simulated=simulated, dataset=name, note=note)
+
+
+def _files(sf: StudyFile) -> LoadedData:
+    d = sf.data
+    rels = {r.name: RelationSpec(str(r.file), source=r.source, target=r.target, weight=r.weight,
+                                 period=r.period, directed=r.directed, description=r.description)
+            for r in d.relations}
+    study = load_study(
+        str(d.adoptions), units=_opt(d.units), policies=_opt(d.policies),
+        covariates=_opt(d.covariates), events=_opt(d.events), relations=rels or None,
+        layout=d.layout, policy_col=d.policy_col, unit_col=d.unit_col, time_col=d.time_col,
+        units_id_col=d.units_id_col, name_col=d.name_col,
+        covariates_unit_col=d.covariates_unit_col, covariates_time_col=d.covariates_time_col,
+        granularity=d.granularity, start=d.start, end=d.end)
+    paths = [d.adoptions, d.units, d.policies, d.covariates, d.events] + [r.file for r in d.relations]
+    inputs = {str(p): sha256(p) for p in paths if p is not None}
+    return LoadedData(study=study, inputs=inputs)
+
+
+def _opt(p: Path | None) -> str | None:
+    return None if p is None else str(p)
+
+
+def _extra_relations(sf: StudyFile, study: Study) -> tuple[Study, dict[str, str]]:
+    """Relations from files added to a shipped dataset."""
+    if not sf.data.relations:
+        return study, {}
+    from policydiffusion.study import Relation
+
+    import polars as pl
+
+    inputs = {}
+    for r in sf.data.relations:
+        from policydiffusion.study._read import read_table
+
+        t = read_table(str(r.file), argument=f"relation {r.name}")
+        edges = pl.from_pandas(t.frame)
+        study = study.with_relation(Relation.from_edges(
+            edges, name=r.name, source=r.source, target=r.target, weight=r.weight,
+            period=r.period, directed=r.directed, description=r.description))
+        inputs[str(r.file)] = sha256(r.file)
+    return study, inputs
+
+
+def _written(raw: dict, path: tuple) -> bool:
+    node: object = raw
+    for k in path:
+        try:
+            node = node[k]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return True
+
+
+def load_data(sf: StudyFile) -> LoadedData:
+    """Load the data a study file names (a shipped dataset or files).
+
+    Policies named in the file but absent from the data are reported as a
+    :class:`StudyFileError` at the line that names them.
+    """
+    loaded = _shipped(sf) if sf.data.dataset else _files(sf)
+    study = loaded.study
+    if sf.data.dataset:
+        study, extra = _extra_relations(sf, study)
+        loaded = LoadedData(study=study, inputs={**loaded.inputs, **extra},
+                            simulated=loaded.simulated, dataset=loaded.dataset, note=loaded.note)
+    known = set(study.policy_ids)
+    checks = [(("policies", "focus"), sf.policies.focus), (("describe", "policies"), sf.describe.policies),
+              (("describe", "map_policies"), sf.describe.map_policies)]
+    checks += [(("riskset", i, "policies"), r.policies) for i, r in enumerate(sf.risksets)]
+    if sf.network is not None:
+        checks.append((("network", "policies"), sf.network.policies))
+    problems = []
+    for path, pols in checks:
+        if not _written(sf.raw, path):
+            continue  # a default (e.g. policies.focus), checked where it is written
+        for p in pols or ():
+            if p not in known:
+                import difflib
+
+                close = difflib.get_close_matches(p, sorted(known), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.append(f"{sf.where(path)}: no policy {p!r} in the data{hint}")
+    if problems:
+        raise StudyFileError("\n".join(dict.fromkeys(problems)))
+    return loaded

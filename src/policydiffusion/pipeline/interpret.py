@@ -1,0 +1,136 @@
+"""Step 5: marginal effects across moderators, and heterogeneity across subgroups."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from policydiffusion.errors import PolicyDiffusionError, StudyFileError
+from policydiffusion.pipeline.state import HeterogeneityOutput, ModerationOutput, RunState
+
+__all__ = ["moderation_step", "heterogeneity_step", "split_groups", "without_term"]
+
+
+def _fits_of(state: RunState, model: str) -> list:
+    return [m for m in state.models if m.spec.name == model]
+
+
+def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = None
+                    ) -> tuple[ModerationOutput, ...]:
+    """The effect of each ``[[moderation]]`` variable across its moderator's observed range."""
+    if not state.sf.moderation:
+        return ()
+    from policydiffusion.interpret import marginal_effect_across
+
+    out = []
+    for i, spec in enumerate(state.sf.moderation):
+        for m in _fits_of(state, spec.model):
+            if tick is not None:
+                tick(f"marginal effect {m.key}")
+            data = m.built.riskset.data  # type: ignore[attr-defined]
+            scale = "response" if spec.scale == "probability" else "link"
+            try:
+                frame = marginal_effect_across(m.result, data, variable=spec.variable,
+                                               moderator=spec.moderator, scale=scale,
+                                               n_values=spec.points)
+            except PolicyDiffusionError as exc:
+                raise StudyFileError(f"{state.sf.where(('moderation', i))}: {exc}") from None
+            out.append(ModerationOutput(key=m.key, model=spec.model, variable=spec.variable,
+                                        moderator=spec.moderator, frame=frame, spec=spec))
+    return tuple(out)
+
+
+def split_groups(values: pd.Series, split: object) -> tuple[pd.Series, str, object]:
+    """Subgroup label of each row, the i18n key describing the split, and its cut point.
+
+    ``auto``: the values themselves when there are at most two, else above/below the
+    median; ``median``; or a number (rows at or above it form the upper group).
+
+    Examples
+    --------
+    >>> g, key, cut = split_groups(pd.Series([0.0, 5.0, 12.0]), 10)
+    >>> g.tolist(), key, cut
+    (['< 10', '< 10', '≥ 10'], 'split.threshold', 10.0)
+    """
+    present = values.dropna().unique()
+    if split == "auto" and len(present) <= 2:
+        return values.map(lambda x: None if pd.isna(x) else _text(x)), "split.values", None
+    if split in ("auto", "median"):
+        cut, key = float(np.median(values.dropna())), "split.median"
+    else:
+        cut, key = float(split), "split.threshold"  # type: ignore[arg-type]
+    labels = values.map(lambda x: None if pd.isna(x) else
+                        (f"≥ {_text(cut)}" if x >= cut else f"< {_text(cut)}"))
+    return labels, key, cut
+
+
+def _text(x: object) -> str:
+    if isinstance(x, (float, np.floating)) and float(x).is_integer():
+        return str(int(x))
+    return f"{x:.3g}" if isinstance(x, (float, np.floating)) else str(x)
+
+
+def without_term(formula: str, term: str) -> str:
+    """``formula`` with the main-effect ``term`` removed from its right-hand side.
+
+    Examples
+    --------
+    >>> without_term("adopt ~ visits + same + duration", "same")
+    'adopt ~ visits + duration'
+    """
+    lhs, rhs = formula.split("~", 1)
+    parts = [p.strip() for p in rhs.split("+")]
+    return f"{lhs.strip()} ~ " + " + ".join(p for p in parts if p != term)
+
+
+def _first_term(formula: str) -> str:
+    rhs = formula.split("~", 1)[1]
+    return re.split(r"[+*:]", rhs)[0].strip()
+
+
+def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = None
+                       ) -> tuple[HeterogeneityOutput, ...]:
+    """Refit each ``[[heterogeneity]]`` model in the subgroups of ``by`` and compare."""
+    if not state.sf.heterogeneity:
+        return ()
+    from policydiffusion.interpret import fit_subgroups
+
+    out = []
+    for i, spec in enumerate(state.sf.heterogeneity):
+        for m in _fits_of(state, spec.model):
+            if tick is not None:
+                tick(f"subgroups {m.key} by {spec.by}")
+            data = m.built.riskset.data.to_pandas()  # type: ignore[attr-defined]
+            if spec.by not in data.columns:
+                raise StudyFileError(
+                    f"{state.sf.where(('heterogeneity', i, 'by'))}: no column {spec.by!r} in risk "
+                    f"set {m.built.key!r}; columns: {', '.join(data.columns)}")
+            groups, key, cut = split_groups(data[spec.by], spec.split)
+            data = data.assign(_subgroup=groups)
+            formula = m.spec.formula
+            if key == "split.values":  # constant within each subgroup: leave it out
+                formula = without_term(formula, spec.by)
+            rows, caught = [], []
+            for term in spec.terms or (_first_term(m.spec.formula),):
+                with warnings.catch_warnings(record=True) as w:
+                    warnings.simplefilter("always")
+                    try:
+                        sg = fit_subgroups(data, formula, by="_subgroup", key=term,
+                                           link=m.spec.link, vcov=m.spec.vcov, firth=m.spec.firth)
+                    except PolicyDiffusionError as exc:
+                        raise StudyFileError(f"{state.sf.where(('heterogeneity', i))}: {exc}") from None
+                caught += [str(x.message) for x in w if not issubclass(x.category, DeprecationWarning)]
+                t = sg.tidy()
+                rows.append(pd.DataFrame({
+                    "term": term, "group": t["group"].astype(str), "nobs": t["nobs"],
+                    "estimate": t["estimate"], "std_error": t["std_error"],
+                    "p_value": t["p_value"], "difference_p": sg.p_value}))
+            out.append(HeterogeneityOutput(
+                key=m.key, model=spec.model, by=spec.by, split=key, split_key=key,
+                split_value=cut, frame=pd.concat(rows, ignore_index=True), spec=spec,
+                warnings=tuple(dict.fromkeys(caught))))
+    return tuple(out)

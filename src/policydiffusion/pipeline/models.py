@@ -1,0 +1,58 @@
+"""Step 4: fit every model to its risk set(s)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+from policydiffusion.errors import PolicyDiffusionError, StudyFileError
+from policydiffusion.pipeline.risksets import BuiltRiskSet
+from policydiffusion.studyfile import ModelSection, StudyFile
+
+__all__ = ["FittedModel", "fit_models", "model_key"]
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """One model fitted to one risk set; ``key`` names it in results.json and tables."""
+
+    key: str
+    spec: ModelSection
+    built: BuiltRiskSet
+    result: object  # policydiffusion.estimate.HazardResult
+    warnings: tuple[str, ...] = field(default=())
+
+
+def model_key(model: str, built: BuiltRiskSet, per_policy: bool) -> str:
+    """``model`` alone, or ``model@policy`` when the risk set has one fit per policy."""
+    return f"{model}@{built.policy}" if per_policy and built.policy is not None else model
+
+
+def fit_models(sf: StudyFile, built: list[BuiltRiskSet], *,
+               tick: Callable[[str], None] | None = None) -> list[FittedModel]:
+    """Fit each ``[[model]]`` to each risk set it names (one per policy for per-policy designs)."""
+    from policydiffusion.estimate import fit_hazard
+
+    out = []
+    for i, m in enumerate(sf.models):
+        targets = [b for b in built if b.spec.name == m.riskset]
+        per_policy = len(targets) > 1
+        for b in targets:
+            key = model_key(m.name, b, per_policy)
+            if tick is not None:
+                tick(f"model {key}")
+            data = b.riskset.data  # type: ignore[attr-defined]
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    res = fit_hazard(data, m.formula, link=m.link, vcov=m.vcov, firth=m.firth)
+                except PolicyDiffusionError as exc:
+                    cols = "" if "columns" in str(exc) else \
+                        f"; columns of the risk set: {', '.join(data.columns)}"
+                    raise StudyFileError(f"{sf.where(('model', i, 'formula'))}: model {key!r} on "
+                                         f"risk set {b.key!r}: {exc}{cols}") from None
+            msgs = tuple(dict.fromkeys(str(w.message) for w in caught
+                                       if not issubclass(w.category, DeprecationWarning)))
+            out.append(FittedModel(key=key, spec=m, built=b, result=res, warnings=msgs))
+    return out

@@ -1,0 +1,41 @@
+"""Step 2b: infer a diffusion network from other policies' cascades (netinf)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policydiffusion.study import Study
+from policydiffusion.studyfile import StudyFile
+
+__all__ = ["NetworkOutput", "network_step"]
+
+
+@dataclass(frozen=True)
+class NetworkOutput:
+    """The netinf result, the relation made from it, and the policies it used."""
+
+    result: object  # policydiffusion.networks.NetinfResult
+    relation: object  # policydiffusion.study.Relation
+    policies: tuple[str, ...]
+
+
+def network_step(study: Study, sf: StudyFile, *, seed: int) -> tuple[Study, NetworkOutput | None]:
+    """Infer the network and add it to the study as a relation (``network.relation``)."""
+    spec = sf.network
+    if spec is None or not spec.enabled:
+        return study, None
+    from policydiffusion.networks import as_relation, cascades_from_study, netinf
+
+    focus = set(sf.policies.focus or ())
+    policies = tuple(spec.policies or [p for p in study.policy_ids if p not in focus])
+    cascades = cascades_from_study(study, policies=list(policies))
+    options = dict(spec.options)
+    if spec.n_edges == "auto":
+        if not {"p_value_cutoff", "penalty"} & set(options):
+            options["p_value_cutoff"] = 0.05
+    else:
+        options["n_edges"] = int(spec.n_edges)
+    result = netinf(cascades, **options)
+    relation = as_relation(result, name=spec.relation)
+    return study.with_relation(relation), NetworkOutput(result=result, relation=relation,
+                                                        policies=policies)

@@ -1,0 +1,108 @@
+"""Plots of estimated effects: a marginal effect across a moderator, subgroup estimates.
+
+Both take plain DataFrames, ``ax=None``, and return the axes (they never show).
+
+Examples
+--------
+>>> import pandas as pd
+>>> f = pd.DataFrame({"x": [0, 1, 2], "effect": [0.1, 0.2, 0.3],
+...                   "conf_low": [0.0, 0.1, 0.1], "conf_high": [0.2, 0.3, 0.5]})
+>>> ax = plot_marginal_effect(f, x="x")
+>>> len(ax.lines) >= 1
+True
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["plot_marginal_effect", "plot_subgroup_estimates"]
+
+
+def plot_marginal_effect(frame: pd.DataFrame, *, x: str, effect: str = "effect",
+                         low: str = "conf_low", high: str = "conf_high", ax=None,
+                         xlabel: str | None = None, ylabel: str | None = None,
+                         band_label: str | None = None):
+    """The effect of a variable (line) and its confidence band across a moderator ``x``.
+
+    Parameters
+    ----------
+    frame
+        One row per moderator value with the effect and its interval.
+    x, effect, low, high
+        Column names.
+    xlabel, ylabel, band_label
+        Axis and legend texts (already in the report's language).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4))
+    f = frame.sort_values(x)
+    ax.fill_between(f[x], f[low], f[high], color="#9ecae1", alpha=0.6, linewidth=0,
+                    label=band_label)
+    ax.plot(f[x], f[effect], color="#08519c", linewidth=1.6)
+    ax.axhline(0, color="0.4", linewidth=0.8, linestyle="--")
+    ax.set_xlabel(xlabel or x)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if band_label:
+        ax.legend(loc="best", frameon=False, fontsize="small")
+    return ax
+
+
+def plot_subgroup_estimates(frame: pd.DataFrame, *, term: str = "term", group: str = "group",
+                            estimate: str = "estimate", std_error: str = "std_error",
+                            ax=None, xlabel: str | None = None, term_labels=None,
+                            group_labels=None):
+    """Estimates with 95% intervals, one row per term, one marker per subgroup.
+
+    Parameters
+    ----------
+    frame
+        Columns ``term``, ``group``, ``estimate``, ``std_error`` (names adjustable).
+    term_labels, group_labels
+        Mappings from the values to display texts.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"term": ["x", "x"], "group": ["a", "b"], "estimate": [0.5, 1.0],
+    ...                   "std_error": [0.2, 0.3]})
+    >>> [t.get_text() for t in plot_subgroup_estimates(f).get_yticklabels()]
+    ['x']
+    """
+    import matplotlib.pyplot as plt
+
+    terms = list(dict.fromkeys(frame[term]))
+    groups = list(dict.fromkeys(frame[group]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 0.6 + 0.55 * len(terms) * max(1, len(groups)) / 1.5))
+    colours = ["#08519c", "#cb181d", "#238b45", "#6a51a3"]
+    step = 0.6 / max(1, len(groups))
+    for k, g in enumerate(groups):
+        sub = frame[frame[group] == g].set_index(term)
+        ys, xs, errs = [], [], []
+        for i, t in enumerate(terms):
+            if t in sub.index:
+                ys.append(i + (k - (len(groups) - 1) / 2) * step)
+                xs.append(float(sub.loc[t, estimate]))
+                errs.append(1.96 * float(sub.loc[t, std_error]))
+        lab = (group_labels or {}).get(g, str(g))
+        ax.errorbar(xs, ys, xerr=errs, fmt="o", color=colours[k % len(colours)], capsize=2,
+                    markersize=4, linewidth=1, label=lab)
+    ax.axvline(0, color="0.4", linewidth=0.8, linestyle="--")
+    ax.set_yticks(range(len(terms)))
+    ax.set_yticklabels([(term_labels or {}).get(t, t) for t in terms])
+    ax.invert_yaxis()
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.legend(loc="best", frameon=False, fontsize="small")
+    return ax

@@ -1,0 +1,210 @@
+"""Render a :class:`~policydiffusion.report.document.ReportDocument` to files.
+
+:func:`write_report` draws every figure once in the chosen language, saves it to
+``figures/`` (PNG, SVG, ...), writes every table to ``tables/`` (CSV, LaTeX,
+Markdown), and writes ``report.html``: one self-contained file (CSS inline, figures
+as ``data:`` URIs, no scripts) with a Content-Security-Policy that forbids any
+request, so it opens offline and cannot reach the network.
+
+Examples
+--------
+>>> from policydiffusion.report.document import ReportDocument, Section, Paragraph
+>>> doc = ReportDocument(title={"en": "T"}, sections=(
+...     Section("summary", "heading.summary", (Paragraph({"en": "Hello"}),)),))
+>>> html = render_html(doc, lang="en")
+>>> "Content-Security-Policy" in html and ">Hello</p>" in html
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+from policydiffusion.report.document import FigureItem, Paragraph, ReportDocument, TableItem
+from policydiffusion.report.i18n import check_language, pick, tr
+
+__all__ = ["render_html", "write_report", "ReportFiles", "CSP"]
+
+#: no scripts, no fonts, no frames, no requests: images only as data: URIs, inline styles
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+_EXT = {"latex": "tex", "markdown": "md", "csv": "csv", "html": "html"}
+_MAX_SVG_BYTES = 350_000
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths written by :func:`write_report`."""
+
+    html: Path
+    figures: tuple[Path, ...]
+    tables: tuple[Path, ...]
+
+
+def _template_text(name: str) -> str:
+    return (resources.files("policydiffusion.report") / "templates" / name).read_text("utf-8")
+
+
+def _fig_bytes(fig: object, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    kw = {"metadata": {"Date": None}} if fmt == "svg" else {}
+    if fmt == "png":
+        kw = {"dpi": 150, "metadata": {"Software": None}}
+    fig.savefig(buf, format=fmt, bbox_inches="tight", **kw)  # type: ignore[attr-defined]
+    return buf.getvalue()
+
+
+def _data_uri(svg: bytes | None, png: bytes) -> str:
+    if svg is not None and len(svg) <= _MAX_SVG_BYTES:
+        return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _heading(h: object, lang: str) -> str:
+    return tr(h, lang) if isinstance(h, str) else pick(h, lang)  # type: ignore[arg-type]
+
+
+def _context(doc: ReportDocument, lang: str, figures: dict[str, dict], tables: dict[str, dict]) -> dict:
+    sections = []
+    nfig = ntab = 0
+    for i, s in enumerate(doc.sections, start=1):
+        items = []
+        for it in s.items:
+            if isinstance(it, Paragraph):
+                items.append({"type": "p", "kind": it.kind, "text": pick(it.text, lang)})
+            elif isinstance(it, FigureItem):
+                nfig += 1
+                f = figures.get(it.key, {})
+                items.append({"type": "figure", "id": f"fig-{it.key}",
+                              "label": tr("report.figure", lang, n=nfig),
+                              "caption": pick(it.caption, lang), "src": f.get("src", ""),
+                              "files": f.get("files", [])})
+            elif isinstance(it, TableItem):
+                ntab += 1
+                t = tables.get(it.key, {})
+                items.append({"type": "table", "id": f"tab-{it.key}",
+                              "label": tr("report.table", lang, n=ntab),
+                              "caption": pick(it.caption, lang), "html": t.get("html", ""),
+                              "note": pick(it.note, lang) if it.note else "",
+                              "css_class": it.css_class,
+                              "files": t.get("files", [])})
+        sections.append({"id": s.key, "number": i, "heading": _heading(s.heading, lang),
+                         "items": items})
+    return {
+        "lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en", "csp": CSP,
+        "title": pick(doc.title, lang), "description": pick(doc.description, lang),
+        "authors": ", ".join(doc.authors), "simulated": doc.simulated,
+        "simulated_text": tr("report.simulated", lang),
+        "facts": [{"label": tr(f.key, lang), "value": pick(f.value, lang) if not isinstance(
+            f.value, str) else f.value} for f in doc.facts],
+        "contents": tr("report.contents", lang), "sections": sections,
+        "generated_by": tr("report.generated_by", lang, version=doc.version,
+                           file=doc.source_file or "-"),
+        "files_label": tr("report.downloads", lang, files="{files}"),
+        "css": _template_text("report.css"),
+    }
+
+
+def render_html(doc: ReportDocument, *, lang: str = "en",
+                figures: dict[str, dict] | None = None, tables: dict[str, dict] | None = None) -> str:
+    """The report as one self-contained HTML page.
+
+    Parameters
+    ----------
+    doc
+        The content.
+    lang
+        ``"en"`` or ``"zh"``: every heading, label and table header.
+    figures, tables
+        Already-drawn figures (``{key: {"src": data URI, "files": [...]}}``) and tables
+        (``{key: {"html": ..., "files": [...]}}``); items without one are drawn here.
+    """
+    check_language(lang)
+    figures = dict(figures or {})
+    tables = dict(tables or {})
+    for it in (x for s in doc.sections for x in s.items):
+        if isinstance(it, FigureItem) and it.key not in figures:
+            figures[it.key] = {"src": _draw(it, lang, None, ())[0]}
+        if isinstance(it, TableItem) and it.key not in tables:
+            tables[it.key] = {"html": it.render("html", lang)}
+    import jinja2
+
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    template = env.from_string(_template_text("report.html.j2"))
+    return template.render(**_context(doc, lang, figures, tables))
+
+
+def _draw(item: FigureItem, lang: str, folder: Path | None, formats: Sequence[str]) -> tuple[str, list[Path]]:
+    import matplotlib.pyplot as plt
+
+    from policydiffusion.report._fonts import figure_style
+
+    with figure_style(lang):
+        fig = item.draw(lang)
+        try:
+            png = _fig_bytes(fig, "png")
+            svg = _fig_bytes(fig, "svg")
+            paths = []
+            if folder is not None:
+                for fmt in formats:
+                    p = folder / f"{item.key}.{fmt}"
+                    p.write_bytes({"png": png, "svg": svg}.get(fmt) or _fig_bytes(fig, fmt))
+                    paths.append(p)
+        finally:
+            plt.close(fig)  # type: ignore[arg-type]
+    return _data_uri(svg, png), paths
+
+
+def write_report(doc: ReportDocument, out: Path | str, *, lang: str = "en",
+                 figure_formats: Sequence[str] = ("png", "svg"),
+                 table_formats: Sequence[str] = ("csv", "latex", "markdown"),
+                 progress: object | None = None) -> ReportFiles:
+    """Write ``report.html``, ``figures/`` and ``tables/`` for ``doc`` into ``out``.
+
+    Parameters
+    ----------
+    doc
+        The content.
+    out
+        Output folder (created if needed).
+    lang
+        Language of the report, figures and tables.
+    figure_formats, table_formats
+        Files written for each figure and table.
+    progress
+        Optional callable ``progress(description)`` called before each figure.
+    """
+    check_language(lang)
+    out = Path(out)
+    fig_dir, tab_dir = out / "figures", out / "tables"
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    tab_dir.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, dict] = {}
+    tables: dict[str, dict] = {}
+    fig_paths: list[Path] = []
+    tab_paths: list[Path] = []
+    for it in (x for s in doc.sections for x in s.items):
+        if isinstance(it, FigureItem):
+            if progress is not None:
+                progress(it.key)  # type: ignore[operator]
+            src, paths = _draw(it, lang, fig_dir, figure_formats)
+            figures[it.key] = {"src": src, "files": [f"figures/{p.name}" for p in paths]}
+            fig_paths += paths
+        elif isinstance(it, TableItem):
+            paths = []
+            for fmt in table_formats:
+                p = tab_dir / f"{it.key}.{_EXT[fmt]}"
+                p.write_text(it.render(fmt, lang), encoding="utf-8")
+                paths.append(p)
+            tables[it.key] = {"html": it.render("html", lang),
+                              "files": [f"tables/{p.name}" for p in paths]}
+            tab_paths += paths
+    html_path = out / "report.html"
+    html_path.write_text(render_html(doc, lang=lang, figures=figures, tables=tables), encoding="utf-8")
+    return ReportFiles(html=html_path, figures=tuple(fig_paths), tables=tuple(tab_paths))

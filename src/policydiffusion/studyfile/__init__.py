@@ -1,0 +1,55 @@
+"""Study files: one TOML file describing a whole analysis.
+
+A study file names the data, the policies, the analyses (description, risk sets
+with their diffusion terms, models, moderation, heterogeneity, network inference,
+simulations) and the report. :func:`load_study_file` validates it and returns a
+frozen :class:`StudyFile`; ``policydiffusion run STUDY.toml`` runs it. The field
+reference is ``docs/study-file.md``; two worked examples are in ``examples/``.
+
+Examples
+--------
+>>> from policydiffusion.studyfile import load_study_file, example_path
+>>> sf = load_study_file(example_path("china_mobile_gov"))
+>>> sf.risksets[0].design
+'dyadic'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.studyfile._schema import (
+    DataSection, DescribeSection, HeterogeneitySection, ModelSection, ModerationSection,
+    NetworkSection, PoliciesSection, RelationFile, ReportSection, RiskSetSection,
+    SimulationSection, StudyFile, StudySection, TermSpec)
+from policydiffusion.studyfile._validate import describe_location, load_study_file, parse_study_file
+
+__all__ = [
+    "load_study_file", "parse_study_file", "describe_location", "example_path", "EXAMPLES",
+    "StudyFile", "StudySection", "DataSection", "RelationFile", "PoliciesSection",
+    "DescribeSection", "TermSpec", "RiskSetSection", "ModelSection", "ModerationSection",
+    "HeterogeneitySection", "NetworkSection", "SimulationSection", "ReportSection",
+]
+
+#: the shipped example studies, in the order ``policydiffusion demo`` runs them
+EXAMPLES = ("us_states_spid", "china_mobile_gov")
+
+
+def example_path(name: str) -> Path:
+    """Path of a shipped example study file (``examples/NAME.toml`` in the repository).
+
+    Examples
+    --------
+    >>> example_path("us_states_spid").name
+    'us_states_spid.toml'
+    """
+    if name not in EXAMPLES:
+        raise InvalidOptionError(f"no example study {name!r}; known: {', '.join(EXAMPLES)}.")
+    root = Path(__file__).resolve().parents[3]
+    path = root / "examples" / f"{name}.toml"
+    if not path.exists():
+        raise InvalidOptionError(
+            f"example study {path} not found: the examples ship with the source repository; "
+            "install with `pip install -e .` from a clone.")
+    return path

@@ -1,0 +1,325 @@
+"""The study file as frozen dataclasses: one class per TOML table.
+
+Each field carries its documentation and its kind in ``metadata``, so the
+validator (``_validate.py``) and the field-by-field reference
+(``docs/study-file.md``, checked by a test) work from one list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+__all__ = [
+    "StudyFile", "StudySection", "DataSection", "RelationFile", "PoliciesSection",
+    "DescribeSection", "TermSpec", "RiskSetSection", "ModelSection", "ModerationSection",
+    "HeterogeneitySection", "NetworkSection", "SimulationSection", "ReportSection",
+    "DATASETS", "DESIGNS", "LINKS", "FIGURES", "FIGURE_FORMATS", "TABLE_FORMATS", "LANGUAGES",
+    "SIMULATION_KINDS", "DEFAULT_SEED",
+]
+
+DATASETS = ("spid", "china_mobile_gov")
+DESIGNS = ("monadic", "dyadic", "pooled")
+LINKS = ("logit", "probit", "cloglog")
+LANGUAGES = ("en", "zh")
+FIGURES = ("curves", "hazard", "map", "timeline", "network", "marginal_effects", "heterogeneity",
+           "simulation")
+FIGURE_FORMATS = ("png", "svg", "pdf")
+TABLE_FORMATS = ("csv", "latex", "markdown", "html")
+SIMULATION_KINDS = ("from_fit",)
+GRANULARITIES = ("year", "quarter", "month", "period")
+DEFAULT_SEED = 20240601
+
+#: a text in several languages: {"en": "...", "zh": "..."}; a plain string is English
+Label = Mapping[str, str]
+
+
+def f(default: Any = ..., *, kind: str, doc: str, choices: tuple = (), required: bool = False,
+      factory: Any = None) -> Any:
+    """A dataclass field with its documentation and kind in ``metadata``."""
+    meta = {"kind": kind, "doc": doc, "choices": choices, "required": required}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=None if default is ... else default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class StudySection:
+    """``[study]``: what the study is."""
+
+    title: Label = f(kind="label", doc="Title of the study and of the report (text, or "
+                     "`{en = \"...\", zh = \"...\"}`).", required=True)
+    description: Label = f(kind="label", doc="A paragraph shown under the title.", factory=dict)
+    authors: tuple = f(kind="strlist", doc="Author names shown in the report header.", factory=tuple)
+    seed: int = f(DEFAULT_SEED, kind="int", doc="Seed of every random step (network inference "
+                  "ties, simulations); recorded in run.json.")
+
+
+@dataclass(frozen=True)
+class RelationFile:
+    """``[data.relations.NAME]``: one relation read from a file."""
+
+    name: str = f(kind="str", doc="The relation's name (the table's name).")
+    file: Path = f(kind="path", doc="Edge list (CSV, Parquet, Excel, Stata), relative to the "
+                   "study file.", required=True)
+    source: str = f("source", kind="str", doc="Column of the source unit.")
+    target: str = f("target", kind="str", doc="Column of the target unit.")
+    weight: str | None = f(kind="str", doc="Column of edge weights (default: every edge 1).")
+    period: str | None = f(kind="str", doc="Column of the period (time) an edge is in force "
+                           "(default: static).")
+    directed: bool = f(False, kind="bool", doc="Whether source -> target differs from "
+                       "target -> source.")
+    description: str = f("", kind="str", doc="A phrase describing the relation.")
+
+
+@dataclass(frozen=True)
+class DataSection:
+    """``[data]``: where the data come from: a shipped dataset or your files."""
+
+    dataset: str | None = f(kind="str", choices=DATASETS,
+                            doc="A shipped study: `spid` (US states, real SPID adoptions) or "
+                                "`china_mobile_gov` (Chinese provinces, SIMULATED). Give this "
+                                "or `adoptions`.")
+    adoptions: Path | None = f(kind="path", doc="Adoption records (long: policy, unit, time; or "
+                               "wide), relative to the study file.")
+    units: Path | None = f(kind="path", doc="Units table: id, name, parent, entry, exit and "
+                           "attributes such as region. Strongly recommended: without it units "
+                           "that never adopt are unknown.")
+    policies: Path | None = f(kind="path", doc="Policy metadata table (opening, end, ...).")
+    covariates: Path | None = f(kind="path", doc="Unit x period covariate panel.")
+    events: Path | None = f(kind="path", doc="Period-varying events (e.g. central directives).")
+    layout: str = f("long", kind="str", choices=("long", "wide"), doc="Layout of `adoptions`.")
+    policy_col: str = f("policy", kind="str", doc="Column of the policy id in `adoptions`.")
+    unit_col: str = f("unit", kind="str", doc="Column of the unit id in `adoptions`.")
+    time_col: str = f("time", kind="str", doc="Column of the adoption time in `adoptions`.")
+    units_id_col: str | None = f(kind="str", doc="Column of the unit id in `units` (default: "
+                                 "`unit_col`).")
+    name_col: str = f("name", kind="str", doc="Column of unit display names in `units`.")
+    covariates_unit_col: str | None = f(kind="str", doc="Unit column in `covariates` (default: "
+                                        "`unit_col`).")
+    covariates_time_col: str | None = f(kind="str", doc="Time column in `covariates` (default: "
+                                        "`time_col`).")
+    granularity: str = f("year", kind="str", choices=GRANULARITIES, doc="Period length.")
+    start: Any = f(kind="time", doc="First period observed (default: the first adoption).")
+    end: Any = f(kind="time", doc="Last period observed; non-adopters are censored here "
+                 "(default: the last adoption; `spid`: 2017).")
+    relations: tuple = f(kind="relations", doc="`[data.relations.NAME]` tables, one per relation "
+                         "read from a file (added to a shipped dataset's relations).",
+                         factory=tuple)
+
+
+@dataclass(frozen=True)
+class PoliciesSection:
+    """``[policies]``: which policies the study is about."""
+
+    focus: tuple | None = f(kind="strlist", doc="Policy ids analysed (default: every policy in "
+                            "the data). Risk sets and descriptions default to these.")
+    labels: Mapping[str, Label] = f(kind="labels", doc="Display names: `policy_id = \"Name\"` or "
+                                    "`policy_id = {en = \"...\", zh = \"...\"}`.", factory=dict)
+
+
+@dataclass(frozen=True)
+class DescribeSection:
+    """``[describe]``: descriptive analysis of diffusion."""
+
+    enabled: bool = f(True, kind="bool", doc="Set to false to skip the description.")
+    policies: tuple | None = f(kind="strlist", doc="Policies described (default: `policies.focus`).")
+    fit_curves: bool = f(True, kind="bool", doc="Fit logistic and Bass curves to cumulative "
+                         "adoption.")
+    takeoff: bool = f(True, kind="bool", doc="Find each policy's take-off period.")
+    speed: bool = f(True, kind="bool", doc="Compute adoption speed.")
+    morans_i: str | None = f(kind="str", doc="Relation for Moran's I of adoption timing (e.g. "
+                             "`contiguity`; default: none).")
+    map_policies: tuple | None = f(kind="strlist", doc="Policies drawn on a map of adoption "
+                                   "periods (default: the first described policy).")
+
+
+@dataclass(frozen=True)
+class TermSpec:
+    """One diffusion term of a risk set: ``{term = "neighbors_adopted", relation = "contiguity"}``."""
+
+    term: str
+    params: Mapping[str, Any]
+    where: tuple = ()
+
+
+@dataclass(frozen=True)
+class RiskSetSection:
+    """``[[riskset]]``: a risk set and the terms it carries."""
+
+    name: str = f(kind="name", doc="Name the models refer to.", required=True)
+    design: str = f("monadic", kind="str", choices=DESIGNS,
+                    doc="`monadic` (unit-period rows, one risk set per policy), `dyadic` (directed "
+                        "dyad-period rows, one per policy) or `pooled` (every policy stacked).")
+    policies: tuple | None = f(kind="strlist", doc="Policies (default: `policies.focus`).")
+    terms: tuple = f(kind="terms", doc="Diffusion terms: an array of inline tables "
+                     "`{term = \"NAME\", option = value, ...}`; see the term list below.",
+                     factory=tuple)
+    start: str = f("first_adoption", kind="str", choices=("first_adoption", "opening", "study"),
+                   doc="When each policy's risk set starts: the first adoption anywhere, the "
+                       "policy's opening period, or the study start.")
+    conditional: bool = f(True, kind="bool", doc="Dyadic only: keep only dyads where the source "
+                          "had adopted before t (Boehmke's opportunity to emulate).")
+    unit_attributes: tuple = f(kind="strlist", doc="Unit attributes carried onto every row "
+                               "(e.g. `[\"region\", \"statehood_year\"]`), usable in formulas.",
+                               factory=tuple)
+    options: Mapping[str, Any] = f(kind="options", doc="Further options of the risk-set builder "
+                                   "(e.g. `{first_period_adopters = \"skip\", late_entry = false}`).",
+                                   factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelSection:
+    """``[[model]]``: one hazard model fitted to a risk set."""
+
+    name: str = f(kind="name", doc="Key of the model in results.json and tables.", required=True)
+    riskset: str = f(kind="str", doc="Name of the `[[riskset]]` it is fitted to (default: the "
+                     "only risk set).")
+    formula: str = f(kind="formula", doc="Model formula, e.g. `adopt ~ neighbors_adopted + "
+                     "duration`; columns of the risk set, `a:b` and `a*b` for interactions.",
+                     required=True)
+    link: str = f("logit", kind="str", choices=LINKS, doc="Link function.")
+    vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc1`, `{cluster = \"unit\"}` or "
+                  "`{dyadic = [\"unit\", \"source\"]}` (default: cluster by unit; dyadic risk "
+                  "sets: dyadic-robust by unit and source).")
+    firth: bool = f(False, kind="bool", doc="Firth's penalised likelihood (rare events, "
+                    "separation).")
+    label: Label = f(kind="label", doc="Column heading in the tables (default: the name).",
+                     factory=dict)
+
+
+@dataclass(frozen=True)
+class ModerationSection:
+    """``[[moderation]]``: the marginal effect of one variable across a moderator."""
+
+    model: str = f(kind="str", doc="Name of a model whose formula has `variable:moderator`.",
+                   required=True)
+    variable: str = f(kind="str", doc="The variable whose effect is plotted.", required=True)
+    moderator: str = f(kind="str", doc="The moderator on the x axis.", required=True)
+    scale: str = f("linear", kind="str", choices=("linear", "probability"),
+                   doc="Effect on the linear predictor (log-odds for logit: `b_x + b_xz z`) or "
+                       "on the adoption probability (average marginal effect at each value).")
+    points: int = f(25, kind="int", doc="Number of moderator values, from its 5th to 95th "
+                    "percentile.")
+    label: Label = f(kind="label", doc="Plot title.", factory=dict)
+
+
+@dataclass(frozen=True)
+class HeterogeneitySection:
+    """``[[heterogeneity]]``: refit a model in subgroups and test the difference."""
+
+    model: str = f(kind="str", doc="Name of the model refitted in each subgroup.", required=True)
+    by: str = f(kind="str", doc="Risk-set column that defines the subgroups.", required=True)
+    split: Any = f("auto", kind="split", doc="`auto` (the column's values if it has two, "
+                   "otherwise above / below the median), `median`, or a number (threshold).")
+    terms: tuple | None = f(kind="strlist", doc="Terms whose subgroup estimates are compared "
+                            "(default: the first term of the formula).")
+    label: Label = f(kind="label", doc="Title of the comparison.", factory=dict)
+
+
+@dataclass(frozen=True)
+class NetworkSection:
+    """``[network]``: infer a diffusion network from many policies' adoption cascades."""
+
+    enabled: bool = f(True, kind="bool", doc="Set to false to skip.")
+    method: str = f("netinf", kind="str", choices=("netinf",), doc="Inference method.")
+    policies: tuple | None = f(kind="strlist", doc="Cascades used (default: every policy in the "
+                               "data except those in `policies.focus`, so the network does not "
+                               "use the outcome it will explain).")
+    n_edges: Any = f("auto", kind="int_or_auto", doc="Number of edges, or `auto` (stop when the "
+                     "improvement is no longer significant).")
+    relation: str = f("netinf", kind="str", doc="Name of the inferred relation, usable by terms "
+                      "(e.g. `{term = \"neighbors_adopted\", relation = \"netinf\"}`).")
+    options: Mapping[str, Any] = f(kind="options", doc="Further options passed to the inference "
+                                   "function.", factory=dict)
+
+
+@dataclass(frozen=True)
+class SimulationSection:
+    """``[[simulation]]``: simulate adoption from a fitted model (posterior predictive check)."""
+
+    kind: str = f("from_fit", kind="str", choices=SIMULATION_KINDS,
+                  doc="`from_fit`: draw coefficients from the fit's sampling distribution, "
+                      "simulate each policy's diffusion and compare with the observed curve.")
+    model: str = f(kind="str", doc="Name of a fitted model on a monadic risk set.", required=True)
+    draws: int = f(200, kind="int", doc="Number of simulated histories.")
+    seed: int | None = f(kind="int", doc="Seed (default: `study.seed`).")
+    options: Mapping[str, Any] = f(kind="options", doc="Further options of "
+                                   "`policydiffusion.simulate.simulate_from_fit`.", factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """``[report]``: what the report shows and how."""
+
+    title: Label = f(kind="label", doc="Report title (default: `study.title`).", factory=dict)
+    language: str = f("en", kind="str", choices=LANGUAGES, doc="Language of the report "
+                      "(`--lang` overrides).")
+    figures: tuple = f(FIGURES, kind="strlist", choices=FIGURES, doc="Figures drawn (default: "
+                       "all that apply).")
+    figure_formats: tuple = f(("png", "svg"), kind="strlist", choices=FIGURE_FORMATS,
+                              doc="Files written to figures/.")
+    table_formats: tuple = f(("csv", "latex", "markdown"), kind="strlist", choices=TABLE_FORMATS,
+                             doc="Files written to tables/.")
+    digits: int = f(3, kind="int", doc="Decimal places in tables.")
+    labels: Mapping[str, Label] = f(kind="labels", doc="Display names of terms and columns: "
+                                    "`neighbors_adopted = {en = \"...\", zh = \"...\"}`.",
+                                    factory=dict)
+    notes: Label = f(kind="label", doc="A paragraph appended to the methods text.", factory=dict)
+
+
+@dataclass(frozen=True)
+class StudyFile:
+    """A validated study file. Build one with :func:`load_study_file`."""
+
+    path: Path
+    study: StudySection
+    data: DataSection
+    policies: PoliciesSection
+    describe: DescribeSection
+    risksets: tuple[RiskSetSection, ...]
+    models: tuple[ModelSection, ...]
+    moderation: tuple[ModerationSection, ...]
+    heterogeneity: tuple[HeterogeneitySection, ...]
+    network: NetworkSection | None
+    simulations: tuple[SimulationSection, ...]
+    report: ReportSection
+    positions: Mapping[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, path: tuple) -> str:
+        """``"study.toml, line 12, field 'model[1].formula'"`` for an error message."""
+        from policydiffusion.studyfile._validate import describe_location
+
+        return describe_location(self.path, self.positions, path)
+
+    def riskset(self, name: str) -> RiskSetSection:
+        """The risk set called ``name``."""
+        for r in self.risksets:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def model(self, name: str) -> ModelSection:
+        """The model called ``name``."""
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+
+#: top-level tables: key -> (class, is_array)
+TOP_LEVEL: dict[str, tuple[type, bool]] = {
+    "study": (StudySection, False),
+    "data": (DataSection, False),
+    "policies": (PoliciesSection, False),
+    "describe": (DescribeSection, False),
+    "riskset": (RiskSetSection, True),
+    "model": (ModelSection, True),
+    "moderation": (ModerationSection, True),
+    "heterogeneity": (HeterogeneitySection, True),
+    "network": (NetworkSection, False),
+    "simulation": (SimulationSection, True),
+    "report": (ReportSection, False),
+}

@@ -1,0 +1,474 @@
+"""Read a study file (TOML), check every field, and build a :class:`StudyFile`.
+
+Every problem found is reported at once, each naming the file, the line and the
+field, with a "did you mean" for misspelt keys and choices.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+from policydiffusion.errors import StudyFileError
+from policydiffusion.studyfile import _schema as S
+from policydiffusion.studyfile._positions import toml_positions
+from policydiffusion.studyfile._terms import known_terms
+
+__all__ = ["load_study_file", "parse_study_file", "describe_location"]
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+def _field_name(path: tuple) -> str:
+    parts: list[str] = []
+    for p in path:
+        if isinstance(p, int):
+            if parts and parts[-1] in ("riskset", "model", "moderation", "heterogeneity",
+                                       "simulation"):
+                continue  # arrays of tables: the line says which one
+            parts[-1] = f"{parts[-1]}[{p + 1}]"
+        else:
+            parts.append(str(p))
+    return ".".join(parts)
+
+
+def _line_of(positions: Mapping[tuple, int], path: tuple) -> int | None:
+    for k in range(len(path), 0, -1):
+        if path[:k] in positions:
+            return positions[path[:k]]
+    return None
+
+
+def describe_location(file: Path | str, positions: Mapping[tuple, int], path: tuple) -> str:
+    """``"study.toml, line 12, field 'model.formula'"``: where a field is written.
+
+    The line is that of the field, or of the nearest enclosing table when the field
+    is missing (e.g. a required key).
+
+    Examples
+    --------
+    >>> describe_location("s.toml", {("model",): 3, ("model", 0): 3}, ("model", 0, "formula"))
+    "s.toml, line 3, field 'model.formula'"
+    """
+    line = _line_of(positions, path)
+    where = str(file) + (f", line {line}" if line is not None else "")
+    name = _field_name(path)
+    return where + (f", field {name!r}" if name else "")
+
+
+def _suggest(value: object, known: Any) -> str:
+    match = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+class _Checker:
+    """Collects problems while converting the raw TOML dict into dataclasses."""
+
+    def __init__(self, file: Path, positions: Mapping[tuple, int]) -> None:
+        self.file = file
+        self.positions = positions
+        self._problems: list[tuple[int, int, str]] = []
+
+    def bad(self, path: tuple, message: str) -> None:
+        line = _line_of(self.positions, path) or 0
+        where = describe_location(self.file, self.positions, path)
+        self._problems.append((line, len(self._problems), f"{where}: {message}"))
+
+    @property
+    def problems(self) -> list[str]:
+        """Problems in the order of their lines."""
+        return [msg for *_, msg in sorted(self._problems)]
+
+    # ------------------------------------------------------------ kinds
+    def label(self, path: tuple, value: Any) -> dict | None:
+        if isinstance(value, str):
+            return {"en": value}
+        if isinstance(value, dict):
+            out = {}
+            for lang, text in value.items():
+                if lang not in S.LANGUAGES:
+                    self.bad(path + (lang,), f"unknown language {lang!r}; use "
+                             f"{' or '.join(S.LANGUAGES)}{_suggest(lang, S.LANGUAGES)}")
+                elif not isinstance(text, str):
+                    self.bad(path + (lang,), f"must be text; got {text!r}")
+                else:
+                    out[lang] = text
+            return out
+        self.bad(path, f"must be text or {{en = \"...\", zh = \"...\"}}; got {value!r}")
+        return None
+
+    def convert(self, path: tuple, kind: str, value: Any, choices: tuple) -> Any:  # noqa: C901
+        def need(ok: bool, what: str) -> bool:
+            if not ok:
+                self.bad(path, f"must be {what}; got {value!r}")
+            return ok
+
+        if kind in ("str", "name", "formula"):
+            if not need(isinstance(value, str), "text"):
+                return None
+            if kind == "name" and not _NAME.match(value):
+                self.bad(path, f"{value!r} is not a usable name: start with a letter, then "
+                         "letters, digits, '_' or '-'")
+            if kind == "formula" and "~" not in value:
+                self.bad(path, f"{value!r} is not a formula; write `adopt ~ term1 + term2`")
+            if choices and value not in choices:
+                self.bad(path, f"must be one of {', '.join(map(repr, choices))}; got "
+                         f"{value!r}{_suggest(value, choices)}")
+            return value
+        if kind == "int":
+            return value if need(isinstance(value, int) and not isinstance(value, bool),
+                                 "a whole number") else None
+        if kind == "bool":
+            return value if need(isinstance(value, bool), "true or false") else None
+        if kind == "time":
+            return value if need(isinstance(value, (int, str)) and not isinstance(value, bool),
+                                 "a year (2017) or a date/period text ('2017-06')") else None
+        if kind == "path":
+            if not need(isinstance(value, str), "a file path (text)"):
+                return None
+            p = Path(value)
+            full = p if p.is_absolute() else (self.file.parent / p)
+            if not full.exists():
+                self.bad(path, f"file {value!r} not found (looked for {full})")
+            return full
+        if kind == "strlist":
+            if isinstance(value, str):
+                value = [value]
+            if not need(isinstance(value, list) and all(isinstance(v, str) for v in value),
+                        "a list of texts"):
+                return None
+            for i, v in enumerate(value):
+                if choices and v not in choices:
+                    self.bad(path + (i,), f"{v!r} is not one of {', '.join(map(repr, choices))}"
+                             f"{_suggest(v, choices)}")
+            return tuple(value)
+        if kind == "label":
+            return self.label(path, value)
+        if kind == "labels":
+            if not need(isinstance(value, dict), "a table of names"):
+                return None
+            return {k: self.label(path + (k,), v) for k, v in value.items()}
+        if kind == "options":
+            return dict(value) if need(isinstance(value, dict), "a table") else None
+        if kind == "int_or_auto":
+            ok = value == "auto" or (isinstance(value, int) and not isinstance(value, bool)
+                                     and value > 0)
+            return value if need(ok, "a positive whole number or 'auto'") else None
+        if kind == "split":
+            ok = value in ("auto", "median") or (isinstance(value, (int, float))
+                                                 and not isinstance(value, bool))
+            return value if need(ok, "'auto', 'median' or a number") else None
+        if kind == "vcov":
+            return self.vcov(path, value)
+        if kind == "terms":
+            return self.terms(path, value)
+        if kind == "relations":
+            if not need(isinstance(value, dict), "tables [data.relations.NAME]"):
+                return None
+            out = []
+            for name, spec in value.items():
+                if not isinstance(spec, dict):
+                    self.bad(path + (name,), "must be a table with at least `file = \"...\"`")
+                    continue
+                rel = self.section(S.RelationFile, path + (name,), {"name": name, **spec})
+                if rel is not None:
+                    out.append(rel)
+            return tuple(out)
+        raise AssertionError(kind)  # pragma: no cover - schema kinds are fixed
+
+    def vcov(self, path: tuple, value: Any) -> Any:
+        strings = ("classical", "hc1")
+        if isinstance(value, str):
+            if value not in strings:
+                self.bad(path, f"must be 'classical', 'hc1', {{cluster = \"unit\"}} or "
+                         f"{{dyadic = [\"unit\", \"source\"]}}; got {value!r}"
+                         f"{_suggest(value, strings)}")
+            return value
+        if isinstance(value, dict) and len(value) == 1:
+            (kind, cols), = value.items()
+            if kind not in ("cluster", "dyadic"):
+                self.bad(path + (kind,), f"unknown variance {kind!r}; use cluster or dyadic"
+                         f"{_suggest(kind, ('cluster', 'dyadic'))}")
+                return None
+            if isinstance(cols, str):
+                cols = [cols]
+            if not (isinstance(cols, list) and cols and all(isinstance(c, str) for c in cols)):
+                self.bad(path + (kind,), f"must name one or more columns; got {cols!r}")
+                return None
+            if kind == "dyadic" and len(cols) != 2:
+                self.bad(path + (kind,), f"dyadic needs two columns (e.g. [\"unit\", \"source\"]); "
+                         f"got {cols!r}")
+            return {kind: cols[0] if (kind == "cluster" and len(cols) == 1) else list(cols)}
+        self.bad(path, f"must be 'classical', 'hc1', {{cluster = \"unit\"}} or "
+                 f"{{dyadic = [\"unit\", \"source\"]}}; got {value!r}")
+        return None
+
+    def terms(self, path: tuple, value: Any) -> tuple:
+        if not isinstance(value, list):
+            self.bad(path, "must be an array of inline tables, e.g. "
+                     "[{term = \"national_share\"}, {term = \"duration_poly\", degree = 3}]")
+            return ()
+        known = known_terms()
+        out = []
+        for i, t in enumerate(value):
+            p = path + (i,)
+            if isinstance(t, str):
+                t = {"term": t}
+            if not isinstance(t, dict) or "term" not in t:
+                self.bad(p, f"must be {{term = \"NAME\", ...}}; got {t!r}")
+                continue
+            name = t["term"]
+            if name not in known:
+                self.bad(p + ("term",), f"unknown term {name!r}{_suggest(name, known)}; known: "
+                         f"{', '.join(sorted(known))}")
+                continue
+            params = {k: v for k, v in t.items() if k != "term"}
+            for k in params:
+                if k not in known[name]:
+                    opts = ", ".join(known[name]) or "none"
+                    self.bad(p + (k,), f"term {name!r} has no option {k!r}"
+                             f"{_suggest(k, known[name])}; its options: {opts}")
+            out.append(S.TermSpec(term=name, params=params, where=p))
+        return tuple(out)
+
+    # ------------------------------------------------------------ tables
+    def section(self, cls: type, path: tuple, raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            self.bad(path, f"must be a table; got {raw!r}")
+            return None
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        for key in raw:
+            if key not in fields:
+                self.bad(path + (key,), f"unknown key {key!r}{_suggest(key, fields)}; "
+                         f"allowed: {', '.join(fields)}")
+        kw: dict[str, Any] = {}
+        for name, fld in fields.items():
+            meta = fld.metadata
+            if name not in raw:
+                if meta.get("required"):
+                    self.bad(path + (name,), f"missing required key {name!r}: {meta['doc']}")
+                continue
+            val = self.convert(path + (name,), meta["kind"], raw[name], meta.get("choices", ()))
+            if val is not None:
+                kw[name] = val
+        try:
+            return cls(**kw)
+        except TypeError:  # a required field missing: already reported
+            return None
+
+
+def _apply_overrides(raw: dict, overrides: Mapping[str, Any]) -> dict:
+    raw = copy.deepcopy(raw)
+    for dotted, value in overrides.items():
+        keys: list[Any] = [int(k) if k.isdigit() else k for k in dotted.split(".")]
+        node: Any = raw
+        for k in keys[:-1]:
+            if isinstance(k, int):
+                node = node[k]
+            else:
+                node = node.setdefault(k, {})
+        node[keys[-1]] = value
+    return raw
+
+
+def parse_study_file(text: str, *, file: Path | str = "<study>",
+                     overrides: Mapping[str, Any] | None = None) -> S.StudyFile:
+    """Validate study-file text and build a :class:`~policydiffusion.studyfile.StudyFile`.
+
+    Parameters
+    ----------
+    text
+        The TOML text.
+    file
+        Where it came from: used in messages and to resolve relative paths.
+    overrides
+        Dotted keys replacing values before validation, e.g.
+        ``{"policies.focus": ["aborparc"], "model.0.link": "probit"}``.
+
+    Raises
+    ------
+    StudyFileError
+        Listing every problem with file, line and field.
+
+    Examples
+    --------
+    >>> sf = parse_study_file('''
+    ... [study]
+    ... title = "Lotteries"
+    ... [data]
+    ... dataset = "spid"
+    ... [policies]
+    ... focus = ["lottery"]
+    ... [[riskset]]
+    ... name = "main"
+    ... terms = [{term = "neighbors_adopted"}]
+    ... [[model]]
+    ... name = "m1"
+    ... formula = "adopt ~ neighbors_adopted"
+    ... ''')
+    >>> sf.models[0].riskset, sf.models[0].link, sf.models[0].vcov
+    ('main', 'logit', {'cluster': 'unit'})
+    >>> parse_study_file('[study]\\ntitle = "x"\\n[data]\\ndatset = "spid"\\n')
+    Traceback (most recent call last):
+    ...
+    policydiffusion.errors.StudyFileError: 2 problems in <study>:
+      <study>, line 3, field 'data': give either `dataset = "spid"` (a shipped study) or ...
+      <study>, line 4, field 'data.datset': unknown key 'datset' (did you mean 'dataset'?); ...
+    """
+    file = Path(file)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyFileError(f"{file}: not valid TOML: {exc}") from None
+    positions = toml_positions(text)
+    if overrides:
+        raw = _apply_overrides(raw, overrides)
+    ck = _Checker(file, positions)
+
+    for key in raw:
+        if key not in S.TOP_LEVEL:
+            ck.bad((key,), f"unknown table [{key}]{_suggest(key, S.TOP_LEVEL)}; allowed: "
+                   f"{', '.join(S.TOP_LEVEL)}")
+    built: dict[str, Any] = {}
+    for key, (cls, is_array) in S.TOP_LEVEL.items():
+        value = raw.get(key)
+        if is_array:
+            if value is None:
+                built[key] = ()
+                continue
+            if isinstance(value, dict):  # [model] written instead of [[model]]
+                ck.bad((key,), f"write [[{key}]] (double brackets: there may be several)")
+                built[key] = ()
+                continue
+            items = [ck.section(cls, (key, i), v) for i, v in enumerate(value)]
+            built[key] = tuple(x for x in items if x is not None)
+        else:
+            if value is None and key in ("study", "data"):
+                ck.bad((key,), f"missing table [{key}]")
+            built[key] = ck.section(cls, (key,), value if value is not None else {})
+
+    sf = _cross_check(ck, file, raw, built, positions)
+    if ck.problems:
+        n = len(ck.problems)
+        head = f"{n} problem{'s' if n > 1 else ''} in {file}:"
+        if n == 1:
+            raise StudyFileError(ck.problems[0])
+        raise StudyFileError(head + "\n" + "\n".join("  " + p for p in ck.problems))
+    assert sf is not None
+    return sf
+
+
+def _unique(ck: _Checker, key: str, items: tuple) -> None:
+    seen: set[str] = set()
+    for i, it in enumerate(items):
+        if it.name in seen:
+            ck.bad((key, i, "name"), f"name {it.name!r} is used twice; names must be unique")
+        seen.add(it.name)
+
+
+def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mapping) -> S.StudyFile | None:
+    data: S.DataSection | None = b["data"]
+    if data is not None and "data" in raw:
+        if (data.dataset is None) == (data.adoptions is None):
+            ck.bad(("data",), "give either `dataset = \"spid\"` (a shipped study) or "
+                   "`adoptions = \"FILE\"`" + (", not both" if data.dataset else ""))
+    risksets: tuple = b["riskset"]
+    models: tuple = b["model"]
+    _unique(ck, "riskset", risksets)
+    _unique(ck, "model", models)
+    rs_names = [r.name for r in risksets]
+    fixed_models = []
+    for i, m in enumerate(models):
+        rs_name = m.riskset
+        if rs_name is None:
+            if len(risksets) == 1:
+                rs_name = risksets[0].name
+            else:
+                ck.bad(("model", i), f"model {m.name!r}: say which risk set it uses "
+                       f"(`riskset = \"...\"`; defined: {', '.join(rs_names) or 'none'})")
+        elif rs_name not in rs_names:
+            ck.bad(("model", i, "riskset"), f"no [[riskset]] named {rs_name!r}"
+                   f"{_suggest(rs_name, rs_names)}; defined: {', '.join(rs_names) or 'none'}")
+        design = next((r.design for r in risksets if r.name == rs_name), "monadic")
+        vcov = m.vcov
+        if vcov is None:
+            vcov = {"dyadic": ["unit", "source"]} if design == "dyadic" else {"cluster": "unit"}
+        label = m.label or {"en": m.name}
+        fixed_models.append(dataclasses.replace(m, riskset=rs_name, vcov=vcov, label=label))
+    model_names = [m.name for m in models]
+    formulas = {m.name: m.formula or "" for m in models}
+    for key in ("moderation", "heterogeneity", "simulation"):
+        for i, item in enumerate(b[key]):
+            if item.model not in model_names:
+                ck.bad((key, i, "model"), f"no [[model]] named {item.model!r}"
+                       f"{_suggest(item.model, model_names)}; defined: "
+                       f"{', '.join(model_names) or 'none'}")
+    for i, mo in enumerate(b["moderation"]):
+        fml = formulas.get(mo.model, "")
+        for what in ("variable", "moderator"):
+            name = getattr(mo, what)
+            if mo.model in formulas and not re.search(rf"\b{re.escape(name)}\b", fml):
+                ck.bad(("moderation", i, what), f"{name!r} does not appear in the formula of "
+                       f"model {mo.model!r} ({fml})")
+    network = b["network"] if "network" in raw else None
+    inferred = network.relation if network is not None and network.enabled else None
+    for i, r in enumerate(risksets):
+        if r.design != "dyadic" and "conditional" in (raw["riskset"][i] or {}):
+            ck.bad(("riskset", i, "conditional"), "`conditional` applies to dyadic risk sets only")
+        for t in r.terms:
+            rel = t.params.get("relation")
+            if rel is not None and rel == "netinf" and inferred is None:
+                ck.bad(t.where + ("relation",), "relation 'netinf' is inferred by a [network] "
+                       "table, which this file does not have")
+    study, policies, describe, report = b["study"], b["policies"], b["describe"], b["report"]
+    if None in (study, data, policies, describe, report):
+        return None
+    if not report.title and study.title:
+        report = dataclasses.replace(report, title=study.title)
+    focus = policies.focus
+    if describe.policies is None and focus is not None:
+        describe = dataclasses.replace(describe, policies=focus)
+    risksets = tuple(r if r.policies is not None or focus is None
+                     else dataclasses.replace(r, policies=focus) for r in risksets)
+    return S.StudyFile(
+        path=file, study=study, data=data, policies=policies, describe=describe,
+        risksets=risksets, models=tuple(fixed_models), moderation=b["moderation"],
+        heterogeneity=b["heterogeneity"], network=network, simulations=b["simulation"],
+        report=report, positions=positions, raw=raw)
+
+
+def load_study_file(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> S.StudyFile:
+    """Read and validate a study file.
+
+    Parameters
+    ----------
+    path
+        The TOML file. Relative data paths inside it are read from its folder.
+    overrides
+        Dotted keys replacing values before validation (see :func:`parse_study_file`).
+
+    Raises
+    ------
+    StudyFileError
+        The file is missing, is not TOML, or has problems (each named by line and field).
+
+    Examples
+    --------
+    >>> from policydiffusion.studyfile import example_path
+    >>> sf = load_study_file(example_path("us_states_spid"))
+    >>> sf.data.dataset
+    'spid'
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StudyFileError(f"{path}: study file not found") from None
+    except UnicodeDecodeError as exc:
+        raise StudyFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_study_file(text, file=path, overrides=overrides)

@@ -1,0 +1,93 @@
+"""Both shipped studies run end to end; the Chinese report has the English run's numbers."""
+
+import importlib.util
+import json
+import re
+
+import pytest
+
+from policydiffusion.pipeline import run_study
+from policydiffusion.studyfile import example_path
+
+HAS_CHINA = importlib.util.find_spec("policydiffusion.datasets.china_mobile_gov") is not None
+needs_china = pytest.mark.skipif(not HAS_CHINA, reason="the china_mobile_gov dataset is not installed")
+
+#: the US study cut down for tests: two policies, a small fixed network
+US_SMALL = {"policies.focus": ["lott", "antibully"], "describe.map_policies": ["lott"],
+            "network.n_edges": 60}
+
+
+def _table_numbers(html):
+    """Every number in the report's table cells, in order."""
+    body = html.split("<main>", 1)[1].split("</main>", 1)[0]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", body)
+    number = re.compile(r"^\(?-?[\d,]*\.?\d+\)?\**$|^\d+/\d+$")
+    return [c.strip() for c in cells if number.match(c.strip())]
+
+
+def _fit(run, key):
+    return next(m for m in run.state.models if m.key == key)
+
+
+@pytest.fixture(scope="module")
+def us_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("us")
+    return run_study(example_path("us_states_spid"), out, overrides=US_SMALL)
+
+
+def test_us_study_writes_every_output(us_run):
+    out = us_run.out
+    assert us_run.report.exists() and us_run.report.stat().st_size > 50_000
+    results = json.loads((out / "results.json").read_text())
+    # six literature models per policy, two pooled models
+    assert len(results) == 6 * 2 + 2
+    r = results["neighbours@lott"]
+    assert r["link"] == "logit" and r["vcov"]["type"] == "cluster"
+    assert {c["term"] for c in r["coefficients"]} >= {"neighbors", "t_1", "t_2", "t_3"}
+    assert r["nobs"] == _fit(us_run, "neighbours@lott").result.nobs == 1402
+    run = json.loads((out / "run.json").read_text())
+    assert run["seed"] == 20240601 and run["versions"]["python"]
+    assert set(run["inputs_sha256"]) >= {"spid:spid_policy_adoptions.csv"}
+    assert all(len(h) == 64 for h in run["inputs_sha256"].values())
+    assert isinstance(run["exclusions"], list)
+    assert run["network"]["n_edges"] == 60
+    for ext in ("csv", "tex", "md"):
+        assert (out / "tables" / f"models_single_lott.{ext}").exists()
+    for ext in ("png", "svg"):
+        assert (out / "figures" / f"adoption_curves.{ext}").exists()
+        assert (out / "figures" / f"map_lott.{ext}").exists()
+        assert (out / "figures" / f"network.{ext}").exists()
+    html = us_run.report.read_text()
+    for text in ("Event-history models", "Inferred diffusion network", "Methods",
+                 "cubic polynomial of duration", "clustered by unit", "logit",
+                 "SPID records adoptions only"):
+        assert text in html, text
+    assert "SIMULATED" not in html
+
+
+def test_model_table_matches_results_json(us_run):
+    res = _fit(us_run, "neighbours@lott").result
+    md = (us_run.out / "tables" / "models_single_lott.md").read_text()
+    assert f"{res.params['neighbors']:.3f}" in md
+    assert f"({res.std_errors['neighbors']:.3f})" in md
+
+
+@needs_china
+def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
+    path = example_path("china_mobile_gov")
+    en = run_study(path, tmp_path / "en", lang="en")
+    zh = run_study(path, tmp_path / "zh", lang="zh")
+    assert (json.loads((tmp_path / "en" / "results.json").read_text())
+            == json.loads((tmp_path / "zh" / "results.json").read_text()))
+    html_en, html_zh = en.report.read_text(), zh.report.read_text()
+    assert _table_numbers(html_en) == _table_numbers(html_zh)
+    assert len(_table_numbers(html_en)) > 100
+    for text in ("模拟数据", "模型估计", "调节变量下的边际效应", "子样本异质性", "研究方法", "二元组稳健标准误",
+                 "考察学习次数", "北京"):
+        assert text in html_zh, text
+    assert "SIMULATED DATA" in html_en and "data are simulated" in html_en
+    results = json.loads((tmp_path / "en" / "results.json").read_text())
+    assert set(results) == {"visits", "coercive", "mimetic", "normative", "full"}
+    assert results["full"]["vcov"]["type"] == "dyadic"
+    assert len(zh.state.moderation) == 3 and len(zh.state.heterogeneity) == 2
+    assert not any("same_agglomeration" in w for m in zh.state.models for w in m.warnings)

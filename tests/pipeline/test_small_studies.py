@@ -1,0 +1,102 @@
+"""Study files that read the user's own files, simulate from a fit, and fail clearly."""
+
+import importlib.util
+import json
+
+import pytest
+
+from policydiffusion.cli import run
+from policydiffusion.errors import StudyFileError
+from policydiffusion.pipeline import run_study
+
+STUDY = '''
+[study]
+title = "Toy study"
+[data]
+adoptions = "adoptions.csv"
+units = "units.csv"
+end = 2010
+[data.relations.borders]
+file = "borders.csv"
+source = "a"
+target = "b"
+[[riskset]]
+name = "rs"
+terms = [{term = "neighbors_adopted", relation = "borders", name = "nbr"},
+         {term = "national_share", name = "natl"}]
+[[model]]
+name = "m"
+formula = "adopt ~ nbr + duration"
+vcov = "hc1"
+[[simulation]]
+model = "m"
+draws = 20
+[report]
+figures = ["curves", "simulation"]
+table_formats = ["csv", "markdown"]
+figure_formats = ["png"]
+'''
+
+
+@pytest.fixture
+def toy(tmp_path):
+    units = [f"U{i:02d}" for i in range(20)]
+    (tmp_path / "units.csv").write_text("unit,name,region\n" + "".join(
+        f"{u},Unit {u},{'N' if i < 10 else 'S'}\n" for i, u in enumerate(units)))
+    years = [2001, 2002, 2002, 2003, 2004, 2004, 2004, 2005, 2006, 2006, 2007, 2008]
+    (tmp_path / "adoptions.csv").write_text("policy,unit,time\n" + "".join(
+        f"p1,{u},{y}\n" for u, y in zip(units, years)) + "p1,NOPE,2003\n")
+    (tmp_path / "borders.csv").write_text("a,b\n" + "".join(
+        f"{units[i]},{units[i + 1]}\n" for i in range(19)))
+    (tmp_path / "study.toml").write_text(STUDY)
+    return tmp_path
+
+
+def test_unknown_unit_in_the_data_is_reported_by_file_and_row(toy):
+    with pytest.raises(Exception, match=r"adoptions.csv row 14"):
+        run_study(toy / "study.toml", toy / "out")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("policydiffusion.simulate") is None,
+                    reason="policydiffusion.simulate is not installed")
+def test_own_files_run_with_simulation(toy):
+    text = (toy / "adoptions.csv").read_text().replace("p1,NOPE,2003\n", "")
+    (toy / "adoptions.csv").write_text(text)
+    res = run_study(toy / "study.toml", toy / "out")
+    assert len(res.state.simulations) == 1
+    sim = res.state.simulations[0].frame
+    assert {"observed", "simulated_mean", "simulated_q025", "simulated_q975"} <= set(sim.columns)
+    run_json = json.loads((toy / "out" / "run.json").read_text())
+    assert set(run_json["inputs_sha256"]) == {str(toy / f) for f in
+                                              ("adoptions.csv", "units.csv", "borders.csv")}
+    assert (toy / "out" / "figures" / "simulation_from_fit_m.png").exists()
+    assert not (toy / "out" / "figures" / "simulation_from_fit_m.svg").exists()
+    assert "HC1" in (toy / "out" / "tables" / "models_rs_p1.md").read_text() or \
+        "hc1" in json.dumps(json.loads((toy / "out" / "results.json").read_text())["m"]["vcov"])
+
+
+def _no_simulation(text):
+    return text.split("[[simulation]]")[0] + "[report]" + text.split("[report]")[1]
+
+
+def test_formula_with_an_unknown_column_names_the_line(toy):
+    text = (toy / "adoptions.csv").read_text().replace("p1,NOPE,2003\n", "")
+    (toy / "adoptions.csv").write_text(text)
+    (toy / "study.toml").write_text(_no_simulation(STUDY).replace("adopt ~ nbr + duration",
+                                                                  "adopt ~ nbrs"))
+    with pytest.raises(StudyFileError, match=r"study.toml, line 18, field 'model.formula'.*available "
+                                             r"columns: .*'nbr'"):
+        run_study(toy / "study.toml", toy / "out")
+
+
+def test_cli_run_and_errors(toy, capsys):
+    text = (toy / "adoptions.csv").read_text().replace("p1,NOPE,2003\n", "")
+    (toy / "adoptions.csv").write_text(text)
+    (toy / "study.toml").write_text(_no_simulation(STUDY))
+    assert run(["run", str(toy / "study.toml"), "--out", str(toy / "o"), "--quiet"]) == 0
+    assert "report:" in capsys.readouterr().out
+    (toy / "bad.toml").write_text(_no_simulation(STUDY).replace('vcov = "hc1"', 'vcov = "hc9"'))
+    assert run(["run", str(toy / "bad.toml"), "--out", str(toy / "o2"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.toml, line 19, field 'model.vcov'" in err
+    assert run(["run", str(toy / "study.toml"), "--out", str(toy / "o3"), "--lang", "fr"]) == 2

@@ -1,0 +1,41 @@
+"""Every English text has a Chinese one, with the same fields to fill in."""
+
+import string
+
+import pytest
+
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.report.i18n import TERMS, TEXT, pick, term_label, tr
+
+
+def _fields(text):
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+@pytest.mark.parametrize("table", [TEXT, TERMS], ids=["TEXT", "TERMS"])
+def test_every_english_key_has_chinese(table):
+    missing = [k for k, v in table.items() if not v.get("zh", "").strip()]
+    assert not missing, f"no Chinese text for {missing}"
+    assert all(v.get("en", "").strip() for v in table.values())
+
+
+def test_placeholders_match_between_languages():
+    bad = [k for k, v in TEXT.items() if _fields(v["en"]) != _fields(v["zh"])]
+    assert not bad
+
+
+def test_chinese_texts_are_chinese():
+    # a Chinese entry that is just the English text again is a missing translation
+    same = [k for k, v in TEXT.items() if v["en"] == v["zh"] and any(c.isalpha() for c in v["en"])
+            and not k.startswith("link.") and k not in ("col.sha256",)]
+    assert not same, same
+
+
+def test_lookup_and_fallbacks():
+    assert tr("heading.summary", "zh") == "概要"
+    with pytest.raises(InvalidOptionError):
+        tr("heading.summary", "fr")
+    assert pick({"en": "E"}, "zh") == "E"
+    assert term_label("national_share", "zh") == "全国采纳比例"
+    assert term_label("neighbors_adopted_share", "en") == "Neighbours adopted (share)"
+    assert term_label("unknown_col", "zh") == "unknown_col"
