@@ -276,7 +276,12 @@ def newton(engine: Engine, link: str, *, meat: VcovSpec, start: np.ndarray | Non
             cand = beta + step
             new = engine.run_pass(cand, link, meat=meat if want_meat else None)
             halvings += 1
-        growth = growth + 1 if (new.n_extreme > 0 and float(np.max(np.abs(cand))) >
+        # Separation: estimates keep growing by sizeable steps while hazards sit at 0/1.
+        # A converging sequence may also grow, but its steps shrink quadratically, so
+        # only steps that are still large count (a cubic duration term legitimately
+        # puts some hazards below 1e-10 in long spells).
+        big_step = size > 1e-3 * max(1.0, float(np.max(np.abs(beta))))
+        growth = growth + 1 if (new.n_extreme > 0 and big_step and float(np.max(np.abs(cand))) >
                                 float(np.max(np.abs(beta)))) else 0
         beta, stats, prev_step = cand, new, size
         if growth >= 5 and it >= 10:
