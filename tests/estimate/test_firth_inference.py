@@ -247,3 +247,21 @@ def test_flic_makes_predictions_calibrated_in_rare_events():
     # Firth's intercept pulls predictions towards 0.5; FLIC restores the event share
     assert fi.predict(df).mean() > df.y.mean()
     assert fi.flic().predict(df).mean() == pytest.approx(df.y.mean(), abs=1e-12)
+
+
+def test_cli_firth_reports_profile_inference(tmp_path, capsys):
+    import json
+
+    from policydiffusion.cli import run
+
+    out = tmp_path / "firth.json"
+    assert run(["fit", str(GOLDEN / "sex2.csv"), "--formula", SEX2_FORMULA, "--firth",
+                "--json", str(out)]) == 0
+    assert "Heinze & Schemper" in capsys.readouterr().out
+    got = json.loads(out.read_text())
+    assert got["estimator"] == "firth" and "profile" in got["inference"]
+    np.testing.assert_allclose([c["conf_low"] for c in got["coefficients"]],
+                               [c[0] for c in SEX2_CI], atol=1e-6)
+    assert run(["fit", str(GOLDEN / "sex2.csv"), "--formula", SEX2_FORMULA, "--firth",
+                "--firth-inference", "wald"]) == 0
+    assert "z statistics" in capsys.readouterr().out

@@ -142,6 +142,9 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     ['Intercept', 'x']
     >>> res.vcov_label
     'cluster-robust by g (G=20), Stata small-sample factor G/(G-1)'
+    >>> firth = fit_hazard(df.head(60), "adopt ~ x", firth=True)
+    >>> firth.tidy().attrs["inference"][:60]
+    'penalised likelihood ratio tests (statistic: chi-squared, 1 '
     """
     check_choice("link", link, LINKS)
     check_choice("separation", separation, ("warn", "raise"))
