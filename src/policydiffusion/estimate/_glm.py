@@ -71,6 +71,7 @@ class Engine:
     chunk_rows: int
     solver: SolverOptions
     ybar: float
+    class_weights: tuple[float, float] | None = None  # (w_0, w_1) by outcome (King-Zeng)
     _cache: list[Prepared] | None = field(default=None, repr=False)
     _cache_ok: bool = True
 
@@ -108,7 +109,7 @@ class Engine:
                 levels[cluster_columns[1]]), key=_sort_key), dtype=object)
             levels = {c: union for c in cluster_columns}
         return Engine(self.source, self.design, self.weights, levels, self.chunk_rows,
-                      self.solver, self.ybar)
+                      self.solver, self.ybar, self.class_weights)
 
     def release(self) -> None:
         """Drop cached chunks; later passes re-read the source."""
@@ -128,6 +129,9 @@ class Engine:
         keep = self._cache_ok
         for chunk in self.source.chunks(list(dict.fromkeys(cols)), chunk_rows=self.chunk_rows):
             prep = self.design.prepare(chunk, weights=self.weights, clusters=self.cluster_levels)
+            if self.class_weights is not None:
+                cw = np.where(prep.y == 1, self.class_weights[1], self.class_weights[0])
+                prep.w = cw if prep.w is None else prep.w * cw
             if keep:
                 total += prep.nbytes()
                 if self.source.in_memory or total <= self.solver.cache_bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -9,10 +10,13 @@ import pandas as pd
 
 from policydiffusion import __version__
 from policydiffusion._warnings import warn
-from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError, SeparationError,
-                                    SeparationWarning, check_choice)
+from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError,
+                                    PolicyDiffusionWarning, SeparationError, SeparationWarning,
+                                    check_choice)
 from policydiffusion.estimate._data import as_source
-from policydiffusion.estimate._firth import fit_firth, king_zeng, prior_correction
+from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng,
+                                             prior_correction)
+from policydiffusion.estimate._firth_infer import FIRTH_INFERENCE, FirthInference
 from policydiffusion.estimate._glm import Engine, SolverOptions, newton, solve_info
 from policydiffusion.estimate._links import LINKS, cdf
 from policydiffusion.estimate._result import HazardResult, vcov_from_sums
@@ -37,19 +41,35 @@ def _with_fixed_effects(formula: str, fixed_effects: Sequence[str] | str | None)
     return formula + "".join(f" + C({c})" for c in fe)
 
 
-def _rare_options(rare_events: Any) -> float | None:
-    """None (no tau) or tau from ``True`` / ``{"tau": ...}``."""
+def _rare_options(rare_events: Any) -> tuple[float | None, str]:
+    """``(tau or None, "prior" | "weighting")`` from ``True`` / ``{"tau": ..., ...}``."""
     if rare_events is True:
-        return None
-    if isinstance(rare_events, Mapping) and set(rare_events) <= {"tau"}:
-        return rare_events.get("tau")
+        return None, "prior"
+    if isinstance(rare_events, Mapping) and set(rare_events) <= {"tau", "case_control"}:
+        how = rare_events.get("case_control", "prior")
+        check_choice("rare_events case_control", how, ("prior", "weighting"))
+        tau = rare_events.get("tau")
+        if how == "weighting" and tau is None:
+            raise InvalidOptionError("the weighting correction needs the population event "
+                                     "share: rare_events={'tau': ..., 'case_control': "
+                                     "'weighting'}.")
+        return tau, how
     raise InvalidOptionError(
-        f"rare_events must be None, True or {{'tau': population_event_share}}; "
-        f"got {rare_events!r}.")
+        f"rare_events must be None, True or {{'tau': population_event_share}} (optionally "
+        f"with 'case_control': 'prior' or 'weighting'); got {rare_events!r}.")
+
+
+def _complete_case_share(engine: Engine) -> float:
+    """Event share of the complete-case rows (the ybar of King & Zeng's corrections)."""
+    ys = n = 0.0
+    for prep in engine.prepared():
+        ys, n = ys + float(prep.y.sum()), n + prep.n
+    return ys / n if n else engine.ybar
 
 
 def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "classical",
-               firth: bool = False, rare_events: Any = None, weights: str | None = None,
+               firth: bool = False, firth_inference: str = "profile",
+               rare_events: Any = None, weights: str | None = None,
                fixed_effects: Sequence[str] | str | None = None,
                chunk_rows: int = 1_000_000, solver: SolverOptions = SolverOptions(),
                separation: str = "warn") -> HazardResult:
@@ -72,10 +92,23 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         :class:`VcovSpec`. Cluster SEs use Stata's G/(G-1) factor by default.
     firth
         Firth-penalised logit (finite estimates under separation; small data, the
-        design is held in memory).
+        design is held in memory). ``res.flic()`` then gives FLIC's intercept for
+        unbiased predicted probabilities.
+    firth_inference
+        For Firth fits: ``"profile"`` (default; as R logistf's ``pl=TRUE``) reports
+        penalised likelihood-ratio tests and profile penalised-likelihood intervals
+        (Heinze & Schemper 2002) in ``tidy()``; ``"wald"`` reports z tests and normal
+        intervals. Profile inference is model-based: with a robust or clustered
+        ``vcov`` the table is Wald with that variance (``res.inference`` says which).
+        Each coefficient costs a few dozen constrained fits.
     rare_events
-        ``True`` for King-Zeng bias-corrected logit, ``{"tau": share}`` to add the
-        prior correction of the intercept for a case-control sample.
+        ``True`` for King-Zeng bias-corrected logit; ``{"tau": share}`` adds the
+        prior correction of the intercept for a case-control sample with population
+        event share ``tau``; ``{"tau": share, "case_control": "weighting"}`` instead
+        weights events by ``tau/ybar`` and non-events by ``(1-tau)/(1-ybar)`` and uses
+        the weighted bias correction (King & Zeng 2001, eq. 11-12; use a robust
+        ``vcov`` with weighting). ``res.predict(data, correction="king-zeng")`` adds
+        the probability correction.
     weights
         Column of non-negative case weights.
     fixed_effects
@@ -109,18 +142,26 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     ['Intercept', 'x']
     >>> res.vcov_label
     'cluster-robust by g (G=20), Stata small-sample factor G/(G-1)'
+    >>> firth = fit_hazard(df.head(60), "adopt ~ x", firth=True)
+    >>> firth.tidy().attrs["inference"][:60]
+    'penalised likelihood ratio tests (statistic: chi-squared, 1 '
     """
     check_choice("link", link, LINKS)
     check_choice("separation", separation, ("warn", "raise"))
+    check_choice("firth_inference", firth_inference, FIRTH_INFERENCE)
     spec = VcovSpec.parse(vcov)
     if firth and link != "logit":
         raise InvalidOptionError(f"firth=True is implemented for link='logit'; got {link!r}.")
-    tau = None
+    tau, case_control = None, "prior"
     if rare_events is not None and rare_events is not False:
         if link != "logit" or firth:
             raise InvalidOptionError("rare_events applies to a plain logit (link='logit', "
                                      "firth=False).")
-        tau = _rare_options(rare_events)
+        tau, case_control = _rare_options(rare_events)
+        if case_control == "weighting" and weights is not None:
+            raise InvalidOptionError("the King-Zeng weighting correction sets the case "
+                                     "weights itself; drop weights= or use the prior "
+                                     "correction.")
     if not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
         raise InvalidOptionError(f"chunk_rows must be a positive integer; got {chunk_rows!r}.")
     formula_used = _with_fixed_effects(formula, fixed_effects)
@@ -130,15 +171,28 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                           solver=solver)
     names = list(engine.design.term_names)
     k = len(names)
-    beta_score = None
-    var_factor = 1.0
+    beta_score = firth_info = None
+    var_factor, w1 = 1.0, 1.0
+    if case_control == "weighting":
+        ybar_cc = _complete_case_share(engine)
+        w0, w1 = class_weights(tau, ybar_cc)
+        engine = dataclasses.replace(engine, class_weights=(w0, w1), _cache=None,
+                                     _cache_ok=True)
+        if spec.kind == "classical":
+            warn("with the King-Zeng weighting correction the classical variance is not "
+                 "valid; use vcov='hc0', 'hc1' or a cluster-robust variance (King & Zeng "
+                 "2001, sec. 4.2).", PolicyDiffusionWarning)
     if firth:
         fo = fit_firth(engine, max_iter=solver.max_iter * 2, tol=solver.tol)
         beta, bread_inv = fo.beta, fo.inv_info
         st = engine.run_pass(beta, link, meat=spec)
         loglik, converged, n_iter = fo.loglik, fo.converged, fo.n_iter
         estimator, extreme_sep = "firth", False
-        extra = {"penalized_loglik": fo.penalized_loglik}
+        extra = {"penalized_loglik": fo.penalized_loglik, "firth_inference": firth_inference}
+        firth_info = FirthInference(firth_inference, beta.copy(), fo.penalized_loglik,
+                                    tol=solver.tol)
+        if firth_inference == "profile" and spec.kind == "classical":
+            firth_info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(bread_inv)), 0.95)
     else:
         out = newton(engine, link, meat=spec)
         st = out.stats
@@ -154,13 +208,15 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                  f"(tolerance {solver.tol}); estimates may be inaccurate. Check for separation "
                  "or rescale covariates.", ConvergenceWarning)
         if tau is not None or rare_events is True:
-            bias = king_zeng(engine, beta, bread_inv)
+            bias = king_zeng(engine, beta, bread_inv, w1=w1)
             beta_score = beta.copy()
             beta = beta - bias
             var_factor = (st.n / (st.n + k)) ** 2
             estimator = "king-zeng"
-            extra = {"king_zeng_bias": bias.tolist()}
-            if tau is not None:
+            extra = {"king_zeng_bias": bias.tolist(), "case_control": case_control}
+            if case_control == "weighting":
+                extra.update(tau=tau, ybar=ybar_cc, w0=w0, w1=w1)
+            elif tau is not None:
                 if "Intercept" not in names:
                     raise InvalidOptionError("the prior correction needs an intercept.")
                 shift = prior_correction(tau, st.ysum / st.wsum)
@@ -185,7 +241,8 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         n_clusters=counts, nobs=st.n, n_dropped_missing=st.n_dropped, loglik=float(loglik),
         loglik_null=ll0, converged=bool(converged), n_iter=int(n_iter), estimator=estimator,
         provenance=prov, weights=weights, _engine=engine, _bread_inv=bread_inv,
-        _meat_hc=st.meat_hc, _var_factor=var_factor, _beta_score=beta_score)
+        _meat_hc=st.meat_hc, _var_factor=var_factor, _beta_score=beta_score,
+        _firth=firth_info)
 
 
 def _check_separation(engine: Engine, out, names, mode: str, converged: bool) -> None:

@@ -8,11 +8,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion._warnings import warn
+from policydiffusion.errors import ConvergenceWarning, InvalidOptionError, check_choice
 from policydiffusion.estimate._data import as_source
+from policydiffusion.estimate._firth import kz_probability_correction
+from policydiffusion.estimate._firth_infer import (PROFILE_LABEL, FirthInference,
+                                                   PenalizedLRTest, flic_intercept,
+                                                   penalized_lr, wald_chi2_rows)
 from policydiffusion.estimate._links import cdf
-from policydiffusion.estimate._summary import INFERENCE_NOTE, CoefficientsMixin, Summary
+from policydiffusion.estimate._separation import collect_design
+from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
+                                               tidy_frame)
 from policydiffusion.estimate._vcov import VcovSpec, sandwich
 
 __all__ = ["HazardResult", "vcov_from_sums"]
@@ -36,7 +44,11 @@ class HazardResult(CoefficientsMixin):
     """A fitted discrete-time hazard model (logit, probit or cloglog); never mutated.
 
     ``params`` and ``cov`` are labelled by term (formulaic names: ``Intercept``,
-    ``x1``, ``x1:x2``, ``C(g)[T.b]``). Inference is normal (z) with 95% intervals.
+    ``x1``, ``x1:x2``, ``C(g)[T.b]``). Inference is normal (z) with 95% intervals,
+    except for Firth fits with ``firth_inference="profile"`` (the default) and a
+    model-based (classical) variance: their ``tidy()`` reports penalised likelihood
+    ratio tests (``statistic`` is the chi-squared, 1 df) and profile
+    penalised-likelihood intervals; :attr:`inference` says which applies.
     """
 
     formula: str
@@ -60,6 +72,7 @@ class HazardResult(CoefficientsMixin):
     _meat_hc: np.ndarray | None = field(default=None, repr=False)
     _var_factor: float = field(default=1.0, repr=False)
     _beta_score: np.ndarray | None = field(default=None, repr=False)  # where scores are taken
+    _firth: FirthInference | None = field(default=None, repr=False)
 
     # ---- model-level figures (k, aic, std_errors, tidy from CoefficientsMixin) ----
     @property
@@ -77,10 +90,139 @@ class HazardResult(CoefficientsMixin):
         """The fixed model-matrix specification (used by policydiffusion.interpret)."""
         return self._engine.design
 
+    # ---- inference ------------------------------------------------------------------
+    @property
+    def profile_inference(self) -> bool:
+        """True when ``tidy()`` reports profile penalised-likelihood inference."""
+        return (self._firth is not None and self._firth.method == "profile"
+                and self.vcov_spec.kind == "classical")
+
+    @property
+    def inference(self) -> str:
+        """Words for the inference ``tidy()`` reports (also in summaries and JSON)."""
+        if self.profile_inference:
+            label = PROFILE_LABEL.format(level="95%")
+            if self._firth.wald_terms:
+                label += (f"; {', '.join(self._firth.wald_terms)} (FLIC): Wald chi-squared "
+                          "test and normal CI")
+            return label
+        if self._firth is not None and self._firth.method == "profile":
+            return (INFERENCE_NOTE + " (Wald with the chosen variance; profile "
+                    "penalised-likelihood inference needs vcov='classical')")
+        return INFERENCE_NOTE
+
+    def tidy(self, *, conf_level: float = 0.95) -> pd.DataFrame:
+        """Columns term, estimate, std_error, statistic, p_value, conf_low, conf_high.
+
+        ``attrs["inference"]`` names the inference. Under profile inference (Firth
+        fits, see :attr:`inference`) ``statistic`` is the penalised LR chi-squared and
+        the interval is the profile penalised-likelihood interval; a level other than
+        0.95 is computed on first use (one pass over the data).
+        """
+        t = tidy_frame(self.params, self.cov, conf_level=conf_level)
+        if self.profile_inference:
+            names = list(self.params.index)
+            se = t["std_error"].to_numpy()
+            X = y = w = None
+            if not self._firth.has_table(conf_level):
+                X, y, w = collect_design(self._engine)
+            prof = self._firth.table(X, y, w, names, se, conf_level).copy()
+            wald = list(self._firth.wald_terms)
+            if wald:
+                rows = wald_chi2_rows(self.params[wald].to_numpy(), se[[names.index(n) for n in
+                                                                        wald]], conf_level)
+                prof.loc[wald] = rows.to_numpy()
+            for c in ("statistic", "p_value", "conf_low", "conf_high"):
+                t[c] = prof.loc[names, c].to_numpy()
+            label = self.inference.replace("95%", f"{100 * conf_level:g}%")
+        else:
+            label = self.inference
+        t.attrs["inference"] = label
+        return t
+
+    def penalized_lr_test(self, terms: list[str] | str):
+        """Penalised likelihood-ratio test that ``terms`` are all zero (Firth fits).
+
+        The restricted fit keeps the full model's penalty (logistf's
+        ``anova(..., method="nested")``). Returns ``(statistic, df, p_value,
+        restricted penalised loglik, full penalised loglik)`` as a
+        :class:`PenalizedLRTest`.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from policydiffusion.estimate import fit_hazard
+        >>> rng = np.random.default_rng(4)
+        >>> df = pd.DataFrame({"x": rng.normal(size=60), "z": rng.normal(size=60)})
+        >>> df["y"] = (rng.random(60) < 1 / (1 + np.exp(1 - 2 * df.x))).astype(int)
+        >>> t = fit_hazard(df, "y ~ x + z", firth=True).penalized_lr_test(["x", "z"])
+        >>> t.df, t.p_value < 0.01
+        (2, True)
+        """
+        if self._firth is None:
+            raise InvalidOptionError("penalized_lr_test needs a Firth fit (firth=True).")
+        terms = [terms] if isinstance(terms, str) else list(terms)
+        names = list(self.params.index)
+        missing = [t for t in terms if t not in names]
+        if missing or not terms:
+            raise InvalidOptionError(f"terms {missing or terms} are not in the model {names}.")
+        X, y, w = collect_design(self._engine)
+        stat, pen0, ok = penalized_lr(X, y, w, self._firth.beta, self._firth.penalized_loglik,
+                                      [names.index(t) for t in terms], tol=self._firth.tol)
+        if not ok:
+            warn("the restricted Firth fit did not converge; the test may be inaccurate.",
+                 ConvergenceWarning)
+        return PenalizedLRTest(tuple(terms), stat, len(terms), float(chi2.sf(stat, len(terms))),
+                               pen0, self._firth.penalized_loglik)
+
+    def flic(self) -> "HazardResult":
+        """Firth logit with intercept correction (FLIC; Puhr et al. 2017): a new result.
+
+        The slopes stay the Firth estimates; the intercept is re-estimated by maximum
+        likelihood with the slopes' linear predictor as offset, so the mean predicted
+        probability equals the observed event share (Firth's intercept biases predicted
+        probabilities towards 0.5). As logistf's ``flic``: the variance is
+        ``(X'WX)^-1`` at the FLIC probabilities (or the result's robust estimator
+        evaluated there); the intercept's test and interval are Wald, the slopes keep
+        their profile intervals and penalised LR tests.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from policydiffusion.estimate import fit_hazard
+        >>> rng = np.random.default_rng(3)
+        >>> df = pd.DataFrame({"x": rng.normal(size=80)})
+        >>> df["y"] = (rng.random(80) < 1 / (1 + np.exp(2.5 - df.x))).astype(int)
+        >>> fl = fit_hazard(df, "y ~ x", firth=True).flic()
+        >>> bool(np.isclose(fl.predict(df).mean(), df.y.mean()))
+        True
+        """
+        if self.estimator != "firth":
+            raise InvalidOptionError("flic() applies to a Firth fit (firth=True).")
+        names = list(self.params.index)
+        if "Intercept" not in names:
+            raise InvalidOptionError("FLIC re-estimates the intercept; the model has none.")
+        X, y, w = collect_design(self._engine)
+        beta, bread = flic_intercept(X, y, w, self._firth.beta, names.index("Intercept"), names)
+        st = self._engine.run_pass(beta, "logit", meat=self.vcov_spec)
+        cov, label, counts = vcov_from_sums(self.vcov_spec, bread, st.meat_hc, st.plan, st.n,
+                                            self.k)
+        prov = {**self.provenance, "estimator": "firth-flic",
+                "intercept": "FLIC: ML intercept with the Firth linear predictor as offset "
+                             "(Puhr et al. 2017)", "firth_intercept": float(self.params.iloc[
+                                 names.index("Intercept")])}
+        return dataclasses.replace(
+            self, params=pd.Series(beta, index=names, name="estimate"),
+            cov=pd.DataFrame(cov, index=names, columns=names), vcov_label=label,
+            n_clusters=counts, loglik=float(st.loglik), estimator="firth-flic",
+            provenance=prov, _bread_inv=bread, _meat_hc=st.meat_hc,
+            _firth=self._firth.with_wald(["Intercept"]))
+
     # ---- tables ---------------------------------------------------------------------
     def summary(self) -> Summary:
         """A summary object for people (``print`` it, or ``to_markdown()``/``to_latex()``)."""
         title = {"ml": "Discrete-time hazard model", "firth": "Firth penalised logit",
+                 "firth-flic": "Firth penalised logit with intercept correction (FLIC)",
                  "king-zeng": "Rare-events logit (King-Zeng)"}[self.estimator]
         info = [("Formula", self.formula), ("Link", self.link),
                 ("Observations", self.nobs), ("Dropped (missing values)", self.n_dropped_missing),
@@ -88,7 +230,7 @@ class HazardResult(CoefficientsMixin):
                 ("AIC", self.aic), ("BIC", self.bic), ("Pseudo R2 (McFadden)", self.pseudo_r2),
                 ("Converged", f"{self.converged} ({self.n_iter} iterations)"),
                 ("Standard errors", self.vcov_label)]
-        return Summary(title, info, self.tidy(), [INFERENCE_NOTE])
+        return Summary(title, info, self.tidy(), [self.inference])
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (the shape ``policydiffusion fit --json`` writes)."""
@@ -104,7 +246,7 @@ class HazardResult(CoefficientsMixin):
             "vcov": {"type": self.vcov_spec.kind, "label": self.vcov_label,
                      "cluster": list(self.vcov_spec.columns),
                      "n_clusters": [int(g) for g in self.n_clusters]},
-            "inference": INFERENCE_NOTE, "coefficients": coefs,
+            "inference": self.inference, "coefficients": coefs,
             "provenance": self.provenance,
         }
 
@@ -160,9 +302,46 @@ class HazardResult(CoefficientsMixin):
             out.append(eta)
         return np.concatenate(out) if out else np.zeros(0)
 
-    def predict(self, data: Any) -> np.ndarray:
-        """Predicted hazards Pr(y = 1 | x) for every row of ``data`` (NaN if incomplete)."""
-        return cdf(self.link, self.linear_predictor(data))
+    def predict(self, data: Any, *, correction: str | None = None) -> np.ndarray:
+        """Predicted hazards Pr(y = 1 | x) for every row of ``data`` (NaN if incomplete).
+
+        ``correction="king-zeng"`` (logit only; meant for ``rare_events`` fits) adds
+        King & Zeng's (2001) probability correction ``C = (0.5 - p) p (1 - p) x V x'``
+        with ``V`` the result's covariance, which averages over the estimation
+        uncertainty of ``beta`` (their approximate Bayesian estimator).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from policydiffusion.estimate import fit_hazard
+        >>> rng = np.random.default_rng(2)
+        >>> df = pd.DataFrame({"x": rng.normal(size=400)})
+        >>> df["y"] = (rng.random(400) < 1 / (1 + np.exp(3.5 - df.x))).astype(int)
+        >>> kz = fit_hazard(df, "y ~ x", rare_events=True)
+        >>> bool((kz.predict(df, correction="king-zeng") >= kz.predict(df)).all())
+        True
+        """
+        eta = self.linear_predictor(data)
+        p = cdf(self.link, eta)
+        if correction is None:
+            return p
+        check_choice("correction", correction, ("king-zeng",))
+        if self.link != "logit":
+            raise InvalidOptionError("the King-Zeng probability correction is for logit fits.")
+        X = self._model_matrix(data)
+        ok = ~np.isnan(eta)
+        out = p.copy()
+        out[ok] = p[ok] + kz_probability_correction(X, p[ok], self.cov.to_numpy())
+        return out
+
+    def _model_matrix(self, data: Any) -> np.ndarray:
+        """Model-matrix rows of the complete rows of ``data``, in order."""
+        design = self.design
+        blocks = [np.zeros((0, self.k))]
+        for chunk in as_source(data).chunks(list(design.variables), chunk_rows=1_000_000):
+            prep = design.prepare(chunk, need_y=False, keep_rows=True)
+            blocks.append(design.block(prep, 0, prep.n))
+        return np.vstack(blocks)
 
 
 def _num(v: Any) -> Any:

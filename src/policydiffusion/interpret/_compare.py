@@ -20,17 +20,23 @@ class LRTest:
     p_value: float
     loglik_restricted: float
     loglik_full: float
+    penalized: bool = False  # Firth fits: penalised log-likelihoods, full model's penalty
 
     def __str__(self) -> str:
-        return (f"LR chi2({self.df}) = {self.statistic:.4f}, p = {self.p_value:.4g} "
-                f"(loglik {self.loglik_restricted:.4f} vs {self.loglik_full:.4f})")
+        kind = "Penalised LR" if self.penalized else "LR"
+        what = "penalised loglik" if self.penalized else "loglik"
+        return (f"{kind} chi2({self.df}) = {self.statistic:.4f}, p = {self.p_value:.4g} "
+                f"({what} {self.loglik_restricted:.4f} vs {self.loglik_full:.4f})")
 
 
 def lr_test(restricted, full) -> LRTest:
     """LR = 2 (loglik_full - loglik_restricted), chi-squared with the difference in k.
 
     Both models must be fit on the same rows and the restricted model's terms must be
-    a subset of the full model's (checked).
+    a subset of the full model's (checked). For two Firth fits the test is the
+    penalised LR test of logistf's ``anova(..., method="nested")``: the full model is
+    refit with the extra terms fixed at zero, keeping the full model's penalty
+    (separately penalised fits are not comparable); ``penalized`` is then True.
 
     Examples
     --------
@@ -50,11 +56,18 @@ def lr_test(restricted, full) -> LRTest:
     extra = set(restricted.params.index) - set(full.params.index)
     if extra:
         raise InvalidOptionError(f"models are not nested: {sorted(extra)} only in the first.")
-    if getattr(restricted, "estimator", "ml") != "ml" or getattr(full, "estimator", "ml") != "ml":
-        raise InvalidOptionError("LR tests here compare maximum-likelihood fits; for Firth "
-                                 "fits use penalised likelihood-ratio tests.")
+    kinds = (getattr(restricted, "estimator", "ml"), getattr(full, "estimator", "ml"))
     df = len(full.params) - len(restricted.params)
     if df < 1:
         raise InvalidOptionError("the full model must have more coefficients.")
+    if kinds == ("firth", "firth"):
+        extra_terms = [t for t in full.params.index if t not in set(restricted.params.index)]
+        t = full.penalized_lr_test(extra_terms)
+        return LRTest(t.statistic, t.df, t.p_value, t.penalized_loglik_restricted,
+                      t.penalized_loglik_full, penalized=True)
+    if kinds != ("ml", "ml"):
+        raise InvalidOptionError(
+            f"LR tests compare two maximum-likelihood fits or two Firth fits (penalised LR); "
+            f"got {kinds[0]!r} and {kinds[1]!r}.")
     stat = max(0.0, 2 * (full.loglik - restricted.loglik))
     return LRTest(stat, df, float(chi2.sf(stat, df)), restricted.loglik, full.loglik)
