@@ -9,13 +9,13 @@ from typing import List, Optional
 import typer
 
 from policydiffusion.cli._app import app
-from policydiffusion.cli.validate import study_from_options
+from policydiffusion.cli._study_options import with_study
 
 
 @app.command("describe")
+@with_study
 def describe_command(
-    adoptions: Optional[Path] = typer.Argument(None, help="Adoption records (as for `validate`)."),
-    dataset: Optional[str] = typer.Option(None, help="Use a shipped study instead: 'spid'."),
+    study,
     policy: List[str] = typer.Option([], help="Policy id to describe; repeatable (default: all)."),
     out: Optional[Path] = typer.Option(None, help="Folder for CSV tables and PNG/SVG figures."),
     json_file: Optional[Path] = typer.Option(None, "--json", help="Write one JSON entry per policy."),
@@ -25,17 +25,6 @@ def describe_command(
                                       help="Relation for Moran's I and the neighbour share."),
     permutations: int = typer.Option(999, help="Moran's I permutations."),
     seed: int = typer.Option(0, help="Seed for the permutations."),
-    units: Optional[Path] = typer.Option(None, help="Units table (one row per unit)."),
-    policies: Optional[Path] = typer.Option(None, help="Policy metadata table."),
-    covariates: Optional[Path] = typer.Option(None, help="Unit x period covariate panel."),
-    relation: List[str] = typer.Option([], help="NAME=FILE[:SOURCE_COL:TARGET_COL]; repeatable."),
-    policy_col: str = typer.Option("policy", help="Column holding the policy id."),
-    unit_col: str = typer.Option("unit", help="Column holding the unit id."),
-    time_col: str = typer.Option("time", help="Column holding the adoption time."),
-    layout: str = typer.Option("long", help="long (one row per adoption) or wide (unit x policy)."),
-    granularity: str = typer.Option("year", help="year, quarter, month or period."),
-    start: Optional[str] = typer.Option(None, help="First period observed (default: first adoption)."),
-    end: Optional[str] = typer.Option(None, help="Last period observed (default: last adoption)."),
 ) -> None:
     """Describe diffusion: curves, S-curve/Bass fits, take-off, speed, clustering, figures.
 
@@ -44,18 +33,6 @@ def describe_command(
     from policydiffusion.errors import InvalidOptionError, check_choice
 
     check_choice("lang", lang, ("en", "zh"))
-    if dataset is not None:
-        check_choice("dataset", dataset, ("spid",))
-        if adoptions is not None:
-            raise InvalidOptionError("give either an ADOPTIONS file or --dataset, not both.")
-        from policydiffusion.datasets import spid_study
-
-        study = spid_study()
-    elif adoptions is None:
-        raise InvalidOptionError("give an ADOPTIONS file or --dataset spid.")
-    else:
-        study = study_from_options(adoptions, units, policies, covariates, relation, policy_col,
-                                   unit_col, time_col, layout, granularity, start, end)
     ids = list(policy) or study.policy_ids
     for p in ids:
         study.policy_window(p)  # unknown ids raise here, before any work

@@ -11,11 +11,10 @@ from typing import List, Optional
 import typer
 
 from policydiffusion.cli._app import app
-from policydiffusion.cli.validate import study_from_options
+from policydiffusion.cli._study_options import with_study
 from policydiffusion.errors import InvalidOptionError, check_choice
 
 DESIGNS = ("monadic", "dyadic", "pooled")
-SHIPPED = ("spid",)
 
 
 def _value(text: str) -> object:
@@ -86,13 +85,12 @@ _TERM_HELP = ("A diffusion term, repeatable: NAME or NAME:value,opt=value (as=CO
 
 
 @app.command("riskset")
+@with_study
 def riskset_command(
+    study,
     design: str = typer.Argument(..., help="monadic (unit-period rows for one policy), dyadic "
                                            "(directed dyad-period rows) or pooled (monadic rows "
                                            "stacked over several or all policies)."),
-    adoptions: Optional[Path] = typer.Argument(None, help="Adoption records file (CSV, Parquet, "
-                                                          "Excel, Stata); or use --dataset."),
-    dataset: Optional[str] = typer.Option(None, help="A shipped study instead of files: spid."),
     policy: List[str] = typer.Option([], help="Policy id; repeat for a pooled risk set."),
     all_policies: bool = typer.Option(False, "--all-policies",
                                       help="Every policy of the study (default for pooled)."),
@@ -117,19 +115,6 @@ def riskset_command(
     unit_attribute: List[str] = typer.Option([], help="Units-table column to carry onto every "
                                                       "row; repeatable."),
     policies_per_file: int = typer.Option(8, help="Policies per file when writing a folder."),
-    units: Optional[Path] = typer.Option(None, help="Units table (one row per unit)."),
-    policies: Optional[Path] = typer.Option(None, help="Policy metadata table."),
-    covariates: Optional[Path] = typer.Option(None, help="Unit x period covariate panel."),
-    relation: List[str] = typer.Option([], help="NAME=FILE[:SOURCE_COL:TARGET_COL]; repeatable."),
-    policy_col: str = typer.Option("policy", help="Column holding the policy id."),
-    unit_col: str = typer.Option("unit", help="Column holding the unit id."),
-    time_col: str = typer.Option("time", help="Column holding the adoption time."),
-    layout: str = typer.Option("long", help="long (one row per adoption) or wide (unit x policy)."),
-    granularity: str = typer.Option("year", help="year, quarter, month or period."),
-    start: Optional[str] = typer.Option(None, help="First period observed (default: first "
-                                                   "adoption)."),
-    end: Optional[str] = typer.Option(None, help="Last period observed: non-adopters are "
-                                                 "censored here (default: last adoption)."),
 ) -> None:
     """Build an event-history risk set with diffusion terms and write it to Parquet or CSV.
 
@@ -157,16 +142,6 @@ def riskset_command(
     from policydiffusion.riskset import dyadic_riskset, monadic_riskset
 
     check_choice("design", design, DESIGNS)
-    if (dataset is None) == (adoptions is None):
-        raise InvalidOptionError("give an adoptions file or --dataset spid (not both).")
-    if dataset is not None:
-        check_choice("--dataset", dataset, SHIPPED)
-        from policydiffusion.datasets import spid_study
-
-        study = spid_study()
-    else:
-        study = study_from_options(adoptions, units, policies, covariates, relation, policy_col,
-                                   unit_col, time_col, layout, granularity, start, end)
     if all_policies or (design == "pooled" and not policy):
         chosen = study.policy_ids
     elif policy:
