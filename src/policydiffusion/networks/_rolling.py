@@ -65,7 +65,18 @@ class RollingNetinf:
 
 def window_cascades(cascades: Cascades, start: float, end: float) -> Cascades:
     """Events with ``start <= time < end``, each cascade re-zeroed at its first event
-    in the window; cascades without events in the window are left out."""
+    in the window; cascades without events in the window are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.networks import cascades_from_table
+    >>> c = cascades_from_table(pd.DataFrame({"cascade_id": list("aaab"), "node": list("xyzx"),
+    ...                                       "time": [1990, 1993, 1999, 2001]}))
+    >>> w = window_cascades(c, 1992, 2000)
+    >>> w.cascade_ids, [t.tolist() for t in w.times]
+    (('a',), [[0.0, 6.0]])
+    """
     keep_ids, nodes, times = [], [], []
     for cid, ns, ts in zip(cascades.cascade_ids, cascades.nodes, cascades.times):
         m = (ts >= start) & (ts < end)

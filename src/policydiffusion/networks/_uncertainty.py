@@ -135,7 +135,17 @@ def _draw_networks(casc: Cascades, draws: Iterable[Cascades],
 
 
 def count_possible_edges(casc: Cascades) -> int:
-    """Number of pairs u -> v with u's event strictly before v's in some cascade."""
+    """Number of pairs u -> v with u's event strictly before v's in some cascade.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.networks import cascades_from_table
+    >>> c = cascades_from_table(pd.DataFrame({"cascade_id": list("aaabb"), "node": list("xyzxy"),
+    ...                                       "time": [1, 1, 2, 1, 2]}))
+    >>> count_possible_edges(c)   # x->z, y->z and x->y (tied x, y in cascade a form no edge)
+    3
+    """
     keys = []
     for ns, ts in zip(casc.nodes, casc.times):
         if len(ns) > 1:
