@@ -35,7 +35,8 @@ def simulate_bass(m: int, p: float, q: float, periods: int, seed: int) -> np.nda
     return np.array(S)
 
 
-@given(m=st.floats(50, 1e5), p=st.floats(0.002, 0.2), q=st.floats(0.05, 1.0),
+# p + q <= 1 keeps p + q Y/m below 1, so the discrete recursion never overshoots m
+@given(m=st.floats(50, 1e5), p=st.floats(0.002, 0.2), q=st.floats(0.05, 0.8),
        periods=st.integers(6, 30))
 @settings(max_examples=40, deadline=None)
 def test_noiseless_bass_counts_recovered_exactly(m, p, q, periods):

@@ -19,12 +19,11 @@ import pandas as pd
 from scipy import stats
 
 from policydiffusion._warnings import warn
-from policydiffusion.curves._fit import _fit_data
+from policydiffusion.curves._fit import _TIDY, _f, _fit_data
 from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
 
 __all__ = ["BassOLSFit", "bass_ols", "fit_bass_ols"]
 
-_TIDY = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
 _COEF = ("a", "b", "c")
 _BASS = ("m", "p", "q")
 
@@ -108,11 +107,6 @@ class BassOLSFit:
                 "reason": self.reason, "r_squared": _f(self.r_squared),
                 "params": {k: _f(v) for k, v in zip(_COEF + _BASS, np.r_[self.coef, self.bass])},
                 "std_errors": {k: _f(v) for k, v in se.items()}}
-
-
-def _f(x: float) -> float | None:
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def bass_params(a: float, b: float, c: float) -> tuple[np.ndarray, np.ndarray, str | None]:
