@@ -34,7 +34,8 @@ def _compare(sim, rs: pl.DataFrame) -> None:
             continue
         a = j.get_column(c).cast(pl.Float64).to_numpy()
         b = j.get_column(c + "_b").cast(pl.Float64).to_numpy()
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12, err_msg=c)
+        # rtol too: polars sums groups in parallel, so sums of ~75 differ in the last bits
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, err_msg=c)
 
 
 @pytest.mark.parametrize("seed", [4, 5])
