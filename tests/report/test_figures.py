@@ -124,3 +124,75 @@ def test_missing_glyph_check_can_fail(tmp_path):
         with pytest.raises(UserWarning):
             fig.savefig(tmp_path / "x.png")
     plt.close(fig)
+
+
+def _label_boxes(ax):
+    """Window extents of the map's unit labels (texts in data coordinates)."""
+    r = ax.figure.canvas.get_renderer()
+    return {t.get_text(): t.get_window_extent(r) for t in ax.texts}
+
+
+def _n_overlaps(boxes) -> int:
+    b = list(boxes.values())
+    return sum(b[i].overlaps(b[j]) for i in range(len(b)) for j in range(i + 1, len(b)))
+
+
+def test_map_labels_do_not_overlap_and_small_states_get_callouts(spid):
+    ax = plot_choropleth(spid, "antibully", labels=True)
+    boxes = _label_boxes(ax)
+    assert set(boxes) == set(spid.unit_ids)  # every state labelled, by postal code
+    assert _n_overlaps(boxes) == 0
+    # Rhode Island's label sits outside the state, joined by a leader line
+    from policydiffusion.report.figures.maps import _shapes
+
+    ri = _shapes("us_states")[0]["RI"]
+    x, y = next(t for t in ax.texts if t.get_text() == "RI").get_position()
+    assert x > max(r[:, 0].max() for r in ri)
+    assert any(np.isclose(line.get_ydata()[-1], y) for line in ax.lines)
+    plt.close(ax.figure)
+    # the old behaviour (all labels at the centre) does overlap: the check can fail
+    ax = plot_choropleth(spid, "antibully", labels=True, small="inside")
+    assert _n_overlaps(_label_boxes(ax)) > 0 and not ax.lines
+    plt.close(ax.figure)
+    ax = plot_choropleth(spid, "antibully", labels=True, small="skip")
+    assert {"RI", "DE", "CA", "TX"} & set(_label_boxes(ax)) == {"CA", "TX"} and not ax.lines
+    plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_china_map_labels_beijing_tianjin_shanghai_by_callout(china, lang):
+    from policydiffusion.report.figures._common import unit_labels
+
+    ax = plot_choropleth(china, "mobile_gov", labels=True, lang=lang)
+    boxes = _label_boxes(ax)
+    names = unit_labels(china, lang)
+    assert set(boxes) == set(names.values()) and _n_overlaps(boxes) == 0
+    called_out = {t.get_text() for t in ax.texts if t.get_ha() == "left"}
+    assert {names["110000"], names["120000"], names["310000"]} <= called_out
+    assert names["650000"] not in called_out  # Xinjiang is labelled inside
+    plt.close(ax.figure)
+
+
+def test_map_label_options_are_checked(spid):
+    from policydiffusion.errors import InvalidOptionError
+
+    with pytest.raises(InvalidOptionError, match="small"):
+        plot_choropleth(spid, "antibully", labels=True, small="shrink")
+    with pytest.raises(InvalidOptionError, match="label_by"):
+        plot_choropleth(spid, "antibully", labels=True, label_by="code")
+
+
+def test_timeline_units_stacked_and_labels_inside_axes(spid):
+    s = spid_study(policies=["smokeban"])
+    ax = plot_adoption_timeline(s, "smokeban")
+    r = ax.figure.canvas.get_renderer()
+    points = [(float(line.get_xdata()[0]), float(line.get_ydata()[0])) for line in ax.lines
+              if len(line.get_xdata()) == 1]
+    assert len(points) == 50 and len(set(points)) == 50  # same-year adopters never share a spot
+    right = ax.get_window_extent(r).x1
+    labels = [t for t in ax.texts if t.get_text() in set(s.units["name"].to_list())]
+    assert len(labels) == 50 and all(t.get_window_extent(r).x1 <= right + 0.5 for t in labels)
+    _, end = s.policy_window("smokeban")
+    assert max(ax.get_xticks()) <= end
+    assert any(t.get_text() == "Not adopted" for t in ax.texts)
+    plt.close(ax.figure)

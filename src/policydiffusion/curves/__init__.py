@@ -18,6 +18,7 @@ from policydiffusion.curves._curve import adoption_curve, pooled_adoption_curve
 from policydiffusion.curves._data import as_study
 from policydiffusion.curves._describe import PolicyDescription, describe_policy
 from policydiffusion.curves._fit import CurveFit, CurveFits, fit_curves
+from policydiffusion.curves._bass_ols import BassOLSFit, bass_ols, fit_bass_ols
 from policydiffusion.curves._models import INFLUENCE, MODELS
 from policydiffusion.curves._aft import AFTFit, fit_aft
 from policydiffusion.curves._speed import gini, mallinson_data, policy_speed
@@ -28,6 +29,6 @@ from policydiffusion.curves._innovativeness import dynamic_innovativeness, walke
 from policydiffusion.curves._rogers import CATEGORIES, adopter_categories, takeoff
 
 __all__ = [
-    "AFTFit", "CATEGORIES", "INDEX_COMPONENTS", "MoranResult", "PolicyDescription", "INFLUENCE", "MODELS", "CurveFit", "CurveFits", "adopter_categories",
+    "AFTFit", "BassOLSFit", "bass_ols", "fit_bass_ols", "CATEGORIES", "INDEX_COMPONENTS", "MoranResult", "PolicyDescription", "INFLUENCE", "MODELS", "CurveFit", "CurveFits", "adopter_categories",
     "adoption_curve", "as_study", "describe_policy", "diffusion_index", "follow_neighbor_share", "moran_statistic", "morans_i", "weight_matrix", "dynamic_innovativeness", "fit_aft", "fit_curves", "gini", "mallinson_data", "policy_speed", "pooled_adoption_curve", "takeoff", "walker_scores",
 ]

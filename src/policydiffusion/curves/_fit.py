@@ -351,7 +351,8 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
         "not yet adopted" cell). Standard errors from the inverse (numerical)
         Hessian. ``"nls"``: least squares on the cumulative shares, standard errors
         from the curve_fit covariance, AIC from the Gaussian likelihood
-        ``n log(RSS/n) + 2(k+1)``.
+        ``n log(RSS/n) + 2(k+1)``. Bass's OLS estimator (market size estimated)
+        is :func:`fit_bass_ols`.
     units
         For a plain table only: all unit ids or their number.
 
@@ -378,6 +379,9 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
     >>> fits.method, sorted(fits.fits), fits["bass"].params
     ('mle', ['bass', 'logistic'], ('K', 'p', 'q'))
     """
+    if method == "ols":
+        raise InvalidOptionError("method must be 'mle' or 'nls' for fit_curves; Bass's OLS "
+                                 "estimator is fit_bass_ols(study, policy).")
     check_choice("method", method, ("mle", "nls"))
     for m in models:
         check_choice("models", m, tuple(MODELS))

@@ -21,6 +21,14 @@ def weight_matrix(study, relation: str, *, period: int | None = None) -> np.ndar
 
     Static edges always count; period-varying edges only when ``period`` is given
     and equals their period.
+
+    Examples
+    --------
+    >>> from policydiffusion.datasets import spid_study
+    >>> s = spid_study(policies=["aborparc"])
+    >>> W = weight_matrix(s, "contiguity")
+    >>> W.shape, int(W[s.unit_ids.index("ME")].sum())   # Maine borders New Hampshire only
+    ((50, 50), 1)
     """
     rel = study.relation(relation)
     e = rel.at(period) if period is not None else rel.edges.filter(pl.col("period").is_null())

@@ -49,7 +49,14 @@ def _data_dir() -> Path:
 
 
 def dataset_path(file: str) -> Path:
-    """Path of a shipped data file, e.g. ``dataset_path("geo/us_states.geojson")``."""
+    """Path of a shipped data file, e.g. ``dataset_path("geo/us_states.geojson")``.
+
+    Examples
+    --------
+    >>> p = dataset_path("geo/us_states.geojson")
+    >>> p.suffix, p.exists()
+    ('.geojson', True)
+    """
     return _data_dir() / file
 
 
@@ -58,7 +65,17 @@ _REGISTRY: dict[str, DatasetInfo] = {}
 
 
 def register_dataset(info: DatasetInfo) -> None:
-    """Add a dataset to the registry (used by modules that build datasets)."""
+    """Add a dataset to the registry (used by modules that build datasets).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> register_dataset(DatasetInfo("toy_counts", "table", "three counts (example)", "made up",
+    ...                              "CC0", loader=lambda: pd.DataFrame({"n": [1, 2, 3]})))
+    >>> int(load_dataset("toy_counts")["n"].sum())
+    6
+    >>> _ = _REGISTRY.pop("toy_counts")   # leave the registry as it was
+    """
     _REGISTRY[info.name] = info
 
 

@@ -20,6 +20,7 @@ from policydiffusion.networks._cascades import (
 from policydiffusion.networks._measures import conforming_share, network_measures, top_sources
 from policydiffusion.networks._models import init_params
 from policydiffusion.networks._netinf import NetinfResult, netinf
+from policydiffusion.networks._options import NetinfOptions
 from policydiffusion.networks._relation import as_relation, sources_adopted
 from policydiffusion.networks._rolling import RollingNetinf, rolling_netinf, window_cascades
 from policydiffusion.networks._uncertainty import (
@@ -35,6 +36,7 @@ __all__ = [
     "Cascades",
     "EdgeCountChoice",
     "EdgeFrequencies",
+    "NetinfOptions",
     "NetinfResult",
     "RollingNetinf",
     "as_relation",

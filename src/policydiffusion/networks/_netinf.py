@@ -13,12 +13,16 @@ import pandas as pd
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.networks._cascades import Cascades, cascades_from_table
 from policydiffusion.networks._engine import BETA, EPSILON, Engine
-from policydiffusion.networks._models import MODELS, PARAMS_INIT, check_params, init_params
+from policydiffusion.networks._options import NetinfOptions, resolve_params, stop_rule
 from policydiffusion.networks._pvalue import PVALUE_METHODS, VuongState
 
-__all__ = ["netinf", "NetinfResult", "NetinfSummary"]
+__all__ = ["netinf", "NetinfResult", "NetinfSummary", "stop_rule", "resolve_params"]
 
 TIES = ("forbid", "delay")
+_SPREAD_HINT = ("'spread' would give a distribution of networks, not one: spreading tied "
+                "events within their period is random, so it needs draws and a seed and returns "
+                "edge frequencies. Use spread_ties(cascades, draws=..., seed=..., width=...), "
+                "which takes the same options and returns EdgeFrequencies.")
 EDGE_COLUMNS = ["origin", "destination", "improvement", "p_value"]
 
 
@@ -112,28 +116,6 @@ def _as_cascades(cascades: Cascades | pd.DataFrame) -> Cascades:
                              f"{type(cascades).__name__}.")
 
 
-def stop_rule(n_edges, p_value_cutoff, penalty) -> dict:
-    """The stopping rule as a dict; raises unless exactly one is given."""
-    rule = {"n_edges": n_edges, "p_value_cutoff": p_value_cutoff, "penalty": penalty}
-    given = [k for k, v in rule.items() if v is not None]
-    if len(given) != 1:
-        raise InvalidOptionError("give exactly one stopping rule: n_edges=, p_value_cutoff= "
-                                 f"or penalty=; got {given or 'none'}.")
-    return rule
-
-
-def resolve_params(cascades: Cascades, model: str, params, params_init: str) -> tuple[float, ...]:
-    """Parameters given by the user, or initialised from the data."""
-    check_choice("model", model, MODELS)
-    check_choice("params_init", params_init, PARAMS_INIT)
-    if params is None or (isinstance(params, str) and params == "auto"):
-        if model == "power-law" and params_init == "package":
-            raise InvalidOptionError("the package has no power-law model; use "
-                                     "params_init='corrected' or pass params=(alpha, delta).")
-        params = init_params(model, cascades.times, method=params_init)
-    return check_params(model, params)
-
-
 def netinf(
     cascades: Cascades | pd.DataFrame,
     *,
@@ -147,6 +129,7 @@ def netinf(
     ties: str = "forbid",
     tie_delay: float = 0.5,
     trees: bool = False,
+    options: NetinfOptions | None = None,
 ) -> NetinfResult:
     """Infer the diffusion network behind a set of cascades by greedy netinf.
 
@@ -182,14 +165,25 @@ def netinf(
         "corrected" removes its score-drift bug and uses the exact normal CDF.
     ties : {"forbid", "delay"}
         Equal times never form an edge ("forbid", the package), or tied events may be
-        each other's source with delay ``tie_delay`` ("delay"). For random spreading of
-        tied events see :func:`spread_ties`.
+        each other's source with delay ``tie_delay`` ("delay"). Spreading tied events at
+        random within their period is :func:`spread_ties` (see Notes).
     trees : bool
         Also return the inferred parent of every adopter.
+    options : NetinfOptions, optional
+        ``model``, ``params``, ``params_init``, the stopping rule and ``p_value`` in one
+        record, instead of the keywords (not both).
 
     Returns
     -------
     NetinfResult
+
+    Notes
+    -----
+    Why random tie spreading is not a ``ties=`` value: ``netinf`` is deterministic and
+    returns one network. Spreading each event to ``t + U(0, width)`` gives a different
+    network in every draw, so the answer is how often each edge appears over draws
+    (:class:`EdgeFrequencies`), which needs ``draws=`` and ``seed=``. That is
+    :func:`spread_ties`; ``ties="spread"`` raises an error that points there.
 
     Examples
     --------
@@ -201,9 +195,18 @@ def netinf(
     [['23', '0'], ['9', '5'], ['0', '31']]
     """
     casc = _as_cascades(cascades)
+    opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
+                               n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
+                               p_value=p_value)
+    model, params, params_init, p_value = opts.model, opts.params, opts.params_init, opts.p_value
+    n_edges, p_value_cutoff, penalty = opts.n_edges, opts.p_value_cutoff, opts.penalty
+    if ties not in TIES:
+        raise InvalidOptionError(f"ties must be one of 'forbid', 'delay'; got {ties!r}. "
+                                 + (_SPREAD_HINT if ties == "spread" else
+                                    "To spread tied events at random within their period use "
+                                    "spread_ties(cascades, draws=..., seed=...)."))
     check_choice("p_value", p_value, PVALUE_METHODS)
-    check_choice("ties", ties, TIES)
-    rules = [r for r, v in stop_rule(n_edges, p_value_cutoff, penalty).items() if v is not None]
+    rules = [r for r, v in opts.rule.items() if v is not None]
     if n_edges is not None and (int(n_edges) != n_edges or n_edges < 1):
         raise InvalidOptionError(f"n_edges must be a whole number >= 1; got {n_edges!r}.")
     if p_value_cutoff is not None and not 0 < float(p_value_cutoff) <= 1:
@@ -215,7 +218,7 @@ def netinf(
         penalty_value = float(penalty)
     if ties == "delay" and not tie_delay > 0:
         raise InvalidOptionError(f"tie_delay must be > 0; got {tie_delay!r}.")
-    par = resolve_params(casc, model, params, params_init)
+    par = opts.resolve(casc)
     eng = Engine(casc.nodes, casc.times, casc.n_nodes, model, par,
                  tie_delay=tie_delay if ties == "delay" else None)
     if eng.n_edges == 0:

@@ -15,7 +15,8 @@ import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.networks._cascades import Cascades
-from policydiffusion.networks._netinf import _as_cascades, netinf, resolve_params, stop_rule
+from policydiffusion.networks._netinf import _as_cascades, netinf
+from policydiffusion.networks._options import NetinfOptions
 from policydiffusion.networks._uncertainty import fit_rule
 
 __all__ = ["RollingNetinf", "rolling_netinf", "window_cascades"]
@@ -64,7 +65,18 @@ class RollingNetinf:
 
 def window_cascades(cascades: Cascades, start: float, end: float) -> Cascades:
     """Events with ``start <= time < end``, each cascade re-zeroed at its first event
-    in the window; cascades without events in the window are left out."""
+    in the window; cascades without events in the window are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.networks import cascades_from_table
+    >>> c = cascades_from_table(pd.DataFrame({"cascade_id": list("aaab"), "node": list("xyzx"),
+    ...                                       "time": [1990, 1993, 1999, 2001]}))
+    >>> w = window_cascades(c, 1992, 2000)
+    >>> w.cascade_ids, [t.tolist() for t in w.times]
+    (('a',), [[0.0, 6.0]])
+    """
     keep_ids, nodes, times = [], [], []
     for cid, ns, ts in zip(cascades.cascade_ids, cascades.nodes, cascades.times):
         m = (ts >= start) & (ts < end)
@@ -89,6 +101,7 @@ def rolling_netinf(
     p_value_cutoff: float | None = None,
     penalty: float | str | None = None,
     p_value: str = "package",
+    options: NetinfOptions | None = None,
 ) -> RollingNetinf:
     """Infer a network for every period from the adoptions in the preceding window.
 
@@ -103,6 +116,8 @@ def rolling_netinf(
     model, params, params_init, n_edges, p_value_cutoff, penalty, p_value
         As in :func:`netinf`. Without ``params`` they are initialised in each window.
         A fixed ``n_edges`` is capped at the number of edges a window allows.
+    options : NetinfOptions, optional
+        The same options as one record, instead of the keywords (not both).
 
     Returns
     -------
@@ -120,7 +135,10 @@ def rolling_netinf(
     casc = _as_cascades(cascades)
     if not window > 0:
         raise InvalidOptionError(f"window must be > 0; got {window!r}.")
-    rules = stop_rule(n_edges, p_value_cutoff, penalty)
+    opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
+                               n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
+                               p_value=p_value)
+    rules = opts.rule
     if periods is None:
         allt = np.concatenate(casc.times) if casc.n_cascades else np.empty(0)
         if len(allt) == 0:
@@ -134,11 +152,11 @@ def rolling_netinf(
             skipped.append((t, "no possible edge in the window"))
             continue
         try:
-            par = resolve_params(sub, model, params, params_init)
+            par = opts.resolve(sub)
         except InvalidOptionError as exc:
             skipped.append((t, f"parameters could not be initialised: {exc}"))
             continue
-        res = netinf(sub, model=model, params=par, p_value=p_value, **rule)
+        res = netinf(sub, options=opts.replace(params=par, **rule))
         e = res.edges.copy()
         e.insert(0, "period", t)
         edges.append(e)
@@ -148,9 +166,9 @@ def rolling_netinf(
     npar = max((len(p) - 1 for p in pars), default=1)
     par_df = pd.DataFrame(pars, columns=["period"] + [f"param_{i + 1}" for i in range(npar)])
     prov = {"method": "rolling-window netinf (Desmarais, Harden & Boehmke 2015)",
-            "window": window, "model": model, "params": None if params is None else params,
-            "params_init": params_init, **rules, "p_value": p_value,
+            "window": window, "model": opts.model, "params": opts.params,
+            "params_init": opts.params_init, **rules, "p_value": opts.p_value,
             "n_periods": len(list(periods)), "convention": "network at t from events in [t-w, t)"}
     return RollingNetinf(edges=edge_df, params=par_df,
                          skipped=pd.DataFrame(skipped, columns=["period", "reason"]),
-                         window=window, node_names=casc.node_names, model=model, provenance=prov)
+                         window=window, node_names=casc.node_names, model=opts.model, provenance=prov)

@@ -9,7 +9,7 @@ same way and the draws differ only in the data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,8 @@ import pandas as pd
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.networks._cascades import Cascades
 from policydiffusion.networks._engine import Engine
-from policydiffusion.networks._netinf import _as_cascades, netinf, resolve_params, stop_rule
+from policydiffusion.networks._netinf import _as_cascades, netinf
+from policydiffusion.networks._options import NetinfOptions
 
 __all__ = ["EdgeFrequencies", "EdgeCountChoice", "bootstrap_edges", "spread_ties", "choose_n_edges",
            "count_possible_edges"]
@@ -89,8 +90,12 @@ def bootstrap_edges(
     p_value_cutoff: float | None = None,
     penalty: float | str | None = None,
     p_value: str = "package",
+    options: NetinfOptions | None = None,
 ) -> EdgeFrequencies:
     """Resample cascades with replacement and report how often each edge is inferred.
+
+    ``model`` to ``p_value`` are :func:`netinf`'s options, given as keywords or as one
+    :class:`NetinfOptions` in ``options`` (not both).
 
     Examples
     --------
@@ -102,24 +107,45 @@ def bootstrap_edges(
     (3, True)
     """
     casc = _as_cascades(cascades)
-    rule = stop_rule(n_edges, p_value_cutoff, penalty)
-    par = resolve_params(casc, model, params, params_init)
+    opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
+                               n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
+                               p_value=p_value)
     rng = np.random.default_rng(seed)
-    results = []
-    for _ in range(int(draws)):
-        sample = casc.subset(rng.integers(0, casc.n_cascades, casc.n_cascades))
-        fit = fit_rule(rule, sample)
-        if fit is None:  # no possible edge in this resample: an empty network
-            results.append(pd.DataFrame(columns=["origin", "destination", "improvement"]))
-            continue
-        results.append(netinf(sample, model=model, params=par, p_value=p_value, **fit).edges)
+    samples = (casc.subset(rng.integers(0, casc.n_cascades, casc.n_cascades)) for _ in range(int(draws)))
+    results, par = _draw_networks(casc, samples, opts)
     prov = {"method": "bootstrap over cascades", "draws": int(draws), "seed": seed,
-            "model": model, "params": list(par), **rule}
+            "model": opts.model, "params": list(par), **opts.rule}
     return EdgeFrequencies(_tally(results, int(draws)), int(draws), "bootstrap", par, prov)
 
 
+def _draw_networks(casc: Cascades, draws: Iterable[Cascades],
+                   opts: NetinfOptions) -> tuple[list[pd.DataFrame], tuple[float, ...]]:
+    """netinf's edges for every draw, with the parameters fixed at their value on
+    ``casc`` (given, or initialised once) and the stopping rule capped per draw."""
+    rule = opts.rule
+    par = opts.resolve(casc)
+    results = []
+    for sample in draws:
+        fit = fit_rule(rule, sample)
+        if fit is None:  # no possible edge in this draw: an empty network
+            results.append(pd.DataFrame(columns=["origin", "destination", "improvement"]))
+            continue
+        results.append(netinf(sample, options=opts.replace(params=par, **fit)).edges)
+    return results, par
+
+
 def count_possible_edges(casc: Cascades) -> int:
-    """Number of pairs u -> v with u's event strictly before v's in some cascade."""
+    """Number of pairs u -> v with u's event strictly before v's in some cascade.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.networks import cascades_from_table
+    >>> c = cascades_from_table(pd.DataFrame({"cascade_id": list("aaabb"), "node": list("xyzxy"),
+    ...                                       "time": [1, 1, 2, 1, 2]}))
+    >>> count_possible_edges(c)   # x->z, y->z and x->y (tied x, y in cascade a form no edge)
+    3
+    """
     keys = []
     for ns, ts in zip(casc.nodes, casc.times):
         if len(ns) > 1:
@@ -153,6 +179,7 @@ def spread_ties(
     p_value_cutoff: float | None = None,
     penalty: float | str | None = None,
     p_value: str = "package",
+    options: NetinfOptions | None = None,
 ) -> EdgeFrequencies:
     """Spread events uniformly within their period and report edge frequencies.
 
@@ -160,6 +187,10 @@ def spread_ties(
     package's rule. Here each draw moves every event to ``t + U(0, width)`` (``width`` =
     the period length, 1 for years), which breaks ties at random while keeping the
     order of different periods, runs netinf, and counts the edges over draws.
+
+    This is the random counterpart of ``netinf(..., ties=...)``: it is a function of its
+    own because it returns edge frequencies over draws, not one network. ``model`` to
+    ``p_value`` are :func:`netinf`'s options, as keywords or one :class:`NetinfOptions`.
 
     Examples
     --------
@@ -174,19 +205,15 @@ def spread_ties(
     casc = _as_cascades(cascades)
     if not width > 0:
         raise InvalidOptionError(f"width must be > 0; got {width!r}.")
-    rule = stop_rule(n_edges, p_value_cutoff, penalty)
-    par = resolve_params(casc, model, params, params_init)
+    opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
+                               n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
+                               p_value=p_value)
     rng = np.random.default_rng(seed)
-    results = []
-    for _ in range(int(draws)):
-        jittered = casc.with_times([t + rng.uniform(0, width, len(t)) for t in casc.times])
-        fit = fit_rule(rule, jittered)
-        if fit is None:
-            results.append(pd.DataFrame(columns=["origin", "destination", "improvement"]))
-            continue
-        results.append(netinf(jittered, model=model, params=par, p_value=p_value, **fit).edges)
+    jittered = (casc.with_times([t + rng.uniform(0, width, len(t)) for t in casc.times])
+                for _ in range(int(draws)))
+    results, par = _draw_networks(casc, jittered, opts)
     prov = {"method": "ties spread uniformly within the period", "draws": int(draws),
-            "seed": seed, "width": width, "model": model, "params": list(par), **rule}
+            "seed": seed, "width": width, "model": opts.model, "params": list(par), **opts.rule}
     return EdgeFrequencies(_tally(results, int(draws)), int(draws), "spread ties", par, prov)
 
 
@@ -232,7 +259,7 @@ def choose_n_edges(
     if folds < 2 or folds > casc.n_cascades:
         raise InvalidOptionError(f"folds must be between 2 and the number of cascades "
                                  f"({casc.n_cascades}); got {folds}.")
-    par = resolve_params(casc, model, params, params_init)
+    par = NetinfOptions(model=model, params=params, params_init=params_init).resolve(casc)
     rng = np.random.default_rng(seed)
     fold_of = rng.permutation(np.arange(casc.n_cascades) % folds)
     total = np.zeros(int(max_edges) + 1)

@@ -20,6 +20,12 @@ from policydiffusion.errors import InvalidOptionError, check_choice
 
 LINKS = ("logit", "probit", "cloglog")
 INTERCEPT = "Intercept"
+#: (F, F^-1) of each link: probability from the linear predictor and back.
+_LINK_PAIRS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
+    "logit": (special.expit, special.logit),
+    "probit": (special.ndtr, special.ndtri),
+    "cloglog": (lambda eta: -np.expm1(-np.exp(eta)), lambda p: np.log(-np.log1p(-p))),
+}
 
 
 def inverse_link(eta: np.ndarray, link: str) -> np.ndarray:
@@ -34,23 +40,13 @@ def inverse_link(eta: np.ndarray, link: str) -> np.ndarray:
     0.632121
     """
     check_choice("link", link, LINKS)
-    eta = np.asarray(eta, dtype=float)
-    if link == "logit":
-        return special.expit(eta)
-    if link == "probit":
-        return special.ndtr(eta)
-    return -np.expm1(-np.exp(eta))
+    return _LINK_PAIRS[link][0](np.asarray(eta, dtype=float))
 
 
 def link_function(p: np.ndarray, link: str) -> np.ndarray:
     """The link g(p) = F^-1(p) (used to calibrate intercepts)."""
     check_choice("link", link, LINKS)
-    p = np.asarray(p, dtype=float)
-    if link == "logit":
-        return special.logit(p)
-    if link == "probit":
-        return special.ndtri(p)
-    return np.log(-np.log1p(-p))
+    return _LINK_PAIRS[link][1](np.asarray(p, dtype=float))
 
 
 def split_term(name: str) -> list[str]:

@@ -33,6 +33,16 @@ def fit_from_json(source: str | Path | Mapping) -> tuple[pd.Series, pd.DataFrame
     A ``cov`` entry (``{"terms": [...], "matrix": [[...]]}``) is used when present;
     otherwise the variance is the diagonal of the squared standard errors and a
     warning says that correlations between coefficients are ignored.
+
+    Examples
+    --------
+    >>> fit = {"formula": "adopt ~ x", "link": "cloglog",
+    ...        "coefficients": [{"term": "Intercept", "estimate": -2.0, "std_error": 0.3},
+    ...                         {"term": "x", "estimate": 0.5, "std_error": 0.1}],
+    ...        "cov": {"terms": ["Intercept", "x"], "matrix": [[0.09, -0.01], [-0.01, 0.01]]}}
+    >>> params, cov, link, formula = fit_from_json(fit)
+    >>> params.to_dict(), cov.shape, link, formula
+    ({'Intercept': -2.0, 'x': 0.5}, (2, 2), 'cloglog', 'adopt ~ x')
     """
     d = json.loads(Path(source).read_text(encoding="utf-8")) if not isinstance(source, Mapping) \
         else dict(source)
@@ -115,6 +125,18 @@ def compare_curves(sim: FitSimulation) -> pd.DataFrame:
     Columns: ``period``, ``observed`` (cumulative share), ``simulated_mean``,
     ``simulated_q025``, ``simulated_q975`` (2.5% / 97.5% quantiles over draws),
     ``inside`` (observed within the 95% band).
+
+    Examples
+    --------
+    >>> from policydiffusion.estimate import fit_hazard
+    >>> from policydiffusion.simulate import simulate_from_fit, simulate_hazard, synthetic_study
+    >>> obs = simulate_hazard(synthetic_study(40, 10, seed=1), coefs={"Intercept": -2.5, "x": 0.8},
+    ...                       policy="p", seed=2)
+    >>> sim = simulate_from_fit(fit_hazard(obs.riskset, "adopt ~ x"), obs.study, policy="p",
+    ...                         draws=20, seed=3)
+    >>> cmp = compare_curves(sim)
+    >>> len(cmp), bool((cmp["simulated_q025"] <= cmp["simulated_q975"]).all())
+    (10, True)
     """
     cur = sim.curves()
     obs_per = sim.observed.get_column("period").to_numpy()

@@ -51,6 +51,14 @@ def fit_simulation(sim: Any, *, outcome: str | None = None, vcov: Any = "classic
 
     Uses :func:`policydiffusion.estimate.fit_hazard` (statsmodels' GLM when the
     estimation engine is not installed).
+
+    Examples
+    --------
+    >>> from policydiffusion.simulate import simulate_hazard, synthetic_study
+    >>> sim = simulate_hazard(synthetic_study(40, 10, seed=1), coefs={"Intercept": -2.5, "x": 0.8},
+    ...                       seed=2)
+    >>> fit_simulation(sim)[["term", "truth"]].values.tolist()
+    [['Intercept', -2.5], ['x', 0.8]]
     """
     data, formula, truth, link = _data_and_formula(sim, outcome)
     tidy = _fit(data, formula, link, vcov)

@@ -36,10 +36,7 @@ def simulate_from_spec(spec: Mapping[str, Any], *, study=None) -> dict[str, pd.D
     """
     keys = set(spec)
     if "mechanism" in keys:
-        unknown = keys - _MECH_KEYS
-        if unknown:
-            raise InvalidOptionError(f"unknown keys for a mechanism simulation: {sorted(unknown)}; "
-                                     f"allowed: {sorted(_MECH_KEYS)}.")
+        _check_keys(keys, _MECH_KEYS, "a mechanism simulation")
         if "seed" not in spec:
             raise InvalidOptionError("the spec needs a seed.")
         from policydiffusion.simulate.designs import mechanism_design
@@ -47,10 +44,7 @@ def simulate_from_spec(spec: Mapping[str, Any], *, study=None) -> dict[str, pd.D
         sim = mechanism_design(**{k: v for k, v in spec.items()})
         return {"adoptions": sim.adoptions.to_pandas()}
     if "fit" in keys:
-        unknown = keys - _FIT_KEYS
-        if unknown:
-            raise InvalidOptionError(f"unknown keys for a simulation from a fit: {sorted(unknown)}; "
-                                     f"allowed: {sorted(_FIT_KEYS)}.")
+        _check_keys(keys, _FIT_KEYS, "a simulation from a fit")
         if study is None or "policy" not in spec or "seed" not in spec:
             raise InvalidOptionError("simulating from a fit needs a study, 'policy' and 'seed'.")
         from policydiffusion.simulate.from_fit import simulate_from_fit
@@ -62,3 +56,10 @@ def simulate_from_spec(spec: Mapping[str, Any], *, study=None) -> dict[str, pd.D
         return {"adoptions": fs.adoptions.to_pandas(), "curves": fs.compare()}
     raise InvalidOptionError("a simulation spec needs 'mechanism' (a simple mechanism) or 'fit' "
                              "(a fitted model).")
+
+
+def _check_keys(keys: set, allowed: set, what: str) -> None:
+    unknown = keys - allowed
+    if unknown:
+        raise InvalidOptionError(f"unknown keys for {what}: {sorted(unknown)}; "
+                                 f"allowed: {sorted(allowed)}.")

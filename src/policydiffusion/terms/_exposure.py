@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 __all__ = ["exposure", "covariate", "Exposure", "Covariate"]
 
 
+def _with_values(frame: pl.LazyFrame, vals: pl.LazyFrame | None, v: str) -> pl.LazyFrame:
+    """``frame`` with the attribute column ``v`` joined on (unit[, period]), or 1.0
+    everywhere when there is no attribute (plain exposure)."""
+    if vals is None:
+        return frame.with_columns(pl.lit(1.0).alias(v))
+    on = ["unit", "period"] if "period" in vals.collect_schema().names() else ["unit"]
+    return frame.join(vals, on=on, how="left")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Exposure(Term):
     relation: str | None = None
@@ -45,11 +54,7 @@ class Exposure(Term):
                  .join(ctx.existence(), how="cross")
                  .filter((pl.col("_entry") <= pl.col("period")) & (pl.col("_exit") >= pl.col("period")))
                  .select("period", "unit"))
-        if vals is None:
-            exist = exist.with_columns(pl.lit(1.0).alias(v))
-        else:
-            on = ["unit", "period"] if "period" in vals.collect_schema().names() else ["unit"]
-            exist = exist.join(vals, on=on, how="left")
+        exist = _with_values(exist, vals, v)
         adopted = (keys.join(exist, on="period")
                    .join(ctx.adoptions(), on=["policy", "unit"], how="left")
                    .with_columns((pl.col("T") <= pl.col("period") - self.lag).fill_null(False)
@@ -59,11 +64,7 @@ class Exposure(Term):
             pl.when(nulls).then(None).otherwise((pl.col(v) * pl.col("_A")).sum()).alias(num),
             pl.when(nulls).then(None).otherwise(pl.col(v).sum()).alias(den))
         plan = plan.join(agg, on=["policy", "period"], how="left")
-        if vals is None:
-            plan = plan.with_columns(pl.lit(1.0).alias(v))
-        else:
-            on = ["unit", "period"] if "period" in vals.collect_schema().names() else ["unit"]
-            plan = plan.join(vals, on=on, how="left")
+        plan = _with_values(plan, vals, v)
         own = own_adopted(self.lag).cast(pl.Float64)
         n_, d_ = pl.col(num) - pl.col(v) * own, pl.col(den) - pl.col(v)
         return plan.with_columns(

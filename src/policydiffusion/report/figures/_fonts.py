@@ -63,7 +63,14 @@ def tr(text: str, lang: str = "en") -> str:
 
 
 def cjk_font_path() -> Path:
-    """Path of the shipped Chinese font file."""
+    """Path of the shipped Chinese font file.
+
+    Examples
+    --------
+    >>> p = cjk_font_path()
+    >>> p.name, p.exists()
+    ('PolicyDiffusionSansSC-Regular.otf', True)
+    """
     return Path(str(resources.files("policydiffusion.report") / "fonts" / _FONT_FILE))
 
 

@@ -10,6 +10,7 @@ from typing import Mapping
 import numpy as np
 
 from policydiffusion.report.figures._common import font_kw, new_axes, styled, unit_labels
+from policydiffusion.errors import check_choice
 from policydiffusion.report.figures._fonts import tr
 
 __all__ = ["plot_choropleth", "plot_tile_grid", "albers", "US_TILE_GRID", "load_geometry"]
@@ -133,15 +134,16 @@ def _color_scale(vals: dict[str, float], cmap: str):
     return colormaps[cmap], Normalize(lo, hi if hi > lo else lo + 1)
 
 
-def _legend_no_adoption(ax, lang: str, fk: dict):
+def _legend_no_adoption(ax, lang: str, fk: dict, loc: str = "lower right"):
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(facecolor=NO_ADOPTION, edgecolor="white", label=tr("Not adopted", lang))],
-              loc="lower right", prop={"family": fk["fontfamily"], "size": 7} if fk else {"size": 7})
+              loc=loc, prop={"family": fk["fontfamily"], "size": 7} if fk else {"size": 7})
 
 
 def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=None, lang: str = "en",
-                    cmap: str = "viridis", labels: bool = False, title: str | None = None):
+                    cmap: str = "viridis", labels: bool = False, label_by: str = "auto",
+                    small: str = "callout", min_area: float = 0.001, title: str | None = None):
     """Map coloured by adoption period; non-adopters grey.
 
     Parameters
@@ -152,7 +154,19 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         dict whose features carry a ``unit`` property, or ``"auto"`` (guess from the
         unit ids; a tile grid when nothing fits).
     labels
-        Write unit names (``name_zh`` for ``lang="zh"``) at the polygons' centres.
+        Label the polygons.
+    label_by
+        ``"name"`` (``name_zh`` for ``lang="zh"``), ``"unit"`` (the ids) or
+        ``"auto"``: postal codes on the US map (full names do not fit at this
+        size), names otherwise.
+    small
+        What to do with a label that does not fit: its polygon is below
+        ``min_area``, the text is wider than the polygon, or it would overlap a
+        label already placed (larger polygons are labelled first).
+        ``"callout"`` moves it beside the map with a leader line, ``"skip"`` leaves
+        it out, ``"inside"`` writes it at the polygon's centre anyway.
+    min_area
+        Polygons smaller than this share of the mapped area count as small.
 
     Returns
     -------
@@ -167,6 +181,8 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     """
     from matplotlib.collections import PolyCollection
 
+    check_choice("small", small, ("callout", "skip", "inside"))
+    check_choice("label_by", label_by, ("auto", "name", "unit"))
     units = study.unit_ids
     if geometry == "auto":
         geometry = _guess_geometry(units)
@@ -179,9 +195,10 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     fk = font_kw(lang)
     names = unit_labels(study, lang)
     with styled(lang):
-        ax = new_axes(ax, figsize=(3.5, 2.8))
+        # labels need room: a labelled map defaults to a wider figure, same font sizes
+        ax = new_axes(ax, figsize=(5.0, 4.0) if labels else (3.5, 2.8))
         cm, norm = _color_scale(vals, cmap)
-        verts, colors = [], []
+        verts, colors, fill = [], [], {}
         for key, rings in shapes.items():
             if key in vals:
                 col = cm(norm(vals[key]))
@@ -189,16 +206,11 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
                 col = NO_ADOPTION
             else:
                 col = NO_DATA
+            fill[key] = col
             for r in rings:
                 verts.append(r)
                 colors.append(col)
         ax.add_collection(PolyCollection(verts, facecolors=colors, edgecolors="white", linewidths=0.3))
-        if labels:
-            for key, rings in shapes.items():
-                if key in names:
-                    big = max(rings, key=len)
-                    ax.text(big[:, 0].mean(), big[:, 1].mean(), names[key], fontsize=4.5, ha="center",
-                            va="center", **fk)
         ax.autoscale_view()
         ax.set_aspect("equal")
         ax.set_axis_off()
@@ -207,10 +219,205 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
             ax.annotate(f"{tr('No data', lang)}: {', '.join(missing[:5])}", (0, 0), xycoords="axes fraction",
                         fontsize=6, **fk)
         _colorbar(ax, norm, cm, lang, fk)
-        _legend_no_adoption(ax, lang, fk)
+        # China's empty corner is the south-west; the US's the south-east (AK/HI sit south-west)
+        _legend_no_adoption(ax, lang, fk, loc="lower left" if kind == "china_provinces" else "lower right")
         if title:
             ax.set_title(title, **fk)
+        if labels:  # last: the colorbar and title change the map's scale, hence what fits
+            if label_by == "unit" or label_by == "auto" and kind == "us_states":
+                names = {u: u for u in units}
+            _label_polygons(ax, {k: v for k, v in shapes.items() if k in names}, names, fill, fk,
+                            small=small, min_area=min_area)
     return ax
+
+
+# ---------------------------------------------------------------------- labels
+_LABEL_SIZE = 4.5
+_LABEL_SIZE_SMALL = 3.6
+
+
+def _ring_area(r: np.ndarray) -> float:
+    x, y = r[:, 0], r[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def _centroid(r: np.ndarray) -> tuple[float, float]:
+    """Area centroid of a ring (shoelace); the vertex mean for a degenerate ring."""
+    x, y = r[:, 0], r[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    a = cross.sum() / 2
+    if abs(a) < 1e-15:
+        return float(x.mean()), float(y.mean())
+    return (float(((x + np.roll(x, -1)) * cross).sum() / (6 * a)),
+            float(((y + np.roll(y, -1)) * cross).sum() / (6 * a)))
+
+
+def _intervals(r: np.ndarray, y0: float) -> np.ndarray:
+    """The stretches (lo, hi) of the horizontal line ``y = y0`` that lie inside ring ``r``."""
+    x1, y1, x2, y2 = r[:, 0], r[:, 1], np.roll(r[:, 0], -1), np.roll(r[:, 1], -1)
+    cross = (y1 <= y0) != (y2 <= y0)
+    xs = np.sort(x1[cross] + (y0 - y1[cross]) * (x2[cross] - x1[cross]) / (y2[cross] - y1[cross]))
+    return xs[: xs.size // 2 * 2].reshape(-1, 2)
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection of two sorted lists of disjoint intervals."""
+    out = [(max(a0, b0), min(a1, b1)) for a0, a1 in a for b0, b1 in b if max(a0, b0) < min(a1, b1)]
+    return np.array(out).reshape(-1, 2)
+
+
+def _inside_spot(r: np.ndarray, w: float, h: float, placed: list) -> tuple[float, float] | None:
+    """The point nearest the centroid, row by row, where a ``w`` x ``h`` box lies inside
+    ring ``r`` (checked along its middle and near its top and bottom edges) and clear of
+    the ``placed`` boxes; None if there is none."""
+    cx, cy = _centroid(r)
+    ylo, yhi = float(r[:, 1].min()), float(r[:, 1].max())
+    step = h / 4
+    n = int((yhi - ylo) / step) + 1
+    for k in sorted(range(-n, n + 1), key=abs):
+        y = cy + k * step
+        if not ylo + 0.4 * h < y < yhi - 0.4 * h:
+            continue
+        free = _intersect(_intersect(_intervals(r, y), _intervals(r, y - 0.35 * h)),
+                          _intervals(r, y + 0.35 * h))
+        cands = [min(max(cx, lo + w / 2), hi - w / 2) for lo, hi in free if hi - lo >= w]
+        for x in sorted(cands, key=lambda v: abs(v - cx)):
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            if not any(_overlaps(box, b) for b in placed):
+                return float(x), float(y)
+    return None
+
+
+def _anchor(r: np.ndarray) -> tuple[float, float]:
+    """A point inside ring ``r``: its centroid, or the middle of the widest stretch there."""
+    cx, cy = _centroid(r)
+    iv = _intervals(r, cy)
+    if iv.size == 0 or np.any((iv[:, 0] <= cx) & (cx <= iv[:, 1])):
+        return cx, cy
+    lo, hi = iv[np.argmax(iv[:, 1] - iv[:, 0])]
+    return float(lo + hi) / 2, cy
+
+
+def _renderer(fig):
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _label_polygons(ax, shapes: dict, names: dict, fill: dict, fk: dict, *, small: str,
+                    min_area: float) -> None:
+    """Write each unit's name in its polygon (larger polygons first); a label that does
+    not fit is handled per ``small``. Callouts can widen the axes, which shrinks the map,
+    so the layout is redone (at most three times) until it is stable."""
+    from matplotlib.patheffects import withStroke
+
+    areas = {k: sum(_ring_area(r) for r in rings) for k, rings in shapes.items()}
+    total = sum(areas.values()) or 1.0
+    order = sorted(shapes, key=lambda k: -areas[k])
+    for attempt in range(3):
+        ax.apply_aspect()
+        renderer = _renderer(ax.figure)
+        to_data = ax.transData.inverted()
+        artists, placed, callouts = [], [], []
+        for key in order:
+            ring = max(shapes[key], key=_ring_area)
+            col = fill.get(key, NO_DATA)
+            lum = 1.0 if isinstance(col, str) else float(np.dot(col[:3], [0.299, 0.587, 0.114]))
+            # a halo in the fill colour hides any leader line that passes under the label
+            t = ax.text(0, 0, names[key], fontsize=_LABEL_SIZE, ha="center", va="center",
+                        color="white" if lum < 0.45 else "black", zorder=4,
+                        path_effects=[withStroke(linewidth=1.0, foreground=col)], **fk)
+            spot = None
+            if areas[key] >= min_area * total:
+                for size in (_LABEL_SIZE, _LABEL_SIZE_SMALL):  # a smaller font before a callout
+                    t.set_fontsize(size)
+                    bb = t.get_window_extent(renderer).transformed(to_data)
+                    w, h = bb.width, bb.height
+                    spot = _inside_spot(ring, w, h, placed)
+                    if spot is not None:
+                        break
+            if spot is None:
+                t.set_fontsize(_LABEL_SIZE)
+                bb = t.get_window_extent(renderer).transformed(to_data)
+                w, h = bb.width, bb.height
+            if spot is None and small == "inside":
+                spot = _anchor(ring)
+            if spot is not None:
+                t.set_position(spot)
+                placed.append((spot[0] - w / 2, spot[1] - h / 2, spot[0] + w / 2, spot[1] + h / 2))
+                artists.append(t)
+                continue
+            t.remove()
+            if small == "callout":
+                callouts.append((key, *_anchor(ring), w, h))
+        if not callouts:
+            return
+        artists += _place_callouts(ax, shapes, names, callouts, fk)
+        lims = (ax.get_xlim(), ax.get_ylim())
+        need = _callout_limits(ax, artists, renderer)
+        if np.allclose(need, lims, rtol=0, atol=1e-9):
+            return
+        ax.set_xlim(need[0])
+        ax.set_ylim(need[1])
+        if attempt == 2:
+            return
+        for a in artists:
+            a.remove()
+
+
+def _callout_limits(ax, artists: list, renderer) -> tuple:
+    """Axis limits that hold the current ones and every label artist."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    to_data = ax.transData.inverted()
+    for a in artists:
+        bb = a.get_window_extent(renderer).transformed(to_data)
+        x0, x1, y0, y1 = min(x0, bb.x0), max(x1, bb.x1), min(y0, bb.y0), max(y1, bb.y1)
+    return (x0, x1), (y0, y1)
+
+
+def _spread(ys: list[float], gap: float) -> list[float]:
+    """Positions as close to ``ys`` (sorted descending) as a minimum ``gap`` allows: a run of
+    crowded labels becomes a block whose top minimises the squared shifts."""
+    blocks: list[tuple[float, list[int]]] = []  # (top, members)
+    for i in range(len(ys)):
+        members = [i]
+        while True:
+            top = float(np.mean([ys[j] + k * gap for k, j in enumerate(members)]))
+            if not blocks:
+                break
+            prev_top, prev = blocks[-1]
+            if prev_top - (len(prev) - 1) * gap - top >= gap:
+                break
+            blocks.pop()
+            members = prev + members
+        blocks.append((top, members))
+    out = [0.0] * len(ys)
+    for top, members in blocks:
+        for k, j in enumerate(members):
+            out[j] = top - k * gap
+    return out
+
+
+def _place_callouts(ax, shapes: dict, names: dict, callouts: list, fk: dict) -> list:
+    """Labels east of the map at (nearly) their polygon's height, joined by leader lines
+    to a dot in the polygon; each sits just clear of the land at its height."""
+    callouts.sort(key=lambda c: -c[2])
+    h = max(c[4] for c in callouts)
+    ys = _spread([c[2] for c in callouts], 1.2 * h)
+    pts = np.vstack([r for rings in shapes.values() for r in rings])
+    pad = 0.6 * h
+    out = []
+    for (key, x, y0, _, _), y in zip(callouts, ys):
+        near = pts[(np.abs(pts[:, 1] - y) <= 0.7 * h) & (pts[:, 0] >= x)]
+        lx = max(float(near[:, 0].max()) if near.size else x, x) + pad
+        out += ax.plot([x, lx - 0.2 * pad], [y0, y], color="0.4", lw=0.3, solid_capstyle="butt")
+        out += ax.plot([x], [y0], "o", ms=0.8, color="0.2")
+        out.append(ax.text(lx, y, names[key], fontsize=_LABEL_SIZE, ha="left", va="center",
+                           color="black", **fk))
+    return out
 
 
 def plot_tile_grid(study, policy: str, *, positions: Mapping[str, tuple[int, int]] | None = None,

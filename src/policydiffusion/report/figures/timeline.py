@@ -30,6 +30,8 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['Midwest', 'Northeast', 'South', 'West']
     """
+    from matplotlib.ticker import MaxNLocator
+
     units = study.unit_ids
     groups = (study.units.get_column(by).to_list() if by is not None and by in study.units.columns
               else ["" for _ in units])
@@ -43,7 +45,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
     n = len(units)
     with styled(lang):
         ax = new_axes(ax, figsize=(3.5, max(2.6, 0.075 * n + 0.8)))
-        y, ticks, labels, prev, start = 0.0, [], [], None, 0.0
+        y, ticks, labels, prev, start, texts = 0.0, [], [], None, 0.0, []
         for i in order:
             g = groups[i]
             if prev is not None and g != prev:
@@ -60,16 +62,45 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
             else:
                 ax.plot(end + 1, -y, "x", ms=2.5, color="0.6")
                 x = end + 1
-            if label_units:
-                ax.text(x + 0.4, -y, names[u], fontsize=4, va="center", **fk)
+            if label_units:  # offset in points: the same gap whatever the time span
+                texts.append(ax.annotate(names[u], (x, -y), xytext=(3, 0), textcoords="offset points",
+                                         fontsize=4, va="center", **fk))
             y += 1
         if prev is not None:
             ticks.append((start + y - 1) / 2)
             labels.append(tr(prev, lang))
         ax.set_yticks([-t for t in ticks], labels, **fk)
         ax.tick_params(axis="y", length=0)
+        _room_for_labels(ax, texts)
+        # years only up to the policy's end; the column of crosses after it gets a caption
+        ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+        lo = ax.get_xlim()[0]
+        ax.set_xticks([t for t in ax.get_xticks() if lo <= t <= end])
+        if len(adopt) < n:
+            ax.annotate(tr("Not adopted", lang), (end + 1, -(y - 1)), xytext=(0, -6),
+                        textcoords="offset points", ha="center", va="top", fontsize=4.5, color="0.4", **fk)
         ax.set_xlabel(tr("Adoption period", lang), **fk)
         ax.spines["left"].set_visible(False)
         if title:
             ax.set_title(title, **fk)
     return ax
+
+
+def _room_for_labels(ax, texts: list) -> None:
+    """Widen the x axis so that labels written right of their points end inside it.
+
+    A label of ``p`` points at data ``x`` ends inside ``[lo, hi]`` when
+    ``hi - lo >= (x - lo) / (1 - p / A)`` with ``A`` the axes width in points.
+    """
+    if not texts:
+        return
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else fig._get_renderer()
+    lo, hi = ax.get_xlim()
+    width = ax.get_window_extent(renderer).width
+    need = hi - lo
+    for t in texts:
+        p = t.get_window_extent(renderer).width + 3 * fig.dpi / 72 + 2
+        if p < 0.8 * width:
+            need = max(need, (t.xy[0] - lo) / (1 - p / width))
+    ax.set_xlim(lo, lo + need)
