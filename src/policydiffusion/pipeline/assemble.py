@@ -14,6 +14,7 @@ from policydiffusion.pipeline import figures as F
 from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence, vcov_text
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
+from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
                                              TableItem, frame_table)
 from policydiffusion.report.i18n import pick, term_label, tr
@@ -229,12 +230,17 @@ def _model_tables(state: RunState) -> Section | None:
     items: list = [Paragraph(_both("models.intro"))]
     for key, fitted in groups.items():
         b = fitted[0].built
+        seen = list(dict.fromkeys(t for m in fitted
+                                  for t in m.result.params.index))  # type: ignore[attr-defined]
+        order = _row_order(state, b.spec, seen)
+        fe = fixed_effects(seen)
 
-        def render(fmt: str, lang: str, fitted: list = fitted) -> str:
+        def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
+                   order: list = order, fe: list = fe) -> str:
             results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
-            terms = {t for m in fitted for t in m.result.params.index}  # type: ignore[attr-defined]
-            tl = {t: term_label(t, lang, labels) for t in terms}
-            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits)
+            tl = {t: term_label(t, lang, labels) for t in seen}
+            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits,
+                                    order=order, drop={f: tr(FIXED_EFFECTS[f], lang) for f in fe})
             if lang != "en":  # the estimator's label is English: say it in the report's language
                 for m in fitted:
                     text = text.replace(m.result.vcov_label, vcov_text(  # type: ignore[attr-defined]
@@ -248,6 +254,15 @@ def _model_tables(state: RunState) -> Section | None:
         items.append(TableItem(key=f"models_{key.replace('@', '_')}", caption=caption, render=render,
                                css_class="regtable"))
     return Section("models", "heading.models", tuple(items))
+
+
+def _row_order(state: RunState, spec: object, seen: list[str]) -> list[str]:
+    """Key variables, their interactions, controls, time dependence, constant."""
+    names, time = [], []
+    for t, ts in zip(build_terms(state.sf, spec.terms), spec.terms):  # type: ignore[attr-defined]
+        (time if ts.term in TIME_BUILDERS else names).append(t.name)
+    key = state.sf.report.key_terms or names
+    return table_order(seen, key=key, time=time, others=names)
 
 
 def _moderation(state: RunState) -> Section | None:

@@ -150,6 +150,7 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "采纳行为的离散时间风险模型。每列为一个模型，括号内为标准误。"},
     "models.table": {"en": "{riskset}: {policy}", "zh": "{riskset}：{policy}"},
     "models.pooled": {"en": "all policies pooled", "zh": "多项政策合并"},
+    "table.policy_fe": {"en": "Policy fixed effects", "zh": "政策固定效应"},
     "heterogeneity.note": {
         "en": "{model} refitted in each subgroup of {by} ({split}); the last column tests whether "
               "the two estimates differ.",
