@@ -122,6 +122,13 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
                  "考察学习次数", "北京"):
         assert text in html_zh, text
     assert "SIMULATED DATA" in html_en and "data are simulated" in html_en
+    # the estimator's warnings (e.g. separation in a subgroup) are in Chinese
+    caught = [w for h in zh.state.heterogeneity for w in h.warnings] + \
+        [w for m in zh.state.models for w in m.warnings]
+    for english in ("perfectly predict", "did not converge", "Refit with"):
+        assert english not in html_zh
+        if any(english in w for w in caught):
+            assert english in html_en
     results = json.loads((tmp_path / "en" / "results.json").read_text())
     assert set(results) == {"visits", "coercive", "mimetic", "normative", "full"}
     assert results["full"]["vcov"]["type"] == "dyadic"

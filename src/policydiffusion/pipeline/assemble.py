@@ -11,13 +11,14 @@ from collections import OrderedDict
 import pandas as pd
 
 from policydiffusion.pipeline import figures as F
-from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence, vcov_text
+from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
                                              TableItem, frame_table)
-from policydiffusion.report.i18n import pick, term_label, tr
+from policydiffusion.report.i18n import LANGUAGES, pick, term_label, tr
+from policydiffusion.report.translate import vcov_text, warning_text
 
 __all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
 
@@ -58,7 +59,7 @@ def all_exclusions(state: RunState) -> pd.DataFrame:
     """Every exclusion of the run: loading, risk sets, and rows dropped by each model."""
     frames = [state.study.exclusions.assign(stage=lambda d: "load: " + d["stage"].astype(str))]
     frames.append(exclusions_frame(list(state.risksets)))
-    dropped = [(f"model {m.key}", "rows with a missing value in a model variable",
+    dropped = [(f"model {m.key}", tr("exclusion.model_missing", "en"),
                 int(getattr(m.result, "n_dropped_missing", 0)), "")
                for m in state.models if getattr(m.result, "n_dropped_missing", 0)]
     frames.append(pd.DataFrame(dropped, columns=["stage", "reason", "count", "examples"]))
@@ -111,7 +112,7 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
     items: list = []
     if state.sf.study.description:
         items.append(Paragraph(state.sf.study.description))
-    items += [Paragraph({"en": n, "zh": n}, kind="warning") for n in _fit_warnings(state)]
+    items += [Paragraph(w, kind="warning") for w in _fit_warnings(state)]
     return tuple(facts), Section("summary", "heading.summary", tuple(items))
 
 
@@ -119,8 +120,43 @@ _DATASETS = {"spid": {"en": "SPID (real adoptions, Boehmke et al.)", "zh": "SPID
              "china_mobile_gov": {"en": "china_mobile_gov (SIMULATED)", "zh": "china_mobile_gov（模拟数据）"}}
 
 
-def _fit_warnings(state: RunState) -> list[str]:
-    return [f"{m.key}: {w}" for m in state.models for w in m.warnings]
+def _warning(state: RunState, message: str, model: str | None = None) -> dict[str, str]:
+    """A warning of the estimator in each language, prefixed with the model it concerns."""
+    labels = _labels(state)
+    out = {}
+    for lang in LANGUAGES:
+        text = warning_text(message, lang, category=getattr(message, "category", None),
+                            labels=labels)
+        out[lang] = text if model is None else tr("warning.where", lang, model=model,
+                                                  message=text)
+    return out
+
+
+def _fit_warnings(state: RunState) -> list[dict[str, str]]:
+    """Every estimator warning of the models, then a note for rows left out of a fit."""
+    out = [_warning(state, w, m.key) for m in state.models for w in m.warnings]
+    for m in state.models:
+        n = int(getattr(m.result, "n_dropped_missing", 0))
+        if n:
+            out.append({lang: tr("warning.where", lang, model=m.key, message=tr(
+                "warning.dropped_missing", lang, count=f"{n:,}")) for lang in LANGUAGES})
+    return out
+
+
+def _stage(stage: str, lang: str) -> str:
+    """An exclusion's stage ("load: units", "risk set x", "model m") in ``lang``."""
+    for prefix, key in (("load: ", "stage.load"), ("risk set ", "stage.riskset"),
+                        ("model ", "stage.model")):
+        if stage.startswith(prefix):
+            rest = stage[len(prefix):]
+            return tr(key, lang, stage=rest, name=rest)
+    return stage
+
+
+def _reason(reason: str, lang: str) -> str:
+    """A known exclusion reason in ``lang``; others as recorded."""
+    return tr("exclusion.model_missing", lang) if reason == tr("exclusion.model_missing", "en") \
+        else reason
 
 
 def _data_section(state: RunState) -> Section:
@@ -129,7 +165,8 @@ def _data_section(state: RunState) -> Section:
     def frame(lang: str) -> pd.DataFrame:
         if not len(ex):
             return pd.DataFrame({tr("col.reason", lang): [tr("report.none", lang)]})
-        return pd.DataFrame({tr("col.stage", lang): ex["stage"], tr("col.reason", lang): ex["reason"],
+        return pd.DataFrame({tr("col.stage", lang): [_stage(str(x), lang) for x in ex["stage"]],
+                             tr("col.reason", lang): [_reason(str(x), lang) for x in ex["reason"]],
                              tr("col.count", lang): ex["count"].map(str),
                              tr("col.examples", lang): ex["examples"].fillna("")})
 
@@ -240,11 +277,11 @@ def _model_tables(state: RunState) -> Section | None:
             results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
             tl = {t: term_label(t, lang, labels) for t in seen}
             text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits,
-                                    order=order, drop={f: tr(FIXED_EFFECTS[f], lang) for f in fe})
-            if lang != "en":  # the estimator's label is English: say it in the report's language
-                for m in fitted:
-                    text = text.replace(m.result.vcov_label, vcov_text(  # type: ignore[attr-defined]
-                        m.spec.vcov, lang, getattr(m.result, "n_clusters", ())))
+                                    order=order, drop={f: tr(FIXED_EFFECTS[f], lang) for f in fe},
+                                    vcov_labels=None if lang == "en" else {
+                                        pick(m.spec.label, lang, m.spec.name): vcov_text(
+                                            m.spec.vcov, lang, getattr(m.result, "n_clusters", ()))
+                                        for m in fitted})
             return text
 
         caption = {lang: tr("models.table", lang, riskset=b.spec.name,
@@ -306,7 +343,7 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
         cap = {lang: tr("fig.heterogeneity", lang, by=by[lang]) + f" ({_model_label(state, h.key, lang)})"
                for lang in ("en", "zh")}
         items.append(frame_table(key, cap, frame, note=note))
-        items += [Paragraph({"en": w, "zh": w}, kind="warning") for w in h.warnings]
+        items += [Paragraph(_warning(state, w), kind="warning") for w in h.warnings]
         if "heterogeneity" in state.sf.report.figures:
             items.append(FigureItem(key, cap, F.subgroup_drawer(h, labels)))
     return Section("heterogeneity", "heading.heterogeneity", tuple(items))

@@ -252,6 +252,44 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "SPID records adoptions only, so internal determinants are proxied by fixed unit "
               "attributes available for every state.",
         "zh": "SPID 仅记录采纳行为，因此内部决定因素以各州均可获得的固定属性作为代理变量。"},
+    # ----------------------------------------------------------- estimator output
+    "warning.separation": {
+        "en": "(quasi-)complete separation: {terms} perfectly predict(s) the outcome for a "
+              "subset of rows ({rows} row(s) have fitted hazards of 0 or 1{not_converged}). "
+              "Maximum-likelihood estimates for these terms are infinite, so their estimates "
+              "and standard errors are unreliable. Refit with firth=True (penalised "
+              "likelihood), or drop/merge the categories involved.",
+        "zh": "（准）完全分离：{terms}对部分观测完美预测了结果（{rows} 行的拟合风险率为 0 或 1"
+              "{not_converged}）。这些变量的极大似然估计趋于无穷，其估计值和标准误不可靠。请改用 Firth "
+              "惩罚似然（firth = true）重新估计，或删除、合并相关类别。"},
+    "warning.separation.not_converged": {"en": "; the fit did not converge",
+                                         "zh": "；估计未收敛"},
+    "warning.not_converged": {
+        "en": "the {link} fit did not converge in {iterations} iterations{tolerance}; estimates "
+              "may be inaccurate. Check for separation or rescale covariates.",
+        "zh": "{link} 模型在 {iterations} 次迭代后仍未收敛{tolerance}，估计值可能不准确。"
+              "请检查是否存在分离问题，或对协变量重新标度。"},
+    "warning.tolerance": {"en": " (tolerance {tol})", "zh": "（容差 {tol}）"},
+    "warning.dropped_missing": {
+        "en": "{count} rows with a missing value in a model variable were left out of the fit.",
+        "zh": "因模型变量存在缺失值，{count} 行未纳入估计。"},
+    "warning.other": {"en": "{message}", "zh": "警告（英文原文）：{message}"},
+    "warning.where": {"en": "{model}: {message}", "zh": "{model}：{message}"},
+    "exclusion.model_missing": {"en": "rows with a missing value in a model variable",
+                                "zh": "模型变量存在缺失值的行"},
+    "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
+    "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
+    "stage.model": {"en": "model {name}", "zh": "模型 {name}"},
+    "vcov.cluster": {"en": "clustered by {columns} ({clusters}Stata small-sample factor G/(G-1))",
+                     "zh": "按 {columns} 聚类的稳健标准误{clusters}"},
+    "vcov.n_clusters": {"en": "{n} clusters, ", "zh": "（{n} 个聚类）"},
+    "vcov.dyadic": {
+        "en": "dyadic-robust, allowing correlation among all dyads that share a {a} or a {b} "
+              "(Aronow, Samii and Assenova 2015)",
+        "zh": "按 {a} 和 {b} 的二元组稳健标准误"},
+    "vcov.hc1": {"en": "heteroskedasticity-robust (HC1)", "zh": "异方差稳健标准误（HC1）"},
+    "vcov.classical": {"en": "classical (from the information matrix)",
+                       "zh": "常规（基于信息矩阵的）标准误"},
     # ----------------------------------------------------------- reproducibility
     "repro.intro": {
         "en": "Everything needed to reproduce this report is in run.json next to it: versions, "
