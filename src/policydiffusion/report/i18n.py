@@ -1,7 +1,9 @@
 """Every word the report prints, in English and Chinese.
 
 One table, :data:`TEXT`, maps a key to its English and Chinese text; a test checks
-that every key has both. :func:`tr` looks a key up (with ``str.format`` fields);
+that every key has both. It holds the figures' labels too (``figure.*`` keys, which
+:func:`figure_label` finds by their English text for
+:mod:`policydiffusion.report.figures`). :func:`tr` looks a key up (with ``str.format`` fields);
 :func:`pick` chooses the language of a user-given label (``{"en": ..., "zh": ...}``,
 falling back to English); :func:`term_label` names a risk-set column.
 
@@ -20,7 +22,8 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-__all__ = ["TEXT", "TERMS", "LANGUAGES", "tr", "pick", "term_label", "check_language"]
+__all__ = ["TEXT", "TERMS", "LANGUAGES", "tr", "pick", "term_label", "check_language",
+           "figure_label", "figure_labels"]
 
 LANGUAGES = ("en", "zh")
 
@@ -296,9 +299,44 @@ TEXT: dict[str, dict[str, str]] = {
               "options, seeds and checksums of the inputs.",
         "zh": "重现本报告所需的全部信息都记录在同目录的 run.json 中：软件版本、选项、随机种子和输入文件校验值。"},
     "repro.seed": {"en": "Seed", "zh": "随机种子"},
+    # ----------------------------------------------------------- figure labels
+    # Drawn by the figure functions (policydiffusion.report.figures), which look them up by
+    # their English text: ``figure_label("Hazard", "zh")``. Region names are data values.
+    "figure.period": {"en": "Period", "zh": "时期"},
+    "figure.year": {"en": "Year", "zh": "年份"},
+    "figure.cumulative_share": {"en": "Cumulative share of units", "zh": "累计采纳比例"},
+    "figure.cumulative_adopters": {"en": "Cumulative adopters", "zh": "累计采纳数"},
+    "figure.share_of_units": {"en": "Share of units", "zh": "单位比例"},
+    "figure.hazard": {"en": "Hazard", "zh": "风险率"},
+    "figure.hazard_of_adoption": {"en": "Hazard of adoption", "zh": "采纳风险率"},
+    "figure.new_adoptions": {"en": "New adoptions", "zh": "新增采纳数"},
+    "figure.observed": {"en": "Observed", "zh": "观测值"},
+    "figure.adoption_period": {"en": "Adoption period", "zh": "采纳时期"},
+    "figure.adoption_year": {"en": "Adoption year", "zh": "采纳年份"},
+    "figure.not_adopted": {"en": "Not adopted", "zh": "未采纳"},
+    "figure.no_data": {"en": "No data", "zh": "无数据"},
+    "figure.region": {"en": "Region", "zh": "地区"},
+    "figure.timeline": {"en": "Adoption timeline", "zh": "采纳时间线"},
+    "figure.curve": {"en": "Adoption curve", "zh": "采纳曲线"},
+    "figure.logistic": {"en": "logistic", "zh": "逻辑斯谛"},
+    "figure.gompertz": {"en": "gompertz", "zh": "冈珀茨"},
+    "figure.bass": {"en": "bass", "zh": "巴斯"},
+    "figure.exponential": {"en": "exponential", "zh": "修正指数"},
+    "figure.takeoff": {"en": "Take-off", "zh": "起飞点"},
+    "figure.inflection": {"en": "Inflection", "zh": "拐点"},
+    "figure.region.east": {"en": "East", "zh": "东部"},
+    "figure.region.central": {"en": "Central", "zh": "中部"},
+    "figure.region.west": {"en": "West", "zh": "西部"},
+    "figure.region.northeast": {"en": "Northeast", "zh": "东北"},
+    "figure.region.south": {"en": "South", "zh": "南部"},
+    "figure.region.midwest": {"en": "Midwest", "zh": "中西部"},
     # ----------------------------------------------------------- CLI summary
     "cli.report_at": {"en": "Report: {path}", "zh": "报告：{path}"},
 }
+
+#: figure labels by their English text
+_FIGURE_INDEX: dict[str, dict[str, str]] = {v["en"]: v for k, v in TEXT.items()
+                                             if k.startswith("figure.")}
 
 #: default display names of risk-set columns made by the term builders
 TERMS: dict[str, dict[str, str]] = {
@@ -320,6 +358,32 @@ TERMS: dict[str, dict[str, str]] = {
     "Intercept": {"en": "Constant", "zh": "常数项"},
     "const": {"en": "Constant", "zh": "常数项"},
 }
+
+
+def figure_labels(lang: str) -> dict[str, str]:
+    """``{English text: text in lang}`` of every figure label (the ``figure.*`` keys).
+
+    Examples
+    --------
+    >>> figure_labels("zh")["Hazard"]
+    '风险率'
+    """
+    check_language(lang)
+    return {v["en"]: v.get(lang) or v["en"] for k, v in TEXT.items() if k.startswith("figure.")}
+
+
+def figure_label(text: str, lang: str = "en") -> str:
+    """A figure label given by its English text, in ``lang``; unknown text is kept.
+
+    Examples
+    --------
+    >>> figure_label("Year", "zh"), figure_label("Year", "en"), figure_label("other", "zh")
+    ('年份', 'Year', 'other')
+    """
+    check_language(lang)
+    if lang == "en":
+        return text
+    return _FIGURE_INDEX.get(text, {}).get(lang) or text
 
 
 def check_language(lang: str) -> None:
