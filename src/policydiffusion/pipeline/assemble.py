@@ -17,7 +17,7 @@ from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
                                              TableItem, frame_table)
-from policydiffusion.report.i18n import LANGUAGES, pick, term_label, tr
+from policydiffusion.report.i18n import LANGUAGES, figure_label, pick, term_label, tr
 from policydiffusion.report.translate import vcov_text, warning_text
 
 __all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
@@ -96,7 +96,7 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
                "zh": "、".join(dict.fromkeys(tr(f"design.{r.design}", "zh")
                                             for r in state.sf.risksets))}
     ds = state.loaded.dataset
-    data_label = _DATASETS.get(ds, {"en": ds, "zh": ds}) if ds else ", ".join(
+    data_label = _both(f"dataset.{ds}") if ds in _DATASETS else ds if ds else ", ".join(
         k.rsplit("/", 1)[-1] for k in state.loaded.inputs)
     first = s.adoptions.filter(s.adoptions["policy"].is_in(list(focus)))["period"].min()
     start = s.start if first is None else max(s.start, int(first))
@@ -116,8 +116,7 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
     return tuple(facts), Section("summary", "heading.summary", tuple(items))
 
 
-_DATASETS = {"spid": {"en": "SPID (real adoptions, Boehmke et al.)", "zh": "SPID（真实采纳数据）"},
-             "china_mobile_gov": {"en": "china_mobile_gov (SIMULATED)", "zh": "china_mobile_gov（模拟数据）"}}
+_DATASETS = ("spid", "china_mobile_gov")  # named in the summary by i18n keys dataset.NAME
 
 
 def _warning(state: RunState, message: str, model: str | None = None) -> dict[str, str]:
@@ -182,8 +181,8 @@ def _data_section(state: RunState) -> Section:
 
     items: list = [Paragraph({"en": tr("data.intro", "en"), "zh": tr("data.intro", "zh")})]
     if state.risksets:
-        items.append(frame_table("risksets", {"en": "Risk sets", "zh": "风险集"}, rs_frame))
-    items.append(frame_table("exclusions", {"en": "Exclusions", "zh": "排除记录"}, frame))
+        items.append(frame_table("risksets", _both("table.risksets"), rs_frame))
+    items.append(frame_table("exclusions", _both("table.exclusions"), frame))
     return Section("data", "heading.data", tuple(items))
 
 
@@ -206,7 +205,8 @@ def _description(state: RunState, digits: int) -> Section | None:
                 tr("col.takeoff", lang): fmt_num(d.takeoff.get("takeoff_period")),
                 tr("col.half", lang): fmt_num(half, 0),
                 tr("col.speed", lang): fmt_num(speed, digits),
-                tr("col.best_curve", lang): (d.fits.best if d.fits is not None else ""),
+                tr("col.best_curve", lang): (figure_label(d.fits.best, lang)
+                                             if d.fits is not None else ""),
                 tr("col.morans_i", lang): (fmt_num(d.moran.statistic, digits)
                                            if d.moran is not None else ""),
             })
@@ -233,7 +233,8 @@ def _description(state: RunState, digits: int) -> Section | None:
                              lambda lang: _adopters_by_period(state, first, lang)))
     if "timeline" in figs:
         p = first
-        items.append(FigureItem(f"timeline_{p}", {lang: f"{tr('fig.timeline', lang)}: {label(p, lang)}"
+        items.append(FigureItem(f"timeline_{p}", {lang: tr("report.labelled", lang, label=tr(
+                                                      "fig.timeline", lang), text=label(p, lang))
                                                   for lang in ("en", "zh")},
                                 F.timeline_drawer(state.study, p)))
     return Section("description", "heading.description", tuple(items))
@@ -308,9 +309,9 @@ def _moderation(state: RunState) -> Section | None:
     labels = _labels(state)
     items = []
     for mo in state.moderation:
-        cap = {lang: tr("fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
-                        moderator=term_label(mo.moderator, lang, labels))
-               + f" ({_model_label(state, mo.key, lang)})" for lang in ("en", "zh")}
+        cap = {lang: tr("report.of_model", lang, model=_model_label(state, mo.key, lang), text=tr(
+            "fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
+            moderator=term_label(mo.moderator, lang, labels))) for lang in ("en", "zh")}
         items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
                                 cap, F.marginal_drawer(mo, labels)))
     return Section("moderation", "heading.moderation", tuple(items))
@@ -340,8 +341,8 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
                          split=split[lang])
                 for lang in ("en", "zh")}
         key = f"heterogeneity_{h.key}_{h.by}".replace("@", "_")
-        cap = {lang: tr("fig.heterogeneity", lang, by=by[lang]) + f" ({_model_label(state, h.key, lang)})"
-               for lang in ("en", "zh")}
+        cap = {lang: tr("report.of_model", lang, text=tr("fig.heterogeneity", lang, by=by[lang]),
+                        model=_model_label(state, h.key, lang)) for lang in ("en", "zh")}
         items.append(frame_table(key, cap, frame, note=note))
         items += [Paragraph(_warning(state, w), kind="warning") for w in h.warnings]
         if "heterogeneity" in state.sf.report.figures:
@@ -450,10 +451,11 @@ def _reproducibility(state: RunState, provenance: dict) -> Section:
                              tr("col.sha256", lang): [h[:16] + "…" for h in state.loaded.inputs.values()]})
 
     items = [Paragraph(_both("repro.intro")),
-             Paragraph({lang: f"{tr('repro.seed', lang)}: {state.seed}" for lang in ("en", "zh")}),
-             frame_table("versions", {"en": "Software", "zh": "软件版本"}, versions)]
+             Paragraph({lang: tr("report.labelled", lang, label=tr("repro.seed", lang), text=state.seed)
+                        for lang in ("en", "zh")}),
+             frame_table("versions", _both("table.versions"), versions)]
     if state.loaded.inputs:
-        items.append(frame_table("inputs", {"en": "Inputs", "zh": "输入文件"}, inputs))
+        items.append(frame_table("inputs", _both("table.inputs"), inputs))
     return Section("reproducibility", "heading.reproducibility", tuple(items))
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
-from policydiffusion.report.i18n import check_language, term_label, tr
+from policydiffusion.report.i18n import TEXT, check_language, term_label, tr
 
 __all__ = ["warning_kind", "warning_text", "vcov_text", "exclusion_reason", "WARNING_KINDS"]
 
@@ -121,6 +121,14 @@ def _join(items: Sequence[str], lang: str) -> str:
     return ("、" if lang == "zh" else " and ").join(items)
 
 
+def _column(name: str, lang: str) -> str:
+    """A clustering column in Chinese where the report has a word for it (unit -> 单位);
+    other names between spaces, as Latin words in Chinese text."""
+    if lang == "en":
+        return name
+    return tr(f"col.{name}", lang) if f"col.{name}" in TEXT else f" {name} "
+
+
 def vcov_text(vcov: object, lang: str, n_clusters: Sequence[int] = ()) -> str:
     """A variance specification (as in a study file) in words.
 
@@ -129,17 +137,20 @@ def vcov_text(vcov: object, lang: str, n_clusters: Sequence[int] = ()) -> str:
     >>> vcov_text({"cluster": "unit"}, "en", [50])
     'clustered by unit (50 clusters, Stata small-sample factor G/(G-1))'
     >>> vcov_text({"cluster": "unit"}, "zh", [50])
-    '按 unit 聚类的稳健标准误（50 个聚类）'
+    '按单位聚类的稳健标准误（50 个聚类）'
+    >>> vcov_text({"cluster": ["state", "year"]}, "zh")
+    '按 state、year 聚类的稳健标准误'
     >>> vcov_text({"dyadic": ["unit", "source"]}, "zh")
-    '按 unit 和 source 的二元组稳健标准误'
+    '按单位和来源的二元组稳健标准误'
     """
     check_language(lang)
     if isinstance(vcov, dict) and "cluster" in vcov:
         cols = vcov["cluster"] if isinstance(vcov["cluster"], list) else [vcov["cluster"]]
         n = tr("vcov.n_clusters", lang, n=n_clusters[0]) if n_clusters else ""
-        return tr("vcov.cluster", lang, columns=_join(cols, lang), clusters=n)
+        columns = _join([_column(c, lang) for c in cols], lang).replace(" 、 ", "、")
+        return tr("vcov.cluster", lang, columns=columns, clusters=n)
     if isinstance(vcov, dict) and "dyadic" in vcov:
-        a, b = vcov["dyadic"]
+        a, b = (_column(c, lang) for c in vcov["dyadic"])
         return tr("vcov.dyadic", lang, a=a, b=b)
     return tr("vcov.hc1" if vcov == "hc1" else "vcov.classical", lang)
 
