@@ -55,7 +55,8 @@ def test_table_frame_content(two_models):
     t = regression_table_frame(two_models, labels={"x1": "Income"}, digits=2)
     assert list(t.columns) == ["term", "Model 1", "Model 2"]
     terms = t["term"].tolist()
-    assert terms[:2] == ["Intercept", ""] and "Income" in terms and "x1:d" in terms
+    assert terms[:2] == ["Income", ""] and "x1:d" in terms
+    assert terms[terms.index("Observations") - 2] == "Intercept"  # the constant last
     row = t[t.term == "x1:d"].iloc[0]
     assert row["Model 1"] == ""
     est = two_models["Model 2"].tidy().set_index("term").loc["x1:d"]

@@ -72,6 +72,42 @@ def test_model_table_matches_results_json(us_run):
     assert f"({res.std_errors['neighbors']:.3f})" in md
 
 
+def _row_labels(md):
+    return [line.split("|")[1].strip() for line in md.splitlines()[2:]
+            if line.startswith("|") and line.split("|")[1].strip()]
+
+
+def test_model_tables_list_key_terms_first_and_hide_policy_dummies(us_run):
+    rows = _row_labels((us_run.out / "tables" / "models_single_lott.md").read_text())
+    key = ["Share of neighbours adopted", "Share of region adopted", "Share of all states adopted",
+           "A leader state adopted", "Network sources adopted"]
+    assert rows[:5] == key
+    assert rows[5:12] == ["Northeast", "South", "West", "Latitude of the capital", "Duration/10",
+                          "(Duration/10)²", "(Duration/10)³"]
+    assert rows[12:14] == ["Constant", "Observations"]
+    pooled = (us_run.out / "tables" / "models_pooled.md").read_text()
+    assert "C(policy)" not in pooled
+    assert "| Policy fixed effects | Yes | Yes |" in pooled
+    assert _row_labels(pooled)[:5] == key
+
+
+def test_key_terms_of_the_study_file_come_first(tmp_path):
+    over = {**US_SMALL, "policies.focus": ["lott"], "network.enabled": False,
+            "riskset": [{"name": "single", "unit_attributes": ["region", "capital_lat"],
+                         "terms": [{"term": "neighbors_adopted", "relation": "contiguity",
+                                    "kind": "share", "name": "neighbors"},
+                                   {"term": "duration_poly", "name": "t"}]}],
+            "model": [{"name": "m", "formula": "adopt ~ neighbors * capital_lat + t_1 + t_2"}],
+            "report.key_terms": ["capital_lat"], "report.table_formats": ["markdown"],
+            "report.figures": []}
+    res = run_study(example_path("us_states_spid"), tmp_path, overrides=over)
+    md = (tmp_path / "tables" / "models_single_lott.md").read_text()
+    rows = _row_labels(md)
+    assert rows[:4] == ["Latitude of the capital", "Share of neighbours adopted × Latitude of the capital",
+                        "Share of neighbours adopted", "Duration/10"]
+    assert res.state.sf.report.key_terms == ("capital_lat",)
+
+
 @needs_china
 def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
     path = example_path("china_mobile_gov")
@@ -86,6 +122,13 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
                  "考察学习次数", "北京"):
         assert text in html_zh, text
     assert "SIMULATED DATA" in html_en and "data are simulated" in html_en
+    # the estimator's warnings (e.g. separation in a subgroup) are in Chinese
+    caught = [w for h in zh.state.heterogeneity for w in h.warnings] + \
+        [w for m in zh.state.models for w in m.warnings]
+    for english in ("perfectly predict", "did not converge", "Refit with"):
+        assert english not in html_zh
+        if any(english in w for w in caught):
+            assert english in html_en
     results = json.loads((tmp_path / "en" / "results.json").read_text())
     assert set(results) == {"visits", "coercive", "mimetic", "normative", "full"}
     assert results["full"]["vcov"]["type"] == "dyadic"

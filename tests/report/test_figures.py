@@ -91,7 +91,11 @@ def test_font_covers_every_chinese_label():
 
     cmap = TTFont(str(cjk_font_path())).getBestCmap()
     u = china_provinces_units()
-    text = "".join(TRANSLATIONS.values()) + "".join(u["name_zh"]) + "".join(u["geo_region_zh"])
+    from policydiffusion.report.i18n import TERMS, TEXT
+
+    # every Chinese string of the report (figure titles, axes and legends are drawn from them)
+    text = "".join(v["zh"] for v in TEXT.values()) + "".join(v["zh"] for v in TERMS.values())
+    text += "".join(TRANSLATIONS.values()) + "".join(u["name_zh"]) + "".join(u["geo_region_zh"])
     text += "0123456789-−.,()（）年"
     missing = sorted({ch for ch in text if ord(ch) not in cmap})
     assert not missing, missing

@@ -5,7 +5,8 @@ import string
 import pytest
 
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.report.i18n import TERMS, TEXT, pick, term_label, tr
+from policydiffusion.report import figures
+from policydiffusion.report.i18n import TERMS, TEXT, figure_label, pick, term_label, tr
 
 
 def _fields(text):
@@ -39,3 +40,16 @@ def test_lookup_and_fallbacks():
     assert term_label("national_share", "zh") == "全国采纳比例"
     assert term_label("neighbors_adopted_share", "en") == "Neighbours adopted (share)"
     assert term_label("unknown_col", "zh") == "unknown_col"
+
+
+def test_figure_labels_come_from_the_one_table():
+    fig = {k: v for k, v in TEXT.items() if k.startswith("figure.")}
+    english = [v["en"] for v in fig.values()]
+    assert len(english) == len(set(english)), "two figure labels share an English text"
+    # the figures package reads TEXT: same labels, same lookups, nothing of its own
+    assert figures.TRANSLATIONS == {v["en"]: v["zh"] for v in fig.values()}
+    for v in fig.values():
+        assert figures.tr(v["en"], "zh") == figure_label(v["en"], "zh") == v["zh"]
+        assert figures.tr(v["en"], "en") == v["en"]
+    with pytest.raises(InvalidOptionError):
+        figures.tr("Year", "fr")

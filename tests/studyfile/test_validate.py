@@ -163,3 +163,11 @@ def test_example_in_the_docs_validates():
     block = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
     sf = parse_study_file(block)
     assert sf.models[0].formula == "adopt ~ neighbors + t_1 + t_2 + t_3"
+
+
+def test_key_terms_must_be_in_a_formula():
+    assert parse_study_file(MINIMAL + '[report]\nkey_terms = ["neighbors_adopted"]\n').report.key_terms \
+        == ("neighbors_adopted",)
+    msg = problems(MINIMAL + '[report]\nkey_terms = ["neighbors_adoptd"]\n')
+    assert ("line 14, field 'report.key_terms[1]': 'neighbors_adoptd' does not appear in any model "
+            "formula (did you mean 'neighbors_adopted'?)") in msg

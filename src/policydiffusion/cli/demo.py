@@ -67,3 +67,6 @@ def demo_command(
     typer.echo(f"Done in {time.perf_counter() - t0:.0f} s. Open the reports in a browser:")
     for r in results:
         typer.echo(f"  {r.report.resolve().as_uri()}")
+    typer.echo("The study files (copy one to start your own analysis):")
+    for r in results:
+        typer.echo(f"  {r.state.sf.path}")

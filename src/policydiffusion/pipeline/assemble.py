@@ -11,12 +11,14 @@ from collections import OrderedDict
 import pandas as pd
 
 from policydiffusion.pipeline import figures as F
-from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence, vcov_text
+from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
+from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
                                              TableItem, frame_table)
-from policydiffusion.report.i18n import pick, term_label, tr
+from policydiffusion.report.i18n import LANGUAGES, figure_label, pick, term_label, tr
+from policydiffusion.report.translate import vcov_text, warning_text
 
 __all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
 
@@ -57,7 +59,7 @@ def all_exclusions(state: RunState) -> pd.DataFrame:
     """Every exclusion of the run: loading, risk sets, and rows dropped by each model."""
     frames = [state.study.exclusions.assign(stage=lambda d: "load: " + d["stage"].astype(str))]
     frames.append(exclusions_frame(list(state.risksets)))
-    dropped = [(f"model {m.key}", "rows with a missing value in a model variable",
+    dropped = [(f"model {m.key}", tr("exclusion.model_missing", "en"),
                 int(getattr(m.result, "n_dropped_missing", 0)), "")
                for m in state.models if getattr(m.result, "n_dropped_missing", 0)]
     frames.append(pd.DataFrame(dropped, columns=["stage", "reason", "count", "examples"]))
@@ -94,7 +96,7 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
                "zh": "、".join(dict.fromkeys(tr(f"design.{r.design}", "zh")
                                             for r in state.sf.risksets))}
     ds = state.loaded.dataset
-    data_label = _DATASETS.get(ds, {"en": ds, "zh": ds}) if ds else ", ".join(
+    data_label = _both(f"dataset.{ds}") if ds in _DATASETS else ds if ds else ", ".join(
         k.rsplit("/", 1)[-1] for k in state.loaded.inputs)
     first = s.adoptions.filter(s.adoptions["policy"].is_in(list(focus)))["period"].min()
     start = s.start if first is None else max(s.start, int(first))
@@ -110,16 +112,50 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
     items: list = []
     if state.sf.study.description:
         items.append(Paragraph(state.sf.study.description))
-    items += [Paragraph({"en": n, "zh": n}, kind="warning") for n in _fit_warnings(state)]
+    items += [Paragraph(w, kind="warning") for w in _fit_warnings(state)]
     return tuple(facts), Section("summary", "heading.summary", tuple(items))
 
 
-_DATASETS = {"spid": {"en": "SPID (real adoptions, Boehmke et al.)", "zh": "SPID（真实采纳数据）"},
-             "china_mobile_gov": {"en": "china_mobile_gov (SIMULATED)", "zh": "china_mobile_gov（模拟数据）"}}
+_DATASETS = ("spid", "china_mobile_gov")  # named in the summary by i18n keys dataset.NAME
 
 
-def _fit_warnings(state: RunState) -> list[str]:
-    return [f"{m.key}: {w}" for m in state.models for w in m.warnings]
+def _warning(state: RunState, message: str, model: str | None = None) -> dict[str, str]:
+    """A warning of the estimator in each language, prefixed with the model it concerns."""
+    labels = _labels(state)
+    out = {}
+    for lang in LANGUAGES:
+        text = warning_text(message, lang, category=getattr(message, "category", None),
+                            labels=labels)
+        out[lang] = text if model is None else tr("warning.where", lang, model=model,
+                                                  message=text)
+    return out
+
+
+def _fit_warnings(state: RunState) -> list[dict[str, str]]:
+    """Every estimator warning of the models, then a note for rows left out of a fit."""
+    out = [_warning(state, w, m.key) for m in state.models for w in m.warnings]
+    for m in state.models:
+        n = int(getattr(m.result, "n_dropped_missing", 0))
+        if n:
+            out.append({lang: tr("warning.where", lang, model=m.key, message=tr(
+                "warning.dropped_missing", lang, count=f"{n:,}")) for lang in LANGUAGES})
+    return out
+
+
+def _stage(stage: str, lang: str) -> str:
+    """An exclusion's stage ("load: units", "risk set x", "model m") in ``lang``."""
+    for prefix, key in (("load: ", "stage.load"), ("risk set ", "stage.riskset"),
+                        ("model ", "stage.model")):
+        if stage.startswith(prefix):
+            rest = stage[len(prefix):]
+            return tr(key, lang, stage=rest, name=rest)
+    return stage
+
+
+def _reason(reason: str, lang: str) -> str:
+    """A known exclusion reason in ``lang``; others as recorded."""
+    return tr("exclusion.model_missing", lang) if reason == tr("exclusion.model_missing", "en") \
+        else reason
 
 
 def _data_section(state: RunState) -> Section:
@@ -128,7 +164,8 @@ def _data_section(state: RunState) -> Section:
     def frame(lang: str) -> pd.DataFrame:
         if not len(ex):
             return pd.DataFrame({tr("col.reason", lang): [tr("report.none", lang)]})
-        return pd.DataFrame({tr("col.stage", lang): ex["stage"], tr("col.reason", lang): ex["reason"],
+        return pd.DataFrame({tr("col.stage", lang): [_stage(str(x), lang) for x in ex["stage"]],
+                             tr("col.reason", lang): [_reason(str(x), lang) for x in ex["reason"]],
                              tr("col.count", lang): ex["count"].map(str),
                              tr("col.examples", lang): ex["examples"].fillna("")})
 
@@ -144,8 +181,8 @@ def _data_section(state: RunState) -> Section:
 
     items: list = [Paragraph({"en": tr("data.intro", "en"), "zh": tr("data.intro", "zh")})]
     if state.risksets:
-        items.append(frame_table("risksets", {"en": "Risk sets", "zh": "风险集"}, rs_frame))
-    items.append(frame_table("exclusions", {"en": "Exclusions", "zh": "排除记录"}, frame))
+        items.append(frame_table("risksets", _both("table.risksets"), rs_frame))
+    items.append(frame_table("exclusions", _both("table.exclusions"), frame))
     return Section("data", "heading.data", tuple(items))
 
 
@@ -168,7 +205,8 @@ def _description(state: RunState, digits: int) -> Section | None:
                 tr("col.takeoff", lang): fmt_num(d.takeoff.get("takeoff_period")),
                 tr("col.half", lang): fmt_num(half, 0),
                 tr("col.speed", lang): fmt_num(speed, digits),
-                tr("col.best_curve", lang): (d.fits.best if d.fits is not None else ""),
+                tr("col.best_curve", lang): (figure_label(d.fits.best, lang)
+                                             if d.fits is not None else ""),
                 tr("col.morans_i", lang): (fmt_num(d.moran.statistic, digits)
                                            if d.moran is not None else ""),
             })
@@ -195,7 +233,8 @@ def _description(state: RunState, digits: int) -> Section | None:
                              lambda lang: _adopters_by_period(state, first, lang)))
     if "timeline" in figs:
         p = first
-        items.append(FigureItem(f"timeline_{p}", {lang: f"{tr('fig.timeline', lang)}: {label(p, lang)}"
+        items.append(FigureItem(f"timeline_{p}", {lang: tr("report.labelled", lang, label=tr(
+                                                      "fig.timeline", lang), text=label(p, lang))
                                                   for lang in ("en", "zh")},
                                 F.timeline_drawer(state.study, p)))
     return Section("description", "heading.description", tuple(items))
@@ -229,16 +268,21 @@ def _model_tables(state: RunState) -> Section | None:
     items: list = [Paragraph(_both("models.intro"))]
     for key, fitted in groups.items():
         b = fitted[0].built
+        seen = list(dict.fromkeys(t for m in fitted
+                                  for t in m.result.params.index))  # type: ignore[attr-defined]
+        order = _row_order(state, b.spec, seen)
+        fe = fixed_effects(seen)
 
-        def render(fmt: str, lang: str, fitted: list = fitted) -> str:
+        def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
+                   order: list = order, fe: list = fe) -> str:
             results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
-            terms = {t for m in fitted for t in m.result.params.index}  # type: ignore[attr-defined]
-            tl = {t: term_label(t, lang, labels) for t in terms}
-            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits)
-            if lang != "en":  # the estimator's label is English: say it in the report's language
-                for m in fitted:
-                    text = text.replace(m.result.vcov_label, vcov_text(  # type: ignore[attr-defined]
-                        m.spec.vcov, lang, getattr(m.result, "n_clusters", ())))
+            tl = {t: term_label(t, lang, labels) for t in seen}
+            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits,
+                                    order=order, drop={f: tr(FIXED_EFFECTS[f], lang) for f in fe},
+                                    vcov_labels=None if lang == "en" else {
+                                        pick(m.spec.label, lang, m.spec.name): vcov_text(
+                                            m.spec.vcov, lang, getattr(m.result, "n_clusters", ()))
+                                        for m in fitted})
             return text
 
         caption = {lang: tr("models.table", lang, riskset=b.spec.name,
@@ -250,15 +294,24 @@ def _model_tables(state: RunState) -> Section | None:
     return Section("models", "heading.models", tuple(items))
 
 
+def _row_order(state: RunState, spec: object, seen: list[str]) -> list[str]:
+    """Key variables, their interactions, controls, time dependence, constant."""
+    names, time = [], []
+    for t, ts in zip(build_terms(state.sf, spec.terms), spec.terms):  # type: ignore[attr-defined]
+        (time if ts.term in TIME_BUILDERS else names).append(t.name)
+    key = state.sf.report.key_terms or names
+    return table_order(seen, key=key, time=time, others=names)
+
+
 def _moderation(state: RunState) -> Section | None:
     if not state.moderation:
         return None
     labels = _labels(state)
     items = []
     for mo in state.moderation:
-        cap = {lang: tr("fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
-                        moderator=term_label(mo.moderator, lang, labels))
-               + f" ({_model_label(state, mo.key, lang)})" for lang in ("en", "zh")}
+        cap = {lang: tr("report.of_model", lang, model=_model_label(state, mo.key, lang), text=tr(
+            "fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
+            moderator=term_label(mo.moderator, lang, labels))) for lang in ("en", "zh")}
         items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
                                 cap, F.marginal_drawer(mo, labels)))
     return Section("moderation", "heading.moderation", tuple(items))
@@ -288,10 +341,10 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
                          split=split[lang])
                 for lang in ("en", "zh")}
         key = f"heterogeneity_{h.key}_{h.by}".replace("@", "_")
-        cap = {lang: tr("fig.heterogeneity", lang, by=by[lang]) + f" ({_model_label(state, h.key, lang)})"
-               for lang in ("en", "zh")}
+        cap = {lang: tr("report.of_model", lang, text=tr("fig.heterogeneity", lang, by=by[lang]),
+                        model=_model_label(state, h.key, lang)) for lang in ("en", "zh")}
         items.append(frame_table(key, cap, frame, note=note))
-        items += [Paragraph({"en": w, "zh": w}, kind="warning") for w in h.warnings]
+        items += [Paragraph(_warning(state, w), kind="warning") for w in h.warnings]
         if "heterogeneity" in state.sf.report.figures:
             items.append(FigureItem(key, cap, F.subgroup_drawer(h, labels)))
     return Section("heterogeneity", "heading.heterogeneity", tuple(items))
@@ -398,10 +451,11 @@ def _reproducibility(state: RunState, provenance: dict) -> Section:
                              tr("col.sha256", lang): [h[:16] + "…" for h in state.loaded.inputs.values()]})
 
     items = [Paragraph(_both("repro.intro")),
-             Paragraph({lang: f"{tr('repro.seed', lang)}: {state.seed}" for lang in ("en", "zh")}),
-             frame_table("versions", {"en": "Software", "zh": "软件版本"}, versions)]
+             Paragraph({lang: tr("report.labelled", lang, label=tr("repro.seed", lang), text=state.seed)
+                        for lang in ("en", "zh")}),
+             frame_table("versions", _both("table.versions"), versions)]
     if state.loaded.inputs:
-        items.append(frame_table("inputs", {"en": "Inputs", "zh": "输入文件"}, inputs))
+        items.append(frame_table("inputs", _both("table.inputs"), inputs))
     return Section("reproducibility", "heading.reproducibility", tuple(items))
 
 

@@ -91,7 +91,9 @@ def timeline_drawer(study: object, policy: str) -> Drawer:
 
         from policydiffusion.report.figures import plot_adoption_timeline
 
-        fig, ax = plt.subplots(figsize=(8, 6))
+        # near the paper size the function is drawn for (its unit labels are 4 pt)
+        n = len(study.unit_ids)  # type: ignore[attr-defined]
+        fig, ax = plt.subplots(figsize=(4.5, max(3.0, 0.085 * n + 1.0)))
         plot_adoption_timeline(study, policy, ax=ax, lang=lang)
         return fig
     return draw

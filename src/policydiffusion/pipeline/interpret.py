@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
+from policydiffusion.pipeline.models import caught_warnings
 from policydiffusion.pipeline.state import HeterogeneityOutput, ModerationOutput, RunState
 
 __all__ = ["moderation_step", "heterogeneity_step", "split_groups", "without_term"]
@@ -123,7 +124,7 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
                                            link=m.spec.link, vcov=m.spec.vcov, firth=m.spec.firth)
                     except PolicyDiffusionError as exc:
                         raise StudyFileError(f"{state.sf.where(('heterogeneity', i))}: {exc}") from None
-                caught += [str(x.message) for x in w if not issubclass(x.category, DeprecationWarning)]
+                caught += caught_warnings(w)
                 t = sg.tidy()
                 rows.append(pd.DataFrame({
                     "term": term, "group": t["group"].astype(str), "nobs": t["nobs"],

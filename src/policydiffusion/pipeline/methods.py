@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Sequence
 
 from policydiffusion.report.i18n import LANGUAGES, term_label, tr
+from policydiffusion.report.translate import vcov_text
 
-__all__ = ["vcov_text", "time_dependence", "methods_paragraphs"]
+__all__ = ["time_dependence", "methods_paragraphs"]
 
 _TIME_TERMS = {"duration_poly": "methods.time.poly", "duration_spline": "methods.time.spline",
                "period_dummies": "methods.time.dummies", "duration": "methods.time.duration"}
@@ -19,33 +20,6 @@ def _join(items: Sequence[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def vcov_text(vcov: object, lang: str, n_clusters: Sequence[int] = ()) -> str:
-    """A variance specification in words.
-
-    Examples
-    --------
-    >>> vcov_text({"cluster": "unit"}, "en", [50])
-    'clustered by unit (50 clusters, Stata small-sample factor G/(G-1))'
-    >>> vcov_text({"dyadic": ["unit", "source"]}, "zh")
-    '按 unit 和 source 的二元组稳健标准误'
-    """
-    g = f"{n_clusters[0]} " if n_clusters else ""
-    if isinstance(vcov, dict) and "cluster" in vcov:
-        cols = vcov["cluster"] if isinstance(vcov["cluster"], list) else [vcov["cluster"]]
-        if lang == "zh":
-            return f"按 {'、'.join(cols)} 聚类的稳健标准误" + (f"（{g.strip()} 个聚类）" if g else "")
-        return (f"clustered by {' and '.join(cols)} (" + (f"{g}clusters, " if g else "")
-                + "Stata small-sample factor G/(G-1))")
-    if isinstance(vcov, dict) and "dyadic" in vcov:
-        a, b = vcov["dyadic"]
-        return (f"按 {a} 和 {b} 的二元组稳健标准误" if lang == "zh" else
-                f"dyadic-robust, allowing correlation among all dyads that share a {a} or a {b} "
-                "(Aronow, Samii and Assenova 2015)")
-    if vcov == "hc1":
-        return "异方差稳健标准误（HC1）" if lang == "zh" else "heteroskedasticity-robust (HC1)"
-    return "常规（基于信息矩阵的）标准误" if lang == "zh" else "classical (from the information matrix)"
 
 
 def time_dependence(term_names: dict[str, str], formulas: Sequence[str]) -> list[str]:

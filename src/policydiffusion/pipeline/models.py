@@ -10,7 +10,34 @@ from policydiffusion.errors import PolicyDiffusionError, StudyFileError
 from policydiffusion.pipeline.risksets import BuiltRiskSet
 from policydiffusion.studyfile import ModelSection, StudyFile
 
-__all__ = ["FittedModel", "fit_models", "model_key"]
+__all__ = ["FittedModel", "FitWarning", "fit_models", "model_key", "caught_warnings"]
+
+
+class FitWarning(str):
+    """A warning's message (a ``str``, as written to run.json) that keeps its category's
+    name, so the report can say it in its own language.
+
+    Examples
+    --------
+    >>> w = FitWarning("did not converge", "ConvergenceWarning")
+    >>> w == "did not converge", w.category
+    (True, 'ConvergenceWarning')
+    """
+
+    category: str
+
+    def __new__(cls, message: str, category: str = "UserWarning") -> "FitWarning":
+        obj = super().__new__(cls, message)
+        obj.category = category
+        return obj
+
+
+def caught_warnings(caught: list) -> tuple[FitWarning, ...]:
+    """Distinct warnings recorded by ``warnings.catch_warnings(record=True)``, in order
+    (deprecation warnings of libraries left out)."""
+    out = [FitWarning(str(w.message), w.category.__name__) for w in caught
+           if not issubclass(w.category, DeprecationWarning)]
+    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -21,7 +48,7 @@ class FittedModel:
     spec: ModelSection
     built: BuiltRiskSet
     result: object  # policydiffusion.estimate.HazardResult
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[FitWarning, ...] = field(default=())
 
 
 def model_key(model: str, built: BuiltRiskSet, per_policy: bool) -> str:
@@ -52,7 +79,6 @@ def fit_models(sf: StudyFile, built: list[BuiltRiskSet], *,
                         f"; columns of the risk set: {', '.join(data.columns)}"
                     raise StudyFileError(f"{sf.where(('model', i, 'formula'))}: model {key!r} on "
                                          f"risk set {b.key!r}: {exc}{cols}") from None
-            msgs = tuple(dict.fromkeys(str(w.message) for w in caught
-                                       if not issubclass(w.category, DeprecationWarning)))
-            out.append(FittedModel(key=key, spec=m, built=b, result=res, warnings=msgs))
+            out.append(FittedModel(key=key, spec=m, built=b, result=res,
+                                   warnings=caught_warnings(caught)))
     return out

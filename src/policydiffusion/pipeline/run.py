@@ -40,8 +40,12 @@ class RunResult:
     def summary(self) -> str:
         """A few lines for the terminal."""
         s = self.state
-        lines = [f"{s.sf.path.name}: {len(s.models)} models, {len(s.risksets)} risk sets, "
-                 f"{len(s.descriptions)} policies described"
+        def n(count: int, one: str, many: str) -> str:
+            return f"{count} {one if count == 1 else many}"
+
+        lines = [f"{s.sf.path.name}: {n(len(s.models), 'model', 'models')}, "
+                 f"{n(len(s.risksets), 'risk set', 'risk sets')}, "
+                 f"{n(len(s.descriptions), 'policy', 'policies')} described"
                  + (", SIMULATED data" if s.loaded.simulated else "") + f" ({self.seconds:.1f} s)",
                  f"  report:  {self.report}",
                  f"  tables:  {len(self.tables)} files in {self.out / 'tables'}",

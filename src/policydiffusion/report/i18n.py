@@ -1,7 +1,9 @@
 """Every word the report prints, in English and Chinese.
 
 One table, :data:`TEXT`, maps a key to its English and Chinese text; a test checks
-that every key has both. :func:`tr` looks a key up (with ``str.format`` fields);
+that every key has both. It holds the figures' labels too (``figure.*`` keys, which
+:func:`figure_label` finds by their English text for
+:mod:`policydiffusion.report.figures`). :func:`tr` looks a key up (with ``str.format`` fields);
 :func:`pick` chooses the language of a user-given label (``{"en": ..., "zh": ...}``,
 falling back to English); :func:`term_label` names a risk-set column.
 
@@ -20,7 +22,8 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-__all__ = ["TEXT", "TERMS", "LANGUAGES", "tr", "pick", "term_label", "check_language"]
+__all__ = ["TEXT", "TERMS", "LANGUAGES", "tr", "pick", "term_label", "check_language",
+           "figure_label", "figure_labels"]
 
 LANGUAGES = ("en", "zh")
 
@@ -40,6 +43,15 @@ TEXT: dict[str, dict[str, str]] = {
     "report.table": {"en": "Table {n}", "zh": "表 {n}"},
     "report.none": {"en": "None.", "zh": "无。"},
     "report.downloads": {"en": "Files: {files}", "zh": "文件：{files}"},
+    "report.labelled": {"en": "{label}: {text}", "zh": "{label}：{text}"},
+    "report.of_model": {"en": "{text} ({model})", "zh": "{text}（{model}）"},
+    "dataset.spid": {"en": "SPID (real adoptions, Boehmke et al.)", "zh": "SPID（真实采纳数据）"},
+    "dataset.china_mobile_gov": {"en": "china_mobile_gov (SIMULATED)",
+                                 "zh": "china_mobile_gov（模拟数据）"},
+    "table.risksets": {"en": "Risk sets", "zh": "风险集"},
+    "table.exclusions": {"en": "Exclusions", "zh": "排除记录"},
+    "table.versions": {"en": "Software", "zh": "软件版本"},
+    "table.inputs": {"en": "Inputs", "zh": "输入文件"},
     # ----------------------------------------------------------- headings
     "heading.summary": {"en": "Summary", "zh": "概要"},
     "heading.data": {"en": "Data and exclusions", "zh": "数据与排除记录"},
@@ -150,6 +162,7 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "采纳行为的离散时间风险模型。每列为一个模型，括号内为标准误。"},
     "models.table": {"en": "{riskset}: {policy}", "zh": "{riskset}：{policy}"},
     "models.pooled": {"en": "all policies pooled", "zh": "多项政策合并"},
+    "table.policy_fe": {"en": "Policy fixed effects", "zh": "政策固定效应"},
     "heterogeneity.note": {
         "en": "{model} refitted in each subgroup of {by} ({split}); the last column tests whether "
               "the two estimates differ.",
@@ -251,15 +264,88 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "SPID records adoptions only, so internal determinants are proxied by fixed unit "
               "attributes available for every state.",
         "zh": "SPID 仅记录采纳行为，因此内部决定因素以各州均可获得的固定属性作为代理变量。"},
+    # ----------------------------------------------------------- estimator output
+    "warning.separation": {
+        "en": "(quasi-)complete separation: {terms} perfectly predict(s) the outcome for a "
+              "subset of rows ({rows} row(s) have fitted hazards of 0 or 1{not_converged}). "
+              "Maximum-likelihood estimates for these terms are infinite, so their estimates "
+              "and standard errors are unreliable. Refit with firth=True (penalised "
+              "likelihood), or drop/merge the categories involved.",
+        "zh": "（准）完全分离：{terms}对部分观测完美预测了结果（{rows} 行的拟合风险率为 0 或 1"
+              "{not_converged}）。这些变量的极大似然估计趋于无穷，其估计值和标准误不可靠。请改用 Firth "
+              "惩罚似然（firth = true）重新估计，或删除、合并相关类别。"},
+    "warning.separation.not_converged": {"en": "; the fit did not converge",
+                                         "zh": "；估计未收敛"},
+    "warning.not_converged": {
+        "en": "the {link} fit did not converge in {iterations} iterations{tolerance}; estimates "
+              "may be inaccurate. Check for separation or rescale covariates.",
+        "zh": "{link} 模型在 {iterations} 次迭代后仍未收敛{tolerance}，估计值可能不准确。"
+              "请检查是否存在分离问题，或对协变量重新标度。"},
+    "warning.tolerance": {"en": " (tolerance {tol})", "zh": "（容差 {tol}）"},
+    "warning.dropped_missing": {
+        "en": "{count} rows with a missing value in a model variable were left out of the fit.",
+        "zh": "因模型变量存在缺失值，{count} 行未纳入估计。"},
+    "warning.other": {"en": "{message}", "zh": "警告（英文原文）：{message}"},
+    "warning.where": {"en": "{model}: {message}", "zh": "{model}：{message}"},
+    "exclusion.model_missing": {"en": "rows with a missing value in a model variable",
+                                "zh": "模型变量存在缺失值的行"},
+    "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
+    "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
+    "stage.model": {"en": "model {name}", "zh": "模型 {name}"},
+    "vcov.cluster": {"en": "clustered by {columns} ({clusters}Stata small-sample factor G/(G-1))",
+                     "zh": "按{columns}聚类的稳健标准误{clusters}"},
+    "vcov.n_clusters": {"en": "{n} clusters, ", "zh": "（{n} 个聚类）"},
+    "vcov.dyadic": {
+        "en": "dyadic-robust, allowing correlation among all dyads that share a {a} or a {b} "
+              "(Aronow, Samii and Assenova 2015)",
+        "zh": "按{a}和{b}的二元组稳健标准误"},
+    "vcov.hc1": {"en": "heteroskedasticity-robust (HC1)", "zh": "异方差稳健标准误（HC1）"},
+    "vcov.classical": {"en": "classical (from the information matrix)",
+                       "zh": "常规（基于信息矩阵的）标准误"},
     # ----------------------------------------------------------- reproducibility
     "repro.intro": {
         "en": "Everything needed to reproduce this report is in run.json next to it: versions, "
               "options, seeds and checksums of the inputs.",
         "zh": "重现本报告所需的全部信息都记录在同目录的 run.json 中：软件版本、选项、随机种子和输入文件校验值。"},
     "repro.seed": {"en": "Seed", "zh": "随机种子"},
+    # ----------------------------------------------------------- figure labels
+    # Drawn by the figure functions (policydiffusion.report.figures), which look them up by
+    # their English text: ``figure_label("Hazard", "zh")``. Region names are data values.
+    "figure.period": {"en": "Period", "zh": "时期"},
+    "figure.year": {"en": "Year", "zh": "年份"},
+    "figure.cumulative_share": {"en": "Cumulative share of units", "zh": "累计采纳比例"},
+    "figure.cumulative_adopters": {"en": "Cumulative adopters", "zh": "累计采纳数"},
+    "figure.share_of_units": {"en": "Share of units", "zh": "单位比例"},
+    "figure.hazard": {"en": "Hazard", "zh": "风险率"},
+    "figure.hazard_of_adoption": {"en": "Hazard of adoption", "zh": "采纳风险率"},
+    "figure.new_adoptions": {"en": "New adoptions", "zh": "新增采纳数"},
+    "figure.observed": {"en": "Observed", "zh": "观测值"},
+    "figure.adoption_period": {"en": "Adoption period", "zh": "采纳时期"},
+    "figure.adoption_year": {"en": "Adoption year", "zh": "采纳年份"},
+    "figure.not_adopted": {"en": "Not adopted", "zh": "未采纳"},
+    "figure.no_data": {"en": "No data", "zh": "无数据"},
+    "figure.region": {"en": "Region", "zh": "地区"},
+    "figure.timeline": {"en": "Adoption timeline", "zh": "采纳时间线"},
+    "figure.curve": {"en": "Adoption curve", "zh": "采纳曲线"},
+    "figure.logistic": {"en": "logistic", "zh": "逻辑斯谛"},
+    "figure.gompertz": {"en": "gompertz", "zh": "冈珀茨"},
+    "figure.bass": {"en": "bass", "zh": "巴斯"},
+    "figure.exponential": {"en": "exponential", "zh": "修正指数"},
+    "figure.takeoff": {"en": "Take-off", "zh": "起飞点"},
+    "figure.inflection": {"en": "Inflection", "zh": "拐点"},
+    "figure.region.east": {"en": "East", "zh": "东部"},
+    "figure.region.central": {"en": "Central", "zh": "中部"},
+    "figure.region.west": {"en": "West", "zh": "西部"},
+    "figure.region.northeast": {"en": "Northeast", "zh": "东北"},
+    "figure.region.south": {"en": "South", "zh": "南部"},
+    "figure.region.midwest": {"en": "Midwest", "zh": "中西部"},
     # ----------------------------------------------------------- CLI summary
     "cli.report_at": {"en": "Report: {path}", "zh": "报告：{path}"},
 }
+
+#: figure labels by their English text
+_FIGURE_INDEX: dict[str, dict[str, str]] = {v["en"]: v for k, v in TEXT.items()
+                                             if k.startswith("figure.")}
 
 #: default display names of risk-set columns made by the term builders
 TERMS: dict[str, dict[str, str]] = {
@@ -281,6 +367,32 @@ TERMS: dict[str, dict[str, str]] = {
     "Intercept": {"en": "Constant", "zh": "常数项"},
     "const": {"en": "Constant", "zh": "常数项"},
 }
+
+
+def figure_labels(lang: str) -> dict[str, str]:
+    """``{English text: text in lang}`` of every figure label (the ``figure.*`` keys).
+
+    Examples
+    --------
+    >>> figure_labels("zh")["Hazard"]
+    '风险率'
+    """
+    check_language(lang)
+    return {v["en"]: v.get(lang) or v["en"] for k, v in TEXT.items() if k.startswith("figure.")}
+
+
+def figure_label(text: str, lang: str = "en") -> str:
+    """A figure label given by its English text, in ``lang``; unknown text is kept.
+
+    Examples
+    --------
+    >>> figure_label("Year", "zh"), figure_label("Year", "en"), figure_label("other", "zh")
+    ('年份', 'Year', 'other')
+    """
+    check_language(lang)
+    if lang == "en":
+        return text
+    return _FIGURE_INDEX.get(text, {}).get(lang) or text
 
 
 def check_language(lang: str) -> None:

@@ -1,9 +1,11 @@
 """Regression tables: several models side by side, as in a paper's main table.
 
-Coefficients with significance stars, standard errors in parentheses, then
-observations, clusters, log-likelihood, AIC and McFadden's pseudo R-squared, with the
-variance estimator's label and the star thresholds in the notes. English or Chinese
-table words; HTML, LaTeX, Markdown or CSV.
+Coefficients with significance stars, standard errors in parentheses, then rows for
+hidden fixed effects ("Policy fixed effects: Yes"), observations, clusters,
+log-likelihood, AIC and McFadden's pseudo R-squared, with the variance estimator's
+label and the star thresholds in the notes. Rows come in the order asked for
+(``order=``; the constant last by default); English or Chinese table words; HTML,
+LaTeX, Markdown or CSV.
 """
 
 from __future__ import annotations
@@ -18,19 +20,20 @@ import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError, check_choice
 
-__all__ = ["regression_table", "regression_table_frame"]
+__all__ = ["regression_table", "regression_table_frame", "order_terms", "matches"]
 
 _WORDS = {
     "en": {"observations": "Observations", "clusters": "Clusters",
            "loglik": "Log-likelihood", "aic": "AIC", "pseudo_r2": "Pseudo R2 (McFadden)",
            "se_note": "Standard errors in parentheses.", "se_label": "Standard errors",
-           "stars": "p < {p}", "sep": "; ", "colon": ": ", "term": ""},
+           "stars": "p < {p}", "sep": "; ", "colon": ": ", "gap": " ", "term": "", "yes": "Yes", "no": "No"},
     "zh": {"observations": "观测数", "clusters": "聚类数", "loglik": "对数似然",
            "aic": "AIC", "pseudo_r2": "伪R²（McFadden）",
            "se_note": "括号内为标准误。", "se_label": "标准误", "stars": "p < {p}",
-           "sep": "；", "colon": "：", "term": ""},
+           "sep": "；", "colon": "：", "gap": "", "term": "", "yes": "是", "no": "否"},
 }
 FORMATS = ("markdown", "html", "latex", "csv")
+INTERCEPT = "Intercept"
 
 
 def _stars(p: float, stars: Sequence[float]) -> str:
@@ -43,13 +46,67 @@ def _num(v: float, digits: int) -> str:
     return "" if v is None or not np.isfinite(v) else f"{v:,.{digits}f}"
 
 
+def matches(term: str, name: str) -> bool:
+    """Whether ``name`` names ``term``: the term itself, or the factor behind a dummy.
+
+    ``"C(policy)"`` names ``"C(policy)[T.lott]"``; interactions are matched whole.
+
+    Examples
+    --------
+    >>> matches("C(policy)[T.lott]", "C(policy)"), matches("x", "x"), matches("x:z", "x")
+    (True, True, False)
+    """
+    return term == name or (term.startswith(name + "[") and ":" not in term[len(name):])
+
+
+def order_terms(terms: Sequence[str], order: Sequence[str] | None = None, *,
+                intercept: str = "last") -> list[str]:
+    """``terms`` rearranged: those named in ``order`` first, in that order, then the rest.
+
+    The rest keep their order; the constant (``Intercept``) goes ``"first"`` or
+    ``"last"`` unless ``order`` places it. An entry of ``order`` may name a factor
+    (``"C(region)"``) to place all its dummies.
+
+    Examples
+    --------
+    >>> order_terms(["Intercept", "age", "x", "C(r)[T.b]", "x:age"], ["x", "x:age"])
+    ['x', 'x:age', 'age', 'C(r)[T.b]', 'Intercept']
+    >>> order_terms(["x", "Intercept"], intercept="first")
+    ['Intercept', 'x']
+    """
+    check_choice("intercept", intercept, ("first", "last"))
+    placed: list[str] = []
+    for name in order or ():
+        placed += [t for t in terms if matches(t, name) and t not in placed]
+    rest = [t for t in terms if t not in placed and t != INTERCEPT]
+    out = placed + rest
+    if INTERCEPT in terms and INTERCEPT not in placed:
+        out = [INTERCEPT] + out if intercept == "first" else out + [INTERCEPT]
+    return out
+
+
+def _drop_groups(drop: Sequence[str] | Mapping[str, str] | None) -> dict[str, str | None]:
+    """``{name: row label or None}`` from the ``drop=`` option."""
+    if drop is None:
+        return {}
+    if isinstance(drop, str):
+        return {drop: None}
+    if isinstance(drop, Mapping):
+        return {str(k): (str(v) if v else None) for k, v in drop.items()}
+    return {str(k): None for k in drop}
+
+
 def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, str] | None = None,
                            lang: str = "en", stars: Sequence[float] = (0.05, 0.01, 0.001),
-                           digits: int = 3) -> pd.DataFrame:
+                           digits: int = 3, order: Sequence[str] | None = None,
+                           intercept: str = "last",
+                           drop: Sequence[str] | Mapping[str, str] | None = None,
+                           vcov_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The table as a DataFrame (column ``term`` then one column per model).
 
     Each term has two rows: the estimate with stars and, below it, the standard error
-    in parentheses. ``frame.attrs["notes"]`` holds the footer lines.
+    in parentheses. ``frame.attrs["notes"]`` holds the footer lines. The options are
+    those of :func:`regression_table`.
 
     Examples
     --------
@@ -60,7 +117,7 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     >>> df["y"] = (rng.random(400) < 1 / (1 + np.exp(1 - df.x))).astype(int)
     >>> t = regression_table_frame({"Model 1": fit_hazard(df, "y ~ x")}, labels={"x": "Income"})
     >>> t["term"].tolist()[:4]
-    ['Intercept', '', 'Income', '']
+    ['Income', '', 'Intercept', '']
     """
     check_choice("lang", lang, tuple(_WORDS))
     if not results:
@@ -68,9 +125,12 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     stars = tuple(sorted(stars, reverse=True))
     words = _WORDS[lang]
     labels = dict(labels or {})
-    terms: list[str] = []
+    seen: list[str] = []
     for res in results.values():
-        terms += [t for t in res.params.index if t not in terms]
+        seen += [t for t in res.params.index if t not in seen]
+    groups = _drop_groups(drop)
+    hidden = {t for t in seen if any(matches(t, g) for g in groups)}
+    terms = order_terms([t for t in seen if t not in hidden], order, intercept=intercept)
     rows: list[list[str]] = []
     tidies = {name: res.tidy().set_index("term") for name, res in results.items()}
     for term in terms:
@@ -89,6 +149,11 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     def stat(key: str, fn) -> list[str]:
         return [words[key]] + [fn(res) for res in results.values()]
 
+    for name, row_label in groups.items():
+        if row_label is not None:
+            rows.append([row_label] + [
+                words["yes" if any(matches(t, name) for t in res.params.index) else "no"]
+                for res in results.values()])
     rows.append(stat("observations", lambda r: f"{int(r.nobs):,}"))
     if any(getattr(r, "n_clusters", ()) for r in results.values()):
         rows.append(stat("clusters", lambda r: " / ".join(
@@ -100,14 +165,15 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     frame = pd.DataFrame(rows, columns=["term", *results.keys()])
     star_note = ", ".join(f"{'*' * (i + 1)} {words['stars'].format(p=s)}"
                           for i, s in enumerate(stars))
-    vlabels = {name: r.vcov_label for name, r in results.items()}
+    vlabels = {name: (vcov_labels or {}).get(name, r.vcov_label) for name, r in results.items()}
     if len(set(vlabels.values())) == 1:
         se_line = f"{words['se_label']}{words['colon']}{next(iter(vlabels.values()))}"
     else:
         se_line = f"{words['se_label']}{words['colon']}" + words["sep"].join(
             f"{name}: {lab}" for name, lab in vlabels.items())
     frame.attrs["n_term_rows"] = 2 * len(terms)
-    frame.attrs["notes"] = [words["se_note"] + " " + se_line, star_note]
+    frame.attrs["hidden_terms"] = [t for t in seen if t in hidden]
+    frame.attrs["notes"] = [words["se_note"] + words["gap"] + se_line, star_note]
     return frame
 
 
@@ -120,7 +186,10 @@ def _latex_escape(s: str) -> str:
 
 def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | None = None,
                      fmt: str = "markdown", lang: str = "en",
-                     stars: Sequence[float] = (0.05, 0.01, 0.001), digits: int = 3) -> str:
+                     stars: Sequence[float] = (0.05, 0.01, 0.001), digits: int = 3,
+                     order: Sequence[str] | None = None, intercept: str = "last",
+                     drop: Sequence[str] | Mapping[str, str] | None = None,
+                     vcov_labels: Mapping[str, str] | None = None) -> str:
     """Models side by side as Markdown, HTML, LaTeX or CSV text.
 
     Parameters
@@ -138,6 +207,20 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
         p-value thresholds for one, two and three stars.
     digits
         Decimal places.
+    order
+        Terms shown first, in this order (key variables before controls); the other
+        terms follow in the order the models first list them. A factor's name
+        (``"C(region)"``) places all its dummies.
+    intercept
+        ``"last"`` (as many journals print it) or ``"first"``: where the constant goes
+        when ``order`` does not place it.
+    drop
+        Terms or factors to hide, e.g. ``["C(policy)"]`` for policy dummies. A mapping
+        ``{"C(policy)": "Policy fixed effects"}`` also adds a row with that label saying
+        Yes or No for each model, as journals mark fixed effects.
+    vcov_labels
+        ``{model: text}`` replacing a model's variance label in the notes (e.g. the
+        label in the table's language).
 
     Examples
     --------
@@ -146,10 +229,15 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     >>> df = pd.DataFrame({"x": np.arange(10.0), "y": [0, 0, 1, 0, 0, 1, 0, 1, 1, 1]})
     >>> print(regression_table({"(1)": fit_hazard(df, "y ~ x")}, lang="zh").splitlines()[6])
     | 观测数 | 10 |
+    >>> df["g"] = list("abababaabb")
+    >>> m = {"(1)": fit_hazard(df, "y ~ x"), "(2)": fit_hazard(df, "y ~ x + C(g)")}
+    >>> print(regression_table(m, drop={"C(g)": "Group effects"}).splitlines()[6])
+    | Group effects | No | Yes |
     """
     check_choice("fmt", fmt, FORMATS)
     frame = regression_table_frame(results, labels=labels, lang=lang, stars=stars,
-                                   digits=digits)
+                                   digits=digits, order=order, intercept=intercept, drop=drop,
+                                   vcov_labels=vcov_labels)
     notes = frame.attrs["notes"]
     cols = list(frame.columns)
     head = [""] + cols[1:]

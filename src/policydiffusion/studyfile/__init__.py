@@ -4,7 +4,8 @@ A study file names the data, the policies, the analyses (description, risk sets
 with their diffusion terms, models, moderation, heterogeneity, network inference,
 simulations) and the report. :func:`load_study_file` validates it and returns a
 frozen :class:`StudyFile`; ``policydiffusion run STUDY.toml`` runs it. The field
-reference is ``docs/study-file.md``; two worked examples are in ``examples/``.
+reference is ``docs/study-file.md``; two worked examples are in ``examples/`` (and
+inside the package: :func:`example_path`).
 
 Examples
 --------
@@ -16,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from policydiffusion.errors import InvalidOptionError
@@ -37,7 +39,11 @@ EXAMPLES = ("us_states_spid", "china_mobile_gov")
 
 
 def example_path(name: str) -> Path:
-    """Path of a shipped example study file (``examples/NAME.toml`` in the repository).
+    """Path of a shipped example study file.
+
+    The two examples live in the repository's ``examples/`` folder and ship inside the
+    package as ``policydiffusion/examples/NAME.toml`` (in a source checkout these are
+    links to ``examples/``), so ``policydiffusion demo`` works from an installed wheel.
 
     Examples
     --------
@@ -46,10 +52,13 @@ def example_path(name: str) -> Path:
     """
     if name not in EXAMPLES:
         raise InvalidOptionError(f"no example study {name!r}; known: {', '.join(EXAMPLES)}.")
-    root = Path(__file__).resolve().parents[3]
-    path = root / "examples" / f"{name}.toml"
-    if not path.exists():
-        raise InvalidOptionError(
-            f"example study {path} not found: the examples ship with the source repository; "
-            "install with `pip install -e .` from a clone.")
-    return path
+    package = Path(str(resources.files("policydiffusion")))
+    repo = package.parents[1]
+    candidates = [package / "examples" / f"{name}.toml"]
+    if (repo / "pyproject.toml").is_file() and package == repo / "src" / "policydiffusion":
+        candidates.insert(0, repo / "examples" / f"{name}.toml")  # a source checkout
+    for path in candidates:
+        if path.is_file():
+            return path.resolve()
+    raise InvalidOptionError(f"example study {name!r} not found (looked for "
+                             f"{', '.join(map(str, candidates))}); reinstall policydiffusion.")

@@ -263,6 +263,13 @@ class ReportSection:
     table_formats: tuple = f(("csv", "latex", "markdown"), kind="strlist", choices=TABLE_FORMATS,
                              doc="Files written to tables/.")
     digits: int = f(3, kind="int", doc="Decimal places in tables.")
+    key_terms: tuple | None = f(kind="strlist", doc="Variables of interest, shown first in the "
+                                "model tables in this order (columns or term names; default: "
+                                "each risk set's diffusion terms in the order of its `terms`). "
+                                "Each interaction follows the last key variable in it; then "
+                                "come the controls, the time dependence and the constant. "
+                                "Policy dummies of pooled models are hidden and marked by a "
+                                "\"Policy fixed effects: Yes\" row.")
     labels: Mapping[str, Label] = f(kind="labels", doc="Display names of terms and columns: "
                                     "`neighbors_adopted = {en = \"...\", zh = \"...\"}`.",
                                     factory=dict)

@@ -371,6 +371,10 @@ def _unique(ck: _Checker, key: str, items: tuple) -> None:
         seen.add(it.name)
 
 
+def _formula_words(formulas: Any) -> list[str]:
+    return sorted({w for fml in formulas for w in re.findall(r"[A-Za-z_]\w*", fml)})
+
+
 def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mapping) -> S.StudyFile | None:
     data: S.DataSection | None = b["data"]
     if data is not None and "data" in raw:
@@ -415,6 +419,12 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
             if mo.model in formulas and not re.search(rf"\b{re.escape(name)}\b", fml):
                 ck.bad(("moderation", i, what), f"{name!r} does not appear in the formula of "
                        f"model {mo.model!r} ({fml})")
+    report_sec = b["report"]
+    for j, name in enumerate(getattr(report_sec, "key_terms", None) or ()):
+        pattern = re.compile(rf"\b{re.escape(name)}(?![A-Za-z0-9])")
+        if models and not any(pattern.search(fml) for fml in formulas.values()):
+            ck.bad(("report", "key_terms", j), f"{name!r} does not appear in any model formula"
+                   f"{_suggest(name, _formula_words(formulas.values()))}")
     network = b["network"] if "network" in raw else None
     inferred = network.relation if network is not None and network.enabled else None
     for i, r in enumerate(risksets):

@@ -11,43 +11,16 @@ from importlib import resources
 from pathlib import Path
 
 from policydiffusion.errors import check_choice
+from policydiffusion.report.i18n import figure_label, figure_labels
 
 __all__ = ["CJK_FAMILY", "TRANSLATIONS", "cjk_font_path", "register_fonts", "paper_rc", "tr"]
 
 CJK_FAMILY = "PolicyDiffusion Sans SC"
 _FONT_FILE = "PolicyDiffusionSansSC-Regular.otf"
 
-#: Axis labels, titles and legend entries in Chinese (English is the key).
-TRANSLATIONS: dict[str, str] = {
-    "Period": "时期",
-    "Year": "年份",
-    "Cumulative share of units": "累计采纳比例",
-    "Cumulative adopters": "累计采纳数",
-    "Share of units": "单位比例",
-    "Hazard": "风险率",
-    "Hazard of adoption": "采纳风险率",
-    "New adoptions": "新增采纳数",
-    "Observed": "观测值",
-    "Adoption period": "采纳时期",
-    "Adoption year": "采纳年份",
-    "Not adopted": "未采纳",
-    "No data": "无数据",
-    "Region": "地区",
-    "Adoption timeline": "采纳时间线",
-    "Adoption curve": "采纳曲线",
-    "logistic": "逻辑斯谛",
-    "gompertz": "冈珀茨",
-    "bass": "巴斯",
-    "exponential": "修正指数",
-    "Take-off": "起飞点",
-    "Inflection": "拐点",
-    "East": "东部",
-    "Central": "中部",
-    "West": "西部",
-    "Northeast": "东北",
-    "South": "南部",
-    "Midwest": "中西部",
-}
+#: Figure labels in Chinese, by their English text: a view of the ``figure.*`` entries
+#: of :data:`policydiffusion.report.i18n.TEXT`, where every report string lives.
+TRANSLATIONS: dict[str, str] = figure_labels("zh")
 
 
 def tr(text: str, lang: str = "en") -> str:
@@ -59,7 +32,7 @@ def tr(text: str, lang: str = "en") -> str:
     ('年份', 'Year', 'something else')
     """
     check_choice("lang", lang, ("en", "zh"))
-    return TRANSLATIONS.get(text, text) if lang == "zh" else text
+    return figure_label(text, lang)
 
 
 def cjk_font_path() -> Path:

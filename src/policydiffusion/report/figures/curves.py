@@ -66,7 +66,12 @@ def plot_adoption_curve(curve: pd.DataFrame, fits=None, *, ax=None, lang: str = 
         ax.set_ylabel(tr("Cumulative share of units", lang), **fk)
         if title:
             ax.set_title(title, **fk)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=6.5, frameon=False, prop={"family": fk["fontfamily"]} if fk else None)
+        # below the x label: a fixed distance in points, whatever the height of the axes
+        from matplotlib.transforms import ScaledTranslation
+
+        below = ax.transAxes + ScaledTranslation(0, -32 / 72, ax.figure.dpi_scale_trans)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, ncol=2,
+                  fontsize=6.5, frameon=False, prop={"family": fk["fontfamily"]} if fk else None)
     return ax
 
 

@@ -1,0 +1,91 @@
+"""Regression tables: row order, the constant's place, hidden fixed effects."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.estimate import fit_hazard
+from policydiffusion.report.tables import order_terms, regression_table, regression_table_frame
+
+
+@pytest.fixture(scope="module")
+def models():
+    rng = np.random.default_rng(1)
+    n = 600
+    df = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n),
+                       "g": rng.choice(list("abc"), size=n)})
+    eta = -1 + 0.8 * df.x - 0.3 * df.z + (df.g == "b") * 0.5
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    return {"(1)": fit_hazard(df, "y ~ z + x"),
+            "(2)": fit_hazard(df, "y ~ z + x + C(g)"),
+            "(3)": fit_hazard(df, "y ~ z * x + C(g)")}
+
+
+def _terms(frame):
+    return [t for t in frame["term"].iloc[: frame.attrs["n_term_rows"]] if t]
+
+
+def test_default_keeps_first_seen_order_with_the_constant_last(models):
+    t = regression_table_frame(models)
+    assert _terms(t) == ["z", "x", "C(g)[T.b]", "C(g)[T.c]", "z:x", "Intercept"]
+    t = regression_table_frame(models, intercept="first")
+    assert _terms(t)[0] == "Intercept"
+
+
+def test_order_puts_named_terms_first_and_factors_as_a_block(models):
+    t = regression_table_frame(models, order=["x", "z:x", "C(g)"], labels={"x": "Key"})
+    assert _terms(t) == ["Key", "z:x", "C(g)[T.b]", "C(g)[T.c]", "z", "Intercept"]
+    # an estimate stays with its term when rows move
+    est = models["(3)"].params["z:x"]
+    row = t[t.term == "z:x"].iloc[0]
+    assert row["(3)"].rstrip("*") == f"{est:.3f}"
+    # the constant can be placed by order too
+    assert _terms(regression_table_frame(models, order=["Intercept", "x"]))[:2] == ["Intercept", "x"]
+
+
+def test_drop_hides_dummies_and_marks_fixed_effects(models):
+    t = regression_table_frame(models, drop={"C(g)": "Group fixed effects"})
+    assert not any(str(x).startswith("C(g)") for x in t["term"])
+    fe = t[t.term == "Group fixed effects"].iloc[0]
+    assert fe.tolist()[1:] == ["No", "Yes", "Yes"]
+    assert t.attrs["hidden_terms"] == ["C(g)[T.b]", "C(g)[T.c]"]
+    # the fixed-effects row sits after the coefficients, before the statistics
+    rows = t["term"].tolist()
+    assert rows.index("Group fixed effects") == t.attrs["n_term_rows"]
+    assert rows[t.attrs["n_term_rows"] + 1] == "Observations"
+    zh = regression_table_frame(models, drop={"C(g)": "组别固定效应"}, lang="zh")
+    assert zh[zh.term == "组别固定效应"].iloc[0].tolist()[1:] == ["否", "是", "是"]
+    # a plain list hides without a row
+    plain = regression_table_frame(models, drop=["C(g)"])
+    assert len(plain) == len(t) - 1
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "html", "csv"])
+def test_every_format_shows_the_fixed_effects_row(models, fmt):
+    text = regression_table(models, fmt=fmt, drop={"C(g)": "Group FE"}, order=["x"])
+    assert "Group FE" in text and "T.b" not in text
+    assert text.index("x") < text.index("Intercept")
+
+
+def test_vcov_labels_replace_the_note(models):
+    t = regression_table_frame(models, vcov_labels={k: "常规标准误" for k in models}, lang="zh")
+    assert t.attrs["notes"][0] == "括号内为标准误。标准误：常规标准误"
+
+
+def test_bad_intercept_option(models):
+    with pytest.raises(InvalidOptionError, match="intercept"):
+        regression_table(models, intercept="middle")
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "Intercept", "C(f)[T.x]", "C(f)[T.y]", "a:b"]),
+                unique=True),
+       st.lists(st.sampled_from(["a", "b", "C(f)", "a:b", "zz", "Intercept"]), unique=True),
+       st.sampled_from(["first", "last"]))
+def test_order_terms_is_a_permutation(terms, order, intercept):
+    out = order_terms(terms, order, intercept=intercept)
+    assert sorted(out) == sorted(terms)
+    if "Intercept" in terms and "Intercept" not in order:
+        assert out[0 if intercept == "first" else -1] == "Intercept"

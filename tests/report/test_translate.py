@@ -1,0 +1,67 @@
+"""Estimator warnings and variance labels in the report's language."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from policydiffusion.errors import ConvergenceWarning, ExclusionWarning, SeparationWarning
+from policydiffusion.estimate import fit_hazard
+from policydiffusion.pipeline.models import caught_warnings
+from policydiffusion.report.translate import vcov_text, warning_kind, warning_text
+
+
+def _warnings_of(*args, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_hazard(*args, **kw)
+    return caught_warnings(caught)
+
+
+@pytest.fixture(scope="module")
+def separated():
+    """``z`` perfectly predicts the outcome where it is 1: the estimator warns."""
+    rng = np.random.default_rng(3)
+    n = 200
+    df = pd.DataFrame({"x": rng.normal(size=n), "z": (np.arange(n) % 10 == 0).astype(int)})
+    df["y"] = ((rng.random(n) < 0.3) | (df.z == 1)).astype(int)
+    return df
+
+
+def test_real_separation_warning_is_translated_with_term_labels(separated):
+    ws = _warnings_of(separated, "y ~ x + z")
+    sep = [w for w in ws if w.category == "SeparationWarning"]
+    assert sep, ws
+    zh = warning_text(sep[0], "zh", category=sep[0].category, labels={"z": {"zh": "试点城市"}})
+    assert zh.startswith("（准）完全分离：“试点城市”") and "Firth" in zh
+    assert not any(w in zh for w in ("perfectly", "unreliable", "subset"))
+    assert warning_text(sep[0], "en", category=SeparationWarning) == sep[0]
+
+
+def test_real_convergence_warning_is_translated(separated):
+    from policydiffusion.estimate import SolverOptions
+
+    ws = _warnings_of(separated, "y ~ x", solver=SolverOptions(max_iter=1))
+    conv = [w for w in ws if w.category == "ConvergenceWarning"]
+    assert conv, ws
+    zh = warning_text(conv[0], "zh", category=ConvergenceWarning)
+    assert zh.startswith("logit 模型在 1 次迭代后仍未收敛") and "容差" in zh
+    # the class, its name, or only the wording: the same kind
+    assert warning_kind(conv[0], ConvergenceWarning) == warning_kind(conv[0]) == "not_converged"
+
+
+def test_dropped_rows_and_unknown_warnings():
+    msg = "1,204 rows with a missing value in a model variable were left out."
+    assert warning_text(msg, "zh", category=ExclusionWarning) == "因模型变量存在缺失值，1,204 行未纳入估计。"
+    assert warning_text("odd thing happened", "zh", category=UserWarning) == \
+        "警告（英文原文）：odd thing happened"
+    # a known category whose wording changed keeps the text behind the prefix, not a wrong template
+    assert warning_text("reworded message", "zh", category=SeparationWarning).startswith("警告")
+
+
+def test_vcov_text_in_both_languages():
+    assert vcov_text("hc1", "zh") == "异方差稳健标准误（HC1）"
+    assert vcov_text({"cluster": ["unit", "period"]}, "en") == \
+        "clustered by unit and period (Stata small-sample factor G/(G-1))"
+    assert vcov_text("classical", "en") == "classical (from the information matrix)"
