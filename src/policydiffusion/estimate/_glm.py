@@ -288,7 +288,8 @@ def newton(engine: Engine, link: str, *, meat: VcovSpec, start: np.ndarray | Non
         growth = growth + 1 if (new.n_extreme > 0 and big_step and float(np.max(np.abs(cand))) >
                                 float(np.max(np.abs(beta)))) else 0
         beta, stats, prev_step = cand, new, size
-        if growth >= 5 and it >= 10:
+        # as R glm (maxit = 25): a large finite optimum can take 15-20 Newton steps
+        if growth >= 5 and it >= 25:
             if stats.meat_hc is None:
                 stats = engine.run_pass(beta, link, meat=meat)
             return NewtonOutcome(beta, stats, first, False, it, True)
