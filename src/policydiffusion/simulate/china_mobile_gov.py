@@ -117,7 +117,7 @@ def _haversine_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _exogenous(seed: int) -> dict:
+def _exogenous(seed: int, vc: dict[str, float] = VISIT_COEFS) -> dict:
     """Scores, visits, pilots and network membership (no adoption involved)."""
     units = china_provinces_units()
     n = len(units)
@@ -139,15 +139,15 @@ def _exogenous(seed: int) -> dict:
     np.fill_diagonal(same_agg, 0.0)
     dist = _haversine_km(units["centroid_lon"].to_numpy(float), units["centroid_lat"].to_numpy(float))
     rng = np.random.default_rng(s_visit)
-    sender = VISIT_COEFS["sender_sd"] * rng.standard_normal(n)
+    sender = vc["sender_sd"] * rng.standard_normal(n)
     visits = np.zeros((T, n, n), dtype=np.int64)
     with np.errstate(divide="ignore"):
         logd = np.log(dist / 1000.0)
     for t in range(T):
-        lm = (VISIT_COEFS["Intercept"] + VISIT_COEFS["log_distance_1000km"] * logd
-              + VISIT_COEFS["same_agglomeration"] * same_agg
-              + VISIT_COEFS["target_score_c"] * ((score[t] - 60.0) / 10.0)[None, :]
-              + VISIT_COEFS["year_trend"] * (years[t] - PRE_YEAR) + sender[:, None])
+        lm = (vc["Intercept"] + vc["log_distance_1000km"] * logd
+              + vc["same_agglomeration"] * same_agg
+              + vc["target_score_c"] * ((score[t] - 60.0) / 10.0)[None, :]
+              + vc["year_trend"] * (years[t] - PRE_YEAR) + sender[:, None])
         mu = np.exp(np.where(np.eye(n, dtype=bool), -np.inf, lm))
         visits[t] = rng.poisson(mu)
     np.fill_diagonal(visits[0], 0)
@@ -196,15 +196,17 @@ def _lagged_inputs(ex: dict) -> tuple[dict, dict, dict]:
 
 
 def generate_china_mobile_gov(seed: int = SEED, *, firing: dict | None = None,
-                              innovation: dict | None = None) -> dict[str, pd.DataFrame]:
+                              innovation: dict | None = None,
+                              visits: dict | None = None) -> dict[str, pd.DataFrame]:
     """Generate the SIMULATED provincial mobile-government study (see module notes).
 
     Parameters
     ----------
     seed
         Seed of every random step (the shipped files use :data:`SEED`).
-    firing, innovation
-        Override the firing and innovation coefficients (for power studies).
+    firing, innovation, visits
+        Override the firing, innovation and visit coefficients (for power studies;
+        ``visits`` updates :data:`VISIT_COEFS` key by key).
 
     Returns
     -------
@@ -224,7 +226,7 @@ def generate_china_mobile_gov(seed: int = SEED, *, firing: dict | None = None,
     >>> bool(d["adoptions"]["year"].between(2014, 2022).all())
     True
     """
-    ex = _exogenous(seed)
+    ex = _exogenous(seed, {**VISIT_COEFS, **(visits or {})})
     units: pd.DataFrame = ex["units"]
     codes = units["unit"].tolist()
     dyad, recv, extra = _lagged_inputs(ex)
