@@ -55,7 +55,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from policydiffusion.datasets import china_provinces_units, dataset_path
+from policydiffusion.datasets import china_provinces_units, dataset_path, load_dataset
 from policydiffusion.simulate._common import formula_of, package_versions
 from policydiffusion.simulate.dyadic import simulate_dyadic
 
@@ -101,7 +101,11 @@ VISIT_COEFS: dict[str, float] = {
 }
 
 REGION_EFFECT = {"East": 7.0, "Central": 0.0, "Northeast": -2.0, "West": -6.0}
-DIRECTIVES = {"central_directive_2016": 2016, "central_directive_2018": 2018}
+#: Central directives: name -> (year, number of provinces it names as key provinces).
+DIRECTIVES = {"central_directive_2016": (2016, 12), "central_directive_2018": (2018, 12)}
+#: Expert network: yearly joining probability below / above the median score, and the
+#: years in which provinces join.
+NETWORK = {"p_low": 0.12, "p_high": 0.20, "join_years": (PRE_YEAR, LAST_YEAR)}
 N_PILOTS = 10
 PILOT_YEARS = (2015, 2019)
 NOTE = ("SIMULATED DATA. Real provinces, regions, borders and urban agglomerations; every "
@@ -136,13 +140,19 @@ def _exogenous(seed: int, vc: dict[str, float] = VISIT_COEFS) -> dict:
 
     agg = units["agglomeration"].to_numpy(str)
     same_agg = ((agg[:, None] == agg[None, :]) & (agg[:, None] != "")).astype(float)
+    codes = units["unit"].tolist()
+    adj = load_dataset("china_province_adjacency")
+    adj = adj[adj["both_mainland"] == 1]
+    pos = {c: k for k, c in enumerate(codes)}
+    contig = np.zeros((n, n))
+    contig[adj["code"].astype(str).map(pos).to_numpy(), adj["neighbor_code"].astype(str).map(pos).to_numpy()] = 1.0
     np.fill_diagonal(same_agg, 0.0)
     dist = _haversine_km(units["centroid_lon"].to_numpy(float), units["centroid_lat"].to_numpy(float))
     rng = np.random.default_rng(s_visit)
     sender = vc["sender_sd"] * rng.standard_normal(n)
     visits = np.zeros((T, n, n), dtype=np.int64)
     with np.errstate(divide="ignore"):
-        logd = np.log(dist / 1000.0)
+        logd = np.log(np.maximum(dist, vc.get("distance_floor_km", 0.0)) / 1000.0)
     for t in range(T):
         lm = (vc["Intercept"] + vc["log_distance_1000km"] * logd
               + vc["same_agglomeration"] * same_agg
@@ -159,22 +169,27 @@ def _exogenous(seed: int, vc: dict[str, float] = VISIT_COEFS) -> dict:
     pilot = np.zeros((T, n))
     for k, y in zip(pilots, pilot_year):
         pilot[years >= y, k] = 1.0
-    # expert network: join year ~ PRE_YEAR + geometric, earlier for better performers
+    # expert network: each year of the joining window a province joins with a probability,
+    # higher for better performers (above the median score of PRE_YEAR)
     join = np.full(n, 10_000)
+    window = (years >= NETWORK["join_years"][0]) & (years <= NETWORK["join_years"][1])
     for k in range(n):
-        p = 0.12 + 0.08 * (score[0, k] > np.median(score[0]))
+        p = NETWORK["p_high"] if score[0, k] > np.median(score[0]) else NETWORK["p_low"]
         draws = rng.random(T)
-        hit = np.nonzero(draws < p)[0]
+        hit = np.nonzero(window & (draws < p))[0]
         if hit.size:
             join[k] = years[hit[0]]
     network = (years[:, None] >= join[None, :]).astype(float)
+    # central directives, each naming its own set of key provinces (drawn uniformly)
     directives = np.zeros((T, n))
-    for y in DIRECTIVES.values():
-        directives += (years >= y)[:, None]
+    named = {}
+    for name, (y, k) in DIRECTIVES.items():
+        named[name] = np.sort(rng.choice(n, size=k, replace=False))
+        directives[np.ix_(years >= y, named[name])] += 1.0
     coercive = directives + pilot
     return {"units": units, "years": years, "score": score, "visits": visits, "same_agg": same_agg,
-            "dist": dist, "pilots": pilots, "pilot_year": pilot_year, "network": network,
-            "join": join, "coercive": coercive, "s_dates": s_dates, "n": n}
+            "dist": dist, "contig": contig, "pilots": pilots, "pilot_year": pilot_year, "network": network,
+            "join": join, "coercive": coercive, "named": named, "s_dates": s_dates, "n": n}
 
 
 def _lagged_inputs(ex: dict) -> tuple[dict, dict, dict]:
@@ -235,6 +250,7 @@ def generate_china_mobile_gov(seed: int = SEED, *, firing: dict | None = None,
         codes, risk_years,
         coefs=dict(firing or FIRING_COEFS),
         dyad_covariates=dyad, receiver_covariates=recv,
+        group_shares={"region_share": units["region"].tolist(), "neighbor_share": ex["contig"]},
         innovation=dict(innovation or INNOVATION_COEFS),
         link="logit", seed=int(np.random.SeedSequence(seed).spawn(5)[4].generate_state(1)[0]),
     )
@@ -280,7 +296,8 @@ def generate_china_mobile_gov(seed: int = SEED, *, firing: dict | None = None,
     visits = pd.DataFrame({"year": years[t_], "from": np.asarray(codes)[i_],
                            "to": np.asarray(codes)[j_], "count": v[t_, i_, j_]})
 
-    ev = [(name, y, "", "all provinces") for name, y in DIRECTIVES.items()]
+    ev = [(name, y, codes[k], "named as key province by the central directive")
+          for name, (y, _) in DIRECTIVES.items() for k in ex["named"][name]]
     for k, y in sorted(zip(ex["pilots"], ex["pilot_year"]), key=lambda r: (r[1], codes[r[0]])):
         ev.append(("central_pilot", int(y), codes[k], "designated central pilot province"))
     events = pd.DataFrame(ev, columns=["event", "start", "unit", "description"])
