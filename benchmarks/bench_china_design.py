@@ -17,7 +17,7 @@ expected sign and p < 0.05:
 * H3   the ``visits`` effect in the large-gap subgroup (perf_gap >= 10) exceeds the one
   in the small-gap subgroup (significance: the subgroup difference test); also the
   large-gap effect alone;
-* H4   ``same_agglomeration`` > 0 in model ``visits``; the ``visits`` effect within the
+* H4   ``same_agglomeration`` > 0 in the full model; the ``visits`` effect within the
   same agglomeration exceeds the one across agglomerations.
 
 A realisation whose fit fails counts as neither (the failures are counted). Where
@@ -27,7 +27,8 @@ with a large gap), that subgroup model is refitted without it (counted as
 script also prints the plausibility of the realised data (launches by 2015 and by
 2022, peak year, share of launches by emulation, visits per pair-year).
 
-``--old`` runs the parameter values shipped before issue #6 for comparison.
+The values before issue #6 (old process, old study file) were measured with this
+script at commit 9fc7f1a (``--old`` there); the numbers are in the data README.
 """
 
 from __future__ import annotations
@@ -44,17 +45,6 @@ import pandas as pd
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "china_mobile_gov.toml"
 
-#: The parameter values shipped before issue #6 (for ``--old``).
-OLD = {
-    "firing": {"Intercept": -5.3, "visits": 0.2, "coercive": 0.3, "national_share": 0.5,
-               "normative": 0.2, "large_gap": 0.2, "visits:coercive": 0.3,
-               "visits:national_share": 1.0, "visits:normative": 0.6, "visits:large_gap": 1.5,
-               "same_agglomeration": 1.2},
-    "innovation": {"Intercept": -3.0, "egov_score_c": 0.8, "coercive": 0.3},
-    "visits": {"Intercept": -2.4, "log_distance_1000km": -1.0, "same_agglomeration": 0.9,
-               "target_score_c": 0.35, "year_trend": 0.06, "sender_sd": 0.3},
-}
-
 #: (hypothesis, description) in report order.
 HYPOTHESES = [
     ("H1", "visits > 0 (model visits)"),
@@ -66,7 +56,7 @@ HYPOTHESES = [
     ("H2c_full", "visits:normative > 0 (full model)"),
     ("H3", "visits: large gap > small gap (difference test)"),
     ("H3_large", "visits > 0 in the large-gap subgroup"),
-    ("H4", "same_agglomeration > 0 (model visits)"),
+    ("H4", "same_agglomeration > 0 (full model)"),
     ("H4_het", "visits: same agglomeration > other (difference test)"),
 ]
 
@@ -109,7 +99,7 @@ def analyse_tables(tables: dict, sf, terms) -> dict[str, tuple[float, float]]:
             out[key] = (np.nan, np.nan)
 
     coef("visits", "visits", "H1")
-    coef("visits", "same_agglomeration", "H4")
+    coef("full", "same_agglomeration", "H4")
     for p, key in (("coercive", "H2a"), ("mimetic", "H2b"), ("normative", "H2c")):
         coef(p, f"visits:{p}", key)
         coef("full", f"visits:{p}", f"{key}_full")
@@ -122,8 +112,8 @@ def analyse_tables(tables: dict, sf, terms) -> dict[str, tuple[float, float]]:
             try:
                 sg = fit_subgroups(data.assign(_g=groups), formula, by="_g", key="visits",
                                    link=m.link, vcov=m.vcov)
-            except InvalidOptionError:  # a term constant in a subgroup: leave it out, as a
-                # researcher would (counted in ``dropped``)
+            except InvalidOptionError:  # a term constant in a subgroup (older study files
+                # with same_agglomeration in model visits): leave it out (counted in ``dropped``)
                 out["dropped"] = (out.get("dropped", (0.0, 0.0))[0] + 1.0, np.nan)
                 sg = fit_subgroups(data.assign(_g=groups), without_term(formula, "same_agglomeration"),
                                    by="_g", key="visits", link=m.link, vcov=m.vcov)
@@ -194,13 +184,10 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--old", action="store_true", help="the parameter values before issue #6")
     args = ap.parse_args()
-    params = OLD if args.old else {}
     t0 = time.perf_counter()
-    table, plaus = power(args.reps, args.seed, jobs=args.jobs, **params)
-    label = "values before issue #6" if args.old else "shipped values"
-    print(f"china_mobile_gov design ({label}): {args.reps} realisations, SeedSequence({args.seed}), "
+    table, plaus = power(args.reps, args.seed, jobs=args.jobs)
+    print(f"china_mobile_gov design (shipped values): {args.reps} realisations, SeedSequence({args.seed}), "
           f"{time.perf_counter() - t0:.1f} s")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print("\nplausibility (median [5%, 95%] over realisations):")

@@ -55,7 +55,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from policydiffusion.datasets import china_provinces_units, dataset_path, load_dataset
+from policydiffusion.datasets import china_provinces_units, dataset_path
 from policydiffusion.simulate._common import formula_of, package_versions
 from policydiffusion.simulate.dyadic import simulate_dyadic
 
@@ -68,46 +68,53 @@ PRE_YEAR = FIRST_YEAR - 1  # covariates and visits start one year early (lag 1)
 GAP_THRESHOLD = 10.0
 
 #: Firing (emulation) model of dyad (i, j, t): logit coefficients.
+#: The pressures act through the visits (no effect without a visit); a visit to a
+#: province at least GAP_THRESHOLD points ahead counts far more than one to a peer.
 FIRING_COEFS: dict[str, float] = {
-    "Intercept": -5.3,
-    "visits": 0.2,
-    "coercive": 0.3,
-    "national_share": 0.5,
-    "normative": 0.2,
-    "large_gap": 0.2,
-    "visits:coercive": 0.3,
-    "visits:national_share": 1.0,
-    "visits:normative": 0.6,
-    "visits:large_gap": 1.5,
-    "same_agglomeration": 1.2,
+    "Intercept": -5.0,
+    "visits": 0.3,
+    "coercive": 0.0,
+    "region_share": 0.0,
+    "normative": 0.0,
+    "large_gap": 0.0,
+    "visits:coercive": 1.4,
+    "visits:region_share": 4.0,
+    "visits:normative": 2.0,
+    "visits:large_gap": 2.5,
+    "same_agglomeration": 3.0,
 }
 
 #: Monadic innovation hazard of province i in year t: logit coefficients
 #: (egov_score_c = (score in t - 1 - 60) / 10).
 INNOVATION_COEFS: dict[str, float] = {
-    "Intercept": -3.0,
-    "egov_score_c": 0.8,
-    "coercive": 0.3,
+    "Intercept": -3.2,
+    "egov_score_c": 1.0,
+    "national_share": -3.0,
 }
 
 #: Visits i -> j in year t ~ Poisson(exp(...)): log-mean coefficients.
 VISIT_COEFS: dict[str, float] = {
-    "Intercept": -2.4,
-    "log_distance_1000km": -1.0,
-    "same_agglomeration": 0.9,
+    "Intercept": -3.0,
+    "log_distance_1000km": -1.5,
+    "distance_floor_km": 250.0,
+    "same_agglomeration": 1.0,
     "target_score_c": 0.35,
     "year_trend": 0.06,
-    "sender_sd": 0.3,
+    "sender_sd": 0.2,
 }
 
 REGION_EFFECT = {"East": 7.0, "Central": 0.0, "Northeast": -2.0, "West": -6.0}
+#: E-government leaders (Beijing, Shanghai, Jiangsu, Zhejiang, Guangdong): a higher level,
+#: so that each large urban agglomeration has a core ahead of its periphery.
+LEADERS = ("110000", "310000", "320000", "330000", "440000")
+LEADER_BONUS = 8.0
 #: Central directives: name -> (year, number of provinces it names as key provinces).
-DIRECTIVES = {"central_directive_2016": (2016, 12), "central_directive_2018": (2018, 12)}
+DIRECTIVES = {"central_directive_2015": (2015, 12), "central_directive_2016": (2016, 12)}
 #: Expert network: yearly joining probability below / above the median score, and the
 #: years in which provinces join.
-NETWORK = {"p_low": 0.12, "p_high": 0.20, "join_years": (PRE_YEAR, LAST_YEAR)}
+NETWORK = {"p_low": 0.15, "p_high": 0.30, "join_years": (PRE_YEAR, 2015)}
 N_PILOTS = 10
-PILOT_YEARS = (2015, 2019)
+PILOT_YEARS = (2015, 2016)
 NOTE = ("SIMULATED DATA. Real provinces, regions, borders and urban agglomerations; every "
         "score, visit, pilot designation, network membership and launch date is drawn from a "
         "known data-generating process (see dgp.json). Not evidence about China.")
@@ -130,7 +137,9 @@ def _exogenous(seed: int, vc: dict[str, float] = VISIT_COEFS) -> dict:
     s_score, s_visit, s_events, s_dates = np.random.SeedSequence(seed).spawn(4)
 
     rng = np.random.default_rng(s_score)
-    base = 58.0 + units["region"].map(REGION_EFFECT).to_numpy(float) + 6.0 * rng.standard_normal(n)
+    lead = units["unit"].isin(LEADERS).to_numpy(float) * LEADER_BONUS
+    base = (58.0 + units["region"].map(REGION_EFFECT).to_numpy(float) + lead
+            + 6.0 * rng.standard_normal(n))
     shocks = np.zeros((T, n))
     shocks[0] = 2.5 * rng.standard_normal(n)
     for t in range(1, T):
@@ -140,12 +149,6 @@ def _exogenous(seed: int, vc: dict[str, float] = VISIT_COEFS) -> dict:
 
     agg = units["agglomeration"].to_numpy(str)
     same_agg = ((agg[:, None] == agg[None, :]) & (agg[:, None] != "")).astype(float)
-    codes = units["unit"].tolist()
-    adj = load_dataset("china_province_adjacency")
-    adj = adj[adj["both_mainland"] == 1]
-    pos = {c: k for k, c in enumerate(codes)}
-    contig = np.zeros((n, n))
-    contig[adj["code"].astype(str).map(pos).to_numpy(), adj["neighbor_code"].astype(str).map(pos).to_numpy()] = 1.0
     np.fill_diagonal(same_agg, 0.0)
     dist = _haversine_km(units["centroid_lon"].to_numpy(float), units["centroid_lat"].to_numpy(float))
     rng = np.random.default_rng(s_visit)
@@ -188,7 +191,7 @@ def _exogenous(seed: int, vc: dict[str, float] = VISIT_COEFS) -> dict:
         directives[np.ix_(years >= y, named[name])] += 1.0
     coercive = directives + pilot
     return {"units": units, "years": years, "score": score, "visits": visits, "same_agg": same_agg,
-            "dist": dist, "contig": contig, "pilots": pilots, "pilot_year": pilot_year, "network": network,
+            "dist": dist, "pilots": pilots, "pilot_year": pilot_year, "network": network,
             "join": join, "coercive": coercive, "named": named, "s_dates": s_dates, "n": n}
 
 
@@ -250,7 +253,7 @@ def generate_china_mobile_gov(seed: int = SEED, *, firing: dict | None = None,
         codes, risk_years,
         coefs=dict(firing or FIRING_COEFS),
         dyad_covariates=dyad, receiver_covariates=recv,
-        group_shares={"region_share": units["region"].tolist(), "neighbor_share": ex["contig"]},
+        group_shares={"region_share": units["region"].tolist()},
         innovation=dict(innovation or INNOVATION_COEFS),
         link="logit", seed=int(np.random.SeedSequence(seed).spawn(5)[4].generate_state(1)[0]),
     )
@@ -358,7 +361,8 @@ def china_mobile_gov_dgp(seed: int = SEED) -> dict:
             "egov_score_c": "(i's egov_score in t-1 - 60) / 10",
         },
         "visit_coefs": VISIT_COEFS,
-        "score_process": {"base": 58.0, "region_effect": REGION_EFFECT, "province_sd": 6.0,
+        "score_process": {"base": 58.0, "region_effect": REGION_EFFECT, "leaders": list(LEADERS),
+                          "leader_bonus": LEADER_BONUS, "province_sd": 6.0,
                           "trend_per_year": 2.0, "ar1": 0.6, "shock_sd": 2.0,
                           "initial_shock_sd": 2.5, "rounding": 0.1, "clip": [20.0, 99.0]},
         "events": {"directives": DIRECTIVES, "n_pilots": N_PILOTS, "pilot_years": list(PILOT_YEARS)},
