@@ -131,3 +131,31 @@ def test_subgroup_specific_effects() -> None:
     assert est[1.0] > est[0.0] + 0.4
     with pytest.raises(InvalidOptionError, match="subgroup"):
         sim.formula()
+
+
+def test_group_shares_are_the_share_of_peers_adopted_by_t_minus_1() -> None:
+    rng = np.random.default_rng(4)
+    labels = [f"g{k % 3}" for k in range(len(UNITS))]
+    peers = (rng.random((len(UNITS), len(UNITS))) < 0.2).astype(float)
+    np.fill_diagonal(peers, 0)
+    peers[0] = 0.0  # a unit without peers has share 0
+    sim = simulate_dyadic(UNITS, PERIODS, coefs={"Intercept": -3.0, "visits": 0.6, "grp": 1.0},
+                          group_shares={"grp": labels, "peer": peers},
+                          innovation={"Intercept": -3.0, "peer": 0.5}, seed=8, **{
+                              k: v for k, v in inputs(2).items() if k == "dyad_covariates"})
+    when = dict(zip(sim.adoptions["unit"], sim.adoptions["period"]))
+    pos = {u: k for k, u in enumerate(UNITS)}
+    for frame in (sim.dyads, sim.units_at_risk):
+        for r in frame.sample(40, seed=1).iter_rows(named=True):
+            i, t = pos[r["unit"]], r["period"]
+            done = np.array([when.get(u, 9999) < t for u in UNITS], dtype=float)
+            same = np.array([lab == labels[i] for lab in labels], dtype=float)
+            same[i] = 0
+            assert r["grp"] == pytest.approx(same @ done / same.sum())
+            want = 0.0 if peers[i].sum() == 0 else peers[i] @ done / peers[i].sum()
+            assert r["peer"] == pytest.approx(want)
+    with pytest.raises(InvalidOptionError, match="one label per unit"):
+        simulate_dyadic(UNITS, PERIODS, coefs={"Intercept": -3.0}, group_shares={"g": ["a"]}, seed=1)
+    with pytest.raises(InvalidOptionError, match="used twice"):
+        simulate_dyadic(UNITS, PERIODS, coefs={"Intercept": -3.0}, seed=1,
+                        group_shares={"national_share": labels})

@@ -63,7 +63,7 @@ def _at(year: pd.Series, granularity: str) -> pd.Series:
     return year.astype(int).astype(str) + "-01"
 
 
-def china_mobile_gov_study(*, granularity: str = "year"):
+def china_mobile_gov_study(*, granularity: str = "year", tables: dict | None = None):
     """The SIMULATED provincial mobile-government study as a Study.
 
     One policy (``mobile_gov``), 31 provinces (``unit`` = GB/T code, ``name``,
@@ -91,9 +91,11 @@ def china_mobile_gov_study(*, granularity: str = "year"):
     from policydiffusion.study import RelationSpec, load_study
 
     check_choice("granularity", granularity, ("year", "quarter", "month"))
-    t = load_china_mobile_gov_tables()
+    t = load_china_mobile_gov_tables() if tables is None else tables
     adopt = t["adoptions"].assign(policy=POLICY)
     units = t["units"].rename(columns={"province": "unit"})
+    if tables is not None:  # as read from the files: an empty agglomeration is missing
+        units = units.assign(agglomeration=units["agglomeration"].replace("", None))
     cov = t["covariates"].rename(columns={"province": "unit"})
     if granularity != "year":
         per_year = 12 if granularity == "month" else 4

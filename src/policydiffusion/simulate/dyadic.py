@@ -49,12 +49,13 @@ class DyadicSimulation:
     dyads : polars.DataFrame
         The conditional directed-dyad risk set: ``unit`` (i, at risk), ``source``
         (j, adopted by t - 1), ``period``, every dyadic, receiver (``<name>``) and
-        source (``source_<name>``) covariate, ``national_share``, ``emulated`` (the
+        source (``source_<name>``) covariate, ``national_share``, each of the
+        ``group_shares``, ``emulated`` (the
         firing indicator: the correctly specified outcome) and ``adopt_after_source``
         (i adopts in t: the observable outcome).
     units_at_risk : polars.DataFrame
         Monadic rows (``unit``, ``period``, receiver covariates, ``national_share``,
-        ``innovated``, ``adopt``).
+        the ``group_shares``, ``innovated``, ``adopt``).
     truth : dict
         ``coefs``, ``innovation``, ``link``, ``seed``, ``subgroup``.
     provenance : dict
@@ -91,6 +92,12 @@ def _as_panel(name: str, arr: object, shape: tuple[int, ...]) -> np.ndarray:
     return a
 
 
+def _group_share(same: np.ndarray, adopted: np.ndarray) -> np.ndarray:
+    """Share of the other members of each unit's group that have adopted (0 if none)."""
+    size = same.sum(axis=1)
+    return np.divide(same @ adopted.astype(float), size, out=np.zeros(len(size)), where=size > 0)
+
+
 def simulate_dyadic(
     units: Sequence[str],
     periods: Sequence[int],
@@ -99,6 +106,7 @@ def simulate_dyadic(
     dyad_covariates: Mapping[str, object] | None = None,
     receiver_covariates: Mapping[str, object] | None = None,
     source_covariates: Mapping[str, object] | None = None,
+    group_shares: Mapping[str, Sequence[object]] | None = None,
     innovation: Mapping[str, float] | None = None,
     subgroup: str | None = None,
     initial: Sequence[str] = (),
@@ -118,7 +126,8 @@ def simulate_dyadic(
         ``"a:b"`` for a product (moderator). Variables are the keys of
         ``dyad_covariates``, of ``receiver_covariates`` (i's value), of
         ``source_covariates`` (j's value, named ``source_<name>``) and
-        ``national_share`` (share of the other units adopted by t - 1). With
+        ``national_share`` (share of the other units adopted by t - 1) and the
+        names in ``group_shares``. With
         ``subgroup``, a mapping group value -> such a mapping (subgroup-specific
         effects).
     dyad_covariates
@@ -127,9 +136,15 @@ def simulate_dyadic(
         in t - 1).
     receiver_covariates, source_covariates
         Name -> array (T, N) of unit values used in period ``periods[t]``.
+    group_shares
+        Name -> one group label per unit (e.g. ``{"region_share": regions}``) or an
+        (N, N) 0/1 peer matrix (``[i, j] = 1``: j is a peer of i, e.g. contiguity):
+        the covariate ``<name>`` is the share of i's peers (the other units of its
+        group) adopted by t - 1, 0 where i has none (the risk-set terms
+        ``region_share`` and ``neighbors_adopted``).
     innovation
         Monadic hazard of adopting without emulation: name -> coefficient over
-        ``receiver_covariates`` and ``national_share``. ``None``: no innovation (then
+        ``receiver_covariates``, ``national_share`` and the ``group_shares``. ``None``: no innovation (then
         pass ``initial`` adopters, or nobody ever adopts).
     subgroup
         Name of a dyadic covariate whose values select the coefficient set.
@@ -172,10 +187,24 @@ def simulate_dyadic(
     dyad = {k: _as_panel(k, v, (T, n, n)) for k, v in (dyad_covariates or {}).items()}
     recv = {k: _as_panel(k, v, (T, n)) for k, v in (receiver_covariates or {}).items()}
     src = {f"source_{k}": _as_panel(k, v, (T, n)) for k, v in (source_covariates or {}).items()}
-    clash = (set(dyad) & set(recv)) | (set(dyad) & set(src)) | (set(recv) & set(src))
+    same_group: dict[str, np.ndarray] = {}
+    for k, labels in (group_shares or {}).items():
+        arr = np.asarray(labels)
+        if arr.shape == (n, n):  # peers given as a 0/1 matrix: [i, j] = 1 if j is i's peer
+            if not np.isin(arr, (0, 1)).all():
+                raise InvalidOptionError(f"group_shares[{k!r}]: a peer matrix must hold 0 and 1.")
+            same_group[k] = arr.astype(float) * ~np.eye(n, dtype=bool)
+            continue
+        lab = np.asarray(list(labels), dtype=object)
+        if lab.shape != (n,):
+            raise InvalidOptionError(f"group_shares[{k!r}] has shape {arr.shape}; expected one "
+                                     f"label per unit ({n}) or an ({n}, {n}) peer matrix.")
+        same_group[k] = ((lab[:, None] == lab[None, :]) & ~np.eye(n, dtype=bool)).astype(float)
+    names = [set(dyad), set(recv), set(src), set(same_group), {"national_share"}]
+    clash = {k for a in range(len(names)) for b in range(a + 1, len(names)) for k in names[a] & names[b]}
     if clash:
         raise InvalidOptionError(f"covariate names used twice: {sorted(clash)}")
-    known = set(dyad) | set(recv) | set(src) | {"national_share"}
+    known = set(dyad) | set(recv) | set(src) | set(same_group) | {"national_share"}
     if subgroup is not None:
         if subgroup not in dyad:
             raise InvalidOptionError(f"subgroup={subgroup!r} must name a dyadic covariate.")
@@ -188,7 +217,7 @@ def simulate_dyadic(
         coef_sets = {None: dict(coefs)}  # type: ignore[arg-type]
     innov = dict(innovation) if innovation is not None else None
     if innov is not None:
-        check_names(innov, set(recv) | {"national_share"}, "innovation")
+        check_names(innov, set(recv) | set(same_group) | {"national_share"}, "innovation")
     bad_init = [u for u in initial if str(u) not in units]
     if bad_init:
         raise InvalidOptionError(f"initial adopters not among the units: {bad_init}")
@@ -202,6 +231,7 @@ def simulate_dyadic(
     channel[adopted] = "initial"
     dyad_rows: list[tuple[np.ndarray, ...]] = []
     mono_rows: list[tuple[np.ndarray, ...]] = []
+    g_hist: list[dict[str, np.ndarray]] = []
 
     for t in range(T):
         u_innov = rng.random(n)
@@ -209,6 +239,8 @@ def simulate_dyadic(
         at_risk = ~adopted
         n_adopted = int(adopted.sum())
         share_i = (n_adopted - adopted.astype(float)) / (n - 1)
+        g_share = {k: _group_share(m, adopted) for k, m in same_group.items()}
+        g_hist.append(g_share)
 
         def value(name: str, t: int = t, share_i: np.ndarray = share_i) -> np.ndarray:
             if name in dyad:
@@ -217,6 +249,8 @@ def simulate_dyadic(
                 return recv[name][t][:, None]
             if name in src:
                 return src[name][t][None, :]
+            if name in g_share:
+                return g_share[name][:, None]
             return share_i[:, None]
 
         if subgroup is None:
@@ -229,7 +263,7 @@ def simulate_dyadic(
         fire = at_risk[:, None] & adopted[None, :] & (u_dyad < inverse_link(eta, link))
         if innov is not None:
             eta_i = linear_predictor(
-                innov, lambda nm: recv[nm][t] if nm in recv else share_i, (n,))
+                innov, lambda nm: recv[nm][t] if nm in recv else g_share.get(nm, share_i), (n,))
             innovated = at_risk & (u_innov < inverse_link(eta_i, link))
         else:
             innovated = np.zeros(n, dtype=bool)
@@ -263,6 +297,8 @@ def simulate_dyadic(
     for k, a in src.items():
         cols[k] = a[tt, jj]
     cols["national_share"] = n_before[tt] / (n - 1)
+    for k in same_group:
+        cols[k] = np.stack([g[k] for g in g_hist])[tt, ii]
     cols["emulated"] = fired.astype(np.int64)
     cols["adopt_after_source"] = adopt_now.astype(np.int64)
     dyads = pl.DataFrame(cols)
@@ -273,6 +309,8 @@ def simulate_dyadic(
     for k, a in recv.items():
         mcols[k] = a[mt, mi]
     mcols["national_share"] = n_before[mt] / (n - 1)
+    for k in same_group:
+        mcols[k] = np.stack([g[k] for g in g_hist])[mt, mi]
     mcols["innovated"] = np.concatenate([r[2] for r in mono_rows]).astype(np.int64)
     mcols["adopt"] = np.concatenate([r[3] for r in mono_rows]).astype(np.int64)
     mono = pl.DataFrame(mcols)
