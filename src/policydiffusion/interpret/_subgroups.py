@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion._warnings import warn
+from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
 from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
@@ -35,6 +36,8 @@ class SubgroupResult:
     df: int
     p_value: float
     method: str = "Wald test of equal coefficients, independent subgroup estimates"
+    dropped: Mapping[Any, tuple[str, ...]] = field(default_factory=dict)
+    """Per subgroup, the terms left out because a variable in them is constant there."""
 
     def tidy(self) -> pd.DataFrame:
         """One row per subgroup: the key coefficient's tidy row."""
@@ -45,8 +48,11 @@ class SubgroupResult:
         return pd.DataFrame(rows)
 
     def __str__(self) -> str:
-        return (f"{self.key} by {self.by}: chi2({self.df}) = {self.statistic:.4f}, "
+        text = (f"{self.key} by {self.by}: chi2({self.df}) = {self.statistic:.4f}, "
                 f"p = {self.p_value:.4g} ({self.method})")
+        for g, terms in self.dropped.items():
+            text += f"; in subgroup {g!r} left out (constant there): {', '.join(terms)}"
+        return text
 
 
 def fit_subgroups(data: Any, formula: str, *, by: str, key: str,
@@ -76,15 +82,23 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str,
         for v in vc.values():
             cols += [v] if isinstance(v, str) else list(v)
     frame = as_source(data).collect(list(dict.fromkeys(cols)))
-    groups = [g for g in pd.unique(frame[by].dropna())]
+    groups = [g.item() if hasattr(g, "item") else g for g in pd.unique(frame[by].dropna())]
     try:
         groups = sorted(groups)
     except TypeError:
         pass
     if len(groups) < 2:
         raise InvalidOptionError(f"{by!r} has fewer than two subgroups.")
-    results = {g: fit_hazard(frame[frame[by] == g].reset_index(drop=True), formula,
-                             **fit_options) for g in groups}
+    results, dropped = {}, {}
+    for g in groups:
+        part = frame[frame[by] == g].reset_index(drop=True)
+        f_g, left_out = _without_constant_terms(formula, part, key=key, group=g)
+        if left_out:
+            dropped[g] = left_out
+            warn(f"subgroup {g!r} of {by!r}: left out {', '.join(left_out)} (a variable in them "
+                 "is constant in that subgroup, so they are not identified there).",
+                 PolicyDiffusionWarning)
+        results[g] = fit_hazard(part, f_g, **fit_options)
     for g, r in results.items():
         if key not in r.params.index:
             raise InvalidOptionError(f"{key!r} is not a term of the model (subgroup {g!r}).")
@@ -96,4 +110,38 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str,
     C[np.arange(G - 1), np.arange(1, G)] = -1
     d = C @ b
     stat = float(d @ np.linalg.solve(C @ np.diag(v) @ C.T, d))
-    return SubgroupResult(by, key, results, stat, G - 1, float(chi2.sf(stat, G - 1)))
+    return SubgroupResult(by, key, results, stat, G - 1, float(chi2.sf(stat, G - 1)),
+                          dropped=dropped)
+
+
+def _without_constant_terms(formula: str, part: pd.DataFrame, *, key: str, group: Any
+                            ) -> tuple[str, tuple[str, ...]]:
+    """``formula`` without the terms that use a variable constant in ``part``.
+
+    Within a subgroup a moderator or control can be constant (e.g. no dyad with a large
+    performance gap lies in the same agglomeration); its terms are then not identified
+    there and are left out of that subgroup's fit, and reported. The key term must vary.
+    """
+    from formulaic import Formula
+
+    response, rhs = parse_formula(formula)
+    variables = [v for v in rhs_variables(rhs) if v in part.columns]
+    complete = part.dropna(subset=[response, *variables])
+    constant = {v for v in variables if complete[v].nunique(dropna=True) <= 1}
+    if not constant:
+        return formula, ()
+    kept, left_out = [], []
+    for term in Formula(rhs):
+        name = str(term)
+        if name == "1":
+            continue
+        uses = [str(f.expr) for f in term.factors]  # 'z', or 'C(region)' for variable region
+        if any(u == v or f"({v})" in u or f"({v}," in u for u in uses for v in constant):
+            left_out.append(name)
+        else:
+            kept.append(name)
+    if key in left_out:
+        raise InvalidOptionError(
+            f"{key!r} does not vary in subgroup {group!r}, so its effect cannot be estimated "
+            "there; choose another split or key.")
+    return f"{response} ~ " + " + ".join(kept or ["1"]), tuple(left_out)
