@@ -88,3 +88,24 @@ def test_table_rejects_bad_options(two_models):
         regression_table(two_models, fmt="docx")
     with pytest.raises(InvalidOptionError):
         regression_table(two_models, lang="fr")
+
+
+def test_json_carries_the_covariance_matrix(tmp_path):
+    """fit --json keeps the full covariance so simulate --fit can draw correlated betas."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from policydiffusion.cli import run
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"x": rng.normal(size=400), "g": rng.integers(0, 20, 400)})
+    df["adopt"] = (rng.random(400) < 1 / (1 + np.exp(1 - df.x))).astype(int)
+    data, out = tmp_path / "d.csv", tmp_path / "fit.json"
+    df.to_csv(data, index=False)
+    assert run(["fit", str(data), "--formula", "adopt ~ x", "--cluster", "g", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert d["cov"]["terms"] == ["Intercept", "x"]
+    se = [c["std_error"] for c in d["coefficients"]]
+    np.testing.assert_allclose(np.sqrt(np.diag(d["cov"]["matrix"])), se, rtol=1e-12)

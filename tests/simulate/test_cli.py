@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import pandas as pd
 import pytest
@@ -36,12 +37,9 @@ def test_simulate_from_fit_json(tmp_path) -> None:
     out, curves = tmp_path / "sim.csv", tmp_path / "curves.csv"
     args = ["simulate", "--fit", str(fit), "--dataset", "china_mobile_gov", "--policy", "mobile_gov",
             "--draws", "10", "--seed", "1", "--out", str(out), "--curves", str(curves)]
-    try:
-        import policydiffusion.cli.riskset  # noqa: F401
-        args += ["--term", "national_share"]
-    except ImportError:
-        pytest.skip("the riskset command line module is not on this branch yet")
-    with pytest.warns(Warning):
+    args += ["--term", "national_share"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # fit --json carries the covariance: no fallback warning
         assert run(args) == 0
     sim, cur = pd.read_csv(out), pd.read_csv(curves)
     assert list(sim.columns) == ["draw", "unit", "period"] and sim["draw"].nunique() <= 10

@@ -59,6 +59,8 @@ def test_parameter_uncertainty_switch(observed) -> None:
 def test_fit_json_route(observed) -> None:
     sim, res = observed
     d = res.to_dict()
+    assert d["cov"]["terms"] == list(res.cov.index)  # fit --json keeps the covariance
+    d.pop("cov")  # an older JSON without it: independent draws, with a warning
     with pytest.warns(PolicyDiffusionWarning, match="no covariance"):
         fs = simulate_from_fit(d, sim.study, policy="p", terms=TERMS, draws=3, seed=3)
     assert fs.coefs.shape == (3, 3)

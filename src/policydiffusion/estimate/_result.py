@@ -247,6 +247,10 @@ class HazardResult(CoefficientsMixin):
                      "cluster": list(self.vcov_spec.columns),
                      "n_clusters": [int(g) for g in self.n_clusters]},
             "inference": self.inference, "coefficients": coefs,
+            # the full covariance, so a fit saved as JSON can be simulated from
+            # (policydiffusion simulate --fit) with correlated parameter draws
+            "cov": {"terms": [str(c) for c in self.cov.columns],
+                    "matrix": [[_num(v) for v in row] for row in self.cov.to_numpy()]},
             "provenance": self.provenance,
         }
 
