@@ -289,6 +289,32 @@ TEXT: dict[str, dict[str, str]] = {
     "warning.where": {"en": "{model}: {message}", "zh": "{model}：{message}"},
     "exclusion.model_missing": {"en": "rows with a missing value in a model variable",
                                 "zh": "模型变量存在缺失值的行"},
+    # the fixed reasons of the study loader and the risk-set builders (their English text
+    # must equal the constants there; tests/report/test_exclusion_reasons.py checks it)
+    "exclusion.no_adoption": {
+        "en": "policy has no adoption in the observation window, so risk never starts "
+              "(use start='opening' or a period)",
+        "zh": "该政策在观察期内无采纳记录，风险期无从开始（可改用 start='opening' 或指定时期）"},
+    "exclusion.left_censored": {"en": "adopted before the start of risk (left-censored)",
+                                "zh": "在风险期开始前已采纳（左删失）"},
+    "exclusion.first_skipped": {
+        "en": "adopted in the first period, which first_period_adopters='skip' leaves out",
+        "zh": "在首期即采纳，first_period_adopters='skip' 设定下不计入"},
+    "exclusion.exit_before": {"en": "unit ceased to exist before the start of risk",
+                              "zh": "单位在风险期开始前已不存在"},
+    "exclusion.entry_after": {"en": "unit entered after the end of observation",
+                              "zh": "单位在观察期结束后才出现"},
+    "exclusion.late_entry": {"en": "unit entered after the start of risk and late_entry=False",
+                             "zh": "单位在风险期开始后才出现，且 late_entry=False"},
+    "exclusion.empty": {"en": "no period at risk: start of risk is after the end of observation",
+                        "zh": "没有处于风险中的时期：风险期开始晚于观察期结束"},
+    "exclusion.adopt_after_end": {
+        "en": "adoption after the policy's end of observation (unit kept, censored at the end)",
+        "zh": "在该政策观察期结束后才采纳（单位保留，于观察期末删失）"},
+    "exclusion.before_window": {"en": "adoption before the observation window starts",
+                                "zh": "采纳发生在观察期开始之前"},
+    "exclusion.after_window": {"en": "adoption after the observation window ends",
+                               "zh": "采纳发生在观察期结束之后"},
     "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
     "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
     "stage.model": {"en": "model {name}", "zh": "模型 {name}"},
