@@ -100,3 +100,21 @@ def test_cli_run_and_errors(toy, capsys):
     err = capsys.readouterr().err
     assert "bad.toml, line 19, field 'model.vcov'" in err
     assert run(["run", str(toy / "study.toml"), "--out", str(toy / "o3"), "--lang", "fr"]) == 2
+
+
+def test_simulate_command_runs_a_study_files_simulations(toy):
+    text = (toy / "adoptions.csv").read_text().replace("p1,NOPE,2003\n", "")
+    (toy / "adoptions.csv").write_text(text)
+    out = toy / "sims"
+    assert run(["simulate", "--study", str(toy / "study.toml"), "--out", str(out)]) == 0
+    import pandas as pd
+
+    draws = pd.read_csv(out / "from_fit_m_adoptions.csv")
+    curves = pd.read_csv(out / "from_fit_m_curves.csv")
+    assert list(draws.columns) == ["draw", "unit", "period"] and draws["draw"].max() < 20
+    assert {"observed", "simulated_mean"} <= set(curves.columns)
+    # same seed (from the file): same draws
+    assert run(["simulate", "--study", str(toy / "study.toml"), "--out", str(toy / "again")]) == 0
+    assert pd.read_csv(toy / "again" / "from_fit_m_adoptions.csv").equals(draws)
+    assert run(["simulate", "--study", str(toy / "study.toml"), "--out", str(out),
+                "--seed", "3"]) == 2

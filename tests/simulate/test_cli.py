@@ -48,7 +48,7 @@ def test_simulate_from_fit_json(tmp_path) -> None:
 
 def test_simulate_needs_one_route(capsys) -> None:
     assert run(["simulate", "--seed", "1", "--out", "x.csv"]) == 2
-    assert "either --fit" in capsys.readouterr().err
+    assert "give one of --fit" in capsys.readouterr().err
 
 
 def test_power_prints_a_table(tmp_path, capsys) -> None:

@@ -12,8 +12,14 @@ from policydiffusion.cli._app import app
 
 @app.command("simulate")
 def simulate_command(
-    out: Path = typer.Option(..., "--out", "-o", help="CSV of simulated adoptions to write."),
-    seed: int = typer.Option(..., help="Random seed (the same seed gives the same data)."),
+    out: Path = typer.Option(..., "--out", "-o", help="CSV of simulated adoptions to write "
+                             "(a folder with --study)."),
+    seed: Optional[int] = typer.Option(None, help="Random seed (the same seed gives the same "
+                                       "data); required with --fit and --mechanism (a study "
+                                       "file sets its own)."),
+    study_file: Optional[Path] = typer.Option(None, "--study", help="A study file (TOML): run its "
+                                              "[[simulation]] entries and write each one's "
+                                              "draws and curves into the --out folder."),
     fit: Optional[Path] = typer.Option(None, help="Fitted model JSON from `policydiffusion fit --json`."),
     dataset: Optional[str] = typer.Option(None, help="Shipped study dataset the model was fit on "
                                           "(e.g. china_mobile_gov)."),
@@ -36,13 +42,24 @@ def simulate_command(
     From a fit: `policydiffusion simulate --fit fit.json --dataset china_mobile_gov --policy
     mobile_gov --term national_share --draws 200 --seed 1 --out sim.csv --curves curves.csv`.
     From a mechanism: `policydiffusion simulate --mechanism neighbors --effect 1.5 --units 50
-    --periods 12 --seed 1 --out sim.csv`.
+    --periods 12 --seed 1 --out sim.csv`. From a study file: `policydiffusion simulate
+    --study my_study.toml --out sims/` (its models are fitted, then each `[[simulation]]`
+    is run with the file's seed).
     """
     from policydiffusion.errors import InvalidOptionError
     from policydiffusion.simulate.spec import simulate_from_spec
 
-    if (fit is None) == (mechanism is None):
-        raise InvalidOptionError("give either --fit (with --dataset and --policy) or --mechanism.")
+    if sum(x is not None for x in (fit, mechanism, study_file)) != 1:
+        raise InvalidOptionError("give one of --fit (with --dataset and --policy), --mechanism "
+                                 "or --study.")
+    if study_file is not None:
+        if seed is not None:
+            raise InvalidOptionError("--seed is not used with --study: the study file sets the "
+                                     "seed ([study] seed, or seed in a [[simulation]]).")
+        _from_study_file(study_file, out)
+        return
+    if seed is None:
+        raise InvalidOptionError("--seed is required: the same seed gives the same data.")
     if mechanism is not None:
         spec = {"mechanism": mechanism, "effect": effect, "n_units": units, "n_periods": periods,
                 "baseline": baseline, "link": link, "seed": seed}
@@ -71,3 +88,22 @@ def simulate_command(
             raise InvalidOptionError("--curves needs --fit (observed vs simulated).")
         res["curves"].to_csv(curves, index=False)
         typer.echo(f"wrote observed vs simulated cumulative shares to {curves}")
+
+
+def _from_study_file(path: Path, out: Path) -> None:
+    """Fit a study file's models and run its ``[[simulation]]`` entries into ``out``."""
+    from policydiffusion.errors import InvalidOptionError
+    from policydiffusion.pipeline import analyse
+    from policydiffusion.studyfile import load_study_file
+
+    state = analyse(load_study_file(path))
+    if not state.simulations:
+        raise InvalidOptionError(f"{path} has no [[simulation]] entries; add one (see "
+                                 "docs/study-file.md) or use --fit / --mechanism.")
+    out.mkdir(parents=True, exist_ok=True)
+    for sim in state.simulations:
+        draws, curves = out / f"{sim.key}_adoptions.csv", out / f"{sim.key}_curves.csv"
+        sim.adoptions.write_csv(draws)
+        sim.frame.to_csv(curves, index=False)
+        typer.echo(f"{sim.key}: {sim.adoptions.height} simulated adoptions -> {draws}; "
+                   f"observed vs simulated cumulative shares -> {curves}")

@@ -37,5 +37,5 @@ def simulation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
                 raise StudyFileError(f"{state.sf.where(('simulation', i))}: {exc}") from None
             out.append(SimulationOutput(key=f"{spec.kind}_{m.key}".replace("@", "_"),
                                         kind=spec.kind, model=m.key, frame=sim.compare(),
-                                        spec=spec))
+                                        spec=spec, adoptions=sim.adoptions))
     return tuple(out)

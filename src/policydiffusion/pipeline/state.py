@@ -45,13 +45,15 @@ class HeterogeneityOutput:
 
 @dataclass(frozen=True)
 class SimulationOutput:
-    """One simulation's summary table."""
+    """One simulation's summary table (``frame``) and its draws (``adoptions``:
+    draw, unit, period of every simulated adoption)."""
 
     key: str
     kind: str
     model: str
     frame: pd.DataFrame
     spec: object
+    adoptions: object = None
 
 
 @dataclass(frozen=True)
