@@ -131,3 +131,10 @@ def test_events_in_force_from_start():
     ev = pd.DataFrame({"event": ["directive"], "start": [2002]})
     s = load_study(_adopt(), events=ev, end=2004)
     assert s.events.get_column("period").to_list() == [2002, 2003, 2004]
+
+
+def test_codes_with_leading_zeros_stay_text(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("policy,unit,time\np,01,2001\np,12,2002\n")
+    s = load_study(f)
+    assert sorted(s.unit_ids) == ["01", "12"]

@@ -229,7 +229,7 @@ def spid_study(*, policies: list[str] | None = None, end: int = 2017, contiguity
     return load_study(
         adopt[["policy", "unit", "adoption_year"]],
         units=units,
-        policies=meta.rename(columns={"first_year": "first_year"}),
+        policies=meta,
         relations={
             "contiguity": RelationSpec(adj, source="state", target="neighbor",
                                        description=f"shared land border ({flag})"),

@@ -5,7 +5,7 @@ Examples
 >>> import pandas as pd
 >>> from policydiffusion.study import load_study
 >>> study = load_study(pd.DataFrame({"policy": ["p"], "unit": ["A"], "time": [2001]}))
->>> study.n_adoptions if hasattr(study, "n_adoptions") else study.adoptions.height
+>>> study.adoptions.height
 1
 """
 

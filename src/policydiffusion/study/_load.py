@@ -123,7 +123,8 @@ def load_study(
         :class:`Relation`, or a table with ``source`` / ``target`` columns.
     events
         Period-varying facts such as a central directive: columns ``event`` and
-        either ``time`` or ``start`` (with optional ``end``, inclusive), optional
+        either ``time`` or ``start`` (with optional ``end``, inclusive; without it the event
+        stays in force to the end of observation), optional
         ``unit`` (empty = every unit) and ``value`` (default 1).
     granularity
         ``year`` (default), ``quarter``, ``month`` or ``period`` (times are already
@@ -249,11 +250,11 @@ def load_study(
             rel_out[name] = rel
 
     # ---------------------------------------------------------------- events
-    ev_df = None
+    event_spans = None
     if events is not None:
         et = read_table(events, argument="events")
         sources["events"] = et.label
-        ev_df = _events_frame(et, granularity, known_units, bad, end)
+        event_spans = _events_frame(et, granularity, known_units, bad)
 
     bad.raise_if_any()
 
@@ -298,40 +299,33 @@ def load_study(
     ).sort(["policy", "period", "unit"])
 
     return Study(units=units_df, policies=policies_df, adoptions=adopt_df, covariates=cov_df,
-                 relations=rel_out, events=ev_df, granularity=granularity, start=s, end=e,
+                 relations=rel_out,
+                 events=None if event_spans is None else _expand_events(event_spans, e),
+                 granularity=granularity, start=s, end=e,
                  exclusion_log=tuple(exclusions), sources=sources)
 
 
 # ---------------------------------------------------------------------- helpers
 def _wide_to_long(at: Table, unit_col: str, policy_col: str, time_col: str, bad: _Collector) -> Table:
+    """A unit x policy sheet of times as long rows; bad cells are reported at their wide
+    row and policy column (the long rows lose that position)."""
     require_columns(at, {"unit": unit_col})
     f = at.frame
-    recs: list[dict[str, Any]] = []
+    recs: list[tuple[str, Any, Any]] = []
     for pos in range(len(f)):
         u = f[unit_col].iat[pos]
         for col in f.columns:
-            if col == unit_col:
-                continue
             v = f[col].iat[pos]
-            if _is_missing(v) or (isinstance(v, str) and not v.strip()):
+            if col == unit_col or _is_missing(v) or (isinstance(v, str) and not v.strip()):
                 continue
-            recs.append({policy_col: str(col), unit_col: u, time_col: v, "_pos": pos, "_col": col})
-    long = pd.DataFrame(recs, columns=[policy_col, unit_col, time_col, "_pos", "_col"])
-
-    class _WideTable(Table):
-        pass
-
-    # Row numbers refer to the wide sheet; the column is the policy column there.
-    t = Table(long, at.label, at.from_file)
-    object.__setattr__(t, "_wide", True)
-    # validate cells here, where the wide row and column are known
-    for pos, v, col, wpos in zip(range(len(long)), long[time_col], long["_col"], long["_pos"]):
-        if parse_time(v, "year") is None and parse_time(v, "month") is None:
-            bad.add(at, int(wpos), str(col), v, "text in a year cell; expected a year or a date, "
-                    "or leave the cell empty for no adoption")
-    long = long[[parse_time(v, "year") is not None or parse_time(v, "month") is not None
-                 for v in long[time_col]]]
-    return Table(long.reset_index(drop=True)[[policy_col, unit_col, time_col]], at.label, at.from_file)
+            # any granularity's reading will do here; the long rows are parsed properly later
+            if parse_time(v, "year") is None and parse_time(v, "month") is None:
+                bad.add(at, pos, str(col), v, "text in a year cell; expected a year or a date, "
+                        "or leave the cell empty for no adoption")
+            else:
+                recs.append((str(col), u, v))
+    long = pd.DataFrame(recs, columns=[policy_col, unit_col, time_col])
+    return Table(long, at.label, at.from_file)
 
 
 def _time_column(table: Table, col: str | None, granularity: str, bad: _Collector,
@@ -373,11 +367,7 @@ def _units_frame(ut: Table, uid: str, name_col: str, parent_col: str, entry_col:
                if parent_col in f.columns else [None] * len(ids))
     entry = _time_column(ut, entry_col, granularity, bad, required=False)
     exit_ = _time_column(ut, exit_col, granularity, bad, required=False)
-    known = set(ids)
-    for pos, p in enumerate(parents):
-        if p is not None and p not in known:
-            # a parent outside the unit list (e.g. the country) is allowed; nothing to check
-            pass
+    # a parent outside the unit list (e.g. the country) is allowed, so parents are not checked
     for pos, (en, ex) in enumerate(zip(entry, exit_)):
         if en is not None and ex is not None and ex < en:
             bad.add(ut, pos, exit_col, f.get(exit_col).iat[pos], "exit period before entry period")
@@ -516,43 +506,40 @@ def _check_edges(rt: Table, scol: str, tcol: str, known_units: list[str], bad: _
             bad.add(rt, pos, tcol, t_, "self-loop: a unit cannot be related to itself")
 
 
-def _events_frame(et: Table, granularity: str, known_units: list[str], bad: _Collector,
-                  end: object | None) -> pl.DataFrame:
+def _events_frame(et: Table, granularity: str, known_units: list[str], bad: _Collector
+                  ) -> list[tuple[str, int, int | None, str | None, float]]:
+    """Event spans (event, first period, last period or None = open, unit, value)."""
     f = et.frame
     if "time" in f.columns:
         require_columns(et, {"event": "event", "time": "time"})
-        periods = _time_column(et, "time", granularity, bad, required=True)
-        spans = [(p, p) for p in periods]
+        starts = _time_column(et, "time", granularity, bad, required=True)
+        ends = starts
     else:
         require_columns(et, {"event": "event", "start": "start"})
         starts = _time_column(et, "start", granularity, bad, required=True)
         ends = _time_column(et, "end", granularity, bad, required=False)
-        hard_end = parse_time(end, granularity) if end is not None else None
-        spans = []
-        for pos, (s, e) in enumerate(zip(starts, ends)):
-            if e is None:
-                e = hard_end if hard_end is not None else (s if s is None else s + 200)
-            spans.append((s, e))
     known = set(known_units)
-    units: list[str | None] = []
-    if "unit" in f.columns:
-        for pos, v in enumerate(f["unit"]):
-            if _is_missing(v) or not str(v).strip():
-                units.append(None)
-            else:
-                t = _text(v)
-                if t not in known:
-                    bad.add(et, pos, "unit", t, "unknown unit code" + _suggest(t, known_units))
-                units.append(t)
-    else:
-        units = [None] * len(f)
-    values = ([float(v) if not _is_missing(v) else 1.0 for v in f["value"]]
-              if "value" in f.columns else [1.0] * len(f))
-    recs = []
-    for ev, (s, e), u, v in zip(f["event"], spans, units, values):
-        if s is None or e is None:
+    spans = []
+    for pos, (ev, s, e) in enumerate(zip(f["event"], starts, ends)):
+        u = f["unit"].iat[pos] if "unit" in f.columns else None
+        unit = None if _is_missing(u) or not str(u).strip() else _text(u)
+        if unit is not None and unit not in known:
+            bad.add(et, pos, "unit", unit, "unknown unit code" + _suggest(unit, known_units))
+        v = f["value"].iat[pos] if "value" in f.columns else None
+        try:
+            value = 1.0 if _is_missing(v) else float(v)
+        except (TypeError, ValueError):
+            bad.add(et, pos, "value", v, "event value must be a number (empty means 1)")
             continue
-        for p in range(s, e + 1):
-            recs.append((str(ev), p, u, v))
+        if s is not None:
+            spans.append((str(ev), s, e, unit, value))
+    return spans
+
+
+def _expand_events(spans: list[tuple[str, int, int | None, str | None, float]],
+                   last: int) -> pl.DataFrame:
+    """One row per period in force; open spans run to the end of observation ``last``."""
+    recs = [(ev, p, unit, value) for ev, s, e, unit, value in spans
+            for p in range(s, (last if e is None else e) + 1)]
     return pl.DataFrame(recs, schema={"event": pl.Utf8, "period": pl.Int64, "unit": pl.Utf8,
                                       "value": pl.Float64}, orient="row")

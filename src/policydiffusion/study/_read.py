@@ -94,7 +94,9 @@ def _numeric_where_clean(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         s = frame[col]
         conv = pd.to_numeric(s, errors="coerce")
-        if conv.notna().sum() == s.notna().sum() and s.notna().any():
+        # codes with leading zeros (FIPS "01") are identifiers: keep them as written
+        coded = s.dropna().astype(str).str.match(r"^0\d").any()
+        if not coded and conv.notna().sum() == s.notna().sum() and s.notna().any():
             if (conv.dropna() % 1 == 0).all():
                 out[col] = conv.astype("Int64")
             else:
@@ -102,6 +104,10 @@ def _numeric_where_clean(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = s
     return pd.DataFrame(out, index=frame.index)
+
+
+# the roles the command line can rename (the options of `policydiffusion validate`)
+_CLI_HINT = {r: f" (on the command line --{r}-col)" for r in ("policy", "unit", "time")}
 
 
 def require_columns(table: Table, columns: dict[str, str]) -> None:
@@ -115,7 +121,7 @@ def require_columns(table: Table, columns: dict[str, str]) -> None:
         problems = [
             Problem(table.label, None, col, None,
                     f"no such column (needed as the {role} column); the table has {have}. "
-                    f"Name the right one with {role}_col= (on the command line --{role.replace('_', '-')}-col).")
+                    f"Name the right one with {role}_col=" + _CLI_HINT.get(role, "") + ".")
             for role, col in missing
         ]
         raise StudyDataError(problems)

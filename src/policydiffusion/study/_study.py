@@ -8,6 +8,7 @@ from typing import Mapping
 import pandas as pd
 import polars as pl
 
+from policydiffusion.errors import InvalidOptionError
 from policydiffusion.study._periods import period_label
 from policydiffusion.study._relations import Relation
 
@@ -118,8 +119,6 @@ class Study:
         """(opening, end) of a policy: its own values where given, else (None, study end)."""
         row = self.policies.filter(pl.col("policy") == policy)
         if row.height == 0:
-            from policydiffusion.errors import InvalidOptionError
-
             raise InvalidOptionError(f"unknown policy {policy!r}; the study has {self.n_policies} "
                                      f"policies, e.g. {self.policy_ids[:5]}")
         opening, end = row.get_column("opening")[0], row.get_column("end")[0]
@@ -128,8 +127,6 @@ class Study:
     def relation(self, name: str) -> Relation:
         """The relation called ``name`` (error lists the known ones)."""
         if name not in self.relations:
-            from policydiffusion.errors import InvalidOptionError
-
             known = ", ".join(repr(k) for k in self.relations) or "none"
             raise InvalidOptionError(f"the study has no relation {name!r}; known: {known}.")
         return self.relations[name]
