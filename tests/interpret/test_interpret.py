@@ -138,3 +138,26 @@ def test_out_of_time(panel):
     assert oot.n_test == int((panel.year > 2005).sum())
     assert 0.6 < oot.auc < 1 and 0 < oot.brier < 0.25
     assert oot.tidy().shape == (1, 7)
+
+
+def _fe_frame():
+    rng = np.random.default_rng(5)
+    n = 3000
+    df = pd.DataFrame({"year": np.repeat(np.arange(2000, 2010), n // 10),
+                       "x": rng.normal(size=n), "r": rng.integers(0, 4, n),
+                       "g": rng.integers(0, 2, n)})
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(1.5 - df.x - 0.3 * df.r))).astype(int)
+    return df
+
+
+def test_out_of_time_loads_fixed_effect_columns():
+    df = _fe_frame()
+    oot = out_of_time(df, "y ~ x", time="year", split=2006, fixed_effects="r")
+    assert "C(r)[T.1]" in oot.result.params.index
+    assert oot.n_test == 900
+
+
+def test_fit_subgroups_loads_fixed_effect_columns():
+    df = _fe_frame()
+    sg = fit_subgroups(df, "y ~ x", by="g", key="x", fixed_effects="r")
+    assert all("C(r)[T.3]" in r.params.index for r in sg.results.values())

@@ -14,6 +14,7 @@ from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError,
                                     PolicyDiffusionWarning, SeparationError, SeparationWarning,
                                     check_choice)
 from policydiffusion.estimate._data import as_source
+from policydiffusion.estimate._design import parse_formula, rhs_variables
 from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng,
                                              prior_correction)
 from policydiffusion.estimate._firth_infer import FIRTH_INFERENCE, FirthInference
@@ -24,7 +25,7 @@ from policydiffusion.estimate._separation import (collect_design, separating_ter
                                                   separation_message)
 from policydiffusion.estimate._vcov import MeatPlan, VcovSpec
 
-__all__ = ["fit_hazard"]
+__all__ = ["fit_hazard", "fit_columns"]
 
 
 def _null_loglik(link: str, ysum: float, wsum: float, has_intercept: bool) -> float:
@@ -39,6 +40,20 @@ def _with_fixed_effects(formula: str, fixed_effects: Sequence[str] | str | None)
         return formula
     fe = [fixed_effects] if isinstance(fixed_effects, str) else list(fixed_effects)
     return formula + "".join(f" + C({c})" for c in fe)
+
+
+def fit_columns(formula: str, fit_options: Mapping[str, Any], *extra: str) -> list[str]:
+    """The columns ``fit_hazard(data, formula, **fit_options)`` reads, then ``extra``.
+
+    Outcome, right-hand-side variables (fixed effects included), weights and the
+    variance's cluster columns, without repeats.
+    """
+    response, rhs = parse_formula(_with_fixed_effects(formula, fit_options.get("fixed_effects")))
+    cols = [response, *rhs_variables(rhs)]
+    if fit_options.get("weights"):
+        cols.append(fit_options["weights"])
+    cols += VcovSpec.parse(fit_options.get("vcov", "classical")).columns
+    return list(dict.fromkeys([*cols, *extra]))
 
 
 def _rare_options(rare_events: Any) -> tuple[float | None, str]:

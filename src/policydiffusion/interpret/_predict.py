@@ -12,7 +12,8 @@ from scipy.stats import rankdata
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
-from policydiffusion.estimate._design import parse_formula, rhs_variables
+from policydiffusion.estimate._design import parse_formula
+from policydiffusion.estimate._hazard import fit_columns
 
 __all__ = ["out_of_time", "OutOfTimeResult", "roc_auc", "average_precision"]
 
@@ -76,15 +77,8 @@ def out_of_time(data: Any, formula: str, *, time: str, split: Any,
     >>> oot.n_test, oot.auc > 0.7
     (600, True)
     """
-    response, rhs = parse_formula(formula)
-    cols = [response, *rhs_variables(rhs), time]
-    if fit_options.get("weights"):
-        cols.append(fit_options["weights"])
-    vc = fit_options.get("vcov")
-    if isinstance(vc, dict):
-        for v in vc.values():
-            cols += [v] if isinstance(v, str) else list(v)
-    frame = as_source(data).collect(list(dict.fromkeys(cols)))
+    response, _ = parse_formula(formula)
+    frame = as_source(data).collect(fit_columns(formula, fit_options, time))
     train = frame[frame[time] <= split].reset_index(drop=True)
     test = frame[frame[time] > split].reset_index(drop=True)
     if len(train) == 0 or len(test) == 0:

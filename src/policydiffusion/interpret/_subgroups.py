@@ -14,6 +14,7 @@ from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
 from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
+from policydiffusion.estimate._hazard import fit_columns
 
 __all__ = ["fit_subgroups", "SubgroupResult"]
 
@@ -72,16 +73,7 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str,
     >>> sg.df, sg.p_value < 0.01
     (1, True)
     """
-    response, rhs = parse_formula(formula)
-    cols = [response, *rhs_variables(rhs), by]
-    for opt in ("weights",):
-        if fit_options.get(opt):
-            cols.append(fit_options[opt])
-    vc = fit_options.get("vcov")
-    if isinstance(vc, Mapping):
-        for v in vc.values():
-            cols += [v] if isinstance(v, str) else list(v)
-    frame = as_source(data).collect(list(dict.fromkeys(cols)))
+    frame = as_source(data).collect(fit_columns(formula, fit_options, by))
     groups = [g.item() if hasattr(g, "item") else g for g in pd.unique(frame[by].dropna())]
     try:
         groups = sorted(groups)
