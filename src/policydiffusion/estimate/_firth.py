@@ -43,8 +43,6 @@ class FirthOutcome:
     penalized_loglik: float
     converged: bool
     n_iter: int
-    n: int
-    n_dropped: int
     X: np.ndarray
     y: np.ndarray
     w: np.ndarray | None
@@ -116,7 +114,6 @@ def penalized_newton(X: np.ndarray, y: np.ndarray, w: np.ndarray | None, beta: n
 def fit_firth(engine: Engine, *, max_iter: int = 100, tol: float = 1e-10) -> FirthOutcome:
     """Firth-penalised logit on the (in-memory) complete-case design of ``engine``."""
     X, y, w = collect_design(engine)
-    n_dropped = sum(p.n_dropped for p in engine.prepared())
     names = engine.design.term_names
     ww = np.ones_like(y, dtype=float) if w is None else w
     beta = np.zeros(X.shape[1])
@@ -127,7 +124,7 @@ def fit_firth(engine: Engine, *, max_iter: int = 100, tol: float = 1e-10) -> Fir
     ll, pen = penalized_loglik(beta, X, y, w)
     p = expit(X @ beta)
     inv = solve_info(X.T @ (X * (ww * p * (1 - p))[:, None]), names)
-    return FirthOutcome(beta, inv, ll, pen, converged, it, X.shape[0], n_dropped, X, y, w)
+    return FirthOutcome(beta, inv, ll, pen, converged, it, X, y, w)
 
 
 def king_zeng(engine: Engine, beta: np.ndarray, inv_info: np.ndarray, *,

@@ -257,7 +257,7 @@ def newton(engine: Engine, link: str, *, meat: VcovSpec, start: np.ndarray | Non
             beta[design.term_names.index("Intercept")] = null_eta(link, engine.ybar)
     else:
         beta = np.asarray(start, dtype=float).copy()
-    first = engine.run_pass(beta, link)
+    first = engine.run_pass(beta, link, first=True)  # also the columns' sums (separation)
     stats, prev_step = first, np.inf
     growth = 0
     for it in range(1, max_iter + 1):

@@ -21,9 +21,9 @@ from policydiffusion.estimate._firth_infer import FIRTH_INFERENCE, FirthInferenc
 from policydiffusion.estimate._glm import Engine, SolverOptions, newton, solve_info
 from policydiffusion.estimate._links import LINKS, cdf
 from policydiffusion.estimate._result import HazardResult, vcov_from_sums
-from policydiffusion.estimate._separation import (collect_design, separating_terms,
-                                                  separation_message)
-from policydiffusion.estimate._vcov import MeatPlan, VcovSpec
+from policydiffusion.estimate._separation import (_LP_LIMIT, collect_design,
+                                                  separating_terms, separation_message)
+from policydiffusion.estimate._vcov import VcovSpec
 
 __all__ = ["fit_hazard", "fit_columns"]
 
@@ -202,7 +202,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         beta, bread_inv = fo.beta, fo.inv_info
         st = engine.run_pass(beta, link, meat=spec)
         loglik, converged, n_iter = fo.loglik, fo.converged, fo.n_iter
-        estimator, extreme_sep = "firth", False
+        estimator = "firth"
         extra = {"penalized_loglik": fo.penalized_loglik, "firth_inference": firth_inference}
         firth_info = FirthInference(firth_inference, beta.copy(), fo.penalized_loglik,
                                     tol=solver.tol)
@@ -215,8 +215,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         bread_inv = solve_info(st.info, names)
         loglik = st.loglik
         estimator, extra = "ml", {}
-        extreme_sep = out.separation_suspected or (st.n_extreme > 0 and not converged)
-        if extreme_sep or not converged or st.n_extreme > 0:
+        if out.separation_suspected or not converged or st.n_extreme > 0:
             _check_separation(engine, out, names, separation, converged)
         if not converged:
             warn(f"the {link} fit did not converge in {n_iter} iterations "
@@ -269,7 +268,7 @@ def _check_separation(engine: Engine, out, names, mode: str, converged: bool) ->
     slopes = [abs(b) for b, n in zip(out.beta, names) if n != "Intercept"]
     if converged and st.n_extreme == 0 and max(slopes, default=0.0) < 10.0:
         return
-    if st.n * len(names) <= 3_000_000:
+    if st.n * len(names) <= _LP_LIMIT:
         X, y, w = collect_design(engine)
         terms = separating_terms(X, y, names, w)
         if terms == [] and converged:
@@ -277,10 +276,7 @@ def _check_separation(engine: Engine, out, names, mode: str, converged: bool) ->
     if terms is None:
         if st.n_extreme == 0 and converged:
             return
-        xsum, xsq = np.zeros(len(names)), np.zeros(len(names))
-        for prep in engine.prepared():
-            X = engine.design.block(prep, 0, prep.n)
-            xsum, xsq = xsum + X.sum(axis=0), xsq + (X * X).sum(axis=0)
+        xsum, xsq = out.first.xsum, out.first.xsq  # unweighted, whatever beta
         sd = np.sqrt(np.clip(xsq / st.n - (xsum / st.n) ** 2, 0, None))
         scaled = np.abs(out.beta) * np.where(sd > 0, sd, 1.0)
         terms = [names[j] for j in np.argsort(-scaled)[:2] if names[j] != "Intercept"]
