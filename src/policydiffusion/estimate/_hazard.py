@@ -236,10 +236,8 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                 shift = prior_correction(tau, st.ysum / st.wsum)
                 beta[names.index("Intercept")] -= shift
                 extra.update(tau=tau, intercept_shift=shift)
-    cov, label, counts = vcov_from_sums(spec, bread_inv, st.meat_hc, st.plan, st.n, k)
-    if var_factor != 1.0:
-        cov = cov * var_factor
-        label += ", King-Zeng variance factor (n/(n+k))^2"
+    cov, label, counts = vcov_from_sums(spec, bread_inv, st.meat_hc, st.plan, st.n, k,
+                                        var_factor)
     ll0 = _null_loglik(link, st.ysum, st.wsum, "Intercept" in names)
     engine.release()  # a result keeps no prepared chunks (they can be large)
     prov = {"policydiffusion": __version__, "numpy": np.__version__,

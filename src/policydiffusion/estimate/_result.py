@@ -27,16 +27,26 @@ __all__ = ["HazardResult", "vcov_from_sums"]
 
 
 def vcov_from_sums(spec: VcovSpec, bread_inv: np.ndarray, meat_hc: np.ndarray, plan, n: int,
-                   k: int) -> tuple[np.ndarray, str, tuple[int, ...]]:
-    """Covariance, label and cluster counts for ``spec`` from a pass's sums."""
+                   k: int, var_factor: float = 1.0) -> tuple[np.ndarray, str, tuple[int, ...]]:
+    """Covariance, label and cluster counts for ``spec`` from a pass's sums.
+
+    ``var_factor`` other than 1 (King-Zeng's ``(n/(n+k))^2``) scales the covariance and
+    is named in the label.
+    """
+    counts: tuple[int, ...] = ()
     if spec.kind == "classical":
-        return bread_inv.copy(), spec.label(), ()
-    if spec.kind == "hc0":
-        return sandwich(bread_inv, meat_hc), spec.label(), ()
-    if spec.kind == "hc1":
-        return sandwich(bread_inv, meat_hc) * n / (n - k), spec.label(), ()
-    meat, counts, inters = plan.meat(n, k)
-    return sandwich(bread_inv, meat), spec.label(counts, inters), counts
+        cov, label = bread_inv.copy(), spec.label()
+    elif spec.kind == "hc0":
+        cov, label = sandwich(bread_inv, meat_hc), spec.label()
+    elif spec.kind == "hc1":
+        cov, label = sandwich(bread_inv, meat_hc) * n / (n - k), spec.label()
+    else:
+        meat, counts, inters = plan.meat(n, k)
+        cov, label = sandwich(bread_inv, meat), spec.label(counts, inters)
+    if var_factor != 1.0:
+        cov = cov * var_factor
+        label += ", King-Zeng variance factor (n/(n+k))^2"
+    return cov, label, counts
 
 
 @dataclass(frozen=True, eq=False)
@@ -282,10 +292,8 @@ class HazardResult(CoefficientsMixin):
             plan, meat_hc = st.plan, st.meat_hc
         else:
             meat_hc = self._meat_hc
-        cov, label, counts = vcov_from_sums(spec, self._bread_inv, meat_hc, plan, n, k)
-        cov = cov * self._var_factor
-        if self._var_factor != 1.0:
-            label += ", King-Zeng variance factor (n/(n+k))^2"
+        cov, label, counts = vcov_from_sums(spec, self._bread_inv, meat_hc, plan, n, k,
+                                            self._var_factor)
         names = list(self.params.index)
         prov = {**self.provenance, "vcov": spec.to_json()}
         return dataclasses.replace(self, cov=pd.DataFrame(cov, index=names, columns=names),
