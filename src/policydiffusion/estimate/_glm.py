@@ -96,18 +96,14 @@ class Engine:
         design = build_design(formula, sample, levels={c: levels[c] for c in cats})
         clev = {c: levels[c] for c in cluster_columns}
         if dyadic:
-            union = np.array(sorted(set(clev[cluster_columns[0]]) | set(
-                clev[cluster_columns[1]]), key=_sort_key), dtype=object)
-            clev = {c: union for c in cluster_columns}
+            clev = _dyadic_levels(clev, cluster_columns)
         return cls(source, design, weights, clev, chunk_rows, solver, ysum / ycount)
 
     def with_clusters(self, cluster_columns: Sequence[str], dyadic: bool) -> "Engine":
         """The same engine with other cluster columns (a new levels pass over them)."""
         levels = distinct_values(self.source, list(cluster_columns), chunk_rows=self.chunk_rows)
         if dyadic:
-            union = np.array(sorted(set(levels[cluster_columns[0]]) | set(
-                levels[cluster_columns[1]]), key=_sort_key), dtype=object)
-            levels = {c: union for c in cluster_columns}
+            levels = _dyadic_levels(levels, cluster_columns)
         return Engine(self.source, self.design, self.weights, levels, self.chunk_rows,
                       self.solver, self.ybar, self.class_weights)
 
@@ -212,6 +208,14 @@ def _levels_and_ybar(source: DataSource, response: str, scan: Sequence[str],
 
 def _sort_key(v):
     return (str(type(v)), v)
+
+
+def _dyadic_levels(levels: dict[str, np.ndarray], cluster_columns: Sequence[str]
+                   ) -> dict[str, np.ndarray]:
+    """Both unit columns coded on the union of their levels (one unit, one code)."""
+    union = np.array(sorted(set(levels[cluster_columns[0]]) | set(
+        levels[cluster_columns[1]]), key=_sort_key), dtype=object)
+    return {c: union for c in cluster_columns}
 
 
 def solve_info(info: np.ndarray, names: Sequence[str]) -> np.ndarray:
