@@ -12,13 +12,13 @@ from policydiffusion.cli._app import app
 
 
 def vcov_from_options(vcov: Optional[str], cluster: List[str]):
-    """The vcov spec from --vcov and --cluster (shared with other commands)."""
+    """The vcov spec from --vcov and --cluster."""
     from policydiffusion.errors import InvalidOptionError, check_choice
+    from policydiffusion.estimate._vcov import VCOV_KINDS
 
     if vcov is None:
         vcov = "cluster" if cluster else "classical"
-    check_choice("--vcov", vcov, ("classical", "hc0", "hc1", "cluster", "cluster-regress",
-                                   "dyadic"))
+    check_choice("--vcov", vcov, VCOV_KINDS)
     if vcov in ("classical", "hc0", "hc1"):
         if cluster:
             raise InvalidOptionError(f"--cluster makes no sense with --vcov {vcov}.")

@@ -159,9 +159,7 @@ class CoxResult(CoefficientsMixin):
                 "nobs": self.nobs, "n_events": self.n_events,
                 "n_dropped_missing": self.n_dropped_missing, "loglik": self.loglik,
                 "loglik_null": self.loglik_null, "aic": self.aic, "converged": self.converged,
-                "vcov": {"type": self.vcov_spec.kind, "label": self.vcov_label,
-                         "cluster": list(self.vcov_spec.columns),
-                         "n_clusters": list(self.n_clusters)},
+                "vcov": self._vcov_dict(),
                 "inference": INFERENCE_NOTE,
                 "coefficients": t.to_dict(orient="records"), "provenance": self.provenance}
 

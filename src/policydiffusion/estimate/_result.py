@@ -84,7 +84,7 @@ class HazardResult(CoefficientsMixin):
     _beta_score: np.ndarray | None = field(default=None, repr=False)  # where scores are taken
     _firth: FirthInference | None = field(default=None, repr=False)
 
-    # ---- model-level figures (k, aic, std_errors, tidy from CoefficientsMixin) ----
+    # ---- model-level figures (k, aic, std_errors from CoefficientsMixin) ----
     @property
     def bic(self) -> float:
         """Bayesian information criterion, -2 loglik + k log(nobs)."""
@@ -253,9 +253,7 @@ class HazardResult(CoefficientsMixin):
             "loglik": _num(self.loglik), "loglik_null": _num(self.loglik_null),
             "aic": _num(self.aic), "bic": _num(self.bic), "pseudo_r2": _num(self.pseudo_r2),
             "converged": bool(self.converged), "n_iter": int(self.n_iter),
-            "vcov": {"type": self.vcov_spec.kind, "label": self.vcov_label,
-                     "cluster": list(self.vcov_spec.columns),
-                     "n_clusters": [int(g) for g in self.n_clusters]},
+            "vcov": self._vcov_dict(),
             "inference": self.inference, "coefficients": coefs,
             # the full covariance, so a fit saved as JSON can be simulated from
             # (policydiffusion simulate --fit) with correlated parameter draws

@@ -110,7 +110,8 @@ class Summary:
 
 
 class CoefficientsMixin:
-    """Shared figures of results holding ``params``, ``cov`` and ``loglik``."""
+    """Shared figures of results holding ``params``, ``cov`` and ``loglik`` (each result
+    writes its own ``tidy``)."""
 
     @property
     def k(self) -> int:
@@ -127,6 +128,9 @@ class CoefficientsMixin:
         """Standard errors under the result's variance estimator."""
         return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
 
-    def tidy(self, *, conf_level: float = 0.95) -> pd.DataFrame:
-        """Columns term, estimate, std_error, statistic (z), p_value, conf_low, conf_high."""
-        return tidy_frame(self.params, self.cov, conf_level=conf_level)
+    def _vcov_dict(self) -> dict:
+        """The ``"vcov"`` entry of ``to_dict`` (needs ``vcov_spec``, ``vcov_label``,
+        ``n_clusters``)."""
+        return {"type": self.vcov_spec.kind, "label": self.vcov_label,
+                "cluster": list(self.vcov_spec.columns),
+                "n_clusters": [int(g) for g in self.n_clusters]}
