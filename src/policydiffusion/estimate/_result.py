@@ -298,16 +298,20 @@ class HazardResult(CoefficientsMixin):
                                    vcov_spec=spec, vcov_label=label, n_clusters=counts,
                                    provenance=prov)
 
+    def _chunk_rows(self, data: Any):
+        """Per chunk of ``data``, in order: the prepared chunk (all rows kept) and the
+        model-matrix rows of its complete rows."""
+        design = self.design
+        for chunk in as_source(data).chunks(list(design.variables), chunk_rows=1_000_000):
+            prep = design.prepare(chunk, need_y=False, keep_rows=True)
+            yield prep, design.block(prep, 0, prep.n)
+
     def linear_predictor(self, data: Any) -> np.ndarray:
         """Linear predictor for every row of ``data`` (NaN where a variable is missing)."""
-        design = self.design
-        source = as_source(data)
         beta = self.params.to_numpy()
         out = []
-        for chunk in source.chunks(list(design.variables), chunk_rows=1_000_000):
-            prep = design.prepare(chunk, need_y=False, keep_rows=True)
+        for prep, X in self._chunk_rows(data):
             eta = np.full(prep.n_raw, np.nan)
-            X = design.block(prep, 0, prep.n)
             eta[prep.keep] = X @ beta
             out.append(eta)
         return np.concatenate(out) if out else np.zeros(0)
@@ -331,27 +335,20 @@ class HazardResult(CoefficientsMixin):
         >>> bool((kz.predict(df, correction="king-zeng") >= kz.predict(df)).all())
         True
         """
-        eta = self.linear_predictor(data)
-        p = cdf(self.link, eta)
         if correction is None:
-            return p
+            return cdf(self.link, self.linear_predictor(data))
         check_choice("correction", correction, ("king-zeng",))
         if self.link != "logit":
             raise InvalidOptionError("the King-Zeng probability correction is for logit fits.")
-        X = self._model_matrix(data)
-        ok = ~np.isnan(eta)
-        out = p.copy()
-        out[ok] = p[ok] + kz_probability_correction(X, p[ok], self.cov.to_numpy())
-        return out
-
-    def _model_matrix(self, data: Any) -> np.ndarray:
-        """Model-matrix rows of the complete rows of ``data``, in order."""
-        design = self.design
-        blocks = [np.zeros((0, self.k))]
-        for chunk in as_source(data).chunks(list(design.variables), chunk_rows=1_000_000):
-            prep = design.prepare(chunk, need_y=False, keep_rows=True)
-            blocks.append(design.block(prep, 0, prep.n))
-        return np.vstack(blocks)
+        beta, cov = self.params.to_numpy(), self.cov.to_numpy()
+        out = []
+        for prep, X in self._chunk_rows(data):  # one pass: hazards and their correction
+            eta = np.full(prep.n_raw, np.nan)
+            eta[prep.keep] = X @ beta
+            p = cdf(self.link, eta)
+            p[prep.keep] = p[prep.keep] + kz_probability_correction(X, p[prep.keep], cov)
+            out.append(p)
+        return np.concatenate(out) if out else np.zeros(0)
 
 
 def _num(v: Any) -> Any:
