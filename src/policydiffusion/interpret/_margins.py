@@ -158,23 +158,22 @@ def average_marginal_effects(res: HazardResult, data: Any = None, *,
         raise InvalidOptionError(f"scale must be 'response' or 'link'; got {scale!r}.")
     variables = list(variables or res.design.variables)
     kinds = {v: _kind(res, v, data) for v in variables}
-    rows, names, ests, grads = [], [], [], []
-    for point in _grid(at):
-        for v in variables:
-            if v in point:
-                continue
-            levels = list(res.design.levels[v][1:]) if kinds[v] == "categorical" else [None]
-            for level in levels:
-                total, grad, wsum = 0.0, np.zeros(res.k), 0.0
-                for typed, w in sample_frames(res, data):
-                    if point:
-                        typed = _set(typed, point, res.design)
-                    s, g = effect_sums(res, typed, w, v, kinds[v], scale, level)
-                    total, grad, wsum = total + s, grad + g, wsum + w.sum()
-                names.append(f"{v}[{level}]" if level is not None else v)
-                ests.append(total / wsum)
-                grads.append(grad / wsum)
-                rows.append(point)
+    points = _grid(at)
+    tasks = [(i, v, level) for i, point in enumerate(points) for v in variables
+             if v not in point
+             for level in (list(res.design.levels[v][1:]) if kinds[v] == "categorical"
+                           else [None])]
+    totals, sums, wsum = [0.0] * len(tasks), [np.zeros(res.k) for _ in tasks], 0.0
+    for typed, w in sample_frames(res, data):  # one pass: every effect's sums
+        frames = [_set(typed, point, res.design) if point else typed for point in points]
+        for t, (i, v, level) in enumerate(tasks):
+            s, g = effect_sums(res, frames[i], w, v, kinds[v], scale, level)
+            totals[t], sums[t] = totals[t] + s, sums[t] + g
+        wsum = wsum + w.sum()
+    names = [f"{v}[{level}]" if level is not None else v for _, v, level in tasks]
+    ests = [total / wsum for total in totals]
+    grads = [grad / wsum for grad in sums]
+    rows = [points[i] for i, _, _ in tasks]
     out = delta_table(res, [f"{i}" for i in range(len(names))], ests, grads,
                       conf_level=conf_level)
     out["term"] = names
@@ -199,20 +198,18 @@ def predicted_hazard(res: HazardResult, data: Any = None, *,
     >>> ph[["d", "estimate"]].round(2).values.tolist()
     [[0.0, 0.07], [1.0, 0.3]]
     """
-    ests, grads, points = [], [], _grid(at)
+    points = _grid(at)
     b = res.params.to_numpy()
-    for point in points:
-        total, grad, wsum = 0.0, np.zeros(res.k), 0.0
-        for typed, w in sample_frames(res, data):
-            if point:
-                typed = _set(typed, point, res.design)
-            X = res.design.matrix(typed)
+    totals, sums, wsum = [0.0] * len(points), [np.zeros(res.k) for _ in points], 0.0
+    for typed, w in sample_frames(res, data):  # one pass: every point's sums
+        for i, point in enumerate(points):
+            X = res.design.matrix(_set(typed, point, res.design) if point else typed)
             eta = X @ b
-            total += float(w @ cdf(res.link, eta))
-            grad += X.T @ (w * pdf(res.link, eta))
-            wsum += w.sum()
-        ests.append(total / wsum)
-        grads.append(grad / wsum)
+            totals[i] += float(w @ cdf(res.link, eta))
+            sums[i] += X.T @ (w * pdf(res.link, eta))
+        wsum += w.sum()
+    ests = [total / wsum for total in totals]
+    grads = [grad / wsum for grad in sums]
     out = delta_table(res, [str(i) for i in range(len(points))], ests, grads,
                       conf_level=conf_level).drop(columns=["term"])
     for key in reversed(list(at or {})):

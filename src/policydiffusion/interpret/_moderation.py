@@ -62,20 +62,23 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
             "contrasts at moderator values.")
     if moderator in res.design.levels:
         raise InvalidOptionError(f"moderator {moderator!r} must be numeric.")
-    _kind(res, moderator, data)  # checks the moderator is in the model
+    if moderator not in res.design.variables:
+        raise InvalidOptionError(
+            f"{moderator!r} is not a variable of the model {res.formula!r}; "
+            f"its variables are {list(res.design.variables)}.")
     if values is None:
         mod = np.concatenate([t[moderator].to_numpy() for t, _ in sample_frames(res, data)])
         values = np.linspace(np.quantile(mod, 0.05), np.quantile(mod, 0.95), n_values)
     values = [float(v) for v in values]
-    ests, grads = [], []
-    for m in values:
-        total, grad, wsum = 0.0, np.zeros(res.k), 0.0
-        for typed, w in sample_frames(res, data):
+    totals, sums, wsum = [0.0] * len(values), [np.zeros(res.k) for _ in values], 0.0
+    for typed, w in sample_frames(res, data):  # one pass: every value's sums
+        for i, m in enumerate(values):
             s, g = effect_sums(res, _set(typed, {moderator: m}, res.design), w, variable, kind,
                                scale)
-            total, grad, wsum = total + s, grad + g, wsum + w.sum()
-        ests.append(total / wsum)
-        grads.append(grad / wsum)
+            totals[i], sums[i] = totals[i] + s, sums[i] + g
+        wsum = wsum + w.sum()
+    ests = [total / wsum for total in totals]
+    grads = [grad / wsum for grad in sums]
     out = delta_table(res, [str(i) for i in range(len(values))], ests, grads,
                       conf_level=conf_level).drop(columns=["term"])
     out.insert(0, "value", values)
