@@ -56,3 +56,19 @@ def test_period_dummies(toy):
     assert (df["period_2003"] == (df["period"] == 2003).cast(pl.Int8)).all()
     full = monadic_riskset(toy, policy="p", terms=[T.period_dummies(drop_first=False)]).data
     assert full.select(pl.sum_horizontal(pl.col("^period_.*$"))).to_series().eq(1).all()
+
+
+def test_duration_counts_match_brute_force_and_periods_skip_repeated_spans():
+    from policydiffusion.terms._time import _duration_counts, _present_periods
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(1, 200))
+        lengths = rng.integers(1, int(rng.integers(2, 60)), n).astype(np.int32)
+        start = rng.integers(1950, 2000, n).astype(np.int32)
+        sp = pl.DataFrame({"_start": start, "_last": start + lengths - 1})
+        d, counts = _duration_counts(sp)
+        assert d.tolist() == list(range(1, int(lengths.max()) + 1))
+        assert counts.tolist() == [int((lengths >= x).sum()) for x in d]
+        every = sorted({p for s, e in zip(start, start + lengths - 1) for p in range(s, e + 1)})
+        assert _present_periods(sp) == every

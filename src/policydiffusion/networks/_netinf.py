@@ -13,10 +13,10 @@ import pandas as pd
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.networks._cascades import Cascades, cascades_from_table
 from policydiffusion.networks._engine import BETA, EPSILON, Engine
-from policydiffusion.networks._options import NetinfOptions, resolve_params, stop_rule
-from policydiffusion.networks._pvalue import PVALUE_METHODS, VuongState
+from policydiffusion.networks._options import NetinfOptions
+from policydiffusion.networks._pvalue import VuongState
 
-__all__ = ["netinf", "NetinfResult", "NetinfSummary", "stop_rule", "resolve_params"]
+__all__ = ["netinf", "NetinfResult", "NetinfSummary"]
 
 TIES = ("forbid", "delay")
 _SPREAD_HINT = ("'spread' would give a distribution of networks, not one: spreading tied "
@@ -205,7 +205,6 @@ def netinf(
                                  + (_SPREAD_HINT if ties == "spread" else
                                     "To spread tied events at random within their period use "
                                     "spread_ties(cascades, draws=..., seed=...)."))
-    check_choice("p_value", p_value, PVALUE_METHODS)
     rules = [r for r, v in opts.rule.items() if v is not None]
     if n_edges is not None and (int(n_edges) != n_edges or n_edges < 1):
         raise InvalidOptionError(f"n_edges must be a whole number >= 1; got {n_edges!r}.")

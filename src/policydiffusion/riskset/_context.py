@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import polars as pl
 
@@ -38,6 +39,9 @@ class BuildContext:
     periods : tuple[int, int]
         Smallest and largest period that has a row (of the whole risk set, so batches
         agree on column sets such as period dummies).
+    facts : dict
+        Memo of facts computed from ``spells`` (see :meth:`spell_fact`), shared by all
+        the contexts of one risk set so that each is computed once, not once per batch.
     """
 
     study: Study
@@ -45,6 +49,13 @@ class BuildContext:
     policies: tuple[str, ...]
     spells: pl.DataFrame
     periods: tuple[int, int]
+    facts: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def spell_fact(self, key: str, compute: Callable[[pl.DataFrame], Any]) -> Any:
+        """``compute(spells)``, memoised under ``key`` (a fact of the whole risk set)."""
+        if key not in self.facts:
+            self.facts[key] = compute(self.spells)
+        return self.facts[key]
 
     # ---------------------------------------------------------------- tables
     def unit_periods(self) -> pl.LazyFrame:
@@ -96,17 +107,21 @@ class BuildContext:
             cols = [c for c in self.study.units.columns if c not in ("unit", "name")]
             raise InvalidOptionError(f"the units table has no column {column!r}; it has {cols}.")
 
-    def existing_count(self, by: str | None = None) -> pl.LazyFrame:
-        """``period[, by], _n``: number of units that exist in each period of the plan."""
+    def existing_units(self, by: str | None = None) -> pl.LazyFrame:
+        """``period, unit[, by]``: the units that exist in each period of the plan."""
         lo, hi = self.periods
         periods = pl.LazyFrame({"period": pl.int_range(lo, hi + 1, eager=True, dtype=PERIOD)})
         ex = self.existence()
         if by is not None:
             ex = ex.join(self.unit_attribute(by), on="unit")
-        keys = ["period"] + ([by] if by else [])
         return (periods.join(ex, how="cross")
                 .filter((pl.col("_entry") <= pl.col("period")) & (pl.col("_exit") >= pl.col("period")))
-                .group_by(keys).agg(pl.len().cast(pl.Int32).alias("_n")))
+                .select("period", "unit", *([by] if by else [])))
+
+    def existing_count(self, by: str | None = None) -> pl.LazyFrame:
+        """``period[, by], _n``: number of units that exist in each period of the plan."""
+        keys = ["period"] + ([by] if by else [])
+        return self.existing_units(by).group_by(keys).agg(pl.len().cast(pl.Int32).alias("_n"))
 
     def adopted_by(self, keys: pl.LazyFrame, lag: int) -> pl.LazyFrame:
         """``policy, period, unit`` for units existing in ``period`` that adopted by ``period - lag``.

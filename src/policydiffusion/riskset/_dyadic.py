@@ -6,9 +6,9 @@ from typing import Sequence
 
 import polars as pl
 
-from policydiffusion.riskset._context import PERIOD
+from policydiffusion.riskset._context import BuildContext
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.riskset._monadic import BASE_META, INTERNAL, apply_terms, make_context, setup
+from policydiffusion.riskset._monadic import BASE_META, INTERNAL, apply_terms, setup
 from policydiffusion.riskset._riskset import RiskSet
 from policydiffusion.study import Study
 
@@ -24,19 +24,14 @@ KEY_ORDER = ["policy", "unit", "source", "period", "duration", "adopt", "adopt_a
              "source_adopted"]
 
 
-def _sources(study: Study, batch: Sequence[str], conditional: bool) -> pl.LazyFrame:
+def _sources(dctx: BuildContext, conditional: bool) -> pl.LazyFrame:
     """``policy, source, _src_T, _src_entry, _src_exit`` of the possible sources."""
-    big = 2**31 - 2
-    units = study.units.lazy().select(
-        pl.col("unit").alias("source"),
-        pl.col("entry").fill_null(-big).cast(PERIOD).alias("_src_entry"),
-        pl.col("exit").fill_null(big).cast(PERIOD).alias("_src_exit"))
-    adopt = (study.adoptions.lazy().filter(pl.col("policy").is_in(list(batch)))
-             .select("policy", pl.col("unit").alias("source"),
-                     pl.col("period").cast(PERIOD).alias("_src_T")))
+    units = dctx.existence().rename({"unit": "source", "_entry": "_src_entry",
+                                     "_exit": "_src_exit"})
+    adopt = dctx.adoptions().rename({"unit": "source", "T": "_src_T"})
     if conditional:
         return adopt.join(units, on="source")
-    pol = pl.LazyFrame({"policy": list(batch)}, schema={"policy": pl.Utf8})
+    pol = pl.LazyFrame({"policy": list(dctx.policies)}, schema={"policy": pl.Utf8})
     return pol.join(units, how="cross").join(adopt, on=["policy", "source"], how="left")
 
 
@@ -110,12 +105,12 @@ def dyadic_riskset(
         if conditional:
             cond = cond & (pl.col("_src_T") < period)
         src_adopted = (pl.col("_src_T") < period).fill_null(False)
-        dy = (mono.join(_sources(study, batch, conditional), on="policy").filter(cond)
+        dctx = su.context(batch, "dyadic")
+        dy = (mono.join(_sources(dctx, conditional), on="policy").filter(cond)
               .with_columns((pl.col("adopt") * src_adopted.cast(pl.Int8)).cast(pl.Int8)
                             .alias("adopt_after_source"),
                             src_adopted.cast(pl.Int8).alias("source_adopted"))
               .drop("_src_entry", "_src_exit"))
-        dctx = make_context(study, su.spells, batch, "dyadic")
         dy = apply_terms(dy, dctx, dyad_terms)
         rest = [c for c in dy.collect_schema().names()
                 if c not in KEY_ORDER and c not in INTERNAL and c != "_src_T"]

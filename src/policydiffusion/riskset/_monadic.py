@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import pandas as pd
@@ -68,12 +68,13 @@ def check_terms(terms: Sequence[object], design: str) -> tuple:
     return terms
 
 
-def make_context(study: Study, spells: pl.DataFrame, policies: Sequence[str], design: str
-                 ) -> BuildContext:
+def make_context(study: Study, spells: pl.DataFrame, policies: Sequence[str], design: str,
+                 facts: dict | None = None) -> BuildContext:
+    """``facts``: the memo of spell facts to share (one per risk set; a fresh one if None)."""
     lo = spells.get_column("_start").min() if spells.height else study.start
     hi = spells.get_column("_last").max() if spells.height else study.start
     return BuildContext(study=study, design=design, policies=tuple(policies), spells=spells,
-                        periods=(int(lo), int(hi)))
+                        periods=(int(lo), int(hi)), facts={} if facts is None else facts)
 
 
 def base_plan(ctx: BuildContext, unit_attributes: Sequence[str]) -> pl.LazyFrame:
@@ -125,10 +126,15 @@ class Setup:
     exclusions: pd.DataFrame
     unit_attributes: tuple[str, ...]
     options: dict
+    facts: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def context(self, batch: Sequence[str], design: str) -> BuildContext:
+        """The build context of ``batch``, sharing this risk set's memo of spell facts."""
+        return make_context(self.study, self.spells, batch, design, self.facts)
 
     def unit_period_plan(self, batch: Sequence[str], terms: Sequence[object]) -> pl.LazyFrame:
         """Unit-period rows of ``batch`` with ``terms`` (internal columns kept)."""
-        ctx = make_context(self.study, self.spells, batch, "monadic")
+        ctx = self.context(batch, "monadic")
         return apply_terms(base_plan(ctx, self.unit_attributes), ctx, terms)
 
     def meta(self, base: dict, design: str) -> dict:
@@ -136,7 +142,7 @@ class Setup:
         for a in self.unit_attributes:
             meta[a] = {"description": f"attribute {a!r} of the unit at risk (units table)",
                        "lag": None}
-        ctx = make_context(self.study, self.spells, self.chosen, design)
+        ctx = self.context(self.chosen, design)
         meta.update(terms_meta(ctx, self.terms, list(meta)))
         return meta
 

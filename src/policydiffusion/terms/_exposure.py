@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from policydiffusion.riskset._context import PERIOD
 from policydiffusion.terms._base import Term, check_lag, lag_text
 from policydiffusion.terms._common import own_adopted
 from policydiffusion.terms._neighbors import relation_sums
@@ -48,13 +47,8 @@ class Exposure(Term):
                 pl.when(pl.col(den) == 0).then(0.0).otherwise(pl.col(num) / pl.col(den))
                 .alias(self.name)).drop(num, den)
         # every other unit existing at t: group sums minus the unit's own contribution
-        lo, hi = ctx.periods
         keys = ctx.policy_periods()
-        exist = (pl.LazyFrame({"period": pl.int_range(lo, hi + 1, eager=True, dtype=PERIOD)})
-                 .join(ctx.existence(), how="cross")
-                 .filter((pl.col("_entry") <= pl.col("period")) & (pl.col("_exit") >= pl.col("period")))
-                 .select("period", "unit"))
-        exist = _with_values(exist, vals, v)
+        exist = _with_values(ctx.existing_units(), vals, v)
         adopted = (keys.join(exist, on="period")
                    .join(ctx.adoptions(), on=["policy", "unit"], how="left")
                    .with_columns((pl.col("T") <= pl.col("period") - self.lag).fill_null(False)

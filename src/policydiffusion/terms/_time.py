@@ -43,15 +43,18 @@ class DurationPoly(Term):
         return plan.with_columns([(d ** k).alias(c) for k, c in enumerate(self.columns(ctx), 1)])
 
 
-def _durations(ctx: "BuildContext") -> tuple[np.ndarray, np.ndarray]:
-    """Distinct durations of the monadic rows and how many rows have each."""
-    lengths = (ctx.spells.get_column("_last") - ctx.spells.get_column("_start") + 1).to_numpy()
+def _duration_counts(spells: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    lengths = (spells.get_column("_last") - spells.get_column("_start") + 1).to_numpy()
     if lengths.size == 0:
         return np.array([1]), np.array([0])
-    d = np.arange(1, lengths.max() + 1)
-    counts = (lengths[None, :] >= d[:, None]).sum(axis=1) if lengths.size * d.size < 5e7 else \
-        np.array([(lengths >= x).sum() for x in d])
-    return d, counts
+    # spell lengths are >= 1: rows with duration d = spells at least d long
+    c = np.bincount(lengths)[1:]
+    return np.arange(1, lengths.max() + 1), c[::-1].cumsum()[::-1]
+
+
+def _durations(ctx: "BuildContext") -> tuple[np.ndarray, np.ndarray]:
+    """Distinct durations of the monadic rows and how many rows have each."""
+    return ctx.spell_fact("duration_counts", _duration_counts)
 
 
 def spline_knots(ctx: "BuildContext", interior: int | Sequence[float]) -> list[float]:
@@ -106,17 +109,22 @@ class DurationSpline(Term):
         return plan.with_columns(cols)
 
 
+def _present_periods(spells: pl.DataFrame) -> list[int]:
+    """The periods that have a monadic row, sorted."""
+    if spells.height == 0:
+        return []
+    return (spells.select("_start", "_last").unique()
+            .select(pl.int_ranges("_start", pl.col("_last") + 1).alias("p"))
+            .explode("p").unique().sort("p").get_column("p").to_list())
+
+
 @dataclass(frozen=True, kw_only=True)
 class PeriodDummies(Term):
     drop_first: bool = True
 
     def _periods(self, ctx: "BuildContext") -> list[int]:
-        sp = ctx.spells
-        if sp.height == 0:
-            return []
-        present = (sp.select(pl.int_ranges("_start", pl.col("_last") + 1).alias("p"))
-                   .explode("p").unique().sort("p").get_column("p").to_list())
-        return present[1:] if self.drop_first else present
+        present = ctx.spell_fact("periods_present", _present_periods)
+        return present[1:] if self.drop_first else list(present)
 
     def columns(self, ctx: "BuildContext") -> list[str]:
         return [f"{self.name}_{ctx.study.label(p)}" for p in self._periods(ctx)]
@@ -128,8 +136,9 @@ class PeriodDummies(Term):
                 for p in self._periods(ctx)}
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
-        return plan.with_columns([(pl.col("period") == p).cast(pl.Int8).alias(c)
-                                  for p, c in zip(self._periods(ctx), self.columns(ctx))])
+        return plan.with_columns([(pl.col("period") == p).cast(pl.Int8)
+                                  .alias(f"{self.name}_{ctx.study.label(p)}")
+                                  for p in self._periods(ctx)])
 
 
 def duration() -> Duration:
