@@ -18,9 +18,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from policydiffusion.errors import InvalidOptionError
-from policydiffusion.simulate._common import (check_names, formula_of, inverse_link,
-                                              linear_predictor, make_rng, package_versions)
+from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion.simulate._common import (check_names, formula_of, linear_predictor, make_rng,
+                                              package_versions)
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
 
@@ -298,6 +298,9 @@ def simulate_hazard(
     >>> sim.riskset.columns
     ['policy', 'unit', 'period', 'x', 'adopt']
     """
+    from policydiffusion.estimate._links import LINKS, cdf
+
+    check_choice("link", link, LINKS)
     rng = make_rng(seed)
     start = study.start if start is None else int(start)
     end = study.end if end is None else int(end)
@@ -360,7 +363,7 @@ def simulate_hazard(
             raise InvalidOptionError(f"{miss[0]!r} is missing in period {t} for units {who}; the "
                                      "simulation needs a value for every unit at risk.")
         eta = linear_predictor(coefs, lambda name: cols[name], (ctx.n,))
-        new = at_risk & (u < inverse_link(eta, link))
+        new = at_risk & (u < cdf(link, eta))
         k = np.nonzero(at_risk)[0]
         rows["unit"].extend(units[k].tolist())
         rows["period"].extend([t] * k.size)
