@@ -84,6 +84,7 @@ class _Ctx:
         self.start, self.end = start, end
         self._cov: dict[str, dict[int, np.ndarray]] = {}
         self._edges: dict[str, tuple] = {}
+        self._codes: dict[str, tuple[np.ndarray, int]] = {}
 
     def exist(self, t: int) -> np.ndarray:
         return (self.entry <= t) & (self.exit >= t)
@@ -125,6 +126,16 @@ class _Ctx:
             self._edges[relation] = (i, j, w, p)
         return self._edges[relation]
 
+    def group_codes(self, column: str) -> tuple[np.ndarray, int]:
+        """(code of each unit's value of attribute ``column``, -1 where missing; number of codes)."""
+        if column not in self._codes:
+            seen: dict[object, int] = {}
+            g = self.study.units.get_column(column).to_list()
+            codes = np.array([-1 if x is None else seen.setdefault(x, len(seen)) for x in g],
+                             dtype=np.int64)
+            self._codes[column] = (codes, len(seen))
+        return self._codes[column]
+
     def relation_sums(self, relation: str, t: int, lag: int, a: np.ndarray,
                       w_extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         i, j, w, p = self.edges(relation)
@@ -152,16 +163,15 @@ def _eval_term(term: object, ctx: _Ctx, t: int, A: np.ndarray) -> dict[str, np.n
         others = (ex * adopted).sum() - ex * adopted
         return {name: _safe(others, np.full(ctx.n, ex.sum() - 1.0))}
     if kind == "RegionShare":
-        g = ctx.study.units.get_column(term.column).to_list()  # type: ignore[attr-defined]
-        out = np.zeros(ctx.n)
-        for k in range(ctx.n):
-            if g[k] is None:
-                out[k] = np.nan
-                continue
-            same = np.array([x == g[k] for x in g]) & ex
-            same[k] = False
-            d = same.sum()
-            out[k] = (adopted[same].sum() / d) if d else 0.0
+        code, G = ctx.group_codes(term.column)  # type: ignore[attr-defined]
+        ok = code >= 0
+        out = np.full(ctx.n, np.nan)
+        if G:
+            exf = ex.astype(float)
+            ea = exf * adopted
+            num = np.bincount(code[ok], weights=ea[ok], minlength=G)[code[ok]] - ea[ok]
+            den = np.bincount(code[ok], weights=exf[ok], minlength=G)[code[ok]] - exf[ok]
+            out[ok] = _safe(num, den)
         return {name: out}
     if kind == "NeighborsAdopted":
         num, den = ctx.relation_sums(term.relation, t, lag, adopted) if term.weighted else \
