@@ -20,7 +20,7 @@ import polars as pl
 
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.simulate._common import (check_names, formula_of, linear_predictor, make_rng,
-                                              package_versions)
+                                              package_versions, split_term)
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
 
@@ -335,15 +335,15 @@ def simulate_hazard(
     A = np.full(ctx.n, _NEVER, dtype=np.int64)
     for u in initial:
         A[ctx.idx[u]] = start - 1
-    fast = {id(t): _eval_term(t, ctx, start, A) is not None for t in terms}
+    probe = {id(t): _eval_term(t, ctx, start, A) for t in terms}
+    fast = {k: v is not None for k, v in probe.items()}
     slow = [t for t in terms if not fast[id(t)]]
     term_cols: set[str] = {"duration"}
-    for t in terms:
-        if fast[id(t)]:
-            term_cols |= set(_eval_term(t, ctx, start, A) or {})
+    for v in probe.values():
+        term_cols |= set(v or {})
     if slow:
         term_cols |= set(_builder_columns(study, policy, slow, start, A, ctx.units, start))
-    base = {p.strip() for n in coefs for p in n.split(":")}
+    base = {p for n in coefs for p in split_term(n)}
     cov_cols = sorted(b for b in base if b not in term_cols and b != "Intercept")
     for c in cov_cols:
         ctx.values(c, start)  # raises a clear error for unknown names
