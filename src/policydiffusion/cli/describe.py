@@ -30,12 +30,11 @@ def describe_command(
 
     Example: `policydiffusion describe --dataset spid --policy antibully --out figs --json d.json`
     """
+    from policydiffusion.curves._data import policy_list
     from policydiffusion.errors import InvalidOptionError, check_choice
 
     check_choice("lang", lang, ("en", "zh"))
-    ids = list(policy) or study.policy_ids
-    for p in ids:
-        study.policy_window(p)  # unknown ids raise here, before any work
+    ids = policy_list(study, list(policy) or None)  # unknown ids raise here, before any work
     if out is None and json_file is None:
         raise InvalidOptionError("nothing to write: pass --out DIR and/or --json FILE.")
     from policydiffusion.curves import describe_policy, policy_speed

@@ -74,10 +74,8 @@ def simulate_command(
             raise InvalidOptionError(f"dataset {dataset!r} is not a study.")
         terms = []
         if term:
-            try:
-                from policydiffusion.cli.riskset import parse_term
-            except ImportError:  # pragma: no cover - before the riskset CLI lands
-                raise InvalidOptionError("--term needs the riskset command line module.") from None
+            from policydiffusion.cli.riskset import parse_term
+
             terms = [parse_term(t) for t in term]
         res = simulate_from_spec({"fit": str(fit), "policy": policy, "terms": terms,
                                   "draws": draws, "seed": seed}, study=study)

@@ -94,7 +94,7 @@ def china_mobile_gov_study(*, granularity: str = "year", tables: dict | None = N
     t = load_china_mobile_gov_tables() if tables is None else tables
     adopt = t["adoptions"].assign(policy=POLICY)
     units = t["units"].rename(columns={"province": "unit"})
-    if tables is not None:  # as read from the files: an empty agglomeration is missing
+    if tables is not None:  # an empty agglomeration becomes missing, to match what the file reader gives
         units = units.assign(agglomeration=units["agglomeration"].replace("", None))
     cov = t["covariates"].rename(columns={"province": "unit"})
     if granularity != "year":

@@ -1,4 +1,4 @@
-"""Pieces every data-generating process shares: links, linear predictors, seeds.
+"""Pieces every data-generating process shares: linear predictors, seeds.
 
 Determinism: every process draws its uniforms from ``numpy.random.default_rng(seed)``
 in a fixed order and a fixed number per period (whatever the parameters), so the same
@@ -14,39 +14,10 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Callable, Mapping
 
 import numpy as np
-from scipy import special
 
-from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion.errors import InvalidOptionError
 
-LINKS = ("logit", "probit", "cloglog")
 INTERCEPT = "Intercept"
-#: (F, F^-1) of each link: probability from the linear predictor and back.
-_LINK_PAIRS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
-    "logit": (special.expit, special.logit),
-    "probit": (special.ndtr, special.ndtri),
-    "cloglog": (lambda eta: -np.expm1(-np.exp(eta)), lambda p: np.log(-np.log1p(-p))),
-}
-
-
-def inverse_link(eta: np.ndarray, link: str) -> np.ndarray:
-    """Probability F(eta) for a binary-outcome link.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> inverse_link(np.array([0.0]), "logit").tolist(), inverse_link(np.array([0.0]), "probit").tolist()
-    ([0.5], [0.5])
-    >>> round(float(inverse_link(np.array([0.0]), "cloglog")[0]), 6)
-    0.632121
-    """
-    check_choice("link", link, LINKS)
-    return _LINK_PAIRS[link][0](np.asarray(eta, dtype=float))
-
-
-def link_function(p: np.ndarray, link: str) -> np.ndarray:
-    """The link g(p) = F^-1(p) (used to calibrate intercepts)."""
-    check_choice("link", link, LINKS)
-    return _LINK_PAIRS[link][1](np.asarray(p, dtype=float))
 
 
 def split_term(name: str) -> list[str]:

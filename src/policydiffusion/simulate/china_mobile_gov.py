@@ -387,7 +387,7 @@ def china_mobile_gov_dgp(seed: int = SEED) -> dict:
         "events": {"directives": DIRECTIVES, "n_pilots": N_PILOTS, "pilot_years": list(PILOT_YEARS)},
         "gap_threshold": GAP_THRESHOLD,
         "generator": "policydiffusion.simulate.china_mobile_gov.generate_china_mobile_gov",
-        "versions": {k: v for k, v in package_versions().items()},
+        "versions": package_versions(),
     }
 
 

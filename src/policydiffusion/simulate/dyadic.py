@@ -29,9 +29,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from policydiffusion.errors import InvalidOptionError
-from policydiffusion.simulate._common import (check_names, formula_of, inverse_link,
-                                              linear_predictor, make_rng, package_versions)
+from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion.simulate._common import (check_names, formula_of, linear_predictor, make_rng,
+                                              package_versions)
 
 __all__ = ["simulate_dyadic", "DyadicSimulation"]
 
@@ -174,6 +174,9 @@ def simulate_dyadic(
     >>> set(sim.dyads.columns) >= {"unit", "source", "period", "visits", "emulated"}
     True
     """
+    from policydiffusion.estimate._links import LINKS, cdf
+
+    check_choice("link", link, LINKS)
     rng = make_rng(seed)
     units = [str(u) for u in units]
     periods = [int(p) for p in periods]
@@ -260,11 +263,11 @@ def simulate_dyadic(
             lab = dyad[subgroup][t]
             for g, c in coef_sets.items():
                 eta = np.where(lab == float(g), linear_predictor(c, value, (n, n)), eta)  # type: ignore[arg-type]
-        fire = at_risk[:, None] & adopted[None, :] & (u_dyad < inverse_link(eta, link))
+        fire = at_risk[:, None] & adopted[None, :] & (u_dyad < cdf(link, eta))
         if innov is not None:
             eta_i = linear_predictor(
                 innov, lambda nm: recv[nm][t] if nm in recv else g_share.get(nm, share_i), (n,))
-            innovated = at_risk & (u_innov < inverse_link(eta_i, link))
+            innovated = at_risk & (u_innov < cdf(link, eta_i))
         else:
             innovated = np.zeros(n, dtype=bool)
         emulating = fire.any(axis=1)

@@ -18,9 +18,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from policydiffusion.errors import InvalidOptionError
-from policydiffusion.simulate._common import (check_names, formula_of, inverse_link,
-                                              linear_predictor, make_rng, package_versions)
+from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion.simulate._common import (check_names, formula_of, linear_predictor, make_rng,
+                                              package_versions, split_term)
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
 
@@ -84,6 +84,7 @@ class _Ctx:
         self.start, self.end = start, end
         self._cov: dict[str, dict[int, np.ndarray]] = {}
         self._edges: dict[str, tuple] = {}
+        self._codes: dict[str, tuple[np.ndarray, int]] = {}
 
     def exist(self, t: int) -> np.ndarray:
         return (self.entry <= t) & (self.exit >= t)
@@ -125,6 +126,16 @@ class _Ctx:
             self._edges[relation] = (i, j, w, p)
         return self._edges[relation]
 
+    def group_codes(self, column: str) -> tuple[np.ndarray, int]:
+        """(code of each unit's value of attribute ``column``, -1 where missing; number of codes)."""
+        if column not in self._codes:
+            seen: dict[object, int] = {}
+            g = self.study.units.get_column(column).to_list()
+            codes = np.array([-1 if x is None else seen.setdefault(x, len(seen)) for x in g],
+                             dtype=np.int64)
+            self._codes[column] = (codes, len(seen))
+        return self._codes[column]
+
     def relation_sums(self, relation: str, t: int, lag: int, a: np.ndarray,
                       w_extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         i, j, w, p = self.edges(relation)
@@ -152,16 +163,15 @@ def _eval_term(term: object, ctx: _Ctx, t: int, A: np.ndarray) -> dict[str, np.n
         others = (ex * adopted).sum() - ex * adopted
         return {name: _safe(others, np.full(ctx.n, ex.sum() - 1.0))}
     if kind == "RegionShare":
-        g = ctx.study.units.get_column(term.column).to_list()  # type: ignore[attr-defined]
-        out = np.zeros(ctx.n)
-        for k in range(ctx.n):
-            if g[k] is None:
-                out[k] = np.nan
-                continue
-            same = np.array([x == g[k] for x in g]) & ex
-            same[k] = False
-            d = same.sum()
-            out[k] = (adopted[same].sum() / d) if d else 0.0
+        code, G = ctx.group_codes(term.column)  # type: ignore[attr-defined]
+        ok = code >= 0
+        out = np.full(ctx.n, np.nan)
+        if G:
+            exf = ex.astype(float)
+            ea = exf * adopted
+            num = np.bincount(code[ok], weights=ea[ok], minlength=G)[code[ok]] - ea[ok]
+            den = np.bincount(code[ok], weights=exf[ok], minlength=G)[code[ok]] - exf[ok]
+            out[ok] = _safe(num, den)
         return {name: out}
     if kind == "NeighborsAdopted":
         num, den = ctx.relation_sums(term.relation, t, lag, adopted) if term.weighted else \
@@ -298,6 +308,9 @@ def simulate_hazard(
     >>> sim.riskset.columns
     ['policy', 'unit', 'period', 'x', 'adopt']
     """
+    from policydiffusion.estimate._links import LINKS, cdf
+
+    check_choice("link", link, LINKS)
     rng = make_rng(seed)
     start = study.start if start is None else int(start)
     end = study.end if end is None else int(end)
@@ -322,15 +335,15 @@ def simulate_hazard(
     A = np.full(ctx.n, _NEVER, dtype=np.int64)
     for u in initial:
         A[ctx.idx[u]] = start - 1
-    fast = {id(t): _eval_term(t, ctx, start, A) is not None for t in terms}
+    probe = {id(t): _eval_term(t, ctx, start, A) for t in terms}
+    fast = {k: v is not None for k, v in probe.items()}
     slow = [t for t in terms if not fast[id(t)]]
     term_cols: set[str] = {"duration"}
-    for t in terms:
-        if fast[id(t)]:
-            term_cols |= set(_eval_term(t, ctx, start, A) or {})
+    for v in probe.values():
+        term_cols |= set(v or {})
     if slow:
         term_cols |= set(_builder_columns(study, policy, slow, start, A, ctx.units, start))
-    base = {p.strip() for n in coefs for p in n.split(":")}
+    base = {p for n in coefs for p in split_term(n)}
     cov_cols = sorted(b for b in base if b not in term_cols and b != "Intercept")
     for c in cov_cols:
         ctx.values(c, start)  # raises a clear error for unknown names
@@ -360,7 +373,7 @@ def simulate_hazard(
             raise InvalidOptionError(f"{miss[0]!r} is missing in period {t} for units {who}; the "
                                      "simulation needs a value for every unit at risk.")
         eta = linear_predictor(coefs, lambda name: cols[name], (ctx.n,))
-        new = at_risk & (u < inverse_link(eta, link))
+        new = at_risk & (u < cdf(link, eta))
         k = np.nonzero(at_risk)[0]
         rows["unit"].extend(units[k].tolist())
         rows["period"].extend([t] * k.size)

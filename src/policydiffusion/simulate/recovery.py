@@ -49,8 +49,7 @@ def _data_and_formula(sim: Any, outcome: str | None) -> tuple[Any, str, Mapping[
 def fit_simulation(sim: Any, *, outcome: str | None = None, vcov: Any = "classical") -> pd.DataFrame:
     """Fit the correctly specified model to a simulation; tidy table plus ``truth``.
 
-    Uses :func:`policydiffusion.estimate.fit_hazard` (statsmodels' GLM when the
-    estimation engine is not installed).
+    Uses :func:`policydiffusion.estimate.fit_hazard`.
 
     Examples
     --------
@@ -67,26 +66,11 @@ def fit_simulation(sim: Any, *, outcome: str | None = None, vcov: Any = "classic
 
 
 def _fit(data: Any, formula: str, link: str, vcov: Any) -> pd.DataFrame:
-    try:
-        from policydiffusion.estimate import fit_hazard
-    except ImportError:  # pragma: no cover - before the estimation engine lands
-        fit_hazard = None
+    from policydiffusion.estimate import fit_hazard
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if fit_hazard is not None:
-            return fit_hazard(data, formula, link=link, vcov=vcov).tidy()
-        import statsmodels.api as sm
-        import statsmodels.formula.api as smf
-
-        fam = {"logit": sm.families.links.Logit(), "probit": sm.families.links.Probit(),
-               "cloglog": sm.families.links.CLogLog()}[link]
-        df = data.to_pandas() if hasattr(data, "to_pandas") else data
-        r = smf.glm(formula, df, family=sm.families.Binomial(fam)).fit()
-        ci = r.conf_int()
-        return pd.DataFrame({"term": r.params.index, "estimate": r.params.values,
-                             "std_error": r.bse.values, "statistic": r.tvalues.values,
-                             "p_value": r.pvalues.values, "conf_low": ci[0].values,
-                             "conf_high": ci[1].values})
+        return fit_hazard(data, formula, link=link, vcov=vcov).tidy()
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,7 @@ def simulate_threshold(
     rec_u, rec_p, rec_e, rec_a = [], [], [], []
     cur_dst = dst.copy()
     expo = np.zeros(n)
+    den = np.bincount(src, weights=w, minlength=n)  # src and w never change
     for t in range(n_periods):
         if t > 0:
             if rewire > 0:
@@ -152,7 +153,6 @@ def simulate_threshold(
                 new = new + (new >= src)  # no self-loops
                 cur_dst = np.where(flip, new, cur_dst)
             num = np.bincount(src, weights=w * adopted[cur_dst], minlength=n)
-            den = np.bincount(src, weights=w, minlength=n)
             if exposure == "share":
                 expo = np.divide(num, den, out=np.zeros(n), where=den > 0)
             else:

@@ -8,7 +8,8 @@ from typing import Iterator, Sequence
 
 from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register_fonts
 
-__all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels"]
+__all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels", "adoption_values",
+           "figure_renderer"]
 
 
 def font_kw(lang: str) -> dict:
@@ -46,6 +47,18 @@ def unit_labels(study, lang: str) -> dict[str, str]:
     ids = u.get_column("unit").to_list()
     names = u.get_column(col).to_list() if col in u.columns else ids
     return {i: (n if n is not None else i) for i, n in zip(ids, names)}
+
+
+def adoption_values(study, policy: str) -> dict[str, float]:
+    """Adoption period of each unit that adopted ``policy``."""
+    rows = study.adoptions_of(policy)
+    return dict(zip(rows.get_column("unit").to_list(), rows.get_column("period").to_list()))
+
+
+def figure_renderer(fig):
+    """The renderer of ``fig``'s canvas (for measuring text extents)."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()
 
 
 def save_figure(fig, path_without_ext: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"),

@@ -9,7 +9,8 @@ from typing import Mapping
 
 import numpy as np
 
-from policydiffusion.report.figures._common import font_kw, new_axes, styled, unit_labels
+from policydiffusion.report.figures._common import (adoption_values, figure_renderer, font_kw,
+                                                    new_axes, styled, unit_labels)
 from policydiffusion.errors import check_choice
 from policydiffusion.report.figures._fonts import tr
 
@@ -110,11 +111,6 @@ def _guess_geometry(units: list[str]) -> str | None:
     return None
 
 
-def _adoption_values(study, policy: str) -> dict[str, float]:
-    rows = study.adoptions_of(policy)
-    return dict(zip(rows.get_column("unit").to_list(), rows.get_column("period").to_list()))
-
-
 def _colorbar(ax, norm, cmap, lang: str, fk: dict):
     import matplotlib.pyplot as plt
 
@@ -191,7 +187,7 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     shapes, kind = _shapes(geometry)
     if not set(units) & set(shapes):
         return plot_tile_grid(study, policy, ax=ax, lang=lang, cmap=cmap, title=title)
-    vals = _adoption_values(study, policy)
+    vals = adoption_values(study, policy)
     fk = font_kw(lang)
     names = unit_labels(study, lang)
     with styled(lang):
@@ -298,11 +294,6 @@ def _anchor(r: np.ndarray) -> tuple[float, float]:
     return float(lo + hi) / 2, cy
 
 
-def _renderer(fig):
-    get = getattr(fig.canvas, "get_renderer", None)
-    return get() if get is not None else fig._get_renderer()
-
-
 def _overlaps(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -319,7 +310,7 @@ def _label_polygons(ax, shapes: dict, names: dict, fill: dict, fk: dict, *, smal
     order = sorted(shapes, key=lambda k: -areas[k])
     for attempt in range(3):
         ax.apply_aspect()
-        renderer = _renderer(ax.figure)
+        renderer = figure_renderer(ax.figure)
         to_data = ax.transData.inverted()
         artists, placed, callouts = [], [], []
         for key in order:
@@ -449,7 +440,7 @@ def plot_tile_grid(study, policy: str, *, positions: Mapping[str, tuple[int, int
                 order = sorted(units, key=lambda u: (str(reg[u]), units.index(u)))
             ncol = int(np.ceil(np.sqrt(len(order))))
             positions = {u: (i % ncol, i // ncol) for i, u in enumerate(order)}
-    vals = _adoption_values(study, policy)
+    vals = adoption_values(study, policy)
     fk = font_kw(lang)
     names = unit_labels(study, lang)
     with styled(lang):

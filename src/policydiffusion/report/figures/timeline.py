@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from policydiffusion.report.figures._common import font_kw, new_axes, styled, unit_labels
+from policydiffusion.report.figures._common import (adoption_values, figure_renderer, font_kw,
+                                                    new_axes, styled, unit_labels)
 from policydiffusion.report.figures._fonts import tr
 
 __all__ = ["plot_adoption_timeline"]
@@ -36,8 +37,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
     groups = (study.units.get_column(by).to_list() if by is not None and by in study.units.columns
               else ["" for _ in units])
     groups = ["" if g is None else str(g) for g in groups]
-    rows = study.adoptions_of(policy)
-    adopt = dict(zip(rows.get_column("unit").to_list(), rows.get_column("period").to_list()))
+    adopt = adoption_values(study, policy)
     _, end = study.policy_window(policy)
     names = unit_labels(study, lang)
     fk = font_kw(lang)
@@ -95,7 +95,7 @@ def _room_for_labels(ax, texts: list) -> None:
     if not texts:
         return
     fig = ax.figure
-    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else fig._get_renderer()
+    renderer = figure_renderer(fig)
     lo, hi = ax.get_xlim()
     width = ax.get_window_extent(renderer).width
     need = hi - lo
