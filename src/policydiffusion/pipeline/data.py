@@ -9,6 +9,7 @@ from pathlib import Path
 from policydiffusion.errors import InvalidOptionError, StudyFileError
 from policydiffusion.study import RelationSpec, Study, load_study
 from policydiffusion.studyfile import StudyFile
+from policydiffusion.studyfile._validate import _suggest
 
 __all__ = ["LoadedData", "load_data", "sha256"]
 
@@ -142,11 +143,7 @@ def load_data(sf: StudyFile) -> LoadedData:
             continue  # a default (e.g. policies.focus), checked where it is written
         for p in pols or ():
             if p not in known:
-                import difflib
-
-                close = difflib.get_close_matches(p, sorted(known), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(f"{sf.where(path)}: no policy {p!r} in the data{hint}")
+                problems.append(f"{sf.where(path)}: no policy {p!r} in the data{_suggest(p, sorted(known))}")
     if problems:
         raise StudyFileError("\n".join(dict.fromkeys(problems)))
     return loaded
