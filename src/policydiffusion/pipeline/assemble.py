@@ -193,25 +193,30 @@ def _description(state: RunState, digits: int) -> Section | None:
     if not desc:
         return None
     figs = set(state.sf.report.figures)
+    show = state.sf.describe  # fit_curves / takeoff / speed: columns of the glance table
 
     def glance(lang: str) -> pd.DataFrame:
         rows = []
         for p, d in desc.items():
             speed = d.speed.get("speed_rescaled") if d.speed else None
             half = d.speed.get("periods_to_half") if d.speed else None
-            rows.append({
+            row = {
                 tr("col.policy", lang): policy_label(state, p, lang),
                 tr("col.adopters", lang): f"{d.n_adopters}/{d.n_units}",
                 tr("col.first", lang): fmt_num(d.first_period),
                 tr("col.last", lang): fmt_num(d.last_period),
-                tr("col.takeoff", lang): fmt_num(d.takeoff.get("takeoff_period")),
-                tr("col.half", lang): fmt_num(half, 0),
-                tr("col.speed", lang): fmt_num(speed, digits),
-                tr("col.best_curve", lang): (figure_label(d.fits.best, lang)
-                                             if d.fits is not None else ""),
-                tr("col.morans_i", lang): (fmt_num(d.moran.statistic, digits)
-                                           if d.moran is not None else ""),
-            })
+            }
+            if show.takeoff:
+                row[tr("col.takeoff", lang)] = fmt_num(d.takeoff.get("takeoff_period"))
+            if show.speed:
+                row[tr("col.half", lang)] = fmt_num(half, 0)
+                row[tr("col.speed", lang)] = fmt_num(speed, digits)
+            if show.fit_curves:
+                row[tr("col.best_curve", lang)] = (figure_label(d.fits.best, lang)
+                                                   if d.fits is not None else "")
+            row[tr("col.morans_i", lang)] = (fmt_num(d.moran.statistic, digits)
+                                             if d.moran is not None else "")
+            rows.append(row)
         return pd.DataFrame(rows)
 
     items: list = [Paragraph({"en": tr("describe.intro", "en"), "zh": tr("describe.intro", "zh")}),
