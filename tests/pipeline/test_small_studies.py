@@ -75,6 +75,20 @@ def test_own_files_run_with_simulation(toy):
         "hc1" in json.dumps(json.loads((toy / "out" / "results.json").read_text())["m"]["vcov"])
 
 
+@pytest.mark.skipif(importlib.util.find_spec("policydiffusion.simulate") is None,
+                    reason="policydiffusion.simulate is not installed")
+def test_simulation_figure_only_when_listed_in_report_figures(toy):
+    text = (toy / "adoptions.csv").read_text().replace("p1,NOPE,2003\n", "")
+    (toy / "adoptions.csv").write_text(text)
+    (toy / "study.toml").write_text(STUDY.replace('figures = ["curves", "simulation"]',
+                                                  'figures = ["curves"]'))
+    res = run_study(toy / "study.toml", toy / "out")
+    assert len(res.state.simulations) == 1
+    assert (toy / "out" / "figures" / "adoption_curves.png").exists()
+    assert not (toy / "out" / "figures" / "simulation_from_fit_m.png").exists()
+    assert (toy / "out" / "tables" / "simulation_from_fit_m.csv").exists()
+
+
 def _no_simulation(text):
     return text.split("[[simulation]]")[0] + "[report]" + text.split("[report]")[1]
 

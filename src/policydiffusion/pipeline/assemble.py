@@ -319,8 +319,11 @@ def _moderation(state: RunState) -> Section | None:
         cap = {lang: tr("report.of_model", lang, model=_model_label(state, mo.key, lang), text=tr(
             "fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
             moderator=term_label(mo.moderator, lang, labels))) for lang in ("en", "zh")}
-        items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
-                                cap, F.marginal_drawer(mo, labels)))
+        if "marginal_effects" in state.sf.report.figures:
+            items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
+                                    cap, F.marginal_drawer(mo, labels)))
+    if not items:
+        return None
     return Section("moderation", "heading.moderation", tuple(items))
 
 
@@ -390,7 +393,8 @@ def _simulation(state: RunState, digits: int) -> Section | None:
         policy = m.built.policy or ""
         cap = {lang: tr("fig.simulation", lang, policy=policy_label(state, policy, lang),
                         model=pick(m.spec.label, lang, m.spec.name)) for lang in ("en", "zh")}
-        items.append(FigureItem(f"simulation_{sim.key}", cap, F.simulation_drawer(sim.frame)))
+        if "simulation" in state.sf.report.figures:
+            items.append(FigureItem(f"simulation_{sim.key}", cap, F.simulation_drawer(sim.frame)))
 
         def frame(lang: str, sim=sim) -> pd.DataFrame:
             f = sim.frame
@@ -416,7 +420,7 @@ def _methods(state: RunState) -> Section:
         cols = []
         for t, ts in zip(terms, spec.terms):
             term_names[t.name] = ts.term
-            if ts.term not in ("duration_poly", "duration_spline", "period_dummies", "duration"):
+            if ts.term not in TIME_BUILDERS:
                 cols.append(t.name)
         designs.append({"design": spec.design, "name": spec.name,
                         "rows": sum(b.riskset.n_rows() for b in built),  # type: ignore[attr-defined]
