@@ -87,10 +87,10 @@ def _labels(state: RunState) -> dict:
 
 
 # ------------------------------------------------------------------ sections
-def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
+def _summary(state: RunState, ex: pd.DataFrame) -> tuple[tuple[Fact, ...], Section]:
     s = state.study
     focus = state.sf.policies.focus or tuple(s.policy_ids)
-    n_excl = int(all_exclusions(state)["count"].sum())
+    n_excl = int(ex["count"].sum())
     designs = {"en": ", ".join(dict.fromkeys(tr(f"design.{r.design}", "en")
                                               for r in state.sf.risksets)),
                "zh": "、".join(dict.fromkeys(tr(f"design.{r.design}", "zh")
@@ -98,12 +98,13 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
     ds = state.loaded.dataset
     data_label = _both(f"dataset.{ds}") if ds in _DATASETS else ds if ds else ", ".join(
         k.rsplit("/", 1)[-1] for k in state.loaded.inputs)
-    first = s.adoptions.filter(s.adoptions["policy"].is_in(list(focus)))["period"].min()
+    focus_adoptions = s.adoptions.filter(s.adoptions["policy"].is_in(list(focus)))
+    first = focus_adoptions["period"].min()
     start = s.start if first is None else max(s.start, int(first))
     facts = [Fact("summary.dataset", data_label),
              Fact("summary.units", f"{s.n_units}"),
              Fact("summary.policies", f"{len(focus)}"),
-             Fact("summary.adoptions", f"{s.adoptions.filter(s.adoptions['policy'].is_in(list(focus))).height}"),
+             Fact("summary.adoptions", f"{focus_adoptions.height}"),
              Fact("summary.window", f"{s.label(start)}–{s.label(s.end)}"),
              Fact("summary.models", f"{len(state.models)}")]
     if state.sf.risksets:
@@ -160,8 +161,7 @@ def _reason(reason: str, lang: str) -> str:
     return reason
 
 
-def _data_section(state: RunState) -> Section:
-    ex = all_exclusions(state)
+def _data_section(state: RunState, ex: pd.DataFrame) -> Section:
 
     def frame(lang: str) -> pd.DataFrame:
         if not len(ex):
@@ -277,7 +277,7 @@ def _model_tables(state: RunState) -> Section | None:
         b = fitted[0].built
         seen = list(dict.fromkeys(t for m in fitted
                                   for t in m.result.params.index))  # type: ignore[attr-defined]
-        order = _row_order(state, b.spec, seen)
+        order = _row_order(state, b, seen)
         fe = fixed_effects(seen)
 
         def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
@@ -301,10 +301,10 @@ def _model_tables(state: RunState) -> Section | None:
     return Section("models", "heading.models", tuple(items))
 
 
-def _row_order(state: RunState, spec: object, seen: list[str]) -> list[str]:
+def _row_order(state: RunState, built: object, seen: list[str]) -> list[str]:
     """Key variables, their interactions, controls, time dependence, constant."""
     names, time = [], []
-    for t, ts in zip(build_terms(state.sf, spec.terms), spec.terms):  # type: ignore[attr-defined]
+    for t, ts in zip(built.terms, built.spec.terms):  # type: ignore[attr-defined]
         (time if ts.term in TIME_BUILDERS else names).append(t.name)
     key = state.sf.report.key_terms or names
     return table_order(seen, key=key, time=time, others=names)
@@ -416,7 +416,7 @@ def _methods(state: RunState) -> Section:
     term_names: dict[str, str] = {}
     for spec in sf.risksets:
         built = [b for b in state.risksets if b.spec.name == spec.name]
-        terms = build_terms(sf, spec.terms)
+        terms = built[0].terms if built else build_terms(sf, spec.terms)
         cols = []
         for t, ts in zip(terms, spec.terms):
             term_names[t.name] = ts.term
@@ -470,14 +470,19 @@ def _reproducibility(state: RunState, provenance: dict) -> Section:
     return Section("reproducibility", "heading.reproducibility", tuple(items))
 
 
-def build_document(state: RunState, *, provenance: dict) -> ReportDocument:
-    """The report's content for one run (rendered later in either language)."""
+def build_document(state: RunState, *, provenance: dict,
+                   exclusions: pd.DataFrame | None = None) -> ReportDocument:
+    """The report's content for one run (rendered later in either language).
+
+    ``exclusions`` is :func:`all_exclusions` of the run, when the caller has it already.
+    """
     from policydiffusion import __version__
 
     digits = state.sf.report.digits
-    facts, summary = _summary(state)
+    ex = all_exclusions(state) if exclusions is None else exclusions
+    facts, summary = _summary(state, ex)
     sections: list[Section | None] = [
-        summary, _data_section(state), _description(state, digits), _model_tables(state),
+        summary, _data_section(state, ex), _description(state, digits), _model_tables(state),
         _moderation(state), _heterogeneity(state, digits), _network(state),
         _simulation(state, digits), _methods(state), _reproducibility(state, provenance)]
     return ReportDocument(
