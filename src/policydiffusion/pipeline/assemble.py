@@ -17,7 +17,8 @@ from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
                                              TableItem, frame_table)
-from policydiffusion.report.i18n import LANGUAGES, TEXT, figure_label, pick, term_label, tr
+from policydiffusion.report.i18n import LANGUAGES, figure_label, pick, term_label, tr
+from policydiffusion.report.translate import exclusion_reason as _reason
 from policydiffusion.report.translate import vcov_text, warning_text
 
 __all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
@@ -151,14 +152,6 @@ def _stage(stage: str, lang: str) -> str:
             rest = stage[len(prefix):]
             return tr(key, lang, stage=rest, name=rest)
     return stage
-
-
-def _reason(reason: str, lang: str) -> str:
-    """A known exclusion reason in ``lang``; others as recorded."""
-    for key, entry in TEXT.items():
-        if key.startswith("exclusion.") and entry["en"] == reason:
-            return tr(key, lang)
-    return reason
 
 
 def _data_section(state: RunState, ex: pd.DataFrame) -> Section:
