@@ -75,6 +75,20 @@ def test_own_files_run_with_simulation(toy):
         "hc1" in json.dumps(json.loads((toy / "out" / "results.json").read_text())["m"]["vcov"])
 
 
+@pytest.mark.skipif(importlib.util.find_spec("policydiffusion.simulate") is None,
+                    reason="policydiffusion.simulate is not installed")
+def test_simulation_figure_only_when_listed_in_report_figures(toy):
+    text = (toy / "adoptions.csv").read_text().replace("p1,NOPE,2003\n", "")
+    (toy / "adoptions.csv").write_text(text)
+    (toy / "study.toml").write_text(STUDY.replace('figures = ["curves", "simulation"]',
+                                                  'figures = ["curves"]'))
+    res = run_study(toy / "study.toml", toy / "out")
+    assert len(res.state.simulations) == 1
+    assert (toy / "out" / "figures" / "adoption_curves.png").exists()
+    assert not (toy / "out" / "figures" / "simulation_from_fit_m.png").exists()
+    assert (toy / "out" / "tables" / "simulation_from_fit_m.csv").exists()
+
+
 def _no_simulation(text):
     return text.split("[[simulation]]")[0] + "[report]" + text.split("[report]")[1]
 
@@ -118,3 +132,42 @@ def test_simulate_command_runs_a_study_files_simulations(toy):
     assert pd.read_csv(toy / "again" / "from_fit_m_adoptions.csv").equals(draws)
     assert run(["simulate", "--study", str(toy / "study.toml"), "--out", str(out),
                 "--seed", "3"]) == 2
+
+
+SPID_EXTRA = '''[study]
+title = "Extra relation"
+[data]
+dataset = "spid"
+[data.relations.extra]
+file = "extra.csv"
+source = "a"
+target = "b"
+weight = "w"
+[policies]
+focus = ["lott"]
+[[riskset]]
+name = "main"
+terms = [{term = "neighbors_adopted", relation = "extra"}]
+[[model]]
+name = "m1"
+formula = "adopt ~ neighbors_adopted"
+'''
+
+
+def test_relation_added_to_a_shipped_dataset_is_checked_by_file_and_row(tmp_path):
+    from policydiffusion.errors import StudyDataError
+    from policydiffusion.pipeline.data import load_data
+    from policydiffusion.studyfile import load_study_file
+
+    (tmp_path / "extra.csv").write_text("a,b,w\nCA,XX,1\nNY,NY,2\nCA,NV,zz\n")
+    (tmp_path / "study.toml").write_text(SPID_EXTRA)
+    with pytest.raises(StudyDataError) as exc:
+        load_data(load_study_file(tmp_path / "study.toml"))
+    msg = str(exc.value)
+    assert "extra.csv row 2, column 'b': 'XX': relation names an unknown unit" in msg
+    assert "extra.csv row 3, column 'b': 'NY': self-loop" in msg
+    assert "extra.csv row 4, column 'w': 'zz': edge weight must be a number" in msg
+    (tmp_path / "extra.csv").write_text("a,b,w\nCA,NV,1\nNY,NJ,2\n")
+    loaded = load_data(load_study_file(tmp_path / "study.toml"))
+    assert "extra" in loaded.study.relations and loaded.dataset == "spid"
+    assert str(tmp_path / "extra.csv") in loaded.inputs

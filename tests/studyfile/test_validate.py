@@ -171,3 +171,14 @@ def test_key_terms_must_be_in_a_formula():
     msg = problems(MINIMAL + '[report]\nkey_terms = ["neighbors_adoptd"]\n')
     assert ("line 14, field 'report.key_terms[1]': 'neighbors_adoptd' does not appear in any model "
             "formula (did you mean 'neighbors_adopted'?)") in msg
+
+
+def test_data_keys_ignored_with_a_shipped_dataset_are_reported():
+    msg = problems(MINIMAL.replace('dataset = "spid"', 'dataset = "spid"\nunits = "u.csv"\n'
+                                   'granularity = "month"\nend = 2010'))
+    assert "line 5, field 'data.units': ignored with a shipped dataset; use adoptions = ... to read " \
+           "your own files" in msg
+    assert "line 6, field 'data.granularity': ignored with a shipped dataset" in msg
+    assert "data.end" not in msg  # spid reads `end`
+    msg = problems(MINIMAL.replace('dataset = "spid"', 'dataset = "china_mobile_gov"\nend = 2010'))
+    assert "line 5, field 'data.end': ignored with a shipped dataset" in msg

@@ -25,7 +25,7 @@ def run_demo(out: Path, *, lang: Optional[str] = None, progress: bool = True,
 
 
 def _highlight(result: object) -> str:
-    """One line with the key estimate of the last model of the first table."""
+    """One line with the first non-intercept estimate of the run's last fitted model."""
     state = result.state  # type: ignore[attr-defined]
     if not state.models:
         return ""

@@ -17,7 +17,8 @@ from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
                                              TableItem, frame_table)
-from policydiffusion.report.i18n import LANGUAGES, TEXT, figure_label, pick, term_label, tr
+from policydiffusion.report.i18n import LANGUAGES, figure_label, pick, term_label, tr
+from policydiffusion.report.translate import exclusion_reason as _reason
 from policydiffusion.report.translate import vcov_text, warning_text
 
 __all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
@@ -87,10 +88,10 @@ def _labels(state: RunState) -> dict:
 
 
 # ------------------------------------------------------------------ sections
-def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
+def _summary(state: RunState, ex: pd.DataFrame) -> tuple[tuple[Fact, ...], Section]:
     s = state.study
     focus = state.sf.policies.focus or tuple(s.policy_ids)
-    n_excl = int(all_exclusions(state)["count"].sum())
+    n_excl = int(ex["count"].sum())
     designs = {"en": ", ".join(dict.fromkeys(tr(f"design.{r.design}", "en")
                                               for r in state.sf.risksets)),
                "zh": "、".join(dict.fromkeys(tr(f"design.{r.design}", "zh")
@@ -98,12 +99,13 @@ def _summary(state: RunState) -> tuple[tuple[Fact, ...], Section]:
     ds = state.loaded.dataset
     data_label = _both(f"dataset.{ds}") if ds in _DATASETS else ds if ds else ", ".join(
         k.rsplit("/", 1)[-1] for k in state.loaded.inputs)
-    first = s.adoptions.filter(s.adoptions["policy"].is_in(list(focus)))["period"].min()
+    focus_adoptions = s.adoptions.filter(s.adoptions["policy"].is_in(list(focus)))
+    first = focus_adoptions["period"].min()
     start = s.start if first is None else max(s.start, int(first))
     facts = [Fact("summary.dataset", data_label),
              Fact("summary.units", f"{s.n_units}"),
              Fact("summary.policies", f"{len(focus)}"),
-             Fact("summary.adoptions", f"{s.adoptions.filter(s.adoptions['policy'].is_in(list(focus))).height}"),
+             Fact("summary.adoptions", f"{focus_adoptions.height}"),
              Fact("summary.window", f"{s.label(start)}–{s.label(s.end)}"),
              Fact("summary.models", f"{len(state.models)}")]
     if state.sf.risksets:
@@ -152,16 +154,7 @@ def _stage(stage: str, lang: str) -> str:
     return stage
 
 
-def _reason(reason: str, lang: str) -> str:
-    """A known exclusion reason in ``lang``; others as recorded."""
-    for key, entry in TEXT.items():
-        if key.startswith("exclusion.") and entry["en"] == reason:
-            return tr(key, lang)
-    return reason
-
-
-def _data_section(state: RunState) -> Section:
-    ex = all_exclusions(state)
+def _data_section(state: RunState, ex: pd.DataFrame) -> Section:
 
     def frame(lang: str) -> pd.DataFrame:
         if not len(ex):
@@ -193,25 +186,30 @@ def _description(state: RunState, digits: int) -> Section | None:
     if not desc:
         return None
     figs = set(state.sf.report.figures)
+    show = state.sf.describe  # fit_curves / takeoff / speed: columns of the glance table
 
     def glance(lang: str) -> pd.DataFrame:
         rows = []
         for p, d in desc.items():
             speed = d.speed.get("speed_rescaled") if d.speed else None
             half = d.speed.get("periods_to_half") if d.speed else None
-            rows.append({
+            row = {
                 tr("col.policy", lang): policy_label(state, p, lang),
                 tr("col.adopters", lang): f"{d.n_adopters}/{d.n_units}",
                 tr("col.first", lang): fmt_num(d.first_period),
                 tr("col.last", lang): fmt_num(d.last_period),
-                tr("col.takeoff", lang): fmt_num(d.takeoff.get("takeoff_period")),
-                tr("col.half", lang): fmt_num(half, 0),
-                tr("col.speed", lang): fmt_num(speed, digits),
-                tr("col.best_curve", lang): (figure_label(d.fits.best, lang)
-                                             if d.fits is not None else ""),
-                tr("col.morans_i", lang): (fmt_num(d.moran.statistic, digits)
-                                           if d.moran is not None else ""),
-            })
+            }
+            if show.takeoff:
+                row[tr("col.takeoff", lang)] = fmt_num(d.takeoff.get("takeoff_period"))
+            if show.speed:
+                row[tr("col.half", lang)] = fmt_num(half, 0)
+                row[tr("col.speed", lang)] = fmt_num(speed, digits)
+            if show.fit_curves:
+                row[tr("col.best_curve", lang)] = (figure_label(d.fits.best, lang)
+                                                   if d.fits is not None else "")
+            row[tr("col.morans_i", lang)] = (fmt_num(d.moran.statistic, digits)
+                                             if d.moran is not None else "")
+            rows.append(row)
         return pd.DataFrame(rows)
 
     items: list = [Paragraph({"en": tr("describe.intro", "en"), "zh": tr("describe.intro", "zh")}),
@@ -272,7 +270,7 @@ def _model_tables(state: RunState) -> Section | None:
         b = fitted[0].built
         seen = list(dict.fromkeys(t for m in fitted
                                   for t in m.result.params.index))  # type: ignore[attr-defined]
-        order = _row_order(state, b.spec, seen)
+        order = _row_order(state, b, seen)
         fe = fixed_effects(seen)
 
         def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
@@ -296,10 +294,10 @@ def _model_tables(state: RunState) -> Section | None:
     return Section("models", "heading.models", tuple(items))
 
 
-def _row_order(state: RunState, spec: object, seen: list[str]) -> list[str]:
+def _row_order(state: RunState, built: object, seen: list[str]) -> list[str]:
     """Key variables, their interactions, controls, time dependence, constant."""
     names, time = [], []
-    for t, ts in zip(build_terms(state.sf, spec.terms), spec.terms):  # type: ignore[attr-defined]
+    for t, ts in zip(built.terms, built.spec.terms):  # type: ignore[attr-defined]
         (time if ts.term in TIME_BUILDERS else names).append(t.name)
     key = state.sf.report.key_terms or names
     return table_order(seen, key=key, time=time, others=names)
@@ -314,8 +312,11 @@ def _moderation(state: RunState) -> Section | None:
         cap = {lang: tr("report.of_model", lang, model=_model_label(state, mo.key, lang), text=tr(
             "fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
             moderator=term_label(mo.moderator, lang, labels))) for lang in ("en", "zh")}
-        items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
-                                cap, F.marginal_drawer(mo, labels)))
+        if "marginal_effects" in state.sf.report.figures:
+            items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
+                                    cap, F.marginal_drawer(mo, labels)))
+    if not items:
+        return None
     return Section("moderation", "heading.moderation", tuple(items))
 
 
@@ -385,7 +386,8 @@ def _simulation(state: RunState, digits: int) -> Section | None:
         policy = m.built.policy or ""
         cap = {lang: tr("fig.simulation", lang, policy=policy_label(state, policy, lang),
                         model=pick(m.spec.label, lang, m.spec.name)) for lang in ("en", "zh")}
-        items.append(FigureItem(f"simulation_{sim.key}", cap, F.simulation_drawer(sim.frame)))
+        if "simulation" in state.sf.report.figures:
+            items.append(FigureItem(f"simulation_{sim.key}", cap, F.simulation_drawer(sim.frame)))
 
         def frame(lang: str, sim=sim) -> pd.DataFrame:
             f = sim.frame
@@ -407,11 +409,11 @@ def _methods(state: RunState) -> Section:
     term_names: dict[str, str] = {}
     for spec in sf.risksets:
         built = [b for b in state.risksets if b.spec.name == spec.name]
-        terms = build_terms(sf, spec.terms)
+        terms = built[0].terms if built else build_terms(sf, spec.terms)
         cols = []
         for t, ts in zip(terms, spec.terms):
             term_names[t.name] = ts.term
-            if ts.term not in ("duration_poly", "duration_spline", "period_dummies", "duration"):
+            if ts.term not in TIME_BUILDERS:
                 cols.append(t.name)
         designs.append({"design": spec.design, "name": spec.name,
                         "rows": sum(b.riskset.n_rows() for b in built),  # type: ignore[attr-defined]
@@ -461,14 +463,19 @@ def _reproducibility(state: RunState, provenance: dict) -> Section:
     return Section("reproducibility", "heading.reproducibility", tuple(items))
 
 
-def build_document(state: RunState, *, provenance: dict) -> ReportDocument:
-    """The report's content for one run (rendered later in either language)."""
+def build_document(state: RunState, *, provenance: dict,
+                   exclusions: pd.DataFrame | None = None) -> ReportDocument:
+    """The report's content for one run (rendered later in either language).
+
+    ``exclusions`` is :func:`all_exclusions` of the run, when the caller has it already.
+    """
     from policydiffusion import __version__
 
     digits = state.sf.report.digits
-    facts, summary = _summary(state)
+    ex = all_exclusions(state) if exclusions is None else exclusions
+    facts, summary = _summary(state, ex)
     sections: list[Section | None] = [
-        summary, _data_section(state), _description(state, digits), _model_tables(state),
+        summary, _data_section(state, ex), _description(state, digits), _model_tables(state),
         _moderation(state), _heterogeneity(state, digits), _network(state),
         _simulation(state, digits), _methods(state), _reproducibility(state, provenance)]
     return ReportDocument(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policydiffusion.errors import InvalidOptionError, StudyFileError
 from policydiffusion.study import RelationSpec, Study, load_study
 from policydiffusion.studyfile import StudyFile
+from policydiffusion.studyfile._validate import _suggest
 
 __all__ = ["LoadedData", "load_data", "sha256"]
 
@@ -89,23 +90,23 @@ def _opt(p: Path | None) -> str | None:
 
 
 def _extra_relations(sf: StudyFile, study: Study) -> tuple[Study, dict[str, str]]:
-    """Relations from files added to a shipped dataset."""
+    """Relations from files added to a shipped dataset, checked as load_study checks them."""
     if not sf.data.relations:
         return study, {}
-    from policydiffusion.study import Relation
+    from policydiffusion.study._load import _Collector, _relation
 
-    import polars as pl
-
-    inputs = {}
+    bad = _Collector()
+    rels, inputs = [], {}
     for r in sf.data.relations:
-        from policydiffusion.study._read import read_table
-
-        t = read_table(str(r.file), argument=f"relation {r.name}")
-        edges = pl.from_pandas(t.frame)
-        study = study.with_relation(Relation.from_edges(
-            edges, name=r.name, source=r.source, target=r.target, weight=r.weight,
-            period=r.period, directed=r.directed, description=r.description))
+        spec = RelationSpec(str(r.file), source=r.source, target=r.target, weight=r.weight,
+                            period=r.period, directed=r.directed, description=r.description)
+        rel = _relation(r.name, spec, study.granularity, list(study.unit_ids), bad, {})
+        if rel is not None:
+            rels.append(rel)
         inputs[str(r.file)] = sha256(r.file)
+    bad.raise_if_any()
+    for rel in rels:
+        study = study.with_relation(rel)
     return study, inputs
 
 
@@ -129,8 +130,7 @@ def load_data(sf: StudyFile) -> LoadedData:
     study = loaded.study
     if sf.data.dataset:
         study, extra = _extra_relations(sf, study)
-        loaded = LoadedData(study=study, inputs={**loaded.inputs, **extra},
-                            simulated=loaded.simulated, dataset=loaded.dataset, note=loaded.note)
+        loaded = replace(loaded, study=study, inputs={**loaded.inputs, **extra})
     known = set(study.policy_ids)
     checks = [(("policies", "focus"), sf.policies.focus), (("describe", "policies"), sf.describe.policies),
               (("describe", "map_policies"), sf.describe.map_policies)]
@@ -143,11 +143,7 @@ def load_data(sf: StudyFile) -> LoadedData:
             continue  # a default (e.g. policies.focus), checked where it is written
         for p in pols or ():
             if p not in known:
-                import difflib
-
-                close = difflib.get_close_matches(p, sorted(known), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(f"{sf.where(path)}: no policy {p!r} in the data{hint}")
+                problems.append(f"{sf.where(path)}: no policy {p!r} in the data{_suggest(p, sorted(known))}")
     if problems:
         raise StudyFileError("\n".join(dict.fromkeys(problems)))
     return loaded

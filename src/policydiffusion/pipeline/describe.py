@@ -23,7 +23,7 @@ def describe_step(study: Study, sf: StudyFile, *, seed: int,
     from policydiffusion.curves import describe_policy, policy_speed
 
     policies = described_policies(study, sf)
-    speed = policy_speed(study, policies) if sf.describe.speed else None
+    speed = policy_speed(study, policies)  # once for all (describe_policy needs it for the index)
     out = {}
     for p in policies:
         if tick is not None:

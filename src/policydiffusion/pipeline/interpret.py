@@ -131,7 +131,7 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
                     "estimate": t["estimate"], "std_error": t["std_error"],
                     "p_value": t["p_value"], "difference_p": sg.p_value}))
             out.append(HeterogeneityOutput(
-                key=m.key, model=spec.model, by=spec.by, split=key, split_key=key,
+                key=m.key, model=spec.model, by=spec.by, split_key=key,
                 split_value=cut, frame=pd.concat(rows, ignore_index=True), spec=spec,
                 warnings=tuple(dict.fromkeys(caught))))
     return tuple(out)

@@ -21,6 +21,7 @@ class BuiltRiskSet:
     spec: RiskSetSection
     policy: str | None
     riskset: object  # policydiffusion.riskset.RiskSet
+    terms: tuple = ()  # the term objects it was built from (build_terms of spec.terms)
 
     @property
     def key(self) -> str:
@@ -67,14 +68,14 @@ def build_risksets(study: Study, sf: StudyFile, *,
     """Every risk set: one per policy for monadic and dyadic designs, one for pooled."""
     out = []
     for i, spec in enumerate(sf.risksets):
-        terms = build_terms(sf, spec.terms)
+        terms = tuple(build_terms(sf, spec.terms))
         policies = tuple(spec.policies or study.policy_ids)
         targets: list[str | None] = [None] if spec.design == "pooled" else list(policies)
         for policy in targets:
             if tick is not None:
                 tick(f"risk set {spec.name}" + ("" if policy is None else f" ({policy})"))
             rs = _build_one(study, spec, terms, policy, policies, sf, i)
-            out.append(BuiltRiskSet(spec=spec, policy=policy, riskset=rs))
+            out.append(BuiltRiskSet(spec=spec, policy=policy, riskset=rs, terms=terms))
     return out
 
 

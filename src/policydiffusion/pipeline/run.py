@@ -150,7 +150,7 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
         state = analyse(sf, progress=bar)
         exclusions = all_exclusions(state)
         prov = provenance(state, lang=lang, exclusions=exclusions)
-        doc = build_document(state, provenance=prov)
+        doc = build_document(state, provenance=prov, exclusions=exclusions)
         files = write_report(doc, out, lang=lang, figure_formats=sf.report.figure_formats,
                              table_formats=sf.report.table_formats,
                              progress=lambda key: bar.tick(f"figure {key}"))

@@ -6,7 +6,6 @@ import re
 from typing import Callable
 
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
-from policydiffusion.pipeline.risksets import build_terms
 from policydiffusion.pipeline.state import RunState, SimulationOutput
 
 __all__ = ["simulation_step"]
@@ -28,7 +27,7 @@ def simulation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
                                      "need a model fitted to a monadic risk set of one policy")
             if tick is not None:
                 tick(f"simulation {m.key}")
-            terms = [t for t in build_terms(state.sf, m.built.spec.terms)  # only those it uses
+            terms = [t for t in m.built.terms  # only those it uses
                      if re.search(rf"\b{re.escape(t.name)}", m.spec.formula)]
             try:
                 sim = simulate_from_fit(m.result, state.study, policy=m.built.policy, terms=terms,

@@ -35,7 +35,6 @@ class HeterogeneityOutput:
     key: str
     model: str
     by: str
-    split: str  # how the groups were formed, in words (English)
     split_key: str  # i18n key of the split
     split_value: object
     frame: pd.DataFrame  # term, group, estimate, std_error, p_value, difference_p

@@ -166,6 +166,6 @@ def frame_table(key: str, caption: Label, frame: Callable[[str], pd.DataFrame], 
     return TableItem(key=key, caption=caption, render=render, note=note)
 
 
-def iter_items(doc: ReportDocument, kind: type) -> Sequence:
-    """Every item of one kind in the document, in order."""
+def iter_items(doc: ReportDocument, kind: type | tuple[type, ...]) -> Sequence:
+    """Every item of one kind (or of several: a tuple, as for ``isinstance``) in the document, in order."""
     return [it for s in doc.sections for it in s.items if isinstance(it, kind)]

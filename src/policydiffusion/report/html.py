@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
-from policydiffusion.report.document import FigureItem, Paragraph, ReportDocument, TableItem
+from policydiffusion.report.document import FigureItem, Paragraph, ReportDocument, TableItem, iter_items
 from policydiffusion.report.i18n import check_language, pick, tr
 
 __all__ = ["render_html", "write_report", "ReportFiles", "CSP"]
@@ -127,7 +127,7 @@ def render_html(doc: ReportDocument, *, lang: str = "en",
     check_language(lang)
     figures = dict(figures or {})
     tables = dict(tables or {})
-    for it in (x for s in doc.sections for x in s.items):
+    for it in iter_items(doc, (FigureItem, TableItem)):
         if isinstance(it, FigureItem) and it.key not in figures:
             figures[it.key] = {"src": _draw(it, lang, None, ())[0]}
         if isinstance(it, TableItem) and it.key not in tables:
@@ -189,7 +189,7 @@ def write_report(doc: ReportDocument, out: Path | str, *, lang: str = "en",
     tables: dict[str, dict] = {}
     fig_paths: list[Path] = []
     tab_paths: list[Path] = []
-    for it in (x for s in doc.sections for x in s.items):
+    for it in iter_items(doc, (FigureItem, TableItem)):
         if isinstance(it, FigureItem):
             if progress is not None:
                 progress(it.key)  # type: ignore[operator]

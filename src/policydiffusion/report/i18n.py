@@ -98,7 +98,6 @@ TEXT: dict[str, dict[str, str]] = {
     "col.events": {"en": "Adoptions", "zh": "采纳事件数"},
     "col.design": {"en": "Design", "zh": "设计"},
     "col.name": {"en": "Name", "zh": "名称"},
-    "col.value": {"en": "Value", "zh": "数值"},
     "col.term": {"en": "Term", "zh": "变量"},
     "col.group": {"en": "Subgroup", "zh": "子样本"},
     "col.estimate": {"en": "Estimate", "zh": "估计值"},
@@ -107,12 +106,6 @@ TEXT: dict[str, dict[str, str]] = {
     "col.difference_p": {"en": "p (difference)", "zh": "差异 p 值"},
     "col.source": {"en": "Source", "zh": "来源"},
     "col.target": {"en": "Target", "zh": "目标"},
-    "col.measure": {"en": "Measure", "zh": "指标"},
-    "col.truth": {"en": "True value", "zh": "真实值"},
-    "col.mean_estimate": {"en": "Mean estimate", "zh": "估计均值"},
-    "col.bias": {"en": "Bias", "zh": "偏差"},
-    "col.coverage": {"en": "95% CI coverage", "zh": "95% 置信区间覆盖率"},
-    "col.power": {"en": "Power", "zh": "统计功效"},
     "col.out_degree": {"en": "Out-degree (followed)", "zh": "出度（被效仿）"},
     "col.in_degree": {"en": "In-degree (follows)", "zh": "入度（效仿他人）"},
     "col.period": {"en": "Period", "zh": "时期"},
@@ -120,7 +113,6 @@ TEXT: dict[str, dict[str, str]] = {
     "col.simulated_mean": {"en": "Simulated mean", "zh": "模拟均值"},
     "col.simulated_q025": {"en": "2.5%", "zh": "2.5% 分位数"},
     "col.simulated_q975": {"en": "97.5%", "zh": "97.5% 分位数"},
-    "col.inside": {"en": "Inside band", "zh": "位于区间内"},
     "col.package": {"en": "Package", "zh": "软件包"},
     "col.version": {"en": "Version", "zh": "版本"},
     "col.file": {"en": "Input", "zh": "输入"},
@@ -146,14 +138,12 @@ TEXT: dict[str, dict[str, str]] = {
     "axis.period": {"en": "Period", "zh": "时期"},
     "axis.year": {"en": "Year", "zh": "年份"},
     "axis.cumulative_share": {"en": "Share adopted", "zh": "累计采纳比例"},
-    "axis.hazard": {"en": "Adoption rate among units at risk", "zh": "风险集内采纳率"},
     "axis.effect_prob": {"en": "Effect on the adoption probability", "zh": "对采纳概率的边际效应"},
     "axis.effect_linear": {"en": "Effect on the linear predictor", "zh": "对线性预测值的边际效应"},
     "axis.estimate": {"en": "Estimate (95% CI)", "zh": "估计值（95% 置信区间）"},
     "legend.sim_band": {"en": "Simulated, 95% band", "zh": "模拟值 95% 区间"},
     "legend.sim_mean": {"en": "Simulated mean", "zh": "模拟均值"},
     "legend.observed": {"en": "Observed", "zh": "观测值"},
-    "legend.never": {"en": "Not adopted", "zh": "未采纳"},
     "legend.ci": {"en": "95% confidence interval", "zh": "95% 置信区间"},
     # ----------------------------------------------------------- models
     "models.intro": {
@@ -365,8 +355,6 @@ TEXT: dict[str, dict[str, str]] = {
     "figure.region.northeast": {"en": "Northeast", "zh": "东北"},
     "figure.region.south": {"en": "South", "zh": "南部"},
     "figure.region.midwest": {"en": "Midwest", "zh": "中西部"},
-    # ----------------------------------------------------------- CLI summary
-    "cli.report_at": {"en": "Report: {path}", "zh": "报告：{path}"},
 }
 
 #: figure labels by their English text

@@ -155,12 +155,18 @@ def vcov_text(vcov: object, lang: str, n_clusters: Sequence[int] = ()) -> str:
     return tr("vcov.hc1" if vcov == "hc1" else "vcov.classical", lang)
 
 
-def exclusion_reason(key: str, lang: str, **fields: object) -> str:
-    """The reason of an exclusion made while fitting (``key`` in ``exclusion.*``).
+def exclusion_reason(reason: str, lang: str) -> str:
+    """A recorded exclusion reason (English, as the study loader, risk-set builders and
+    models write it) in ``lang``; a reason without an ``exclusion.*`` text is kept as recorded.
 
     Examples
     --------
-    >>> exclusion_reason("model_missing", "zh")
+    >>> exclusion_reason("rows with a missing value in a model variable", "zh")
     '模型变量存在缺失值的行'
+    >>> exclusion_reason("something new", "zh")
+    'something new'
     """
-    return tr(f"exclusion.{key}", lang, **fields)
+    for key, entry in TEXT.items():
+        if key.startswith("exclusion.") and entry["en"] == reason:
+            return tr(key, lang)
+    return reason

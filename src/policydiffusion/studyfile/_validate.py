@@ -381,6 +381,14 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
         if (data.dataset is None) == (data.adoptions is None):
             ck.bad(("data",), "give either `dataset = \"spid\"` (a shipped study) or "
                    "`adoptions = \"FILE\"`" + (", not both" if data.dataset else ""))
+        if data.dataset is not None and isinstance(raw["data"], dict):
+            # a shipped dataset reads only `relations` (and `end` for spid) from [data]
+            used = {"dataset", "adoptions", "relations"} | ({"end"} if data.dataset == "spid" else set())
+            fields = {fl.name for fl in dataclasses.fields(S.DataSection)}
+            for key in raw["data"]:
+                if key in fields and key not in used:
+                    ck.bad(("data", key), "ignored with a shipped dataset; use adoptions = ... to "
+                           "read your own files")
     risksets: tuple = b["riskset"]
     models: tuple = b["model"]
     _unique(ck, "riskset", risksets)
