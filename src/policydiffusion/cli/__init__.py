@@ -35,13 +35,16 @@ _register()
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit status (0 on success).
 
+    Usage errors print typer's one-line message and return 2; our own errors print
+    ``error: ...`` and return 2; Ctrl-C prints ``interrupted`` and returns 130.
+
     Examples
     --------
     >>> run(["--help"])  # doctest: +SKIP
     0
     """
     try:
-        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        status = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except PolicyDiffusionError as exc:
         msg = str(exc).strip()
         first, _, rest = msg.partition("\n")
@@ -49,18 +52,47 @@ def run(argv: Sequence[str] | None = None) -> int:
         if rest:
             print(rest, file=sys.stderr)
         return 2
-    except SystemExit as exc:  # typer's own exits (--help, usage errors)
+    except SystemExit as exc:  # typer's own exits (--help)
         return int(exc.code or 0)
-    except Exception as exc:  # click usage errors in non-standalone mode
-        import click
+    except KeyboardInterrupt:
+        return _interrupted()
+    except Exception as exc:
+        handled = _usage_error(exc)
+        if handled is None:
+            raise
+        return handled
+    # In non-standalone mode typer returns the code of a raised ``typer.Exit``
+    # (130 for Ctrl-C); a command that finishes normally returns None.
+    if not isinstance(status, int) or isinstance(status, bool):
+        return 0
+    return _interrupted() if status == 130 else status
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
-    return 0
+
+def _interrupted() -> int:
+    print("interrupted: nothing more was written", file=sys.stderr)
+    return 130
+
+
+def _usage_error(exc: BaseException) -> int | None:
+    """Exit status for typer's usage errors and aborts, or None for anything else.
+
+    typer >= 0.29 vendors click as ``typer._click`` and no longer installs
+    ``click``, while older typer raises click's own classes. Both expose the same
+    protocol (``show()`` and ``exit_code``; ``Abort`` by name), so we rely on that
+    rather than importing either.
+    """
+    show = getattr(exc, "show", None)
+    code = getattr(exc, "exit_code", None)
+    if callable(show) and isinstance(code, int):
+        show()
+        return code
+    if any(cls.__name__ == "Abort" for cls in type(exc).__mro__):
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, KeyboardInterrupt):
+            return _interrupted()
+        print("aborted", file=sys.stderr)
+        return 1
+    return None
 
 
 def main() -> None:
