@@ -100,7 +100,9 @@ def rolling_netinf(
     n_edges: int | None = None,
     p_value_cutoff: float | None = None,
     penalty: float | str | None = None,
-    p_value: str = "package",
+    p_value: str | None = None,
+    objective: str = "networkinference",
+    compat: str | None = None,
     options: NetinfOptions | None = None,
 ) -> RollingNetinf:
     """Infer a network for every period from the adoptions in the preceding window.
@@ -137,7 +139,7 @@ def rolling_netinf(
         raise InvalidOptionError(f"window must be > 0; got {window!r}.")
     opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
                                n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value)
+                               p_value=p_value, objective=objective, compat=compat)
     rules = opts.rule
     if periods is None:
         allt = np.concatenate(casc.times) if casc.n_cascades else np.empty(0)
