@@ -167,6 +167,19 @@ TEXT: dict[str, dict[str, str]] = {
               "policies; an edge j → i means i tends to adopt soon after j.",
         "zh": "利用 netinf 方法、基于其他 {n} 项政策的采纳级联推断的扩散网络；边 j → i 表示 i 往往紧随 j 采纳。"},
     "network.table": {"en": "Most-followed units", "zh": "最常被效仿的单位"},
+    "network.mode.compat": {
+        "en": "Inference ran in NetworkInference 1.2.5 compatibility mode: edges that improve "
+              "no tree are added until the requested number is reached, and p-values use the "
+              "package's formula.",
+        "zh": "推断采用 NetworkInference 1.2.5 兼容模式：为达到指定边数会加入不提升任何树似然的边，p 值沿用该软件包的公式。"},
+    "network.mode.default": {
+        "en": "Edges that improve no tree are never added; p-values come from the corrected "
+              "Vuong-type test (exact tree scores and normal distribution).",
+        "zh": "不加入任何不提升树似然的边；p 值采用修正后的 Vuong 型检验（精确的树得分与正态分布）。"},
+    "network.mode.snap": {
+        "en": "The tree likelihood is that of SNAP's netinf (no transmission weight; a source "
+              "outside the network has probability 1e-64).",
+        "zh": "树似然采用 SNAP netinf 的目标函数（无传播权重；网络外来源的概率为 1e-64）。"},
     "simulation.intro": {
         "en": "Does the fitted model reproduce the diffusion that happened? Coefficients are drawn "
               "from their estimated sampling distribution, adoption is simulated period by period "
