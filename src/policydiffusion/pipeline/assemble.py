@@ -206,7 +206,9 @@ def _description(state: RunState, digits: int) -> Section | None:
                 row[tr("col.half", lang)] = fmt_num(half, 0)
                 row[tr("col.speed", lang)] = fmt_num(speed, digits)
             if show.fit_curves:
-                row[tr("col.best_curve", lang)] = (figure_label(d.fits.best, lang)
+                # indistinguishable fits (equal likelihoods) are all named
+                row[tr("col.best_curve", lang)] = (" = ".join(figure_label(m, lang)
+                                                              for m in d.fits.best_models)
                                                    if d.fits is not None else "")
             row[tr("col.morans_i", lang)] = (fmt_num(d.moran.statistic, digits)
                                              if d.moran is not None else "")
