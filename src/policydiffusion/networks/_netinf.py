@@ -287,6 +287,10 @@ def netinf(
     else:
         if n_edges is not None:
             stop = f"{n_edges} edges requested"
+            padded = sum(1 for g in gains if not g > 0)
+            if padded:  # only in compat mode: say what the package would not
+                stop += (f"; {padded} of them improve nothing (added, as NetworkInference "
+                         f"does, because compat='networkinference')")
     names = np.array(casc.node_names, dtype=object)
     ch = np.array(chosen, dtype=np.int64)
     edges = pd.DataFrame({
