@@ -114,9 +114,10 @@ class NetinfStopWarning(PolicyDiffusionWarning):
     rolling networks ``periods`` (the periods that stopped early).
     """
 
-    requested: int | None = None
-    inferred: int | None = None
-    periods: tuple = ()
+    def __init__(self, message: str, *, requested: int | None = None,
+                 inferred: int | None = None, periods: tuple = ()) -> None:
+        super().__init__(message)
+        self.requested, self.inferred, self.periods = requested, inferred, tuple(periods)
 
 
 def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:

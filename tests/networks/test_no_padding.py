@@ -92,3 +92,14 @@ def test_rolling_stops_early_with_one_warning_and_pads_in_compat_mode():
     assert pad.edges.groupby("period").size().tolist() == [3, 2]
     assert (pad.edges["improvement"] == 0).sum() == 2
     assert "compatibility" in pad.provenance["mode"]
+
+
+def test_bootstrap_counts_short_draws_in_one_warning(example_cascades):
+    from policydiffusion.networks import bootstrap_edges
+
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        b = bootstrap_edges(example_cascades, draws=2, n_edges=500, seed=1)
+    stop = [w.message for w in rec if issubclass(w.category, NetinfStopWarning)]
+    assert len(stop) == 1 and stop[0].requested == 500 and "in 2 draw(s)" in str(stop[0])
+    assert b.edges["count"].sum() < 2 * 500

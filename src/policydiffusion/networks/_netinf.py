@@ -269,8 +269,8 @@ def netinf(
                 w = NetinfStopWarning(
                     f"netinf stopped at {len(chosen)} of the {n_edges} edges requested: no "
                     f"remaining edge improves the tree likelihood, and zero-improvement edges are "
-                    f"not added (compat='networkinference' adds them, as NetworkInference does).")
-                w.requested, w.inferred = int(n_edges), len(chosen)
+                    f"not added (compat='networkinference' adds them, as NetworkInference does).",
+                    requested=int(n_edges), inferred=len(chosen))
                 warn(w, NetinfStopWarning)
             break
         if penalty is not None and not gain > penalty_value:

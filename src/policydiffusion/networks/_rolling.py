@@ -23,7 +23,7 @@ import pandas as pd
 from policydiffusion._warnings import warn
 from policydiffusion.errors import InvalidOptionError, NetinfStopWarning
 from policydiffusion.networks._cascades import Cascades
-from policydiffusion.networks._netinf import _as_cascades, netinf
+from policydiffusion.networks._netinf import _as_cascades, _mode, netinf
 from policydiffusion.networks._options import NetinfOptions
 from policydiffusion.networks._uncertainty import fit_rule
 
@@ -200,10 +200,8 @@ def rolling_netinf(
             f"in {len(short)} of {len(stops)} periods ({_span(short)}) netinf stopped before "
             f"n_edges = {rules['n_edges']}: no remaining edge improved the window's likelihood "
             f"and zero-improvement edges are not added (see .stops; compat='networkinference' "
-            f"pads as NetworkInference does).")
-        w.requested, w.periods = int(rules["n_edges"]), tuple(short)
+            f"pads as NetworkInference does).", requested=int(rules["n_edges"]), periods=short)
         warn(w, NetinfStopWarning)
-    from policydiffusion.networks._netinf import _mode
     prov = {"method": "rolling-window netinf (Desmarais, Harden & Boehmke 2015)",
             "window": window, "model": opts.model, "params": opts.params,
             "params_init": opts.params_init, **rules, "p_value": opts.p_value_method,

@@ -120,7 +120,8 @@ def bootstrap_edges(
     samples = (casc.subset(rng.integers(0, casc.n_cascades, casc.n_cascades)) for _ in range(int(draws)))
     results, par = _draw_networks(casc, samples, opts)
     prov = {"method": "bootstrap over cascades", "draws": int(draws), "seed": seed,
-            "model": opts.model, "params": list(par), **opts.rule}
+            "model": opts.model, "params": list(par), **opts.rule,
+            "objective": opts.objective, "compat": opts.compat}
     return EdgeFrequencies(_tally(results, int(draws)), int(draws), "bootstrap", par, prov)
 
 
@@ -144,8 +145,8 @@ def _draw_networks(casc: Cascades, draws: Iterable[Cascades],
     if short:
         w = NetinfStopWarning(f"in {short} draw(s) netinf stopped before n_edges = "
                               f"{rule['n_edges']}: no remaining edge improved the likelihood "
-                              f"(zero-improvement edges are not added).")
-        w.requested = int(rule["n_edges"])
+                              f"(zero-improvement edges are not added).",
+                              requested=int(rule["n_edges"]))
         warn(w, NetinfStopWarning)
     return results, par
 
@@ -231,7 +232,8 @@ def spread_ties(
                 for _ in range(int(draws)))
     results, par = _draw_networks(casc, jittered, opts)
     prov = {"method": "ties spread uniformly within the period", "draws": int(draws),
-            "seed": seed, "width": width, "model": opts.model, "params": list(par), **opts.rule}
+            "seed": seed, "width": width, "model": opts.model, "params": list(par), **opts.rule,
+            "objective": opts.objective, "compat": opts.compat}
     return EdgeFrequencies(_tally(results, int(draws)), int(draws), "spread ties", par, prov)
 
 
