@@ -186,7 +186,8 @@ def netinf(
         (2015) used: an edge scores ``log f(d)`` (no beta), a node without a parent the
         constant ``log(1e-64)`` (no density term); it stops at the first edge that adds
         nothing. SNAP's ``-a:`` alpha is ``params`` (exponential: lambda; its Rayleigh
-        alpha is ``1 / a**2`` in our parameterisation).
+        alpha is ``1 / a**2`` in our parameterisation; its power law is ours with
+        ``delta = 1``, except that SNAP also scores delays below 1).
     compat : {None, "networkinference"}
         ``"networkinference"`` reproduces NetworkInference 1.2.5 exactly: zero-improvement
         edges are added to reach ``n_edges`` and p-values use the package's formula
