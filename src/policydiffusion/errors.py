@@ -29,6 +29,7 @@ __all__ = [
     "SeparationWarning",
     "ConvergenceWarning",
     "ExclusionWarning",
+    "NetinfStopWarning",
     "check_choice",
 ]
 
@@ -104,6 +105,19 @@ class ConvergenceWarning(PolicyDiffusionWarning):
 
 class ExclusionWarning(PolicyDiffusionWarning):
     """Rows were excluded; the count and reason are in the object's exclusions."""
+
+
+class NetinfStopWarning(PolicyDiffusionWarning):
+    """netinf stopped before ``n_edges``: no remaining edge improves the likelihood.
+
+    Fields: ``requested`` (n_edges asked for) and ``inferred`` (edges added); for
+    rolling networks ``periods`` (the periods that stopped early).
+    """
+
+    def __init__(self, message: str, *, requested: int | None = None,
+                 inferred: int | None = None, periods: tuple = ()) -> None:
+        super().__init__(message)
+        self.requested, self.inferred, self.periods = requested, inferred, tuple(periods)
 
 
 def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:

@@ -68,7 +68,8 @@ def test_nls_close_to_truth_and_aic_prefers_generating_family():
     mle = fit_curves(df, units=4000)
     comp = mle.comparison()
     assert set(comp["model"]) == {"logistic", "gompertz", "bass", "exponential"}
-    assert mle.dynamics in ("internal", "mixed")  # Bass nests a near-logistic curve
+    # under ML the logistic and Bass are the same hazard model: no label between them
+    assert mle.dynamics == "internal or mixed"
     assert comp.set_index("model").loc["exponential", "delta_aic"] > 10
     ext = simulate("exponential", (0.6, 0.15), n=4000, periods=35, seed=5).drop(columns="units")
     assert fit_curves(ext, units=4000, models=("exponential", "logistic")).best == "exponential"

@@ -13,11 +13,20 @@ from netinf_golden_data import golden
 SPID = str(dataset_path("spid_policy_adoptions.csv"))
 
 
+@pytest.fixture
+def example_path(tmp_path):
+    from policydiffusion.datasets import load_dataset
+
+    path = tmp_path / "example.csv"
+    load_dataset("netinf_example_cascades").to_csv(path, index=False)
+    return str(path)
+
+
 def test_cli_reproduces_the_package(tmp_path, capsys):
     out = tmp_path / "net.json"
     trees = tmp_path / "trees.csv"
     assert run(["netinf", SPID, "--p-value", "0.05", "--node-order", "input", "--json", str(out),
-                "--trees", str(trees)]) == 0
+                "--trees", str(trees), "--compat", "networkinference"]) == 0
     d = json.loads(out.read_text())
     ref = next(c for c in golden()["cases"] if c["name"] == "spid_exp_auto_p05")
     assert d["model"] == "exponential" and d["params"] == pytest.approx(ref["params"], rel=1e-13)
@@ -26,6 +35,24 @@ def test_cli_reproduces_the_package(tmp_path, capsys):
     assert set(d["edges"][0]) == {"origin", "destination", "improvement", "p_value"}
     assert trees.read_text().startswith("cascade_id,child,parent,log_score,via")
     assert "686 edges" in capsys.readouterr().out
+    assert "compatibility" in d["mode"] and d["provenance"]["p_value"] == "package"
+
+
+def test_cli_default_uses_corrected_p_values_and_says_so(tmp_path, example_path):
+    out = tmp_path / "net.json"
+    assert run(["netinf", example_path, "--edges", "500", "--cascade-col", "cascade_id",
+                "--node-col", "node", "--time-col", "time", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert "corrected p-values" in d["mode"] and d["provenance"]["compat"] is None
+    assert len(d["edges"]) < 500 and min(e["improvement"] for e in d["edges"]) > 0
+    assert d["stop"].startswith("no remaining edge improves")
+    out2 = tmp_path / "snap.json"
+    assert run(["netinf", example_path, "--edges", "5", "--cascade-col", "cascade_id",
+                "--node-col", "node", "--time-col", "time", "--objective", "snap",
+                "--params", "1", "--json", str(out2)]) == 0
+    assert json.loads(out2.read_text())["provenance"]["objective"] == "snap"
+    assert run(["netinf", example_path, "--edges", "5", "--compat", "networkinference",
+                "--objective", "snap"]) == 2
 
 
 def test_cli_errors_are_one_line(capsys):

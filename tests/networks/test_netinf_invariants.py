@@ -2,6 +2,7 @@
 re-implementation written straight from the definition (no shared code)."""
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion.errors import InvalidOptionError, NetinfStopWarning
 from policydiffusion.networks import cascades_from_table, netinf
 
 
@@ -78,11 +79,18 @@ def test_gains_match_definition_and_are_non_increasing(df):
         return  # no possible edge
     n_possible = len({(u, v) for _, g in df.groupby("cascade_id") for u, tu in zip(g.node, g.time)
                       for v, tv in zip(g.node, g.time) if tu < tv})
-    full = netinf(casc, params=1.0, n_edges=n_possible)
+    # the package's path adds every possible edge, zero-improvement ones included
+    full = netinf(casc, params=1.0, n_edges=n_possible, compat="networkinference")
     gains = full.edges["improvement"].to_numpy()
     assert (gains >= 0).all()
     assert (np.diff(gains) <= 1e-9).all()  # submodular F: greedy gains never increase
     np.testing.assert_allclose(gains, naive(df, n_possible), atol=1e-8)
+    # by default the path stops before the first edge that adds nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetinfStopWarning)
+        own = netinf(casc, params=1.0, n_edges=n_possible)
+    assert (own.edges["improvement"] > 0).all()
+    assert own.n_edges == int((gains > 0).sum())
     assert k == 1 and res.n_edges >= 1
 
 
@@ -129,7 +137,8 @@ def test_tie_delay_matches_definition(df):
     groups = [g for _, g in df.groupby("cascade_id")]
     n = len({(u, v) for g in groups for u, tu in zip(g.node, g.time)
              for v, tv in zip(g.node, g.time) if u != v and tu <= tv})
-    res = netinf(casc, params=1.0, n_edges=n, ties="delay", tie_delay=0.5)
+    res = netinf(casc, params=1.0, n_edges=n, ties="delay", tie_delay=0.5,
+                 compat="networkinference")
     np.testing.assert_allclose(res.edges["improvement"], naive(df, n, tie_delay=0.5), atol=1e-8)
     assert first.n_edges == 1
 

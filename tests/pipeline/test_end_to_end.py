@@ -51,6 +51,7 @@ def test_us_study_writes_every_output(us_run):
     assert all(len(h) == 64 for h in run["inputs_sha256"].values())
     assert isinstance(run["exclusions"], list)
     assert run["network"]["n_edges"] == 60
+    assert "no zero-improvement edges" in run["network"]["mode"]
     for ext in ("csv", "tex", "md"):
         assert (out / "tables" / f"models_single_lott.{ext}").exists()
     for ext in ("png", "svg"):
@@ -60,7 +61,7 @@ def test_us_study_writes_every_output(us_run):
     html = us_run.report.read_text()
     for text in ("Event-history models", "Inferred diffusion network", "Methods",
                  "cubic polynomial of duration", "clustered by unit", "logit",
-                 "SPID records adoptions only"):
+                 "SPID records adoptions only", "Edges that improve no tree are never added"):
         assert text in html, text
     assert "SIMULATED" not in html
 

@@ -35,17 +35,21 @@ def netinf_command(
     params_init: str = typer.Option("corrected", help="corrected or package (reproduce NetworkInference)."),
     p_value: Optional[float] = typer.Option(None, "--p-value", help="Stop at the first edge with p >= this cutoff (kept)."),
     edges: Optional[int] = typer.Option(None, "--edges", help="Infer exactly this many edges."),
-    p_value_method: str = typer.Option("package", help="package (NetworkInference's numbers) or corrected."),
+    p_value_method: Optional[str] = typer.Option(None, help="corrected (default; METHODS 5.10) or package (NetworkInference's numbers; the default with --compat networkinference)."),
+    compat: Optional[str] = typer.Option(None, help="networkinference: reproduce NetworkInference 1.2.5 exactly (zero-improvement edges added to reach --edges, the package's p-values)."),
+    objective: str = typer.Option("networkinference", help="networkinference (beta 0.5, epsilon 1e-10) or snap (SNAP's C++ netinf: no beta, epsilon 1e-64)."),
     ties: str = typer.Option("forbid", help="forbid (no edge between equal times) or delay."),
     tie_delay: float = typer.Option(0.5, help="Delay given to tied events with --ties delay."),
     node_order: str = typer.Option("sorted", help="sorted, or input (the package's order: reproduces its tie-breaking exactly)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write model, params and edges as JSON."),
     trees: Optional[Path] = typer.Option(None, "--trees", help="Write the inferred parent of every adopter (CSV)."),
 ) -> None:
-    """Infer who learns from whom (netinf, as NetworkInference 1.2.5 does it).
+    """Infer who learns from whom (netinf, NetworkInference's or SNAP's objective).
 
-    Give exactly one of --p-value and --edges. Example (SPID, the package's vignette run):
-    `policydiffusion netinf spid_policy_adoptions.csv --p-value 0.05 --json net.json`
+    Give exactly one of --p-value and --edges. No edge that improves nothing is added
+    unless --compat networkinference asks for the package's exact behaviour. Example
+    (SPID, the package's vignette run: 686 edges):
+    `policydiffusion netinf spid_policy_adoptions.csv --p-value 0.05 --compat networkinference --json net.json`
     """
     from policydiffusion.errors import InvalidOptionError
     from policydiffusion.networks import cascades_from_table, netinf
@@ -56,7 +60,7 @@ def netinf_command(
                                time_col=time_col, order=node_order)
     res = netinf(casc, model=model, params=parse_params(params), params_init=params_init,
                  n_edges=edges, p_value_cutoff=p_value, p_value=p_value_method, ties=ties,
-                 tie_delay=tie_delay, trees=trees is not None)
+                 tie_delay=tie_delay, trees=trees is not None, compat=compat, objective=objective)
     typer.echo(str(res.summary()))
     if json_out is not None:
         Path(json_out).write_text(json.dumps(res.to_dict(), indent=1))

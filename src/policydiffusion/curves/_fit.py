@@ -3,6 +3,22 @@
 Two estimators: maximum likelihood on the per-period counts with non-adopters
 censored (``method="mle"``, preferred) and nonlinear least squares on cumulative
 shares (``method="nls"``).
+
+Comparing the families honestly (:class:`CurveFits`):
+
+* Under maximum likelihood the logistic and Bass curves are the same hazard model: the
+  MLE conditions on no adoption before the first period, and the logistic so truncated
+  is a Bass curve with ``K' = K (1 + c) / (c + K)``, ``r = p + q``, ``c = q / p``. Their
+  log-likelihoods agree up to the optimiser's precision, so neither is "better".
+* Two fits with the same number of parameters whose log-likelihoods differ by at most
+  ``LL_TIE_RTOL * max(1, |loglik|)`` (1e-6 of the log-likelihood's scale; the gaps
+  between such re-parameterised optima are 1e-13 to 1e-5) are *indistinguishable*:
+  ``comparison()`` flags them, ``best`` names all of them and no label is chosen
+  between them.
+* The modified exponential is Bass with ``q = 0`` (nested, on the boundary of the
+  parameter space): it is tested against Bass by a likelihood-ratio test with the
+  chi-bar-square null ``0.5 chi2(0) + 0.5 chi2(1)`` (``lr_tests()``). For NLS the
+  Gaussian likelihood of the residuals is used.
 """
 
 from __future__ import annotations
@@ -24,6 +40,13 @@ from policydiffusion.errors import InvalidOptionError, check_choice
 __all__ = ["CurveFit", "CurveFits", "fit_curves"]
 
 _TIDY = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+
+#: Relative tolerance on the log-likelihood below which two fits are indistinguishable.
+LL_TIE_RTOL = 1e-6
+#: Level of the likelihood-ratio test of the modified exponential against Bass.
+LR_LEVEL = 0.05
+#: (restricted, full, what the restriction is) for the nested pairs.
+NESTED = (("exponential", "bass", "q = 0"),)
 
 
 @dataclass(frozen=True)
@@ -105,11 +128,16 @@ def _f(x: object) -> float | None:
 
 @dataclass(frozen=True)
 class CurveFits:
-    """Several curve families fitted to the same data, compared by AIC.
+    """Several curve families fitted to the same data, compared honestly.
 
-    ``dynamics`` applies Boushey's classification: whichever of the external
-    (modified exponential), internal (logistic) and mixed (Bass) models has the
-    lowest AIC.
+    Fits whose log-likelihoods agree within ``LL_TIE_RTOL`` of their scale (and have
+    the same number of parameters) are indistinguishable; the modified exponential is
+    tested against Bass, which nests it, by a likelihood-ratio test (see the module
+    docstring). ``dynamics`` applies Boushey's classification on that basis:
+    "external" when the exponential is not rejected against Bass, otherwise the
+    lowest-AIC of the internal (logistic) and mixed (Bass) models, or "internal or
+    mixed" when they are indistinguishable (always the case under maximum likelihood,
+    where they are the same model).
     """
 
     policy: str
@@ -120,25 +148,75 @@ class CurveFits:
     def __getitem__(self, model: str) -> CurveFit:
         return self.fits[model]
 
+    def _neg2ll(self, model: str) -> float:
+        """-2 log-likelihood (NLS: of the Gaussian residuals, up to a constant)."""
+        f = self.fits[model]
+        if f.loglik is not None:
+            return -2.0 * f.loglik
+        return f.aic - 2.0 * (len(f.params) + 1)
+
+    def tied(self, a: str, b: str) -> bool:
+        """Whether fits ``a`` and ``b`` are indistinguishable: same number of parameters
+        and log-likelihoods within ``LL_TIE_RTOL * max(1, |loglik|)``."""
+        if len(self.fits[a].params) != len(self.fits[b].params):
+            return False
+        la, lb = -self._neg2ll(a) / 2, -self._neg2ll(b) / 2
+        return abs(la - lb) <= LL_TIE_RTOL * max(1.0, abs(la), abs(lb))
+
+    def _tied_with(self, model: str) -> list[str]:
+        return [m for m in self.fits if m != model and self.tied(model, m)]
+
     def comparison(self) -> pd.DataFrame:
-        """model, influence, n_params, loglik, aic, delta_aic (to the best), best."""
-        rows = [(m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic)
+        """model, influence, n_params, loglik, aic, delta_aic (to the best), best,
+        tied_with (the models it cannot be told apart from, comma-separated)."""
+        rows = [(m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic,
+                 ", ".join(self._tied_with(m)))
                 for m, f in self.fits.items()]
-        df = pd.DataFrame(rows, columns=["model", "influence", "n_params", "loglik", "aic"])
+        df = pd.DataFrame(rows, columns=["model", "influence", "n_params", "loglik", "aic", "tied_with"])
         df["delta_aic"] = df["aic"] - df["aic"].min()
-        df["best"] = df["delta_aic"] == 0
-        return df
+        df["best"] = df["model"].isin(self.best_models)
+        return df[["model", "influence", "n_params", "loglik", "aic", "delta_aic", "best", "tied_with"]]
+
+    def lr_tests(self) -> pd.DataFrame:
+        """Likelihood-ratio tests of each nested pair that was fitted: restricted, full,
+        restriction, statistic, df, p_value (chi-bar-square: the restriction is on the
+        boundary, so p = 0.5 P(chi2(1) > LR))."""
+        rows = []
+        for small, big, what in NESTED:
+            if small in self.fits and big in self.fits:
+                lr = max(self._neg2ll(small) - self._neg2ll(big), 0.0)
+                rows.append((small, big, what, lr, 1, 0.5 * float(stats.chi2.sf(lr, 1))))
+        return pd.DataFrame(rows, columns=["restricted", "full", "restriction", "statistic", "df",
+                                           "p_value"])
+
+    @property
+    def best_models(self) -> tuple[str, ...]:
+        """The lowest-AIC family and every family indistinguishable from it."""
+        top = min(self.fits, key=lambda m: self.fits[m].aic)
+        return tuple(m for m in self.fits if m == top or self.tied(top, m))
 
     @property
     def best(self) -> str:
-        """The family with the lowest AIC."""
-        return min(self.fits, key=lambda m: self.fits[m].aic)
+        """The family with the lowest AIC; indistinguishable ones joined by " = "
+        (e.g. "logistic = bass")."""
+        return " = ".join(self.best_models)
 
     @property
     def dynamics(self) -> str | None:
-        """'external', 'internal' or 'mixed' (Boushey), or None if those were not fitted."""
-        cand = {k: self.fits[v].aic for k, v in INFLUENCE.items() if v in self.fits}
-        return min(cand, key=cand.get) if cand else None
+        """'external', 'internal', 'mixed' or 'internal or mixed' (Boushey), or None if
+        none of those curves was fitted."""
+        label = {v: k for k, v in INFLUENCE.items()}
+        cand = [v for v in INFLUENCE.values() if v in self.fits]
+        if not cand:
+            return None
+        tests = self.lr_tests()
+        if len(tests):
+            keep_small = tests["p_value"].iloc[0] >= LR_LEVEL  # exponential not rejected
+            drop = "bass" if keep_small else "exponential"
+            cand = [m for m in cand if m != drop and not (keep_small and self.tied(m, drop))]
+        top = min(cand, key=lambda m: self.fits[m].aic)
+        names = [label[m] for m in cand if m == top or self.tied(top, m)]
+        return " or ".join(sorted(names))
 
     def tidy(self) -> pd.DataFrame:
         """All parameters of all fitted families (column ``model`` first)."""
@@ -149,11 +227,17 @@ class CurveFits:
     def summary(self) -> str:
         lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: {self.dynamics}"]
         for _, r in self.comparison().iterrows():
-            lines.append(f"  {r['model']:<12} AIC {r['aic']:10.3f}  dAIC {r['delta_aic']:8.3f}")
+            tie = f"  same likelihood as {r['tied_with']}" if r["tied_with"] else ""
+            lines.append(f"  {r['model']:<12} AIC {r['aic']:10.3f}  dAIC {r['delta_aic']:8.3f}{tie}")
+        for _, t in self.lr_tests().iterrows():
+            lines.append(f"  LR test {t['restricted']} vs {t['full']} ({t['restriction']}): "
+                         f"{t['statistic']:.3f}, p = {t['p_value']:.3g}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        return {"method": self.method, "best": self.best, "dynamics": self.dynamics,
+        return {"method": self.method, "best": self.best, "best_models": list(self.best_models),
+                "dynamics": self.dynamics, "tie_rtol": LL_TIE_RTOL,
+                "lr_tests": self.lr_tests().to_dict(orient="records"),
                 **{m: f.to_dict() for m, f in self.fits.items()}}
 
 

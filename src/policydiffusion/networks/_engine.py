@@ -7,6 +7,18 @@ current best parent and its score. The gain of edge u -> v is
 ``sum over its entries of max(0, beta_score - current)``, summed in cascade order as the
 package does, so equal gains compare equal bit for bit. Adding u -> v changes only the
 positions of v, so only the gains of edges into v are recomputed.
+
+Two objectives (``objective=``):
+
+``"networkinference"``
+    NetworkInference 1.2.5: an edge of the network transmits with weight beta = 0.5,
+    so its score is ``log(0.5 f(d))``; a node without an inferred parent takes its best
+    earlier node with weight epsilon = 1e-10, ``log(1e-10 f(d))``.
+``"snap"``
+    SNAP's C++ ``netinf`` (examples/netinf, Gomez-Rodriguez et al. 2010): an edge scores
+    ``log f(d)`` (no beta) and a node without a parent scores the constant
+    ``log(1e-64)``, whatever its delay (no density term). Every node, the first of its
+    cascade included, starts at ``log(1e-64)``.
 """
 
 from __future__ import annotations
@@ -19,10 +31,12 @@ import numpy as np
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.networks._models import log_score
 
-__all__ = ["Engine", "BETA", "EPSILON"]
+__all__ = ["Engine", "BETA", "EPSILON", "SNAP_EPSILON", "OBJECTIVES"]
 
 BETA = 0.5
 EPSILON = 1e-10
+SNAP_EPSILON = 1e-64
+OBJECTIVES = ("networkinference", "snap")
 _TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -43,10 +57,12 @@ class Engine:
     model, params : transmission model
     tie_delay : None forbids edges between equal times (the package); a positive number
         lets tied events be each other's source with that delay.
+    objective : "networkinference" or "snap" (see the module docstring)
     """
 
     def __init__(self, nodes: Sequence[np.ndarray], times: Sequence[np.ndarray], n_nodes: int,
-                 model: str, params: Sequence[float], *, tie_delay: float | None = None) -> None:
+                 model: str, params: Sequence[float], *, tie_delay: float | None = None,
+                 objective: str = "networkinference") -> None:
         self.n_nodes = n_nodes
         self.n_cascades = len(nodes)
         sizes = np.array([len(n) for n in nodes], dtype=np.int64)
@@ -85,17 +101,18 @@ class Engine:
             par_pos, child_pos, delay = par_pos[o], child_pos[o], delay[o]
             o = np.argsort(self.flat_cascade[child_pos], kind="stable")
             par_pos, child_pos, delay = par_pos[o], child_pos[o], delay[o]
+        snap = objective == "snap"
         eps = log_score(model, delay, params, EPSILON)
-        beta = log_score(model, delay, params, BETA)
+        beta = log_score(model, delay, params, 1.0 if snap else BETA)
         if np.isnan(eps).any():
             raise InvalidOptionError(f"the {model} density is not a number for some delays with "
                                      f"parameters {tuple(params)}; check params.")
         # initial trees: every node takes its best earlier node, epsilon-weighted; the first
         # one in cascade order wins ties (strict >, as the package)
         n_flat = len(self.flat_node)
-        self.cur = np.full(n_flat, np.nan)
+        self.cur = np.full(n_flat, math.log(SNAP_EPSILON) if snap else np.nan)
         self.parent = np.full(n_flat, -1, dtype=np.int64)
-        if len(child_pos):
+        if len(child_pos) and not snap:
             o = np.lexsort((par_pos, -eps, child_pos))
             first = np.ones(len(o), dtype=bool)
             first[1:] = child_pos[o][1:] != child_pos[o][:-1]

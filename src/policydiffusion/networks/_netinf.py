@@ -1,5 +1,7 @@
 """netinf: infer the latent diffusion network from cascades (Gomez-Rodriguez, Leskovec &
-Krause 2010), as NetworkInference 1.2.5 does it, faster, with its mistakes fixable."""
+Krause 2010), as NetworkInference 1.2.5 or SNAP's C++ netinf does it, faster, with the
+package's mistakes fixed by default and reproducible on request
+(``compat="networkinference"``)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion._warnings import warn
+from policydiffusion.errors import InvalidOptionError, NetinfStopWarning, check_choice
 from policydiffusion.networks._cascades import Cascades, cascades_from_table
-from policydiffusion.networks._engine import BETA, EPSILON, Engine
+from policydiffusion.networks._engine import BETA, EPSILON, SNAP_EPSILON, Engine
 from policydiffusion.networks._options import NetinfOptions
 from policydiffusion.networks._pvalue import VuongState
 
@@ -77,7 +80,8 @@ class NetinfResult:
             "estimate": e["improvement"], "p_value": e["p_value"]})
 
     def to_dict(self) -> dict:
-        """JSON-ready: model, params (a list), edges (list of objects), stop, provenance."""
+        """JSON-ready: model, params (a list), edges (list of objects), stop, mode (which
+        behaviour ran: compatibility or corrected, objective, p-values), provenance."""
         return {
             "model": self.model,
             "params": [float(p) for p in self.params],
@@ -85,6 +89,7 @@ class NetinfResult:
                        "improvement": float(r.improvement), "p_value": float(r.p_value)}
                       for r in self.edges.itertuples(index=False)],
             "stop": self.stop,
+            "mode": self.provenance.get("mode"),
             "provenance": self.provenance,
         }
 
@@ -93,6 +98,7 @@ class NetinfResult:
         lines = [f"netinf: {self.n_edges} edges among {len(self.node_names)} nodes "
                  f"({self.provenance.get('n_cascades', '?')} cascades)",
                  f"  model {self.model}, params {tuple(round(p, 6) for p in self.params)}",
+                 f"  mode: {self.provenance.get('mode', '?')}",
                  f"  stopped: {self.stop}"]
         for r in self.edges.head(5).itertuples(index=False):
             lines.append(f"  {r.origin} -> {r.destination}: improvement {r.improvement:.3f}, "
@@ -125,7 +131,9 @@ def netinf(
     n_edges: int | None = None,
     p_value_cutoff: float | None = None,
     penalty: float | str | None = None,
-    p_value: str = "package",
+    p_value: str | None = None,
+    objective: str = "networkinference",
+    compat: str | None = None,
     ties: str = "forbid",
     tie_delay: float = 0.5,
     trees: bool = False,
@@ -137,10 +145,16 @@ def netinf(
     through an edge of the unknown network (weight beta = 0.5) or from outside the
     network (epsilon = 1e-10), with a transmission density of the delay. Edges are added
     one at a time, each time the one that most improves the likelihood of the best
-    trees (Gomez-Rodriguez, Leskovec & Krause 2010), exactly as the R package
-    NetworkInference 1.2.5 does: same edges in the same order, same improvements and
-    p-values, same tie-breaking (among equal gains the last edge in (destination id,
-    origin id) order wins; ids are positions in ``cascades.node_names``).
+    trees (Gomez-Rodriguez, Leskovec & Krause 2010), as the R package NetworkInference
+    1.2.5 does: same edges in the same order, same improvements, same tie-breaking
+    (among equal gains the last edge in (destination id, origin id) order wins; ids are
+    positions in ``cascades.node_names``).
+
+    An edge that improves no tree is never added: when no remaining edge improves the
+    likelihood, inference stops (``stop`` says so, with a :class:`NetinfStopWarning` if
+    ``n_edges`` was not reached). NetworkInference instead pads the network with such
+    edges up to ``n_edges`` (by its tie rule, the alphabetically last destinations);
+    ``compat="networkinference"`` reproduces that, and its p-values, exactly.
 
     Parameters
     ----------
@@ -159,10 +173,26 @@ def netinf(
         the first edge whose p-value is at or above the cutoff, keeping that edge); or a
         penalised gain (stop before the first edge whose improvement is below
         ``penalty``; ``"bic"`` means log(number of cascades) / 2).
-    p_value : {"package", "corrected"}
-        How p-values are computed (:mod:`policydiffusion.networks._pvalue`): "package"
-        (default) reproduces NetworkInference's numbers and so its stopping point;
-        "corrected" removes its score-drift bug and uses the exact normal CDF.
+    p_value : {"corrected", "package"}, optional
+        How p-values are computed (:mod:`policydiffusion.networks._pvalue`): "corrected"
+        (the default) is the test of METHODS 5.10 with exact tree scores and the exact
+        normal CDF; "package" reproduces NetworkInference's numbers (its score-drift bug
+        and approximate CDF) and so its stopping point. Default: "package" under
+        ``compat="networkinference"``, else "corrected".
+    objective : {"networkinference", "snap"}
+        The tree likelihood maximised. "networkinference" (default): edges weighted by
+        beta = 0.5, a node without a parent scores ``log(1e-10 f(d))`` for its best
+        earlier node. "snap": SNAP's C++ ``netinf``, which Desmarais, Harden & Boehmke
+        (2015) used: an edge scores ``log f(d)`` (no beta), a node without a parent the
+        constant ``log(1e-64)`` (no density term); it stops at the first edge that adds
+        nothing. SNAP's ``-a:`` alpha is ``params`` (exponential: lambda; its Rayleigh
+        alpha is ``1 / a**2`` in our parameterisation; its power law is ours with
+        ``delta = 1``, except that SNAP also scores delays below 1).
+    compat : {None, "networkinference"}
+        ``"networkinference"`` reproduces NetworkInference 1.2.5 exactly: zero-improvement
+        edges are added to reach ``n_edges`` and p-values use the package's formula
+        (unless ``p_value`` says otherwise). Parameter initialisation stays
+        ``params_init``'s business (``"package"`` for the package's).
     ties : {"forbid", "delay"}
         Equal times never form an edge ("forbid", the package), or tied events may be
         each other's source with delay ``tie_delay`` ("delay"). Spreading tied events at
@@ -170,8 +200,8 @@ def netinf(
     trees : bool
         Also return the inferred parent of every adopter.
     options : NetinfOptions, optional
-        ``model``, ``params``, ``params_init``, the stopping rule and ``p_value`` in one
-        record, instead of the keywords (not both).
+        ``model``, ``params``, ``params_init``, the stopping rule, ``p_value``,
+        ``objective`` and ``compat`` in one record, instead of the keywords (not both).
 
     Returns
     -------
@@ -197,8 +227,8 @@ def netinf(
     casc = _as_cascades(cascades)
     opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
                                n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value)
-    model, params, params_init, p_value = opts.model, opts.params, opts.params_init, opts.p_value
+                               p_value=p_value, objective=objective, compat=compat)
+    model, params, params_init, p_value = opts.model, opts.params, opts.params_init, opts.p_value_method
     n_edges, p_value_cutoff, penalty = opts.n_edges, opts.p_value_cutoff, opts.penalty
     if ties not in TIES:
         raise InvalidOptionError(f"ties must be one of 'forbid', 'delay'; got {ties!r}. "
@@ -219,7 +249,7 @@ def netinf(
         raise InvalidOptionError(f"tie_delay must be > 0; got {tie_delay!r}.")
     par = opts.resolve(casc)
     eng = Engine(casc.nodes, casc.times, casc.n_nodes, model, par,
-                 tie_delay=tie_delay if ties == "delay" else None)
+                 tie_delay=tie_delay if ties == "delay" else None, objective=opts.objective)
     if eng.n_edges == 0:
         raise InvalidOptionError("no edge is possible: no cascade has a node with an event "
                                  "strictly after another's.")
@@ -233,6 +263,17 @@ def netinf(
     for _ in range(limit):
         k = eng.best()
         gain = float(eng.gains[k])
+        if not opts.pads and not gain > 0:
+            stop = (f"no remaining edge improves the tree likelihood after {len(chosen)} edges"
+                    + (f" ({n_edges} requested)" if n_edges is not None else ""))
+            if n_edges is not None:
+                w = NetinfStopWarning(
+                    f"netinf stopped at {len(chosen)} of the {n_edges} edges requested: no "
+                    f"remaining edge improves the tree likelihood, and zero-improvement edges are "
+                    f"not added (compat='networkinference' adds them, as NetworkInference does).",
+                    requested=int(n_edges), inferred=len(chosen))
+                warn(w, NetinfStopWarning)
+            break
         if penalty is not None and not gain > penalty_value:
             stop = f"next edge's improvement {gain:.4g} <= penalty {penalty_value:.4g}"
             break
@@ -247,6 +288,10 @@ def netinf(
     else:
         if n_edges is not None:
             stop = f"{n_edges} edges requested"
+            padded = sum(1 for g in gains if not g > 0)
+            if padded:  # only in compat mode: say what the package would not
+                stop += (f"; {padded} of them improve nothing (added, as NetworkInference "
+                         f"does, because compat='networkinference')")
     names = np.array(casc.node_names, dtype=object)
     ch = np.array(chosen, dtype=np.int64)
     edges = pd.DataFrame({
@@ -260,14 +305,28 @@ def netinf(
             "model": model, "params": list(par), "params_init": params_init,
             "params_given": not (params is None or isinstance(params, str)),
             "stopping_rule": rules[0], "n_edges": n_edges, "p_value_cutoff": p_value_cutoff,
-            "penalty": penalty, "p_value": p_value, "ties": ties,
+            "penalty": penalty, "p_value": p_value, "objective": opts.objective,
+            "compat": opts.compat, "mode": _mode(opts), "ties": ties,
             "tie_delay": tie_delay if ties == "delay" else None,
-            "beta": BETA, "epsilon": EPSILON, "n_cascades": casc.n_cascades,
+            "beta": None if opts.objective == "snap" else BETA,
+            "epsilon": SNAP_EPSILON if opts.objective == "snap" else EPSILON,
+            "n_cascades": casc.n_cascades,
             "n_nodes": casc.n_nodes, "n_events": casc.n_events,
             "n_possible_edges": eng.n_edges, "cascade_source": casc.source,
             "node_order": casc.meta.get("order")}
     return NetinfResult(edges=edges, model=model, params=par, trees=tree_df,
                         node_names=casc.node_names, stop=stop, provenance=prov)
+
+
+def _mode(opts: NetinfOptions) -> str:
+    """One line saying which behaviour ran (for reports, JSON and summaries)."""
+    if opts.compat == "networkinference":
+        return ("NetworkInference 1.2.5 compatibility (zero-improvement edges added to reach "
+                f"n_edges; {opts.p_value_method} p-values)")
+    obj = ("SNAP objective (no beta, epsilon 1e-64)" if opts.objective == "snap"
+           else "NetworkInference objective")
+    return (f"{obj}; no zero-improvement edges; {opts.p_value_method} p-values"
+            + (" (METHODS 5.10)" if opts.p_value_method == "corrected" else ""))
 
 
 def _trees(eng: Engine, casc: Cascades) -> pd.DataFrame:

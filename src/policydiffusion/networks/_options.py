@@ -17,10 +17,14 @@ import numpy as np
 
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.networks._cascades import Cascades
+from policydiffusion.networks._engine import OBJECTIVES
 from policydiffusion.networks._models import MODELS, PARAMS_INIT, check_params, init_params
 from policydiffusion.networks._pvalue import PVALUE_METHODS
 
-__all__ = ["NetinfOptions", "stop_rule", "resolve_params"]
+__all__ = ["NetinfOptions", "stop_rule", "resolve_params", "COMPAT"]
+
+#: ``compat=`` values: reproduce another implementation's exact behaviour.
+COMPAT = ("networkinference",)
 
 
 def stop_rule(n_edges, p_value_cutoff, penalty) -> dict:
@@ -53,17 +57,21 @@ def resolve_params(cascades: Cascades, model: str, params, params_init: str) -> 
 
 @dataclass(frozen=True)
 class NetinfOptions:
-    """Transmission model, parameters, stopping rule and p-value method of a netinf run.
+    """Transmission model, parameters, stopping rule, p-value method, objective and
+    compatibility mode of a netinf run.
 
     The fields are the keywords of :func:`netinf` with the same defaults; give exactly
     one stopping rule (``n_edges``, ``p_value_cutoff`` or ``penalty``) before use.
-    Choices are checked when the record is made.
+    Choices are checked when the record is made. ``p_value=None`` means "corrected",
+    or "package" under ``compat="networkinference"`` (see :attr:`p_value_method`).
 
     Examples
     --------
-    >>> opts = NetinfOptions(n_edges=5, p_value="corrected")
-    >>> opts.rule
-    {'n_edges': 5, 'p_value_cutoff': None, 'penalty': None}
+    >>> opts = NetinfOptions(n_edges=5)
+    >>> opts.rule, opts.p_value_method
+    ({'n_edges': 5, 'p_value_cutoff': None, 'penalty': None}, 'corrected')
+    >>> NetinfOptions(n_edges=5, compat="networkinference").p_value_method
+    'package'
     >>> NetinfOptions(model="gamma")
     Traceback (most recent call last):
     ...
@@ -76,14 +84,38 @@ class NetinfOptions:
     n_edges: int | None = None
     p_value_cutoff: float | None = None
     penalty: float | str | None = None
-    p_value: str = "package"
+    p_value: str | None = None
+    objective: str = "networkinference"
+    compat: str | None = None
 
     def __post_init__(self) -> None:
         check_choice("model", self.model, MODELS)
         check_choice("params_init", self.params_init, PARAMS_INIT)
-        check_choice("p_value", self.p_value, PVALUE_METHODS)
+        if self.p_value is not None:
+            check_choice("p_value", self.p_value, PVALUE_METHODS)
+        check_choice("objective", self.objective, OBJECTIVES)
+        if self.compat is not None:
+            check_choice("compat", self.compat, COMPAT)
+            if self.objective != "networkinference":
+                raise InvalidOptionError(
+                    f"compat='networkinference' reproduces NetworkInference, whose objective is "
+                    f"'networkinference'; got objective={self.objective!r}. Drop one of them.")
         if self.params is not None and not isinstance(self.params, str) and np.ndim(self.params) > 0:
             object.__setattr__(self, "params", tuple(float(p) for p in np.ravel(self.params)))
+
+    @property
+    def p_value_method(self) -> str:
+        """The p-value method used: as given, else "package" in compat mode, else
+        "corrected" (METHODS 5.10)."""
+        if self.p_value is not None:
+            return self.p_value
+        return "package" if self.compat == "networkinference" else "corrected"
+
+    @property
+    def pads(self) -> bool:
+        """Whether zero-improvement edges may be added (NetworkInference does, to reach
+        ``n_edges``); otherwise the run stops at the first edge that adds nothing."""
+        return self.compat == "networkinference"
 
     @property
     def rule(self) -> dict:

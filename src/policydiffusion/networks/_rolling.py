@@ -3,19 +3,27 @@
 For each period t the network E_t is inferred from the adoptions in [t - w, t) only,
 each cascade re-zeroed at its first adoption inside the window. E_t therefore uses no
 information from t or later and can enter a model of adoption in t.
+
+Windowing and shifting: a cascade enters window [t - w, t) with its events in that
+window only (an adoption at t - w is in, one at t is out); its first event in the
+window gets time 0 and the others their delay from it. Cascades with no event in the
+window are left out. The shift changes no delay, so no edge score: under both
+objectives only differences of times enter.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion._warnings import warn
+from policydiffusion.errors import InvalidOptionError, NetinfStopWarning
 from policydiffusion.networks._cascades import Cascades
-from policydiffusion.networks._netinf import _as_cascades, netinf
+from policydiffusion.networks._netinf import _as_cascades, _mode, netinf
 from policydiffusion.networks._options import NetinfOptions
 from policydiffusion.networks._uncertainty import fit_rule
 
@@ -38,6 +46,9 @@ class RollingNetinf:
     window : int
     node_names : tuple of str
     provenance : dict
+    stops : pandas.DataFrame
+        ``period``, ``n_edges`` (edges inferred) and ``stop`` (why that period's run
+        stopped), one row per period with a network.
     """
 
     edges: pd.DataFrame
@@ -47,6 +58,8 @@ class RollingNetinf:
     node_names: tuple[str, ...]
     model: str
     provenance: dict = field(default_factory=dict)
+    stops: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["period", "n_edges", "stop"]))
 
     @property
     def periods(self) -> list:
@@ -100,7 +113,9 @@ def rolling_netinf(
     n_edges: int | None = None,
     p_value_cutoff: float | None = None,
     penalty: float | str | None = None,
-    p_value: str = "package",
+    p_value: str | None = None,
+    objective: str = "networkinference",
+    compat: str | None = None,
     options: NetinfOptions | None = None,
 ) -> RollingNetinf:
     """Infer a network for every period from the adoptions in the preceding window.
@@ -113,15 +128,25 @@ def rolling_netinf(
     periods : sequence, optional
         The periods t to build networks for. Default: every integer from the first
         event time + 1 to the last event time + 1.
-    model, params, params_init, n_edges, p_value_cutoff, penalty, p_value
+    model, params, params_init, n_edges, p_value_cutoff, penalty, p_value, objective, compat
         As in :func:`netinf`. Without ``params`` they are initialised in each window.
-        A fixed ``n_edges`` is capped at the number of edges a window allows.
+        A fixed ``n_edges`` is capped at the number of edges a window allows; a window
+        whose remaining edges improve nothing stops earlier (``stops`` says where, and
+        one :class:`NetinfStopWarning` counts those periods) unless
+        ``compat="networkinference"`` asks for the package's zero-improvement padding.
+        ``objective="snap"`` reproduces the SNAP netinf that Desmarais, Harden & Boehmke
+        (2015) ran on each window.
     options : NetinfOptions, optional
         The same options as one record, instead of the keywords (not both).
 
     Returns
     -------
     RollingNetinf
+
+    Notes
+    -----
+    Each window's cascades are :func:`window_cascades`: events in ``[t - w, t)``, each
+    cascade shifted so that its first adoption in the window is at time 0.
 
     Examples
     --------
@@ -137,14 +162,14 @@ def rolling_netinf(
         raise InvalidOptionError(f"window must be > 0; got {window!r}.")
     opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
                                n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value)
+                               p_value=p_value, objective=objective, compat=compat)
     rules = opts.rule
     if periods is None:
         allt = np.concatenate(casc.times) if casc.n_cascades else np.empty(0)
         if len(allt) == 0:
             raise InvalidOptionError("the cascades have no events.")
         periods = list(range(int(np.floor(allt.min())) + 1, int(np.floor(allt.max())) + 2))
-    edges, pars, skipped = [], [], []
+    edges, pars, skipped, stops, short = [], [], [], [], []
     for t in periods:
         sub = window_cascades(casc, t - window, t)
         rule = fit_rule(rules, sub)
@@ -156,7 +181,12 @@ def rolling_netinf(
         except InvalidOptionError as exc:
             skipped.append((t, f"parameters could not be initialised: {exc}"))
             continue
-        res = netinf(sub, options=opts.replace(params=par, **rule))
+        with warnings.catch_warnings():  # counted once below, not once per period
+            warnings.simplefilter("ignore", NetinfStopWarning)
+            res = netinf(sub, options=opts.replace(params=par, **rule))
+        stops.append((t, res.n_edges, res.stop))
+        if rule["n_edges"] is not None and res.n_edges < rule["n_edges"]:
+            short.append(t)
         e = res.edges.copy()
         e.insert(0, "period", t)
         edges.append(e)
@@ -165,10 +195,26 @@ def rolling_netinf(
     edge_df = pd.concat(edges, ignore_index=True) if edges else pd.DataFrame(columns=cols)
     npar = max((len(p) - 1 for p in pars), default=1)
     par_df = pd.DataFrame(pars, columns=["period"] + [f"param_{i + 1}" for i in range(npar)])
+    if short:
+        w = NetinfStopWarning(
+            f"in {len(short)} of {len(stops)} periods ({_span(short)}) netinf stopped before "
+            f"n_edges = {rules['n_edges']}: no remaining edge improved the window's likelihood "
+            f"and zero-improvement edges are not added (see .stops; compat='networkinference' "
+            f"pads as NetworkInference does).", requested=int(rules["n_edges"]), periods=short)
+        warn(w, NetinfStopWarning)
     prov = {"method": "rolling-window netinf (Desmarais, Harden & Boehmke 2015)",
             "window": window, "model": opts.model, "params": opts.params,
-            "params_init": opts.params_init, **rules, "p_value": opts.p_value,
-            "n_periods": len(list(periods)), "convention": "network at t from events in [t-w, t)"}
+            "params_init": opts.params_init, **rules, "p_value": opts.p_value_method,
+            "objective": opts.objective, "compat": opts.compat, "mode": _mode(opts),
+            "n_periods": len(list(periods)), "periods_stopped_early": len(short),
+            "convention": "network at t from events in [t-w, t), each cascade shifted so "
+                          "that its first event in the window is at time 0"}
     return RollingNetinf(edges=edge_df, params=par_df,
                          skipped=pd.DataFrame(skipped, columns=["period", "reason"]),
-                         window=window, node_names=casc.node_names, model=opts.model, provenance=prov)
+                         window=window, node_names=casc.node_names, model=opts.model, provenance=prov,
+                         stops=pd.DataFrame(stops, columns=["period", "n_edges", "stop"]))
+
+
+def _span(periods: list) -> str:
+    shown = ", ".join(str(p) for p in periods[:5])
+    return shown + (f", ... {periods[-1]}" if len(periods) > 5 else "")

@@ -8,13 +8,15 @@ same way and the draws differ only in the data.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion._warnings import warn
+from policydiffusion.errors import InvalidOptionError, NetinfStopWarning
 from policydiffusion.networks._cascades import Cascades
 from policydiffusion.networks._engine import Engine
 from policydiffusion.networks._netinf import _as_cascades, netinf
@@ -89,13 +91,17 @@ def bootstrap_edges(
     n_edges: int | None = None,
     p_value_cutoff: float | None = None,
     penalty: float | str | None = None,
-    p_value: str = "package",
+    p_value: str | None = None,
+    objective: str = "networkinference",
+    compat: str | None = None,
     options: NetinfOptions | None = None,
 ) -> EdgeFrequencies:
     """Resample cascades with replacement and report how often each edge is inferred.
 
-    ``model`` to ``p_value`` are :func:`netinf`'s options, given as keywords or as one
-    :class:`NetinfOptions` in ``options`` (not both).
+    ``model`` to ``compat`` are :func:`netinf`'s options, given as keywords or as one
+    :class:`NetinfOptions` in ``options`` (not both). With a fixed ``n_edges`` a draw
+    may give fewer edges (no zero-improvement edge is added unless ``compat`` asks);
+    one warning counts such draws.
 
     Examples
     --------
@@ -109,12 +115,13 @@ def bootstrap_edges(
     casc = _as_cascades(cascades)
     opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
                                n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value)
+                               p_value=p_value, objective=objective, compat=compat)
     rng = np.random.default_rng(seed)
     samples = (casc.subset(rng.integers(0, casc.n_cascades, casc.n_cascades)) for _ in range(int(draws)))
     results, par = _draw_networks(casc, samples, opts)
     prov = {"method": "bootstrap over cascades", "draws": int(draws), "seed": seed,
-            "model": opts.model, "params": list(par), **opts.rule}
+            "model": opts.model, "params": list(par), **opts.rule,
+            "objective": opts.objective, "compat": opts.compat}
     return EdgeFrequencies(_tally(results, int(draws)), int(draws), "bootstrap", par, prov)
 
 
@@ -124,13 +131,23 @@ def _draw_networks(casc: Cascades, draws: Iterable[Cascades],
     ``casc`` (given, or initialised once) and the stopping rule capped per draw."""
     rule = opts.rule
     par = opts.resolve(casc)
-    results = []
+    results, short = [], 0
     for sample in draws:
         fit = fit_rule(rule, sample)
         if fit is None:  # no possible edge in this draw: an empty network
             results.append(pd.DataFrame(columns=["origin", "destination", "improvement"]))
             continue
-        results.append(netinf(sample, options=opts.replace(params=par, **fit)).edges)
+        with warnings.catch_warnings():  # counted once below, not once per draw
+            warnings.simplefilter("ignore", NetinfStopWarning)
+            edges = netinf(sample, options=opts.replace(params=par, **fit)).edges
+        short += fit["n_edges"] is not None and len(edges) < fit["n_edges"]
+        results.append(edges)
+    if short:
+        w = NetinfStopWarning(f"in {short} draw(s) netinf stopped before n_edges = "
+                              f"{rule['n_edges']}: no remaining edge improved the likelihood "
+                              f"(zero-improvement edges are not added).",
+                              requested=int(rule["n_edges"]))
+        warn(w, NetinfStopWarning)
     return results, par
 
 
@@ -178,7 +195,9 @@ def spread_ties(
     n_edges: int | None = None,
     p_value_cutoff: float | None = None,
     penalty: float | str | None = None,
-    p_value: str = "package",
+    p_value: str | None = None,
+    objective: str = "networkinference",
+    compat: str | None = None,
     options: NetinfOptions | None = None,
 ) -> EdgeFrequencies:
     """Spread events uniformly within their period and report edge frequencies.
@@ -190,7 +209,7 @@ def spread_ties(
 
     This is the random counterpart of ``netinf(..., ties=...)``: it is a function of its
     own because it returns edge frequencies over draws, not one network. ``model`` to
-    ``p_value`` are :func:`netinf`'s options, as keywords or one :class:`NetinfOptions`.
+    ``compat`` are :func:`netinf`'s options, as keywords or one :class:`NetinfOptions`.
 
     Examples
     --------
@@ -207,13 +226,14 @@ def spread_ties(
         raise InvalidOptionError(f"width must be > 0; got {width!r}.")
     opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
                                n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value)
+                               p_value=p_value, objective=objective, compat=compat)
     rng = np.random.default_rng(seed)
     jittered = (casc.with_times([t + rng.uniform(0, width, len(t)) for t in casc.times])
                 for _ in range(int(draws)))
     results, par = _draw_networks(casc, jittered, opts)
     prov = {"method": "ties spread uniformly within the period", "draws": int(draws),
-            "seed": seed, "width": width, "model": opts.model, "params": list(par), **opts.rule}
+            "seed": seed, "width": width, "model": opts.model, "params": list(par), **opts.rule,
+            "objective": opts.objective, "compat": opts.compat}
     return EdgeFrequencies(_tally(results, int(draws)), int(draws), "spread ties", par, prov)
 
 
@@ -267,8 +287,10 @@ def choose_n_edges(
         train = casc.subset(np.flatnonzero(fold_of != f))
         test = casc.subset(np.flatnonzero(fold_of == f))
         k = min(int(max_edges), count_possible_edges(train))
-        edges = netinf(train, model=model, params=par, n_edges=k).edges if k > 0 else \
-            pd.DataFrame(columns=["origin", "destination"])
+        with warnings.catch_warnings():  # a shorter path is held at its last value below
+            warnings.simplefilter("ignore", NetinfStopWarning)
+            edges = netinf(train, model=model, params=par, n_edges=k).edges if k > 0 else \
+                pd.DataFrame(columns=["origin", "destination"])
         path = heldout_path(edges, test, model, par)
         total += np.concatenate([path, np.full(len(total) - len(path), path[-1])])
     table = pd.DataFrame({"n_edges": np.arange(len(total)), "heldout_loglik": total})

@@ -12,6 +12,7 @@ import pandas as pd
 
 from policydiffusion.pipeline import figures as F
 from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence
+from policydiffusion.pipeline.network import mode_keys
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
@@ -205,7 +206,9 @@ def _description(state: RunState, digits: int) -> Section | None:
                 row[tr("col.half", lang)] = fmt_num(half, 0)
                 row[tr("col.speed", lang)] = fmt_num(speed, digits)
             if show.fit_curves:
-                row[tr("col.best_curve", lang)] = (figure_label(d.fits.best, lang)
+                # indistinguishable fits (equal likelihoods) are all named
+                row[tr("col.best_curve", lang)] = (" = ".join(figure_label(m, lang)
+                                                              for m in d.fits.best_models)
                                                    if d.fits is not None else "")
             row[tr("col.morans_i", lang)] = (fmt_num(d.moran.statistic, digits)
                                              if d.moran is not None else "")
@@ -360,6 +363,7 @@ def _network(state: RunState) -> Section | None:
     edges = net.result.edges  # type: ignore[attr-defined]
     n = len(net.policies)
     items: list = [Paragraph(_both("network.intro", n=n))]
+    items += [Paragraph(_both(k)) for k in mode_keys(net.result)]
     if "network" in state.sf.report.figures:
         items.append(FigureItem("network", _both("fig.network"), F.network_drawer(state.study, edges)))
 
@@ -438,7 +442,8 @@ def _methods(state: RunState) -> Section:
         moderation=[(mo.variable, mo.moderator) for mo in state.moderation],
         heterogeneity=list(dict.fromkeys(h.by for h in state.heterogeneity)),
         network=({"n": len(state.network.policies),
-                  "edges": int(state.network.result.n_edges)}  # type: ignore[attr-defined]
+                  "edges": int(state.network.result.n_edges),  # type: ignore[attr-defined]
+                  "mode_keys": mode_keys(state.network.result)}
                  if state.network is not None else None),
         describe=bool(state.descriptions), simulated=state.loaded.simulated, extra_keys=extra,
         notes=dict(sf.report.notes) or None, labels=_labels(state))

@@ -90,6 +90,7 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict], time_
                 [term_label(h, lang, labels) for h in heterogeneity], lang)))
         if network:
             more.append(tr("methods.network", lang, n=network["n"], edges=network["edges"]))
+            more += [tr(k, lang) for k in network.get("mode_keys", ())]
         if describe:
             more.append(tr("methods.describe", lang))
         more += [tr(k, lang) for k in extra_keys]

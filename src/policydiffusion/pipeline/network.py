@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from policydiffusion.study import Study
 from policydiffusion.studyfile import StudyFile
 
-__all__ = ["NetworkOutput", "network_step"]
+__all__ = ["NetworkOutput", "network_step", "mode_keys"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,15 @@ class NetworkOutput:
     result: object  # policydiffusion.networks.NetinfResult
     relation: object  # policydiffusion.study.Relation
     policies: tuple[str, ...]
+
+
+def mode_keys(result: object) -> tuple[str, ...]:
+    """Text keys (report.i18n) saying which netinf behaviour produced ``result``."""
+    prov = getattr(result, "provenance", {}) or {}
+    if prov.get("compat") == "networkinference":
+        return ("network.mode.compat",)
+    snap = ("network.mode.snap",) if prov.get("objective") == "snap" else ()
+    return snap + ("network.mode.default",)
 
 
 def network_step(study: Study, sf: StudyFile, *, seed: int) -> tuple[Study, NetworkOutput | None]:
@@ -35,6 +44,8 @@ def network_step(study: Study, sf: StudyFile, *, seed: int) -> tuple[Study, Netw
             options["p_value_cutoff"] = 0.05
     else:
         options["n_edges"] = int(spec.n_edges)
+    options.setdefault("objective", spec.objective)
+    options.setdefault("compat", spec.compat)
     result = netinf(cascades, **options)
     relation = as_relation(result, name=spec.relation)
     return study.with_relation(relation), NetworkOutput(result=result, relation=relation,

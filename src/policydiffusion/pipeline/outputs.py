@@ -82,6 +82,8 @@ def provenance(state: RunState, *, lang: str, exclusions: object) -> dict:
         "network": (None if state.network is None else {
             "policies": len(state.network.policies),
             "n_edges": int(state.network.result.n_edges),  # type: ignore[attr-defined]
+            "mode": getattr(state.network.result, "provenance", {}).get("mode"),
+            "stop": getattr(state.network.result, "stop", None),
             "provenance": getattr(state.network.result, "provenance", {})}),
         "exclusions": ex.to_dict(orient="records"),  # type: ignore[attr-defined]
         "warnings": {**{m.key: list(m.warnings) for m in state.models if m.warnings},

@@ -167,6 +167,19 @@ TEXT: dict[str, dict[str, str]] = {
               "policies; an edge j → i means i tends to adopt soon after j.",
         "zh": "利用 netinf 方法、基于其他 {n} 项政策的采纳级联推断的扩散网络；边 j → i 表示 i 往往紧随 j 采纳。"},
     "network.table": {"en": "Most-followed units", "zh": "最常被效仿的单位"},
+    "network.mode.compat": {
+        "en": "Inference ran in NetworkInference 1.2.5 compatibility mode: edges that improve "
+              "no tree are added until the requested number is reached, and p-values use the "
+              "package's formula.",
+        "zh": "推断采用 NetworkInference 1.2.5 兼容模式：为达到指定边数会加入不提升任何树似然的边，p 值沿用该软件包的公式。"},
+    "network.mode.default": {
+        "en": "Edges that improve no tree are never added; p-values come from the corrected "
+              "Vuong-type test (exact tree scores and normal distribution).",
+        "zh": "不加入任何不提升树似然的边；p 值采用修正后的 Vuong 型检验（精确的树得分与正态分布）。"},
+    "network.mode.snap": {
+        "en": "The tree likelihood is that of SNAP's netinf (no transmission weight; a source "
+              "outside the network has probability 1e-64).",
+        "zh": "树似然采用 SNAP netinf 的目标函数（无传播权重；网络外来源的概率为 1e-64）。"},
     "simulation.intro": {
         "en": "Does the fitted model reproduce the diffusion that happened? Coefficients are drawn "
               "from their estimated sampling distribution, adoption is simulated period by period "
@@ -238,12 +251,17 @@ TEXT: dict[str, dict[str, str]] = {
               "Krause 2010）推断（{edges} 条边）。"},
     "methods.describe": {
         "en": "Logistic, Gompertz, Bass and modified-exponential curves are fitted to cumulative "
-              "adoption by maximum likelihood and compared by AIC; take-off is the first period "
+              "adoption by maximum likelihood and compared by AIC; under maximum likelihood the "
+              "logistic and Bass curves are the same hazard model, so fits whose log-likelihoods "
+              "agree within 1e-6 of their scale are reported together as indistinguishable, and "
+              "the modified exponential is tested against Bass, which nests it, by a "
+              "likelihood-ratio test; take-off is the first period "
               "in which the share of adopters reaches 10%; \"periods to half\" counts the periods "
               "from the first adoption until half of the eventual adopters had adopted, and speed "
               "rescales Mallinson's Weibull measure across the policies described (0 slowest, 1 "
               "fastest); Moran's I measures spatial clustering of adoption times.",
-        "zh": "以极大似然法对累计采纳拟合逻辑斯谛、冈珀茨、巴斯和修正指数曲线并按 AIC 比较；起飞期为采纳比例首次达到 10% 的时期；"
+        "zh": "以极大似然法对累计采纳拟合逻辑斯谛、冈珀茨、巴斯和修正指数曲线并按 AIC 比较；在极大似然下逻辑斯谛与巴斯曲线是同一风险率模型，"
+              "对数似然相差不超过其量级 1e-6 的拟合并列报告为无法区分，修正指数曲线则通过似然比检验与嵌套它的巴斯曲线比较；起飞期为采纳比例首次达到 10% 的时期；"
               "“达到半数所需期数”为从首次采纳到最终采纳者中半数完成采纳所经历的期数；扩散速度为 Mallinson 基于韦布尔分布的速度指标"
               "在所描述政策间的重标度（0 最慢，1 最快）；莫兰指数衡量采纳时间的空间聚集程度。"},
     "methods.simulated": {

@@ -231,6 +231,15 @@ class NetworkSection:
                      "improvement is no longer significant).")
     relation: str = f("netinf", kind="str", doc="Name of the inferred relation, usable by terms "
                       "(e.g. `{term = \"neighbors_adopted\", relation = \"netinf\"}`).")
+    objective: str = f("networkinference", kind="str", choices=("networkinference", "snap"),
+                       doc="Tree likelihood: `networkinference` (beta 0.5, epsilon 1e-10) or "
+                           "`snap` (SNAP's C++ netinf, as in Desmarais, Harden & Boehmke 2015: "
+                           "no beta, epsilon 1e-64).")
+    compat: str | None = f(kind="str", choices=("networkinference",),
+                           doc="`networkinference`: reproduce NetworkInference 1.2.5 exactly "
+                               "(zero-improvement edges added to reach `n_edges`, the package's "
+                               "p-values). Default: no such edge is added and p-values follow "
+                               "METHODS 5.10.")
     options: Mapping[str, Any] = f(kind="options", doc="Further options passed to the inference "
                                    "function.", factory=dict)
 
