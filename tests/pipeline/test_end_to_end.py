@@ -59,7 +59,7 @@ def test_us_study_writes_every_output(us_run):
         assert (out / "figures" / f"network.{ext}").exists()
     html = us_run.report.read_text()
     for text in ("Event-history models", "Inferred diffusion network", "Methods",
-                 "cubic polynomial of duration", "clustered by unit", "logit",
+                 "cubic polynomial of duration", "cluster-robust by unit", "logit",
                  "SPID records adoptions only"):
         assert text in html, text
     assert "SIMULATED" not in html

@@ -308,16 +308,6 @@ TEXT: dict[str, dict[str, str]] = {
     "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
     "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
     "stage.model": {"en": "model {name}", "zh": "模型 {name}"},
-    "vcov.cluster": {"en": "clustered by {columns} ({clusters}Stata small-sample factor G/(G-1))",
-                     "zh": "按{columns}聚类的稳健标准误{clusters}"},
-    "vcov.n_clusters": {"en": "{n} clusters, ", "zh": "（{n} 个聚类）"},
-    "vcov.dyadic": {
-        "en": "dyadic-robust, allowing correlation among all dyads that share a {a} or a {b} "
-              "(Aronow, Samii and Assenova 2015)",
-        "zh": "按{a}和{b}的二元组稳健标准误"},
-    "vcov.hc1": {"en": "heteroskedasticity-robust (HC1)", "zh": "异方差稳健标准误（HC1）"},
-    "vcov.classical": {"en": "classical (from the information matrix)",
-                       "zh": "常规（基于信息矩阵的）标准误"},
     # ----------------------------------------------------------- reproducibility
     "repro.intro": {
         "en": "Everything needed to reproduce this report is in run.json next to it: versions, "
