@@ -308,13 +308,19 @@ def _moderation(state: RunState) -> Section | None:
         return None
     labels = _labels(state)
     items = []
+    keys: set[str] = set()
     for mo in state.moderation:
         cap = {lang: tr("report.of_model", lang, model=_model_label(state, mo.key, lang), text=tr(
             "fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
             moderator=term_label(mo.moderator, lang, labels))) for lang in ("en", "zh")}
+        base = f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_")
+        key, n = base, 1
+        while key in keys:  # the same pair on another scale: its own file and HTML id
+            n += 1
+            key = f"{base}_{n}"
+        keys.add(key)
         if "marginal_effects" in state.sf.report.figures:
-            items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
-                                    cap, F.marginal_drawer(mo, labels)))
+            items.append(FigureItem(key, cap, F.marginal_drawer(mo, labels)))
     if not items:
         return None
     return Section("moderation", "heading.moderation", tuple(items))
