@@ -301,6 +301,10 @@ TEXT: dict[str, dict[str, str]] = {
     "exclusion.adopt_after_end": {
         "en": "adoption after the policy's end of observation (unit kept, censored at the end)",
         "zh": "在该政策观察期结束后才采纳（单位保留，于观察期末删失）"},
+    "exclusion.no_source": {
+        "en": "no other unit had adopted before any of its periods at risk, so it has no row in "
+              "the conditional dyadic risk set (e.g. a first adopter)",
+        "zh": "在其处于风险中的各期之前没有其他单位采纳，因此在条件二元组风险集中没有任何一行（如首个采纳者）"},
     "exclusion.before_window": {"en": "adoption before the observation window starts",
                                 "zh": "采纳发生在观察期开始之前"},
     "exclusion.after_window": {"en": "adoption after the observation window ends",
