@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 import pandas as pd
+import polars as pl
 
 from policydiffusion.pipeline import figures as F
-from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence
+from policydiffusion.pipeline.methods import (methods_paragraphs, term_timing, time_dependence,
+                                              used_columns)
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
@@ -407,25 +409,38 @@ def _simulation(state: RunState, digits: int) -> Section | None:
 
 
 def _methods(state: RunState) -> Section:
+    """The methods text, from the fitted models and the risk sets they were fitted on."""
     sf, s = state.sf, state.study
     designs = []
-    formulas_by_rs: dict[str, list[str]] = {}
-    for m in sf.models:
-        formulas_by_rs.setdefault(m.riskset, []).append(m.formula)
-    term_names: dict[str, str] = {}
+    time_columns: dict[str, tuple[str, str]] = {}
     for spec in sf.risksets:
         built = [b for b in state.risksets if b.spec.name == spec.name]
         terms = built[0].terms if built else build_terms(sf, spec.terms)
+        fitted = [m for m in state.models if m.built.spec.name == spec.name]
+        params = [p for m in fitted for p in m.result.params.index]  # type: ignore[attr-defined]
+        meta = dict(built[0].riskset.column_meta) if built else {}  # type: ignore[attr-defined]
         cols = []
         for t, ts in zip(terms, spec.terms):
-            term_names[t.name] = ts.term
-            if ts.term not in TIME_BUILDERS:
-                cols.append(t.name)
+            own = ([t.name] if t.name in meta or not meta
+                   else [c for c in meta if c.startswith(t.name + "_")])  # t -> t_1, t_2, ...
+            if ts.term in TIME_BUILDERS:
+                time_columns.update({c: (ts.term, t.name) for c in own})
+            else:
+                cols += own
+        cols += list(spec.unit_attributes)
+        used = used_columns(cols, params) if fitted else cols
+        outcome = next((m.result.design.response for m in fitted  # type: ignore[attr-defined]
+                        if hasattr(m.result, "design")), "adopt")
+        adopted = [b.riskset.data.filter(pl.col(outcome) == 1)  # type: ignore[attr-defined]
+                   for b in built]
         designs.append({"design": spec.design, "name": spec.name,
                         "rows": sum(b.riskset.n_rows() for b in built),  # type: ignore[attr-defined]
-                        "events": sum(b.riskset.n_events() for b in built),  # type: ignore[attr-defined]
+                        "events": sum(a.select("policy", "unit").unique().height for a in adopted),
+                        "dyad_events": sum(a.height for a in adopted),
+                        "outcome": outcome,
                         "n": len(spec.policies or s.policy_ids), "conditional": spec.conditional,
-                        "start": s.label(s.start), "end": s.label(s.end), "terms": cols})
+                        "start": s.label(s.start), "end": s.label(s.end),
+                        "timing": term_timing(used, meta)})
     models = []
     seen = set()
     for m in state.models:
@@ -436,12 +451,13 @@ def _methods(state: RunState) -> Section:
         models.append({"name": m.spec.name, "link": m.spec.link, "vcov": m.spec.vcov,
                        "firth": m.spec.firth,
                        "n_clusters": tuple(getattr(m.result, "n_clusters", ()))})
-    formulas = [m.formula for m in sf.models]
-    time_keys = time_dependence(term_names, formulas)
+    time = time_dependence([(m.spec.name, list(m.result.params.index))  # type: ignore[attr-defined]
+                            for m in state.models], time_columns)
     extra = ["methods.internal_spid"] if state.loaded.dataset == "spid" and sf.models else []
     paragraphs = methods_paragraphs(
-        designs=designs, models=models, time_keys=time_keys,
-        moderation=[(mo.variable, mo.moderator) for mo in state.moderation],
+        designs=designs, models=models, time=time,
+        moderation=list(dict.fromkeys((mo.variable, mo.moderator, str(mo.frame["scale"].iloc[0]))
+                                      for mo in state.moderation)),
         heterogeneity=list(dict.fromkeys(h.by for h in state.heterogeneity)),
         network=({"n": len(state.network.policies),
                   "edges": int(state.network.result.n_edges)}  # type: ignore[attr-defined]
