@@ -130,7 +130,8 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
         if any(english in w for w in caught):
             assert english in html_en
     results = json.loads((tmp_path / "en" / "results.json").read_text())
-    assert set(results) == {"visits", "coercive", "mimetic", "normative", "full"}
+    assert set(results) == {"visits", "coercive", "mimetic", "normative", "full", "visits_full",
+                            "monadic"}
     assert results["full"]["vcov"]["type"] == "dyadic"
-    assert len(zh.state.moderation) == 3 and len(zh.state.heterogeneity) == 2
+    assert len(zh.state.moderation) == 3 and len(zh.state.heterogeneity) == 3
     assert not any("same_agglomeration" in w for m in zh.state.models for w in m.warnings)

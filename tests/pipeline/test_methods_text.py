@@ -58,6 +58,11 @@ def test_china_counts_dyad_events_and_adopters_and_the_first_adopter():
     assert "Journal of Politics" in text
     zh = _text(state, "zh")
     assert "来自 30 个采纳单位" in zh and "不随时间变化：同一城市群" in zh
+    # Moran's I: Hainan has no land neighbour and counts in n (spdep adjust.n = FALSE)
+    assert state.descriptions["mobile_gov"].moran.n == 31
+    assert "units without a neighbour (Hainan)" in text and "adjust.n = FALSE" in text
+    assert "海南" in zh
+    assert "full dyadic risk set of Volden 2006" in text and "The provinces risk set" in text
     ex = all_exclusions(state)
     first = ex[ex["reason"].str.contains("conditional dyadic risk set")]
     assert first["count"].sum() == 1 and "370000" in first["examples"].iloc[0]

@@ -408,6 +408,13 @@ def _simulation(state: RunState, digits: int) -> Section | None:
     return Section("simulation", "heading.simulation", tuple(items))
 
 
+def _isolates(state: RunState) -> dict[str, list[str]]:
+    """Names of the units Moran's I found without a neighbour, in each language."""
+    ids = dict.fromkeys(u for d in state.descriptions.values() if d.moran is not None
+                        for u in d.moran.options.get("isolates", ()))
+    return {lang: [F.unit_names(state.study, lang).get(u, u) for u in ids] for lang in LANGUAGES}
+
+
 def _methods(state: RunState) -> Section:
     """The methods text, from the fitted models and the risk sets they were fitted on."""
     sf, s = state.sf, state.study
@@ -441,16 +448,17 @@ def _methods(state: RunState) -> Section:
                         "n": len(spec.policies or s.policy_ids), "conditional": spec.conditional,
                         "start": s.label(s.start), "end": s.label(s.end),
                         "timing": term_timing(used, meta)})
-    models = []
-    seen = set()
+    models: list[dict] = []
+    seen: dict[tuple, dict] = {}
     for m in state.models:
         key = (m.spec.link, str(m.spec.vcov), m.spec.firth)
         if key in seen and not m.spec.firth:
+            seen[key]["names"] = list(dict.fromkeys([*seen[key]["names"], m.spec.name]))
             continue
-        seen.add(key)
-        models.append({"name": m.spec.name, "link": m.spec.link, "vcov": m.spec.vcov,
-                       "firth": m.spec.firth,
-                       "n_clusters": tuple(getattr(m.result, "n_clusters", ()))})
+        seen[key] = {"name": m.spec.name, "names": [m.spec.name], "link": m.spec.link,
+                     "vcov": m.spec.vcov, "firth": m.spec.firth,
+                     "n_clusters": tuple(getattr(m.result, "n_clusters", ()))}
+        models.append(seen[key])
     time = time_dependence([(m.spec.name, list(m.result.params.index))  # type: ignore[attr-defined]
                             for m in state.models], time_columns)
     extra = ["methods.internal_spid"] if state.loaded.dataset == "spid" and sf.models else []
@@ -463,7 +471,7 @@ def _methods(state: RunState) -> Section:
                   "edges": int(state.network.result.n_edges)}  # type: ignore[attr-defined]
                  if state.network is not None else None),
         describe=bool(state.descriptions), simulated=state.loaded.simulated, extra_keys=extra,
-        notes=dict(sf.report.notes) or None, labels=_labels(state))
+        notes=dict(sf.report.notes) or None, labels=_labels(state), isolates=_isolates(state))
     return Section("methods", "heading.methods", tuple(Paragraph(p) for p in paragraphs if any(p.values())))
 
 

@@ -119,7 +119,8 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
                        moderation: Sequence[tuple[str, str, str]], heterogeneity: Sequence[str],
                        network: dict | None, describe: bool, simulated: bool,
                        extra_keys: Sequence[str] = (), notes: dict | None = None,
-                       labels: dict | None = None) -> list[dict[str, str]]:
+                       labels: dict | None = None,
+                       isolates: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, str]]:
     """Paragraphs (``{"en": ..., "zh": ...}``) describing design, link, variance, time.
 
     Everything comes from what was fitted, not from what the study file asked for.
@@ -132,11 +133,14 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
         ``n`` (policies), ``conditional``, ``start``, ``end``, ``timing`` (the
         :func:`term_timing` of the columns the models use).
     models
-        One dict per model: ``link``, ``vcov`` (the spec), ``n_clusters``, ``firth``, ``name``.
+        One dict per kind of fit: ``link``, ``vcov`` (the spec), ``n_clusters``, ``firth``,
+        ``name`` and ``names`` (every model fitted this way).
     time
         :func:`time_dependence` of the fitted models.
     moderation
         ``(variable, moderator, scale)`` with scale ``"response"`` or ``"link"``.
+    isolates
+        Names (per language) of the units without a neighbour in Moran's I.
 
     Examples
     --------
@@ -167,7 +171,12 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
             last_timing = d["timing"]
         if models:
             links = _join([tr(f"link.{m['link']}", lang) for m in models], lang)
-            vcovs = _join([vcov_text(m["vcov"], lang, m.get("n_clusters", ())) for m in models], lang)
+            vcovs = [vcov_text(m["vcov"], lang, m.get("n_clusters", ())) for m in models]
+            if len(set(vcovs)) > 1:  # say which models use which
+                vcovs = [tr("methods.vcov.models", lang, vcov=v,
+                            models=_join(m.get("names", [m["name"]]), lang))
+                         for v, m in zip(vcovs, models)]
+            vcovs = _join(vcovs, lang)
             parts.append(tr("methods.models", lang, links=links, vcov=vcovs))
             firth = [m["name"] for m in models if m.get("firth")]
             if firth:
@@ -190,6 +199,8 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
             more.append(tr("methods.network", lang, n=network["n"], edges=network["edges"]))
         if describe:
             more.append(tr("methods.describe", lang))
+        if describe and isolates and isolates.get(lang):
+            more.append(tr("methods.moran_isolates", lang, units=_join(list(isolates[lang]), lang)))
         more += [tr(k, lang) for k in extra_keys]
         if simulated:
             more.append(tr("methods.simulated", lang))

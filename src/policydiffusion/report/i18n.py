@@ -243,6 +243,7 @@ TEXT: dict[str, dict[str, str]] = {
     "methods.degree.3": {"en": "cubic", "zh": "三次"},
     "methods.degree.n": {"en": "degree-{n}", "zh": "{n} 次"},
     "methods.time.models": {"en": "{time} in {models}", "zh": "模型 {models} 采用{time}"},
+    "methods.vcov.models": {"en": "{vcov} ({models})", "zh": "{vcov}（{models}）"},
     "methods.time.no_term": {"en": "no time term", "zh": "不含时间项"},
     "methods.time.spline": {"en": "a spline of duration (Beck, Katz and Tucker 1998)",
                             "zh": "持续时间的样条函数（Beck, Katz and Tucker 1998）"},
@@ -278,6 +279,12 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "以极大似然法对累计采纳拟合逻辑斯谛、冈珀茨、巴斯和修正指数曲线并按 AIC 比较；起飞期为采纳比例首次达到 10% 的时期；"
               "“达到半数所需期数”为从首次采纳到最终采纳者中半数完成采纳所经历的期数；扩散速度为 Mallinson 基于韦布尔分布的速度指标"
               "在所描述政策间的重标度（0 最慢，1 最快）；莫兰指数衡量采纳时间的空间聚集程度。"},
+    "methods.moran_isolates": {
+        "en": "In Moran's I, units without a neighbour ({units}) keep an empty row of the "
+              "weights and count in n (as spdep's moran.test with zero.policy = TRUE and "
+              "adjust.n = FALSE).",
+        "zh": "计算莫兰指数时，没有相邻单位的单位（{units}）权重行为空，但仍计入 n（与 spdep 的 "
+              "moran.test 在 zero.policy = TRUE、adjust.n = FALSE 时的做法一致）。"},
     "methods.simulated": {
         "en": "The data are simulated from the data-generating process documented with the "
               "dataset; the estimates illustrate the method and are not findings.",
