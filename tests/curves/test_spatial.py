@@ -145,3 +145,9 @@ def test_index_without_events_or_levels(spid):
     d = diffusion_index(spid, ["antibully", "aborparc"])
     assert d["depth"].isna().all() and d["hierarchy"].isna().all()
     assert (d["n_components"] == 3).all()
+
+
+def test_isolates_are_listed_and_count_in_n(spid):
+    # issue 10, item 11: the report states the isolate convention (spdep adjust.n = FALSE)
+    m = morans_i(spid, "antibully", permutations=0)
+    assert m.options["isolates"] == ["AK", "HI"] and m.n == 50

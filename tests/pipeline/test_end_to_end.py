@@ -60,7 +60,7 @@ def test_us_study_writes_every_output(us_run):
         assert (out / "figures" / f"network.{ext}").exists()
     html = us_run.report.read_text()
     for text in ("Event-history models", "Inferred diffusion network", "Methods",
-                 "cubic polynomial of duration", "clustered by unit", "logit",
+                 "cubic polynomial of duration", "cluster-robust by unit", "logit",
                  "SPID records adoptions only", "Edges that improve no tree are never added"):
         assert text in html, text
     assert "SIMULATED" not in html
@@ -131,7 +131,8 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
         if any(english in w for w in caught):
             assert english in html_en
     results = json.loads((tmp_path / "en" / "results.json").read_text())
-    assert set(results) == {"visits", "coercive", "mimetic", "normative", "full"}
+    assert set(results) == {"visits", "coercive", "mimetic", "normative", "full", "visits_full",
+                            "monadic"}
     assert results["full"]["vcov"]["type"] == "dyadic"
-    assert len(zh.state.moderation) == 3 and len(zh.state.heterogeneity) == 2
+    assert len(zh.state.moderation) == 3 and len(zh.state.heterogeneity) == 3
     assert not any("same_agglomeration" in w for m in zh.state.models for w in m.warnings)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from policydiffusion.errors import ConvergenceWarning, ExclusionWarning, SeparationWarning
-from policydiffusion.estimate import fit_hazard
+from policydiffusion.estimate import VcovSpec, fit_hazard
 from policydiffusion.pipeline.models import caught_warnings
 from policydiffusion.report.translate import vcov_text, warning_kind, warning_text
 
@@ -61,7 +61,31 @@ def test_dropped_rows_and_unknown_warnings():
 
 
 def test_vcov_text_in_both_languages():
-    assert vcov_text("hc1", "zh") == "异方差稳健标准误（HC1）"
-    assert vcov_text({"cluster": ["unit", "period"]}, "en") == \
-        "clustered by unit and period (Stata small-sample factor G/(G-1))"
-    assert vcov_text("classical", "en") == "classical (from the information matrix)"
+    assert vcov_text("hc1", "zh") == "异方差稳健标准误（HC1，n/(n-k)）"
+    assert vcov_text({"cluster": ["unit", "period"]}, "en").startswith(
+        "two-way cluster-robust by unit and period, Cameron-Gelbach-Miller")
+    assert vcov_text("classical", "en") == "classical (inverse expected information)"
+
+
+@pytest.mark.parametrize("vcov", ["classical", "hc0", "HC1", "hc1", {"cluster": "unit"},
+                                  {"cluster-regress": "unit"}, {"cluster": ["unit", "period"]},
+                                  {"dyadic": ["unit", "source"]}])
+def test_vcov_text_is_the_estimators_label(vcov):
+    # issue 10: the report re-parsed the raw option and called hc0, HC1 and
+    # cluster-regress "classical (from the information matrix)"
+    spec = VcovSpec.parse(vcov)
+    n = [31] * (1 if spec.kind == "dyadic" else len(spec.columns))
+    assert vcov_text(vcov, "en", n) == spec.label(n or None)
+    zh = vcov_text(vcov, "zh", n)
+    assert zh == spec.label(n or None, lang="zh", names={"unit": "单位", "source": "来源",
+                                                         "period": "时期"})
+    if spec.kind != "classical":
+        assert "classical" not in vcov_text(vcov, "en", n) and "常规" not in zh
+
+
+def test_vcov_labels_differ_by_kind_in_each_language():
+    specs = ["classical", "hc0", "hc1", {"cluster": "unit"}, {"cluster-regress": "unit"},
+             {"dyadic": ["unit", "source"]}]
+    for lang in ("en", "zh"):
+        texts = [vcov_text(v, lang) for v in specs]
+        assert len(set(texts)) == len(texts), texts

@@ -33,3 +33,20 @@ def test_conditional_dyads_per_receiver_year_equal_prior_adopters():
     assert ((both["national_share_l1"] * 49).round(6) == both["len"].cast(pl.Float64)).all()
     assert dy["adopt"].sum() == dy.filter(pl.col("adopt") == 1).height
     assert dy.select("unit", "period").unique().height < mono.height  # first year has no source
+
+
+def test_first_adopters_are_counted_as_excluded_from_the_conditional_design():
+    import pandas as pd
+
+    from policydiffusion.study import load_study
+
+    s = load_study(pd.DataFrame({"policy": ["p"] * 3, "unit": ["A", "B", "C"],
+                                 "time": [2001, 2001, 2003]}),
+                   units=pd.DataFrame({"unit": ["A", "B", "C", "D"]}), end=2004)
+    rs = dyadic_riskset(s, policy="p")
+    row = rs.exclusions[rs.exclusions["reason"].str.contains("conditional dyadic")]
+    assert row["count"].tolist() == [2] and row["examples"].tolist() == ["p/A, p/B"]
+    assert set(rs.data["unit"]) == {"C", "D"}
+    assert "first adopter" in rs.summary()
+    full = dyadic_riskset(s, policy="p", conditional=False)
+    assert full.exclusions.empty and set(full.data["unit"]) == {"A", "B", "C", "D"}

@@ -99,3 +99,15 @@ def test_lazy_and_collected_builds_agree(raw):
     a = monadic_riskset(study, policies=raw.policies, terms=terms).data
     b = monadic_riskset(study, policies=raw.policies, terms=terms, lazy=True).plan.collect()
     assert a.equals(b)
+
+
+@SETTINGS
+@given(raw_studies(max_units=5, max_periods=6))
+def test_every_pair_has_a_conditional_dyad_or_is_counted_as_excluded(raw):
+    # issue 10, item 7: first adopters cannot enter a conditional dyadic risk set and
+    # were dropped without a word
+    rs = dyadic_riskset(to_study(raw), policies=raw.policies, conditional=True)
+    with_rows = rs.data.select("policy", "unit").unique().height
+    excluded = int(rs.exclusions.loc[~rs.exclusions["reason"].str.startswith("adoption after"),
+                                     "count"].sum())
+    assert with_rows + excluded == len(raw.policies) * len(raw.units)

@@ -182,3 +182,20 @@ def test_data_keys_ignored_with_a_shipped_dataset_are_reported():
     assert "data.end" not in msg  # spid reads `end`
     msg = problems(MINIMAL.replace('dataset = "spid"', 'dataset = "china_mobile_gov"\nend = 2010'))
     assert "line 5, field 'data.end': ignored with a shipped dataset" in msg
+
+
+def test_moderation_defaults_to_the_probability_scale():
+    # issue 10, item 9: report figures default to the response scale (every link is nonlinear)
+    text = MINIMAL.replace("neighbors_adopted\"\n", "neighbors_adopted * capital_lat\"\n")
+    sf = parse_study_file(text + '[[moderation]]\nmodel = "m1"\nvariable = "neighbors_adopted"\n'
+                          'moderator = "capital_lat"\n', file="s.toml")
+    assert sf.moderation[0].scale == "probability"
+
+
+def test_duplicate_moderation_requests_are_refused():
+    text = MINIMAL.replace("neighbors_adopted\"\n", "neighbors_adopted * capital_lat\"\n")
+    block = '[[moderation]]\nmodel = "m1"\nvariable = "neighbors_adopted"\nmoderator = "capital_lat"\n'
+    assert "repeats [[moderation]] 1" in problems(text + block + block)
+    # the same pair on the other scale is a different figure
+    sf = parse_study_file(text + block + block + 'scale = "linear"\n', file="s.toml")
+    assert [m.scale for m in sf.moderation] == ["probability", "linear"]

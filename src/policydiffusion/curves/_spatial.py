@@ -153,6 +153,9 @@ def morans_i(study: object, policy: str, *, relation: str = "contiguity", permut
     ``I = (n / S0) z'Wz / z'z``, ``z = x - mean(x)``, ``S0`` the sum of weights;
     ``E[I] = -1/(n-1)``; variances under normality and randomisation as in Cliff
     and Ord (1981). Positive ``I``: neighbouring units adopt at similar times.
+    Units without an edge (isolates, e.g. an island province) keep a zero row of ``W``
+    and count in ``n``, as spdep's ``moran.test(..., zero.policy = TRUE, adjust.n =
+    FALSE)``; they are listed in ``options["isolates"]``.
 
     Examples
     --------
@@ -173,6 +176,8 @@ def morans_i(study: object, policy: str, *, relation: str = "contiguity", permut
     else:
         keep = ~np.isnan(x)
     x, W = x[keep], W[np.ix_(keep, keep)]
+    # isolates keep a zero row and count in n: spdep's zero.policy = TRUE, adjust.n = FALSE
+    isolates = [u for u, row in zip(np.asarray(st.unit_ids)[keep], W.sum(axis=1)) if row == 0]
     if row_standardize:
         rs = W.sum(axis=1, keepdims=True)
         W = np.divide(W, rs, out=np.zeros_like(W), where=rs > 0)
@@ -198,7 +203,7 @@ def morans_i(study: object, policy: str, *, relation: str = "contiguity", permut
     return MoranResult(policy, relation, I_obs, E, vn, vr, _p((I_obs - E) / np.sqrt(vn), alternative),
                        _p((I_obs - E) / np.sqrt(vr), alternative), p_perm, permutations, alternative, n,
                        {"row_standardize": row_standardize, "non_adopters": non_adopters, "seed": seed,
-                        "period": period})
+                        "period": period, "isolates": [str(u) for u in isolates]})
 
 
 def follow_neighbor_share(study: object, policy: str | Sequence[str] | None = None, *,

@@ -87,35 +87,82 @@ class VcovSpec:
         return {self.kind: list(self.columns)}
 
     def label(self, n_clusters: Sequence[int] | None = None,
-              n_intersections: Sequence[int] | None = None) -> str:
-        """Words for table footers and summaries (with group counts when known)."""
-        def by(i: int, col: str) -> str:
-            return f"{col} (G={n_clusters[i]})" if n_clusters else col
+              n_intersections: Sequence[int] | None = None, *, lang: str = "en",
+              names: Mapping[str, str] | None = None) -> str:
+        """Words for table footers, summaries and methods text (with group counts when known).
 
-        if self.kind == "classical":
-            return "classical (inverse expected information)"
-        if self.kind == "hc0":
-            return "heteroskedasticity-robust HC0"
-        if self.kind == "hc1":
-            return "heteroskedasticity-robust HC1 (n/(n-k))"
+        The one place where a variance kind is put into words, in English (``lang="en"``)
+        or Chinese (``"zh"``); ``names`` gives display names of the columns (e.g.
+        ``{"unit": "单位"}``).
+
+        Examples
+        --------
+        >>> VcovSpec.parse("hc0").label(lang="zh")
+        '异方差稳健标准误（HC0）'
+        >>> VcovSpec.parse({"cluster": "unit"}).label([31], lang="zh", names={"unit": "单位"})
+        '按单位聚类的稳健标准误（31 个聚类，Stata 小样本校正 G/(G-1)）'
+        """
+        if lang not in _WORDS:
+            raise InvalidOptionError(f"lang must be one of {tuple(_WORDS)}; got {lang!r}.")
+        w = _WORDS[lang]
+        cols = [(names or {}).get(c, c) for c in self.columns]
+        if self.kind in ("classical", "hc0", "hc1"):
+            return w[self.kind]
         if self.kind == "dyadic":
-            units = f" (N units={n_clusters[0]})" if n_clusters else ""
-            return (f"dyadic-robust by {self.columns[0]} and {self.columns[1]}{units}: "
-                    "pairs of rows sharing a unit, no small-sample factor")
-        names = " and ".join(by(i, c) for i, c in enumerate(self.columns))
+            units = w["units"].format(n=n_clusters[0]) if n_clusters else ""
+            return w["dyadic"].format(a=cols[0], b=cols[1], units=units)
         regress = self.kind == "cluster-regress"
         if len(self.columns) == 1:
-            fac = ("regress-style small-sample factor G/(G-1)*(n-1)/(n-k)" if regress
-                   else "Stata small-sample factor G/(G-1)")
-            return f"cluster-robust by {names}, {fac}"
-        way = {2: "two-way", 3: "three-way"}.get(len(self.columns), f"{len(self.columns)}-way")
+            g = w["g"].format(n=n_clusters[0]) if n_clusters else ""
+            return w["cluster"].format(
+                names=cols[0], g=g, fac=w["regress" if regress else "stata"])
+        joined = w["and"].join(w["g_col"].format(col=c, n=n_clusters[i]) if n_clusters else c
+                               for i, c in enumerate(cols))
         inter = ""
         if n_intersections:
-            inter = " (intersections: G=" + ", ".join(str(g) for g in n_intersections) + ")"
-        fac = "each component (and each intersection) scaled by its own G/(G-1)"
-        if regress:
-            fac += ", total times (n-1)/(n-k)"
-        return f"{way} cluster-robust by {names}, Cameron-Gelbach-Miller; {fac}{inter}"
+            inter = w["inter"].format(g=", ".join(str(g) for g in n_intersections))
+        return w["multiway"].format(
+            way=w["ways"].get(len(cols), w["way_n"].format(n=len(cols))), names=joined,
+            total=w["total"] if regress else "", inter=inter)
+
+
+#: the words of :meth:`VcovSpec.label`, per language
+_WORDS: dict[str, dict] = {
+    "en": {
+        "classical": "classical (inverse expected information)",
+        "hc0": "heteroskedasticity-robust HC0",
+        "hc1": "heteroskedasticity-robust HC1 (n/(n-k))",
+        "units": " (N units={n})",
+        "dyadic": "dyadic-robust by {a} and {b}{units}: pairs of rows sharing a unit "
+                  "(Aronow, Samii and Assenova 2015), no small-sample factor",
+        "g": " (G={n})",
+        "cluster": "cluster-robust by {names}{g}, {fac}",
+        "stata": "Stata small-sample factor G/(G-1)",
+        "regress": "regress-style small-sample factor G/(G-1)*(n-1)/(n-k)",
+        "and": " and ", "g_col": "{col} (G={n})",
+        "ways": {2: "two-way", 3: "three-way"}, "way_n": "{n}-way",
+        "inter": " (intersections: G={g})", "total": ", total times (n-1)/(n-k)",
+        "multiway": "{way} cluster-robust by {names}, Cameron-Gelbach-Miller; each component "
+                    "(and each intersection) scaled by its own G/(G-1){total}{inter}",
+    },
+    "zh": {
+        "classical": "常规标准误（期望信息矩阵之逆）",
+        "hc0": "异方差稳健标准误（HC0）",
+        "hc1": "异方差稳健标准误（HC1，n/(n-k)）",
+        "units": "，{n} 个单位",
+        "dyadic": "按{a}和{b}的二元组稳健标准误（共享同一单位的观测对相关，Aronow, Samii and "
+                  "Assenova 2015{units}；无小样本校正）",
+        "g": "{n} 个聚类，",
+        "cluster": "按{names}聚类的稳健标准误（{g}{fac}）",
+        "stata": "Stata 小样本校正 G/(G-1)",
+        "regress": "regress 式小样本校正 G/(G-1)·(n-1)/(n-k)",
+        "and": "和", "g_col": "{col}（G={n}）",
+        "ways": {2: "双向", 3: "三向"}, "way_n": "{n} 向",
+        "inter": "；交叉项 G={g}", "total": "，总体再乘以 (n-1)/(n-k)",
+        "multiway": "按{names}的{way}聚类稳健标准误（Cameron-Gelbach-Miller；各分量及交叉项按各自的 "
+                    "G/(G-1) 校正{total}{inter}）",
+    },
+}
 
 
 class GroupSums:

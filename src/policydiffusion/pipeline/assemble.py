@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 import pandas as pd
+import polars as pl
 
 from policydiffusion.pipeline import figures as F
-from policydiffusion.pipeline.methods import methods_paragraphs, time_dependence
+from policydiffusion.pipeline.methods import (methods_paragraphs, term_timing, time_dependence,
+                                              used_columns)
 from policydiffusion.pipeline.network import mode_keys
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
@@ -311,13 +313,19 @@ def _moderation(state: RunState) -> Section | None:
         return None
     labels = _labels(state)
     items = []
+    keys: set[str] = set()
     for mo in state.moderation:
         cap = {lang: tr("report.of_model", lang, model=_model_label(state, mo.key, lang), text=tr(
             "fig.marginal", lang, variable=term_label(mo.variable, lang, labels),
             moderator=term_label(mo.moderator, lang, labels))) for lang in ("en", "zh")}
+        base = f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_")
+        key, n = base, 1
+        while key in keys:  # the same pair on another scale: its own file and HTML id
+            n += 1
+            key = f"{base}_{n}"
+        keys.add(key)
         if "marginal_effects" in state.sf.report.figures:
-            items.append(FigureItem(f"marginal_{mo.key}_{mo.variable}_{mo.moderator}".replace("@", "_"),
-                                    cap, F.marginal_drawer(mo, labels)))
+            items.append(FigureItem(key, cap, F.marginal_drawer(mo, labels)))
     if not items:
         return None
     return Section("moderation", "heading.moderation", tuple(items))
@@ -404,49 +412,71 @@ def _simulation(state: RunState, digits: int) -> Section | None:
     return Section("simulation", "heading.simulation", tuple(items))
 
 
+def _isolates(state: RunState) -> dict[str, list[str]]:
+    """Names of the units Moran's I found without a neighbour, in each language."""
+    ids = dict.fromkeys(u for d in state.descriptions.values() if d.moran is not None
+                        for u in d.moran.options.get("isolates", ()))
+    return {lang: [F.unit_names(state.study, lang).get(u, u) for u in ids] for lang in LANGUAGES}
+
+
 def _methods(state: RunState) -> Section:
+    """The methods text, from the fitted models and the risk sets they were fitted on."""
     sf, s = state.sf, state.study
     designs = []
-    formulas_by_rs: dict[str, list[str]] = {}
-    for m in sf.models:
-        formulas_by_rs.setdefault(m.riskset, []).append(m.formula)
-    term_names: dict[str, str] = {}
+    time_columns: dict[str, tuple[str, str]] = {}
     for spec in sf.risksets:
         built = [b for b in state.risksets if b.spec.name == spec.name]
         terms = built[0].terms if built else build_terms(sf, spec.terms)
+        fitted = [m for m in state.models if m.built.spec.name == spec.name]
+        params = [p for m in fitted for p in m.result.params.index]  # type: ignore[attr-defined]
+        meta = dict(built[0].riskset.column_meta) if built else {}  # type: ignore[attr-defined]
         cols = []
         for t, ts in zip(terms, spec.terms):
-            term_names[t.name] = ts.term
-            if ts.term not in TIME_BUILDERS:
-                cols.append(t.name)
+            own = ([t.name] if t.name in meta or not meta
+                   else [c for c in meta if c.startswith(t.name + "_")])  # t -> t_1, t_2, ...
+            if ts.term in TIME_BUILDERS:
+                time_columns.update({c: (ts.term, t.name) for c in own})
+            else:
+                cols += own
+        cols += list(spec.unit_attributes)
+        used = used_columns(cols, params) if fitted else cols
+        outcome = next((m.result.design.response for m in fitted  # type: ignore[attr-defined]
+                        if hasattr(m.result, "design")), "adopt")
+        adopted = [b.riskset.data.filter(pl.col(outcome) == 1)  # type: ignore[attr-defined]
+                   for b in built]
         designs.append({"design": spec.design, "name": spec.name,
                         "rows": sum(b.riskset.n_rows() for b in built),  # type: ignore[attr-defined]
-                        "events": sum(b.riskset.n_events() for b in built),  # type: ignore[attr-defined]
+                        "events": sum(a.select("policy", "unit").unique().height for a in adopted),
+                        "dyad_events": sum(a.height for a in adopted),
+                        "outcome": outcome,
                         "n": len(spec.policies or s.policy_ids), "conditional": spec.conditional,
-                        "start": s.label(s.start), "end": s.label(s.end), "terms": cols})
-    models = []
-    seen = set()
+                        "start": s.label(s.start), "end": s.label(s.end),
+                        "timing": term_timing(used, meta)})
+    models: list[dict] = []
+    seen: dict[tuple, dict] = {}
     for m in state.models:
         key = (m.spec.link, str(m.spec.vcov), m.spec.firth)
         if key in seen and not m.spec.firth:
+            seen[key]["names"] = list(dict.fromkeys([*seen[key]["names"], m.spec.name]))
             continue
-        seen.add(key)
-        models.append({"name": m.spec.name, "link": m.spec.link, "vcov": m.spec.vcov,
-                       "firth": m.spec.firth,
-                       "n_clusters": tuple(getattr(m.result, "n_clusters", ()))})
-    formulas = [m.formula for m in sf.models]
-    time_keys = time_dependence(term_names, formulas)
+        seen[key] = {"name": m.spec.name, "names": [m.spec.name], "link": m.spec.link,
+                     "vcov": m.spec.vcov, "firth": m.spec.firth,
+                     "n_clusters": tuple(getattr(m.result, "n_clusters", ()))}
+        models.append(seen[key])
+    time = time_dependence([(m.spec.name, list(m.result.params.index))  # type: ignore[attr-defined]
+                            for m in state.models], time_columns)
     extra = ["methods.internal_spid"] if state.loaded.dataset == "spid" and sf.models else []
     paragraphs = methods_paragraphs(
-        designs=designs, models=models, time_keys=time_keys,
-        moderation=[(mo.variable, mo.moderator) for mo in state.moderation],
+        designs=designs, models=models, time=time,
+        moderation=list(dict.fromkeys((mo.variable, mo.moderator, str(mo.frame["scale"].iloc[0]))
+                                      for mo in state.moderation)),
         heterogeneity=list(dict.fromkeys(h.by for h in state.heterogeneity)),
         network=({"n": len(state.network.policies),
                   "edges": int(state.network.result.n_edges),  # type: ignore[attr-defined]
                   "mode_keys": mode_keys(state.network.result)}
                  if state.network is not None else None),
         describe=bool(state.descriptions), simulated=state.loaded.simulated, extra_keys=extra,
-        notes=dict(sf.report.notes) or None, labels=_labels(state))
+        notes=dict(sf.report.notes) or None, labels=_labels(state), isolates=_isolates(state))
     return Section("methods", "heading.methods", tuple(Paragraph(p) for p in paragraphs if any(p.values())))
 
 

@@ -116,17 +116,22 @@ def network_drawer(study: object, edges: object, *, top: int = 150) -> Drawer:
 
 
 def marginal_drawer(mo: object, labels: Mapping) -> Drawer:
-    """Marginal effect of a variable across a moderator, with its 95% band."""
+    """Marginal effect of a variable across a moderator with 95% intervals: points at the
+    observed values of a discrete moderator, a band over a continuous one's observed range
+    with a rug of its values."""
     def draw(lang: str) -> object:
         import matplotlib.pyplot as plt
 
         from policydiffusion.report.effect_plots import plot_marginal_effect
 
         fig, ax = plt.subplots(figsize=(5.5, 3.4))
-        scale = getattr(mo.spec, "scale", "linear")  # type: ignore[attr-defined]
-        plot_marginal_effect(mo.frame, x="value", effect="estimate", ax=ax,  # type: ignore[attr-defined]
+        f = mo.frame  # type: ignore[attr-defined]
+        probability = bool((f["scale"] == "response").all()) if "scale" in f else False
+        discrete = bool(f["discrete"].all()) if "discrete" in f else False
+        plot_marginal_effect(f, x="value", effect="estimate", ax=ax, discrete=discrete,
+                             rug=None if discrete else mo.observed,  # type: ignore[attr-defined]
                              xlabel=term_label(mo.moderator, lang, labels),  # type: ignore[attr-defined]
-                             ylabel=tr("axis.effect_prob" if scale == "probability"
+                             ylabel=tr("axis.effect_prob" if probability
                                        else "axis.effect_linear", lang),
                              band_label=tr("legend.ci", lang))
         return fig

@@ -26,6 +26,7 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
     if not state.sf.moderation:
         return ()
     from policydiffusion.interpret import marginal_effect_across
+    from policydiffusion.interpret._margins import sample_frames
 
     out = []
     for i, spec in enumerate(state.sf.moderation):
@@ -40,8 +41,11 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
                                                n_values=spec.points)
             except PolicyDiffusionError as exc:
                 raise StudyFileError(f"{state.sf.where(('moderation', i))}: {exc}") from None
+            observed = tuple(float(v) for t, _ in sample_frames(m.result, data)
+                             for v in t[spec.moderator])
             out.append(ModerationOutput(key=m.key, model=spec.model, variable=spec.variable,
-                                        moderator=spec.moderator, frame=frame, spec=spec))
+                                        moderator=spec.moderator, frame=frame, spec=spec,
+                                        observed=observed))
     return tuple(out)
 
 

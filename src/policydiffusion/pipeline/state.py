@@ -24,8 +24,9 @@ class ModerationOutput:
     model: str
     variable: str
     moderator: str
-    frame: pd.DataFrame  # columns: moderator value, effect, conf_low, conf_high
+    frame: pd.DataFrame  # columns: moderator value, effect, conf_low, conf_high, discrete
     spec: object
+    observed: tuple[float, ...] = ()  # the moderator in the estimation sample (for a rug)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ Both take plain DataFrames, ``ax=None``, and return the axes (they never show).
 
 Examples
 --------
->>> import pandas as pd
+>>> from typing import Sequence
+
+import pandas as pd
 >>> f = pd.DataFrame({"x": [0, 1, 2], "effect": [0.1, 0.2, 0.3],
 ...                   "conf_low": [0.0, 0.1, 0.1], "conf_high": [0.2, 0.3, 0.5]})
 >>> ax = plot_marginal_effect(f, x="x")
@@ -22,8 +24,14 @@ __all__ = ["plot_marginal_effect", "plot_subgroup_estimates"]
 def plot_marginal_effect(frame: pd.DataFrame, *, x: str, effect: str = "effect",
                          low: str = "conf_low", high: str = "conf_high", ax=None,
                          xlabel: str | None = None, ylabel: str | None = None,
-                         band_label: str | None = None):
-    """The effect of a variable (line) and its confidence band across a moderator ``x``.
+                         band_label: str | None = None, discrete: bool = False,
+                         rug: Sequence[float] | None = None):
+    """The effect of a variable and its confidence interval across a moderator ``x``.
+
+    A continuous moderator gets a line with a band; a discrete one (``discrete=True``)
+    gets a point with an interval at each value, since nothing lies between them.
+    ``rug`` marks the moderator's observed values along the x axis, so the reader sees
+    where the data are and where the curve is extrapolated.
 
     Parameters
     ----------
@@ -33,19 +41,41 @@ def plot_marginal_effect(frame: pd.DataFrame, *, x: str, effect: str = "effect",
         Column names.
     xlabel, ylabel, band_label
         Axis and legend texts (already in the report's language).
+    discrete
+        Points with error bars instead of a line with a band.
+    rug
+        Observed moderator values (one tick each).
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"x": [0, 1], "effect": [0.1, 0.3], "conf_low": [0.0, 0.1],
+    ...                   "conf_high": [0.2, 0.5]})
+    >>> ax = plot_marginal_effect(f, x="x", discrete=True)
+    >>> len(ax.collections) >= 1 and list(ax.get_xticks()) == [0, 1]
+    True
     """
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.4))
     f = frame.sort_values(x)
-    ax.fill_between(f[x], f[low], f[high], color="#9ecae1", alpha=0.6, linewidth=0,
-                    label=band_label)
-    ax.plot(f[x], f[effect], color="#08519c", linewidth=1.6)
+    if discrete:
+        err = [f[effect] - f[low], f[high] - f[effect]]
+        ax.errorbar(f[x], f[effect], yerr=err, fmt="o", color="#08519c", ecolor="#6baed6",
+                    capsize=3, markersize=5, linewidth=1.4, label=band_label)
+        ax.set_xticks(list(f[x]))
+        ax.margins(x=0.15)
+    else:
+        ax.fill_between(f[x], f[low], f[high], color="#9ecae1", alpha=0.6, linewidth=0,
+                        label=band_label)
+        ax.plot(f[x], f[effect], color="#08519c", linewidth=1.6)
+    if rug is not None and len(rug):
+        ax.plot(list(rug), [0.0] * len(rug), "|", color="0.25", alpha=0.35, markersize=8,
+                transform=ax.get_xaxis_transform(), clip_on=False)
     ax.axhline(0, color="0.4", linewidth=0.8, linestyle="--")
     ax.set_xlabel(xlabel or x)
     if ylabel:

@@ -207,19 +207,38 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "风险集“{name}”将 {n} 项政策的单位-时期风险集堆叠合并（合并事件史分析；共 {rows} 行，{events} 次采纳）。"},
     "methods.design.dyadic": {
         "en": "The {name} risk set is a directed-dyad design: one row per potential follower i, "
-              "potential source j and period t; {conditional} The outcome is 1 when i adopts in "
-              "t after j ({rows} rows, {events} adoption dyads).",
+              "potential source j and period t; {conditional} {outcome} ({rows} rows; "
+              "{dyad_events} dyad rows with outcome 1, from {events} adopting units).",
         "zh": "风险集“{name}”采用有向二元组设计：每个潜在效仿者 i、潜在来源 j 和时期 t 为一行；{conditional}"
-              "当 i 在 t 期且在 j 之后采纳时，结果变量为 1（共 {rows} 行，{events} 个采纳二元组）。"},
+              "{outcome}（共 {rows} 行；结果为 1 的二元组行 {dyad_events} 个，来自 {events} 个采纳单位）。"},
+    "methods.outcome.after": {"en": "The outcome is 1 when i adopts in t after j had adopted",
+                              "zh": "当 i 在 t 期且在 j 之后采纳时，结果变量为 1"},
+    "methods.outcome.any": {"en": "The outcome is 1 in every row of i in the period i adopts",
+                            "zh": "i 采纳当期的所有行结果变量为 1"},
     "methods.conditional": {
         "en": "only dyads in which j had already adopted are kept (the conditional risk set of "
-              "Boehmke 2009).",
-        "zh": "仅保留 j 已采纳的二元组（Boehmke 2009 的条件风险集）。"},
-    "methods.unconditional": {"en": "all dyads are kept.", "zh": "保留全部二元组。"},
-    "methods.terms": {
-        "en": "Diffusion terms, each lagged one period so that they use only information up to "
-              "t-1: {terms}.",
-        "zh": "扩散变量均滞后一期，仅使用截至 t-1 期的信息：{terms}。"},
+              "Boehmke 2009, \"Policy emulation or policy convergence? Potential ambiguities in "
+              "the dyadic event history approach to state policy emulation\", Journal of "
+              "Politics 71(3)); units with no such dyad, such as the first adopter, cannot "
+              "enter and are counted as exclusions.",
+        "zh": "仅保留 j 已采纳的二元组（Boehmke 2009 的条件风险集，见 “Policy emulation or policy "
+              "convergence? Potential ambiguities in the dyadic event history approach to state "
+              "policy emulation”，Journal of Politics 71(3)）；没有此类二元组的单位（如首个采纳者）"
+              "无法进入风险集，计入排除记录。"},
+    "methods.unconditional": {
+        "en": "all dyads are kept, whether or not j had adopted (the full dyadic risk set of "
+              "Volden 2006).",
+        "zh": "保留全部二元组，无论 j 是否已采纳（Volden 2006 的完整二元组风险集）。"},
+    "methods.terms": {"en": "Timing of the terms in the models: {groups}.",
+                      "zh": "模型中各变量的时间设定：{groups}。"},
+    "methods.timing.lag1": {"en": "lagged one period, using information up to t-1: {terms}",
+                            "zh": "滞后一期，仅使用截至 t-1 期的信息：{terms}"},
+    "methods.timing.lag": {"en": "lagged {k} periods, using information up to t-{k}: {terms}",
+                           "zh": "滞后 {k} 期，仅使用截至 t-{k} 期的信息：{terms}"},
+    "methods.timing.current": {"en": "measured in period t (in force at t): {terms}",
+                               "zh": "取 t 期的值（t 期生效）：{terms}"},
+    "methods.timing.static": {"en": "static (fixed over time): {terms}",
+                              "zh": "不随时间变化：{terms}"},
     "methods.models": {
         "en": "Models are discrete-time hazard models fitted by maximum likelihood with a "
               "{links} link; standard errors are {vcov}.",
@@ -230,16 +249,30 @@ TEXT: dict[str, dict[str, str]] = {
                      "zh": "时间依赖性通过{time}建模。"},
     "methods.time.none": {"en": "No model includes a term for time dependence.",
                           "zh": "模型未包含时间依赖项。"},
-    "methods.time.poly": {"en": "a cubic polynomial of duration (Carter and Signorino 2010)",
-                          "zh": "持续时间的三次多项式（Carter and Signorino 2010）"},
+    "methods.time.poly": {"en": "a {degree} polynomial of duration (Carter and Signorino 2010)",
+                          "zh": "持续时间的{degree}多项式（Carter and Signorino 2010）"},
+    "methods.degree.1": {"en": "first-degree", "zh": "一次"},
+    "methods.degree.2": {"en": "quadratic", "zh": "二次"},
+    "methods.degree.3": {"en": "cubic", "zh": "三次"},
+    "methods.degree.n": {"en": "degree-{n}", "zh": "{n} 次"},
+    "methods.time.models": {"en": "{time} in {models}", "zh": "模型 {models} 采用{time}"},
+    "methods.vcov.models": {"en": "{vcov} ({models})", "zh": "{vcov}（{models}）"},
+    "methods.time.no_term": {"en": "no time term", "zh": "不含时间项"},
     "methods.time.spline": {"en": "a spline of duration (Beck, Katz and Tucker 1998)",
                             "zh": "持续时间的样条函数（Beck, Katz and Tucker 1998）"},
     "methods.time.dummies": {"en": "period dummies", "zh": "时期虚拟变量"},
     "methods.time.duration": {"en": "a linear duration counter", "zh": "线性持续时间计数"},
     "methods.moderation": {
-        "en": "Marginal effects of {pairs} are computed by the delta method across the observed "
-              "range of the moderator.",
-        "zh": "{pairs}的边际效应采用 Delta 方法在调节变量的观测范围内计算。"},
+        "en": "The marginal effects of {pairs} are average marginal effects on the {scale}, "
+              "with delta-method intervals, at each observed value of a discrete moderator and "
+              "over the observed range of a continuous one.",
+        "zh": "{pairs}的边际效应为对{scale}的平均边际效应，采用 Delta 方法计算置信区间；离散调节变量取其各观测值，"
+              "连续调节变量取其观测范围。"},
+    "methods.across": {"en": "{variable} across {moderator}",
+                       "zh": "{variable}随{moderator}变化"},
+    "methods.scale.response": {"en": "adoption probability", "zh": "采纳概率"},
+    "methods.scale.link": {"en": "linear predictor (log-odds for logit)",
+                           "zh": "线性预测值（logit 模型为对数几率）"},
     "methods.heterogeneity": {
         "en": "Heterogeneity is examined by refitting models in subgroups ({groups}) and testing "
               "the difference between subgroup estimates.",
@@ -264,6 +297,12 @@ TEXT: dict[str, dict[str, str]] = {
               "对数似然相差不超过其量级 1e-6 的拟合并列报告为无法区分，修正指数曲线则通过似然比检验与嵌套它的巴斯曲线比较；起飞期为采纳比例首次达到 10% 的时期；"
               "“达到半数所需期数”为从首次采纳到最终采纳者中半数完成采纳所经历的期数；扩散速度为 Mallinson 基于韦布尔分布的速度指标"
               "在所描述政策间的重标度（0 最慢，1 最快）；莫兰指数衡量采纳时间的空间聚集程度。"},
+    "methods.moran_isolates": {
+        "en": "In Moran's I, units without a neighbour ({units}) keep an empty row of the "
+              "weights and count in n (as spdep's moran.test with zero.policy = TRUE and "
+              "adjust.n = FALSE).",
+        "zh": "计算莫兰指数时，没有相邻单位的单位（{units}）权重行为空，但仍计入 n（与 spdep 的 "
+              "moran.test 在 zero.policy = TRUE、adjust.n = FALSE 时的做法一致）。"},
     "methods.simulated": {
         "en": "The data are simulated from the data-generating process documented with the "
               "dataset; the estimates illustrate the method and are not findings.",
@@ -319,6 +358,10 @@ TEXT: dict[str, dict[str, str]] = {
     "exclusion.adopt_after_end": {
         "en": "adoption after the policy's end of observation (unit kept, censored at the end)",
         "zh": "在该政策观察期结束后才采纳（单位保留，于观察期末删失）"},
+    "exclusion.no_source": {
+        "en": "no other unit had adopted before any of its periods at risk, so it has no row in "
+              "the conditional dyadic risk set (e.g. a first adopter)",
+        "zh": "在其处于风险中的各期之前没有其他单位采纳，因此在条件二元组风险集中没有任何一行（如首个采纳者）"},
     "exclusion.before_window": {"en": "adoption before the observation window starts",
                                 "zh": "采纳发生在观察期开始之前"},
     "exclusion.after_window": {"en": "adoption after the observation window ends",
@@ -326,16 +369,6 @@ TEXT: dict[str, dict[str, str]] = {
     "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
     "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
     "stage.model": {"en": "model {name}", "zh": "模型 {name}"},
-    "vcov.cluster": {"en": "clustered by {columns} ({clusters}Stata small-sample factor G/(G-1))",
-                     "zh": "按{columns}聚类的稳健标准误{clusters}"},
-    "vcov.n_clusters": {"en": "{n} clusters, ", "zh": "（{n} 个聚类）"},
-    "vcov.dyadic": {
-        "en": "dyadic-robust, allowing correlation among all dyads that share a {a} or a {b} "
-              "(Aronow, Samii and Assenova 2015)",
-        "zh": "按{a}和{b}的二元组稳健标准误"},
-    "vcov.hc1": {"en": "heteroskedasticity-robust (HC1)", "zh": "异方差稳健标准误（HC1）"},
-    "vcov.classical": {"en": "classical (from the information matrix)",
-                       "zh": "常规（基于信息矩阵的）标准误"},
     # ----------------------------------------------------------- reproducibility
     "repro.intro": {
         "en": "Everything needed to reproduce this report is in run.json next to it: versions, "

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
+from policydiffusion.estimate import VcovSpec
 from policydiffusion.report.i18n import TEXT, check_language, term_label, tr
 
 __all__ = ["warning_kind", "warning_text", "vcov_text", "exclusion_reason", "WARNING_KINDS"]
@@ -117,10 +118,6 @@ def warning_text(message: str, lang: str, *, category: type | str | None = None,
     return tr("warning.dropped_missing", lang, count=m["count"])
 
 
-def _join(items: Sequence[str], lang: str) -> str:
-    return ("、" if lang == "zh" else " and ").join(items)
-
-
 def _column(name: str, lang: str) -> str:
     """A clustering column in Chinese where the report has a word for it (unit -> 单位);
     other names between spaces, as Latin words in Chinese text."""
@@ -130,29 +127,24 @@ def _column(name: str, lang: str) -> str:
 
 
 def vcov_text(vcov: object, lang: str, n_clusters: Sequence[int] = ()) -> str:
-    """A variance specification (as in a study file) in words.
+    """A variance specification (as in a study file, or a ``VcovSpec``) in words.
+
+    The words are :meth:`~policydiffusion.estimate.VcovSpec.label`'s, so the report says
+    exactly what the estimator says; this only supplies the report's names of the columns.
 
     Examples
     --------
     >>> vcov_text({"cluster": "unit"}, "en", [50])
-    'clustered by unit (50 clusters, Stata small-sample factor G/(G-1))'
+    'cluster-robust by unit (G=50), Stata small-sample factor G/(G-1)'
     >>> vcov_text({"cluster": "unit"}, "zh", [50])
-    '按单位聚类的稳健标准误（50 个聚类）'
-    >>> vcov_text({"cluster": ["state", "year"]}, "zh")
-    '按 state、year 聚类的稳健标准误'
-    >>> vcov_text({"dyadic": ["unit", "source"]}, "zh")
-    '按单位和来源的二元组稳健标准误'
+    '按单位聚类的稳健标准误（50 个聚类，Stata 小样本校正 G/(G-1)）'
+    >>> vcov_text("hc0", "en")
+    'heteroskedasticity-robust HC0'
     """
     check_language(lang)
-    if isinstance(vcov, dict) and "cluster" in vcov:
-        cols = vcov["cluster"] if isinstance(vcov["cluster"], list) else [vcov["cluster"]]
-        n = tr("vcov.n_clusters", lang, n=n_clusters[0]) if n_clusters else ""
-        columns = _join([_column(c, lang) for c in cols], lang).replace(" 、 ", "、")
-        return tr("vcov.cluster", lang, columns=columns, clusters=n)
-    if isinstance(vcov, dict) and "dyadic" in vcov:
-        a, b = (_column(c, lang) for c in vcov["dyadic"])
-        return tr("vcov.dyadic", lang, a=a, b=b)
-    return tr("vcov.hc1" if vcov == "hc1" else "vcov.classical", lang)
+    spec = VcovSpec.parse(vcov)
+    names = {c: _column(c, lang) for c in spec.columns}
+    return spec.label(list(n_clusters) or None, lang=lang, names=names).replace("  ", " ")
 
 
 def exclusion_reason(reason: str, lang: str) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import pandas as pd
 import polars as pl
 
 from policydiffusion.riskset._context import BuildContext
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.riskset._monadic import BASE_META, INTERNAL, apply_terms, setup
+from policydiffusion.riskset._monadic import BASE_META, INTERNAL, Setup, apply_terms, setup
 from policydiffusion.riskset._riskset import RiskSet
+from policydiffusion.riskset._spells import R_NO_SOURCE, exclusion_row
 from policydiffusion.study import Study
 
 __all__ = ["dyadic_riskset"]
@@ -35,6 +37,28 @@ def _sources(dctx: BuildContext, conditional: bool) -> pl.LazyFrame:
     return pol.join(units, how="cross").join(adopt, on=["policy", "source"], how="left")
 
 
+def _without_sources(su: Setup) -> pd.DataFrame:
+    """The exclusion row for pairs (policy, unit) with no dyad in the conditional design.
+
+    i has a row at t only for sources j != i existing at t that adopted before t, so a
+    unit at risk only while nobody else had adopted (a first adopter) has no row at all;
+    its adoption is not an event of the design and is counted here instead.
+    """
+    src = _sources(su.context(su.chosen, "dyadic"), True).with_columns(
+        pl.max_horizontal(pl.col("_src_T") + 1, "_src_entry").alias("_from"))
+    spells = su.spells.lazy().select("policy", "unit", "_start", "_last")
+    covered = (spells.join(src, on="policy")
+               .filter((pl.col("source") != pl.col("unit")) & (pl.col("_from") <= pl.col("_last"))
+                       & (pl.col("_src_exit") >= pl.col("_start"))
+                       & (pl.col("_from") <= pl.col("_src_exit")))
+               .select("policy", "unit").unique())
+    lost = spells.join(covered, on=["policy", "unit"], how="anti").sort("policy", "unit").collect()
+    if not lost.height:
+        return su.exclusions
+    row = pd.DataFrame([exclusion_row(R_NO_SOURCE, lost)], columns=["reason", "count", "examples"])
+    return pd.concat([su.exclusions, row], ignore_index=True) if len(su.exclusions) else row
+
+
 def dyadic_riskset(
     study: Study,
     policy: str | None = None,
@@ -54,7 +78,8 @@ def dyadic_riskset(
     exclusions); j is any other unit existing at t (``conditional=False``, Volden
     2006) or only those that had adopted before t, ``A_j,t-1 = 1``
     (``conditional=True``, Boehmke 2009's "opportunity to emulate" risk set, the
-    default). ``adopt`` is "i adopts at t"; ``adopt_after_source`` is "i adopts at t
+    default). In the conditional design a unit at risk only while no other unit had
+    adopted (a first adopter) has no row; ``rs.exclusions`` counts such units. ``adopt`` is "i adopts at t"; ``adopt_after_source`` is "i adopts at t
     and j had adopted before t" (Volden's outcome for a binary policy).
 
     Monadic terms (neighbours, national share, ...) are computed on the unit-period
@@ -119,7 +144,8 @@ def dyadic_riskset(
     base = {k: (BASE_META.get(k) or DYAD_META[k]) for k in KEY_ORDER}
     base["unit"] = {"description": "unit at risk (i, the possible emulator)", "lag": None}
     options = {**su.options, "conditional": conditional}
-    rs = RiskSet(design="dyadic", plan=builder(su.chosen), exclusions=su.exclusions,
+    exclusions = _without_sources(su) if conditional else su.exclusions
+    rs = RiskSet(design="dyadic", plan=builder(su.chosen), exclusions=exclusions,
                  column_meta=su.meta(base, "dyadic"), options=options, policies=su.chosen,
                  _builder=builder)
     return rs if lazy else rs.collect()

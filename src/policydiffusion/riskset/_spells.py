@@ -16,7 +16,7 @@ import polars as pl
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.study import Study
 
-__all__ = ["SpellOptions", "build_spells", "FIRST_PERIOD_ADOPTERS"]
+__all__ = ["SpellOptions", "build_spells", "exclusion_row", "FIRST_PERIOD_ADOPTERS"]
 
 FIRST_PERIOD_ADOPTERS = ("event", "skip")
 _BIG = 2**31 - 2  # stands for "no exit" / "no adoption" in integer comparisons
@@ -30,6 +30,9 @@ R_ENTRY_AFTER = "unit entered after the end of observation"
 R_LATE_ENTRY = "unit entered after the start of risk and late_entry=False"
 R_EMPTY = "no period at risk: start of risk is after the end of observation"
 R_ADOPT_AFTER_END = "adoption after the policy's end of observation (unit kept, censored at the end)"
+# the conditional dyadic design (riskset._dyadic) adds rows only where a source had adopted
+R_NO_SOURCE = ("no other unit had adopted before any of its periods at risk, so it has no row in "
+               "the conditional dyadic risk set (e.g. a first adopter)")
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,9 @@ def build_spells(study: Study, policies: Sequence[str], opt: SpellOptions
                         R_ENTRY_AFTER, R_LATE_ENTRY, R_EMPTY):
         part = excluded.filter(pl.col("_reason") == reason_text)
         if part.height:
-            rows.append(_exclusion_row(reason_text, part))
+            rows.append(exclusion_row(reason_text, part))
     if censored_adopters.height:
-        rows.append(_exclusion_row(R_ADOPT_AFTER_END, censored_adopters))
+        rows.append(exclusion_row(R_ADOPT_AFTER_END, censored_adopters))
     exclusions = pd.DataFrame(rows, columns=["reason", "count", "examples"])
 
     spells = kept.select(
@@ -135,6 +138,6 @@ def build_spells(study: Study, policies: Sequence[str], opt: SpellOptions
     return spells, exclusions
 
 
-def _exclusion_row(reason: str, part: pl.DataFrame) -> tuple[str, int, str]:
+def exclusion_row(reason: str, part: pl.DataFrame) -> tuple[str, int, str]:
     ex = [f"{p}/{u}" for p, u in zip(part.get_column("policy")[:5], part.get_column("unit")[:5])]
     return reason, part.height, ", ".join(ex)

@@ -197,11 +197,13 @@ class ModerationSection:
                    required=True)
     variable: str = f(kind="str", doc="The variable whose effect is plotted.", required=True)
     moderator: str = f(kind="str", doc="The moderator on the x axis.", required=True)
-    scale: str = f("linear", kind="str", choices=("linear", "probability"),
-                   doc="Effect on the linear predictor (log-odds for logit: `b_x + b_xz z`) or "
-                       "on the adoption probability (average marginal effect at each value).")
-    points: int = f(25, kind="int", doc="Number of moderator values, from its 5th to 95th "
-                    "percentile.")
+    scale: str = f("probability", kind="str", choices=("probability", "linear"),
+                   doc="Effect on the adoption probability (average marginal effect at each "
+                       "moderator value; the default, as every hazard link is nonlinear) or on "
+                       "the linear predictor (log-odds for logit: `b_x + b_xz z`).")
+    points: int = f(25, kind="int", doc="Number of values of a continuous moderator, over its "
+                    "observed range (a discrete one, whole numbers with at most 10 values, is "
+                    "shown at each observed value).")
     label: Label = f(kind="label", doc="Plot title.", factory=dict)
 
 

@@ -420,7 +420,12 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
                 ck.bad((key, i, "model"), f"no [[model]] named {item.model!r}"
                        f"{_suggest(item.model, model_names)}; defined: "
                        f"{', '.join(model_names) or 'none'}")
+    requests: dict[tuple, int] = {}
     for i, mo in enumerate(b["moderation"]):
+        same = requests.setdefault((mo.model, mo.variable, mo.moderator, mo.scale), i)
+        if same != i:  # the same figure twice would overwrite the first
+            ck.bad(("moderation", i), f"repeats [[moderation]] {same + 1} (model {mo.model!r}, "
+                   f"{mo.variable!r} across {mo.moderator!r}, scale {mo.scale!r}); remove one")
         fml = formulas.get(mo.model, "")
         for what in ("variable", "moderator"):
             name = getattr(mo, what)

@@ -68,9 +68,17 @@ class Term:
         """Names of the columns the term adds."""
         return [self.name]
 
+    def is_static(self, ctx: "BuildContext") -> bool:
+        """True when the column cannot change over time (a fixed attribute of the unit or
+        the pair), whatever ``lag`` says; the methods text calls such a term static."""
+        return False
+
     def column_meta(self, ctx: "BuildContext") -> dict[str, dict]:
-        """``{column: {"description": ..., "lag": ...}}`` for each added column."""
-        return {c: {"description": self.description, "lag": self.lag} for c in self.columns(ctx)}
+        """``{column: {"description": ..., "lag": ...}}`` for each added column
+        (with ``"static": True`` for a term that cannot change over time)."""
+        extra = {"static": True} if self.is_static(ctx) else {}
+        return {c: {"description": self.description, "lag": self.lag, **extra}
+                for c in self.columns(ctx)}
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         """Add the term's columns to ``plan`` (keys ``policy, unit, period`` [, ``source``])."""

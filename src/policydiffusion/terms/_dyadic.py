@@ -67,6 +67,9 @@ class AttributeDifference(DyadicTerm):
     attribute: str = ""
     kind: str = "abs"
 
+    def is_static(self, ctx: "BuildContext") -> bool:
+        return not ctx.covariate_or_attribute(self.attribute, self.lag)[1]  # unit attributes
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         vals, by_period = ctx.covariate_or_attribute(self.attribute, self.lag)
         xi, xj = self._tmp("xi"), self._tmp("xj")
@@ -85,6 +88,9 @@ class SameGroup(DyadicTerm):
     column: str = "region"
     missing: str = "null"
 
+    def is_static(self, ctx: "BuildContext") -> bool:
+        return True  # groups come from the units table
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         g = ctx.unit_attribute(self.column)
         gi, gj = self._tmp("gi"), self._tmp("gj")
@@ -99,6 +105,9 @@ class SameGroup(DyadicTerm):
 @dataclass(frozen=True, kw_only=True)
 class Contiguous(DyadicTerm):
     relation: str = "contiguity"
+
+    def is_static(self, ctx: "BuildContext") -> bool:
+        return ctx.study.relation(self.relation).is_static
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         e = _pair_edges(ctx, self.relation)

@@ -69,6 +69,9 @@ class Exposure(Term):
 class Covariate(Term):
     column: str = ""
 
+    def is_static(self, ctx: "BuildContext") -> bool:
+        return not ctx.covariate_or_attribute(self.column, self.lag)[1]  # a unit attribute
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         vals, by_period = ctx.covariate_or_attribute(self.column, self.lag)
         vals = vals.rename({self.column: self.name})
