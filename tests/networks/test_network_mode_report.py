@@ -28,7 +28,7 @@ n_edges = 500
 
 
 def _methods(result):
-    return methods_paragraphs(designs=[], models=[], time_keys=[], moderation=[],
+    return methods_paragraphs(designs=[], models=[], time=[], moderation=[],
                               heterogeneity=[], describe=False, simulated=False,
                               network={"n": 4, "edges": result.n_edges,
                                        "mode_keys": mode_keys(result)})
