@@ -106,19 +106,18 @@ def evidence_table(study: Study, h: Hierarchy, *, central_level: str, lower_leve
         *[pl.when(no_c).then(None).otherwise(pl.col(c).sum()).alias(n)
           for c, n in (("_d0", "events_before"), ("_e0", "exposure_before"),
                        ("_d1", "events_after"), ("_e1", "exposure_after"))],
-        T.filter(pl.col("_adopter")).sort().alias("_times"),
+        # the ceil(k/2)-th adoption time: when half of the k adopters had adopted
+        T.filter(pl.col("_adopter")).quantile(0.5, interpolation="lower").alias("_half"),
     )
     agg = agg.with_columns(
         pl.when(pl.col("C").is_null() | (pl.col("n_lower_adopters") == 0)).then(None)
-        .otherwise(pl.col("n_before") / pl.col("n_lower_adopters")).alias("share_before"),
-        pl.col("_times").list.get(((pl.col("n_lower_adopters") + 1) // 2 - 1).clip(lower_bound=0),
-                                  null_on_oob=True).alias("_half"))
+        .otherwise(pl.col("n_before") / pl.col("n_lower_adopters")).alias("share_before"))
     agg = agg.with_columns(
-        pl.when(pl.col("n_lower_adopters") > 0).then(pl.col("_half") - C).otherwise(None)
-        .alias("periods_to_half"))
+        pl.when(pl.col("n_lower_adopters") > 0).then((pl.col("_half") - C).cast(pl.Int64))
+        .otherwise(None).alias("periods_to_half"))
     clus = _clustering(pairs, lower)
     agg = (agg.join(clus, on=["policy", "central_unit"], how="left")
-           .join(n_lower, on="central_unit", how="left").drop("_times", "_half"))
+           .join(n_lower, on="central_unit", how="left").drop("_half"))
     rows = []
     for r in agg.iter_rows(named=True):
         if r["events_before"] is None:
