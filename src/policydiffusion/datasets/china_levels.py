@@ -108,11 +108,15 @@ def china_covid_study(*, policies: Sequence[str] = ("emergency_declaration", "ho
                       end: str = "2020-02-29"):
     """The 2020 COVID-19 measures as a daily Study of provinces and prefectures.
 
-    Units are :func:`china_levels_units` (the centre never adopts here); adoptions are
-    the first recorded order of each measure in each unit (a later order of the same
-    measure in the same unit is left out and counted in ``study.exclusions``);
-    relations ``adjacent`` (prefecture contiguity) and ``same_province``. Observation
-    runs from 2020-01-23 (the first order) to ``end``.
+    Periods are days (``granularity="period"``: 1 = 2020-01-01, so 23 = January 23).
+    Units are :func:`china_levels_units` (the centre never adopts here) with
+    ``dist_wuhan`` (great-circle distance from the unit's centre point to Wuhan's, in
+    100 km). Adoptions are the first recorded order of each measure in each unit (a
+    later order of the same measure in the same unit is left out and counted in
+    ``study.exclusions``). The covariate ``emergency_days`` is the number of days the
+    unit's province had been under its Level I emergency declaration (1 on the day of
+    the declaration, 0 before; provinces count their own). Relation ``adjacent``:
+    prefecture contiguity. Observation runs from 2020-01-23 (the first order) to ``end``.
 
     Examples
     --------
@@ -120,24 +124,42 @@ def china_covid_study(*, policies: Sequence[str] = ("emergency_declaration", "ho
     >>> s.granularity, s.adoptions.height, int(s.exclusions["count"].sum())
     ('period', 113, 2)
     """
+    from dataclasses import replace
+
+    import numpy as np
+
     from policydiffusion.study import Exclusion, RelationSpec, load_study
 
-    m = load_dataset("china_covid_2020")
-    m = m[m["policy"].isin(list(policies))].sort_values(["policy", "date", "unit"])
+    day0 = pd.Timestamp("2020-01-01")
+
+    def day(dates: pd.Series) -> pd.Series:
+        return (pd.to_datetime(dates) - day0).dt.days + 1
+
+    measures = load_dataset("china_covid_2020")
+    measures["unit"] = measures["unit"].astype(str)
+    m = measures[measures["policy"].isin(list(policies))].sort_values(["policy", "date", "unit"])
     dup = m.duplicated(["policy", "unit"], keep="first")
     first = m[~dup]
-    day0 = pd.Timestamp("2020-01-01")
-    adopt = pd.DataFrame({"policy": first["policy"], "unit": first["unit"].astype(str),
-                          "time": (pd.to_datetime(first["date"]) - day0).dt.days + 1})
+    adopt = pd.DataFrame({"policy": first["policy"], "unit": first["unit"],
+                          "time": day(first["date"])})
     units = china_levels_units()
+    lat, lon = np.radians(units["centroid_lat"].astype(float)), np.radians(units["centroid_lon"].astype(float))
+    w = units["unit"] == "420100"
+    wlat, wlon = float(lat[w].iloc[0]), float(lon[w].iloc[0])
+    hav = np.sin((lat - wlat) / 2) ** 2 + np.cos(lat) * np.cos(wlat) * np.sin((lon - wlon) / 2) ** 2
+    units["dist_wuhan"] = np.round(2 * 6371.0088 * np.arcsin(np.sqrt(hav)) / 100, 4)
+    em = measures[measures["policy"] == "emergency_declaration"]
+    declared = dict(zip(em["unit"], day(em["date"])))
+    last = int(day(pd.Series([end])).iloc[0])
+    rows = [(u, t, float(max(0, t - declared[p] + 1)) if p in declared else 0.0)
+            for u, p in zip(units["unit"], units["province"]) for t in range(23, last + 1)]
+    cov = pd.DataFrame(rows, columns=["unit", "time", "emergency_days"])
     adj = _table("geo/china_prefecture_adjacency.csv")
-    study = load_study(adopt, units=units, granularity="period",
-                       end=int((pd.Timestamp(end) - day0).days + 1),
+    study = load_study(adopt, units=units, covariates=cov, granularity="period", start=23,
+                       end=last,
                        relations={"adjacent": RelationSpec(adj, source="code", target="neighbor",
                                                            description="shared boundary (queen)")})
     if dup.any():
-        from dataclasses import replace
-
         ex = Exclusion("load", "a later order of the same measure in the same unit (the first "
                        "is the adoption)", int(dup.sum()),
                        tuple(f"{p}/{u}" for p, u in zip(m.loc[dup, "policy"], m.loc[dup, "unit"]))[:5])
