@@ -301,6 +301,12 @@ TEXT: dict[str, dict[str, str]] = {
     "exclusion.adopt_after_end": {
         "en": "adoption after the policy's end of observation (unit kept, censored at the end)",
         "zh": "在该政策观察期结束后才采纳（单位保留，于观察期末删失）"},
+    "exclusion.other_level": {
+        "en": "unit at another level than the one at risk (its adoptions still count in level terms)",
+        "zh": "单位不属于处于风险中的层级（其采纳仍计入层级变量）"},
+    "exclusion.later_order": {
+        "en": "a later order of the same measure in the same unit (the first is the adoption)",
+        "zh": "同一单位同一措施的后续命令（以首次命令为采纳）"},
     "exclusion.before_window": {"en": "adoption before the observation window starts",
                                 "zh": "采纳发生在观察期开始之前"},
     "exclusion.after_window": {"en": "adoption after the observation window ends",

@@ -457,7 +457,8 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
         path=file, study=study, data=data, policies=policies, describe=describe,
         risksets=risksets, models=tuple(fixed_models), moderation=b["moderation"],
         heterogeneity=b["heterogeneity"], network=network, simulations=b["simulation"],
-        report=report, positions=positions, raw=raw)
+        report=report, positions=positions, raw=raw,
+        modes=b["modes"] if "modes" in raw else None)
 
 
 def load_study_file(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> S.StudyFile:
