@@ -67,7 +67,7 @@ def _wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
 
 _SUFFIXES = ("土家族苗族自治州", "布依族苗族自治州", "苗族侗族自治州", "哈尼族彝族自治州",
              "壮族苗族自治州", "傣族景颇族自治州", "傈僳族自治州", "藏族羌族自治州", "蒙古族藏族自治州",
-             "蒙古自治州", "柯尔克孜自治州", "哈萨克自治州", "朝鲜族自治州", "回族自治州", "藏族自治州",
+             "黎族苗族自治县", "黎族自治县", "蒙古自治州", "柯尔克孜自治州", "哈萨克自治州", "朝鲜族自治州", "回族自治州", "藏族自治州",
              "彝族自治州", "白族自治州", "傣族自治州", "自治州", "地区", "林区", "盟", "市", "县")
 
 
@@ -79,7 +79,14 @@ def short_name(name: str) -> str:
     return name
 
 
+# pypinyin picks the wrong reading of a polyphonic character in these names
+PINYIN_FIXES = {"长治": "Changzhi", "朝阳": "Chaoyang", "昌都": "Changdu", "漯河": "Luohe",
+                "锡林郭勒": "Xilinguole", "克孜勒苏": "Kezilesu", "阿勒泰": "Aletai"}
+
+
 def pinyin(name: str) -> str:
+    if name in PINYIN_FIXES:
+        return PINYIN_FIXES[name]
     return "".join(lazy_pinyin(name, style=Style.NORMAL)).capitalize()
 
 

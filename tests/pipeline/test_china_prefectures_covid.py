@@ -30,6 +30,7 @@ def test_modes_json_and_real_data_report(run):
     assert 'class="simulated"' not in html and not run.state.loaded.simulated
     for text in ("多层级扩散模式", "横向扩散", "gpl-covid", "Vonng/adcode", "按 province 聚类"):
         assert text in html, text
+    assert (run.out / "figures" / "map_home_isolation.png").exists()  # the prefecture map
 
 
 def test_english_report_from_the_same_run(run, tmp_path):
