@@ -2,10 +2,12 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from policydiffusion import terms as T
 from policydiffusion.datasets.china_levels import china_covid_study
+from policydiffusion.errors import StudyFileError
 from policydiffusion.estimate import fit_hazard
 from policydiffusion.pipeline import run_study
 from policydiffusion.pipeline.assemble import all_exclusions, build_document
@@ -60,3 +62,58 @@ def test_estimates_equal_the_python_api(run):
         assert c["estimate"] == pytest.approx(mine.loc[c["term"], "estimate"], abs=1e-10)
         assert c["std_error"] == pytest.approx(mine.loc[c["term"], "std_error"], abs=1e-10)
     assert tuple(fit.n_clusters) == (31,)
+
+
+def _toy_files(tmp_path):
+    pd.DataFrame({"unit": ["C", "P1", "P2", "A", "B", "D"],
+                  "level": ["central", "province", "province", "city", "city", "city"],
+                  "parent": [None, "C", "C", "P1", "P1", "P2"]}).to_csv(tmp_path / "units.csv",
+                                                                        index=False)
+    pd.DataFrame([("p", "A", 2001), ("p", "C", 2002), ("p", "B", 2003), ("p", "D", 2003)],
+                 columns=["policy", "unit", "time"]).to_csv(tmp_path / "adopt.csv", index=False)
+    pd.DataFrame({"policy": ["p"], "unit": ["A"], "time": [2000]}).to_csv(tmp_path / "pilots.csv",
+                                                                          index=False)
+
+
+STUDY = """
+[study]
+title = "toy"
+[data]
+adoptions = "adopt.csv"
+units = "units.csv"
+end = 2004
+[describe]
+enabled = false
+[[riskset]]
+name = "r"
+options = {{level = "city"}}
+terms = [{{term = "central_signal"}}]
+[[model]]
+name = "m"
+formula = "adopt ~ central_signal_l1"
+vcov = "classical"
+[modes]
+pilots = "pilots.csv"
+options = {options}
+[report]
+figures = []
+"""
+
+
+def test_modes_table_of_a_study_file_with_pilots(tmp_path):
+    _toy_files(tmp_path)
+    (tmp_path / "s.toml").write_text(STUDY.format(options="{promote_min_share_after = 0.6}"))
+    res = run_study(tmp_path / "s.toml", tmp_path / "out")
+    modes = json.loads((tmp_path / "out" / "modes.json").read_text())
+    (p,) = modes["policies"]
+    assert (p["mode"], p["n_pilots_adopted_before"], p["share_before"]) == \
+        ("pilot-then-promote", 1, pytest.approx(1 / 3))
+    assert modes["rules"]["promote_min_share_after"] == 0.6
+    assert "Diffusion modes across levels" in res.report.read_text(encoding="utf-8")
+
+
+def test_modes_table_bad_option_names_the_table(tmp_path):
+    _toy_files(tmp_path)
+    (tmp_path / "s.toml").write_text(STUDY.format(options="{top_down_share = 0.2}"))
+    with pytest.raises(StudyFileError, match=r"s.toml.*modes.*top_down_share"):
+        run_study(tmp_path / "s.toml", tmp_path / "out")
