@@ -91,7 +91,6 @@ terms = [{{term = "central_signal"}}]
 [[model]]
 name = "m"
 formula = "adopt ~ central_signal_l1"
-vcov = "classical"
 [modes]
 pilots = "pilots.csv"
 options = {options}
@@ -110,6 +109,9 @@ def test_modes_table_of_a_study_file_with_pilots(tmp_path):
         ("pilot-then-promote", 1, pytest.approx(1 / 3))
     assert modes["rules"]["promote_min_share_after"] == 0.6
     assert "Diffusion modes across levels" in res.report.read_text(encoding="utf-8")
+    # one level at risk: the default standard errors are clustered by the parent
+    assert res.state.sf.model("m").vcov == {"cluster": "parent"}
+    assert tuple(res.state.models[0].result.n_clusters) == (2,)
 
 
 def test_modes_table_bad_option_names_the_table(tmp_path):

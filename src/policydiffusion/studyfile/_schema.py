@@ -167,7 +167,9 @@ class RiskSetSection:
                                "(e.g. `[\"region\", \"statehood_year\"]`), usable in formulas.",
                                factory=tuple)
     options: Mapping[str, Any] = f(kind="options", doc="Further options of the risk-set builder "
-                                   "(e.g. `{first_period_adopters = \"skip\", late_entry = false}`).",
+                                   "(e.g. `{first_period_adopters = \"skip\", late_entry = false}`; "
+                                   "`{level = \"prefecture\"}` puts one level of the units at risk "
+                                   "and carries `parent` onto the rows).",
                                    factory=dict)
 
 
@@ -184,7 +186,9 @@ class ModelSection:
     link: str = f("logit", kind="str", choices=LINKS, doc="Link function.")
     vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc1`, `{cluster = \"unit\"}` or "
                   "`{dyadic = [\"unit\", \"source\"]}` (default: cluster by unit; dyadic risk "
-                  "sets: dyadic-robust by unit and source).")
+                  "sets: dyadic-robust by unit and source; a risk set with one level at risk, "
+                  "`options = {level = \"prefecture\"}`: cluster by the parent, e.g. the "
+                  "province).")
     firth: bool = f(False, kind="bool", doc="Firth's penalised likelihood (rare events, "
                     "separation).")
     label: Label = f(kind="label", doc="Column heading in the tables (default: the name).",
