@@ -80,6 +80,15 @@ def test_no_lower_adopters_is_counted(study):
     assert res.exclusions["examples"].tolist() == ["none"]
 
 
+def test_adoptions_of_excluded_levels_are_counted(study):
+    res = classify_modes(study, lower_levels=["city"], pilots=PILOTS)
+    assert res.exclusions["count"].tolist() == [1]  # 'none' has no city adopter
+    res = classify_modes(study, central_level="province", lower_levels=["city"])
+    ex = res.exclusions.set_index("reason")["count"]
+    # the centre's adoptions of rollout, pilot and none are neither province nor city
+    assert ex[[r for r in ex.index if r.startswith("adoption by a unit at a level")][0]] == 3
+
+
 def test_hazard_break_matches_r_poisson_glm():
     """Henan's cities and the 文明行为促进条例 (real data), break at the province's law."""
     from policydiffusion.datasets.china_levels import china_regulations_study

@@ -83,8 +83,9 @@ class ModesResult:
 
     ``table`` (also :meth:`tidy`) has one row per policy: ``policy``, ``mode``,
     ``reason`` (the rule that fired, with its numbers) and the evidence columns
-    documented in :func:`classify_modes`. ``exclusions`` lists policies whose mode
-    could not be measured, with the reason.
+    documented in :func:`classify_modes`. ``exclusions`` counts what was left out, with
+    the reason: policies whose mode could not be measured, adoptions by units of
+    levels the analysis leaves out.
     """
 
     table: pd.DataFrame
@@ -115,9 +116,8 @@ class ModesResult:
             who = f"{r.policy} @ {r.central_unit}" if self.by_unit else r.policy
             lines.append(f"  {who}: {r.mode} ({self.central_level} {r.central_time or 'none'}; "
                          f"{r.n_lower_adopters} lower adopters, share before {share}; {hr})")
-        if len(self.exclusions):
-            lines.append(f"  not measured: {int(self.exclusions['count'].sum())} "
-                         f"({self.exclusions['reason'].iloc[0]})")
+        for r in self.exclusions.itertuples():
+            lines.append(f"  left out: {r.count} ({r.reason})")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -175,7 +175,8 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
       observed / expected under random adopters (1 = no clustering).
 
     A policy without lower-level adopters is ``undetermined`` and counted in
-    ``exclusions``; two central adoptions of one policy are an error.
+    ``exclusions``, as are adoptions by units of levels left out of ``lower_levels``
+    (two adoptions of one policy by one unit are an error of the study data).
 
     Examples
     --------
@@ -221,8 +222,16 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
     for c in _COUNTS:  # whole numbers stay whole (polars nulls made them floats)
         table[c] = [None if v is None else int(v) for v in table[c]]
     none = table[table["reason"] == _NO_LOWER]
-    excl = pd.DataFrame([(_NO_LOWER, len(none), ", ".join(none["policy"].head(5)))]
-                        if len(none) else [], columns=["reason", "count", "examples"])
+    rows = [(_NO_LOWER, len(none), ", ".join(none["policy"].head(5)))] if len(none) else []
+    level_of = h.level_of()
+    used = {central_level, *lower}
+    other = [(p, u) for p, u in study.adoptions.select("policy", "unit").rows()
+             if level_of.get(u) not in used]
+    if other:
+        rows.append((f"adoption by a unit at a level the analysis excludes (not {central_level!r} "
+                     f"or {', '.join(map(repr, lower))})", len(other),
+                     ", ".join(f"{p}/{u}" for p, u in other[:5])))
+    excl = pd.DataFrame(rows, columns=["reason", "count", "examples"])
     return ModesResult(table.reset_index(drop=True), rules, central_level, tuple(lower), excl,
                        confidence)
 
