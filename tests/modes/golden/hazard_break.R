@@ -2,7 +2,7 @@
 # (here: provincial) adoption from a piecewise-constant hazard model, fitted as a
 # Poisson GLM on the unit-period risk set, log link, indicator "after" (Zhu & Zhang 2016).
 # Data: Henan's prefectures and the 文明行为促进条例, monthly, break at Henan's own
-# regulation (2020-07); written by make_data.py from the shipped data.
+# regulation (2020-07); written by make_hazard_data.py from the shipped data.
 # Run from the repository root:  Rscript tests/modes/golden/hazard_break.R
 library(jsonlite)
 d <- read.csv("tests/modes/golden/henan_civilized.csv")
