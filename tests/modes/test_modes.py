@@ -131,7 +131,11 @@ def test_cli_writes_policies_json(tmp_path, capsys):
     code = run(["modes", str(tmp_path / "adopt.csv"), "--units", str(tmp_path / "units.csv"),
                 "--pilots", str(tmp_path / "pilots.csv"), "--end", "2004", "--json", str(out)])
     assert code == 0
-    got = {p["policy"]: p["mode"] for p in json.loads(out.read_text())["policies"]}
+    policies = json.loads(out.read_text())["policies"]
+    got = {p["policy"]: p["mode"] for p in policies}
+    rollout = next(p for p in policies if p["policy"] == "rollout")
+    assert rollout["central_period"] == 2001 and isinstance(rollout["central_period"], int)
+    assert rollout["exposure_before"] == 0 and isinstance(rollout["exposure_after"], int)
     assert got == {"none": "undetermined", "peer": "horizontal", "pilot": "pilot-then-promote",
                    "rollout": "top-down"}
     assert "pilot-then-promote 1" in capsys.readouterr().out

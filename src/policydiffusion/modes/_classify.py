@@ -105,11 +105,14 @@ class ModesResult:
         return self.table.copy()
 
     def summary(self) -> str:
-        """A few lines: the count of each mode and one line per policy."""
+        """A few lines: the count of each mode and one line per policy (per policy and upper
+        unit with lower-level adopters, when several units play the centre)."""
         counts = self.table["mode"].value_counts()
         lines = [f"Diffusion modes ({self.central_level} over {', '.join(self.lower_levels)}): "
                  + ", ".join(f"{m} {counts.get(m, 0)}" for m in MODES if counts.get(m, 0))]
         for r in self.table.itertuples():
+            if self.by_unit and not r.n_lower_adopters:
+                continue  # counted under "left out" below
             hr = ("HR n/a" if r.hazard_ratio is None or pd.isna(r.hazard_ratio)
                   else f"HR {r.hazard_ratio:.2f} [{r.hazard_ratio_low:.2f}, {r.hazard_ratio_high:.2f}]")
             share = "-" if pd.isna(r.share_before) else f"{r.share_before:.2f}"
@@ -220,7 +223,8 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
              "within_parent_clustering"]
     table = ev[order].astype(object).where(ev[order].notna(), None)
     for c in _COUNTS:  # whole numbers stay whole (polars nulls made them floats)
-        table[c] = [None if v is None else int(v) for v in table[c]]
+        table[c] = pd.Series([None if v is None else int(v) for v in table[c]], dtype=object,
+                             index=table.index)
     none = table[table["reason"] == _NO_LOWER]
     rows = [(_NO_LOWER, len(none), ", ".join(none["policy"].head(5)))] if len(none) else []
     level_of = h.level_of()
