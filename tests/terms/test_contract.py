@@ -21,7 +21,7 @@ ALL_TERMS = [
     T.relation_count("visits"), T.relation_count("visits", window="cumulative"),
     T.source_time_since_adoption(), T.attribute_difference("perf"), T.same_group("region"),
     T.contiguous(), T.duration(), T.duration_poly(), T.duration_spline(knots=[2, 3]),
-    T.period_dummies(),
+    T.period_dummies(), T.ancestor_adopted(), T.central_signal(), T.peer_share_within_parent(),
 ]
 LAGGED = [t for t in ALL_TERMS if t.lag >= 1]
 LEAKY = [T.national_share(lag=0), T.neighbors_adopted(lag=0)]

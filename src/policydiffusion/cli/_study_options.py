@@ -18,14 +18,15 @@ import typer
 
 from policydiffusion.errors import InvalidOptionError, check_choice
 
-SHIPPED_STUDIES = ("spid", "china_mobile_gov")
+SHIPPED_STUDIES = ("spid", "china_mobile_gov", "china_regulations", "china_prefectures_covid")
 
 _P = inspect.Parameter
 # (name, type, typer default) in the order --help lists them
 _OPTIONS: list[tuple[str, object, object]] = [
     ("dataset", Optional[str], typer.Option(
-        None, help="A shipped study instead of files: spid (real SPID data) or "
-                   "china_mobile_gov (SIMULATED).")),
+        None, help="A shipped study instead of files: spid (real SPID data), "
+                   "china_mobile_gov (SIMULATED), china_regulations or china_prefectures_covid "
+                   "(real Chinese data at several levels).")),
     ("units", Optional[Path], typer.Option(None, help="Units table (one row per unit).")),
     ("policies", Optional[Path], typer.Option(None, help="Policy metadata table.")),
     ("covariates", Optional[Path], typer.Option(None, help="Unit x period covariate panel.")),
@@ -97,7 +98,7 @@ def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Opt
                 start: Optional[str], end: Optional[str]):
     """A Study from files and options, or a shipped study (``dataset``)."""
     if (dataset is None) == (adoptions is None):
-        raise InvalidOptionError("give an ADOPTIONS file or --dataset (spid or china_mobile_gov), "
+        raise InvalidOptionError(f"give an ADOPTIONS file or --dataset ({', '.join(SHIPPED_STUDIES)}), "
                                  "not both and not neither.")
     if dataset is not None:
         check_choice("--dataset", dataset, SHIPPED_STUDIES)
@@ -105,6 +106,11 @@ def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Opt
             from policydiffusion.datasets import spid_study
 
             return spid_study()
+        if dataset in ("china_regulations", "china_prefectures_covid"):
+            from policydiffusion.datasets import china_levels
+
+            return (china_levels.china_regulations_study() if dataset == "china_regulations"
+                    else china_levels.china_covid_study())
         from policydiffusion.datasets.china_mobile_gov import china_mobile_gov_study
 
         return china_mobile_gov_study()

@@ -1,4 +1,4 @@
-"""`policydiffusion demo`: run the two shipped example studies."""
+"""`policydiffusion demo`: run the shipped example studies."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from policydiffusion.cli._app import app
 
 def run_demo(out: Path, *, lang: Optional[str] = None, progress: bool = True,
              overrides: Optional[dict] = None) -> list:
-    """Run both shipped studies into ``out/<name>/``; returns their RunResults."""
+    """Run every shipped study into ``out/<name>/``; returns their RunResults."""
     from policydiffusion.pipeline import run_study
     from policydiffusion.studyfile import EXAMPLES, example_path
 
@@ -40,20 +40,24 @@ def _highlight(result: object) -> str:
 @app.command("demo")
 def demo_command(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the outputs: "
-                             "OUT/us_states_spid/ and OUT/china_mobile_gov/."),
+                             "OUT/us_states_spid/, OUT/china_mobile_gov/ and "
+                             "OUT/china_prefectures_covid/."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Report language, en or zh "
                                        "(default: each study's own: English for the US study, "
-                                       "Chinese for the Chinese one)."),
+                                       "Chinese for the Chinese ones)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
-    """Run the two shipped example studies end to end and say where the reports are.
+    """Run the shipped example studies end to end and say where the reports are.
 
     1. examples/us_states_spid.toml: classic diffusion models on the real SPID data
        (US states: neighbours, regions, national interaction, leaders, inferred network).
     2. examples/china_mobile_gov.toml: a directed-dyad design on SIMULATED Chinese
        provincial data (officials' study visits and institutional pressures).
+    3. examples/china_prefectures_covid.toml: a daily multi-level event history of REAL
+       prefecture home-isolation orders (2020; gpl-covid): the province above, adjacent
+       prefectures beside, distance to Wuhan; and the diffusion modes of three measures.
 
-    Copy either study file to start your own analysis; `policydiffusion run` runs it.
+    Copy any study file to start your own analysis; `policydiffusion run` runs it.
     """
     t0 = time.perf_counter()
     results = run_demo(out, lang=lang, progress=not quiet)

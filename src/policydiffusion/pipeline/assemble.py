@@ -15,6 +15,7 @@ from policydiffusion.pipeline import figures as F
 from policydiffusion.pipeline.methods import (methods_paragraphs, term_timing, time_dependence,
                                               used_columns)
 from policydiffusion.pipeline.network import mode_keys
+from policydiffusion.pipeline.modes import modes_section
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
@@ -121,7 +122,7 @@ def _summary(state: RunState, ex: pd.DataFrame) -> tuple[tuple[Fact, ...], Secti
     return tuple(facts), Section("summary", "heading.summary", tuple(items))
 
 
-_DATASETS = ("spid", "china_mobile_gov")  # named in the summary by i18n keys dataset.NAME
+_DATASETS = ("spid", "china_mobile_gov", "china_prefectures_covid")  # named in the summary by i18n keys dataset.NAME
 
 
 def _warning(state: RunState, message: str, model: str | None = None) -> dict[str, str]:
@@ -510,7 +511,8 @@ def build_document(state: RunState, *, provenance: dict,
     ex = all_exclusions(state) if exclusions is None else exclusions
     facts, summary = _summary(state, ex)
     sections: list[Section | None] = [
-        summary, _data_section(state, ex), _description(state, digits), _model_tables(state),
+        summary, _data_section(state, ex), _description(state, digits),
+        modes_section(state, policy_label, fmt_num), _model_tables(state),
         _moderation(state), _heterogeneity(state, digits), _network(state),
         _simulation(state, digits), _methods(state), _reproducibility(state, provenance)]
     return ReportDocument(

@@ -20,6 +20,8 @@ _SHIPPED_FILES = {
                          "china_mobile_gov/covariates.csv", "china_mobile_gov/visits.csv",
                          "china_mobile_gov/events.csv", "china_mobile_gov/dgp.json",
                          "geo/china_province_adjacency.csv", "geo/china_urban_agglomerations.csv"),
+    "china_prefectures_covid": ("china_covid_2020/measures.csv", "geo/china_prefectures.csv",
+                                "geo/china_prefecture_adjacency.csv", "geo/china_provinces.csv"),
 }
 
 
@@ -58,6 +60,11 @@ def _shipped(sf: StudyFile) -> LoadedData:
         study = china_mobile_gov_study()
         simulated = True
         note = "SIMULATED DATA (china_mobile_gov): see its dgp.json."
+    elif name == "china_prefectures_covid":
+        from policydiffusion.datasets.china_levels import COVID_SOURCE, china_covid_study
+
+        study = china_covid_study()
+        simulated, note = False, f"Real data: {COVID_SOURCE}."
     else:  # pragma: no cover - the schema restricts the names
         raise InvalidOptionError(f"unknown dataset {name!r}")
     inputs = {}

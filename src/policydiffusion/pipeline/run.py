@@ -12,6 +12,7 @@ from policydiffusion.pipeline.assemble import all_exclusions, build_document
 from policydiffusion.pipeline.data import load_data
 from policydiffusion.pipeline.describe import describe_step
 from policydiffusion.pipeline.interpret import heterogeneity_step, moderation_step
+from policydiffusion.pipeline.modes import modes_json, modes_step
 from policydiffusion.pipeline.models import fit_models
 from policydiffusion.pipeline.network import network_step
 from policydiffusion.pipeline.outputs import provenance, results_dict, write_json
@@ -112,12 +113,14 @@ def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
                      network=network, risksets=tuple(built), models=tuple(fitted))
     state = replace(state, moderation=moderation_step(state, tick=tick),
                     heterogeneity=heterogeneity_step(state, tick=tick))
-    return replace(state, simulations=simulation_step(state, tick=tick))
+    return replace(state, simulations=simulation_step(state, tick=tick),
+                   modes=modes_step(study, sf))
 
 
 def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
               overrides: Mapping[str, Any] | None = None, progress: bool = False) -> RunResult:
-    """Run a study file and write report.html, tables/, figures/, results.json and run.json.
+    """Run a study file and write report.html, tables/, figures/, results.json and run.json
+    (and modes.json for a study file with a ``[modes]`` table).
 
     Parameters
     ----------
@@ -156,5 +159,7 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
                              progress=lambda key: bar.tick(f"figure {key}"))
         results = write_json(results_dict(state), out / "results.json")
         run = write_json(prov, out / "run.json")
+        if state.modes is not None:
+            write_json(modes_json(state.modes), out / "modes.json")
     return RunResult(out=out, report=files.html, results=results, run=run, figures=files.figures,
                      tables=files.tables, state=state, seconds=time.perf_counter() - t0)

@@ -71,4 +71,5 @@ class RunState:
     moderation: tuple[ModerationOutput, ...] = ()
     heterogeneity: tuple[HeterogeneityOutput, ...] = ()
     simulations: tuple[SimulationOutput, ...] = ()
+    modes: object = None  # policydiffusion.modes.ModesResult of the [modes] table, if any
     notes: tuple[str, ...] = ()  # things skipped, warnings: shown in run.json

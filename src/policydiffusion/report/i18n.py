@@ -362,6 +362,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "no other unit had adopted before any of its periods at risk, so it has no row in "
               "the conditional dyadic risk set (e.g. a first adopter)",
         "zh": "在其处于风险中的各期之前没有其他单位采纳，因此在条件二元组风险集中没有任何一行（如首个采纳者）"},
+    "exclusion.other_level": {
+        "en": "unit at another level than the one at risk (its adoptions still count in level terms)",
+        "zh": "单位不属于处于风险中的层级（其采纳仍计入层级变量）"},
+    "exclusion.later_order": {
+        "en": "a later order of the same measure in the same unit (the first is the adoption)",
+        "zh": "同一单位同一措施的后续命令（以首次命令为采纳）"},
     "exclusion.before_window": {"en": "adoption before the observation window starts",
                                 "zh": "采纳发生在观察期开始之前"},
     "exclusion.after_window": {"en": "adoption after the observation window ends",

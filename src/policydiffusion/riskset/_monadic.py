@@ -149,16 +149,18 @@ class Setup:
 
 def setup(study: Study, policy: str | None, policies: Sequence[str] | None, *, design: str,
           terms: Sequence[object], start: str | int, first_period_adopters: str,
-          late_entry: bool, unit_attributes: Sequence[str]) -> Setup:
+          late_entry: bool, unit_attributes: Sequence[str], level: str | None = None) -> Setup:
     chosen = resolve_policies(study, policy, policies)
     terms = check_terms(terms, design)
     opt = SpellOptions(start=start, first_period_adopters=first_period_adopters,
-                       late_entry=late_entry)
+                       late_entry=late_entry, level=level)
     spells, exclusions = build_spells(study, chosen, opt)
     options = {"design": design, "policies": list(chosen), "start": start,
                "first_period_adopters": first_period_adopters, "late_entry": late_entry,
                "unit_attributes": list(unit_attributes), "terms": [repr(t) for t in terms],
                "policydiffusion": __version__}
+    if level is not None:
+        options["level"] = level
     return Setup(study, chosen, terms, spells, exclusions, tuple(unit_attributes), options)
 
 
@@ -173,6 +175,7 @@ def monadic_riskset(
     late_entry: bool = True,
     unit_attributes: Sequence[str] = (),
     lazy: bool = False,
+    level: str | None = None,
 ) -> RiskSet:
     """Discrete-time event-history risk set: one row per unit-period at risk, per policy.
 
@@ -207,6 +210,15 @@ def monadic_riskset(
     lazy
         True: nothing is computed yet; ``rs.plan`` is a polars LazyFrame to collect or
         sink. False: the rows are computed and held in memory.
+    level
+        Multi-level designs: only the units whose ``units.level`` is this (e.g.
+        ``"prefecture"``) are at risk; the others are counted in ``rs.exclusions``, and
+        their adoptions reach the risk set through level terms
+        (:func:`~policydiffusion.terms.ancestor_adopted`,
+        :func:`~policydiffusion.terms.central_signal`). Counting terms such as
+        ``national_share`` count units of every level: use
+        :func:`~policydiffusion.terms.peer_share_within_parent` or a relation among
+        units of one level instead.
 
     Returns
     -------
@@ -235,7 +247,7 @@ def monadic_riskset(
     """
     su = setup(study, policy, policies, design="monadic", terms=terms, start=start,
                first_period_adopters=first_period_adopters, late_entry=late_entry,
-               unit_attributes=unit_attributes)
+               unit_attributes=unit_attributes, level=level)
 
     def builder(batch: Sequence[str]) -> pl.LazyFrame:
         plan = su.unit_period_plan(batch, su.terms)

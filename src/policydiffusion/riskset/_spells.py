@@ -33,6 +33,7 @@ R_ADOPT_AFTER_END = "adoption after the policy's end of observation (unit kept, 
 # the conditional dyadic design (riskset._dyadic) adds rows only where a source had adopted
 R_NO_SOURCE = ("no other unit had adopted before any of its periods at risk, so it has no row in "
                "the conditional dyadic risk set (e.g. a first adopter)")
+R_OTHER_LEVEL = "unit at another level than the one at risk (its adoptions still count in level terms)"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class SpellOptions:
     start: str | int = "first_adoption"
     first_period_adopters: str = "event"
     late_entry: bool = True
+    level: str | None = None
 
     def check(self) -> None:
         if isinstance(self.start, bool) or not (
@@ -93,6 +95,9 @@ def build_spells(study: Study, policies: Sequence[str], opt: SpellOptions
         pl.col("entry").fill_null(-_BIG).alias("_entry"),
         pl.col("exit").fill_null(_BIG).alias("_exit"),
     )
+    other_level = None
+    if opt.level is not None:
+        units, other_level = _at_level(study, units, opt.level, len(policies))
     adopt = study.adoptions.filter(pl.col("policy").is_in(list(policies))).select(
         "policy", "unit", pl.col("period").alias("_T"))
     pairs = (pol.join(units, how="cross")
@@ -119,7 +124,7 @@ def build_spells(study: Study, policies: Sequence[str], opt: SpellOptions
     kept = pairs.filter(pl.col("_reason").is_null())
     censored_adopters = kept.filter(T.is_not_null() & (T > pl.col("_last")) & (T > pl.col("_pend")))
 
-    rows = []
+    rows = [] if other_level is None or other_level[1] == 0 else [other_level]
     for reason_text in (R_NO_ADOPTION, R_FIRST_SKIPPED, R_LEFT_CENSORED, R_EXIT_BEFORE,
                         R_ENTRY_AFTER, R_LATE_ENTRY, R_EMPTY):
         part = excluded.filter(pl.col("_reason") == reason_text)
@@ -136,6 +141,21 @@ def build_spells(study: Study, policies: Sequence[str], opt: SpellOptions
         (T.is_not_null() & (T == pl.col("_last"))).cast(pl.Int8).alias("_event"),
     )
     return spells, exclusions
+
+
+def _at_level(study: Study, units: pl.DataFrame, level: str, n_policies: int
+              ) -> tuple[pl.DataFrame, tuple[str, int, str]]:
+    """Only the units of ``level`` are at risk; the others are counted once per policy."""
+    if "level" not in study.units.columns:
+        raise InvalidOptionError(f"level={level!r} needs a 'level' column in the units table.")
+    levels = study.units.get_column("level")
+    known = sorted({str(v) for v in levels.drop_nulls()})
+    if level not in known:
+        raise InvalidOptionError(f"no unit is at level {level!r}; the units' levels are {known}.")
+    keep = study.units.filter(pl.col("level") == level).get_column("unit")
+    other = study.units.filter(pl.col("level") != level).get_column("unit").to_list()
+    row = (R_OTHER_LEVEL, len(other) * n_policies, ", ".join(other[:5]))
+    return units.filter(pl.col("unit").is_in(keep.to_list())), row
 
 
 def exclusion_row(reason: str, part: pl.DataFrame) -> tuple[str, int, str]:

@@ -4,7 +4,7 @@ A study file names the data, the policies, the analyses (description, risk sets
 with their diffusion terms, models, moderation, heterogeneity, network inference,
 simulations) and the report. :func:`load_study_file` validates it and returns a
 frozen :class:`StudyFile`; ``policydiffusion run STUDY.toml`` runs it. The field
-reference is ``docs/study-file.md``; two worked examples are in ``examples/`` (and
+reference is ``docs/study-file.md``; three worked examples are in ``examples/`` (and
 inside the package: :func:`example_path`).
 
 Examples
@@ -23,7 +23,7 @@ from pathlib import Path
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.studyfile._schema import (
     DataSection, DescribeSection, HeterogeneitySection, ModelSection, ModerationSection,
-    NetworkSection, PoliciesSection, RelationFile, ReportSection, RiskSetSection,
+    ModesSection, NetworkSection, PoliciesSection, RelationFile, ReportSection, RiskSetSection,
     SimulationSection, StudyFile, StudySection, TermSpec)
 from policydiffusion.studyfile._validate import describe_location, load_study_file, parse_study_file
 
@@ -32,16 +32,17 @@ __all__ = [
     "StudyFile", "StudySection", "DataSection", "RelationFile", "PoliciesSection",
     "DescribeSection", "TermSpec", "RiskSetSection", "ModelSection", "ModerationSection",
     "HeterogeneitySection", "NetworkSection", "SimulationSection", "ReportSection",
+    "ModesSection",
 ]
 
 #: the shipped example studies, in the order ``policydiffusion demo`` runs them
-EXAMPLES = ("us_states_spid", "china_mobile_gov")
+EXAMPLES = ("us_states_spid", "china_mobile_gov", "china_prefectures_covid")
 
 
 def example_path(name: str) -> Path:
     """Path of a shipped example study file.
 
-    The two examples live in the repository's ``examples/`` folder and ship inside the
+    The examples live in the repository's ``examples/`` folder and ship inside the
     package as ``policydiffusion/examples/NAME.toml`` (in a source checkout these are
     links to ``examples/``), so ``policydiffusion demo`` works from an installed wheel.
 

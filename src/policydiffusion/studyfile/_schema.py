@@ -15,11 +15,11 @@ __all__ = [
     "StudyFile", "StudySection", "DataSection", "RelationFile", "PoliciesSection",
     "DescribeSection", "TermSpec", "RiskSetSection", "ModelSection", "ModerationSection",
     "HeterogeneitySection", "NetworkSection", "SimulationSection", "ReportSection",
-    "DATASETS", "DESIGNS", "LINKS", "FIGURES", "FIGURE_FORMATS", "TABLE_FORMATS", "LANGUAGES",
+    "ModesSection", "DATASETS", "DESIGNS", "LINKS", "FIGURES", "FIGURE_FORMATS", "TABLE_FORMATS", "LANGUAGES",
     "SIMULATION_KINDS", "DEFAULT_SEED",
 ]
 
-DATASETS = ("spid", "china_mobile_gov")
+DATASETS = ("spid", "china_mobile_gov", "china_prefectures_covid")
 DESIGNS = ("monadic", "dyadic", "pooled")
 LINKS = ("logit", "probit", "cloglog")
 LANGUAGES = ("en", "zh")
@@ -78,9 +78,11 @@ class DataSection:
     """``[data]``: where the data come from: a shipped dataset or your files."""
 
     dataset: str | None = f(kind="str", choices=DATASETS,
-                            doc="A shipped study: `spid` (US states, real SPID adoptions) or "
-                                "`china_mobile_gov` (Chinese provinces, SIMULATED). Give this "
-                                "or `adoptions`.")
+                            doc="A shipped study: `spid` (US states, real SPID adoptions), "
+                                "`china_mobile_gov` (Chinese provinces, SIMULATED) or "
+                                "`china_prefectures_covid` (Chinese provinces and prefectures, "
+                                "real COVID-19 measures of 2020, daily). Give this or "
+                                "`adoptions`.")
     adoptions: Path | None = f(kind="path", doc="Adoption records (long: policy, unit, time; or "
                                "wide), relative to the study file.")
     units: Path | None = f(kind="path", doc="Units table: id, name, parent, entry, exit and "
@@ -165,7 +167,9 @@ class RiskSetSection:
                                "(e.g. `[\"region\", \"statehood_year\"]`), usable in formulas.",
                                factory=tuple)
     options: Mapping[str, Any] = f(kind="options", doc="Further options of the risk-set builder "
-                                   "(e.g. `{first_period_adopters = \"skip\", late_entry = false}`).",
+                                   "(e.g. `{first_period_adopters = \"skip\", late_entry = false}`; "
+                                   "`{level = \"prefecture\"}` puts one level of the units at risk "
+                                   "and carries `parent` onto the rows).",
                                    factory=dict)
 
 
@@ -182,7 +186,9 @@ class ModelSection:
     link: str = f("logit", kind="str", choices=LINKS, doc="Link function.")
     vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc1`, `{cluster = \"unit\"}` or "
                   "`{dyadic = [\"unit\", \"source\"]}` (default: cluster by unit; dyadic risk "
-                  "sets: dyadic-robust by unit and source).")
+                  "sets: dyadic-robust by unit and source; a risk set with one level at risk, "
+                  "`options = {level = \"prefecture\"}`: cluster by the parent, e.g. the "
+                  "province).")
     firth: bool = f(False, kind="bool", doc="Firth's penalised likelihood (rare events, "
                     "separation).")
     label: Label = f(kind="label", doc="Column heading in the tables (default: the name).",
@@ -261,6 +267,27 @@ class SimulationSection:
 
 
 @dataclass(frozen=True)
+class ModesSection:
+    """``[modes]``: diffusion modes in a multi-level state (top-down, pilot-then-promote,
+    bottom-up, horizontal), measured per policy (`policydiffusion.modes.classify_modes`)."""
+
+    enabled: bool = f(True, kind="bool", doc="Set to false to skip.")
+    policies: tuple | None = f(kind="strlist", doc="Policies classified (default: every policy in "
+                               "the data).")
+    central_level: str | None = f(kind="str", doc="The upper level (default: the top level of "
+                                  "the units' `level` column); a lower one makes each of its "
+                                  "units the centre of its own descendants.")
+    lower_levels: tuple | None = f(kind="strlist", doc="Lower levels measured (default: every "
+                                   "level below `central_level`).")
+    pilots: Path | None = f(kind="path", doc="Pilot designations (policy, unit, time), relative "
+                            "to the study file.")
+    options: Mapping[str, Any] = f(kind="options", doc="Thresholds of the rules, the fields of "
+                                   "`policydiffusion.modes.ModeRules` (e.g. "
+                                   "`{top_down_max_share = 0.1, hazard_rise = \"ci\"}`).",
+                                   factory=dict)
+
+
+@dataclass(frozen=True)
 class ReportSection:
     """``[report]``: what the report shows and how."""
 
@@ -305,6 +332,7 @@ class StudyFile:
     report: ReportSection
     positions: Mapping[tuple, int] = field(default_factory=dict, compare=False, repr=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    modes: ModesSection | None = None
 
     def where(self, path: tuple) -> str:
         """``"study.toml, line 12, field 'model[1].formula'"`` for an error message."""
@@ -339,5 +367,6 @@ TOP_LEVEL: dict[str, tuple[type, bool]] = {
     "heterogeneity": (HeterogeneitySection, True),
     "network": (NetworkSection, False),
     "simulation": (SimulationSection, True),
+    "modes": (ModesSection, False),
     "report": (ReportSection, False),
 }

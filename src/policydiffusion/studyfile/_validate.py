@@ -407,9 +407,12 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
             ck.bad(("model", i, "riskset"), f"no [[riskset]] named {rs_name!r}"
                    f"{_suggest(rs_name, rs_names)}; defined: {', '.join(rs_names) or 'none'}")
         design = next((r.design for r in risksets if r.name == rs_name), "monadic")
+        levelled = any(r.name == rs_name and "level" in r.options for r in risksets)
         vcov = m.vcov
         if vcov is None:
-            vcov = {"dyadic": ["unit", "source"]} if design == "dyadic" else {"cluster": "unit"}
+            # one level at risk (e.g. prefectures): cluster by the parent (the province)
+            vcov = ({"dyadic": ["unit", "source"]} if design == "dyadic" else
+                    {"cluster": "parent"} if levelled else {"cluster": "unit"})
         label = m.label or {"en": m.name}
         fixed_models.append(dataclasses.replace(m, riskset=rs_name, vcov=vcov, label=label))
     model_names = [m.name for m in models]
@@ -458,11 +461,15 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
         describe = dataclasses.replace(describe, policies=focus)
     risksets = tuple(r if r.policies is not None or focus is None
                      else dataclasses.replace(r, policies=focus) for r in risksets)
+    risksets = tuple(dataclasses.replace(r, unit_attributes=(*r.unit_attributes, "parent"))
+                     if "level" in r.options and "parent" not in r.unit_attributes else r
+                     for r in risksets)  # the default clusters of a level design
     return S.StudyFile(
         path=file, study=study, data=data, policies=policies, describe=describe,
         risksets=risksets, models=tuple(fixed_models), moderation=b["moderation"],
         heterogeneity=b["heterogeneity"], network=network, simulations=b["simulation"],
-        report=report, positions=positions, raw=raw)
+        report=report, positions=positions, raw=raw,
+        modes=b["modes"] if "modes" in raw else None)
 
 
 def load_study_file(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> S.StudyFile:

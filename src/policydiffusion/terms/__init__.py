@@ -17,6 +17,8 @@ from policydiffusion.terms._dyadic import (attribute_difference, contiguous, rel
                                            same_group, source_time_since_adoption)
 from policydiffusion.terms._exposure import covariate, exposure
 from policydiffusion.terms._leaders import leaders_adopted
+from policydiffusion.terms._levels import (ancestor_adopted, central_signal, peer_share_within_parent,
+                                           pilot_designated)
 from policydiffusion.terms._neighbors import neighbors_adopted
 from policydiffusion.terms._regional import national_share, region_share
 from policydiffusion.terms._time import duration, duration_poly, duration_spline, period_dummies
@@ -28,7 +30,8 @@ BUILDERS = {
     for f in (neighbors_adopted, region_share, national_share, leaders_adopted, event_in_force,
               parent_adopted, exposure, covariate, relation_count, source_time_since_adoption,
               attribute_difference, same_group, contiguous, duration, duration_poly,
-              duration_spline, period_dummies)
+              duration_spline, period_dummies, ancestor_adopted, central_signal,
+              peer_share_within_parent)
 }
 
-__all__ = ["Term", "BUILDERS", *BUILDERS]
+__all__ = ["Term", "BUILDERS", "pilot_designated", *BUILDERS]

@@ -8,8 +8,9 @@ English or Chinese (``lang="zh"``) with a shipped Chinese font.
 from policydiffusion.report.figures._common import save_figure
 from policydiffusion.report.figures._fonts import CJK_FAMILY, TRANSLATIONS, cjk_font_path, paper_rc, tr
 from policydiffusion.report.figures.curves import plot_adoption_curve, plot_hazard
+from policydiffusion.report.figures.levels import plot_level_timeline
 from policydiffusion.report.figures.maps import US_TILE_GRID, plot_choropleth, plot_tile_grid
 from policydiffusion.report.figures.timeline import plot_adoption_timeline
 
 __all__ = ["CJK_FAMILY", "TRANSLATIONS", "US_TILE_GRID", "cjk_font_path", "paper_rc", "plot_adoption_curve",
-           "plot_adoption_timeline", "plot_choropleth", "plot_hazard", "plot_tile_grid", "save_figure", "tr"]
+           "plot_adoption_timeline", "plot_level_timeline", "plot_choropleth", "plot_hazard", "plot_tile_grid", "save_figure", "tr"]

@@ -1,4 +1,4 @@
-"""Choropleth maps of adoption periods (US states, China's provinces) and a tile-grid
+"""Choropleth maps of adoption periods (US states, China's provinces or prefectures) and a tile-grid
 fallback for units without geometry. Polygons are drawn with matplotlib's
 PolyCollection from the shipped GeoJSON; no GIS library is needed."""
 
@@ -57,7 +57,7 @@ _CN = {"lon0": 105, "lat0": 35, "lat1": 25, "lat2": 47}
 
 
 def load_geometry(name: str) -> dict:
-    """A shipped GeoJSON: ``"us_states"`` or ``"china_provinces"``."""
+    """A shipped GeoJSON: ``"us_states"``, ``"china_provinces"`` or ``"china_prefectures"``."""
     from policydiffusion.datasets import dataset_path
 
     return json.loads(dataset_path(f"geo/{name}.geojson").read_text(encoding="utf-8"))
@@ -94,7 +94,7 @@ def _shapes(geometry: str | dict) -> tuple[dict[str, list[np.ndarray]], str]:
         if kind == "us_states":
             key = props["state_abbr"]
             shapes[key] = _project_us(key, _rings(f["geometry"]))
-        elif kind == "china_provinces":
+        elif kind in ("china_provinces", "china_prefectures"):
             key = str(props["code"])
             shapes[key] = [np.column_stack(albers(r[:, 0], r[:, 1], **_CN)) for r in _rings(f["geometry"])]
         else:
@@ -107,7 +107,8 @@ def _guess_geometry(units: list[str]) -> str | None:
     if set(units) <= set(US_TILE_GRID):
         return "us_states"
     if all(u.isdigit() and len(u) == 6 for u in units):
-        return "china_provinces"
+        # GB/T codes: provinces (and the centre, 100000) end in 0000, prefectures do not
+        return "china_prefectures" if any(not u.endswith("0000") for u in units) else "china_provinces"
     return None
 
 
@@ -146,7 +147,9 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     ----------
     geometry
         ``"us_states"`` (units are postal codes; Alaska and Hawaii as insets,
-        Albers equal-area), ``"china_provinces"`` (units are GB/T codes), a GeoJSON
+        Albers equal-area), ``"china_provinces"`` or ``"china_prefectures"`` (units
+        are GB/T codes; on the prefecture map units of higher levels are not
+        drawn), a GeoJSON
         dict whose features carry a ``unit`` property, or ``"auto"`` (guess from the
         unit ids; a tile grid when nothing fits).
     labels
@@ -210,13 +213,15 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         ax.autoscale_view()
         ax.set_aspect("equal")
         ax.set_axis_off()
-        missing = [u for u in units if u not in shapes]
+        # on the prefecture map the centre and the provinces are drawn as their prefectures
+        missing = [u for u in units if u not in shapes
+                   and not (kind == "china_prefectures" and u.endswith("0000"))]
         if missing:
             ax.annotate(f"{tr('No data', lang)}: {', '.join(missing[:5])}", (0, 0), xycoords="axes fraction",
                         fontsize=6, **fk)
         _colorbar(ax, norm, cm, lang, fk)
         # China's empty corner is the south-west; the US's the south-east (AK/HI sit south-west)
-        _legend_no_adoption(ax, lang, fk, loc="lower left" if kind == "china_provinces" else "lower right")
+        _legend_no_adoption(ax, lang, fk, loc="lower left" if kind.startswith("china") else "lower right")
         if title:
             ax.set_title(title, **fk)
         if labels:  # last: the colorbar and title change the map's scale, hence what fits
