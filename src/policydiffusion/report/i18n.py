@@ -310,6 +310,8 @@ TEXT: dict[str, dict[str, str]] = {
     "stage.model": {"en": "model {name}", "zh": "模型 {name}"},
     "vcov.cluster": {"en": "clustered by {columns} ({clusters}Stata small-sample factor G/(G-1))",
                      "zh": "按{columns}聚类的稳健标准误{clusters}"},
+    "vcov.cluster_cr0": {"en": "clustered by {columns} ({clusters}CR0: no small-sample factor)",
+                         "zh": "按{columns}聚类的稳健标准误{clusters}（CR0，无小样本校正）"},
     "vcov.n_clusters": {"en": "{n} clusters, ", "zh": "（{n} 个聚类）"},
     "vcov.dyadic": {
         "en": "dyadic-robust, allowing correlation among all dyads that share a {a} or a {b} "

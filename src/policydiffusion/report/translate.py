@@ -138,17 +138,21 @@ def vcov_text(vcov: object, lang: str, n_clusters: Sequence[int] = ()) -> str:
     'clustered by unit (50 clusters, Stata small-sample factor G/(G-1))'
     >>> vcov_text({"cluster": "unit"}, "zh", [50])
     '按单位聚类的稳健标准误（50 个聚类）'
+    >>> vcov_text({"cluster-cr0": "state"}, "en", [47])
+    'clustered by state (47 clusters, CR0: no small-sample factor)'
     >>> vcov_text({"cluster": ["state", "year"]}, "zh")
     '按 state、year 聚类的稳健标准误'
     >>> vcov_text({"dyadic": ["unit", "source"]}, "zh")
     '按单位和来源的二元组稳健标准误'
     """
     check_language(lang)
-    if isinstance(vcov, dict) and "cluster" in vcov:
-        cols = vcov["cluster"] if isinstance(vcov["cluster"], list) else [vcov["cluster"]]
+    kind = next(iter(vcov)) if isinstance(vcov, dict) and len(vcov) == 1 else None
+    if kind in ("cluster", "cluster-cr0"):
+        cols = vcov[kind] if isinstance(vcov[kind], list) else [vcov[kind]]
         n = tr("vcov.n_clusters", lang, n=n_clusters[0]) if n_clusters else ""
         columns = _join([_column(c, lang) for c in cols], lang).replace(" 、 ", "、")
-        return tr("vcov.cluster", lang, columns=columns, clusters=n)
+        key = "vcov.cluster" if kind == "cluster" else "vcov.cluster_cr0"
+        return tr(key, lang, columns=columns, clusters=n)
     if isinstance(vcov, dict) and "dyadic" in vcov:
         a, b = (_column(c, lang) for c in vcov["dyadic"])
         return tr("vcov.dyadic", lang, a=a, b=b)

@@ -180,7 +180,8 @@ class ModelSection:
                      "duration`; columns of the risk set, `a:b` and `a*b` for interactions.",
                      required=True)
     link: str = f("logit", kind="str", choices=LINKS, doc="Link function.")
-    vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc1`, `{cluster = \"unit\"}` or "
+    vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc1`, `{cluster = \"unit\"}`, "
+                  "`{cluster-cr0 = \"unit\"}` (no G/(G-1), as R sandwich `cadjust = FALSE`) or "
                   "`{dyadic = [\"unit\", \"source\"]}` (default: cluster by unit; dyadic risk "
                   "sets: dyadic-robust by unit and source).")
     firth: bool = f(False, kind="bool", doc="Firth's penalised likelihood (rare events, "
