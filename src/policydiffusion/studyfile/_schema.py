@@ -104,6 +104,9 @@ class DataSection:
     start: Any = f(kind="time", doc="First period observed (default: the first adoption).")
     end: Any = f(kind="time", doc="Last period observed; non-adopters are censored here "
                  "(default: the last adoption; `spid`: 2017).")
+    unknown_units: str = f("error", kind="str", choices=("error", "drop"),
+                           doc="Relation edges naming units outside the study: `error`, or "
+                               "`drop` them (each counted as an exclusion with the units).")
     relations: tuple = f(kind="relations", doc="`[data.relations.NAME]` tables, one per relation "
                          "read from a file (added to a shipped dataset's relations).",
                          factory=tuple)

@@ -384,7 +384,8 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
                    "`adoptions = \"FILE\"`" + (", not both" if data.dataset else ""))
         if data.dataset is not None and isinstance(raw["data"], dict):
             # a shipped dataset reads only `relations` (and `end` for spid) from [data]
-            used = {"dataset", "adoptions", "relations"} | ({"end"} if data.dataset == "spid" else set())
+            used = {"dataset", "adoptions", "relations", "unknown_units"} | (
+                {"end"} if data.dataset == "spid" else set())
             fields = {fl.name for fl in dataclasses.fields(S.DataSection)}
             for key in raw["data"]:
                 if key in fields and key not in used:
