@@ -4,15 +4,16 @@ rms::robcov (golden/cr0_golden.R writes golden/cr0_golden.json)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import GOLDEN
 
 from policydiffusion.cli import run
 from policydiffusion.estimate import VcovSpec, fit_hazard
 from policydiffusion.studyfile import parse_study_file
 
+GOLDEN = Path(__file__).resolve().parent / "golden"
 FORMULA = "adopt ~ x1 * d + x2 + x3 + region"
 ATOL = 1e-8
 

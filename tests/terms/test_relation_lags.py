@@ -3,6 +3,8 @@ against brute-force loops on random small studies with a year-varying directed n
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import polars as pl
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policydiffusion import terms as T
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
 from policydiffusion.networks import sources_adopted
 from policydiffusion.riskset import monadic_riskset
 from policydiffusion.study import RelationSpec, load_study
@@ -50,8 +52,16 @@ def test_relation_and_adoption_lags_match_loops(data, r_lag, a_lag):
     units, adopt, edges, end, region = data
     study = to_study(*data)
     term = T.neighbors_adopted("net", kind="count", relation_lag=r_lag, adoption_lag=a_lag)
-    df = monadic_riskset(study, policy="p", terms=[term, T.national_count(lag=a_lag),
-                                                   T.region_count(lag=a_lag)]).data
+    terms = [term, T.national_count(lag=a_lag), T.region_count(lag=a_lag)]
+    first = min(t for t in adopt.values() if t is not None)
+    last = max(end if t is None else t for t in adopt.values())
+    if not any(first <= y + r_lag <= last for _, _, y in edges):  # the network never meets the rows
+        with pytest.raises(InvalidOptionError, match="never meet"):
+            monadic_riskset(study, policy="p", terms=terms)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PolicyDiffusionWarning)  # sparse networks warn
+        df = monadic_riskset(study, policy="p", terms=terms).data
     assert df.height > 0
     for u, t, got, nat, reg in df.select("unit", "period", term.name, f"national_count_l{a_lag}",
                                          f"region_count_l{a_lag}").rows():
@@ -62,7 +72,10 @@ def test_relation_and_adoption_lags_match_loops(data, r_lag, a_lag):
         assert nat == sum(adopted(j) for j in units if j != u)
         assert reg == sum(adopted(j) for j in units if j != u and region[j] == region[u])
     # the networks-stage helper counts exactly the same sources
-    src = sources_adopted(study, study.relation("net"), relation_lag=r_lag, adoption_lag=a_lag)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PolicyDiffusionWarning)
+        src = sources_adopted(study, study.relation("net"), relation_lag=r_lag,
+                              adoption_lag=a_lag)
     merged = df.join(pl.from_pandas(src).with_columns(pl.col("period").cast(pl.Int32)),
                      on=["policy", "unit", "period"], how="left")
     assert merged.get_column("sources_adopted").null_count() == 0

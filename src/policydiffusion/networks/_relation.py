@@ -13,6 +13,7 @@ from policydiffusion.networks._netinf import NetinfResult
 from policydiffusion.networks._rolling import RollingNetinf
 from policydiffusion.study._relations import Relation
 from policydiffusion.terms._base import check_lag
+from policydiffusion.terms._neighbors import check_periods_meet
 
 __all__ = ["as_relation", "sources_adopted"]
 
@@ -149,6 +150,9 @@ def sources_adopted(study_or_adoptions, relation: Relation, *, decay: float | No
     e = relation.edges.select("source", "target", "period").to_pandas()
     static = e[e["period"].isna()][["source", "target"]]
     timed = e[e["period"].notna()].astype({"period": "int64"})
+    if len(timed) and not len(static) and len(rows):
+        check_periods_meet(relation.name, set(timed["period"].tolist()),
+                           (int(rows["period"].min()), int(rows["period"].max())), relation_lag)
     timed["period"] = timed["period"] + relation_lag  # the network of t - lag serves row t
     a = adopt.rename(columns={"unit": "target", "period": "t_j"})
     parts = []
