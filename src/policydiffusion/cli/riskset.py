@@ -109,6 +109,9 @@ def riskset_command(
     first_period_adopters: str = typer.Option("event", help="event: first-period adopters are "
                                                             "events; skip: start one period "
                                                             "later and exclude them."),
+    risk_not_before: Optional[int] = typer.Option(
+        None, help="No policy's risk starts before this period: start = max(start of risk, "
+                   "this); e.g. --first-period-adopters skip --risk-not-before 1960 (DHB 2015)."),
     late_entry: bool = typer.Option(True, "--late-entry/--no-late-entry",
                                     help="Units entering after the start join at their entry "
                                          "period (or are excluded)."),
@@ -152,7 +155,7 @@ def riskset_command(
     terms = [parse_term(t) for t in term]
     common = dict(policies=chosen, terms=terms, start=_risk_start(risk_start),
                   first_period_adopters=first_period_adopters, late_entry=late_entry,
-                  unit_attributes=unit_attribute, lazy=True)
+                  unit_attributes=unit_attribute, lazy=True, not_before=risk_not_before)
     if design == "dyadic":
         rs = dyadic_riskset(study, conditional=conditional, **common)
     else:

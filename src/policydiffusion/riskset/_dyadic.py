@@ -47,6 +47,7 @@ def dyadic_riskset(
     late_entry: bool = True,
     unit_attributes: Sequence[str] = (),
     lazy: bool = False,
+    not_before: int | None = None,
 ) -> RiskSet:
     """Directed-dyad risk set: rows (i, j, t) for i at risk at t and a possible source j.
 
@@ -63,7 +64,7 @@ def dyadic_riskset(
 
     Parameters
     ----------
-    study, policy, policies, terms, start, first_period_adopters, late_entry, unit_attributes
+    study, policy, policies, terms, start, first_period_adopters, late_entry, unit_attributes, not_before
         As in :func:`monadic_riskset`.
     conditional
         True: only sources that had adopted before t. False: every other existing unit.
@@ -93,7 +94,7 @@ def dyadic_riskset(
         raise InvalidOptionError(f"conditional must be True or False; got {conditional!r}.")
     su = setup(study, policy, policies, design="dyadic", terms=terms, start=start,
                first_period_adopters=first_period_adopters, late_entry=late_entry,
-               unit_attributes=unit_attributes)
+               unit_attributes=unit_attributes, not_before=not_before)
     mono_terms = [t for t in su.terms if t.design != "dyadic"]
     dyad_terms = [t for t in su.terms if t.design == "dyadic"]
 

@@ -168,7 +168,8 @@ class RiskSetSection:
                                "(e.g. `[\"region\", \"statehood_year\"]`), usable in formulas.",
                                factory=tuple)
     options: Mapping[str, Any] = f(kind="options", doc="Further options of the risk-set builder "
-                                   "(e.g. `{first_period_adopters = \"skip\", late_entry = false}`).",
+                                   "(e.g. `{first_period_adopters = \"skip\", not_before = 1960, "
+                                   "late_entry = false}`).",
                                    factory=dict)
 
 
