@@ -131,11 +131,13 @@ def riskset_command(
     `policydiffusion riskset pooled adoptions.csv --units states.csv --relation
     contiguity=borders.csv:state:neighbor --term neighbors_adopted -o pooled.csv`
 
-    Terms (`--term`): neighbors_adopted, region_share, national_share, leaders_adopted,
+    Terms (`--term`): neighbors_adopted, region_share, national_share, region_count,
+    national_count, leaders_adopted,
     event_in_force, parent_adopted, exposure, covariate, duration, duration_poly,
     duration_spline, period_dummies; for dyadic risk sets also relation_count,
     source_time_since_adoption, attribute_difference, same_group, contiguous. Options
     follow the Python builders, e.g. `--term neighbors_adopted:relation=contiguity,kind=share`,
+    `--term neighbors_adopted:relation=netinf,kind=count,relation_lag=0,adoption_lag=0`,
     `--term leaders_adopted:leaders=CA+NY`, `--term covariate:gdp,lag=1`,
     `--term national_share:lag=2,as=natl`.
 

@@ -370,6 +370,8 @@ TERMS: dict[str, dict[str, str]] = {
     "neighbors_adopted": {"en": "Neighbours adopted", "zh": "相邻单位已采纳"},
     "region_share": {"en": "Share of region adopted", "zh": "同区域采纳比例"},
     "national_share": {"en": "Share of all units adopted", "zh": "全国采纳比例"},
+    "region_count": {"en": "Units of region adopted", "zh": "同区域已采纳单位数"},
+    "national_count": {"en": "Units adopted", "zh": "全国已采纳单位数"},
     "leaders_adopted": {"en": "Leader adopted", "zh": "领先者已采纳"},
     "event_in_force": {"en": "Directive in force", "zh": "政策文件生效"},
     "parent_adopted": {"en": "Higher level adopted", "zh": "上级已采纳"},
