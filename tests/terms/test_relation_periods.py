@@ -53,3 +53,23 @@ def test_the_lag_is_taken_into_account():
         monadic_riskset(study_with([90]), policy="p", terms=[term])
     with pytest.raises(InvalidOptionError, match="never meet"):
         monadic_riskset(study_with([99]), policy="p", terms=[term])
+
+
+def test_dyadic_relation_count_is_checked_with_its_window():
+    from policydiffusion.riskset import dyadic_riskset
+
+    with pytest.raises(InvalidOptionError, match="never meet"):
+        dyadic_riskset(study_with([1990, 1995]), policy="p", terms=[T.relation_count("net")])
+    # visits of 91 count in 92..94 with window=3: 3 of the 9 row periods, a warning
+    with pytest.warns(PolicyDiffusionWarning, match="only 3 of the 9"):
+        dyadic_riskset(study_with([91]), policy="p", terms=[T.relation_count("net", window=3)])
+
+
+def test_cli_term_grammar_and_study_file_take_the_lags():
+    from policydiffusion.cli.riskset import parse_term
+    from policydiffusion.studyfile._terms import known_terms
+
+    t = parse_term("neighbors_adopted:relation=netinf,kind=count,relation_lag=0,adoption_lag=0")
+    assert (t.relation_lag, t.adoption_lag, t.name) == (0, 0, "neighbors_adopted_netinf_count_l0")
+    assert {"relation_lag", "adoption_lag"} <= set(known_terms()["neighbors_adopted"])
+    assert parse_term("national_count:lag=0").name == "national_count_l0"

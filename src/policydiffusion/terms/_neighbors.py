@@ -15,14 +15,15 @@ if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
 
 __all__ = ["neighbors_adopted", "NeighborsAdopted", "relation_sums", "lags_suffix", "lags_text",
-           "check_periods_meet"]
+           "check_periods_meet", "check_relation_periods"]
 
 
 def check_periods_meet(relation: str, edge_periods: set[int], rows: tuple[int, int],
-                       relation_lag: int) -> None:
+                       relation_lag: int, *, window: int | None = 1) -> None:
     """Refuse a period-varying relation whose periods never meet the rows' periods.
 
-    The edges of period ``e`` serve the rows of ``e + relation_lag``. If no row period
+    The edges of period ``e`` serve the rows of ``e + relation_lag`` (and the
+    ``window - 1`` periods after it; ``window=None``: every later period). If no row period
     ``rows[0]..rows[1]`` is served the term would be 0 everywhere (two-digit years in
     the adoptions against four-digit years in the network): an
     :class:`~policydiffusion.errors.InvalidOptionError` names both ranges. If fewer
@@ -38,7 +39,9 @@ def check_periods_meet(relation: str, edge_periods: set[int], rows: tuple[int, i
     if not edge_periods:
         return
     lo, hi = rows
-    served = sum(1 for e in edge_periods if lo <= e + relation_lag <= hi)
+    reach = hi - lo + 1 if window is None else window
+    served = len({t for e in edge_periods for t in range(e + relation_lag, e + relation_lag + reach)
+                  if lo <= t <= hi})
     n = hi - lo + 1
     span = f"{min(edge_periods)}-{max(edge_periods)}"
     if served == 0:
@@ -52,16 +55,17 @@ def check_periods_meet(relation: str, edge_periods: set[int], rows: tuple[int, i
              "others get 0.", PolicyDiffusionWarning)
 
 
-def _check_relation_periods(ctx: "BuildContext", relation: str, relation_lag: int) -> None:
+def check_relation_periods(ctx: "BuildContext", relation: str, relation_lag: int, *,
+                           window: int | None = 1) -> None:
     """:func:`check_periods_meet` for a study relation with no static edge, once per risk set."""
     def check(_spells: pl.DataFrame) -> bool:
         period = ctx.study.relation(relation).edges.get_column("period")
         if period.null_count() == 0:
             check_periods_meet(relation, set(period.unique().to_list()), ctx.periods,
-                               relation_lag)
+                               relation_lag, window=window)
         return True
 
-    ctx.spell_fact(f"relation periods {relation!r} lag {relation_lag}", check)
+    ctx.spell_fact(f"relation periods {relation!r} lag {relation_lag} window {window}", check)
 
 KINDS = ("share", "count", "any")
 
@@ -78,7 +82,7 @@ def relation_sums(plan: pl.LazyFrame, ctx: "BuildContext", *, relation: str, lag
     ``v_j`` among the neighbours makes both sums null.
     """
     a_lag = lag if adoption_lag is None else adoption_lag
-    _check_relation_periods(ctx, relation, lag)
+    check_relation_periods(ctx, relation, lag)
     keys = ctx.unit_periods()
     edges = ctx.relation_edges(relation).rename({"period": "_eperiod", "source": "unit",
                                                  "target": "_j"})
