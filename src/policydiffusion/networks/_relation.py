@@ -13,7 +13,7 @@ from policydiffusion.networks._netinf import NetinfResult
 from policydiffusion.networks._rolling import RollingNetinf
 from policydiffusion.study._relations import Relation
 from policydiffusion.terms._base import check_lag
-from policydiffusion.terms._neighbors import check_periods_meet
+from policydiffusion.terms._periods import check_periods_meet
 
 __all__ = ["as_relation", "sources_adopted"]
 

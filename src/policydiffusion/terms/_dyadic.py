@@ -10,7 +10,7 @@ import polars as pl
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.riskset._context import PERIOD
 from policydiffusion.terms._base import Term, check_lag, lag_text
-from policydiffusion.terms._neighbors import check_relation_periods
+from policydiffusion.terms._periods import check_relation_periods
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
