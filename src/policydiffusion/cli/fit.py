@@ -38,8 +38,8 @@ def fit_command(
                                       "the two unit columns."),
     vcov: Optional[str] = typer.Option(None, help="classical, hc0, hc1, cluster, "
                                        "cluster-cr0 (no G/(G-1): R sandwich cadjust=FALSE, "
-                                       "rms::robcov), cluster-regress or dyadic (default: cluster if "
-                                       "--cluster is given, else classical)."),
+                                       "rms::robcov), cluster-regress or dyadic (default: "
+                                       "cluster if --cluster is given, else classical)."),
     firth: bool = typer.Option(False, "--firth", help="Firth penalised logit."),
     firth_inference: str = typer.Option("profile", help="With --firth: profile (penalised "
                                         "LR tests, profile-likelihood CIs) or wald."),

@@ -64,8 +64,10 @@ def dyadic_riskset(
 
     Parameters
     ----------
-    study, policy, policies, terms, start, first_period_adopters, late_entry, unit_attributes, not_before
+    study, policy, policies, terms, start, first_period_adopters, late_entry, unit_attributes
         As in :func:`monadic_riskset`.
+    not_before
+        As in :func:`monadic_riskset`: no policy's risk starts before this period.
     conditional
         True: only sources that had adopted before t. False: every other existing unit.
     lazy

@@ -18,7 +18,8 @@ from policydiffusion.terms._dyadic import (attribute_difference, contiguous, rel
 from policydiffusion.terms._exposure import covariate, exposure
 from policydiffusion.terms._leaders import leaders_adopted
 from policydiffusion.terms._neighbors import neighbors_adopted
-from policydiffusion.terms._regional import national_count, national_share, region_count, region_share
+from policydiffusion.terms._regional import (national_count, national_share, region_count,
+                                              region_share)
 from policydiffusion.terms._time import duration, duration_poly, duration_spline, period_dummies
 from policydiffusion.terms._vertical import event_in_force, parent_adopted
 
