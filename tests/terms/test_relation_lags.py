@@ -103,8 +103,12 @@ def test_published_source_adoption_timing():
     got = {}
     for r, al in [(0, 0), (0, 1), (1, 1)]:
         term = T.neighbors_adopted("net", kind="count", relation_lag=r, adoption_lag=al)
-        df = monadic_riskset(study, policy="p", terms=[term]).data.filter(pl.col("unit") == "C")
-        got[(r, al)] = df.get_column(term.name).to_list()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PolicyDiffusionWarning)
+            df = monadic_riskset(study, policy="p", terms=[term]).data
+        # lagged one year, the 2002-03 networks serve only 2003 of 2001-03: a warning
+        assert len(caught) == (r == 1)
+        got[(r, al)] = df.filter(pl.col("unit") == "C").get_column(term.name).to_list()
     # C at risk 2001-2003; network 2002: C<-A, C<-B; network 2003: C<-A
     assert got[(0, 0)] == [0, 2, 1]
     assert got[(0, 1)] == [0, 1, 1]
