@@ -100,7 +100,7 @@ def _rows(study_or_adoptions) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def sources_adopted(study_or_adoptions, relation: Relation, *, decay: float | None = None,
                     relation_lag: int = 0, adoption_lag: int = 1) -> pd.DataFrame:
-    """Number of a unit's inferred sources that adopted before t, per (policy, unit, period).
+    """Number of a unit's inferred sources that had adopted (by default before t), per row.
 
     For unit i, policy p and period t: ``sum over j with an edge i -> j in force at
     t - relation_lag and T_jp <= t - adoption_lag`` of 1, or of ``exp(-decay * (t -
