@@ -305,6 +305,11 @@ TEXT: dict[str, dict[str, str]] = {
                                 "zh": "采纳发生在观察期开始之前"},
     "exclusion.after_window": {"en": "adoption after the observation window ends",
                                "zh": "采纳发生在观察期结束之后"},
+    # templated: load_study(unknown_units="drop") names the relation and the units
+    "exclusion.relation_outside": {
+        "en": "relation {name}: edge names a unit outside the study ({units}); dropped "
+              "(unknown_units='drop')",
+        "zh": "关系 {name} 中涉及研究范围以外单位（{units}）的边，已删除（unknown_units='drop'）"},
     "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
     "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
     "stage.model": {"en": "model {name}", "zh": "模型 {name}"},
