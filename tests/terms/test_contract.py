@@ -14,6 +14,7 @@ from policydiffusion.riskset import dyadic_riskset, monadic_riskset
 ALL_TERMS = [
     T.neighbors_adopted(), T.neighbors_adopted(kind="count"), T.neighbors_adopted(kind="any"),
     T.neighbors_adopted("visits", weighted=True), T.region_share(), T.national_share(),
+    T.region_count(), T.national_count(), T.neighbors_adopted("visits", relation_lag=2),
     T.leaders_adopted(["A", "C"]), T.leaders_adopted(["A", "C"], by_region=True),
     T.leaders_adopted("most_innovative", k=2).alias("leaders_innovative_l1"),
     T.event_in_force(), T.parent_adopted(), T.exposure(attribute="perf"),
@@ -24,7 +25,8 @@ ALL_TERMS = [
     T.period_dummies(), T.ancestor_adopted(), T.central_signal(), T.peer_share_within_parent(),
 ]
 LAGGED = [t for t in ALL_TERMS if t.lag >= 1]
-LEAKY = [T.national_share(lag=0), T.neighbors_adopted(lag=0)]
+LEAKY = [T.national_share(lag=0), T.neighbors_adopted(lag=0), T.national_count(lag=0),
+         T.neighbors_adopted(relation_lag=1, adoption_lag=0)]
 
 
 def build(study, term):
@@ -73,7 +75,7 @@ def test_the_contract_catches_same_period_information():
         joined, cols = _values_before_and_after_new_2003_adoptions(term)
         changed += sum(not joined[c].equals(joined[c + "_after"], check_names=False)
                        for c in cols)
-    assert changed >= 2
+    assert changed >= 4
 
 
 @pytest.mark.parametrize("term", ALL_TERMS, ids=lambda t: t.name)

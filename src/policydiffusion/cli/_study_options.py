@@ -43,6 +43,9 @@ _OPTIONS: list[tuple[str, object, object]] = [
     ("end", Optional[str], typer.Option(
         None, help="Last period observed: non-adopters are censored here (default: last "
                    "adoption).")),
+    ("unknown_units", str, typer.Option(
+        "error", help="Relation edges naming units outside the study: error (default) or "
+                      "drop (removed and counted as exclusions).")),
 ]
 _ADOPTIONS = ("adoptions", Optional[Path], typer.Argument(
     None, help="Adoption records: CSV, Parquet, Excel or Stata file; or use --dataset."))
@@ -95,7 +98,7 @@ def _plain_default(name: str) -> object:
 def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Optional[Path],
                 policies: Optional[Path], covariates: Optional[Path], relation: List[str],
                 policy_col: str, unit_col: str, time_col: str, layout: str, granularity: str,
-                start: Optional[str], end: Optional[str]):
+                start: Optional[str], end: Optional[str], unknown_units: str = "error"):
     """A Study from files and options, or a shipped study (``dataset``)."""
     if (dataset is None) == (adoptions is None):
         raise InvalidOptionError(f"give an ADOPTIONS file or --dataset ({', '.join(SHIPPED_STUDIES)}), "
@@ -129,4 +132,4 @@ def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Opt
     return load_study(adoptions, units=units, policies=policies, covariates=covariates,
                       relations=rels or None, policy_col=policy_col, unit_col=unit_col,
                       time_col=time_col, layout=layout, granularity=granularity, start=start,
-                      end=end)
+                      end=end, unknown_units=unknown_units)

@@ -37,8 +37,9 @@ def fit_command(
     cluster: List[str] = typer.Option([], help="Cluster column; repeat for multiway; dyadic: "
                                       "the two unit columns."),
     vcov: Optional[str] = typer.Option(None, help="classical, hc0, hc1, cluster, "
-                                       "cluster-regress or dyadic (default: cluster if "
-                                       "--cluster is given, else classical)."),
+                                       "cluster-cr0 (no G/(G-1): R sandwich cadjust=FALSE, "
+                                       "rms::robcov), cluster-regress or dyadic (default: "
+                                       "cluster if --cluster is given, else classical)."),
     firth: bool = typer.Option(False, "--firth", help="Firth penalised logit."),
     firth_inference: str = typer.Option("profile", help="With --firth: profile (penalised "
                                         "LR tests, profile-likelihood CIs) or wald."),

@@ -109,6 +109,9 @@ def riskset_command(
     first_period_adopters: str = typer.Option("event", help="event: first-period adopters are "
                                                             "events; skip: start one period "
                                                             "later and exclude them."),
+    risk_not_before: Optional[int] = typer.Option(
+        None, help="No policy's risk starts before this period: start = max(start of risk, "
+                   "this); e.g. --first-period-adopters skip --risk-not-before 1960 (DHB 2015)."),
     late_entry: bool = typer.Option(True, "--late-entry/--no-late-entry",
                                     help="Units entering after the start join at their entry "
                                          "period (or are excluded)."),
@@ -128,11 +131,13 @@ def riskset_command(
     `policydiffusion riskset pooled adoptions.csv --units states.csv --relation
     contiguity=borders.csv:state:neighbor --term neighbors_adopted -o pooled.csv`
 
-    Terms (`--term`): neighbors_adopted, region_share, national_share, leaders_adopted,
+    Terms (`--term`): neighbors_adopted, region_share, national_share, region_count,
+    national_count, leaders_adopted,
     event_in_force, parent_adopted, exposure, covariate, duration, duration_poly,
     duration_spline, period_dummies; for dyadic risk sets also relation_count,
     source_time_since_adoption, attribute_difference, same_group, contiguous. Options
     follow the Python builders, e.g. `--term neighbors_adopted:relation=contiguity,kind=share`,
+    `--term neighbors_adopted:relation=netinf,kind=count,relation_lag=0,adoption_lag=0`,
     `--term leaders_adopted:leaders=CA+NY`, `--term covariate:gdp,lag=1`,
     `--term national_share:lag=2,as=natl`.
 
@@ -152,7 +157,7 @@ def riskset_command(
     terms = [parse_term(t) for t in term]
     common = dict(policies=chosen, terms=terms, start=_risk_start(risk_start),
                   first_period_adopters=first_period_adopters, late_entry=late_entry,
-                  unit_attributes=unit_attribute, lazy=True)
+                  unit_attributes=unit_attribute, lazy=True, not_before=risk_not_before)
     if design == "dyadic":
         rs = dyadic_riskset(study, conditional=conditional, **common)
     else:

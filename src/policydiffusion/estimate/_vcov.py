@@ -17,7 +17,8 @@ from policydiffusion.errors import InvalidOptionError
 
 __all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS"]
 
-VCOV_KINDS = ("classical", "hc0", "hc1", "cluster", "cluster-regress", "dyadic")
+VCOV_KINDS = ("classical", "hc0", "hc1", "cluster", "cluster-cr0", "cluster-regress", "dyadic")
+_CLUSTERED = ("cluster", "cluster-cr0", "cluster-regress", "dyadic")
 _DENSE_LIMIT = 20_000_000  # cells (groups x k) kept as a dense array
 
 
@@ -27,12 +28,16 @@ class VcovSpec:
 
     Forms accepted by :meth:`parse`: ``"classical"``, ``"hc0"``, ``"hc1"``,
     ``{"cluster": "state"}``, ``{"cluster": ["state", "year"]}``,
-    ``{"cluster-regress": "state"}`` and ``{"dyadic": ["unit", "source"]}``.
+    ``{"cluster-cr0": "state"}`` (no small-sample factor: R ``sandwich::vcovCL(type =
+    "HC0", cadjust = FALSE)``, ``rms::robcov``), ``{"cluster-regress": "state"}`` and
+    ``{"dyadic": ["unit", "source"]}``. docs/variance.md compares the conventions.
 
     Examples
     --------
     >>> VcovSpec.parse({"cluster": "state"}).label()
     'cluster-robust by state, Stata small-sample factor G/(G-1)'
+    >>> VcovSpec.parse({"cluster-cr0": "state"}).label()
+    'cluster-robust by state, CR0 (no small-sample factor)'
     >>> VcovSpec.parse("hc1").label()
     'heteroskedasticity-robust HC1 (n/(n-k))'
     """
@@ -49,7 +54,7 @@ class VcovSpec:
             kind = spec.lower()
             if kind in ("classical", "hc0", "hc1"):
                 return cls(kind)
-            if kind in ("cluster", "cluster-regress", "dyadic"):
+            if kind in _CLUSTERED:
                 raise InvalidOptionError(
                     f"vcov {spec!r} needs its columns: write {{{kind!r}: 'state'}}.")
             raise InvalidOptionError(
@@ -58,10 +63,10 @@ class VcovSpec:
         if isinstance(spec, Mapping) and len(spec) == 1:
             (kind, cols), = spec.items()
             kind = str(kind).lower()
-            if kind not in ("cluster", "cluster-regress", "dyadic"):
+            if kind not in _CLUSTERED:
                 raise InvalidOptionError(
-                    f"vcov mapping key must be 'cluster', 'cluster-regress' or 'dyadic'; "
-                    f"got {kind!r}.")
+                    f"vcov mapping key must be 'cluster', 'cluster-cr0', 'cluster-regress' or "
+                    f"'dyadic'; got {kind!r}.")
             cols = (cols,) if isinstance(cols, str) else tuple(cols)
             if not cols or not all(isinstance(c, str) for c in cols):
                 raise InvalidOptionError(f"vcov {spec!r}: give column names as strings.")
@@ -78,7 +83,7 @@ class VcovSpec:
 
     @property
     def is_clustered(self) -> bool:
-        return self.kind in ("cluster", "cluster-regress", "dyadic")
+        return self.kind in _CLUSTERED
 
     def to_json(self) -> Any:
         """The spec in the form :meth:`parse` accepts."""
@@ -112,10 +117,11 @@ class VcovSpec:
             units = w["units"].format(n=n_clusters[0]) if n_clusters else ""
             return w["dyadic"].format(a=cols[0], b=cols[1], units=units)
         regress = self.kind == "cluster-regress"
+        cr0 = self.kind == "cluster-cr0"
         if len(self.columns) == 1:
             g = w["g"].format(n=n_clusters[0]) if n_clusters else ""
             return w["cluster"].format(
-                names=cols[0], g=g, fac=w["regress" if regress else "stata"])
+                names=cols[0], g=g, fac=w["regress" if regress else "cr0" if cr0 else "stata"])
         joined = w["and"].join(w["g_col"].format(col=c, n=n_clusters[i]) if n_clusters else c
                                for i, c in enumerate(cols))
         inter = ""
@@ -123,6 +129,7 @@ class VcovSpec:
             inter = w["inter"].format(g=", ".join(str(g) for g in n_intersections))
         return w["multiway"].format(
             way=w["ways"].get(len(cols), w["way_n"].format(n=len(cols))), names=joined,
+            fac=w["multi_cr0" if cr0 else "multi_fac"],
             total=w["total"] if regress else "", inter=inter)
 
 
@@ -139,11 +146,13 @@ _WORDS: dict[str, dict] = {
         "cluster": "cluster-robust by {names}{g}, {fac}",
         "stata": "Stata small-sample factor G/(G-1)",
         "regress": "regress-style small-sample factor G/(G-1)*(n-1)/(n-k)",
+        "cr0": "CR0 (no small-sample factor)",
+        "multi_fac": "each component (and each intersection) scaled by its own G/(G-1)",
+        "multi_cr0": "no small-sample factor (CR0)",
         "and": " and ", "g_col": "{col} (G={n})",
         "ways": {2: "two-way", 3: "three-way"}, "way_n": "{n}-way",
         "inter": " (intersections: G={g})", "total": ", total times (n-1)/(n-k)",
-        "multiway": "{way} cluster-robust by {names}, Cameron-Gelbach-Miller; each component "
-                    "(and each intersection) scaled by its own G/(G-1){total}{inter}",
+        "multiway": "{way} cluster-robust by {names}, Cameron-Gelbach-Miller; {fac}{total}{inter}",
     },
     "zh": {
         "classical": "常规标准误（期望信息矩阵之逆）",
@@ -156,11 +165,13 @@ _WORDS: dict[str, dict] = {
         "cluster": "按{names}聚类的稳健标准误（{g}{fac}）",
         "stata": "Stata 小样本校正 G/(G-1)",
         "regress": "regress 式小样本校正 G/(G-1)·(n-1)/(n-k)",
+        "cr0": "CR0，无小样本校正",
+        "multi_fac": "各分量及交叉项按各自的 G/(G-1) 校正",
+        "multi_cr0": "CR0，无小样本校正",
         "and": "和", "g_col": "{col}（G={n}）",
         "ways": {2: "双向", 3: "三向"}, "way_n": "{n} 向",
         "inter": "；交叉项 G={g}", "total": "，总体再乘以 (n-1)/(n-k)",
-        "multiway": "按{names}的{way}聚类稳健标准误（Cameron-Gelbach-Miller；各分量及交叉项按各自的 "
-                    "G/(G-1) 校正{total}{inter}）",
+        "multiway": "按{names}的{way}聚类稳健标准误（Cameron-Gelbach-Miller；{fac}{total}{inter}）",
     },
 }
 
@@ -234,7 +245,7 @@ class MeatPlan:
 
     def __post_init__(self) -> None:
         self.parts: list[tuple[int, tuple[int, ...], GroupSums, GroupCounter]] = []
-        if self.spec.kind in ("cluster", "cluster-regress"):
+        if self.spec.kind in ("cluster", "cluster-cr0", "cluster-regress"):
             p = len(self.spec.columns)
             for r in range(1, p + 1):
                 for combo in combinations(range(p), r):
@@ -280,7 +291,9 @@ class MeatPlan:
                 raise InvalidOptionError(
                     f"cluster-robust variance needs at least 2 clusters; "
                     f"{'x'.join(self.spec.columns[i] for i in combo)} has {G}.")
-            meat += sign * G / (G - 1) * sums.crossprod()
+            # CR0 (R sandwich cadjust=FALSE, rms::robcov) leaves out Stata's G/(G-1)
+            factor = 1.0 if self.spec.kind == "cluster-cr0" else G / (G - 1)
+            meat += sign * factor * sums.crossprod()
             (counts if len(combo) == 1 else inters).append(G)
         if self.spec.kind == "cluster-regress":
             meat *= (n - 1) / (n - k)

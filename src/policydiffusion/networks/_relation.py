@@ -12,6 +12,8 @@ from policydiffusion.errors import InvalidOptionError
 from policydiffusion.networks._netinf import NetinfResult
 from policydiffusion.networks._rolling import RollingNetinf
 from policydiffusion.study._relations import Relation
+from policydiffusion.terms._base import check_lag
+from policydiffusion.terms._periods import check_periods_meet
 
 __all__ = ["as_relation", "sources_adopted"]
 
@@ -96,13 +98,17 @@ def _rows(study_or_adoptions) -> tuple[pd.DataFrame, pd.DataFrame]:
     return adopt, rows[["policy", "unit", "period"]].reset_index(drop=True)
 
 
-def sources_adopted(study_or_adoptions, relation: Relation, *, decay: float | None = None) -> pd.DataFrame:
-    """Number of a unit's inferred sources that adopted before t, per (policy, unit, period).
+def sources_adopted(study_or_adoptions, relation: Relation, *, decay: float | None = None,
+                    relation_lag: int = 0, adoption_lag: int = 1) -> pd.DataFrame:
+    """Number of a unit's inferred sources that had adopted (by default before t), per row.
 
-    For unit i, policy p and period t: ``sum over j with an edge i -> j in force at t and
-    T_jp < t`` of 1, or of ``exp(-decay * (t - T_jp))`` with ``decay`` (Boehmke et al.
-    2017's decayed sources). Edges are read as :func:`as_relation` writes them (source =
-    receiver, target = its source); static edges are in force in every period.
+    For unit i, policy p and period t: ``sum over j with an edge i -> j in force at
+    t - relation_lag and T_jp <= t - adoption_lag`` of 1, or of ``exp(-decay * (t -
+    T_jp))`` with ``decay`` (Boehmke et al. 2017's decayed sources). Edges are read as
+    :func:`as_relation` writes them (source = receiver, target = its source); static
+    edges are in force in every period. The defaults (year t's network, adopters up to
+    t-1) are the toolkit's; Desmarais, Harden & Boehmke (2015) count adopters up to and
+    including t (``adoption_lag=0``), which makes the count simultaneous with the outcome.
 
     Rows: every unit of the study (or, for an adoptions table, every unit seen) in every
     period of the policy's window (the table's first to last period) up to and including
@@ -114,6 +120,10 @@ def sources_adopted(study_or_adoptions, relation: Relation, *, decay: float | No
     relation : Relation
     decay : float, optional
         Rate of the exponential decay of a source's influence; None counts sources.
+    relation_lag : int
+        Which period's network: 0 = the edges of period t, 1 = those of t-1.
+    adoption_lag : int
+        Sources that adopted up to ``t - adoption_lag``; 0 includes same-period adopters.
 
     Returns
     -------
@@ -129,13 +139,21 @@ def sources_adopted(study_or_adoptions, relation: Relation, *, decay: float | No
     >>> a = pd.DataFrame({"policy": ["p", "p"], "unit": ["CA", "OR"], "period": [1990, 1992]})
     >>> sources_adopted(a, rel).query("unit == 'OR'")["sources_adopted"].tolist()
     [0.0, 1.0, 1.0]
+    >>> sources_adopted(a, rel, adoption_lag=0).query("unit == 'OR'")["sources_adopted"].tolist()
+    [1.0, 1.0, 1.0]
     """
     if decay is not None and not (math.isfinite(decay) and decay >= 0):
         raise InvalidOptionError(f"decay must be a number >= 0; got {decay!r}.")
+    relation_lag = check_lag(relation_lag, name="relation_lag")
+    adoption_lag = check_lag(adoption_lag, name="adoption_lag")
     adopt, rows = _rows(study_or_adoptions)
     e = relation.edges.select("source", "target", "period").to_pandas()
     static = e[e["period"].isna()][["source", "target"]]
     timed = e[e["period"].notna()].astype({"period": "int64"})
+    if len(timed) and not len(static) and len(rows):
+        check_periods_meet(relation.name, set(timed["period"].tolist()),
+                           (int(rows["period"].min()), int(rows["period"].max())), relation_lag)
+    timed["period"] = timed["period"] + relation_lag  # the network of t - lag serves row t
     a = adopt.rename(columns={"unit": "target", "period": "t_j"})
     parts = []
     if len(static):
@@ -149,7 +167,7 @@ def sources_adopted(study_or_adoptions, relation: Relation, *, decay: float | No
     if parts:
         m = pd.concat(parts, ignore_index=True)[["policy", "unit", "period", "target"]]
         m = m.drop_duplicates().merge(a, on=["policy", "target"])
-        m = m[m["t_j"] < m["period"]]
+        m = m[m["t_j"] <= m["period"] - adoption_lag]
         m["w"] = 1.0 if decay is None else np.exp(-decay * (m["period"] - m["t_j"]))
         s = m.groupby(["policy", "unit", "period"], sort=False)["w"].sum().rename("s")
         out = out.merge(s.reset_index(), on=["policy", "unit", "period"], how="left")

@@ -86,7 +86,7 @@ def _files(sf: StudyFile) -> LoadedData:
         layout=d.layout, policy_col=d.policy_col, unit_col=d.unit_col, time_col=d.time_col,
         units_id_col=d.units_id_col, name_col=d.name_col,
         covariates_unit_col=d.covariates_unit_col, covariates_time_col=d.covariates_time_col,
-        granularity=d.granularity, start=d.start, end=d.end)
+        granularity=d.granularity, start=d.start, end=d.end, unknown_units=d.unknown_units)
     paths = [d.adoptions, d.units, d.policies, d.covariates, d.events] + [r.file for r in d.relations]
     inputs = {str(p): sha256(p) for p in paths if p is not None}
     return LoadedData(study=study, inputs=inputs)
@@ -103,17 +103,20 @@ def _extra_relations(sf: StudyFile, study: Study) -> tuple[Study, dict[str, str]
     from policydiffusion.study._load import _Collector, _relation
 
     bad = _Collector()
-    rels, inputs = [], {}
+    rels, inputs, dropped = [], {}, []
     for r in sf.data.relations:
         spec = RelationSpec(str(r.file), source=r.source, target=r.target, weight=r.weight,
                             period=r.period, directed=r.directed, description=r.description)
-        rel = _relation(r.name, spec, study.granularity, list(study.unit_ids), bad, {})
+        rel = _relation(r.name, spec, study.granularity, list(study.unit_ids), bad, {},
+                        unknown_units=sf.data.unknown_units, dropped=dropped)
         if rel is not None:
             rels.append(rel)
         inputs[str(r.file)] = sha256(r.file)
     bad.raise_if_any()
     for rel in rels:
         study = study.with_relation(rel)
+    if dropped:
+        study = replace(study, exclusion_log=study.exclusion_log + tuple(dropped))
     return study, inputs
 
 

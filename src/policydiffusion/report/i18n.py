@@ -372,6 +372,11 @@ TEXT: dict[str, dict[str, str]] = {
                                 "zh": "采纳发生在观察期开始之前"},
     "exclusion.after_window": {"en": "adoption after the observation window ends",
                                "zh": "采纳发生在观察期结束之后"},
+    # templated: load_study(unknown_units="drop") names the relation and the units
+    "exclusion.relation_outside": {
+        "en": "relation {name}: edge names a unit outside the study ({units}); dropped "
+              "(unknown_units='drop')",
+        "zh": "关系 {name} 中涉及研究范围以外单位（{units}）的边，已删除（unknown_units='drop'）"},
     "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
     "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
     "stage.model": {"en": "model {name}", "zh": "模型 {name}"},
@@ -425,6 +430,8 @@ TERMS: dict[str, dict[str, str]] = {
     "neighbors_adopted": {"en": "Neighbours adopted", "zh": "相邻单位已采纳"},
     "region_share": {"en": "Share of region adopted", "zh": "同区域采纳比例"},
     "national_share": {"en": "Share of all units adopted", "zh": "全国采纳比例"},
+    "region_count": {"en": "Units of region adopted", "zh": "同区域已采纳单位数"},
+    "national_count": {"en": "Units adopted", "zh": "全国已采纳单位数"},
     "leaders_adopted": {"en": "Leader adopted", "zh": "领先者已采纳"},
     "event_in_force": {"en": "Directive in force", "zh": "政策文件生效"},
     "parent_adopted": {"en": "Higher level adopted", "zh": "上级已采纳"},

@@ -157,8 +157,17 @@ def exclusion_reason(reason: str, lang: str) -> str:
     '模型变量存在缺失值的行'
     >>> exclusion_reason("something new", "zh")
     'something new'
+    >>> exclusion_reason("relation 'net': edge names a unit outside the study (AK, HI); "
+    ...                  "dropped (unknown_units='drop')", "zh")
+    "关系 'net' 中涉及研究范围以外单位（AK, HI）的边，已删除（unknown_units='drop'）"
     """
     for key, entry in TEXT.items():
         if key.startswith("exclusion.") and entry["en"] == reason:
             return tr(key, lang)
+    for key, entry in TEXT.items():  # reasons with values in them, e.g. a relation's name
+        if key.startswith("exclusion.") and "{" in entry["en"]:
+            pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(entry["en"]))
+            m = re.fullmatch(pattern, reason)
+            if m:
+                return tr(key, lang, **m.groupdict())
     return reason

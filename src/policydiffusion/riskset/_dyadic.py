@@ -71,6 +71,7 @@ def dyadic_riskset(
     late_entry: bool = True,
     unit_attributes: Sequence[str] = (),
     lazy: bool = False,
+    not_before: int | None = None,
 ) -> RiskSet:
     """Directed-dyad risk set: rows (i, j, t) for i at risk at t and a possible source j.
 
@@ -90,6 +91,8 @@ def dyadic_riskset(
     ----------
     study, policy, policies, terms, start, first_period_adopters, late_entry, unit_attributes
         As in :func:`monadic_riskset`.
+    not_before
+        As in :func:`monadic_riskset`: no policy's risk starts before this period.
     conditional
         True: only sources that had adopted before t. False: every other existing unit.
     lazy
@@ -118,7 +121,7 @@ def dyadic_riskset(
         raise InvalidOptionError(f"conditional must be True or False; got {conditional!r}.")
     su = setup(study, policy, policies, design="dyadic", terms=terms, start=start,
                first_period_adopters=first_period_adopters, late_entry=late_entry,
-               unit_attributes=unit_attributes)
+               unit_attributes=unit_attributes, not_before=not_before)
     mono_terms = [t for t in su.terms if t.design != "dyadic"]
     dyad_terms = [t for t in su.terms if t.design == "dyadic"]
 

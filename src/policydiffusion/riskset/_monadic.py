@@ -149,13 +149,15 @@ class Setup:
 
 def setup(study: Study, policy: str | None, policies: Sequence[str] | None, *, design: str,
           terms: Sequence[object], start: str | int, first_period_adopters: str,
-          late_entry: bool, unit_attributes: Sequence[str], level: str | None = None) -> Setup:
+          late_entry: bool, unit_attributes: Sequence[str], level: str | None = None,
+          not_before: int | None = None) -> Setup:
     chosen = resolve_policies(study, policy, policies)
     terms = check_terms(terms, design)
     opt = SpellOptions(start=start, first_period_adopters=first_period_adopters,
-                       late_entry=late_entry, level=level)
+                       late_entry=late_entry, level=level, not_before=not_before)
     spells, exclusions = build_spells(study, chosen, opt)
     options = {"design": design, "policies": list(chosen), "start": start,
+               "not_before": not_before,
                "first_period_adopters": first_period_adopters, "late_entry": late_entry,
                "unit_attributes": list(unit_attributes), "terms": [repr(t) for t in terms],
                "policydiffusion": __version__}
@@ -176,6 +178,7 @@ def monadic_riskset(
     unit_attributes: Sequence[str] = (),
     lazy: bool = False,
     level: str | None = None,
+    not_before: int | None = None,
 ) -> RiskSet:
     """Discrete-time event-history risk set: one row per unit-period at risk, per policy.
 
@@ -202,6 +205,11 @@ def monadic_riskset(
         ``"event"``: units adopting in the first period are events in their first row.
         ``"skip"``: risk starts one period later, so those units count as left-censored
         and are excluded (some authors start the year after the first adoption).
+    not_before
+        A period before which no policy's risk starts: each policy's start of risk is
+        ``max(start [+ 1 with skip], not_before)``. Desmarais, Harden & Boehmke (2015):
+        ``first_period_adopters="skip", not_before=1960`` (from the first adoption + 1,
+        only years after 1959). Earlier adopters are left-censored and counted.
     late_entry
         True: units entering after the start (statehood, new prefectures) enter the risk
         set at their entry period. False: such units are excluded (and counted).
@@ -247,7 +255,7 @@ def monadic_riskset(
     """
     su = setup(study, policy, policies, design="monadic", terms=terms, start=start,
                first_period_adopters=first_period_adopters, late_entry=late_entry,
-               unit_attributes=unit_attributes, level=level)
+               unit_attributes=unit_attributes, level=level, not_before=not_before)
 
     def builder(batch: Sequence[str]) -> pl.LazyFrame:
         plan = su.unit_period_plan(batch, su.terms)

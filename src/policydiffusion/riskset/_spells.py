@@ -44,6 +44,7 @@ class SpellOptions:
     first_period_adopters: str = "event"
     late_entry: bool = True
     level: str | None = None
+    not_before: int | None = None
 
     def check(self) -> None:
         if isinstance(self.start, bool) or not (
@@ -55,6 +56,10 @@ class SpellOptions:
         check_choice("first_period_adopters", self.first_period_adopters, FIRST_PERIOD_ADOPTERS)
         if not isinstance(self.late_entry, bool):
             raise InvalidOptionError(f"late_entry must be True or False; got {self.late_entry!r}.")
+        if self.not_before is not None and (isinstance(self.not_before, bool)
+                                            or not isinstance(self.not_before, int)):
+            raise InvalidOptionError(f"not_before must be a period such as 1960 (an integer) or "
+                                     f"None; got {self.not_before!r}.")
 
 
 def _policy_starts(study: Study, policies: Sequence[str], opt: SpellOptions) -> pl.DataFrame:
@@ -77,6 +82,15 @@ def _policy_starts(study: Study, policies: Sequence[str], opt: SpellOptions) -> 
     else:
         frame = frame.with_columns(pl.lit(int(opt.start), pl.Int64).alias("_pstart"))
     return frame
+
+
+def _risk_start(start: pl.Expr, not_before: int | None) -> pl.Expr:
+    """The policy's start of risk, no earlier than ``not_before`` (DHB 2015: each policy
+    from its first adoption + 1, only years after 1959)."""
+    if not_before is None:
+        return start
+    return pl.when(start.is_null()).then(None).otherwise(
+        pl.max_horizontal(start, pl.lit(not_before, pl.Int64)))
 
 
 def build_spells(study: Study, policies: Sequence[str], opt: SpellOptions
@@ -102,7 +116,7 @@ def build_spells(study: Study, policies: Sequence[str], opt: SpellOptions
         "policy", "unit", pl.col("period").alias("_T"))
     pairs = (pol.join(units, how="cross")
              .join(adopt, on=["policy", "unit"], how="left")
-             .with_columns((pl.col("_pstart") + int(skip)).alias("_s")))
+             .with_columns(_risk_start(pl.col("_pstart") + int(skip), opt.not_before).alias("_s")))
     first = (pl.max_horizontal("_s", "_entry") if opt.late_entry else pl.col("_s"))
     pairs = pairs.with_columns(first.alias("_start"))
     pairs = pairs.with_columns(

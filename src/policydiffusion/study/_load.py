@@ -15,7 +15,10 @@ from policydiffusion.study._read import Table, TableLike, read_table, require_co
 from policydiffusion.study._relations import Relation
 from policydiffusion.study._study import Exclusion, Study
 
-__all__ = ["load_study", "RelationSpec"]
+__all__ = ["load_study", "RelationSpec", "UNKNOWN_UNITS"]
+
+#: What load_study does with relation edges that name units outside the study.
+UNKNOWN_UNITS = ("error", "drop")
 
 
 def _suggest(value: str, known: Sequence[str]) -> str:
@@ -92,6 +95,7 @@ def load_study(
     granularity: str = "year",
     start: object | None = None,
     end: object | None = None,
+    unknown_units: str = "error",
 ) -> Study:
     """Read adoption records and everything around them into a validated Study.
 
@@ -132,6 +136,11 @@ def load_study(
         original value is kept in ``adoptions['time']``.
     start, end
         Observation window (times). Defaults: the first and last adoption period.
+    unknown_units
+        Relation edges that name a unit outside the study (DC in a 50-state adjacency,
+        Alaska in an inferred network of a 48-state study): ``"error"`` (default)
+        reports each; ``"drop"`` removes those edges and counts them in
+        ``study.exclusions``, per relation, with the units and example edges.
 
     Examples
     --------
@@ -144,6 +153,7 @@ def load_study(
     """
     check_choice("granularity", granularity, GRANULARITIES)
     check_choice("layout", layout, ("long", "wide"))
+    check_choice("unknown_units", unknown_units, UNKNOWN_UNITS)
     bad = _Collector()
     sources: dict[str, str] = {}
 
@@ -244,8 +254,10 @@ def load_study(
 
     # ---------------------------------------------------------------- relations
     rel_out: dict[str, Relation] = {}
+    dropped_edges: list[Exclusion] = []
     for name, spec in (relations or {}).items():
-        rel = _relation(name, spec, granularity, known_units, bad, sources)
+        rel = _relation(name, spec, granularity, known_units, bad, sources,
+                        unknown_units=unknown_units, dropped=dropped_edges)
         if rel is not None:
             rel_out[name] = rel
 
@@ -275,7 +287,7 @@ def load_study(
     if e < s:
         raise InvalidOptionError(f"the observation window is empty: start {start!r} is after end {end!r}.")
 
-    exclusions: list[Exclusion] = []
+    exclusions: list[Exclusion] = list(dropped_edges)
     keep, before, after = [], [], []
     for r in rows:
         if r[2] < s:
@@ -450,12 +462,19 @@ def _covariates_frame(ct: Table, ucol: str, tcol: str | None, default_time: str,
 
 
 def _relation(name: str, spec: Any, granularity: str, known_units: list[str], bad: _Collector,
-              sources: dict[str, str]) -> Relation | None:
+              sources: dict[str, str], *, unknown_units: str = "error",
+              dropped: list[Exclusion] | None = None) -> Relation | None:
+    """The relation ``name`` read and checked; with ``unknown_units="drop"`` the edges
+    naming units outside the study are removed and counted in ``dropped``."""
+    drop = unknown_units == "drop"
     if isinstance(spec, Relation):
         e = spec.edges
         tab = Table(e.to_pandas(), f"relation {name!r} (Relation)", False)
-        _check_edges(tab, "source", "target", known_units, bad)
-        return spec if spec.name == name else Relation(name, spec.edges, spec.directed, spec.description)
+        _check_edges(tab, "source", "target", known_units, bad, unknown_ok=drop)
+        edges = _drop_unknown_edges(spec.edges, name, spec.directed, known_units, dropped) \
+            if drop else spec.edges
+        return spec if spec.name == name and edges is spec.edges else \
+            Relation(name, edges, spec.directed, spec.description, dict(spec.meta))
     if not isinstance(spec, dict):
         spec = RelationSpec(spec)
     rt = read_table(spec["edges"], argument=f"relation {name!r}")
@@ -466,7 +485,7 @@ def _relation(name: str, spec: Any, granularity: str, known_units: list[str], ba
     if spec.get("period"):
         cols["period"] = spec["period"]
     require_columns(rt, cols)
-    _check_edges(rt, spec["source"], spec["target"], known_units, bad)
+    _check_edges(rt, spec["source"], spec["target"], known_units, bad, unknown_ok=drop)
     f = rt.frame
     periods = _time_column(rt, spec.get("period"), granularity, bad, required=True) \
         if spec.get("period") else [None] * len(f)
@@ -487,23 +506,50 @@ def _relation(name: str, spec: Any, granularity: str, known_units: list[str], ba
                           "weight": weights, "period": periods},
                          schema={"source": pl.Utf8, "target": pl.Utf8, "weight": pl.Float64,
                                  "period": pl.Int64})
+    if drop:
+        edges = _drop_unknown_edges(edges, name, bool(spec.get("directed")), known_units, dropped)
     return Relation.from_edges(edges, name=name, source="source", target="target", weight="weight",
                                period="period" if spec.get("period") else None,
                                directed=bool(spec.get("directed")),
                                description=spec.get("description", ""))
 
 
-def _check_edges(rt: Table, scol: str, tcol: str, known_units: list[str], bad: _Collector) -> None:
+def _check_edges(rt: Table, scol: str, tcol: str, known_units: list[str], bad: _Collector,
+                 *, unknown_ok: bool = False) -> None:
+    """Report unknown units (unless ``unknown_ok``: they are dropped later), empty cells
+    and self-loops."""
     known = set(known_units)
     f = rt.frame
     for pos, (s, t) in enumerate(zip(f[scol], f[tcol])):
         s_, t_ = ("" if _is_missing(s) else _text(s)), ("" if _is_missing(t) else _text(t))
-        if s_ not in known:
+        if s_ not in known and not (unknown_ok and s_):
             bad.add(rt, pos, scol, s_ or None, "relation names an unknown unit" + _suggest(s_, known_units))
-        if t_ not in known:
+        if t_ not in known and not (unknown_ok and t_):
             bad.add(rt, pos, tcol, t_ or None, "relation names an unknown unit" + _suggest(t_, known_units))
         if s_ and s_ == t_:
             bad.add(rt, pos, tcol, t_, "self-loop: a unit cannot be related to itself")
+
+
+def _drop_unknown_edges(edges: pl.DataFrame, name: str, directed: bool, known_units: list[str],
+                        dropped: list[Exclusion] | None) -> pl.DataFrame:
+    """``edges`` (``source, target, period``) without the rows that name a unit outside
+    the study; the removed rows are counted in ``dropped`` with the units and examples."""
+    known = list(known_units)
+    outside = ~(pl.col("source").is_in(known) & pl.col("target").is_in(known))
+    gone = edges.filter(outside)
+    if gone.height == 0:
+        return edges
+    units = sorted((set(gone.get_column("source")) | set(gone.get_column("target")))
+                   - set(known_units))
+    shown = ", ".join(units[:10]) + (f" and {len(units) - 10} more" if len(units) > 10 else "")
+    arrow = "->" if directed else "-"
+    examples = tuple(f"{s}{arrow}{t}" + ("" if p is None else f" ({p})")
+                     for s, t, p in gone.select("source", "target", "period").rows()[:5])
+    if dropped is not None:
+        dropped.append(Exclusion(
+            "study", f"relation {name!r}: edge names a unit outside the study ({shown}); "
+            "dropped (unknown_units='drop')", gone.height, examples))
+    return edges.filter(~outside)
 
 
 def _events_frame(et: Table, granularity: str, known_units: list[str], bad: _Collector

@@ -106,6 +106,9 @@ class DataSection:
     start: Any = f(kind="time", doc="First period observed (default: the first adoption).")
     end: Any = f(kind="time", doc="Last period observed; non-adopters are censored here "
                  "(default: the last adoption; `spid`: 2017).")
+    unknown_units: str = f("error", kind="str", choices=("error", "drop"),
+                           doc="Relation edges naming units outside the study: `error`, or "
+                               "`drop` them (each counted as an exclusion with the units).")
     relations: tuple = f(kind="relations", doc="`[data.relations.NAME]` tables, one per relation "
                          "read from a file (added to a shipped dataset's relations).",
                          factory=tuple)
@@ -167,7 +170,8 @@ class RiskSetSection:
                                "(e.g. `[\"region\", \"statehood_year\"]`), usable in formulas.",
                                factory=tuple)
     options: Mapping[str, Any] = f(kind="options", doc="Further options of the risk-set builder "
-                                   "(e.g. `{first_period_adopters = \"skip\", late_entry = false}`; "
+                                   "(e.g. `{first_period_adopters = \"skip\", not_before = 1960, "
+                                   "late_entry = false}`; "
                                    "`{level = \"prefecture\"}` puts one level of the units at risk "
                                    "and carries `parent` onto the rows).",
                                    factory=dict)
@@ -184,7 +188,8 @@ class ModelSection:
                      "duration`; columns of the risk set, `a:b` and `a*b` for interactions.",
                      required=True)
     link: str = f("logit", kind="str", choices=LINKS, doc="Link function.")
-    vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc1`, `{cluster = \"unit\"}` or "
+    vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc1`, `{cluster = \"unit\"}`, "
+                  "`{cluster-cr0 = \"unit\"}` (no G/(G-1), as R sandwich `cadjust = FALSE`) or "
                   "`{dyadic = [\"unit\", \"source\"]}` (default: cluster by unit; dyadic risk "
                   "sets: dyadic-robust by unit and source; a risk set with one level at risk, "
                   "`options = {level = \"prefecture\"}`: cluster by the parent, e.g. the "

@@ -191,9 +191,9 @@ class _Checker:
             return value
         if isinstance(value, dict) and len(value) == 1:
             (kind, cols), = value.items()
-            if kind not in ("cluster", "dyadic"):
-                self.bad(path + (kind,), f"unknown variance {kind!r}; use cluster or dyadic"
-                         f"{_suggest(kind, ('cluster', 'dyadic'))}")
+            if kind not in ("cluster", "cluster-cr0", "dyadic"):
+                self.bad(path + (kind,), f"unknown variance {kind!r}; use cluster, cluster-cr0 "
+                         f"or dyadic{_suggest(kind, ('cluster', 'cluster-cr0', 'dyadic'))}")
                 return None
             if isinstance(cols, str):
                 cols = [cols]
@@ -203,7 +203,8 @@ class _Checker:
             if kind == "dyadic" and len(cols) != 2:
                 self.bad(path + (kind,), f"dyadic needs two columns (e.g. [\"unit\", \"source\"]); "
                          f"got {cols!r}")
-            return {kind: cols[0] if (kind == "cluster" and len(cols) == 1) else list(cols)}
+            one = kind in ("cluster", "cluster-cr0") and len(cols) == 1
+            return {kind: cols[0] if one else list(cols)}
         self.bad(path, f"must be 'classical', 'hc1', {{cluster = \"unit\"}} or "
                  f"{{dyadic = [\"unit\", \"source\"]}}; got {value!r}")
         return None
@@ -383,7 +384,8 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
                    "`adoptions = \"FILE\"`" + (", not both" if data.dataset else ""))
         if data.dataset is not None and isinstance(raw["data"], dict):
             # a shipped dataset reads only `relations` (and `end` for spid) from [data]
-            used = {"dataset", "adoptions", "relations"} | ({"end"} if data.dataset == "spid" else set())
+            used = {"dataset", "adoptions", "relations", "unknown_units"} | (
+                {"end"} if data.dataset == "spid" else set())
             fields = {fl.name for fl in dataclasses.fields(S.DataSection)}
             for key in raw["data"]:
                 if key in fields and key not in used:

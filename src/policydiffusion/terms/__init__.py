@@ -20,14 +20,16 @@ from policydiffusion.terms._leaders import leaders_adopted
 from policydiffusion.terms._levels import (ancestor_adopted, central_signal, peer_share_within_parent,
                                            pilot_designated)
 from policydiffusion.terms._neighbors import neighbors_adopted
-from policydiffusion.terms._regional import national_share, region_share
+from policydiffusion.terms._regional import (national_count, national_share, region_count,
+                                              region_share)
 from policydiffusion.terms._time import duration, duration_poly, duration_spline, period_dummies
 from policydiffusion.terms._vertical import event_in_force, parent_adopted
 
 #: Every term builder by name (used by the command line's ``--term NAME:opt=value``).
 BUILDERS = {
     f.__name__: f
-    for f in (neighbors_adopted, region_share, national_share, leaders_adopted, event_in_force,
+    for f in (neighbors_adopted, region_share, national_share, region_count, national_count,
+              leaders_adopted, event_in_force,
               parent_adopted, exposure, covariate, relation_count, source_time_since_adoption,
               attribute_difference, same_group, contiguous, duration, duration_poly,
               duration_spline, period_dummies, ancestor_adopted, central_signal,

@@ -10,6 +10,7 @@ import polars as pl
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.riskset._context import PERIOD
 from policydiffusion.terms._base import Term, check_lag, lag_text
+from policydiffusion.terms._periods import check_relation_periods
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
@@ -40,6 +41,9 @@ class RelationCount(DyadicTerm):
             raise InvalidOptionError(
                 f"relation_count needs a period-varying relation, but {self.relation!r} is "
                 f"static; use contiguous(relation={self.relation!r}) for a static tie.")
+        # edges of e count in e+1 .. e+window: refuse a network that never meets the rows
+        check_relation_periods(ctx, self.relation, 1,
+                               window=None if self.window == "cumulative" else int(self.window))
         e = _pair_edges(ctx, self.relation).filter(pl.col("_eperiod").is_not_null())
         hi = ctx.periods[1]
         until = (pl.lit(hi, PERIOD) if self.window == "cumulative"

@@ -9,25 +9,29 @@ import polars as pl
 
 from policydiffusion.errors import check_choice
 from policydiffusion.terms._base import Term, check_lag, lag_text
+from policydiffusion.terms._periods import check_relation_periods
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
 
-__all__ = ["neighbors_adopted", "NeighborsAdopted", "relation_sums"]
+__all__ = ["neighbors_adopted", "NeighborsAdopted", "relation_sums", "lags_suffix", "lags_text"]
 
 KINDS = ("share", "count", "any")
 
 
 def relation_sums(plan: pl.LazyFrame, ctx: "BuildContext", *, relation: str, lag: int,
                   weight: pl.Expr, num: str, den: str, value: pl.LazyFrame | None = None,
-                  value_col: str | None = None) -> pl.LazyFrame:
-    """Add ``num = sum_j w_ij v_j A_j,t-lag`` and ``den = sum_j w_ij v_j`` to a monadic plan.
+                  value_col: str | None = None, adoption_lag: int | None = None) -> pl.LazyFrame:
+    """Add ``num = sum_j w_ij v_j A_j,t-adoption_lag`` and ``den = sum_j w_ij v_j`` to a plan.
 
-    Edges ``i -> j`` in force at ``t - lag`` (static edges always). ``weight`` is an
+    Edges ``i -> j`` in force at ``t - lag`` (static edges always); ``adoption_lag``
+    (default ``lag``) sets the adoption cutoff separately. ``weight`` is an
     expression of the edge columns (``weight``). ``value`` optionally gives ``v_j`` as
     ``unit[, period], value_col`` (period already aligned to the row's period); a null
     ``v_j`` among the neighbours makes both sums null.
     """
+    a_lag = lag if adoption_lag is None else adoption_lag
+    check_relation_periods(ctx, relation, lag)
     keys = ctx.unit_periods()
     edges = ctx.relation_edges(relation).rename({"period": "_eperiod", "source": "unit",
                                                  "target": "_j"})
@@ -35,7 +39,7 @@ def relation_sums(plan: pl.LazyFrame, ctx: "BuildContext", *, relation: str, lag
           .filter(pl.col("_eperiod").is_null() | (pl.col("_eperiod") == pl.col("period") - lag))
           .join(ctx.adoptions().rename({"unit": "_j"}), on=["policy", "_j"], how="left")
           .with_columns(weight.cast(pl.Float64).alias("_w"),
-                        (pl.col("T") <= pl.col("period") - lag).fill_null(False).alias("_A")))
+                        (pl.col("T") <= pl.col("period") - a_lag).fill_null(False).alias("_A")))
     if value is not None:
         v = value.rename({"unit": "_j"})
         on = ["_j", "period"] if "period" in v.collect_schema().names() else ["_j"]
@@ -58,6 +62,8 @@ class NeighborsAdopted(Term):
     relation: str = "contiguity"
     kind: str = "share"
     weighted: bool = False
+    relation_lag: int = 1
+    adoption_lag: int = 1
 
     @property
     def isolate_column(self) -> str:
@@ -71,15 +77,15 @@ class NeighborsAdopted(Term):
         if self.kind == "share":
             meta[self.isolate_column] = {
                 "description": f"1 if the unit has no {self.relation!r} neighbours in force at "
-                               f"{lag_text(self.lag)} (its {self.name} is then 0)",
+                               f"{lag_text(self.relation_lag)} (its {self.name} is then 0)",
                 "lag": self.lag}
         return meta
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         num, den = self._tmp("num"), self._tmp("den")
         w = pl.col("weight") if self.weighted else pl.lit(1.0)
-        plan = relation_sums(plan, ctx, relation=self.relation, lag=self.lag, weight=w,
-                             num=num, den=den)
+        plan = relation_sums(plan, ctx, relation=self.relation, lag=self.relation_lag, weight=w,
+                             num=num, den=den, adoption_lag=self.adoption_lag)
         if self.kind == "share":
             out = [pl.when(pl.col(den) == 0).then(0.0).otherwise(pl.col(num) / pl.col(den))
                    .alias(self.name),
@@ -93,15 +99,21 @@ class NeighborsAdopted(Term):
 
 
 def neighbors_adopted(relation: str = "contiguity", *, kind: str = "share", weighted: bool = False,
-                      lag: int = 1) -> NeighborsAdopted:
+                      lag: int = 1, relation_lag: int | None = None,
+                      adoption_lag: int | None = None) -> NeighborsAdopted:
     """Neighbours of the unit that had adopted by ``t - lag`` (Berry & Berry's neighbour model).
 
     With a study relation whose edges ``i -> j`` mean "j is a neighbour (source) of i"
     and weights ``w_ij`` (1 unless ``weighted=True``), ``count_it = sum_j w_ij
-    A_j,t-lag`` over the edges in force at ``t - lag`` (static edges always);
-    ``share = count / sum_j w_ij``; ``any = 1`` if ``count > 0``. A unit without
+    A_j,t-adoption_lag`` over the edges in force at ``t - relation_lag`` (static edges
+    always); ``share = count / sum_j w_ij``; ``any = 1`` if ``count > 0``. A unit without
     neighbours (an isolate such as Alaska or Hawaii) gets share 0, and the share term
     adds the flag column ``<name>_isolate`` so a model can tell it apart.
+
+    With an inferred, year-varying network (:func:`policydiffusion.networks.as_relation`
+    of a rolling netinf) and ``kind="count"`` this is the "sources adopted" term;
+    ``relation_lag=0, adoption_lag=0`` is the published convention of Desmarais, Harden
+    & Boehmke (2015): sources in year t's network that adopted up to and including t.
 
     Parameters
     ----------
@@ -113,6 +125,12 @@ def neighbors_adopted(relation: str = "contiguity", *, kind: str = "share", weig
         Use the edge weights (e.g. trade volume, 1/distance); default counts edges.
     lag
         Periods of lag; 1 = neighbours' adoptions up to t-1 (same-period ones excluded).
+        The default of both ``relation_lag`` and ``adoption_lag``.
+    relation_lag
+        Which period's relation is used: 0 = the edges in force at t, 1 = at t-1.
+    adoption_lag
+        Neighbours that adopted up to ``t - adoption_lag``; 0 includes same-period
+        adopters (simultaneity: the column description says so).
 
     Examples
     --------
@@ -120,9 +138,13 @@ def neighbors_adopted(relation: str = "contiguity", *, kind: str = "share", weig
     ('neighbors_adopted_l1', 'neighbors_adopted_count_l2')
     >>> neighbors_adopted().description
     "share of 'contiguity' neighbours that adopted by t-1"
+    >>> neighbors_adopted("netinf", kind="count", relation_lag=0, adoption_lag=1).name
+    'neighbors_adopted_netinf_count_r0a1'
     """
     check_choice("kind", kind, KINDS)
     lag = check_lag(lag)
+    r_lag = lag if relation_lag is None else check_lag(relation_lag, name="relation_lag")
+    a_lag = lag if adoption_lag is None else check_lag(adoption_lag, name="adoption_lag")
     parts = ["neighbors_adopted"]
     if relation != "contiguity":
         parts.append(relation)
@@ -133,6 +155,24 @@ def neighbors_adopted(relation: str = "contiguity", *, kind: str = "share", weig
     what = {"share": "share of", "count": "number of", "any": "1 if any of the"}[kind]
     wtxt = " (edge-weighted)" if weighted else ""
     return NeighborsAdopted(
-        name="_".join(parts) + f"_l{lag}", lag=lag, relation=relation, kind=kind,
-        weighted=weighted,
-        description=f"{what} {relation!r} neighbours{wtxt} that adopted by {lag_text(lag)}")
+        name="_".join(parts) + lags_suffix(r_lag, a_lag), lag=min(r_lag, a_lag),
+        relation=relation, kind=kind, weighted=weighted, relation_lag=r_lag, adoption_lag=a_lag,
+        description=f"{what} {relation!r} neighbours{wtxt}" + lags_text(r_lag, a_lag))
+
+
+def lags_suffix(relation_lag: int, adoption_lag: int) -> str:
+    """``_l1`` when both lags agree, else ``_r0a1`` (relation lag, adoption lag)."""
+    if relation_lag == adoption_lag:
+        return f"_l{relation_lag}"
+    return f"_r{relation_lag}a{adoption_lag}"
+
+
+def lags_text(relation_lag: int, adoption_lag: int) -> str:
+    """The end of a relation term's description: which network, which adopters."""
+    text = f" that adopted by {lag_text(adoption_lag)}"
+    if relation_lag != adoption_lag:
+        text += f" (relation in force at {lag_text(relation_lag)})"
+    if adoption_lag == 0:
+        text += ("; same-period adopters included, so the term is simultaneous with the "
+                 "outcome (common shocks can masquerade as diffusion)")
+    return text

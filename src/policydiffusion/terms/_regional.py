@@ -13,7 +13,8 @@ from policydiffusion.terms._common import adopted_others, safe_ratio
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
 
-__all__ = ["national_share", "region_share", "NationalShare", "RegionShare"]
+__all__ = ["national_share", "region_share", "national_count", "region_count", "NationalShare",
+           "RegionShare", "NationalCount", "RegionCount"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +37,22 @@ class RegionShare(Term):
         plan = plan.join(counts, on=["period", a + "_g"], how="left")
         return (plan.with_columns(safe_ratio(pl.col(a), pl.col(n) - 1).alias(self.name))
                 .drop(a, n, a + "_g"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NationalCount(Term):
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        return adopted_others(plan, ctx, lag=self.lag, out=self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegionCount(Term):
+    column: str = "region"
+
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        g = self._tmp("g")
+        plan = adopted_others(plan, ctx, lag=self.lag, out=g, group=self.column)
+        return plan.rename({g: self.name}).drop(g + "_g")
 
 
 def national_share(*, lag: int = 1) -> NationalShare:
@@ -73,4 +90,39 @@ def region_share(column: str = "region", *, lag: int = 1) -> RegionShare:
     lag = check_lag(lag)
     return RegionShare(name=f"{column}_share_l{lag}", lag=lag, column=column,
                        description=f"share of the other units with the same {column!r} "
+                                   f"(existing at t) that adopted by {lag_text(lag)}")
+
+
+def national_count(*, lag: int = 1) -> NationalCount:
+    """Number of the other units that had adopted by ``t - lag`` (a count, not a share).
+
+    ``sum over j != i existing at t of A_j,t-lag``: the numerator of
+    :func:`national_share`; Desmarais, Harden & Boehmke (2015)'s ``allAdopt`` (the number
+    of states that adopted before t) is ``national_count()``. Units that adopted before
+    the start of risk count as prior adopters.
+
+    Examples
+    --------
+    >>> national_count().name, national_count(lag=0).description
+    ('national_count_l1', 'number of the other units (existing at t) that adopted by t')
+    """
+    lag = check_lag(lag)
+    return NationalCount(name=f"national_count_l{lag}", lag=lag,
+                         description=f"number of the other units (existing at t) that adopted "
+                                     f"by {lag_text(lag)}")
+
+
+def region_count(column: str = "region", *, lag: int = 1) -> RegionCount:
+    """Number of the OTHER units in the unit's region that had adopted by ``t - lag``.
+
+    The numerator of :func:`region_share`; a unit with no region value gets null.
+
+    Examples
+    --------
+    >>> region_count().name, region_count("division").name
+    ('region_count_l1', 'division_count_l1')
+    """
+    lag = check_lag(lag)
+    return RegionCount(name=f"{column}_count_l{lag}", lag=lag, column=column,
+                       description=f"number of the other units with the same {column!r} "
                                    f"(existing at t) that adopted by {lag_text(lag)}")
