@@ -47,17 +47,29 @@ def test_real_convergence_warning_is_translated(separated):
     assert conv, ws
     zh = warning_text(conv[0], "zh", category=ConvergenceWarning)
     assert zh.startswith("logit 模型在 1 次迭代后仍未收敛") and "容差" in zh
-    # the class, its name, or only the wording: the same kind
+    # the class or its name decide the kind, never the wording
     assert warning_kind(conv[0], ConvergenceWarning) == warning_kind(conv[0]) == "not_converged"
+    assert warning_kind(str(conv[0])) is None
 
 
 def test_dropped_rows_and_unknown_warnings():
     msg = "1,204 rows with a missing value in a model variable were left out."
-    assert warning_text(msg, "zh", category=ExclusionWarning) == "因模型变量存在缺失值，1,204 行未纳入估计。"
+    assert warning_text(msg, "zh", category=ExclusionWarning, fields={"count": 1204}) == \
+        "因模型变量存在缺失值，1,204 行未纳入估计。"
     assert warning_text("odd thing happened", "zh", category=UserWarning) == \
         "警告（英文原文）：odd thing happened"
-    # a known category whose wording changed keeps the text behind the prefix, not a wrong template
+    # a known category without its fields keeps the text behind the prefix, not a wrong template
     assert warning_text("reworded message", "zh", category=SeparationWarning).startswith("警告")
+
+
+def test_translation_reads_fields_not_the_message(separated):
+    """Rewording a message cannot degrade the translation: only the fields are read."""
+    ws = _warnings_of(separated, "y ~ x + z")
+    sep = next(w for w in ws if w.category == "SeparationWarning")
+    assert sep.fields["terms"] == ("z",) and sep.fields["rows"] > 0
+    reworded = type(sep)("Separation found (wording changed).", sep.category, sep.fields)
+    assert warning_text(reworded, "zh") == warning_text(sep, "zh")
+    assert "“z”" in warning_text(reworded, "zh")
 
 
 def test_vcov_text_in_both_languages():

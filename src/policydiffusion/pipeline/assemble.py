@@ -126,8 +126,7 @@ def _warning(state: RunState, message: str, model: str | None = None) -> dict[st
     labels = _labels(state)
     out = {}
     for lang in LANGUAGES:
-        text = warning_text(message, lang, category=getattr(message, "category", None),
-                            labels=labels)
+        text = warning_text(message, lang, labels=labels)
         out[lang] = text if model is None else tr("warning.where", lang, model=model,
                                                   message=text)
     return out

@@ -275,6 +275,18 @@ TEXT: dict[str, dict[str, str]] = {
     "warning.dropped_missing": {
         "en": "{count} rows with a missing value in a model variable were left out of the fit.",
         "zh": "因模型变量存在缺失值，{count} 行未纳入估计。"},
+    "warning.vcov_not_psd": {
+        "en": "the covariance is not positive semi-definite; negative eigenvalues set to 0 "
+              "(Cameron, Gelbach & Miller 2011), changing the variances of {terms}.",
+        "zh": "协方差矩阵非半正定，已将负特征值设为 0（Cameron, Gelbach & Miller 2011），{terms}"
+              "的方差因此改变。"},
+    "warning.fitted_extreme": {
+        "en": "fitted probabilities numerically 0 or 1 occurred ({rows} row(s)).",
+        "zh": "出现数值上为 0 或 1 的拟合概率（{rows} 行）。"},
+    "warning.subgroup_dropped": {
+        "en": "subgroup {group} of {by}: left out {terms} (constant in that subgroup, so not "
+              "identified there).",
+        "zh": "{by}的子样本 {group}：{terms}在该子样本中为常数、无法识别，已从模型中略去。"},
     "warning.other": {"en": "{message}", "zh": "警告（英文原文）：{message}"},
     "warning.where": {"en": "{model}: {message}", "zh": "{model}：{message}"},
     "exclusion.model_missing": {"en": "rows with a missing value in a model variable",
