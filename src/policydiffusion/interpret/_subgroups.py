@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -10,7 +11,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from policydiffusion._warnings import warn
-from policydiffusion.errors import InvalidOptionError, SubgroupTermsWarning
+from policydiffusion.errors import InvalidOptionError, SeparationWarning, SubgroupTermsWarning
 from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
@@ -127,11 +128,17 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, on_separation: 
                 "is constant in that subgroup, so they are not identified there).",
                 group=g, by=by, terms=tuple(left_out)))
     mode = "mark" if on_separation == "firth" else on_separation
-    results = {g: fit_hazard(parts[g], formulas[g], on_separation=mode, **fit_options)
-               for g in groups}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = {g: fit_hazard(parts[g], formulas[g], on_separation=mode, **fit_options)
+                   for g in groups}
     separated = tuple(g for g, r in results.items() if r.not_estimable and any(
         w.kind == "separation" for w in r.warnings))
-    if separated and on_separation == "firth":
+    refit = bool(separated) and on_separation == "firth"
+    for w in caught:  # of fits replaced by Firth's, only the reason (separation) is kept
+        if not refit or isinstance(w.message, SeparationWarning):
+            warn(w.message, w.category)
+    if refit:
         fit_options = {**fit_options, "firth": True}
         results = {g: fit_hazard(parts[g], formulas[g], **fit_options) for g in groups}
     for g, r in results.items():

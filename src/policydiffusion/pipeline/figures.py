@@ -139,6 +139,8 @@ def subgroup_drawer(h: object, labels: Mapping) -> Drawer:
         from policydiffusion.report.effect_plots import plot_subgroup_estimates
 
         f = h.frame  # type: ignore[attr-defined]
+        if "not_estimable" in f:  # no marker, no interval for what cannot be estimated
+            f = f[~f["not_estimable"].fillna("").astype(bool)]
         ax = plot_subgroup_estimates(
             f, xlabel=tr("axis.estimate", lang),
             term_labels={t: term_label(t, lang, labels) for t in f["term"]},

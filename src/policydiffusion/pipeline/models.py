@@ -76,7 +76,8 @@ def fit_models(sf: StudyFile, built: list[BuiltRiskSet], *,
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    res = fit_hazard(data, m.formula, link=m.link, vcov=m.vcov, firth=m.firth)
+                    res = fit_hazard(data, m.formula, link=m.link, vcov=m.vcov, firth=m.firth,
+                                     on_separation=m.on_separation)
                 except PolicyDiffusionError as exc:
                     cols = "" if "columns" in str(exc) else \
                         f"; columns of the risk set: {', '.join(data.columns)}"

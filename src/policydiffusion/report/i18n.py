@@ -157,6 +157,27 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{model} refitted in each subgroup of {by} ({split}); the last column tests whether "
               "the two estimates differ.",
         "zh": "在{by}的各子样本中（{split}）重新估计{model}；最后一列检验两组估计是否存在差异。"},
+    "heterogeneity.firth": {
+        "en": " A subgroup is (quasi-)separated, so every subgroup was refitted with Firth's "
+              "penalised likelihood (on_separation = \"firth\").",
+        "zh": "某一子样本存在（准）完全分离，因此所有子样本均改用 Firth 惩罚似然估计"
+              "（on_separation = \"firth\"）。"},
+    "heterogeneity.not_estimable": {
+        "en": " A subgroup is (quasi-)separated: its estimate is not estimable and no difference "
+              "is tested (on_separation = \"firth\" refits with Firth's penalised likelihood).",
+        "zh": "某一子样本存在（准）完全分离：其估计无法得出，也不检验差异（设置 on_separation = "
+              "\"firth\" 可改用 Firth 惩罚似然估计）。"},
+    "heterogeneity.test.pooled": {
+        "en": "pooled model (units in both subgroups), same SEs: difference {difference} "
+              "(SE {se})",
+        "zh": "合并模型（两组共享单位），同类标准误：差异 {difference}（标准误 {se}）"},
+    "heterogeneity.test.independent": {"en": "independent subgroups (no unit shared)",
+                                       "zh": "独立子样本（无共享单位）"},
+    "heterogeneity.test.none": {"en": "not tested (a subgroup is not estimable)",
+                                "zh": "未检验（某一子样本无法估计）"},
+    "col.estimate_firth": {"en": "Estimate (Firth)", "zh": "估计值（Firth）"},
+    "col.difference_test": {"en": "Difference test", "zh": "差异检验"},
+    "report.not_estimable": {"en": "not estimable", "zh": "无法估计"},
     "split.median": {"en": "split at the median, {value}", "zh": "以中位数 {value} 划分"},
     "split.values": {"en": "its values", "zh": "按取值划分"},
     "split.threshold": {"en": "split at {value}", "zh": "以 {value} 为界划分"},
