@@ -74,3 +74,25 @@ def test_independent_test_only_when_no_unit_is_shared():
     crossed = fit_subgroups(df.assign(g=df.index % 2), "y ~ x", by="g", key="x",
                             vcov={"cluster": "state"})
     assert crossed.test == "pooled" and crossed.shared_units == 30
+
+
+def test_separated_subgroup_is_not_estimable_or_refitted_with_firth():
+    """The shipped China data split by shared agglomeration: 11 rows, 10 events, separated."""
+    data = pd.read_csv(GOLDEN / "china_gap.csv")
+    opts = dict(by="same_agglomeration", key="visits", vcov={"dyadic": ["unit", "source"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        marked = fit_subgroups(data, FORMULA, **opts)
+        firth = fit_subgroups(data, FORMULA, on_separation="firth", **opts)
+    t = marked.tidy().set_index("group")
+    assert t.loc[1, "not_estimable"] == "(quasi-)complete separation"
+    assert t.loc[1, ["estimate", "std_error", "p_value"]].isna().all()   # was 37.544 (1.627)
+    assert np.isnan(marked.p_value) and marked.test == "none" and "not estimable" in str(marked)
+    assert firth.estimator == "firth" and firth.firth_reason == (1,)
+    f = firth.tidy().set_index("group")
+    assert f.loc[1, "estimate"] == pytest.approx(0.466, abs=5e-4)
+    assert all(r.estimator == "firth" for r in firth.results.values())
+    # the pooled Firth model's penalty is the sum of the subgroups': the same estimates
+    assert firth.test == "pooled"
+    np.testing.assert_allclose(firth.pooled.params[["_sg0:visits", "_sg1:visits"]],
+                               f["estimate"].to_numpy(), rtol=1e-6)

@@ -133,4 +133,11 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
     assert set(results) == {"visits", "coercive", "mimetic", "normative", "full"}
     assert results["full"]["vcov"]["type"] == "dyadic"
     assert len(zh.state.moderation) == 3 and len(zh.state.heterogeneity) == 2
-    assert not any("same_agglomeration" in w for m in zh.state.models for w in m.warnings)
+    assert not any("same_agglomeration" in w.fields.get("terms", ()) for m in zh.state.models
+                   for w in m.warnings if w.category == "SeparationWarning")
+    # issue 10: the separated 11-row subgroup is refitted with Firth and labelled so; the
+    # gap split's difference comes from the pooled dyadic model
+    agg = (tmp_path / "en" / "tables" / "heterogeneity_visits_same_agglomeration.csv").read_text()
+    assert "Estimate (Firth)" in agg and "37.5" not in agg and ",0.466," in agg
+    gap = (tmp_path / "en" / "tables" / "heterogeneity_visits_perf_gap.csv").read_text()
+    assert "difference 1.569 (SE 0.389)" in gap
