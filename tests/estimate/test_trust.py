@@ -143,3 +143,22 @@ def test_fitted_probabilities_notice_as_r_glm():
     quiet, ws = _fit(df[df.x < 10], "y ~ x")
     assert golden["without_outliers"]["warnings"] == []
     assert not any(isinstance(w, FittedProbabilityWarning) for w in ws)
+
+
+# ------------------------------------------------------------------------ command line
+def test_cli_fit_on_separation_and_notices(separated, tmp_path, capsys):
+    from policydiffusion.cli import run
+
+    csv = tmp_path / "sep.csv"
+    separated.to_csv(csv, index=False)
+    assert run(["fit", str(csv), "--formula", "y ~ x + z", "--json", str(tmp_path / "a.json")]) == 0
+    out = capsys.readouterr().out
+    assert "not estimable ((quasi-)complete separation): z" in out
+    got = json.loads((tmp_path / "a.json").read_text())
+    assert got["not_estimable"]["z"] and got["warnings"][0]["kind"] == "separation"
+    assert run(["fit", str(csv), "--formula", "y ~ x + z", "--on-separation", "firth"]) == 0
+    out = capsys.readouterr().out
+    assert "Firth penalised logit" in out and "refitted with Firth" in out
+    golden = GOLDEN / "fitted_extreme.csv"
+    assert run(["fit", str(golden), "--formula", "y ~ x"]) == 0
+    assert "fitted probabilities numerically 0 or 1 occurred (2 row(s))" in capsys.readouterr().out
