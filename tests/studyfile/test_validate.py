@@ -182,3 +182,15 @@ def test_data_keys_ignored_with_a_shipped_dataset_are_reported():
     assert "data.end" not in msg  # spid reads `end`
     msg = problems(MINIMAL.replace('dataset = "spid"', 'dataset = "china_mobile_gov"\nend = 2010'))
     assert "line 5, field 'data.end': ignored with a shipped dataset" in msg
+
+
+def test_on_separation_in_model_and_heterogeneity():
+    sf = parse_study_file(MINIMAL, file="s.toml")
+    assert sf.models[0].on_separation == "mark"
+    text = MINIMAL + ('on_separation = "firth"\n[[heterogeneity]]\nmodel = "m1"\n'
+                      'by = "neighbors_adopted"\non_separation = "mark"\n')
+    sf = parse_study_file(text, file="s.toml")
+    assert sf.models[0].on_separation == "firth" and sf.heterogeneity[0].on_separation == "mark"
+    assert "'model.on_separation'" in problems(MINIMAL + 'on_separation = "penalise"\n')
+    china = load_study_file(example_path("china_mobile_gov"))
+    assert {h.on_separation for h in china.heterogeneity} == {"firth"}

@@ -30,6 +30,8 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
     out = []
     for i, spec in enumerate(state.sf.moderation):
         for m in _fits_of(state, spec.model):
+            if getattr(m.result, "not_estimable", None):
+                continue  # no effect is drawn from coefficients that are not estimable
             if tick is not None:
                 tick(f"marginal effect {m.key}")
             data = m.built.riskset.data  # type: ignore[attr-defined]
