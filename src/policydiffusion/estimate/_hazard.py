@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -232,7 +233,12 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         firth_info = FirthInference(firth_inference, beta.copy(), fo.penalized_loglik,
                                     tol=solver.tol)
         if firth_inference == "profile" and spec.kind == "classical":
-            firth_info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(bread_inv)), 0.95)
+            with warnings.catch_warnings(record=True) as caught:  # kept with the result
+                warnings.simplefilter("always")
+                firth_info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(bread_inv)), 0.95)
+            for w in caught:
+                warn(w.message, w.category)
+                notices.append(w.message)
         if not converged:
             notices.append(ConvergenceWarning(
                 f"the Firth fit did not converge in {n_iter} iterations (tolerance "
