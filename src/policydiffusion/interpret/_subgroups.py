@@ -156,7 +156,11 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, on_separation: 
     shared = _shared_units(parts, spec)
     b = np.array([r.params[key] for r in results.values()])
     if shared:
-        pooled, names = _pooled_fit(parts, formulas, key, fit_options)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pooled, names = _pooled_fit(parts, formulas, key, fit_options)
+        for w in caught:  # its terms named for people: 'x [subgroup a]', not '_sg0:x'
+            warn(_renamed(w.message, list(parts)), w.category)
         V = pooled.cov.loc[names, names].to_numpy()
         method, test = POOLED.format(vcov=spec.kind), "pooled"
     else:
@@ -174,6 +178,25 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, on_separation: 
     return SubgroupResult(by, key, results, stat, G - 1, float(chi2.sf(stat, G - 1)),
                           method=method, test=test, difference=diff, difference_se=diff_se,
                           pooled=pooled, shared_units=shared, **common)
+
+
+def _renamed(w: Warning, groups: list) -> Warning:
+    """A warning of the pooled model with its indicator terms named by subgroup."""
+    def name(t: str) -> str:
+        head, _, rest = t.partition(":")
+        if head.startswith("_sg") and head[3:].isdigit():
+            g = groups[int(head[3:])]
+            return f"{rest or 'Intercept'} [subgroup {g}]"
+        return t
+
+    fields = getattr(w, "fields", None)
+    if not fields or "terms" not in fields:
+        return w
+    terms = [str(t) for t in fields["terms"]]
+    message = str(w)
+    for t in sorted(terms, key=len, reverse=True):
+        message = message.replace(repr(t), repr(name(t)))
+    return type(w)(message, **{**fields, "terms": tuple(name(t) for t in terms)})
 
 
 def _shared_units(parts: Mapping[Any, pd.DataFrame], spec: VcovSpec) -> int:
