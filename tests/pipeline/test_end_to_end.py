@@ -141,3 +141,8 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
     assert "Estimate (Firth)" in agg and "37.5" not in agg and ",0.466," in agg
     gap = (tmp_path / "en" / "tables" / "heterogeneity_visits_perf_gap.csv").read_text()
     assert "difference 1.569 (SE 0.389)" in gap
+    # the dyadic sandwich of model 'full' is indefinite: corrected, recorded, warned with fields
+    full = results["full"]
+    assert full["vcov"]["psd_correction"]["eigenvalues"][0] < 0
+    assert any(w["category"] == "VarianceCorrectionWarning" and "visits" in w["fields"]["terms"]
+               for w in full["warnings"])
