@@ -67,6 +67,8 @@ def test_separated_term_is_not_estimable_in_tidy_tables_and_json(separated):
     assert "not estimable" in table and "| Pilot | not estimable |" in table
     assert "not estimable ((quasi-)complete separation): z" in str(res.summary())
     assert "Not estimable ((quasi-)complete separation): (1): Pilot." in table
+    zh = regression_table({"(1)": res}, labels={"z": "试点"}, lang="zh")
+    assert "| 试点 | 无法估计 |" in zh and "无法估计（（准）完全分离）：(1)：试点。" in zh
 
 
 def test_on_separation_firth_refits_and_labels(separated):
