@@ -164,3 +164,17 @@ def test_cli_fit_on_separation_and_notices(separated, tmp_path, capsys):
     golden = GOLDEN / "fitted_extreme.csv"
     assert run(["fit", str(golden), "--formula", "y ~ x"]) == 0
     assert "fitted probabilities numerically 0 or 1 occurred (2 row(s))" in capsys.readouterr().out
+
+
+def test_indefinite_two_way_cluster_sandwich_is_corrected_too():
+    rng = np.random.default_rng(0)
+    n = 60
+    df = pd.DataFrame({"x": rng.normal(size=n), "a": rng.integers(0, 4, n),
+                       "b": rng.integers(0, 4, n)})
+    df["y"] = (rng.random(n) < 0.4).astype(int)
+    res, ws = _fit(df, "y ~ x", vcov={"cluster": ["a", "b"]})
+    # the raw two-way sandwich gives the intercept a negative variance
+    assert res.vcov_correction["negative_variances"] == ["Intercept"]
+    assert any(isinstance(w, VarianceCorrectionWarning) for w in ws)
+    assert (np.diag(res.cov.to_numpy()) >= 0).all()
+    assert np.isfinite(res.tidy()["std_error"]).all()
