@@ -178,3 +178,15 @@ def test_indefinite_two_way_cluster_sandwich_is_corrected_too():
     assert any(isinstance(w, VarianceCorrectionWarning) for w in ws)
     assert (np.diag(res.cov.to_numpy()) >= 0).all()
     assert np.isfinite(res.tidy()["std_error"]).all()
+
+
+def test_simulating_from_a_fit_with_terms_not_estimable_is_refused(separated):
+    from policydiffusion.errors import InvalidOptionError
+    from policydiffusion.simulate import simulate_from_fit
+    from policydiffusion.simulate.from_fit import fit_from_json
+
+    res, _ = _fit(separated, "y ~ x + z")
+    with pytest.raises(InvalidOptionError, match="not estimable: .*z \\(\\(quasi-\\)complete"):
+        fit_from_json(res.to_dict())
+    with pytest.raises(InvalidOptionError, match="on_separation='firth'"):
+        simulate_from_fit(res, None, policy="p", seed=1)
