@@ -77,3 +77,17 @@ def test_vcov_text_in_both_languages():
     assert vcov_text({"cluster": ["unit", "period"]}, "en") == \
         "clustered by unit and period (Stata small-sample factor G/(G-1))"
     assert vcov_text("classical", "en") == "classical (from the information matrix)"
+
+
+def test_new_warnings_are_said_in_chinese_from_their_fields():
+    from policydiffusion.errors import (FittedProbabilityWarning, SubgroupTermsWarning,
+                                        VarianceCorrectionWarning)
+
+    fp = FittedProbabilityWarning("fitted probabilities numerically 0 or 1 occurred (7 row(s)).",
+                                  rows=7, threshold=2.2e-15)
+    assert warning_text(fp, "zh") == "出现数值上为 0 或 1 的拟合概率（7 行）。"
+    vc = VarianceCorrectionWarning("...", terms=("visits",), eigenvalues=(-0.1,))
+    assert warning_text(vc, "zh", labels={"visits": {"zh": "考察"}}).startswith(
+        "协方差矩阵非半正定") and "“考察”" in warning_text(vc, "zh", labels={"visits": {"zh": "考察"}})
+    sg = SubgroupTermsWarning("...", group=1, by="g", terms=("z", "x:z"))
+    assert warning_text(sg, "zh").startswith("g的子样本 1：“z”、“x × z”在该子样本中为常数")
