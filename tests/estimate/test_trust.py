@@ -190,3 +190,16 @@ def test_simulating_from_a_fit_with_terms_not_estimable_is_refused(separated):
         fit_from_json(res.to_dict())
     with pytest.raises(InvalidOptionError, match="on_separation='firth'"):
         simulate_from_fit(res, None, policy="p", seed=1)
+
+
+def test_large_converged_fit_with_extreme_hazards_is_warned_not_blanked(monkeypatch):
+    """Above the exact (LP) check's size only diverging estimates are flagged: a converged
+    fit keeps its estimates (the cubic-duration case of long spells), with the warning."""
+    import policydiffusion.estimate._hazard as H
+
+    monkeypatch.setattr(H, "_LP_LIMIT", 0)
+    df = pd.read_csv(GOLDEN / "fitted_extreme.csv")
+    res, ws = _fit(df, "y ~ x")
+    sep = [w for w in ws if isinstance(w, SeparationWarning)]
+    assert res.converged and sep and sep[0].fields["detected_by"] == "diverging estimates"
+    assert not res.not_estimable and np.isfinite(res.tidy()["p_value"]).all()

@@ -148,10 +148,12 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         What a maximum-likelihood fit with detected (quasi-)separation gives:
         ``"mark"`` (default) warns and lists every term in ``res.not_estimable``
         with its reason (the separating terms, then the rest of the fit): no
-        estimate, standard error, test or interval in ``tidy()``, tables and JSON; ``"firth"`` refits with Firth's penalised
-        likelihood (logit only; ``res.estimator == "firth"``, and
-        ``res.provenance["separation_refit"]`` names the terms); ``"raise"`` raises
-        SeparationError. A fit that does not converge has every term not estimable.
+        estimate, standard error, test or interval in ``tidy()``, tables and JSON;
+        ``"firth"`` refits with Firth's penalised likelihood (logit only;
+        ``res.estimator == "firth"``, and ``res.provenance["separation_refit"]``
+        names the terms); ``"raise"`` raises SeparationError. A fit that does not
+        converge has every term not estimable. Fitted probabilities numerically 0
+        or 1 (as R's glm.fit counts them) give a FittedProbabilityWarning.
 
     Returns
     -------
@@ -263,8 +265,12 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                     "ml_converged": bool(converged)}}
                 return dataclasses.replace(refit, provenance=prov,
                                            warnings=(sep,) + refit.warnings)
-            if sep is not None:  # no coefficient of such a fit is an ordinary estimate
+            if sep is not None:
                 notices.append(sep)
+            # no coefficient of a separated fit is an ordinary estimate; a converged fit
+            # too large for the exact check only had its largest estimates flagged: warn only
+            if sep is not None and (sep.fields["detected_by"] == "linear programme" or
+                                    not converged):
                 not_estimable = {t: (SEPARATED if t in sep.fields["terms"] else
                                      NOT_CONVERGED if not converged else IN_SEPARATED_FIT)
                                  for t in names}
@@ -340,6 +346,7 @@ def _check_separation(engine: Engine, out, names, mode: str, converged: bool
         terms = separating_terms(X, y, names, w)
         if terms == [] and converged:
             return None
+    exact = terms is not None
     if terms is None:
         if st.n_extreme == 0 and converged:
             return None
@@ -353,6 +360,7 @@ def _check_separation(engine: Engine, out, names, mode: str, converged: bool
     if mode == "raise":
         raise SeparationError(msg)
     w = SeparationWarning(msg, terms=tuple(terms), rows=int(st.n_extreme),
-                          converged=bool(converged))
+                          converged=bool(converged),
+                          detected_by="linear programme" if exact else "diverging estimates")
     warn(w)
     return w
