@@ -58,3 +58,12 @@ def test_deleted_or_rewritten_file_is_a_clear_error(df, tmp_path):
         res.with_vcov({"cluster": "g"})
     # the estimation rows passed explicitly still work
     assert res.with_vcov({"cluster": "g"}, data=df).n_clusters == (20,)
+
+
+def test_lazy_scan_of_a_deleted_file_is_a_clear_error(df, tmp_path):
+    path = tmp_path / "lz.parquet"
+    df.to_parquet(path)
+    res = fit_hazard(pl.scan_parquet(path), "y ~ x")
+    path.unlink()
+    with pytest.raises(DataChangedError, match="no longer exists"):
+        res.with_vcov({"cluster": "g"})

@@ -76,7 +76,10 @@ class DataSource:
         if self.kind == "polars":
             return list(self.obj.columns)
         if self.kind == "lazy":
-            return list(self.obj.collect_schema().names())
+            try:
+                return list(self.obj.collect_schema().names())
+            except FileNotFoundError as exc:  # a scan of files deleted since
+                raise _gone(exc) from None
         if self.kind == "parquet":
             import pyarrow.parquet as pq
 
@@ -120,13 +123,22 @@ class DataSource:
                     yield batch.to_pandas()
             return
         lazy = self.obj if self.kind == "lazy" else self._lazy_csv()
-        for batch in lazy.select(cols).collect_batches(chunk_size=chunk_rows):
-            yield batch.to_pandas()
+        try:
+            for batch in lazy.select(cols).collect_batches(chunk_size=chunk_rows):
+                yield batch.to_pandas()
+        except FileNotFoundError as exc:
+            raise _gone(exc) from None
 
     def collect(self, columns: Sequence[str]) -> pd.DataFrame:
         """All rows of ``columns`` as one pandas DataFrame (for small-data estimators)."""
         parts = list(self.chunks(columns, chunk_rows=5_000_000))
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _gone(exc: FileNotFoundError) -> DataChangedError:
+    return DataChangedError(
+        f"a file the lazy frame reads no longer exists ({exc}); a result fitted on it cannot "
+        "recompute from it. Pass the estimation rows as data=, or refit.")
 
 
 def _paths_from_string(text: str) -> list[str]:
