@@ -161,6 +161,11 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, on_separation: 
             pooled, names = _pooled_fit(parts, formulas, key, fit_options)
         for w in caught:  # its terms named for people: 'x [subgroup a]', not '_sg0:x'
             warn(_renamed(w.message, list(parts)), w.category)
+        if any(n in pooled.not_estimable for n in names):
+            return SubgroupResult(by, key, results, float("nan"), len(groups) - 1, float("nan"),
+                                  method="not computed", test="none", pooled=pooled,
+                                  shared_units=shared, not_tested="the pooled model's "
+                                  f"{key!r} terms are not estimable", **common)
         V = pooled.cov.loc[names, names].to_numpy()
         method, test = POOLED.format(vcov=spec.kind), "pooled"
     else:
