@@ -154,9 +154,9 @@ TEXT: dict[str, dict[str, str]] = {
     "models.pooled": {"en": "all policies pooled", "zh": "多项政策合并"},
     "table.policy_fe": {"en": "Policy fixed effects", "zh": "政策固定效应"},
     "heterogeneity.note": {
-        "en": "{model} refitted in each subgroup of {by} ({split}); the last column tests whether "
-              "the two estimates differ.",
-        "zh": "在{by}的各子样本中（{split}）重新估计{model}；最后一列检验两组估计是否存在差异。"},
+        "en": "{model} refitted in each subgroup of {by} ({split}); the last two columns test "
+              "whether the estimates differ and say which test was used.",
+        "zh": "在{by}的各子样本中（{split}）重新估计{model}；最后两列检验各组估计是否存在差异，并说明所用检验。"},
     "heterogeneity.firth": {
         "en": " A subgroup is (quasi-)separated, so every subgroup was refitted with Firth's "
               "penalised likelihood (on_separation = \"firth\").",
