@@ -141,6 +141,7 @@ TEXT: dict[str, dict[str, str]] = {
     "axis.effect_prob": {"en": "Effect on the adoption probability", "zh": "对采纳概率的边际效应"},
     "axis.effect_linear": {"en": "Effect on the linear predictor", "zh": "对线性预测值的边际效应"},
     "axis.estimate": {"en": "Estimate (95% CI)", "zh": "估计值（95% 置信区间）"},
+    "axis.estimate_firth": {"en": "Firth estimate (95% CI)", "zh": "Firth 估计值（95% 置信区间）"},
     "legend.sim_band": {"en": "Simulated, 95% band", "zh": "模拟值 95% 区间"},
     "legend.sim_mean": {"en": "Simulated mean", "zh": "模拟均值"},
     "legend.observed": {"en": "Observed", "zh": "观测值"},
