@@ -111,12 +111,14 @@ def analyse_tables(tables: dict, sf, terms) -> dict[str, tuple[float, float]]:
         try:
             try:
                 sg = fit_subgroups(data.assign(_g=groups), formula, by="_g", key="visits",
-                                   link=m.link, vcov=m.vcov)
+                                   link=m.link, vcov=m.vcov,
+                                   on_separation=h.on_separation or m.on_separation)
             except InvalidOptionError:  # a term constant in a subgroup (older study files
                 # with same_agglomeration in model visits): leave it out (counted in ``dropped``)
                 out["dropped"] = (out.get("dropped", (0.0, 0.0))[0] + 1.0, np.nan)
                 sg = fit_subgroups(data.assign(_g=groups), without_term(formula, "same_agglomeration"),
-                                   by="_g", key="visits", link=m.link, vcov=m.vcov)
+                                   by="_g", key="visits", link=m.link, vcov=m.vcov,
+                                   on_separation=h.on_separation or m.on_separation)
             t = sg.tidy().assign(group=lambda d: d["group"].astype(str)).set_index("group")
             hi, lo = ("≥ 10", "< 10") if key == "H3" else ("1", "0")
             out[key] = (float(t.loc[hi, "estimate"] - t.loc[lo, "estimate"]), float(sg.p_value))

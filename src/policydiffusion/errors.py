@@ -30,6 +30,10 @@ __all__ = [
     "ConvergenceWarning",
     "ExclusionWarning",
     "NetinfStopWarning",
+    "VarianceCorrectionWarning",
+    "FittedProbabilityWarning",
+    "SubgroupTermsWarning",
+    "DataChangedError",
     "check_choice",
 ]
 
@@ -91,20 +95,92 @@ class SeparationError(PolicyDiffusionError, RuntimeError):
     """Complete separation makes the maximum-likelihood estimate infinite."""
 
 
+class DataChangedError(PolicyDiffusionError, RuntimeError):
+    """The data a result was computed from changed or disappeared after the fit."""
+
+
+def _rebuild_warning(cls: type, message: str, fields: dict) -> "PolicyDiffusionWarning":
+    return cls(message, **fields)
+
+
 class PolicyDiffusionWarning(UserWarning):
-    """Base of every warning policydiffusion issues."""
+    """Base of every warning policydiffusion issues.
+
+    Besides its English message a warning carries its facts as ``fields`` (terms, rows,
+    iterations, tolerance, ...), so a report can say it in another language without
+    reading the message back; ``kind`` names its template (``warning.<kind>``).
+
+    Examples
+    --------
+    >>> w = ConvergenceWarning("did not converge", link="logit", iterations=50, tolerance=1e-10)
+    >>> w.kind, w.fields["iterations"], str(w)
+    ('not_converged', 50, 'did not converge')
+    """
+
+    kind = "other"
+
+    def __init__(self, message: str = "", **fields: object) -> None:
+        super().__init__(message)
+        self.fields = dict(fields)
+
+    def __reduce__(self):  # keep the fields when pickled (keyword arguments are not args)
+        return _rebuild_warning, (type(self), str(self), self.fields)
 
 
 class SeparationWarning(PolicyDiffusionWarning):
-    """(Quasi-)complete separation: some estimates are unreliable."""
+    """(Quasi-)complete separation: some estimates are unreliable.
+
+    Fields: ``terms`` (the separating terms), ``rows`` (rows with fitted hazards of 0
+    or 1), ``converged``.
+    """
+
+    kind = "separation"
 
 
 class ConvergenceWarning(PolicyDiffusionWarning):
-    """An estimator stopped before meeting its tolerance."""
+    """An estimator stopped before meeting its tolerance.
+
+    Fields (hazard fits): ``link``, ``iterations``, ``tolerance``.
+    """
+
+    kind = "not_converged"
 
 
 class ExclusionWarning(PolicyDiffusionWarning):
-    """Rows were excluded; the count and reason are in the object's exclusions."""
+    """Rows were excluded; the count and reason are in the object's exclusions.
+
+    Fields: ``count`` (rows left out).
+    """
+
+    kind = "dropped_missing"
+
+
+class VarianceCorrectionWarning(PolicyDiffusionWarning):
+    """A robust covariance was not positive semi-definite and was corrected.
+
+    Fields: ``terms`` (whose variances changed), ``eigenvalues`` (the negative ones set
+    to zero, Cameron, Gelbach & Miller 2011).
+    """
+
+    kind = "vcov_not_psd"
+
+
+class FittedProbabilityWarning(PolicyDiffusionWarning):
+    """Fitted probabilities numerically 0 or 1 occurred (R's ``glm.fit`` notice).
+
+    Fields: ``rows`` (how many), ``threshold``.
+    """
+
+    kind = "fitted_extreme"
+
+
+class SubgroupTermsWarning(PolicyDiffusionWarning):
+    """Terms left out of a subgroup fit because a variable in them is constant there.
+
+    Fields: ``group``, ``by``, ``terms``.
+    """
+
+    kind = "subgroup_dropped"
 
 
 class NetinfStopWarning(PolicyDiffusionWarning):

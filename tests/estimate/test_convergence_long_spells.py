@@ -14,6 +14,7 @@ import statsmodels.formula.api as smf
 
 from policydiffusion import terms as T
 from policydiffusion.datasets import spid_study
+from policydiffusion.errors import FittedProbabilityWarning
 from policydiffusion.estimate import fit_hazard
 from policydiffusion.riskset import monadic_riskset
 
@@ -27,6 +28,8 @@ def test_pooled_spid_with_cubic_duration_converges_to_the_mle():
          " + duration_poly_1 + duration_poly_2 + duration_poly_3")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no convergence or separation warning
+        # hazards below 1e-13 late in long spells: R's glm gives this notice too
+        warnings.simplefilter("ignore", FittedProbabilityWarning)
         res = fit_hazard(df, f, link="logit")
     assert res.converged
     ref = smf.logit(f, df).fit(disp=0, tol=1e-12, maxiter=100)
@@ -46,6 +49,7 @@ def test_large_finite_optimum_is_reached_not_declared_separated():
     f = "adopt ~ C(region) + capital_lat + duration_poly_1 + duration_poly_2 + duration_poly_3"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", FittedProbabilityWarning)  # as R's glm notices
         res = fit_hazard(df, f)
     with np.errstate(over="ignore"):  # statsmodels' own exp overflow at hazards near 0
         ref = smf.logit(f, df).fit(disp=0, method="newton", maxiter=100)

@@ -97,11 +97,14 @@ def test_predicted_hazard_at_values(res, panel):
 
 
 def test_subgroup_test_is_squared_z_for_two_groups(panel):
-    sg = fit_subgroups(panel, "adopt ~ x1 + x2", by="d", key="x1", vcov={"cluster": "state"})
+    # states are nested in the two groups: no cluster is shared, the samples are independent
+    two = panel.assign(south=(panel.region == "south").astype(int))
+    sg = fit_subgroups(two, "adopt ~ x1 + x2", by="south", key="x1", vcov={"cluster": "state"})
+    assert sg.test == "independent" and sg.shared_units == 0
     t = sg.tidy().set_index("group")
     z = (t.estimate[0] - t.estimate[1]) / np.hypot(t.std_error[0], t.std_error[1])
     assert sg.statistic == pytest.approx(z ** 2, rel=1e-10) and sg.df == 1
-    assert sg.results[1].nobs == int((panel.d == 1).sum())
+    assert sg.results[1].nobs == int((two.south == 1).sum())
     three = fit_subgroups(panel, "adopt ~ x1", by="region", key="x1")
     assert three.df == 3
 

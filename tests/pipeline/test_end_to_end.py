@@ -135,4 +135,16 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
                             "monadic"}
     assert results["full"]["vcov"]["type"] == "dyadic"
     assert len(zh.state.moderation) == 3 and len(zh.state.heterogeneity) == 3
-    assert not any("same_agglomeration" in w for m in zh.state.models for w in m.warnings)
+    assert not any("same_agglomeration" in w.fields.get("terms", ()) for m in zh.state.models
+                   for w in m.warnings if w.category == "SeparationWarning")
+    # issue 10: the separated 11-row subgroup is refitted with Firth and labelled so; the
+    # gap split's difference comes from the pooled dyadic model
+    agg = (tmp_path / "en" / "tables" / "heterogeneity_visits_same_agglomeration.csv").read_text()
+    assert "Estimate (Firth)" in agg and "37.5" not in agg and ",0.466," in agg
+    gap = (tmp_path / "en" / "tables" / "heterogeneity_visits_perf_gap.csv").read_text()
+    assert "difference 1.569 (SE 0.389)" in gap
+    # the dyadic sandwich of model 'full' is indefinite: corrected, recorded, warned with fields
+    full = results["full"]
+    assert full["vcov"]["psd_correction"]["eigenvalues"][0] < 0
+    assert any(w["category"] == "VarianceCorrectionWarning" and "visits" in w["fields"]["terms"]
+               for w in full["warnings"])

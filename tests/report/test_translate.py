@@ -47,17 +47,29 @@ def test_real_convergence_warning_is_translated(separated):
     assert conv, ws
     zh = warning_text(conv[0], "zh", category=ConvergenceWarning)
     assert zh.startswith("logit 模型在 1 次迭代后仍未收敛") and "容差" in zh
-    # the class, its name, or only the wording: the same kind
+    # the class or its name decide the kind, never the wording
     assert warning_kind(conv[0], ConvergenceWarning) == warning_kind(conv[0]) == "not_converged"
+    assert warning_kind(str(conv[0])) is None
 
 
 def test_dropped_rows_and_unknown_warnings():
     msg = "1,204 rows with a missing value in a model variable were left out."
-    assert warning_text(msg, "zh", category=ExclusionWarning) == "因模型变量存在缺失值，1,204 行未纳入估计。"
+    assert warning_text(msg, "zh", category=ExclusionWarning, fields={"count": 1204}) == \
+        "因模型变量存在缺失值，1,204 行未纳入估计。"
     assert warning_text("odd thing happened", "zh", category=UserWarning) == \
         "警告（英文原文）：odd thing happened"
-    # a known category whose wording changed keeps the text behind the prefix, not a wrong template
+    # a known category without its fields keeps the text behind the prefix, not a wrong template
     assert warning_text("reworded message", "zh", category=SeparationWarning).startswith("警告")
+
+
+def test_translation_reads_fields_not_the_message(separated):
+    """Rewording a message cannot degrade the translation: only the fields are read."""
+    ws = _warnings_of(separated, "y ~ x + z")
+    sep = next(w for w in ws if w.category == "SeparationWarning")
+    assert sep.fields["terms"] == ("z",) and sep.fields["rows"] > 0
+    reworded = type(sep)("Separation found (wording changed).", sep.category, sep.fields)
+    assert warning_text(reworded, "zh") == warning_text(sep, "zh")
+    assert "“z”" in warning_text(reworded, "zh")
 
 
 def test_vcov_text_in_both_languages():
@@ -89,3 +101,17 @@ def test_vcov_labels_differ_by_kind_in_each_language():
     for lang in ("en", "zh"):
         texts = [vcov_text(v, lang) for v in specs]
         assert len(set(texts)) == len(texts), texts
+
+
+def test_new_warnings_are_said_in_chinese_from_their_fields():
+    from policydiffusion.errors import (FittedProbabilityWarning, SubgroupTermsWarning,
+                                        VarianceCorrectionWarning)
+
+    fp = FittedProbabilityWarning("fitted probabilities numerically 0 or 1 occurred (7 row(s)).",
+                                  rows=7, threshold=2.2e-15)
+    assert warning_text(fp, "zh") == "出现数值上为 0 或 1 的拟合概率（7 行）。"
+    vc = VarianceCorrectionWarning("...", terms=("visits",), eigenvalues=(-0.1,))
+    assert warning_text(vc, "zh", labels={"visits": {"zh": "考察"}}).startswith(
+        "协方差矩阵非半正定") and "“考察”" in warning_text(vc, "zh", labels={"visits": {"zh": "考察"}})
+    sg = SubgroupTermsWarning("...", group=1, by="g", terms=("z", "x:z"))
+    assert warning_text(sg, "zh").startswith("g的子样本 1：“z”、“x × z”在该子样本中为常数")

@@ -199,3 +199,15 @@ def test_duplicate_moderation_requests_are_refused():
     # the same pair on the other scale is a different figure
     sf = parse_study_file(text + block + block + 'scale = "linear"\n', file="s.toml")
     assert [m.scale for m in sf.moderation] == ["probability", "linear"]
+
+
+def test_on_separation_in_model_and_heterogeneity():
+    sf = parse_study_file(MINIMAL, file="s.toml")
+    assert sf.models[0].on_separation == "mark"
+    text = MINIMAL + ('on_separation = "firth"\n[[heterogeneity]]\nmodel = "m1"\n'
+                      'by = "neighbors_adopted"\non_separation = "mark"\n')
+    sf = parse_study_file(text, file="s.toml")
+    assert sf.models[0].on_separation == "firth" and sf.heterogeneity[0].on_separation == "mark"
+    assert "'model.on_separation'" in problems(MINIMAL + 'on_separation = "penalise"\n')
+    china = load_study_file(example_path("china_mobile_gov"))
+    assert {h.on_separation for h in china.heterogeneity} == {"firth"}

@@ -33,6 +33,9 @@ def _highlight(result: object) -> str:
     t = m.result.tidy()
     t = t[t["term"] != "Intercept"]
     row = t.iloc[0]
+    why = getattr(m.result, "not_estimable", {}).get(row["term"])
+    if why:
+        return f"  e.g. model {m.key!r}: {row['term']} not estimable ({why})"
     return (f"  e.g. model {m.key!r}: {row['term']} = {row['estimate']:.3f} "
             f"(SE {row['std_error']:.3f}, {m.result.vcov_spec.kind} SEs)")
 

@@ -43,6 +43,10 @@ def fit_command(
     firth: bool = typer.Option(False, "--firth", help="Firth penalised logit."),
     firth_inference: str = typer.Option("profile", help="With --firth: profile (penalised "
                                         "LR tests, profile-likelihood CIs) or wald."),
+    on_separation: str = typer.Option("mark", "--on-separation", help="A fit with "
+                                      "(quasi-)separation: mark (its coefficients are shown as "
+                                      "not estimable), firth (refit with Firth's penalised "
+                                      "likelihood, labelled so) or raise."),
     weights: Optional[str] = typer.Option(None, help="Column of case weights."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON."),
     chunk_rows: int = typer.Option(1_000_000, help="Rows read per chunk."),
@@ -59,7 +63,7 @@ def fit_command(
     spec = vcov_from_options(vcov, cluster)
     res = fit_hazard(data, formula, link=link, vcov=spec, firth=firth,
                      firth_inference=firth_inference, weights=weights,
-                     chunk_rows=chunk_rows)
+                     chunk_rows=chunk_rows, on_separation=on_separation)
     typer.echo(str(res.summary()))
     if json_out is not None:
         json_out.write_text(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))

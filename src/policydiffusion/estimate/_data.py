@@ -17,11 +17,12 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion.errors import DataChangedError, InvalidOptionError
 
 __all__ = ["DataSource", "as_source"]
 
 _PARQUET = (".parquet", ".pq", ".parq")
+_PANDAS_COW = int(pd.__version__.split(".")[0]) >= 3
 _CSV = (".csv", ".tsv", ".txt")
 
 
@@ -40,20 +41,45 @@ class DataSource:
     kind: str
     obj: Any
     description: str
+    fingerprint: tuple = ()  # files: (path, size, mtime_ns) of each, taken when wrapped
 
     @property
     def in_memory(self) -> bool:
         """True when the data are an eager DataFrame held by the caller."""
         return self.kind in ("pandas", "polars")
 
+    def check_unchanged(self) -> None:
+        """Raise :class:`DataChangedError` if a file read before changed or disappeared.
+
+        A result must not change because its data did: frames are kept as a snapshot
+        (see :func:`as_source`), files are checked by size and modification time.
+        """
+        for path, size, mtime in self.fingerprint:
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                raise DataChangedError(
+                    f"the data file {path!r} the model was fit on no longer exists (deleted or "
+                    "moved since the fit); pass the estimation rows as data= to recompute, or "
+                    "refit.") from None
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                raise DataChangedError(
+                    f"the data file {path!r} changed after the model was fit on it (size "
+                    f"{size:,} -> {st.st_size:,} bytes, modified again); the result would no "
+                    "longer match its estimates. Pass the original rows as data=, or refit.")
+
     def columns(self) -> list[str]:
         """Column names, read from the schema without loading data."""
+        self.check_unchanged()
         if self.kind == "pandas":
             return [str(c) for c in self.obj.columns]
         if self.kind == "polars":
             return list(self.obj.columns)
         if self.kind == "lazy":
-            return list(self.obj.collect_schema().names())
+            try:
+                return list(self.obj.collect_schema().names())
+            except FileNotFoundError as exc:  # a scan of files deleted since
+                raise _gone(exc) from None
         if self.kind == "parquet":
             import pyarrow.parquet as pq
 
@@ -69,7 +95,7 @@ class DataSource:
     def chunks(self, columns: Sequence[str], *, chunk_rows: int) -> Iterator[pd.DataFrame]:
         """Yield pandas DataFrames with ``columns`` and at most ``chunk_rows`` rows each."""
         cols = list(dict.fromkeys(columns))
-        missing = [c for c in cols if c not in self.columns()]
+        missing = [c for c in cols if c not in self.columns()]  # also checks the files
         if missing:
             raise InvalidOptionError(
                 f"column(s) {missing} not found in {self.description}; available columns: "
@@ -97,13 +123,22 @@ class DataSource:
                     yield batch.to_pandas()
             return
         lazy = self.obj if self.kind == "lazy" else self._lazy_csv()
-        for batch in lazy.select(cols).collect_batches(chunk_size=chunk_rows):
-            yield batch.to_pandas()
+        try:
+            for batch in lazy.select(cols).collect_batches(chunk_size=chunk_rows):
+                yield batch.to_pandas()
+        except FileNotFoundError as exc:
+            raise _gone(exc) from None
 
     def collect(self, columns: Sequence[str]) -> pd.DataFrame:
         """All rows of ``columns`` as one pandas DataFrame (for small-data estimators)."""
         parts = list(self.chunks(columns, chunk_rows=5_000_000))
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _gone(exc: FileNotFoundError) -> DataChangedError:
+    return DataChangedError(
+        f"a file the lazy frame reads no longer exists ({exc}); a result fitted on it cannot "
+        "recompute from it. Pass the estimation rows as data=, or refit.")
 
 
 def _paths_from_string(text: str) -> list[str]:
@@ -132,24 +167,31 @@ def as_source(data: Any) -> DataSource:
     """
     if isinstance(data, DataSource):
         return data
+    # Frames are kept as snapshots so that a result stays a value: pandas' copy-on-write
+    # (always on from pandas 3) makes a shallow copy immune to the caller's later edits
+    # without copying data (older pandas: a real copy); a polars clone shares its
+    # immutable buffers.
     if isinstance(data, pd.DataFrame):
-        return DataSource("pandas", data, f"the DataFrame ({len(data)} rows)")
+        return DataSource("pandas", data.copy(deep=not _PANDAS_COW),
+                          f"the DataFrame ({len(data)} rows)")
     try:
         import polars as pl
     except ImportError:  # pragma: no cover - polars is a core dependency
         pl = None
     if pl is not None and isinstance(data, pl.DataFrame):
-        return DataSource("polars", data, f"the polars DataFrame ({data.height} rows)")
+        return DataSource("polars", data.clone(), f"the polars DataFrame ({data.height} rows)")
     if pl is not None and isinstance(data, pl.LazyFrame):
         return DataSource("lazy", data, "the polars LazyFrame")
     if isinstance(data, (str, os.PathLike)):
         text = os.fspath(data)
         paths = _paths_from_string(text)
         suffixes = {Path(p).suffix.lower() for p in paths}
+        prints = tuple((p, os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in paths)
         if suffixes <= set(_PARQUET):
-            return DataSource("parquet", tuple(paths), f"{text!r} ({len(paths)} Parquet file(s))")
+            return DataSource("parquet", tuple(paths), f"{text!r} ({len(paths)} Parquet file(s))",
+                              prints)
         if len(paths) == 1 and suffixes <= set(_CSV):
-            return DataSource("csv", paths[0], repr(text))
+            return DataSource("csv", paths[0], repr(text), prints)
         raise InvalidOptionError(
             f"cannot read {text!r}: give a .csv file, a .parquet file, a folder or a glob "
             "of .parquet files.")

@@ -159,13 +159,15 @@ def profile_table(X: np.ndarray, y: np.ndarray, w: np.ndarray | None, beta: np.n
             open_.append(name)
         rows.append((stat, float(chi2.sf(stat, 1)), lo, hi))
     if bad:
-        warn(f"some constrained Firth fits for profile intervals or penalised LR tests did "
-             f"not converge ({bad}); their intervals and p-values may be inaccurate.",
-             ConvergenceWarning)
+        warn(ConvergenceWarning(
+            f"some constrained Firth fits for profile intervals or penalised LR tests did "
+            f"not converge ({bad}); their intervals and p-values may be inaccurate.",
+            terms=tuple(bad), tolerance=tol))
     if open_:
-        warn(f"the profile penalised likelihood of {open_} does not fall below the "
-             f"{conf_level:.0%} threshold on one side: that confidence limit is infinite.",
-             ConvergenceWarning)
+        warn(ConvergenceWarning(
+            f"the profile penalised likelihood of {open_} does not fall below the "
+            f"{conf_level:.0%} threshold on one side: that confidence limit is infinite.",
+            terms=tuple(open_), conf_level=conf_level))
     return pd.DataFrame(rows, index=list(names),
                         columns=["statistic", "p_value", "conf_low", "conf_high"])
 

@@ -23,7 +23,10 @@ from policydiffusion.estimate._design import (Design, Prepared, build_design,
 from policydiffusion.estimate._links import block_terms, null_eta
 from policydiffusion.estimate._vcov import MeatPlan, VcovSpec
 
-__all__ = ["SolverOptions", "Engine", "PassStats", "newton", "solve_info"]
+__all__ = ["SolverOptions", "Engine", "PassStats", "newton", "solve_info", "BOUNDARY_EPS"]
+
+#: R's glm.fit threshold for "fitted probabilities numerically 0 or 1": 10 * .Machine$double.eps
+BOUNDARY_EPS = 10 * np.finfo(float).eps
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class PassStats:
     meat_hc: np.ndarray | None = None
     plan: MeatPlan | None = None
     n_extreme: int = 0
+    n_boundary: int = 0  # fitted probabilities within BOUNDARY_EPS of 0 or 1 (as R counts)
     wsum: float = 0.0
     ysum: float = 0.0
     xsum: np.ndarray | None = None
@@ -161,7 +165,8 @@ class Engine:
                 b = min(a + B, m)
                 X = self.design.block(prep, a, b)
                 y = prep.y[a:b]
-                ll, u, W, mu = block_terms(link, X @ beta, y)
+                eta = X @ beta
+                ll, u, W, mu = block_terms(link, eta, y)
                 if prep.w is not None:
                     w = prep.w[a:b]
                     ll, u, W = ll * w, u * w, W * w
@@ -174,6 +179,7 @@ class Engine:
                 st.grad += X.T @ u
                 st.info += X.T @ (X * W[:, None])
                 st.n_extreme += int(np.count_nonzero((mu < 1e-10) | (mu > 1 - 1e-10)))
+                st.n_boundary += _n_boundary(link, eta, mu)
                 if first:
                     st.xsum += X.sum(axis=0)
                     st.xsq += np.einsum("ij,ij->j", X, X)
@@ -189,6 +195,18 @@ class Engine:
                 f"no complete rows to fit {self.design.formula!r}: all "
                 f"{st.n_dropped} rows have a missing value in a model variable.")
         return st
+
+
+def _n_boundary(link: str, eta: np.ndarray, mu: np.ndarray) -> int:
+    """Rows R's glm.fit counts as fitted probabilities numerically 0 or 1.
+
+    R's logit inverse link caps ``|eta|`` at 30 (beyond it mu is within one machine
+    epsilon of 0 or 1), so there the count is ``|eta| > 30``; the other links' mu are
+    compared with ``10 * .Machine$double.eps`` directly, as R does.
+    """
+    if link == "logit":
+        return int(np.count_nonzero(np.abs(eta) > 30))
+    return int(np.count_nonzero((mu < BOUNDARY_EPS) | (mu > 1 - BOUNDARY_EPS)))
 
 
 def _levels_and_ybar(source: DataSource, response: str, scan: Sequence[str],

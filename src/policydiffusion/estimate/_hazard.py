@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -10,22 +11,30 @@ import pandas as pd
 
 from policydiffusion import __version__
 from policydiffusion._warnings import warn
-from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError,
-                                    PolicyDiffusionWarning, SeparationError, SeparationWarning,
-                                    check_choice)
+from policydiffusion.errors import (ConvergenceWarning, FittedProbabilityWarning,
+                                    InvalidOptionError, PolicyDiffusionWarning,
+                                    SeparationError, SeparationWarning, check_choice)
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
 from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng,
                                              prior_correction)
 from policydiffusion.estimate._firth_infer import FIRTH_INFERENCE, FirthInference
+from policydiffusion.estimate._glm import BOUNDARY_EPS as _BOUNDARY_EPS
 from policydiffusion.estimate._glm import Engine, SolverOptions, newton, solve_info
 from policydiffusion.estimate._links import LINKS, cdf
-from policydiffusion.estimate._result import HazardResult, vcov_from_sums
+from policydiffusion.estimate._result import HazardResult, correction_warning, vcov_from_sums
 from policydiffusion.estimate._separation import (_LP_LIMIT, collect_design,
                                                   separating_terms, separation_message)
 from policydiffusion.estimate._vcov import VcovSpec
 
-__all__ = ["fit_hazard", "fit_columns"]
+__all__ = ["fit_hazard", "fit_columns", "ON_SEPARATION"]
+
+#: what a fit with (quasi-)separation does: mark the terms not estimable, refit with
+#: Firth's penalised likelihood, or raise SeparationError
+ON_SEPARATION = ("mark", "firth", "raise")
+NOT_CONVERGED = "the fit did not converge"
+SEPARATED = "(quasi-)complete separation"
+IN_SEPARATED_FIT = "the fit has (quasi-)complete separation"
 
 
 def _null_loglik(link: str, ysum: float, wsum: float, has_intercept: bool) -> float:
@@ -87,7 +96,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                rare_events: Any = None, weights: str | None = None,
                fixed_effects: Sequence[str] | str | None = None,
                chunk_rows: int = 1_000_000, solver: SolverOptions = SolverOptions(),
-               separation: str = "warn") -> HazardResult:
+               separation: str = "warn", on_separation: str = "mark") -> HazardResult:
     """Fit a discrete-time hazard model Pr(y = 1 | x) = F(x'b) to risk-set rows.
 
     Parameters
@@ -134,7 +143,18 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     solver
         :class:`SolverOptions` (iterations, tolerance, block size, cache).
     separation
-        ``"warn"`` (SeparationWarning) or ``"raise"`` (SeparationError).
+        ``"warn"`` (SeparationWarning) or ``"raise"`` (SeparationError; the same as
+        ``on_separation="raise"``).
+    on_separation
+        What a maximum-likelihood fit with detected (quasi-)separation gives:
+        ``"mark"`` (default) warns and lists every term in ``res.not_estimable``
+        with its reason (the separating terms, then the rest of the fit): no
+        estimate, standard error, test or interval in ``tidy()``, tables and JSON;
+        ``"firth"`` refits with Firth's penalised likelihood (logit only;
+        ``res.estimator == "firth"``, and ``res.provenance["separation_refit"]``
+        names the terms); ``"raise"`` raises SeparationError. A fit that does not
+        converge has every term not estimable. Fitted probabilities numerically 0
+        or 1 (as R's glm.fit counts them) give a FittedProbabilityWarning.
 
     Returns
     -------
@@ -164,6 +184,12 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     """
     check_choice("link", link, LINKS)
     check_choice("separation", separation, ("warn", "raise"))
+    check_choice("on_separation", on_separation, ON_SEPARATION)
+    if separation == "raise":
+        on_separation = "raise"
+    if on_separation == "firth" and (link != "logit" or rare_events not in (None, False)):
+        raise InvalidOptionError("on_separation='firth' refits with Firth's penalised logit: it "
+                                 "needs link='logit' and no rare_events.")
     check_choice("firth_inference", firth_inference, FIRTH_INFERENCE)
     spec = VcovSpec.parse(vcov)
     if firth and link != "logit":
@@ -188,6 +214,8 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     names = list(engine.design.term_names)
     k = len(names)
     beta_score = firth_info = None
+    notices: list[PolicyDiffusionWarning] = []
+    not_estimable: dict[str, str] = {}
     var_factor, w1 = 1.0, 1.0
     if case_control == "weighting":
         ybar_cc = _complete_case_share(engine)
@@ -208,7 +236,18 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         firth_info = FirthInference(firth_inference, beta.copy(), fo.penalized_loglik,
                                     tol=solver.tol)
         if firth_inference == "profile" and spec.kind == "classical":
-            firth_info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(bread_inv)), 0.95)
+            with warnings.catch_warnings(record=True) as caught:  # kept with the result
+                warnings.simplefilter("always")
+                firth_info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(bread_inv)), 0.95)
+            for w in caught:
+                warn(w.message, w.category)
+                notices.append(w.message)
+        if not converged:
+            notices.append(ConvergenceWarning(
+                f"the Firth fit did not converge in {n_iter} iterations (tolerance "
+                f"{solver.tol}); estimates may be inaccurate.", link=link,
+                iterations=int(n_iter), tolerance=solver.tol))
+            warn(notices[-1])
     else:
         out = newton(engine, link, meat=spec)
         st = out.stats
@@ -217,11 +256,38 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         loglik = st.loglik
         estimator, extra = "ml", {}
         if out.separation_suspected or not converged or st.n_extreme > 0:
-            _check_separation(engine, out, names, separation, converged)
+            sep = _check_separation(engine, out, names, on_separation, converged)
+            if sep is not None and on_separation == "firth":
+                refit = fit_hazard(source, formula_used, link=link, vcov=spec, firth=True,
+                                   firth_inference=firth_inference, weights=weights,
+                                   chunk_rows=chunk_rows, solver=solver)
+                prov = {**refit.provenance, "separation_refit": {
+                    "terms": list(sep.fields["terms"]), "ml_iterations": int(n_iter),
+                    "ml_converged": bool(converged)}}
+                return dataclasses.replace(refit, provenance=prov,
+                                           warnings=(sep,) + refit.warnings)
+            if sep is not None:
+                notices.append(sep)
+            # no coefficient of a separated fit is an ordinary estimate; a converged fit
+            # too large for the exact check only had its largest estimates flagged: warn only
+            if sep is not None and (sep.fields["detected_by"] == "linear programme" or
+                                    not converged):
+                not_estimable = {t: (SEPARATED if t in sep.fields["terms"] else
+                                     NOT_CONVERGED if not converged else IN_SEPARATED_FIT)
+                                 for t in names}
         if not converged:
-            warn(f"the {link} fit did not converge in {n_iter} iterations "
-                 f"(tolerance {solver.tol}); estimates may be inaccurate. Check for separation "
-                 "or rescale covariates.", ConvergenceWarning)
+            notices.append(ConvergenceWarning(
+                f"the {link} fit did not converge in {n_iter} iterations "
+                f"(tolerance {solver.tol}); estimates may be inaccurate. Check for separation "
+                "or rescale covariates.", link=link, iterations=int(n_iter),
+                tolerance=solver.tol))
+            warn(notices[-1])
+        if st.n_boundary:
+            # R's glm.fit notice: such rows sit on the boundary whatever the cause
+            notices.append(FittedProbabilityWarning(
+                f"fitted probabilities numerically 0 or 1 occurred ({st.n_boundary} row(s)).",
+                rows=int(st.n_boundary), threshold=float(_BOUNDARY_EPS)))
+            warn(notices[-1])
         if tau is not None or rare_events is True:
             bias = king_zeng(engine, beta, bread_inv, w1=w1)
             beta_score = beta.copy()
@@ -237,8 +303,12 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                 shift = prior_correction(tau, st.ysum / st.wsum)
                 beta[names.index("Intercept")] -= shift
                 extra.update(tau=tau, intercept_shift=shift)
-    cov, label, counts = vcov_from_sums(spec, bread_inv, st.meat_hc, st.plan, st.n, k,
-                                        var_factor)
+    cov, label, counts, correction = vcov_from_sums(spec, bread_inv, st.meat_hc, st.plan, st.n,
+                                                    k, var_factor, names=names)
+    if correction is not None:
+        notices.append(correction_warning(correction))
+    if not converged and not not_estimable:
+        not_estimable = {t: NOT_CONVERGED for t in names}
     ll0 = _null_loglik(link, st.ysum, st.wsum, "Intercept" in names)
     engine.release()  # a result keeps no prepared chunks (they can be large)
     prov = {"policydiffusion": __version__, "numpy": np.__version__,
@@ -255,33 +325,43 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         loglik_null=ll0, converged=bool(converged), n_iter=int(n_iter), estimator=estimator,
         provenance=prov, weights=weights, _engine=engine, _bread_inv=bread_inv,
         _meat_hc=st.meat_hc, _var_factor=var_factor, _beta_score=beta_score,
-        _firth=firth_info)
+        _firth=firth_info, not_estimable=not_estimable, warnings=tuple(notices),
+        vcov_correction=correction)
 
 
-def _check_separation(engine: Engine, out, names, mode: str, converged: bool) -> None:
-    """Name separating terms (LP on small data, diverging estimates otherwise) and warn."""
+def _check_separation(engine: Engine, out, names, mode: str, converged: bool
+                      ) -> SeparationWarning | None:
+    """Name separating terms (LP on small data, diverging estimates otherwise) and warn.
+
+    Returns the warning issued (its ``fields`` name the terms), or None when there is
+    no separation."""
     st = out.stats
     terms = None
     # The LP is exact but costs seconds on 1e5 rows: run it only when the fit shows a sign
     # of separation (no convergence, hazards at 0 or 1, or a diverging-looking estimate).
     slopes = [abs(b) for b, n in zip(out.beta, names) if n != "Intercept"]
     if converged and st.n_extreme == 0 and max(slopes, default=0.0) < 10.0:
-        return
+        return None
     if st.n * len(names) <= _LP_LIMIT:
         X, y, w = collect_design(engine)
         terms = separating_terms(X, y, names, w)
         if terms == [] and converged:
-            return
+            return None
+    exact = terms is not None
     if terms is None:
         if st.n_extreme == 0 and converged:
-            return
+            return None
         xsum, xsq = out.first.xsum, out.first.xsq  # unweighted, whatever beta
         sd = np.sqrt(np.clip(xsq / st.n - (xsum / st.n) ** 2, 0, None))
         scaled = np.abs(out.beta) * np.where(sd > 0, sd, 1.0)
         terms = [names[j] for j in np.argsort(-scaled)[:2] if names[j] != "Intercept"]
     if not terms:
-        return
+        return None
     msg = separation_message(terms, converged=converged, n_extreme=st.n_extreme)
     if mode == "raise":
         raise SeparationError(msg)
-    warn(msg, SeparationWarning)
+    w = SeparationWarning(msg, terms=tuple(terms), rows=int(st.n_extreme),
+                          converged=bool(converged),
+                          detected_by="linear programme" if exact else "diverging estimates")
+    warn(w)
+    return w

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
 from policydiffusion._warnings import warn
-from policydiffusion.errors import ConvergenceWarning, InvalidOptionError, check_choice
+from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError,
+                                    VarianceCorrectionWarning, check_choice)
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._firth import kz_probability_correction
 from policydiffusion.estimate._firth_infer import (PROFILE_LABEL, FirthInference,
@@ -21,17 +22,21 @@ from policydiffusion.estimate._links import cdf
 from policydiffusion.estimate._separation import collect_design
 from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
                                                tidy_frame)
-from policydiffusion.estimate._vcov import VcovSpec, sandwich
+from policydiffusion.estimate._vcov import PSD_NOTE, VcovSpec, psd_correct, sandwich
 
 __all__ = ["HazardResult", "vcov_from_sums"]
 
 
 def vcov_from_sums(spec: VcovSpec, bread_inv: np.ndarray, meat_hc: np.ndarray, plan, n: int,
-                   k: int, var_factor: float = 1.0) -> tuple[np.ndarray, str, tuple[int, ...]]:
-    """Covariance, label and cluster counts for ``spec`` from a pass's sums.
+                   k: int, var_factor: float = 1.0, names: list[str] | None = None
+                   ) -> tuple[np.ndarray, str, tuple[int, ...], dict | None]:
+    """Covariance, label, cluster counts and PSD correction for ``spec`` from a pass's sums.
 
     ``var_factor`` other than 1 (King-Zeng's ``(n/(n+k))^2``) scales the covariance and
-    is named in the label.
+    is named in the label. A clustered covariance that is not positive semi-definite
+    (dyadic, multiway) gets the Cameron-Gelbach-Miller eigenvalue correction, with a
+    :class:`~policydiffusion.errors.VarianceCorrectionWarning`; the last element
+    records it (None when nothing was changed).
     """
     counts: tuple[int, ...] = ()
     if spec.kind == "classical":
@@ -46,7 +51,25 @@ def vcov_from_sums(spec: VcovSpec, bread_inv: np.ndarray, meat_hc: np.ndarray, p
     if var_factor != 1.0:
         cov = cov * var_factor
         label += ", King-Zeng variance factor (n/(n+k))^2"
-    return cov, label, counts
+    correction = None
+    if spec.is_clustered:
+        names = names or [f"x{j}" for j in range(cov.shape[0])]
+        cov, correction = psd_correct(cov, names)
+        if correction is not None:
+            correction["vcov"] = spec.kind
+            warn(correction_warning(correction))
+    return cov, label, counts, correction
+
+
+def correction_warning(correction: dict) -> VarianceCorrectionWarning:
+    """The warning that says a covariance was made positive semi-definite."""
+    terms = correction["terms"]
+    return VarianceCorrectionWarning(
+        f"the {correction['vcov']} covariance is {PSD_NOTE}; the variances of "
+        f"{', '.join(repr(t) for t in terms) or 'no term'} changed "
+        f"(eigenvalues {', '.join(f'{v:.3g}' for v in correction['eigenvalues'])}).",
+        terms=tuple(terms), eigenvalues=tuple(correction["eigenvalues"]),
+        vcov=correction["vcov"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +82,12 @@ class HazardResult(CoefficientsMixin):
     model-based (classical) variance: their ``tidy()`` reports penalised likelihood
     ratio tests (``statistic`` is the chi-squared, 1 df) and profile
     penalised-likelihood intervals; :attr:`inference` says which applies.
+
+    ``not_estimable`` maps each term the estimator cannot stand behind (separation, no
+    convergence) to the reason: ``tidy()`` gives it no estimate, standard error, test or
+    interval (``params`` keeps the raw value). ``warnings`` holds the warnings this fit
+    issued (with their ``fields``); ``vcov_correction`` records a covariance made
+    positive semi-definite (Cameron, Gelbach & Miller 2011), or is None.
     """
 
     formula: str
@@ -83,6 +112,9 @@ class HazardResult(CoefficientsMixin):
     _var_factor: float = field(default=1.0, repr=False)
     _beta_score: np.ndarray | None = field(default=None, repr=False)  # where scores are taken
     _firth: FirthInference | None = field(default=None, repr=False)
+    not_estimable: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple = ()
+    vcov_correction: dict | None = None
 
     # ---- model-level figures (k, aic, std_errors from CoefficientsMixin) ----
     @property
@@ -147,7 +179,12 @@ class HazardResult(CoefficientsMixin):
             label = self.inference.replace("95%", f"{100 * conf_level:g}%")
         else:
             label = self.inference
+        if self.not_estimable:
+            bad = t["term"].isin(list(self.not_estimable))
+            t.loc[bad, ["estimate", "std_error", "statistic", "p_value", "conf_low",
+                        "conf_high"]] = np.nan
         t.attrs["inference"] = label
+        t.attrs["not_estimable"] = dict(self.not_estimable)
         return t
 
     def penalized_lr_test(self, terms: list[str] | str):
@@ -215,8 +252,8 @@ class HazardResult(CoefficientsMixin):
         X, y, w = collect_design(self._engine)
         beta, bread = flic_intercept(X, y, w, self._firth.beta, names.index("Intercept"), names)
         st = self._engine.run_pass(beta, "logit", meat=self.vcov_spec)
-        cov, label, counts = vcov_from_sums(self.vcov_spec, bread, st.meat_hc, st.plan, st.n,
-                                            self.k)
+        cov, label, counts, corr = vcov_from_sums(self.vcov_spec, bread, st.meat_hc, st.plan,
+                                                  st.n, self.k, names=names)
         prov = {**self.provenance, "estimator": "firth-flic",
                 "intercept": "FLIC: ML intercept with the Firth linear predictor as offset "
                              "(Puhr et al. 2017)", "firth_intercept": float(self.params.iloc[
@@ -226,7 +263,8 @@ class HazardResult(CoefficientsMixin):
             cov=pd.DataFrame(cov, index=names, columns=names), vcov_label=label,
             n_clusters=counts, loglik=float(st.loglik), estimator="firth-flic",
             provenance=prov, _bread_inv=bread, _meat_hc=st.meat_hc,
-            _firth=self._firth.with_wald(["Intercept"]))
+            _firth=self._firth.with_wald(["Intercept"]), vcov_correction=corr,
+            warnings=_with_correction(self.warnings, corr))
 
     # ---- tables ---------------------------------------------------------------------
     def summary(self) -> Summary:
@@ -240,26 +278,48 @@ class HazardResult(CoefficientsMixin):
                 ("AIC", self.aic), ("BIC", self.bic), ("Pseudo R2 (McFadden)", self.pseudo_r2),
                 ("Converged", f"{self.converged} ({self.n_iter} iterations)"),
                 ("Standard errors", self.vcov_label)]
-        return Summary(title, info, self.tidy(), [self.inference])
+        return Summary(title, info, self.tidy(), [self.inference, *self.notes()])
+
+    def notes(self) -> list[str]:
+        """Table notes on what the estimator cannot stand behind: terms not estimable,
+        a Firth refit after separation, a corrected covariance, and each warning."""
+        out = []
+        if self.not_estimable:
+            by_reason: dict[str, list[str]] = {}
+            for t, why in self.not_estimable.items():
+                by_reason.setdefault(why, []).append(t)
+            out += [f"not estimable ({why}): {', '.join(ts)}" for why, ts in by_reason.items()]
+        refit = self.provenance.get("separation_refit")
+        if refit:
+            out.append("refitted with Firth's penalised likelihood after (quasi-)separation in "
+                       + ", ".join(refit["terms"]))
+        if self.vcov_correction:
+            out.append(f"covariance {PSD_NOTE}: " + ", ".join(self.vcov_correction["terms"]))
+        return out + [f"warning: {w}" for w in self.warnings]
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (the shape ``policydiffusion fit --json`` writes)."""
         t = self.tidy()
         coefs = [{c: (str(r[c]) if c == "term" else _num(r[c])) for c in t.columns}
                  for _, r in t.iterrows()]
+        for c in coefs:
+            if c["term"] in self.not_estimable:
+                c["not_estimable"] = self.not_estimable[c["term"]]
         return {
             "model": "hazard-glm", "estimator": self.estimator, "formula": self.formula,
             "link": self.link, "nobs": self.nobs, "n_dropped_missing": self.n_dropped_missing,
             "loglik": _num(self.loglik), "loglik_null": _num(self.loglik_null),
             "aic": _num(self.aic), "bic": _num(self.bic), "pseudo_r2": _num(self.pseudo_r2),
             "converged": bool(self.converged), "n_iter": int(self.n_iter),
-            "vcov": self._vcov_dict(),
+            "vcov": {**self._vcov_dict(), "psd_correction": self.vcov_correction},
             "inference": self.inference, "coefficients": coefs,
             # the full covariance, so a fit saved as JSON can be simulated from
             # (policydiffusion simulate --fit) with correlated parameter draws
             "cov": {"terms": [str(c) for c in self.cov.columns],
                     "matrix": [[_num(v) for v in row] for row in self.cov.to_numpy()]},
             "provenance": self.provenance,
+            "not_estimable": dict(self.not_estimable),
+            "warnings": [warning_record(w) for w in self.warnings],
         }
 
     def __str__(self) -> str:
@@ -290,13 +350,14 @@ class HazardResult(CoefficientsMixin):
             plan, meat_hc = st.plan, st.meat_hc
         else:
             meat_hc = self._meat_hc
-        cov, label, counts = vcov_from_sums(spec, self._bread_inv, meat_hc, plan, n, k,
-                                            self._var_factor)
         names = list(self.params.index)
+        cov, label, counts, corr = vcov_from_sums(spec, self._bread_inv, meat_hc, plan, n, k,
+                                                  self._var_factor, names=names)
         prov = {**self.provenance, "vcov": spec.to_json()}
         return dataclasses.replace(self, cov=pd.DataFrame(cov, index=names, columns=names),
                                    vcov_spec=spec, vcov_label=label, n_clusters=counts,
-                                   provenance=prov)
+                                   provenance=prov, vcov_correction=corr,
+                                   warnings=_with_correction(self.warnings, corr))
 
     def _chunk_rows(self, data: Any):
         """Per chunk of ``data``, in order: the prepared chunk (all rows kept) and the
@@ -349,6 +410,20 @@ class HazardResult(CoefficientsMixin):
             p[prep.keep] = p[prep.keep] + kz_probability_correction(X, p[prep.keep], cov)
             out.append(p)
         return np.concatenate(out) if out else np.zeros(0)
+
+
+def warning_record(w: Warning) -> dict:
+    """A warning as JSON: its kind, class, English message and fields."""
+    fields = {k: (list(v) if isinstance(v, tuple) else v)
+              for k, v in getattr(w, "fields", {}).items()}
+    return {"kind": getattr(w, "kind", "other"), "category": type(w).__name__,
+            "message": str(w), "fields": fields}
+
+
+def _with_correction(warnings: tuple, correction: dict | None) -> tuple:
+    """``warnings`` with the variance-correction warning of the new covariance (if any)."""
+    kept = tuple(w for w in warnings if not isinstance(w, VarianceCorrectionWarning))
+    return kept if correction is None else kept + (correction_warning(correction),)
 
 
 def _num(v: Any) -> Any:

@@ -17,15 +17,29 @@ INFERENCE_NOTE = "z statistics; p-values from the normal distribution; 95% norma
 
 
 def tidy_frame(params: pd.Series, cov: pd.DataFrame, *, conf_level: float = 0.95) -> pd.DataFrame:
-    """The standard tidy table from estimates and their covariance (normal inference)."""
+    """The standard tidy table from estimates and their covariance (normal inference).
+
+    A variance that is not positive gives no test and no interval: a negative one
+    (never clipped) gives a missing standard error, an exact 0 a standard error of 0
+    with missing statistic, p-value and interval.
+
+    Examples
+    --------
+    >>> t = tidy_frame(pd.Series([1.0, 2.0], index=["a", "b"]),
+    ...                pd.DataFrame([[0.25, 0.0], [0.0, 0.0]]))
+    >>> t["std_error"].tolist(), bool(np.isnan(t["p_value"][1]))
+    ([0.5, 0.0], True)
+    """
     est = params.to_numpy(dtype=float)
-    se = np.sqrt(np.clip(np.diag(cov.to_numpy(dtype=float)), 0, None))
+    var = np.diag(cov.to_numpy(dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = est / se
+        se = np.where(var >= 0, np.sqrt(np.where(var >= 0, var, 0.0)), np.nan)
+        z = np.where(se > 0, est / np.where(se > 0, se, 1.0), np.nan)
+        se_ok = np.where(se > 0, se, np.nan)
     q = norm.ppf(0.5 + conf_level / 2)
     return pd.DataFrame({"term": list(params.index), "estimate": est, "std_error": se,
                          "statistic": z, "p_value": 2 * norm.sf(np.abs(z)),
-                         "conf_low": est - q * se, "conf_high": est + q * se})
+                         "conf_low": est - q * se_ok, "conf_high": est + q * se_ok})
 
 
 def _fmt(v: object, digits: int = 4) -> str:

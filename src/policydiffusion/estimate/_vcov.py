@@ -15,7 +15,7 @@ import numpy as np
 
 from policydiffusion.errors import InvalidOptionError
 
-__all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS"]
+__all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS", "psd_correct", "PSD_NOTE"]
 
 VCOV_KINDS = ("classical", "hc0", "hc1", "cluster", "cluster-cr0", "cluster-regress", "dyadic")
 _CLUSTERED = ("cluster", "cluster-cr0", "cluster-regress", "dyadic")
@@ -304,3 +304,41 @@ def sandwich(bread_inv: np.ndarray, meat: np.ndarray) -> np.ndarray:
     """``B M B`` symmetrised."""
     v = bread_inv @ meat @ bread_inv
     return (v + v.T) / 2
+
+
+PSD_NOTE = ("not positive semi-definite; negative eigenvalues set to 0 (Cameron, Gelbach & "
+            "Miller 2011)")
+
+
+def psd_correct(cov: np.ndarray, names: Sequence[str], *, rtol: float = 1e-10
+                ) -> tuple[np.ndarray, dict | None]:
+    """A covariance made positive semi-definite, and what was changed (None if nothing).
+
+    Dyadic and multiway cluster sandwiches add and subtract meats, so they can have
+    negative eigenvalues (even negative variances). As Cameron, Gelbach & Miller (2011,
+    sec. 2.3) propose, the spectral decomposition is taken and negative eigenvalues
+    are set to zero. Eigenvalues below ``rtol`` times the largest in size are rounding
+    and left alone. The record names the terms whose variance changed.
+
+    Examples
+    --------
+    >>> v = np.array([[1.0, 2.0], [2.0, 1.0]])          # eigenvalues 3 and -1
+    >>> fixed, info = psd_correct(v, ["a", "b"])
+    >>> np.round(fixed, 3).tolist(), info["terms"], info["eigenvalues"]
+    ([[1.5, 1.5], [1.5, 1.5]], ['a', 'b'], [-1.0])
+    >>> psd_correct(np.eye(2), ["a", "b"])[1] is None
+    True
+    """
+    lam, U = np.linalg.eigh((cov + cov.T) / 2)
+    top = float(np.max(np.abs(lam))) if lam.size else 0.0
+    neg = lam < -rtol * top
+    if not neg.any():
+        return cov, None
+    fixed = (U * np.where(lam < 0, 0.0, lam)) @ U.T
+    fixed = (fixed + fixed.T) / 2
+    before, after = np.diag(cov), np.diag(fixed)
+    changed = (after - before) > 1e-6 * np.maximum(after, 1e-300)
+    terms = [str(n) for n, c in zip(names, changed) if c]
+    return fixed, {"method": "Cameron-Gelbach-Miller eigenvalue correction",
+                   "eigenvalues": [float(v) for v in lam[neg]], "terms": terms,
+                   "negative_variances": [str(n) for n, d in zip(names, before) if d < 0]}

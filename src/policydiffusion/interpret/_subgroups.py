@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -10,24 +11,36 @@ import pandas as pd
 from scipy.stats import chi2
 
 from policydiffusion._warnings import warn
-from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
+from policydiffusion.errors import InvalidOptionError, SeparationWarning, SubgroupTermsWarning
 from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
-from policydiffusion.estimate._hazard import fit_columns
+from policydiffusion.estimate._hazard import _with_fixed_effects, fit_columns
+from policydiffusion.estimate._vcov import VcovSpec
 
 __all__ = ["fit_subgroups", "SubgroupResult"]
+
+POOLED = ("Wald test of equal coefficients in one pooled model (subgroup indicator "
+          "interacted with every regressor), {vcov} variance: units appear in several "
+          "subgroups")
+INDEPENDENT = "Wald test of equal coefficients, independent subgroup estimates"
 
 
 @dataclass(frozen=True)
 class SubgroupResult:
     """Fits by subgroup and a Wald test that ``key`` is equal across subgroups.
 
-    The test treats the subgroup estimates as independent (disjoint samples):
-    ``W = (C b)' (C V C')^-1 (C b)`` with ``C`` the successive differences and ``V``
-    block-diagonal of the subgroups' variances; chi-squared with G - 1 df. For two
-    groups it is the square of ``z = (b1 - b2) / sqrt(se1^2 + se2^2)``. If clusters
-    span subgroups, fit a pooled model with ``key * C(by)`` instead.
+    ``W = (C b)' (C V C')^-1 (C b)`` with ``C`` the successive differences, chi-squared
+    with G - 1 df. When a cluster (or, for a dyadic variance, a unit on either side of a
+    dyad) appears in more than one subgroup, the estimates are not independent: ``V``
+    then comes from one pooled model in which the subgroup indicator interacts with every
+    regressor (its coefficients are the subgroup estimates) with the same variance
+    estimator (``test == "pooled"``, the model is ``pooled``). Otherwise ``V`` is
+    block-diagonal of the subgroups' variances (``test == "independent"``; for two
+    groups the square of ``z = (b1 - b2) / sqrt(se1^2 + se2^2)``). ``difference`` and
+    ``difference_se`` are those of ``b2 - b1`` (two groups). If ``key`` is not estimable
+    in a subgroup (separation, no convergence) no test is computed (``not_tested``
+    says why).
     """
 
     by: str
@@ -36,32 +49,54 @@ class SubgroupResult:
     statistic: float
     df: int
     p_value: float
-    method: str = "Wald test of equal coefficients, independent subgroup estimates"
+    method: str = INDEPENDENT
     dropped: Mapping[Any, tuple[str, ...]] = field(default_factory=dict)
     """Per subgroup, the terms left out because a variable in them is constant there."""
+    test: str = "independent"
+    difference: float = float("nan")
+    difference_se: float = float("nan")
+    pooled: HazardResult | None = None
+    shared_units: int = 0
+    not_tested: str | None = None
+    estimator: str = "ml"
+    firth_reason: tuple[str, ...] = ()
+    """Subgroups whose separation made every subgroup refit with Firth (``on_separation``)."""
 
     def tidy(self) -> pd.DataFrame:
-        """One row per subgroup: the key coefficient's tidy row."""
+        """One row per subgroup: the key coefficient's tidy row (missing if not estimable)
+        and, for each, the reason (``not_estimable``, empty when estimable)."""
         rows = []
         for g, r in self.results.items():
             t = r.tidy().set_index("term").loc[self.key]
-            rows.append({"group": g, "nobs": r.nobs, **t.to_dict()})
+            rows.append({"group": g, "nobs": r.nobs, **t.to_dict(),
+                         "not_estimable": r.not_estimable.get(self.key, "")})
         return pd.DataFrame(rows)
 
     def __str__(self) -> str:
-        text = (f"{self.key} by {self.by}: chi2({self.df}) = {self.statistic:.4f}, "
-                f"p = {self.p_value:.4g} ({self.method})")
+        if self.not_tested:
+            text = f"{self.key} by {self.by}: no test ({self.not_tested})"
+        else:
+            text = (f"{self.key} by {self.by}: chi2({self.df}) = {self.statistic:.4f}, "
+                    f"p = {self.p_value:.4g} ({self.method})")
+        if self.firth_reason:
+            text += (f"; Firth's penalised likelihood in every subgroup (separation in "
+                     f"{', '.join(map(repr, self.firth_reason))})")
         for g, terms in self.dropped.items():
             text += f"; in subgroup {g!r} left out (constant there): {', '.join(terms)}"
         return text
 
 
-def fit_subgroups(data: Any, formula: str, *, by: str, key: str,
+def fit_subgroups(data: Any, formula: str, *, by: str, key: str, on_separation: str = "mark",
                   **fit_options: Any) -> SubgroupResult:
     """Fit ``formula`` separately in each level of ``by`` and test ``key``'s equality.
 
     ``fit_options`` are passed to :func:`~policydiffusion.estimate.fit_hazard`
-    (link, vcov, weights, ...). The data are collected in memory.
+    (link, vcov, weights, ...). The data are collected in memory. With
+    ``on_separation="firth"``, separation in any subgroup refits every subgroup with
+    Firth's penalised likelihood (so the estimates compared are of one kind; the pooled
+    Firth model then has the same estimates, its penalty being the sum of the
+    subgroups'); with ``"mark"`` a separated subgroup's key is not estimable and no
+    test is made.
 
     Examples
     --------
@@ -70,9 +105,10 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str,
     >>> df = pd.DataFrame({"x": rng.normal(size=2000), "g": rng.integers(0, 2, 2000)})
     >>> df["y"] = (rng.random(2000) < 1 / (1 + np.exp(1 - (0.2 + df.g) * df.x))).astype(int)
     >>> sg = fit_subgroups(df, "y ~ x", by="g", key="x")
-    >>> sg.df, sg.p_value < 0.01
-    (1, True)
+    >>> sg.df, sg.p_value < 0.01, sg.test
+    (1, True, 'independent')
     """
+    formula = _with_fixed_effects(formula, fit_options.pop("fixed_effects", None))
     frame = as_source(data).collect(fit_columns(formula, fit_options, by))
     groups = [g.item() if hasattr(g, "item") else g for g in pd.unique(frame[by].dropna())]
     try:
@@ -81,29 +117,139 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str,
         pass
     if len(groups) < 2:
         raise InvalidOptionError(f"{by!r} has fewer than two subgroups.")
-    results, dropped = {}, {}
+    parts, formulas, dropped = {}, {}, {}
     for g in groups:
-        part = frame[frame[by] == g].reset_index(drop=True)
-        f_g, left_out = _without_constant_terms(formula, part, key=key, group=g)
+        parts[g] = frame[frame[by] == g].reset_index(drop=True)
+        formulas[g], left_out = _without_constant_terms(formula, parts[g], key=key, group=g)
         if left_out:
             dropped[g] = left_out
-            warn(f"subgroup {g!r} of {by!r}: left out {', '.join(left_out)} (a variable in them "
-                 "is constant in that subgroup, so they are not identified there).",
-                 PolicyDiffusionWarning)
-        results[g] = fit_hazard(part, f_g, **fit_options)
+            warn(SubgroupTermsWarning(
+                f"subgroup {g!r} of {by!r}: left out {', '.join(left_out)} (a variable in them "
+                "is constant in that subgroup, so they are not identified there).",
+                group=g, by=by, terms=tuple(left_out)))
+    mode = "mark" if on_separation == "firth" else on_separation
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = {g: fit_hazard(parts[g], formulas[g], on_separation=mode, **fit_options)
+                   for g in groups}
+    separated = tuple(g for g, r in results.items() if r.not_estimable and any(
+        w.kind == "separation" for w in r.warnings))
+    refit = bool(separated) and on_separation == "firth"
+    for w in caught:  # of fits replaced by Firth's, only the reason (separation) is kept
+        if not refit or isinstance(w.message, SeparationWarning):
+            warn(w.message, w.category)
+    if refit:
+        fit_options = {**fit_options, "firth": True}
+        results = {g: fit_hazard(parts[g], formulas[g], **fit_options) for g in groups}
     for g, r in results.items():
         if key not in r.params.index:
             raise InvalidOptionError(f"{key!r} is not a term of the model (subgroup {g!r}).")
+    estimator = next(iter(results.values())).estimator
+    common = dict(dropped=dropped, estimator=estimator,
+                  firth_reason=separated if on_separation == "firth" else ())
+    bad = {g: r.not_estimable[key] for g, r in results.items() if key in r.not_estimable}
+    if bad:
+        why = "; ".join(f"{key!r} not estimable in subgroup {g!r} ({w})" for g, w in bad.items())
+        return SubgroupResult(by, key, results, float("nan"), len(groups) - 1, float("nan"),
+                              method="not computed", test="none", not_tested=why, **common)
+    spec = VcovSpec.parse(fit_options.get("vcov", "classical"))
+    shared = _shared_units(parts, spec)
     b = np.array([r.params[key] for r in results.values()])
-    v = np.array([r.cov.loc[key, key] for r in results.values()])
+    if shared:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pooled, names = _pooled_fit(parts, formulas, key, fit_options)
+        for w in caught:  # its terms named for people: 'x [subgroup a]', not '_sg0:x'
+            warn(_renamed(w.message, list(parts)), w.category)
+        if any(n in pooled.not_estimable for n in names):
+            return SubgroupResult(by, key, results, float("nan"), len(groups) - 1, float("nan"),
+                                  method="not computed", test="none", pooled=pooled,
+                                  shared_units=shared, not_tested="the pooled model's "
+                                  f"{key!r} terms are not estimable", **common)
+        V = pooled.cov.loc[names, names].to_numpy()
+        method, test = POOLED.format(vcov=spec.kind), "pooled"
+    else:
+        pooled, method, test = None, INDEPENDENT, "independent"
+        V = np.diag([r.cov.loc[key, key] for r in results.values()])
     G = len(b)
     C = np.zeros((G - 1, G))
     C[np.arange(G - 1), np.arange(G - 1)] = 1
     C[np.arange(G - 1), np.arange(1, G)] = -1
     d = C @ b
-    stat = float(d @ np.linalg.solve(C @ np.diag(v) @ C.T, d))
+    stat = float(d @ np.linalg.solve(C @ V @ C.T, d))
+    diff = diff_se = float("nan")
+    if G == 2:
+        diff, diff_se = float(b[1] - b[0]), float(np.sqrt(V[0, 0] + V[1, 1] - 2 * V[0, 1]))
     return SubgroupResult(by, key, results, stat, G - 1, float(chi2.sf(stat, G - 1)),
-                          dropped=dropped)
+                          method=method, test=test, difference=diff, difference_se=diff_se,
+                          pooled=pooled, shared_units=shared, **common)
+
+
+def _renamed(w: Warning, groups: list) -> Warning:
+    """A warning of the pooled model with its indicator terms named by subgroup."""
+    def name(t: str) -> str:
+        head, _, rest = t.partition(":")
+        if head.startswith("_sg") and head[3:].isdigit():
+            g = groups[int(head[3:])]
+            return f"{rest or 'Intercept'} [subgroup {g}]"
+        return t
+
+    fields = getattr(w, "fields", None)
+    if not fields or "terms" not in fields:
+        return w
+    terms = [str(t) for t in fields["terms"]]
+    message = str(w)
+    for t in sorted(terms, key=len, reverse=True):
+        message = message.replace(repr(t), repr(name(t)))
+    return type(w)(message, **{**fields, "terms": tuple(name(t) for t in terms)})
+
+
+def _shared_units(parts: Mapping[Any, pd.DataFrame], spec: VcovSpec) -> int:
+    """How many clusters (dyadic: units on either side) appear in more than one subgroup."""
+    if not spec.is_clustered:
+        return 0
+    if spec.kind == "dyadic":
+        sets = [set(p[spec.columns[0]].dropna()) | set(p[spec.columns[1]].dropna())
+                for p in parts.values()]
+        return _n_shared(sets)
+    return sum(_n_shared([set(p[c].dropna()) for p in parts.values()]) for c in spec.columns)
+
+
+def _n_shared(sets: list[set]) -> int:
+    seen: dict[Any, int] = {}
+    for s in sets:
+        for v in s:
+            seen[v] = seen.get(v, 0) + 1
+    return sum(1 for n in seen.values() if n > 1)
+
+
+def _pooled_fit(parts: Mapping[Any, pd.DataFrame], formulas: Mapping[Any, str], key: str,
+                fit_options: Mapping[str, Any]) -> tuple[HazardResult, list[str]]:
+    """The fully interacted pooled model and the names of ``key`` in each subgroup.
+
+    Each subgroup's indicator ``_sg<i>`` multiplies every term of its (own) formula, so
+    the pooled log-likelihood is the sum of the subgroups' and its estimates are theirs;
+    only the variance differs, its meat summing scores of all subgroups by cluster.
+    """
+    from formulaic import Formula
+
+    response = parse_formula(next(iter(formulas.values())))[0]
+    frames, rhs, names = [], [], []
+    for i, (g, part) in enumerate(parts.items()):
+        ind = f"_sg{i}"
+        terms = [str(t) for t in Formula(parse_formula(formulas[g])[1])]
+        rhs += [ind if t == "1" else f"{ind}:{t}" for t in terms]
+        names.append(f"{ind}:{key}")
+        frames.append(part.assign(**{f"_sg{j}": float(j == i) for j in range(len(parts))}))
+    pooled = pd.concat(frames, ignore_index=True)
+    opts = {k: v for k, v in fit_options.items() if k != "firth_inference"}
+    if opts.get("firth"):
+        opts["firth_inference"] = "wald"  # only the covariance is used
+    res = fit_hazard(pooled, f"{response} ~ 0 + " + " + ".join(rhs), **opts)
+    missing = [n for n in names if n not in res.params.index]
+    if missing:  # pragma: no cover - formulaic keeps the order it was given
+        raise InvalidOptionError(f"pooled subgroup model: no term {missing}.")
+    return res, names
 
 
 def _without_constant_terms(formula: str, part: pd.DataFrame, *, key: str, group: Any

@@ -130,8 +130,7 @@ def _warning(state: RunState, message: str, model: str | None = None) -> dict[st
     labels = _labels(state)
     out = {}
     for lang in LANGUAGES:
-        text = warning_text(message, lang, category=getattr(message, "category", None),
-                            labels=labels)
+        text = warning_text(message, lang, labels=labels)
         out[lang] = text if model is None else tr("warning.where", lang, model=model,
                                                   message=text)
     return out
@@ -340,20 +339,27 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
     for h in state.heterogeneity:
         def frame(lang: str, h=h) -> pd.DataFrame:
             f = h.frame
+            bad = f["not_estimable"].fillna("").astype(bool) if "not_estimable" in f else \
+                pd.Series(False, index=f.index)
+            firth = "estimator" in f and (f["estimator"] == "firth").any()
             return pd.DataFrame({
                 tr("col.term", lang): [term_label(t, lang, labels) for t in f["term"]],
                 tr("col.group", lang): [F.group_label(g, lang) for g in f["group"]],
-                tr("col.estimate", lang): [fmt_num(v, digits) for v in f["estimate"]],
+                tr("col.estimate_firth" if firth else "col.estimate", lang): [
+                    tr("report.not_estimable", lang) if b else fmt_num(v, digits)
+                    for v, b in zip(f["estimate"], bad)],
                 tr("col.std_error", lang): [fmt_num(v, digits) for v in f["std_error"]],
                 tr("col.p_value", lang): [fmt_num(v, digits) for v in f["p_value"]],
                 tr("col.difference_p", lang): [fmt_num(v, digits) for v in f["difference_p"]],
+                tr("col.difference_test", lang): [_difference_test(r, lang) for r in
+                                                   f.to_dict("records")],
             })
 
         by = {lang: term_label(h.by, lang, labels) for lang in ("en", "zh")}
         split = {lang: tr(h.split_key, lang, value=_compact(h.split_value))
                  for lang in ("en", "zh")}
         note = {lang: tr("heterogeneity.note", lang, model=_model_label(state, h.key, lang), by=by[lang],
-                         split=split[lang])
+                         split=split[lang]) + _separation_note(h, lang)
                 for lang in ("en", "zh")}
         key = f"heterogeneity_{h.key}_{h.by}".replace("@", "_")
         cap = {lang: tr("report.of_model", lang, text=tr("fig.heterogeneity", lang, by=by[lang]),
@@ -363,6 +369,27 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
         if "heterogeneity" in state.sf.report.figures:
             items.append(FigureItem(key, cap, F.subgroup_drawer(h, labels)))
     return Section("heterogeneity", "heading.heterogeneity", tuple(items))
+
+
+def _difference_test(row: dict, lang: str) -> str:
+    """Which difference test a heterogeneity row's p-value comes from."""
+    test = row.get("test", "independent")
+    if test == "none":
+        return tr("heterogeneity.test.none", lang)
+    if test == "pooled":
+        return tr("heterogeneity.test.pooled", lang, difference=fmt_num(row["difference"]),
+                  se=fmt_num(row["difference_se"]))
+    return tr("heterogeneity.test.independent", lang)
+
+
+def _separation_note(h: object, lang: str) -> str:
+    """A sentence saying the subgroups were refitted with Firth, or which are not estimable."""
+    f = h.frame  # type: ignore[attr-defined]
+    if "estimator" in f and (f["estimator"] == "firth").any():
+        return tr("heterogeneity.firth", lang)
+    if "not_estimable" in f and f["not_estimable"].fillna("").astype(bool).any():
+        return tr("heterogeneity.not_estimable", lang)
+    return ""
 
 
 def _network(state: RunState) -> Section | None:

@@ -144,8 +144,11 @@ def subgroup_drawer(h: object, labels: Mapping) -> Drawer:
         from policydiffusion.report.effect_plots import plot_subgroup_estimates
 
         f = h.frame  # type: ignore[attr-defined]
+        if "not_estimable" in f:  # no marker, no interval for what cannot be estimated
+            f = f[~f["not_estimable"].fillna("").astype(bool)]
+        firth = "estimator" in f and (f["estimator"] == "firth").any()
         ax = plot_subgroup_estimates(
-            f, xlabel=tr("axis.estimate", lang),
+            f, xlabel=tr("axis.estimate_firth" if firth else "axis.estimate", lang),
             term_labels={t: term_label(t, lang, labels) for t in f["term"]},
             group_labels={g: group_label(g, lang) for g in f["group"]})
         return ax.figure

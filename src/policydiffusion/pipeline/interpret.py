@@ -31,6 +31,8 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
     out = []
     for i, spec in enumerate(state.sf.moderation):
         for m in _fits_of(state, spec.model):
+            if getattr(m.result, "not_estimable", None):
+                continue  # no effect is drawn from coefficients that are not estimable
             if tick is not None:
                 tick(f"marginal effect {m.key}")
             data = m.built.riskset.data  # type: ignore[attr-defined]
@@ -125,7 +127,8 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
                     warnings.simplefilter("always")
                     try:
                         sg = fit_subgroups(data, formula, by="_subgroup", key=term,
-                                           link=m.spec.link, vcov=m.spec.vcov, firth=m.spec.firth)
+                                           link=m.spec.link, vcov=m.spec.vcov, firth=m.spec.firth,
+                                           on_separation=spec.on_separation or m.spec.on_separation)
                     except PolicyDiffusionError as exc:
                         raise StudyFileError(f"{state.sf.where(('heterogeneity', i))}: {exc}") from None
                 caught += caught_warnings(w)
@@ -133,7 +136,10 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
                 rows.append(pd.DataFrame({
                     "term": term, "group": t["group"].astype(str), "nobs": t["nobs"],
                     "estimate": t["estimate"], "std_error": t["std_error"],
-                    "p_value": t["p_value"], "difference_p": sg.p_value}))
+                    "p_value": t["p_value"], "difference_p": sg.p_value,
+                    "not_estimable": t["not_estimable"], "estimator": sg.estimator,
+                    "test": sg.test, "difference": sg.difference,
+                    "difference_se": sg.difference_se}))
             out.append(HeterogeneityOutput(
                 key=m.key, model=spec.model, by=spec.by, split_key=key,
                 split_value=cut, frame=pd.concat(rows, ignore_index=True), spec=spec,

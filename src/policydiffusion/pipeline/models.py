@@ -15,28 +15,31 @@ __all__ = ["FittedModel", "FitWarning", "fit_models", "model_key", "caught_warni
 
 class FitWarning(str):
     """A warning's message (a ``str``, as written to run.json) that keeps its category's
-    name, so the report can say it in its own language.
+    name and its fields, so the report can say it in its own language.
 
     Examples
     --------
-    >>> w = FitWarning("did not converge", "ConvergenceWarning")
-    >>> w == "did not converge", w.category
-    (True, 'ConvergenceWarning')
+    >>> w = FitWarning("did not converge", "ConvergenceWarning", {"iterations": 50})
+    >>> w == "did not converge", w.category, w.fields["iterations"]
+    (True, 'ConvergenceWarning', 50)
     """
 
     category: str
+    fields: dict
 
-    def __new__(cls, message: str, category: str = "UserWarning") -> "FitWarning":
+    def __new__(cls, message: str, category: str = "UserWarning",
+                fields: dict | None = None) -> "FitWarning":
         obj = super().__new__(cls, message)
         obj.category = category
+        obj.fields = dict(fields or {})
         return obj
 
 
 def caught_warnings(caught: list) -> tuple[FitWarning, ...]:
     """Distinct warnings recorded by ``warnings.catch_warnings(record=True)``, in order
-    (deprecation warnings of libraries left out)."""
-    out = [FitWarning(str(w.message), w.category.__name__) for w in caught
-           if not issubclass(w.category, DeprecationWarning)]
+    (deprecation warnings of libraries left out), with their fields."""
+    out = [FitWarning(str(w.message), w.category.__name__, getattr(w.message, "fields", None))
+           for w in caught if not issubclass(w.category, DeprecationWarning)]
     return tuple(dict.fromkeys(out))
 
 
@@ -73,7 +76,8 @@ def fit_models(sf: StudyFile, built: list[BuiltRiskSet], *,
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    res = fit_hazard(data, m.formula, link=m.link, vcov=m.vcov, firth=m.firth)
+                    res = fit_hazard(data, m.formula, link=m.link, vcov=m.vcov, firth=m.firth,
+                                     on_separation=m.on_separation)
                 except PolicyDiffusionError as exc:
                     cols = "" if "columns" in str(exc) else \
                         f"; columns of the risk set: {', '.join(data.columns)}"

@@ -57,8 +57,9 @@ def results_dict(state: RunState) -> dict:
         d["riskset"] = m.built.spec.name
         d["policy"] = m.built.policy
         d["label"] = dict(m.spec.label)
-        if m.warnings:
-            d["warnings"] = list(m.warnings)
+        if m.warnings:  # every warning of the fit, with its fields (as the result keeps them)
+            d["warnings"] = [{"category": w.category, "message": str(w),
+                              "fields": getattr(w, "fields", {})} for w in m.warnings]
         out[m.key] = d
     return _clean(out)  # type: ignore[return-value]
 

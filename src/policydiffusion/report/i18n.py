@@ -141,6 +141,7 @@ TEXT: dict[str, dict[str, str]] = {
     "axis.effect_prob": {"en": "Effect on the adoption probability", "zh": "对采纳概率的边际效应"},
     "axis.effect_linear": {"en": "Effect on the linear predictor", "zh": "对线性预测值的边际效应"},
     "axis.estimate": {"en": "Estimate (95% CI)", "zh": "估计值（95% 置信区间）"},
+    "axis.estimate_firth": {"en": "Firth estimate (95% CI)", "zh": "Firth 估计值（95% 置信区间）"},
     "legend.sim_band": {"en": "Simulated, 95% band", "zh": "模拟值 95% 区间"},
     "legend.sim_mean": {"en": "Simulated mean", "zh": "模拟均值"},
     "legend.observed": {"en": "Observed", "zh": "观测值"},
@@ -154,9 +155,30 @@ TEXT: dict[str, dict[str, str]] = {
     "models.pooled": {"en": "all policies pooled", "zh": "多项政策合并"},
     "table.policy_fe": {"en": "Policy fixed effects", "zh": "政策固定效应"},
     "heterogeneity.note": {
-        "en": "{model} refitted in each subgroup of {by} ({split}); the last column tests whether "
-              "the two estimates differ.",
-        "zh": "在{by}的各子样本中（{split}）重新估计{model}；最后一列检验两组估计是否存在差异。"},
+        "en": "{model} refitted in each subgroup of {by} ({split}); the last two columns test "
+              "whether the estimates differ and say which test was used.",
+        "zh": "在{by}的各子样本中（{split}）重新估计{model}；最后两列检验各组估计是否存在差异，并说明所用检验。"},
+    "heterogeneity.firth": {
+        "en": " A subgroup is (quasi-)separated, so every subgroup was refitted with Firth's "
+              "penalised likelihood (on_separation = \"firth\").",
+        "zh": "某一子样本存在（准）完全分离，因此所有子样本均改用 Firth 惩罚似然估计"
+              "（on_separation = \"firth\"）。"},
+    "heterogeneity.not_estimable": {
+        "en": " A subgroup is (quasi-)separated: its estimate is not estimable and no difference "
+              "is tested (on_separation = \"firth\" refits with Firth's penalised likelihood).",
+        "zh": "某一子样本存在（准）完全分离：其估计无法得出，也不检验差异（设置 on_separation = "
+              "\"firth\" 可改用 Firth 惩罚似然估计）。"},
+    "heterogeneity.test.pooled": {
+        "en": "pooled model (units in both subgroups), same SEs: difference {difference} "
+              "(SE {se})",
+        "zh": "合并模型（两组共享单位），同类标准误：差异 {difference}（标准误 {se}）"},
+    "heterogeneity.test.independent": {"en": "independent subgroups (no unit shared)",
+                                       "zh": "独立子样本（无共享单位）"},
+    "heterogeneity.test.none": {"en": "not tested (a subgroup is not estimable)",
+                                "zh": "未检验（某一子样本无法估计）"},
+    "col.estimate_firth": {"en": "Estimate (Firth)", "zh": "估计值（Firth）"},
+    "col.difference_test": {"en": "Difference test", "zh": "差异检验"},
+    "report.not_estimable": {"en": "not estimable", "zh": "无法估计"},
     "split.median": {"en": "split at the median, {value}", "zh": "以中位数 {value} 划分"},
     "split.values": {"en": "its values", "zh": "按取值划分"},
     "split.threshold": {"en": "split at {value}", "zh": "以 {value} 为界划分"},
@@ -332,6 +354,18 @@ TEXT: dict[str, dict[str, str]] = {
     "warning.dropped_missing": {
         "en": "{count} rows with a missing value in a model variable were left out of the fit.",
         "zh": "因模型变量存在缺失值，{count} 行未纳入估计。"},
+    "warning.vcov_not_psd": {
+        "en": "the covariance is not positive semi-definite; negative eigenvalues set to 0 "
+              "(Cameron, Gelbach & Miller 2011), changing the variances of {terms}.",
+        "zh": "协方差矩阵非半正定，已将负特征值设为 0（Cameron, Gelbach & Miller 2011），{terms}"
+              "的方差因此改变。"},
+    "warning.fitted_extreme": {
+        "en": "fitted probabilities numerically 0 or 1 occurred ({rows} row(s)).",
+        "zh": "出现数值上为 0 或 1 的拟合概率（{rows} 行）。"},
+    "warning.subgroup_dropped": {
+        "en": "subgroup {group} of {by}: left out {terms} (constant in that subgroup, so not "
+              "identified there).",
+        "zh": "{by}的子样本 {group}：{terms}在该子样本中为常数、无法识别，已从模型中略去。"},
     "warning.other": {"en": "{message}", "zh": "警告（英文原文）：{message}"},
     "warning.where": {"en": "{model}: {message}", "zh": "{model}：{message}"},
     "exclusion.model_missing": {"en": "rows with a missing value in a model variable",

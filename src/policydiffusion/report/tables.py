@@ -26,14 +26,28 @@ _WORDS = {
     "en": {"observations": "Observations", "clusters": "Clusters",
            "loglik": "Log-likelihood", "aic": "AIC", "pseudo_r2": "Pseudo R2 (McFadden)",
            "se_note": "Standard errors in parentheses.", "se_label": "Standard errors",
-           "stars": "p < {p}", "sep": "; ", "colon": ": ", "gap": " ", "term": "", "yes": "Yes", "no": "No"},
+           "stars": "p < {p}", "sep": "; ", "colon": ": ", "gap": " ", "term": "", "yes": "Yes", "no": "No",
+           "not_estimable": "not estimable", "firth": " (Firth)",
+           "not_estimable_note": "Not estimable ({reason}): {model}: {terms}.",
+           "firth_note": "{model}: refitted with Firth's penalised likelihood after "
+                         "(quasi-)separation in {terms}.",
+           "psd_note": "{model}: the covariance was not positive semi-definite; negative "
+                       "eigenvalues set to 0 (Cameron, Gelbach & Miller 2011), changing the "
+                       "variances of {terms}."},
     "zh": {"observations": "观测数", "clusters": "聚类数", "loglik": "对数似然",
            "aic": "AIC", "pseudo_r2": "伪R²（McFadden）",
            "se_note": "括号内为标准误。", "se_label": "标准误", "stars": "p < {p}",
-           "sep": "；", "colon": "：", "gap": "", "term": "", "yes": "是", "no": "否"},
+           "sep": "；", "colon": "：", "gap": "", "term": "", "yes": "是", "no": "否",
+           "not_estimable": "无法估计", "firth": "（Firth）",
+           "not_estimable_note": "无法估计（{reason}）：{model}：{terms}。",
+           "firth_note": "{model}：因（准）完全分离（{terms}）改用 Firth 惩罚似然估计。",
+           "psd_note": "{model}：协方差矩阵非半正定，已将负特征值设为 0（Cameron, Gelbach & "
+                       "Miller 2011），{terms} 的方差因此改变。"},
 }
 FORMATS = ("markdown", "html", "latex", "csv")
 INTERCEPT = "Intercept"
+_REASONS_ZH = {"(quasi-)complete separation": "（准）完全分离", "the fit did not converge": "估计未收敛",
+               "the fit has (quasi-)complete separation": "模型存在（准）完全分离"}
 
 
 def _stars(p: float, stars: Sequence[float]) -> str:
@@ -135,9 +149,12 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     tidies = {name: res.tidy().set_index("term") for name, res in results.items()}
     for term in terms:
         est_row, se_row = [labels.get(term, term)], [""]
-        for name in results:
+        for name, res in results.items():
             t = tidies[name]
-            if term in t.index:
+            if term in getattr(res, "not_estimable", {}):
+                est_row.append(words["not_estimable"])
+                se_row.append("")
+            elif term in t.index:
                 r = t.loc[term]
                 est_row.append(_num(r["estimate"], digits) + _stars(r["p_value"], stars))
                 se_row.append(f"({_num(r['std_error'], digits)})")
@@ -162,7 +179,8 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     rows.append(stat("aic", lambda r: _num(r.aic, digits)))
     if any(hasattr(r, "pseudo_r2") for r in results.values()):
         rows.append(stat("pseudo_r2", lambda r: _num(getattr(r, "pseudo_r2", np.nan), digits)))
-    frame = pd.DataFrame(rows, columns=["term", *results.keys()])
+    heads = [name + (words["firth"] if _refitted(res) else "") for name, res in results.items()]
+    frame = pd.DataFrame(rows, columns=["term", *heads])
     star_note = ", ".join(f"{'*' * (i + 1)} {words['stars'].format(p=s)}"
                           for i, s in enumerate(stars))
     vlabels = {name: (vcov_labels or {}).get(name, r.vcov_label) for name, r in results.items()}
@@ -173,8 +191,36 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
             f"{name}: {lab}" for name, lab in vlabels.items())
     frame.attrs["n_term_rows"] = 2 * len(terms)
     frame.attrs["hidden_terms"] = [t for t in seen if t in hidden]
-    frame.attrs["notes"] = [words["se_note"] + words["gap"] + se_line, star_note]
+    frame.attrs["notes"] = [words["se_note"] + words["gap"] + se_line, star_note,
+                            *_trust_notes(results, words, labels, lang)]
     return frame
+
+
+def _refitted(res: Any) -> bool:
+    return bool(getattr(res, "provenance", {}).get("separation_refit"))
+
+
+def _trust_notes(results: Mapping[str, Any], words: Mapping[str, str],
+                 labels: Mapping[str, str], lang: str) -> list[str]:
+    """Notes on terms not estimable, Firth refits and corrected covariances."""
+    sep = "、" if lang == "zh" else ", "
+    out = []
+    for name, res in results.items():
+        by_reason: dict[str, list[str]] = {}
+        for t, why in getattr(res, "not_estimable", {}).items():
+            by_reason.setdefault(why, []).append(labels.get(t, t))
+        for why, ts in by_reason.items():
+            reason = _REASONS_ZH.get(why, why) if lang == "zh" else why
+            out.append(words["not_estimable_note"].format(reason=reason, model=name,
+                                                          terms=sep.join(ts)))
+        if _refitted(res):
+            ts = [labels.get(t, t) for t in res.provenance["separation_refit"]["terms"]]
+            out.append(words["firth_note"].format(model=name, terms=sep.join(ts)))
+        corr = getattr(res, "vcov_correction", None)
+        if corr:
+            ts = [labels.get(t, t) for t in corr["terms"]]
+            out.append(words["psd_note"].format(model=name, terms=sep.join(ts)))
+    return out
 
 
 def _latex_escape(s: str) -> str:

@@ -1,43 +1,46 @@
 """Estimator output in the report's language: warnings, variance labels, exclusion reasons.
 
-The estimators speak English. :func:`warning_text` recognises the warnings they
-issue (:class:`~policydiffusion.errors.SeparationWarning` naming the separating
-terms, :class:`~policydiffusion.errors.ConvergenceWarning` after N iterations, rows
-left out for missing values) and writes them from the templates in
-:data:`~policydiffusion.report.i18n.TEXT`; an unknown warning keeps its English text
-behind a Chinese prefix. :func:`vcov_text` says a variance specification in words.
+The estimators speak English. Their warnings carry their facts as fields
+(:class:`~policydiffusion.errors.PolicyDiffusionWarning`: the separating terms and rows,
+the iterations and tolerance, the terms of a corrected covariance, ...);
+:func:`warning_text` writes a warning in the report's language from its kind and
+fields with the templates in :data:`~policydiffusion.report.i18n.TEXT`, never by
+reading its English message back. A warning without the fields its template needs
+keeps its English text behind a Chinese prefix. :func:`vcov_text` says a variance
+specification in words.
 
 Examples
 --------
 >>> from policydiffusion.errors import ConvergenceWarning
->>> msg = ("the logit fit did not converge in 26 iterations (tolerance 1e-10); estimates "
-...        "may be inaccurate. Check for separation or rescale covariates.")
->>> warning_text(msg, "zh", category=ConvergenceWarning)
+>>> w = ConvergenceWarning("the logit fit did not converge in 26 iterations (tolerance "
+...                        "1e-10); ...", link="logit", iterations=26, tolerance=1e-10)
+>>> warning_text(w, "zh")
 'logit 模型在 26 次迭代后仍未收敛（容差 1e-10），估计值可能不准确。请检查是否存在分离问题，或对协变量重新标度。'
->>> warning_text(msg, "en") == msg
+>>> warning_text(w, "en") == str(w)
 True
 """
 
 from __future__ import annotations
 
-import re
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from policydiffusion.estimate import VcovSpec
 from policydiffusion.report.i18n import TEXT, check_language, term_label, tr
 
 __all__ = ["warning_kind", "warning_text", "vcov_text", "exclusion_reason", "WARNING_KINDS"]
 
-#: warning category name -> kind (the i18n key is ``warning.<kind>``)
+#: warning category name -> kind (the i18n key is ``warning.<kind>``), for warnings
+#: known only by their class name (as run.json stores them)
 WARNING_KINDS = {"SeparationWarning": "separation", "ConvergenceWarning": "not_converged",
-                 "ExclusionWarning": "dropped_missing"}
+                 "ExclusionWarning": "dropped_missing",
+                 "VarianceCorrectionWarning": "vcov_not_psd",
+                 "FittedProbabilityWarning": "fitted_extreme",
+                 "SubgroupTermsWarning": "subgroup_dropped"}
 
-_SEPARATION = re.compile(r"separation: (?P<terms>.*?) perfectly predict.*?\((?P<rows>\d+) row")
-_NOT_CONVERGED = re.compile(r"the (?P<link>\w+) fit did not converge in (?P<iterations>\d+) "
-                            r"iterations(?: \(tolerance (?P<tol>[^)]+)\))?")
-_DROPPED = re.compile(r"(?P<count>\d[\d,]*) rows? (?:with|had|have|has) (?:a )?missing value")
-_PATTERNS = {"separation": _SEPARATION, "not_converged": _NOT_CONVERGED,
-             "dropped_missing": _DROPPED}
+#: the fields each kind's template needs
+_NEEDS = {"separation": ("terms", "rows"), "not_converged": ("link", "iterations"),
+          "dropped_missing": ("count",), "vcov_not_psd": ("terms",),
+          "fitted_extreme": ("rows",), "subgroup_dropped": ("group", "by", "terms")}
 
 
 def _category_name(category: type | str | None) -> str | None:
@@ -49,73 +52,86 @@ def _category_name(category: type | str | None) -> str | None:
     return category.__name__
 
 
-def warning_kind(message: str, category: type | str | None = None) -> str | None:
-    """``"separation"``, ``"not_converged"``, ``"dropped_missing"`` or None (unknown).
-
-    The category (a warning class or its name) decides when given; otherwise the
-    message's wording does.
+def warning_kind(warning: Any, category: type | str | None = None) -> str | None:
+    """``"separation"``, ``"not_converged"``, ... or None (unknown), from the warning's
+    class (an instance, its class, or the class name as ``category``), never its wording.
 
     Examples
     --------
-    >>> warning_kind("the probit fit did not converge in 50 iterations")
-    'not_converged'
+    >>> from policydiffusion.errors import SeparationWarning
+    >>> warning_kind(SeparationWarning("..."))
+    'separation'
     >>> warning_kind("something else", "SeparationWarning"), warning_kind("something else")
     ('separation', None)
     """
-    name = _category_name(category)
-    if name in WARNING_KINDS:
-        return WARNING_KINDS[name]
-    for kind, pattern in _PATTERNS.items():
-        if pattern.search(message):
-            return kind
-    return None
+    if category is None:
+        category = getattr(warning, "category", None)
+    if category is None and isinstance(warning, Warning):
+        category = type(warning)
+    return WARNING_KINDS.get(_category_name(category) or "")
 
 
-def _terms(text: str) -> list[str]:
-    quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", text)
-    return quoted or [t.strip() for t in text.split(",") if t.strip()]
+def _terms(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(t) for t in value]
 
 
-def warning_text(message: str, lang: str, *, category: type | str | None = None,
+def warning_text(warning: Any, lang: str, *, category: type | str | None = None,
+                 fields: Mapping[str, Any] | None = None,
                  labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """A warning in ``lang``: English keeps the message; Chinese uses the templates.
 
     Parameters
     ----------
-    message
-        The warning's text as the estimator wrote it.
+    warning
+        The warning: an instance, a :class:`~policydiffusion.pipeline.models.FitWarning`
+        or its message.
     category
-        Its class (e.g. :class:`~policydiffusion.errors.SeparationWarning`) or class name.
+        Its class or class name, when ``warning`` does not say it.
+    fields
+        Its facts, when ``warning`` does not carry them (``warning.fields``).
     labels
         Display names of terms (the study file's ``report.labels``), used for the terms a
-        separation warning names.
+        warning names.
 
     Examples
     --------
-    >>> msg = ("(quasi-)complete separation: 'x', 'z' perfectly predict(s) the outcome for a "
-    ...        "subset of rows (3 row(s) have fitted hazards of 0 or 1). ...")
-    >>> print(warning_text(msg, "zh", labels={"x": {"zh": "收入"}}))  # doctest: +ELLIPSIS
+    >>> print(warning_text("(quasi-)complete separation: ...", "zh",
+    ...                    category="SeparationWarning", fields={"terms": ["x", "z"], "rows": 3},
+    ...                    labels={"x": {"zh": "收入"}}))  # doctest: +ELLIPSIS
     （准）完全分离：“收入”、“z”对部分观测完美预测了结果（3 行的拟合风险率为 0 或 1）。...
     >>> warning_text("beware", "zh")
     '警告（英文原文）：beware'
     """
     check_language(lang)
+    message = str(warning)
     if lang == "en":
         return message
-    kind = warning_kind(message, category)
-    m = _PATTERNS[kind].search(message) if kind is not None else None
-    if kind is None or m is None:
+    kind = warning_kind(warning, category)
+    f = dict(getattr(warning, "fields", None) or {}) if fields is None else dict(fields)
+    if kind is None or not all(k in f for k in _NEEDS[kind]):
         return tr("warning.other", lang, message=message)
+
+    def names(key: str) -> str:
+        return "、".join(f"“{term_label(t, lang, labels)}”" for t in _terms(f[key]))
+
     if kind == "separation":
-        names = [term_label(t, lang, labels) for t in _terms(m["terms"])]
-        terms = "、".join(f"“{n}”" for n in names)
-        note = tr("warning.separation.not_converged", lang) if "did not converge" in message else ""
-        return tr("warning.separation", lang, terms=terms, rows=m["rows"], not_converged=note)
+        note = "" if f.get("converged", True) else tr("warning.separation.not_converged", lang)
+        return tr("warning.separation", lang, terms=names("terms"), rows=f["rows"],
+                  not_converged=note)
     if kind == "not_converged":
-        tol = tr("warning.tolerance", lang, tol=m["tol"]) if m["tol"] else ""
-        return tr("warning.not_converged", lang, link=m["link"], iterations=m["iterations"],
+        tol = tr("warning.tolerance", lang, tol=f["tolerance"]) if f.get("tolerance") else ""
+        return tr("warning.not_converged", lang, link=f["link"], iterations=f["iterations"],
                   tolerance=tol)
-    return tr("warning.dropped_missing", lang, count=m["count"])
+    if kind == "dropped_missing":
+        count = f["count"]
+        return tr("warning.dropped_missing", lang,
+                  count=f"{count:,}" if isinstance(count, int) else count)
+    if kind == "subgroup_dropped":
+        return tr("warning.subgroup_dropped", lang, group=f["group"],
+                  by=term_label(str(f["by"]), lang, labels), terms=names("terms"))
+    if kind == "vcov_not_psd":
+        return tr("warning.vcov_not_psd", lang, terms=names("terms"))
+    return tr("warning.fitted_extreme", lang, rows=f["rows"])
 
 
 def _column(name: str, lang: str) -> str:

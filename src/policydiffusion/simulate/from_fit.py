@@ -46,6 +46,7 @@ def fit_from_json(source: str | Path | Mapping) -> tuple[pd.Series, pd.DataFrame
     """
     d = json.loads(Path(source).read_text(encoding="utf-8")) if not isinstance(source, Mapping) \
         else dict(source)
+    _check_estimable(d.get("not_estimable"))
     try:
         coefs = d["coefficients"]
         params = pd.Series({c["term"]: float(c["estimate"]) for c in coefs})
@@ -64,6 +65,15 @@ def fit_from_json(source: str | Path | Mapping) -> tuple[pd.Series, pd.DataFrame
              PolicyDiffusionWarning)
         cov = pd.DataFrame(np.diag(se.to_numpy() ** 2), index=params.index, columns=params.index)
     return params, cov, str(d.get("link", "logit")), str(d.get("formula", ""))
+
+
+def _check_estimable(not_estimable: Mapping[str, str] | None) -> None:
+    """Refuse a fit whose coefficients the estimator cannot stand behind."""
+    if not_estimable:
+        terms = ", ".join(f"{t} ({why})" for t, why in not_estimable.items())
+        raise InvalidOptionError(
+            f"the fit has coefficients that are not estimable: {terms}; simulating from them "
+            "would use diverging values. Refit with on_separation='firth' (or firth=True).")
 
 
 def _draw_coefs(params: pd.Series, cov: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
@@ -209,6 +219,7 @@ def simulate_from_fit(
     if draws < 1:
         raise InvalidOptionError("draws must be at least 1.")
     if hasattr(fit, "params") and hasattr(fit, "cov"):
+        _check_estimable(getattr(fit, "not_estimable", None))
         params, cov, link = fit.params, fit.cov, fit.link
     else:
         params, cov, link, _ = fit_from_json(fit)

@@ -28,6 +28,7 @@ FIGURES = ("curves", "hazard", "map", "timeline", "network", "marginal_effects",
 FIGURE_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("csv", "latex", "markdown", "html")
 SIMULATION_KINDS = ("from_fit",)
+ON_SEPARATION = ("mark", "firth", "raise")  # as policydiffusion.estimate's on_separation
 GRANULARITIES = ("year", "quarter", "month", "period")
 DEFAULT_SEED = 20240601
 
@@ -196,6 +197,11 @@ class ModelSection:
                   "province).")
     firth: bool = f(False, kind="bool", doc="Firth's penalised likelihood (rare events, "
                     "separation).")
+    on_separation: str = f("mark", kind="str", choices=ON_SEPARATION,
+                           doc="A maximum-likelihood fit with (quasi-)separation: `mark` shows "
+                               "its coefficients as not estimable (with the reason and terms), "
+                               "`firth` refits with Firth's penalised likelihood and labels the "
+                               "column so, `raise` stops the run.")
     label: Label = f(kind="label", doc="Column heading in the tables (default: the name).",
                      factory=dict)
 
@@ -228,6 +234,11 @@ class HeterogeneitySection:
                    "otherwise above / below the median), `median`, or a number (threshold).")
     terms: tuple | None = f(kind="strlist", doc="Terms whose subgroup estimates are compared "
                             "(default: the first term of the formula).")
+    on_separation: str | None = f(kind="str", choices=ON_SEPARATION,
+                                  doc="Separation in a subgroup (small subgroups): `mark` (not "
+                                      "estimable, no difference test) or `firth` (every subgroup "
+                                      "refitted with Firth's penalised likelihood, labelled so); "
+                                      "default: the model's `on_separation`.")
     label: Label = f(kind="label", doc="Title of the comparison.", factory=dict)
 
 
