@@ -1,0 +1,20 @@
+"""Re-invention: how a policy's text changes as it diffuses.
+
+Attach texts to adoptions (:func:`read_texts`), align every pair of adopters' texts
+(:func:`pair_similarity`: MinHash/LSH candidates, then Smith-Waterman on words or
+Chinese characters with boilerplate down-weighted), find each adopter's likely source
+and what it changed (:func:`likely_sources`, :func:`content_changes`), measure drift
+(:func:`reinvention_index`) and bring text borrowing into the diffusion models
+(:func:`text_similarity_relation`, :func:`compare_netinf`).
+
+Examples
+--------
+>>> from policydiffusion.reinvention import smith_waterman
+>>> smith_waterman("no duty to retreat".split(), "has no duty to retreat".split()).score
+12.0
+"""
+
+from policydiffusion.reinvention._align import Alignment, smith_waterman
+from policydiffusion.reinvention._tokens import Tokens, detect_language, tokenize
+
+__all__ = ["smith_waterman", "Alignment", "tokenize", "Tokens", "detect_language"]

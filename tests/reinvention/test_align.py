@@ -1,0 +1,61 @@
+"""Smith-Waterman against an independent plain dynamic program, to exact equality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from policydiffusion.reinvention import smith_waterman
+
+
+def plain_sw(a, b, wa, wb, match=3.0, mismatch=-1.0, gap=-2.0):
+    """Textbook Smith-Waterman (Smith & Waterman 1981), full matrix, linear gaps."""
+    H = [[0.0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    best = 0.0
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            s = match * (wa[i - 1] + wb[j - 1]) / 2 if a[i - 1] == b[j - 1] else mismatch
+            H[i][j] = max(0.0, H[i - 1][j - 1] + s, H[i - 1][j] + gap, H[i][j - 1] + gap)
+            best = max(best, H[i][j])
+    return best
+
+
+def path_score(al, a, b, wa, wb, match=3.0, mismatch=-1.0, gap=-2.0):
+    """Score of the returned alignment, rebuilt from its matched pairs and spans."""
+    score, pi, pj = 0.0, al.a_start, al.b_start
+    for i, j in zip(al.a_matched, al.b_matched):
+        # between matches: diagonal mismatches first, then gaps
+        di, dj = i - pi, j - pj
+        score += mismatch * min(di, dj) + gap * abs(di - dj)
+        score += match * (wa[i] + wb[j]) / 2
+        pi, pj = i + 1, j + 1
+    di, dj = al.a_end - pi, al.b_end - pj
+    return score + mismatch * min(di, dj) + gap * abs(di - dj)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_score_equals_plain_dynamic_program(seed):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, rng.integers(1, 25)).tolist()
+    b = rng.integers(0, 4, rng.integers(1, 25)).tolist()
+    wa = rng.choice([1.0, 0.5, 0.25], len(a)).tolist()
+    wb = rng.choice([1.0, 0.5, 0.25], len(b)).tolist()
+    al = smith_waterman(a, b, a_weights=wa, b_weights=wb)
+    assert al.score == plain_sw(a, b, wa, wb)
+    assert al.score == pytest.approx(path_score(al, a, b, wa, wb), abs=1e-12)
+
+
+def test_other_scores_and_words():
+    a = "a person has no duty to retreat from any place".split()
+    b = "a person who is not engaged in unlawful activity has no duty to retreat".split()
+    w = [1.0] * len(a), [1.0] * len(b)
+    for match, mismatch, gap in [(3, -1, -2), (2, -1, -1), (1, -3, -5)]:
+        al = smith_waterman(a, b, match=match, mismatch=mismatch, gap=gap)
+        assert al.score == plain_sw(a, b, *w, match, mismatch, gap)
+    al = smith_waterman(a, b)
+    assert [a[i] for i in al.a_matched] == "has no duty to retreat".split()
+
+
+def test_no_common_token_scores_zero():
+    al = smith_waterman(["x", "y"], ["z"])
+    assert al.score == 0.0 and al.n_matched == 0
