@@ -15,6 +15,9 @@ Examples
 """
 
 from policydiffusion.reinvention._align import Alignment, smith_waterman
+from policydiffusion.reinvention._texts import PolicyTexts, read_adoptions, read_texts
 from policydiffusion.reinvention._tokens import Tokens, detect_language, tokenize
+from policydiffusion.reinvention._truncation import truncation
 
-__all__ = ["smith_waterman", "Alignment", "tokenize", "Tokens", "detect_language"]
+__all__ = ["read_texts", "read_adoptions", "PolicyTexts", "truncation", "smith_waterman",
+           "Alignment", "tokenize", "Tokens", "detect_language"]
