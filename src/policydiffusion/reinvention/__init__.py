@@ -15,9 +15,14 @@ Examples
 """
 
 from policydiffusion.reinvention._align import Alignment, smith_waterman
+from policydiffusion.reinvention._changes import Changes, content_changes
+from policydiffusion.reinvention._compare import Comparison, compare
+from policydiffusion.reinvention._pairs import PairTable, pair_similarity
+from policydiffusion.reinvention._sources import Sources, likely_sources
 from policydiffusion.reinvention._texts import PolicyTexts, read_adoptions, read_texts
 from policydiffusion.reinvention._tokens import Tokens, detect_language, tokenize
 from policydiffusion.reinvention._truncation import truncation
 
-__all__ = ["read_texts", "read_adoptions", "PolicyTexts", "truncation", "smith_waterman",
+__all__ = ["read_texts", "read_adoptions", "PolicyTexts", "truncation", "pair_similarity",
+           "PairTable", "likely_sources", "Sources", "content_changes", "Changes", "compare", "Comparison", "smith_waterman",
            "Alignment", "tokenize", "Tokens", "detect_language"]

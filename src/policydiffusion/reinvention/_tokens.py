@@ -105,8 +105,12 @@ class Tokens:
         return self.text[int(self.spans[first, 0]):int(self.spans[last, 1])]
 
     def segment_text(self, k: int) -> str:
+        """Segment ``k`` as written, up to where the next segment starts (punctuation kept)."""
         a, b = int(self.segments[k]), int(self.segments[k + 1])
-        return self.passage(a, b - 1).strip() if b > a else ""
+        if b <= a:
+            return ""
+        end = int(self.spans[b, 0]) if b < len(self.ids) else len(self.text)
+        return self.text[int(self.spans[a, 0]):end].strip()
 
 
 def tokenize(text: str, *, language: str = "auto", tokenizer: str = "default",
