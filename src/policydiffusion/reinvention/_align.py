@@ -75,13 +75,43 @@ def _fill(a, b, wa, wb, match, mismatch, gap):  # pragma: no cover - compiled by
     return best, i, bi, j, bj, ma[:k][::-1].copy(), mb[:k][::-1].copy()
 
 
+def _fill_many(a, b, wa, wb, a_bounds, b_bounds, pi, pj, match, mismatch, gap):  # pragma: no cover
+    """:func:`_fill` for many segment pairs of two texts in one call (positions in the texts)."""
+    n = len(pi)
+    scores = np.zeros(n)
+    spans = np.zeros((n, 4), dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    ma_all = np.empty(0, dtype=np.int64)
+    mb_all = np.empty(0, dtype=np.int64)
+    parts_a, parts_b = [], []
+    for k in range(n):
+        a0, a1 = a_bounds[pi[k]], a_bounds[pi[k] + 1]
+        b0, b1 = b_bounds[pj[k]], b_bounds[pj[k] + 1]
+        sc, i0, i1, j0, j1, ma, mb = _fill_one(a[a0:a1], b[b0:b1], wa[a0:a1], wb[b0:b1],
+                                               match, mismatch, gap)
+        scores[k] = sc
+        spans[k, 0], spans[k, 1], spans[k, 2], spans[k, 3] = i0 + a0, i1 + a0, j0 + b0, j1 + b0
+        parts_a.append(ma + a0)
+        parts_b.append(mb + b0)
+        offsets[k + 1] = offsets[k] + len(ma)
+    if n:
+        ma_all = np.empty(offsets[n], dtype=np.int64)
+        mb_all = np.empty(offsets[n], dtype=np.int64)
+        for k in range(n):
+            ma_all[offsets[k]:offsets[k + 1]] = parts_a[k]
+            mb_all[offsets[k]:offsets[k + 1]] = parts_b[k]
+    return scores, spans, offsets, ma_all, mb_all
+
+
 try:
     import numba as _numba
 except ImportError:  # optional extra: the plain-Python DP gives the same numbers
     _numba = None
-    _kernel = _fill
+    _kernel = _fill_one = _fill
+    _kernel_many = _fill_many
 else:
-    _kernel = _numba.njit(cache=True, nogil=True)(_fill)
+    _kernel = _fill_one = _numba.njit(cache=True, nogil=True)(_fill)
+    _kernel_many = _numba.njit(cache=True, nogil=True)(_fill_many)
 
 _warned = []
 
@@ -144,6 +174,22 @@ def align_ids(a: np.ndarray, b: np.ndarray, wa: np.ndarray, wb: np.ndarray, *, m
     score, a0, a1, b0, b1, ma, mb = _kernel(a, b, wa, wb, float(match), float(mismatch),
                                             float(gap))
     return Alignment(float(score), int(a0), int(a1), int(b0), int(b1), ma, mb)
+
+
+def align_segments(a: np.ndarray, b: np.ndarray, wa: np.ndarray, wb: np.ndarray,
+                   a_bounds: np.ndarray, b_bounds: np.ndarray, pairs: np.ndarray, *,
+                   match: float, mismatch: float, gap: float):
+    """Align segment ``pairs[k] = (i, j)`` of text a with segment j of b, all in one call.
+
+    Returns ``scores``, ``spans`` (a_start, a_end, b_start, b_end per pair), ``offsets``
+    and the concatenated matched positions ``ma``, ``mb`` (pair k's are
+    ``ma[offsets[k]:offsets[k + 1]]``), all as positions in the whole texts.
+    """
+    _warn_slow()
+    pi = np.ascontiguousarray(pairs[:, 0], dtype=np.int64)
+    pj = np.ascontiguousarray(pairs[:, 1], dtype=np.int64)
+    return _kernel_many(a, b, wa, wb, a_bounds, b_bounds, pi, pj, float(match), float(mismatch),
+                        float(gap))
 
 
 def _as_ids(a, b) -> tuple[np.ndarray, np.ndarray]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from policydiffusion.reinvention._align import Alignment, align_ids
+from policydiffusion.reinvention._align import align_segments
 from policydiffusion.reinvention._tokens import Tokens
 
 __all__ = ["Comparison", "compare", "AlignOptions", "shingles"]
@@ -102,26 +102,17 @@ def compare(a: Tokens, b: Tokens, options: AlignOptions = AlignOptions(), *,
     """
     ha, sa = shingles_a if shingles_a is not None else shingles(a, options.k)
     hb, sb = shingles_b if shingles_b is not None else shingles(b, options.k)
-    pairs = _segment_pairs(ha, sa, hb, sb, options.candidates)
-    best_a: dict[int, tuple[float, int, Alignment]] = {}
-    best_b: dict[int, tuple[float, int, Alignment]] = {}
-    for i, j in pairs:
-        a0, a1, b0, b1 = a.segments[i], a.segments[i + 1], b.segments[j], b.segments[j + 1]
-        al = align_ids(a.ids[a0:a1], b.ids[b0:b1], a.weights[a0:a1], b.weights[b0:b1],
-                       match=options.match, mismatch=options.mismatch, gap=options.gap)
-        if al.score <= 0:
-            continue
-        al = Alignment(al.score, al.a_start + a0, al.a_end + a0, al.b_start + b0, al.b_end + b0,
-                       al.a_matched + a0, al.b_matched + b0)
-        if al.score > best_a.get(i, (0.0,))[0]:
-            best_a[i] = (al.score, j, al)
-        if al.score > best_b.get(j, (0.0,))[0]:
-            best_b[j] = (al.score, i, al)
-    seg_a, matched_a = _segment_table(a, best_a, "a")
-    seg_b, matched_b = _segment_table(b, best_b, "b")
+    pairs = _segment_pairs(ha, sa, hb, sb, options.candidates, b.n_segments)
+    scores, spans, offsets, ma, mb = align_segments(
+        a.ids, b.ids, a.weights, b.weights, a.segments, b.segments, pairs,
+        match=options.match, mismatch=options.mismatch, gap=options.gap)
+    best_a = _best(pairs[:, 0], scores, a.n_segments)
+    best_b = _best(pairs[:, 1], scores, b.n_segments)
+    seg_a, matched_a = _segment_table(a, best_a, pairs[:, 1], scores, offsets, ma)
+    seg_b, matched_b = _segment_table(b, best_b, pairs[:, 0], scores, offsets, mb)
     total = options.match * (a.weights.sum() + b.weights.sum())
-    got = sum(v[0] for v in best_a.values()) + sum(v[0] for v in best_b.values())
-    longest, first = _longest_run(best_a.values())
+    got = seg_a["score"].sum() + seg_b["score"].sum()
+    longest, first = _longest_run(best_a, offsets, ma, mb)
     passage = a.passage(first, first + longest - 1) if longest else ""
     return Comparison(
         similarity=float(min(1.0, got / total)) if total > 0 else 0.0,
@@ -129,36 +120,75 @@ def compare(a: Tokens, b: Tokens, options: AlignOptions = AlignOptions(), *,
         longest=longest, longest_passage=passage, segments_a=seg_a, segments_b=seg_b)
 
 
-def _segment_pairs(ha, sa, hb, sb, top: int) -> list[tuple[int, int]]:
-    """The segment pairs to align: for each segment, the ``top`` partners sharing most shingles."""
+def _segment_pairs(ha, sa, hb, sb, top: int, nb: int) -> np.ndarray:
+    """Segment pairs to align: for each segment, the ``top`` partners sharing most shingles."""
+    empty = np.zeros((0, 2), dtype=np.int64)
     if not len(ha) or not len(hb):
-        return []
-    fa = pd.DataFrame({"h": ha, "sa": sa}).drop_duplicates()
-    fb = pd.DataFrame({"h": hb, "sb": sb}).drop_duplicates()
-    shared = fa.merge(fb, on="h").groupby(["sa", "sb"]).size().rename("n").reset_index()
-    if shared.empty:
-        return []
-    shared = shared.sort_values(["n", "sa", "sb"], ascending=[False, True, True])
-    keep = pd.concat([shared.groupby("sa").head(top), shared.groupby("sb").head(top)])
-    keep = keep.drop_duplicates(["sa", "sb"]).sort_values(["sa", "sb"])
-    return list(zip(keep["sa"].tolist(), keep["sb"].tolist()))
+        return empty
+    # unique (hash, segment) per text: one 64-bit key, 48 bits of hash and 16 of segment
+    ua, ub = _keys(ha, sa), _keys(hb, sb)
+    lo = np.searchsorted(ub[:, 0], ua[:, 0], side="left")
+    hi = np.searchsorted(ub[:, 0], ua[:, 0], side="right")  # ub is sorted by hash
+    n = hi - lo
+    if not n.sum():
+        return empty
+    rep_a = np.repeat(ua[:, 1].astype(np.int64), n)
+    idx_b = np.repeat(lo - np.r_[0, np.cumsum(n)[:-1]], n) + np.arange(n.sum())
+    code = rep_a * nb + ub[idx_b, 1].astype(np.int64)
+    codes, counts = np.unique(code, return_counts=True)
+    pa, pb = codes // nb, codes % nb
+    keep = _top(pa, counts, top) | _top(pb, counts, top)
+    return np.stack([pa[keep], pb[keep]], axis=1)
 
 
-def _segment_table(t: Tokens, best: dict, side: str) -> tuple[pd.DataFrame, np.ndarray]:
+def _keys(h: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Unique (hash, segment) rows, sorted by hash."""
+    if seg.max() >= 1 << 16:  # very many segments: the slower exact way
+        return np.unique(np.stack([h, seg.astype(np.uint64)], axis=1), axis=0)
+    key = np.unique((h >> np.uint64(16) << np.uint64(16)) | seg.astype(np.uint64))
+    return np.stack([key >> np.uint64(16), key & np.uint64(0xFFFF)], axis=1)
+
+
+def _top(group: np.ndarray, counts: np.ndarray, top: int) -> np.ndarray:
+    """Mask of the ``top`` entries with the highest counts within each group (ties: first)."""
+    order = np.lexsort((-counts, group))
+    g = group[order]
+    start = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
+    rank = np.arange(len(g)) - np.repeat(start, np.diff(np.r_[start, len(g)]))
+    mask = np.zeros(len(group), dtype=bool)
+    mask[order[rank < top]] = True
+    return mask
+
+
+def _best(segment: np.ndarray, scores: np.ndarray, n_segments: int) -> np.ndarray:
+    """For each segment, the index of its highest-scoring pair (-1: none scored above 0)."""
+    best = np.full(n_segments, -1, dtype=np.int64)
+    ok = np.flatnonzero(scores > 0)
+    order = ok[np.lexsort((ok, -scores[ok], segment[ok]))]  # per segment: best score, then first
+    first = np.r_[True, np.diff(segment[order]) != 0] if len(order) else np.zeros(0, bool)
+    best[segment[order[first]]] = order[first]
+    return best
+
+
+def _segment_table(t: Tokens, best: np.ndarray, other: np.ndarray, scores: np.ndarray,
+                   offsets: np.ndarray, matched_pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     matched = np.zeros(len(t), dtype=bool)
-    rows = []
-    for k in range(t.n_segments):
-        s0, s1 = t.segments[k], t.segments[k + 1]
-        if k in best:
-            score, other, al = best[k]
-            pos = al.a_matched if side == "a" else al.b_matched
-            matched[pos] = True
-            share = _share(t.weights[s0:s1], matched[s0:s1])
-            rows.append((k, other, score, share))
-        else:
-            rows.append((k, -1, 0.0, 0.0))
-    frame = pd.DataFrame(rows, columns=["segment", "best", "score", "share"])
+    for k in best[best >= 0]:
+        matched[matched_pos[offsets[k]:offsets[k + 1]]] = True
+    pick = np.where(best >= 0, best, len(scores))  # len(scores): the "none" entry below
+    seg_share = _segment_sums(t, t.weights * matched) / np.maximum(_segment_sums(t, t.weights),
+                                                                    1e-300)
+    frame = pd.DataFrame({"segment": np.arange(t.n_segments),
+                          "best": np.r_[other, -1][pick],
+                          "score": np.r_[scores, 0.0][pick],
+                          "share": seg_share})
     return frame, matched
+
+
+def _segment_sums(t: Tokens, values: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` over each segment (0 for an empty one)."""
+    c = np.r_[0.0, np.cumsum(values)]
+    return c[t.segments[1:]] - c[t.segments[:-1]]
 
 
 def _share(weights: np.ndarray, matched: np.ndarray) -> float:
@@ -166,17 +196,18 @@ def _share(weights: np.ndarray, matched: np.ndarray) -> float:
     return float(weights[matched].sum() / total) if total > 0 else 0.0
 
 
-def _longest_run(best) -> tuple[int, int]:
-    """Longest run of consecutive equal tokens (length, first token in A)."""
+def _longest_run(best: np.ndarray, offsets: np.ndarray, ma: np.ndarray,
+                 mb: np.ndarray) -> tuple[int, int]:
+    """Longest run of consecutive equal tokens in the best alignments (length, first in A)."""
     longest, first = 0, 0
-    for _, _, al in best:
-        ma, mb = al.a_matched, al.b_matched
-        if not len(ma):
+    for k in best[best >= 0]:
+        a, b = ma[offsets[k]:offsets[k + 1]], mb[offsets[k]:offsets[k + 1]]
+        if not len(a):
             continue
-        brk = np.flatnonzero((np.diff(ma) != 1) | (np.diff(mb) != 1)) + 1
+        brk = np.flatnonzero((np.diff(a) != 1) | (np.diff(b) != 1)) + 1
         starts = np.r_[0, brk]
-        lengths = np.diff(np.r_[starts, len(ma)])
-        k = int(np.argmax(lengths))
-        if lengths[k] > longest:
-            longest, first = int(lengths[k]), int(ma[starts[k]])
+        lengths = np.diff(np.r_[starts, len(a)])
+        j = int(np.argmax(lengths))
+        if lengths[j] > longest:
+            longest, first = int(lengths[j]), int(a[starts[j]])
     return longest, first
