@@ -17,6 +17,7 @@ Examples
 from policydiffusion.reinvention._align import Alignment, smith_waterman
 from policydiffusion.reinvention._changes import Changes, content_changes
 from policydiffusion.reinvention._compare import Comparison, compare
+from policydiffusion.reinvention._drift import Drift, reinvention_index
 from policydiffusion.reinvention._pairs import PairTable, pair_similarity
 from policydiffusion.reinvention._sources import Sources, likely_sources
 from policydiffusion.reinvention._texts import PolicyTexts, read_adoptions, read_texts
@@ -24,5 +25,6 @@ from policydiffusion.reinvention._tokens import Tokens, detect_language, tokeniz
 from policydiffusion.reinvention._truncation import truncation
 
 __all__ = ["read_texts", "read_adoptions", "PolicyTexts", "truncation", "pair_similarity",
-           "PairTable", "likely_sources", "Sources", "content_changes", "Changes", "compare", "Comparison", "smith_waterman",
+           "PairTable", "likely_sources", "Sources", "content_changes", "Changes",
+           "reinvention_index", "Drift", "compare", "Comparison", "smith_waterman",
            "Alignment", "tokenize", "Tokens", "detect_language"]
