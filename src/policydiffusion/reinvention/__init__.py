@@ -19,6 +19,8 @@ from policydiffusion.reinvention._changes import Changes, content_changes
 from policydiffusion.reinvention._compare import Comparison, compare
 from policydiffusion.reinvention._drift import Drift, reinvention_index
 from policydiffusion.reinvention._pairs import PairTable, pair_similarity
+from policydiffusion.reinvention._relation import (NetinfComparison, compare_netinf,
+                                                   text_similarity_relation)
 from policydiffusion.reinvention._sources import Sources, likely_sources
 from policydiffusion.reinvention._texts import PolicyTexts, read_adoptions, read_texts
 from policydiffusion.reinvention._tokens import Tokens, detect_language, tokenize
@@ -26,5 +28,6 @@ from policydiffusion.reinvention._truncation import truncation
 
 __all__ = ["read_texts", "read_adoptions", "PolicyTexts", "truncation", "pair_similarity",
            "PairTable", "likely_sources", "Sources", "content_changes", "Changes",
-           "reinvention_index", "Drift", "compare", "Comparison", "smith_waterman",
+           "reinvention_index", "Drift", "text_similarity_relation", "compare_netinf",
+           "NetinfComparison", "compare", "Comparison", "smith_waterman",
            "Alignment", "tokenize", "Tokens", "detect_language"]

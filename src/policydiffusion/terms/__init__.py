@@ -19,6 +19,7 @@ from policydiffusion.terms._exposure import covariate, exposure
 from policydiffusion.terms._leaders import leaders_adopted
 from policydiffusion.terms._neighbors import neighbors_adopted
 from policydiffusion.terms._regional import national_share, region_share
+from policydiffusion.terms._text_similarity import text_similarity
 from policydiffusion.terms._time import duration, duration_poly, duration_spline, period_dummies
 from policydiffusion.terms._vertical import event_in_force, parent_adopted
 
@@ -31,4 +32,5 @@ BUILDERS = {
               duration_spline, period_dummies)
 }
 
-__all__ = ["Term", "BUILDERS", *BUILDERS]
+# text_similarity reads a relation built by policydiffusion.reinvention (not a CLI term)
+__all__ = ["Term", "BUILDERS", *BUILDERS, "text_similarity"]
