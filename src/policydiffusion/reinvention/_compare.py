@@ -199,15 +199,17 @@ def _share(weights: np.ndarray, matched: np.ndarray) -> float:
 def _longest_run(best: np.ndarray, offsets: np.ndarray, ma: np.ndarray,
                  mb: np.ndarray) -> tuple[int, int]:
     """Longest run of consecutive equal tokens in the best alignments (length, first in A)."""
-    longest, first = 0, 0
-    for k in best[best >= 0]:
-        a, b = ma[offsets[k]:offsets[k + 1]], mb[offsets[k]:offsets[k + 1]]
-        if not len(a):
-            continue
-        brk = np.flatnonzero((np.diff(a) != 1) | (np.diff(b) != 1)) + 1
-        starts = np.r_[0, brk]
-        lengths = np.diff(np.r_[starts, len(a)])
-        j = int(np.argmax(lengths))
-        if lengths[j] > longest:
-            longest, first = int(lengths[j]), int(a[starts[j]])
-    return longest, first
+    ks = best[best >= 0]
+    if not len(ks):
+        return 0, 0
+    sel = np.concatenate([np.arange(offsets[k], offsets[k + 1]) for k in ks])
+    if not len(sel):
+        return 0, 0
+    a, b = ma[sel], mb[sel]
+    owner = np.repeat(np.arange(len(ks)), offsets[ks + 1] - offsets[ks])
+    # a run breaks where either position jumps or a new alignment starts
+    brk = np.flatnonzero((np.diff(a) != 1) | (np.diff(b) != 1) | (np.diff(owner) != 0)) + 1
+    starts = np.concatenate([[0], brk])
+    lengths = np.diff(np.concatenate([starts, [len(a)]]))
+    j = int(np.argmax(lengths))
+    return int(lengths[j]), int(a[starts[j]])

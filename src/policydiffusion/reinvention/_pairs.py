@@ -60,7 +60,7 @@ def tokenize_texts(texts: pd.DataFrame, *, tokenizer: str = "default",
 
 
 def pair_similarity(texts: PolicyTexts | pd.DataFrame, *, candidates: str = "auto",
-                    lsh_above: int = 100, lsh_threshold: float = 0.2, num_perm: int = 128,
+                    lsh_above: int = 100, lsh_threshold: float = 0.15, num_perm: int = 128,
                     seed: int = 1, match: float = 3.0, mismatch: float = -1.0, gap: float = -2.0,
                     k: int = 4, tokenizer: str = "default", boilerplate_weight: float = 0.1,
                     n_jobs: int = 2, progress: bool = False) -> PairTable:

@@ -10,6 +10,7 @@ that alignment works on.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,15 +54,17 @@ BOILERPLATE: dict[str, tuple[str, ...]] = {
 
 
 def detect_language(text: str) -> str:
-    """``"zh"`` when at least a fifth of the letters are Chinese characters, else ``"en"``.
+    """``"zh"`` when at least a fifth of the letters (of the first 5,000 characters) are
+    Chinese characters, else ``"en"``.
 
     Examples
     --------
     >>> detect_language("本条例自公布之日起施行。"), detect_language("This act shall take effect.")
     ('zh', 'en')
     """
-    letters = sum(ch.isalpha() for ch in text)
-    cjk = len(re.findall(rf"[{_CJK}]", text))
+    sample = text[:5000]  # the opening is enough to tell the script
+    letters = len(re.findall(r"[^\W\d_]", sample))
+    cjk = len(re.findall(rf"[{_CJK}]", sample))
     return "zh" if letters and cjk / letters >= 0.2 else "en"
 
 
@@ -136,11 +139,15 @@ def tokenize(text: str, *, language: str = "auto", tokenizer: str = "default",
     lang = detect_language(text) if language == "auto" else language
     if lang == "zh" and tokenizer == "jieba":
         words, spans = _jieba_tokens(text)
+        span_arr = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
     else:
-        found = list(_TOKEN[lang].finditer(text))
-        words = [m.group().lower() for m in found]
-        spans = [(m.start(), m.end()) for m in found]
-    span_arr = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+        lower = text.lower()
+        if len(lower) != len(text):  # a few characters change length when lower-cased
+            lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        found = list(_TOKEN[lang].finditer(lower))
+        words = [m.group() for m in found]
+        span_arr = np.fromiter(chain.from_iterable(m.span() for m in found), dtype=np.int64,
+                               count=2 * len(found)).reshape(-1, 2)
     vocab = vocabulary if vocabulary is not None else Vocabulary()
     ids = vocab.encode(words)
     weights = _weights(text, lang, span_arr, BOILERPLATE[lang] if boilerplate is None
