@@ -57,7 +57,12 @@ def run(name: str, frame, time_col: str, out: Path) -> None:
         prov = dict(zip(frame["unit"], frame["province"]))
         links = src.table.dropna(subset=["source"])
         same = (links["unit"].map(prov) == links["source"].map(prov)).mean()
-        print(f"sources in the adopter's own province: {same:.3f} of {len(links)} links")
+        # baseline: the chance that a random earlier adopter is in the same province
+        t = src.table
+        chance = [(t.loc[t["time"] < r.time, "unit"].map(prov) == prov[r.unit]).mean()
+                  for r in links.itertuples(index=False)]
+        print(f"sources in the adopter's own province: {same:.3f} of {len(links)} links "
+              f"(a random earlier adopter: {sum(chance) / len(chance):.3f})")
     timed = src.table.assign(node=src.table["unit"])
     for policy, g in timed.groupby("policy"):
         if g["time"].nunique() < 3:

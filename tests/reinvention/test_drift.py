@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import warnings
+
 import matplotlib
 import pandas as pd
 import pytest
@@ -52,3 +55,8 @@ def test_drift_figure(lang):
     ax = fig.axes[0]
     assert len(ax.collections) == 1 and len(ax.lines) == 1
     assert ("相似度" in ax.get_ylabel()) == (lang == "zh")
+    if lang == "zh":  # the Chinese font is named on the text itself, so saving later works
+        assert ax.yaxis.label.get_fontfamily()[0] != "sans-serif"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph ... missing from font" would be a warning
+            fig.savefig(io.BytesIO(), format="svg")

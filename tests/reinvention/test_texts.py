@@ -69,3 +69,4 @@ def test_truncation_rules():
     assert truncation(FULL) is None
     assert truncation(FULL[:-1]) == "ends mid-sentence"
     assert truncation("Section 1. A person may stand his ground.") is None
+    assert truncation("Section 1. A person may stand his") is None  # English: not checked

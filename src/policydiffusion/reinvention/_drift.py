@@ -78,6 +78,12 @@ class Drift:
             ax.set_ylim(0, 1.02)
             ax.legend(frameon=False, fontsize=8)
             fig.tight_layout()
+            if zh:  # name the font on every text, so the figure draws right outside this style
+                import matplotlib
+                from matplotlib.text import Text
+
+                for text in fig.findobj(Text):
+                    text.set_fontfamily(matplotlib.rcParams["font.sans-serif"])
         return fig
 
 
