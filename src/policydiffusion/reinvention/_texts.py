@@ -94,6 +94,8 @@ def read_adoptions(source: TableLike, *, policy_col: str = "policy", unit_col: s
 
 
 def _decimal_year(value: object) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if value == value else None  # a period number; NaN is missing
     s = str(value).strip()
     if s.isdigit() and len(s) == 4:
         return float(s)
