@@ -92,6 +92,17 @@ def test_chinese_chain_boilerplate_and_truncation():
     assert ch.loc["ws", ["dropped", "not_comparable"]].tolist() == [0, 2]
 
 
+def test_jieba_tokens_give_the_same_chain():
+    texts = pd.DataFrame({"policy": "civ", "unit": ["qd", "nb"], "text": [ZA, ZB]})
+    adopt = pd.DataFrame({"policy": "civ", "unit": ["qd", "nb"], "year": [2016, 2017]})
+    t = read_texts(texts, adoptions=adopt)
+    pairs = pair_similarity(t, tokenizer="jieba", k=2)
+    assert likely_sources(pairs, t).table["source"].tolist() == [None, "qd"]
+    ch = content_changes(t, likely_sources(pairs, t), tokenizer="jieba")
+    assert ch.summary().startswith("civ nb vs source qd: ")
+    assert ch.counts[["added", "dropped"]].iloc[0].tolist() == [1, 1]
+
+
 def test_lsh_finds_the_related_pairs_among_unrelated_texts():
     rng = np.random.default_rng(7)
     words = [f"w{k}" for k in range(5000)]

@@ -42,7 +42,7 @@ class Changes:
         return "\n".join(
             f"{r.policy} {r.unit} vs {r.against} {r.reference}: {r.kept} kept, {r.changed} "
             f"changed, {r.added} added, {r.dropped} dropped"
-            + (f", {r._8} not comparable" if r._8 else "")
+            + (f", {r.not_comparable} not comparable" if r.not_comparable else "")
             for r in self.counts.itertuples(index=False))
 
 
