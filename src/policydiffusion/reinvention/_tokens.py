@@ -10,7 +10,6 @@ that alignment works on.
 from __future__ import annotations
 
 import re
-from itertools import chain
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -144,10 +143,11 @@ def tokenize(text: str, *, language: str = "auto", tokenizer: str = "default",
         lower = text.lower()
         if len(lower) != len(text):  # a few characters change length when lower-cased
             lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-        found = list(_TOKEN[lang].finditer(lower))
-        words = [m.group() for m in found]
-        span_arr = np.fromiter(chain.from_iterable(m.span() for m in found), dtype=np.int64,
-                               count=2 * len(found)).reshape(-1, 2)
+        words = _TOKEN[lang].findall(lower)  # findall and start offsets: faster than Match objects
+        starts = np.fromiter((m.start() for m in _TOKEN[lang].finditer(lower)), dtype=np.int64,
+                             count=len(words))
+        span_arr = np.stack([starts, starts + np.fromiter(map(len, words), dtype=np.int64,
+                                                          count=len(words))], axis=1)
     vocab = vocabulary if vocabulary is not None else Vocabulary()
     ids = vocab.encode(words)
     weights = _weights(text, lang, span_arr, BOILERPLATE[lang] if boilerplate is None
