@@ -72,8 +72,25 @@ def run(name: str, frame, time_col: str, out: Path) -> None:
         net = netinf(casc, n_edges=len(g) - 1, params=1.0)
         cmp = compare_netinf(net, src, n_permutations=2000, seed=1)
         print(f"{policy}: netinf ({len(net.edges)} edges, exponential, rate 1): {cmp.summary()}")
+    if name == "us_bills":
+        spid_comparison(src)
     for lang in ("en", "zh"):
         reinvention_index(src).plot(lang=lang).savefig(out / f"drift_{name}_{lang}.svg")
+
+
+def spid_comparison(src) -> None:
+    """netinf on the other 727 SPID policies (as Linder et al. compare reuse with networks)."""
+    spid = load_dataset("spid_adoptions")
+    spid = spid[spid["policy"] != "standground"]  # leave the policy itself out
+    abb = load_dataset("us_state_regions").set_index("state_name")["state_abb"]
+    spid = spid.assign(state=spid["state"].map(abb))
+    casc = cascades_from_table(spid, cascade_col="policy", node_col="state", time_col="adoption_year")
+    net = netinf(casc, p_value_cutoff=0.05)
+    syg = src.table[src.table["policy"] == "stand_your_ground"]
+    from policydiffusion.reinvention import Sources
+    cmp = compare_netinf(net, Sources(syg), n_permutations=2000, seed=1)
+    print(f"stand_your_ground vs netinf on SPID (727 other policies, {len(net.edges)} edges, "
+          f"p < 0.05): {cmp.summary()}")
 
 
 if __name__ == "__main__":
