@@ -17,6 +17,11 @@ adoptions = "adoptions.csv"
 end = 2008
 [reinvention]
 texts = "texts"
+[[riskset]]
+name = "rs"
+design = "dyadic"
+policies = ["other"]
+terms = [{term = "relation_count", relation = "text_similarity", window = "cumulative", name = "borrowed"}]
 [report]
 figures = ["reinvention"]
 figure_formats = ["svg"]
@@ -54,6 +59,14 @@ def test_reinvention_section_runs_and_reports(study, lang):
     run_json = json.loads((study / f"out_{lang}" / "run.json").read_text(encoding="utf-8"))
     assert [r["source"] for r in run_json["reinvention"]["sources"]] == [None, "U1", "U2"]
     assert "text_similarity" in res.state.study.relations
+    # the relation feeds a dyadic term of another policy: U1's row for source U2 carries
+    # their syg similarity; U4 has no text, so nothing
+    data = res.state.risksets[0].riskset.data.to_pandas().set_index(["unit", "source", "period"])
+    sim = res.state.reinvention.pairs.pairs.set_index(["i", "j"])["similarity"]
+    assert 0 < sim[("U1", "U2")] < 1
+    assert data.loc[("U1", "U2", 2004), "borrowed"] == pytest.approx(sim[("U1", "U2")])
+    assert data.loc[("U3", "U2", 2004), "borrowed"] == pytest.approx(sim[("U3", "U2")])
+    assert data.loc[("U1", "U4", 2004), "borrowed"] == 0.0
 
 
 def test_missing_texts_is_a_study_file_error(study):

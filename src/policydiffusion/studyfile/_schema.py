@@ -251,7 +251,9 @@ class ReinventionSection:
     reference: str = f("first", kind="str", choices=("first", "central"),
                        doc="Drift is measured against the first or the central text.")
     relation: str = f("text_similarity", kind="str", doc="Name of the text-similarity relation "
-                      "added to the study (edges dated by the later adoption).")
+                      "added to the study (edges dated by the later adoption), usable by terms "
+                      "(e.g. `{term = \"relation_count\", relation = \"text_similarity\", "
+                      "window = \"cumulative\"}`).")
 
 
 @dataclass(frozen=True)
