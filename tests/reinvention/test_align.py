@@ -59,3 +59,24 @@ def test_other_scores_and_words():
 def test_no_common_token_scores_zero():
     al = smith_waterman(["x", "y"], ["z"])
     assert al.score == 0.0 and al.n_matched == 0
+
+
+def test_batched_segment_alignment_equals_the_plain_program():
+    from policydiffusion.reinvention._align import align_segments
+
+    rng = np.random.default_rng(11)
+    a = rng.integers(0, 5, 60).astype(np.int64)
+    b = rng.integers(0, 5, 50).astype(np.int64)
+    wa = rng.choice([1.0, 0.5], 60)
+    wb = rng.choice([1.0, 0.5], 50)
+    a_bounds, b_bounds = np.array([0, 20, 45, 60]), np.array([0, 10, 30, 50])
+    pairs = np.array([[i, j] for i in range(3) for j in range(3)])
+    scores, spans, offsets, ma, mb = align_segments(a, b, wa, wb, a_bounds, b_bounds, pairs,
+                                                    match=3.0, mismatch=-1.0, gap=-2.0)
+    for k, (i, j) in enumerate(pairs):
+        sa, sb = slice(a_bounds[i], a_bounds[i + 1]), slice(b_bounds[j], b_bounds[j + 1])
+        assert scores[k] == plain_sw(a[sa].tolist(), b[sb].tolist(), wa[sa].tolist(),
+                                     wb[sb].tolist())
+        got = ma[offsets[k]:offsets[k + 1]]
+        assert np.all((got >= a_bounds[i]) & (got < a_bounds[i + 1]))  # positions in the text
+        assert np.array_equal(a[got], b[mb[offsets[k]:offsets[k + 1]]])
