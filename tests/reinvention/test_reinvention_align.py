@@ -80,3 +80,16 @@ def test_batched_segment_alignment_equals_the_plain_program():
         got = ma[offsets[k]:offsets[k + 1]]
         assert np.all((got >= a_bounds[i]) & (got < a_bounds[i + 1]))  # positions in the text
         assert np.array_equal(a[got], b[mb[offsets[k]:offsets[k + 1]]])
+
+
+def test_plain_python_fallback_gives_the_same_alignment():
+    """Without numba the uncompiled dynamic program runs: same score and path."""
+    from policydiffusion.reinvention._align import _fill
+
+    rng = np.random.default_rng(5)
+    a, b = rng.integers(0, 4, 30), rng.integers(0, 4, 25)
+    wa, wb = rng.choice([1.0, 0.5], 30), rng.choice([1.0, 0.5], 25)
+    score, a0, a1, b0, b1, ma, mb = _fill(a, b, wa, wb, 3.0, -1.0, -2.0)
+    al = smith_waterman(a, b, a_weights=wa, b_weights=wb)
+    assert (score, a0, a1, b0, b1) == (al.score, al.a_start, al.a_end, al.b_start, al.b_end)
+    assert np.array_equal(ma, al.a_matched) and np.array_equal(mb, al.b_matched)
