@@ -12,6 +12,7 @@ reason (empty text; a text for a unit that never adopted that policy).
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,7 +203,6 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
 
 def _clean(text: str) -> str:
     """Drop Markdown comments (LawRefBook's ``<!-- INFO END -->``) and unify line ends."""
-    import re
     return re.sub(r"<!--.*?-->", "", text.replace("\r\n", "\n"), flags=re.S).strip()
 
 
