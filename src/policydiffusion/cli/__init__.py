@@ -19,7 +19,7 @@ __all__ = ["app", "main", "run"]
 
 # Order in which commands are listed by --help: the flow of an analysis.
 _ORDER = ["demo", "run", "datasets", "validate", "describe", "riskset", "fit", "netinf",
-          "simulate", "power"]
+          "simulate", "power", "reinvention"]
 
 
 def _register() -> None:

@@ -173,7 +173,8 @@ def _load_optional() -> None:
     """Import modules that register further datasets (e.g. simulated study data)."""
     import importlib
 
-    for mod in ("policydiffusion.datasets.china_mobile_gov", "policydiffusion.datasets.china_levels"):
+    for mod in ("policydiffusion.datasets.china_mobile_gov", "policydiffusion.datasets.china_levels",
+                "policydiffusion.datasets.policy_texts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

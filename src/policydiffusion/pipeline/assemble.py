@@ -417,6 +417,51 @@ def _network(state: RunState) -> Section | None:
     return Section("network", "heading.network", tuple(items))
 
 
+def _reinvention(state: RunState, digits: int) -> Section | None:
+    rv = state.reinvention
+    if rv is None:
+        return None
+    texts, src, drift = rv.texts.table, rv.sources, rv.drift  # type: ignore[attr-defined]
+    items: list = [Paragraph(_both("reinvention.intro", n=len(texts),
+                                   policies=", ".join(sorted(texts["policy"].unique())),
+                                   truncated=int(texts["truncated"].sum())))]
+
+    def links(lang: str) -> pd.DataFrame:
+        names = F.unit_names(state.study, lang)
+        top = src.strongest(10)  # type: ignore[attr-defined]
+        return pd.DataFrame({
+            tr("col.policy", lang): top["policy"].tolist(),
+            tr("col.unit", lang): [names.get(u, u) for u in top["unit"]],
+            tr("col.source", lang): [names.get(u, u) for u in top["source"]],
+            tr("col.similarity", lang): [f"{v:.{digits}f}" for v in top["similarity"]],
+            tr("col.share_from_source", lang): [f"{v:.{digits}f}" for v in top["share_from_source"]]})
+
+    def index(lang: str) -> pd.DataFrame:
+        t = drift.table  # type: ignore[attr-defined]
+        names = F.unit_names(state.study, lang)
+        return pd.DataFrame({
+            tr("col.policy", lang): t["policy"].tolist(),
+            tr("col.texts", lang): t["n"].map(str).tolist(),
+            tr("col.reference", lang): [names.get(u, u) for u in t["reference"]],
+            tr("col.reinvention_index", lang): [f"{v:.{digits}f}" for v in t["index"]],
+            tr("col.slope", lang): ["" if not math.isfinite(v) else f"{v:+.{digits}f}"
+                                    for v in t["slope"]]})
+
+    items.append(frame_table("reinvention_sources", _both("reinvention.table"), links))
+    items.append(frame_table("reinvention_index", _both("reinvention.drift"), index))
+    if "reinvention" in state.sf.report.figures:
+        ref = drift.reference  # type: ignore[attr-defined]
+        items.append(FigureItem("reinvention_drift", {lang: tr(
+            "fig.reinvention_drift", lang, reference=tr(f"reference.{ref}", lang))
+            for lang in ("en", "zh")}, lambda lang: drift.plot(lang=lang)))  # type: ignore[attr-defined]
+        for policy, g in src.table.dropna(subset=["source"]).groupby("policy"):  # type: ignore[attr-defined]
+            edges = pd.DataFrame({"origin": g["source"], "destination": g["unit"]})
+            items.append(FigureItem(f"reinvention_tree_{policy}",
+                                    _both("fig.reinvention_tree", policy=policy),
+                                    F.network_drawer(state.study, edges)))
+    return Section("reinvention", "heading.reinvention", tuple(items))
+
+
 def _simulation(state: RunState, digits: int) -> Section | None:
     if not state.simulations:
         return None
@@ -541,7 +586,7 @@ def build_document(state: RunState, *, provenance: dict,
         summary, _data_section(state, ex), _description(state, digits),
         modes_section(state, policy_label, fmt_num), _model_tables(state),
         _moderation(state), _heterogeneity(state, digits), _network(state),
-        _simulation(state, digits), _methods(state), _reproducibility(state, provenance)]
+        _reinvention(state, digits), _simulation(state, digits), _methods(state), _reproducibility(state, provenance)]
     return ReportDocument(
         title=state.sf.report.title or state.sf.study.title, description={},
         authors=tuple(state.sf.study.authors), simulated=state.loaded.simulated, facts=facts,

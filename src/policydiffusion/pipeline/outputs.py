@@ -86,6 +86,14 @@ def provenance(state: RunState, *, lang: str, exclusions: object) -> dict:
             "mode": getattr(state.network.result, "provenance", {}).get("mode"),
             "stop": getattr(state.network.result, "stop", None),
             "provenance": getattr(state.network.result, "provenance", {})}),
+        "reinvention": (None if state.reinvention is None else {
+            "options": dict(state.reinvention.pairs.options),  # type: ignore[attr-defined]
+            "pairs": state.reinvention.pairs.counts.to_dict(orient="records"),  # type: ignore[attr-defined]
+            "sources": state.reinvention.sources.table.drop(columns="date").to_dict(  # type: ignore[attr-defined]
+                orient="records"),
+            "reinvention_index": state.reinvention.drift.table.to_dict(orient="records"),  # type: ignore[attr-defined]
+            "text_exclusions": [{"reason": e.reason, "count": e.count}
+                                for e in state.reinvention.texts.exclusions]}),  # type: ignore[attr-defined]
         "exclusions": ex.to_dict(orient="records"),  # type: ignore[attr-defined]
         "warnings": {**{m.key: list(m.warnings) for m in state.models if m.warnings},
                      **{f"heterogeneity {h.key} by {h.by}": list(h.warnings)

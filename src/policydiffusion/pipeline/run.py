@@ -16,6 +16,7 @@ from policydiffusion.pipeline.modes import modes_json, modes_step
 from policydiffusion.pipeline.models import fit_models
 from policydiffusion.pipeline.network import network_step
 from policydiffusion.pipeline.outputs import provenance, results_dict, write_json
+from policydiffusion.pipeline.reinvention import reinvention_step
 from policydiffusion.pipeline.risksets import build_risksets
 from policydiffusion.pipeline.simulation import simulation_step
 from policydiffusion.pipeline.state import RunState
@@ -107,10 +108,12 @@ def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
     descriptions = describe_step(study, sf, seed=seed, tick=tick)
     tick("network inference")
     study, network = network_step(study, sf, seed=seed)
+    study, reinvention = reinvention_step(study, sf, seed=seed)
     built = build_risksets(study, sf, tick=tick)
     fitted = fit_models(sf, built, tick=tick)
     state = RunState(sf=sf, loaded=loaded, study=study, seed=seed, descriptions=descriptions,
-                     network=network, risksets=tuple(built), models=tuple(fitted))
+                     network=network, reinvention=reinvention, risksets=tuple(built),
+                     models=tuple(fitted))
     state = replace(state, moderation=moderation_step(state, tick=tick),
                     heterogeneity=heterogeneity_step(state, tick=tick))
     return replace(state, simulations=simulation_step(state, tick=tick),

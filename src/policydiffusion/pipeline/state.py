@@ -9,6 +9,7 @@ import pandas as pd
 from policydiffusion.pipeline.data import LoadedData
 from policydiffusion.pipeline.models import FittedModel
 from policydiffusion.pipeline.network import NetworkOutput
+from policydiffusion.pipeline.reinvention import ReinventionOutput
 from policydiffusion.pipeline.risksets import BuiltRiskSet
 from policydiffusion.study import Study
 from policydiffusion.studyfile import StudyFile
@@ -66,6 +67,7 @@ class RunState:
     seed: int
     descriptions: dict = field(default_factory=dict)
     network: NetworkOutput | None = None
+    reinvention: ReinventionOutput | None = None
     risksets: tuple[BuiltRiskSet, ...] = ()
     models: tuple[FittedModel, ...] = ()
     moderation: tuple[ModerationOutput, ...] = ()

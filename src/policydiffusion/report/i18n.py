@@ -60,6 +60,7 @@ TEXT: dict[str, dict[str, str]] = {
     "heading.moderation": {"en": "Marginal effects across moderators", "zh": "调节变量下的边际效应"},
     "heading.heterogeneity": {"en": "Heterogeneity across subgroups", "zh": "子样本异质性"},
     "heading.network": {"en": "Inferred diffusion network", "zh": "推断的扩散网络"},
+    "heading.reinvention": {"en": "Re-invention: how the texts changed", "zh": "政策再创新：文本的变化"},
     "heading.simulation": {"en": "Simulations", "zh": "模拟分析"},
     "heading.methods": {"en": "Methods", "zh": "研究方法"},
     "heading.reproducibility": {"en": "Reproducibility", "zh": "可重复性信息"},
@@ -202,6 +203,29 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The tree likelihood is that of SNAP's netinf (no transmission weight; a source "
               "outside the network has probability 1e-64).",
         "zh": "树似然采用 SNAP netinf 的目标函数（无传播权重；网络外来源的概率为 1e-64）。"},
+    "reinvention.intro": {
+        "en": "The adopters' texts of {policies} ({n} texts) were aligned article by article "
+              "(Smith-Waterman, boilerplate down-weighted). Each adopter's likely source is the "
+              "earlier adopter whose text is closest; similarity is 1 for identical texts and 0 "
+              "for texts with nothing in common. {truncated} texts are cut off in the source; "
+              "what they lack is not counted as change.",
+        "zh": "对 {policies} 的采纳者文本（{n} 篇）逐条进行了局部比对（Smith-Waterman 算法，套话降权）。"
+              "每个采纳者的可能来源是文本最接近的较早采纳者；相似度为 1 表示文本相同，为 0 表示毫无共同内容。"
+              "{truncated} 篇文本在来源中不完整，其缺失部分不计为内容变化。"},
+    "reinvention.table": {"en": "Likely sources: the strongest links", "zh": "可能的来源：最强的联系"},
+    "reinvention.drift": {"en": "Re-invention index by policy", "zh": "各政策的再创新指数"},
+    "fig.reinvention_tree": {"en": "Source tree: {policy} (arrows point from source to adopter)",
+                             "zh": "来源树：{policy}（箭头由来源指向采纳者）"},
+    "fig.reinvention_drift": {"en": "Similarity to the {reference} text over time",
+                              "zh": "与{reference}文本的相似度随时间的变化"},
+    "col.similarity": {"en": "Similarity", "zh": "相似度"},
+    "col.share_from_source": {"en": "Share from source", "zh": "来自来源的比例"},
+    "col.reinvention_index": {"en": "Re-invention index", "zh": "再创新指数"},
+    "col.slope": {"en": "Slope per period", "zh": "每期斜率"},
+    "col.reference": {"en": "Reference text", "zh": "参照文本"},
+    "col.texts": {"en": "Texts", "zh": "文本数"},
+    "reference.first": {"en": "first", "zh": "最早"},
+    "reference.central": {"en": "central", "zh": "中心"},
     "simulation.intro": {
         "en": "Does the fitted model reproduce the diffusion that happened? Coefficients are drawn "
               "from their estimated sampling distribution, adoption is simulated period by period "

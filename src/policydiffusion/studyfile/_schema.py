@@ -14,8 +14,9 @@ from typing import Any, Mapping
 __all__ = [
     "StudyFile", "StudySection", "DataSection", "RelationFile", "PoliciesSection",
     "DescribeSection", "TermSpec", "RiskSetSection", "ModelSection", "ModerationSection",
-    "HeterogeneitySection", "NetworkSection", "SimulationSection", "ReportSection",
-    "ModesSection", "DATASETS", "DESIGNS", "LINKS", "FIGURES", "FIGURE_FORMATS", "TABLE_FORMATS", "LANGUAGES",
+    "HeterogeneitySection", "NetworkSection", "ReinventionSection", "SimulationSection",
+    "ReportSection", "ModesSection",
+    "DATASETS", "DESIGNS", "LINKS", "FIGURES", "FIGURE_FORMATS", "TABLE_FORMATS", "LANGUAGES",
     "SIMULATION_KINDS", "DEFAULT_SEED",
 ]
 
@@ -24,7 +25,7 @@ DESIGNS = ("monadic", "dyadic", "pooled")
 LINKS = ("logit", "probit", "cloglog")
 LANGUAGES = ("en", "zh")
 FIGURES = ("curves", "hazard", "map", "timeline", "network", "marginal_effects", "heterogeneity",
-           "simulation")
+           "simulation", "reinvention")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("csv", "latex", "markdown", "html")
 SIMULATION_KINDS = ("from_fit",)
@@ -269,6 +270,26 @@ class NetworkSection:
 
 
 @dataclass(frozen=True)
+class ReinventionSection:
+    """``[reinvention]``: align the adopters' texts: likely sources, changes and drift."""
+
+    enabled: bool = f(True, kind="bool", doc="Set to false to skip.")
+    texts: Path = f(kind="path", doc="Folder `POLICY/UNIT.txt` (or `.md`), or a table with "
+                    "policy, unit and text columns, relative to the study file (required).")
+    candidates: str = f("auto", kind="str", choices=("auto", "all", "lsh"),
+                        doc="Pairs aligned: all, those MinHash/LSH proposes, or `auto` (LSH "
+                            "above 100 texts of a policy).")
+    tokenizer: str = f("default", kind="str", choices=("default", "jieba"),
+                       doc="Chinese tokens: characters (`default`) or jieba words.")
+    reference: str = f("first", kind="str", choices=("first", "central"),
+                       doc="Drift is measured against the first or the central text.")
+    relation: str = f("text_similarity", kind="str", doc="Name of the text-similarity relation "
+                      "added to the study (edges dated by the later adoption), usable by terms "
+                      "(e.g. `{term = \"relation_count\", relation = \"text_similarity\", "
+                      "window = \"cumulative\"}`).")
+
+
+@dataclass(frozen=True)
 class SimulationSection:
     """``[[simulation]]``: simulate adoption from a fitted model (posterior predictive check)."""
 
@@ -346,6 +367,7 @@ class StudyFile:
     network: NetworkSection | None
     simulations: tuple[SimulationSection, ...]
     report: ReportSection
+    reinvention: ReinventionSection | None = None
     positions: Mapping[tuple, int] = field(default_factory=dict, compare=False, repr=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     modes: ModesSection | None = None
@@ -382,6 +404,7 @@ TOP_LEVEL: dict[str, tuple[type, bool]] = {
     "moderation": (ModerationSection, True),
     "heterogeneity": (HeterogeneitySection, True),
     "network": (NetworkSection, False),
+    "reinvention": (ReinventionSection, False),
     "simulation": (SimulationSection, True),
     "modes": (ModesSection, False),
     "report": (ReportSection, False),

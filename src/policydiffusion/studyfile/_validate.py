@@ -444,6 +444,11 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
             ck.bad(("report", "key_terms", j), f"{name!r} does not appear in any model formula"
                    f"{_suggest(name, _formula_words(formulas.values()))}")
     network = b["network"] if "network" in raw else None
+    reinvention = b["reinvention"] if "reinvention" in raw else None
+    if reinvention is not None and reinvention.texts is None and "texts" not in (
+            raw["reinvention"] or {}):
+        ck.bad(("reinvention", "texts"), "[reinvention] needs `texts`: a folder POLICY/UNIT.txt "
+               "or a table with policy, unit and text columns")
     inferred = network.relation if network is not None and network.enabled else None
     for i, r in enumerate(risksets):
         if r.design != "dyadic" and "conditional" in (raw["riskset"][i] or {}):
@@ -470,7 +475,7 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
         path=file, study=study, data=data, policies=policies, describe=describe,
         risksets=risksets, models=tuple(fixed_models), moderation=b["moderation"],
         heterogeneity=b["heterogeneity"], network=network, simulations=b["simulation"],
-        report=report, positions=positions, raw=raw,
+        report=report, reinvention=reinvention, positions=positions, raw=raw,
         modes=b["modes"] if "modes" in raw else None)
 
 

@@ -22,6 +22,7 @@ from policydiffusion.terms._levels import (ancestor_adopted, central_signal, pee
 from policydiffusion.terms._neighbors import neighbors_adopted
 from policydiffusion.terms._regional import (national_count, national_share, region_count,
                                               region_share)
+from policydiffusion.terms._text_similarity import text_similarity
 from policydiffusion.terms._time import duration, duration_poly, duration_spline, period_dummies
 from policydiffusion.terms._vertical import event_in_force, parent_adopted
 
@@ -36,4 +37,5 @@ BUILDERS = {
               peer_share_within_parent)
 }
 
-__all__ = ["Term", "BUILDERS", "pilot_designated", *BUILDERS]
+# text_similarity reads a relation built by policydiffusion.reinvention (not a CLI term)
+__all__ = ["Term", "BUILDERS", "pilot_designated", *BUILDERS, "text_similarity"]

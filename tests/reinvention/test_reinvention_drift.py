@@ -1,0 +1,62 @@
+"""Re-invention index and drift figure on hand-made series whose drift is known."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.reinvention import (likely_sources, pair_similarity, read_texts,
+                                         reinvention_index)
+
+matplotlib.use("Agg")
+WORDS = [f"w{k}" for k in range(40)]
+
+
+def _series(keep: list[int]):
+    """Text k keeps the first keep[k] of 24 base words and replaces the rest with new ones."""
+    texts = []
+    for k, n in enumerate(keep):
+        words = WORDS[:n] + [f"new{k}_{m}" for m in range(24 - n)]
+        texts.append(" ".join(words[:12]) + ". " + " ".join(words[12:]) + ".")
+    units = [f"u{k}" for k in range(len(keep))]
+    return read_texts(pd.DataFrame({"policy": "p", "unit": units, "text": texts}),
+                      adoptions=pd.DataFrame({"policy": "p", "unit": units,
+                                              "year": list(range(2000, 2000 + len(keep)))}))
+
+
+def test_copies_have_index_zero_and_drift_is_negative():
+    same = _series([24, 24, 24])
+    d0 = reinvention_index(likely_sources(pair_similarity(same), same))
+    assert d0.table["index"].iloc[0] == pytest.approx(0.0)
+    drift = _series([24, 20, 16, 12])
+    d = reinvention_index(likely_sources(pair_similarity(drift), drift))
+    row = d.table.iloc[0]
+    assert row["index"] > 0.2 and row["slope"] < 0 and row["rho"] == pytest.approx(-1.0)
+
+
+def test_central_reference_is_the_medoid():
+    t = _series([12, 24, 20, 16])  # u1 shares most with everyone
+    pairs = pair_similarity(t)
+    d = reinvention_index(likely_sources(pairs, t), reference="central", pairs=pairs)
+    assert d.table["reference"].iloc[0] == "u1"
+    with pytest.raises(InvalidOptionError, match="needs the pair table"):
+        reinvention_index(likely_sources(pairs, t), reference="central")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_drift_figure(lang):
+    t = _series([24, 20, 16])
+    fig = reinvention_index(likely_sources(pair_similarity(t), t)).plot(lang=lang)
+    ax = fig.axes[0]
+    assert len(ax.collections) == 1 and len(ax.lines) == 1
+    assert ("相似度" in ax.get_ylabel()) == (lang == "zh")
+    if lang == "zh":  # the Chinese font is named on the text itself, so saving later works
+        assert ax.yaxis.label.get_fontfamily()[0] != "sans-serif"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph ... missing from font" would be a warning
+            fig.savefig(io.BytesIO(), format="svg")
