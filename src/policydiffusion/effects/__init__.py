@@ -1,0 +1,19 @@
+"""What a policy achieved where it spread: event studies from adoption records.
+
+The adoption records that drive every diffusion model are also the staggered
+treatment timing of a policy evaluation. This package builds the event-study
+design from them (:func:`event_time_indicators`), estimates it with a maintained
+fixed-effects solver (pyfixest, an optional dependency: ``pip install
+'policydiffusion[effects]'``), and links effects back to diffusion.
+
+Examples
+--------
+>>> from policydiffusion.effects import bin_name
+>>> bin_name("travel_ban_local", (0, 7))
+'travel_ban_local_L0_to_L7'
+"""
+
+from policydiffusion.effects._design import bin_name, event_time_indicators, normalise_bins
+from policydiffusion.effects._event_study import EventStudyResult, event_study
+
+__all__ = ["event_study", "EventStudyResult", "event_time_indicators", "bin_name", "normalise_bins"]
