@@ -72,3 +72,12 @@ def test_bad_input_errors_name_the_problem():
                     bins=[0])
     with pytest.raises(StudyDataError, match="column not found"):
         event_study(p, adopt, outcome="nope", unit="unit", time="period", bins=[0])
+
+
+def test_event_study_figure_has_one_series_per_policy(china_fit):
+    from policydiffusion.effects import plot_event_study
+
+    fig = plot_event_study(china_fit, title="China")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "emergency_declaration", "travel_ban_local", "home_isolation"]
