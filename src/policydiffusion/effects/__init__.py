@@ -14,6 +14,8 @@ Examples
 """
 
 from policydiffusion.effects._design import bin_name, event_time_indicators, normalise_bins
+from policydiffusion.effects._diffusion_links import (HeterogeneityResult, adoption_order,
+                                                      effect_heterogeneity, neighbour_adoption_share)
 from policydiffusion.effects._event_study import EventStudyResult, event_study
 from policydiffusion.effects._hsiang import HSIANG_BINS, HSIANG_POLICIES, HsiangChinaPanel, hsiang_china_panel
 from policydiffusion.effects._plot import plot_event_study
@@ -21,4 +23,5 @@ from policydiffusion.effects._staggered import GroupTimeResult, callaway_santann
 
 __all__ = ["event_study", "EventStudyResult", "event_time_indicators", "bin_name", "normalise_bins",
            "callaway_santanna", "GroupTimeResult", "sun_abraham", "cohorts", "plot_event_study",
+           "effect_heterogeneity", "HeterogeneityResult", "adoption_order", "neighbour_adoption_share",
            "hsiang_china_panel", "HsiangChinaPanel", "HSIANG_BINS", "HSIANG_POLICIES"]

@@ -141,6 +141,8 @@ def fit_fixest(data: pd.DataFrame, *, outcome: str, regressors: Sequence[str],
         # pyfixest still uses pandas APIs that pandas 3 deprecates; not ours to act on.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
+        # A dropped collinear term becomes our own error below, naming the term.
+        warnings.filterwarnings("ignore", message=r"[\s\S]*dropped due to multicollinearity")
         fit = pf.feols(fml, data=d, vcov=vcov)
     back = {s: c for c, s in safe.items()}
     names = [back.get(n, n) for n in fit._coefnames]
