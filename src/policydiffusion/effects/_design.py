@@ -9,7 +9,8 @@ import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
-__all__ = ["normalise_bins", "bin_name", "event_time_indicators", "event_times", "as_pandas"]
+__all__ = ["normalise_bins", "bin_name", "event_time_indicators", "event_times", "as_pandas",
+           "period_numbers"]
 
 Bin = tuple[int, int]
 
@@ -60,6 +61,13 @@ def bin_name(policy: str, b: Bin) -> str:
     ('home_isolation_L0_to_L7', 'ban_F7_to_F2')
     """
     return f"{policy}_{_tag(b[0])}_to_{_tag(b[1])}"
+
+
+def period_numbers(s: pd.Series) -> pd.Series:
+    """Periods as numbers: whole days since 1970-01-01 for dates, the values otherwise."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return (s - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
+    return s.astype(float)
 
 
 def event_times(times: pd.Series, adopted: pd.Series) -> np.ndarray:

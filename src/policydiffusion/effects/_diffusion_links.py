@@ -14,17 +14,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from policydiffusion.effects._design import as_pandas, event_time_indicators, normalise_bins
+from policydiffusion.effects._design import (as_pandas, event_time_indicators, normalise_bins,
+                                             period_numbers)
 from policydiffusion.effects._event_study import EventStudyResult, fit_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
 __all__ = ["adoption_order", "neighbour_adoption_share", "effect_heterogeneity", "HeterogeneityResult"]
-
-
-def _periods(s: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return ((s - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).to_numpy(dtype=float)
-    return s.to_numpy(dtype=float)
 
 
 def adoption_order(adoptions: pd.DataFrame, *, unit: str = "unit", time: str = "time",
@@ -49,7 +44,7 @@ def adoption_order(adoptions: pd.DataFrame, *, unit: str = "unit", time: str = "
     frames = []
     for p, d in first.groupby("policy", sort=False):
         x = pd.DataFrame({"policy": p, "unit": d[ucol].astype(str).to_numpy(),
-                          "period": _periods(d[tcol])})
+                          "period": period_numbers(d[tcol]).to_numpy()})
         c = adopter_categories(x, units=len(x))
         frames.append(pd.DataFrame({"policy": p, ucol: d[ucol].to_numpy(),
                                     "category": c["category"].to_numpy(), "z": c["z"].to_numpy()}))

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from policydiffusion.effects._design import as_pandas
+from policydiffusion.effects._design import as_pandas, period_numbers
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError, check_choice
 
 __all__ = ["callaway_santanna", "GroupTimeResult", "sun_abraham", "cohorts"]
@@ -45,7 +45,8 @@ def cohorts(panel: pd.DataFrame, adoptions: pd.DataFrame, *, unit: str, time: st
             raise InvalidOptionError(f"adoptions hold {len(pols)} policies; name one with policy=.")
     else:
         a = a[a["policy"] == policy]
-    first = a.groupby(ucol)[tcol].min()
+    first = period_numbers(pd.to_datetime(a[tcol]) if pd.api.types.is_datetime64_any_dtype(panel[time])
+                           else a[tcol]).groupby(a[ucol]).min()
     units = pd.Index(pd.unique(panel[unit]), name=unit)
     return first.reindex(units).astype(float).rename("cohort")
 
@@ -150,12 +151,17 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
     """
     check_choice("control", control, ("never", "notyet"))
     panel = as_pandas(panel, "panel")
+    panel[time] = period_numbers(panel[time])
     wide = panel.pivot_table(index=unit, columns=time, values=outcome, aggfunc="first", dropna=False)
     if wide.isna().any().any() or len(wide) * wide.shape[1] != len(panel):
         raise StudyDataError([Problem("panel", None, outcome, None,
                                       "callaway_santanna needs a balanced panel with no missing "
                                       "outcome (one row per unit and period)")])
     periods = np.array(sorted(wide.columns), dtype=float)
+    adoptions = as_pandas(adoptions, "adoptions")
+    acol = time if time in adoptions.columns else "time"
+    if pd.api.types.is_datetime64_any_dtype(adoptions[acol]):
+        adoptions[acol] = period_numbers(adoptions[acol])
     g_unit = cohorts(panel, adoptions, unit=unit, time=time, policy=policy).reindex(wide.index)
     first = periods[0]
     dropped = int((g_unit <= first).sum())
@@ -212,7 +218,7 @@ def sun_abraham(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, u
     g = cohorts(panel, adoptions, unit=unit, time=time, policy=policy)
     d = pd.DataFrame({"y": panel[outcome].to_numpy(dtype=float),
                       "unit": pd.factorize(panel[unit])[0],
-                      "period": panel[time].to_numpy(dtype=float)})
+                      "period": period_numbers(panel[time]).to_numpy()})
     d["g"] = panel[unit].map(g).fillna(0).to_numpy()
     d["cl"] = pd.factorize(panel[cluster])[0] if cluster else d["unit"]
     with warnings.catch_warnings():
