@@ -81,3 +81,29 @@ def test_event_study_figure_has_one_series_per_policy(china_fit):
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "emergency_declaration", "travel_ban_local", "home_isolation"]
+
+
+def test_core_import_does_not_need_pyfixest(tmp_path):
+    # A fresh interpreter where pyfixest cannot be imported: the package and the design
+    # still work; estimation says how to install the extra.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src"
+    code = (
+        "import sys; sys.modules['pyfixest'] = None\n"
+        "import pandas as pd\n"
+        "import policydiffusion, policydiffusion.effects as e\n"
+        "p = pd.DataFrame({'unit': ['a', 'a', 'b', 'b'], 't': [1, 2, 1, 2], 'y': [0., 1., 0., 0.]})\n"
+        "a = pd.DataFrame({'policy': ['x'], 'unit': ['a'], 't': [2]})\n"
+        "assert e.event_time_indicators(p, a, unit='unit', time='t', bins=[0]).sum().item() == 1\n"
+        "try:\n"
+        "    e.event_study(p, a, outcome='y', unit='unit', time='t', bins=[0])\n"
+        "except e.MissingDependencyError as exc:\n"
+        "    print('missing:', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(src), "PATH": ""}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "policydiffusion[effects]" in out.stdout

@@ -17,6 +17,7 @@ from policydiffusion.effects._design import bin_name, event_time_indicators, nor
 from policydiffusion.effects._diffusion_links import (HeterogeneityResult, adoption_order,
                                                       effect_heterogeneity, neighbour_adoption_share)
 from policydiffusion.effects._event_study import EventStudyResult, event_study
+from policydiffusion.effects._fixest import MissingDependencyError
 from policydiffusion.effects._hsiang import HSIANG_BINS, HSIANG_POLICIES, HsiangChinaPanel, hsiang_china_panel
 from policydiffusion.effects._index import (BENEFIT_COMPONENTS, benefit_components, evaluation_index,
                                             unit_effects)
@@ -27,4 +28,4 @@ __all__ = ["event_study", "EventStudyResult", "event_time_indicators", "bin_name
            "callaway_santanna", "GroupTimeResult", "sun_abraham", "cohorts", "plot_event_study",
            "effect_heterogeneity", "HeterogeneityResult", "adoption_order", "neighbour_adoption_share",
            "unit_effects", "benefit_components", "evaluation_index", "BENEFIT_COMPONENTS",
-           "hsiang_china_panel", "HsiangChinaPanel", "HSIANG_BINS", "HSIANG_POLICIES"]
+           "MissingDependencyError", "hsiang_china_panel", "HsiangChinaPanel", "HSIANG_BINS", "HSIANG_POLICIES"]
