@@ -96,3 +96,14 @@ def _quiet():
     stack.enter_context(warnings.catch_warnings())
     warnings.simplefilter("ignore")
     return stack
+
+
+def test_first_period_adopters_are_counted_out_with_a_warning():
+    from policydiffusion.errors import ExclusionWarning
+
+    p, a, _ = _sim(noise=0.01)
+    a = pd.concat([a, pd.DataFrame({"policy": "x", "unit": [119], "t": [1]})], ignore_index=True)
+    a = a.drop_duplicates("unit", keep="last")
+    with pytest.warns(ExclusionWarning, match="1 units adopting in the first period"):
+        r = callaway_santanna(p, a, outcome="y", unit="unit", time="t")
+    assert r.n_units == 119

@@ -16,7 +16,7 @@ from scipy import stats
 
 from policydiffusion.effects._design import (as_pandas, event_time_indicators, normalise_bins,
                                              period_numbers)
-from policydiffusion.effects._event_study import EventStudyResult, fit_fixest
+from policydiffusion.effects._event_study import EventStudyResult, estimation_rows, fit_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
 __all__ = ["adoption_order", "neighbour_adoption_share", "effect_heterogeneity", "HeterogeneityResult"]
@@ -226,13 +226,7 @@ def effect_heterogeneity(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcom
             for lv in levels:
                 data[f"{b}__{lv}"] = x[b].to_numpy() * (value.astype(str) == lv).to_numpy()
                 inter.append(f"{b}__{lv}")
-    exclusions: dict[str, int] = {}
-    keep = data[outcome].notna()
-    exclusions["missing outcome"] = int((~keep).sum())
-    for c in controls:
-        miss = keep & data[c].isna()
-        exclusions[f"missing control {c!r}"] = int(miss.sum())
-        keep &= ~miss
+    keep, exclusions = estimation_rows(data, outcome, controls)
     exclusions["adopter without a moderator value"] = int((keep & no_value).sum())
     keep &= ~no_value
     data = data[keep]

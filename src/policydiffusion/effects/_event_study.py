@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -11,10 +10,10 @@ import pandas as pd
 from scipy import stats
 
 from policydiffusion.effects._design import as_pandas, event_time_indicators, normalise_bins
-from policydiffusion.effects._fixest import pyfixest
+from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
-__all__ = ["event_study", "EventStudyResult", "fit_fixest"]
+__all__ = ["event_study", "EventStudyResult", "fit_fixest", "estimation_rows"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +112,19 @@ def _tag(k: int) -> str:
     return f"L{k}" if k >= 0 else f"F{-k}"
 
 
+def estimation_rows(data: pd.DataFrame, outcome: str,
+                    controls: Sequence[str]) -> tuple[pd.Series, dict[str, int]]:
+    """Rows with the outcome and every control, and the count left out for each reason."""
+    exclusions: dict[str, int] = {}
+    keep = data[outcome].notna()
+    exclusions["missing outcome"] = int((~keep).sum())
+    for c in controls:
+        miss = keep & data[c].isna()
+        exclusions[f"missing control {c!r}"] = int(miss.sum())
+        keep &= ~miss
+    return keep, exclusions
+
+
 def fit_fixest(data: pd.DataFrame, *, outcome: str, regressors: Sequence[str],
                absorb: Sequence[str], cluster: str | None) -> tuple[pd.Series, pd.DataFrame, int,
                                                                      int | None, float, int]:
@@ -137,12 +149,7 @@ def fit_fixest(data: pd.DataFrame, *, outcome: str, regressors: Sequence[str],
         d["cl"] = pd.factorize(data[cluster])[0]
         vcov = {"CRV1": "cl"}
     fml = "y ~ " + " + ".join(safe.values()) + (" | " + " + ".join(fe) if fe else "")
-    with warnings.catch_warnings():
-        # pyfixest still uses pandas APIs that pandas 3 deprecates; not ours to act on.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", FutureWarning)
-        # A dropped collinear term becomes our own error below, naming the term.
-        warnings.filterwarnings("ignore", message=r"[\s\S]*dropped due to multicollinearity")
+    with quiet_fixest():
         fit = pf.feols(fml, data=d, vcov=vcov)
     back = {s: c for c, s in safe.items()}
     names = [back.get(n, n) for n in fit._coefnames]
@@ -204,14 +211,7 @@ def event_study(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, u
     if clash:
         raise InvalidOptionError(f"panel already has columns named like event-time terms: {clash}.")
     data = pd.concat([panel, x], axis=1)
-    exclusions: dict[str, int] = {}
-    keep = data[outcome].notna()
-    exclusions["missing outcome"] = int((~keep).sum())
-    for c in controls:
-        miss = keep & data[c].isna()
-        if miss.any():
-            exclusions[f"missing control {c!r}"] = int(miss.sum())
-            keep &= ~miss
+    keep, exclusions = estimation_rows(data, outcome, controls)
     data = data[keep]
     terms = list(x.columns)
     coef, vc, n, n_cl, df_t, n_single = fit_fixest(data, outcome=outcome, regressors=terms + list(controls),

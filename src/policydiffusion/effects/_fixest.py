@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from policydiffusion.errors import PolicyDiffusionError
 
-__all__ = ["pyfixest", "MissingDependencyError"]
+import contextlib
+import warnings
+
+__all__ = ["pyfixest", "MissingDependencyError", "quiet_fixest"]
 
 
 class MissingDependencyError(PolicyDiffusionError, ImportError):
@@ -21,3 +24,15 @@ def pyfixest():
             "install it with `pip install 'policydiffusion[effects]'` (or `pip install pyfixest`)."
         ) from exc
     return pf
+
+
+@contextlib.contextmanager
+def quiet_fixest():
+    """Silence pyfixest's own deprecation noise (pandas 3 APIs it still uses) and its
+    collinearity notice, which callers turn into our own error naming the term."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.filterwarnings("ignore", message=r"[\s\S]*dropped due to multicollinearity")
+        warnings.filterwarnings("ignore", message=r"The SaturatedEventStudyClass is currently in beta")
+        yield

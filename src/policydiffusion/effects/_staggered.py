@@ -18,7 +18,8 @@ import pandas as pd
 from scipy import stats
 
 from policydiffusion.effects._design import as_pandas, period_numbers
-from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError, check_choice
+from policydiffusion.errors import (ExclusionWarning, InvalidOptionError, Problem, StudyDataError,
+                                    check_choice)
 
 __all__ = ["callaway_santanna", "GroupTimeResult", "sun_abraham", "cohorts"]
 
@@ -167,7 +168,7 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
     dropped = int((g_unit <= first).sum())
     if dropped:
         warnings.warn(f"{dropped} units adopting in the first period have no pre-period and are "
-                      "left out", stacklevel=2)
+                      "left out", ExclusionWarning, stacklevel=2)
     keep_units = ~(g_unit <= first).to_numpy()
     y = wide.to_numpy(dtype=float)[keep_units]
     g = g_unit.to_numpy()[keep_units]
@@ -211,7 +212,7 @@ def sun_abraham(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, u
     among units at each event time; SEs clustered by ``cluster`` (default the unit).
     Returns event_time, estimate, std_error, p_value, conf_low, conf_high.
     """
-    from policydiffusion.effects._fixest import pyfixest
+    from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 
     pf = pyfixest()
     panel = as_pandas(panel, "panel")
@@ -221,10 +222,7 @@ def sun_abraham(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, u
                       "period": period_numbers(panel[time]).to_numpy()})
     d["g"] = panel[unit].map(g).fillna(0).to_numpy()
     d["cl"] = pd.factorize(panel[cluster])[0] if cluster else d["unit"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", UserWarning)
+    with quiet_fixest():
         fit = pf.event_study(d, yname="y", idname="unit", tname="period", gname="g",
                              cluster="cl", estimator="saturated")
         agg = fit.aggregate()
