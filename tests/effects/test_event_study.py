@@ -70,6 +70,9 @@ def test_bad_input_errors_name_the_problem():
     with pytest.raises(StudyDataError, match="second row"):
         event_study(pd.concat([p, p.iloc[[0]]]), adopt, outcome="y", unit="unit", time="period",
                     bins=[0])
+    with pytest.raises(InvalidOptionError, match="parse text dates first"):
+        event_study(p.assign(period=p["period"].astype(str)), adopt, outcome="y", unit="unit",
+                    time="period", bins=[0])
     with pytest.raises(StudyDataError, match="column not found"):
         event_study(p, adopt, outcome="nope", unit="unit", time="period", bins=[0])
 

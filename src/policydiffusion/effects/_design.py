@@ -118,6 +118,11 @@ def event_time_indicators(panel: pd.DataFrame, adoptions: pd.DataFrame, *, unit:
                               for i in bad.index])
     if pd.api.types.is_datetime64_any_dtype(panel[time]):
         a["_adopted"] = pd.to_datetime(a["_adopted"])
+    elif not pd.api.types.is_numeric_dtype(panel[time]):
+        raise InvalidOptionError(f"panel column {time!r} must hold numbers or dates; parse text "
+                                 f"dates first (pandas.to_datetime).")
+    elif not pd.api.types.is_numeric_dtype(a["_adopted"]):
+        raise InvalidOptionError(f"adoption times must be numbers like the panel's {time!r}.")
     known = set(panel[unit])
     stray = a[~a["_unit"].isin(known)]
     if len(stray):
