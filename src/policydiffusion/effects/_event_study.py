@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from policydiffusion.effects._design import as_pandas, event_time_indicators, normalise_bins
+from policydiffusion.effects._design import as_pandas, bin_name, event_time_indicators, normalise_bins
 from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
@@ -49,8 +49,7 @@ class EventStudyResult:
         with np.errstate(divide="ignore", invalid="ignore"):
             t = est / se
         q = stats.t.ppf(0.5 + level / 2, self.df_resid)
-        meta = {_term: (p, b) for p in self.policies for b in self.bins
-                for _term in [f"{p}_{_tag(b[0])}_to_{_tag(b[1])}"]}
+        meta = {bin_name(p, b): (p, b) for p in self.policies for b in self.bins}
         return pd.DataFrame({
             "term": names,
             "policy": [meta[n][0] if n in meta else None for n in names],
@@ -106,10 +105,6 @@ class EventStudyResult:
         for r in t.itertuples():
             lines.append(f"{r.term:<36}{r.estimate:>10.4f}{r.std_error:>11.4f}{r.p_value:>9.3f}")
         return "\n".join(lines)
-
-
-def _tag(k: int) -> str:
-    return f"L{k}" if k >= 0 else f"F{-k}"
 
 
 def estimation_rows(data: pd.DataFrame, outcome: str,
