@@ -91,3 +91,13 @@ def test_order_and_neighbour_share_on_dates():
     s = neighbour_adoption_share(a, e, unit="city", time="date").set_index("city")
     assert s.at["D", "share"] == 1.0 and s.at["A", "share"] == 0.0
     assert np.isnan(s.at["B", "share"]) and s.at["B", "n_neighbours"] == 0
+
+
+def test_categorical_moderator_keeps_its_level_order():
+    p, a, m = _sim(slope=1.0, seed=2)
+    m["group"] = pd.Categorical(m["group"], categories=["missing", "low", "high"])
+    h = effect_heterogeneity(p, a, outcome="y", unit="unit", time="t", bins=[(0, 20)], policy="x",
+                             moderator=m, column="group", absorb=("unit", "t"))
+    assert h.levels == ("low", "high") and h.reference == "low"
+    t = h.tidy().set_index("group")
+    assert t.at["high", "difference"] == pytest.approx(0.5, abs=0.25)  # mean m: 0.75 vs 0.25

@@ -218,7 +218,10 @@ def effect_heterogeneity(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcom
             data[f"{b}__slope"] = x[b].to_numpy() * v
             inter += [f"{b}__base", f"{b}__slope"]
     else:
-        levels = tuple(str(v) for v in pd.unique(mod[column].dropna()))
+        present = set(mod[column].dropna().astype(str))
+        order = (mod[column].cat.categories if isinstance(mod[column].dtype, pd.CategoricalDtype)
+                 else pd.unique(mod[column].dropna()))
+        levels = tuple(str(v) for v in order if str(v) in present)
         ref = levels[0] if reference is None else str(reference)
         if ref not in levels:
             raise InvalidOptionError(f"reference {reference!r} is not a level of {column!r}: {levels}.")
