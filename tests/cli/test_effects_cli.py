@@ -46,3 +46,17 @@ def test_effects_cli_bad_bins_is_one_clear_error(tmp_path, capsys):
                   "--outcome", "y", "--bins", "a:b"])
     assert status == 2
     assert "--bins takes LO:HI" in capsys.readouterr().err
+
+
+def test_effects_cli_links_by_order_and_neighbours(tmp_path, capsys):
+    _write(tmp_path)
+    units = [f"u{i}" for i in range(30)]
+    pd.DataFrame({"source": units, "target": units[1:] + units[:1]}).to_csv(tmp_path / "e.csv", index=False)
+    assert run(["effects", "--panel", str(tmp_path / "p.csv"), "--adoptions", str(tmp_path / "a.csv"),
+                "--outcome", "y", "--dates", "--bins", "0:10", "--absorb", "unit", "--absorb", "time",
+                "--links", "--edges", str(tmp_path / "e.csv"), "--json", str(tmp_path / "l.json")]) == 0
+    links = json.loads((tmp_path / "l.json").read_text())["links"]
+    assert [x["moderator"] for x in links] == ["adoption order (z, per SD later)",
+                                               "share of neighbours already adopted"]
+    # The effect we set is the same for every adopter: no heterogeneity to find.
+    assert all(x["test"]["p_value"] > 0.001 for x in links)

@@ -39,6 +39,9 @@ def effects_command(
     estimator: str = typer.Option("twfe", help="twfe (binned event study), callaway-santanna or sun-abraham."),
     policy: Optional[str] = typer.Option(None, help="Policy for the staggered estimators."),
     example: Optional[str] = typer.Option(None, help="Run a shipped example instead: hsiang-china."),
+    links: bool = typer.Option(False, help="Also estimate effects by adoption order (z) and, with "
+                               "--edges (or the example), by the share of neighbours already adopted."),
+    edges: Optional[Path] = typer.Option(None, help="CSV of neighbour pairs: source, target units."),
     json_file: Optional[Path] = typer.Option(None, "--json", help="Write the estimates as JSON."),
     figure: Optional[Path] = typer.Option(None, help="Write the event-study figure (PNG/SVG/PDF)."),
 ) -> None:
@@ -62,11 +65,17 @@ def effects_command(
         p, a, kw = h.panel, h.adoptions, dict(outcome="growth", unit="city", time="date",
                                               bins=HSIANG_BINS, controls=h.controls, cluster="date")
         estimator = "twfe"
+        # Neighbours of a city: the other cities of its province in the sample.
+        prov = p.drop_duplicates("city")[["city", "adm1_name"]]
+        pairs = prov.merge(prov, on="adm1_name")
+        edge_table = pairs[pairs["city_x"] != pairs["city_y"]].rename(
+            columns={"city_x": "source", "city_y": "target"})
     else:
         if panel is None or adoptions is None or outcome is None:
             raise InvalidOptionError("pass --panel, --adoptions and --outcome (or --example).")
         p = pd.read_csv(panel)
         a = pd.read_csv(adoptions)
+        edge_table = pd.read_csv(edges) if edges is not None else None
         if dates:
             for d in (p, a):
                 col = time if time in d.columns else "time"
@@ -84,6 +93,8 @@ def effects_command(
         table = res.tidy()
         payload.update(n_obs=res.n_obs, n_clusters=res.n_clusters, exclusions=dict(res.exclusions))
         plot_input: object = res
+        if links:
+            payload["links"] = _links(p, a, kw, edge_table, policy)
     else:
         common = dict(outcome=kw["outcome"], unit=kw["unit"], time=kw["time"], policy=policy)
         if estimator == "callaway-santanna":
@@ -104,3 +115,28 @@ def effects_command(
         figure.parent.mkdir(parents=True, exist_ok=True)
         plot_event_study(plot_input, title=example or outcome).savefig(figure, dpi=150)
         typer.echo(f"figure written to {figure}")
+
+
+def _links(p, a, kw: dict, edge_table, policy: Optional[str]) -> list[dict]:
+    """Pooled heterogeneity by adoption order and by neighbours' prior adoption, printed."""
+    from policydiffusion.effects import adoption_order, effect_heterogeneity, neighbour_adoption_share
+    from policydiffusion.errors import StudyDataError
+
+    mods = [("adoption order (z, per SD later)", adoption_order(a, unit=kw["unit"], time=kw["time"]), "z")]
+    if edge_table is not None:
+        mods.append(("share of neighbours already adopted",
+                     neighbour_adoption_share(a, edge_table, unit=kw["unit"], time=kw["time"]), "share"))
+    out = []
+    for pol in ([policy] if policy else [str(x) for x in a["policy"].unique()]):
+        for label, mod, col in mods:
+            try:
+                h = effect_heterogeneity(p, a, policy=pol, moderator=mod, column=col, **kw)
+            except StudyDataError as exc:  # e.g. no variation: say so and go on
+                typer.echo(f"{pol} by {label}: not estimable ({str(exc).splitlines()[-1].strip()})")
+                continue
+            t, test = h.tidy(), h.test()
+            typer.echo(f"{pol} by {label}: joint test F={test['statistic']:.2f}, p={test['p_value']:.4g}")
+            typer.echo(t.round(4).to_string(index=False))
+            out.append({"policy": pol, "moderator": label, "test": test,
+                        "estimates": t.to_dict(orient="records")})
+    return out
