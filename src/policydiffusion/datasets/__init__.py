@@ -126,6 +126,14 @@ for _info in [
 ]:
     register_dataset(_info)
 
+register_dataset(DatasetInfo(
+    "china_covid_outcomes", "table",
+    "Daily panel of 339 Chinese cities, 2020-01-10 to 2020-04-06: cumulative and active "
+    "COVID-19 cases, local travel ban, emergency declaration, home isolation, testing regime "
+    "(Hsiang et al. 2020; 29,832 rows)",
+    "Global-Policy-Lab/gpl-covid data/processed/adm2/CHN_processed.csv @ 84369c5",
+    "CC0 1.0", "china_covid_outcomes/city_panel.csv.gz"))
+
 
 def list_datasets() -> pd.DataFrame:
     """The shipped datasets: name, kind, description, source, licence, simulated.
