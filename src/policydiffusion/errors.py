@@ -30,6 +30,12 @@ __all__ = [
     "ConvergenceWarning",
     "ExclusionWarning",
     "NetinfStopWarning",
+    "RareEventsVarianceWarning",
+    "FirthTestConvergenceWarning",
+    "RelationPeriodsWarning",
+    "CensoredAdoptionWarning",
+    "CurveFitWarning",
+    "IndependentDrawsWarning",
     "VarianceCorrectionWarning",
     "FittedProbabilityWarning",
     "SubgroupTermsWarning",
@@ -190,10 +196,69 @@ class NetinfStopWarning(PolicyDiffusionWarning):
     rolling networks ``periods`` (the periods that stopped early).
     """
 
-    def __init__(self, message: str, *, requested: int | None = None,
+    kind = "netinf_stop"
+
+    def __init__(self, message: str = "", *, requested: int | None = None,
                  inferred: int | None = None, periods: tuple = ()) -> None:
-        super().__init__(message)
+        super().__init__(message, requested=requested, inferred=inferred,
+                         periods=tuple(periods))
         self.requested, self.inferred, self.periods = requested, inferred, tuple(periods)
+
+
+class RareEventsVarianceWarning(PolicyDiffusionWarning):
+    """The King-Zeng weighting correction was combined with the classical variance.
+
+    Fields: ``vcov`` (the variance kind used).
+    """
+
+    kind = "kz_classical_variance"
+
+
+class FirthTestConvergenceWarning(ConvergenceWarning):
+    """The restricted fit of a penalised likelihood-ratio test did not converge.
+
+    Fields: ``terms`` (the terms tested).
+    """
+
+    kind = "firth_test_not_converged"
+
+
+class RelationPeriodsWarning(PolicyDiffusionWarning):
+    """A period-varying relation has edges for fewer than half of the rows' periods.
+
+    Fields: ``relation``, ``served`` (periods with an edge), ``n`` (row periods), ``lo``,
+    ``hi`` (the rows' periods), ``span`` (the edges' periods), ``relation_lag``.
+    """
+
+    kind = "relation_periods"
+
+
+class CensoredAdoptionWarning(ExclusionWarning):
+    """Adoptions after a policy's end period are treated as non-adoptions.
+
+    Fields: ``policy``, ``count``, ``end``.
+    """
+
+    kind = "censored_after_end"
+
+
+class CurveFitWarning(PolicyDiffusionWarning):
+    """A curve's parameters could not be recovered from its fit.
+
+    Fields: ``policy``, ``method``, ``reason`` (a short code: ``"no_real_root"``,
+    ``"nonpositive_m"`` ...), ``detail`` (the English explanation).
+    """
+
+    kind = "curve_fit_failed"
+
+
+class IndependentDrawsWarning(PolicyDiffusionWarning):
+    """A fit without a covariance matrix: coefficients are drawn independently.
+
+    Fields: ``terms`` (the coefficients drawn).
+    """
+
+    kind = "no_covariance"
 
 
 def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:

@@ -20,7 +20,7 @@ from scipy import stats
 
 from policydiffusion._warnings import warn
 from policydiffusion.curves._fit import _TIDY, _f, _fit_data
-from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
+from policydiffusion.errors import CurveFitWarning, InvalidOptionError
 
 __all__ = ["BassOLSFit", "bass_ols", "fit_bass_ols"]
 
@@ -155,7 +155,7 @@ def bass_ols(new_adopters: Sequence[float] | np.ndarray, *, start: int = 1,
     Returns
     -------
     BassOLSFit
-        With NaN ``m, p, q`` (and a :class:`PolicyDiffusionWarning`) when the
+        With NaN ``m, p, q`` (and a :class:`~policydiffusion.errors.CurveFitWarning`) when the
         regression implies no Bass curve; ``reason`` says why.
 
     Raises
@@ -202,8 +202,12 @@ def bass_ols(new_adopters: Sequence[float] | np.ndarray, *, start: int = 1,
                                  "not identified; the series needs more periods with adoptions.") from None
     est, jac, reason = bass_params(*map(float, coef))
     if reason is not None:
-        warn(f"Bass OLS for {policy or 'the series'}: {reason}; m, p and q are NaN.",
-             PolicyDiffusionWarning)
+        a, b, c = map(float, coef)
+        code = ("c_nonnegative" if not c < 0 else "no_root" if b * b - 4 * a * c < 0
+                else "m_nonpositive")
+        warn(CurveFitWarning(f"Bass OLS for {policy or 'the series'}: {reason}; m, p and q "
+                             "are NaN.", policy=policy or "", method="bass_ols", reason=code,
+                             detail=reason))
     import policydiffusion
 
     prov = {"policydiffusion": getattr(policydiffusion, "__version__", "?"), "method": "ols",

@@ -148,10 +148,12 @@ def policy_times(study: Study, policy: str) -> PolicyTimes:
             late += 1
     if late:
         from policydiffusion._warnings import warn
-        from policydiffusion.errors import ExclusionWarning
+        from policydiffusion.errors import CensoredAdoptionWarning
 
-        warn(f"policy {policy!r}: {late} adoption(s) after the policy's end period {end} are "
-             "treated as non-adoptions (censored at the end).", ExclusionWarning)
+        warn(CensoredAdoptionWarning(
+            f"policy {policy!r}: {late} adoption(s) after the policy's end period {end} are "
+            "treated as non-adoptions (censored at the end).", policy=policy, count=late,
+            end=end))
     entry = np.array([-np.inf if v is None else v for v in study.units.get_column("entry")], float)
     exit_ = np.array([np.inf if v is None else v for v in study.units.get_column("exit")], float)
     if opening is not None:

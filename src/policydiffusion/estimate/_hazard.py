@@ -13,7 +13,7 @@ from policydiffusion import __version__
 from policydiffusion._warnings import warn
 from policydiffusion.errors import (ConvergenceWarning, FittedProbabilityWarning,
                                     InvalidOptionError, PolicyDiffusionWarning,
-                                    SeparationError, SeparationWarning, check_choice)
+                                    RareEventsVarianceWarning, SeparationError, SeparationWarning, check_choice)
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
 from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng,
@@ -223,9 +223,11 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         engine = dataclasses.replace(engine, class_weights=(w0, w1), _cache=None,
                                      _cache_ok=True)
         if spec.kind == "classical":
-            warn("with the King-Zeng weighting correction the classical variance is not "
-                 "valid; use vcov='hc0', 'hc1' or a cluster-robust variance (King & Zeng "
-                 "2001, sec. 4.2).", PolicyDiffusionWarning)
+            notices.append(RareEventsVarianceWarning(
+                "with the King-Zeng weighting correction the classical variance is not "
+                "valid; use vcov='hc0', 'hc1' or a cluster-robust variance (King & Zeng "
+                "2001, sec. 4.2).", vcov=spec.kind))
+            warn(notices[-1])
     if firth:
         fo = fit_firth(engine, max_iter=solver.max_iter * 2, tol=solver.tol)
         beta, bread_inv = fo.beta, fo.inv_info

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from policydiffusion._warnings import warn
-from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError,
+from policydiffusion.errors import (FirthTestConvergenceWarning, InvalidOptionError,
                                     VarianceCorrectionWarning, check_choice)
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._firth import kz_probability_correction
@@ -217,8 +217,9 @@ class HazardResult(CoefficientsMixin):
         stat, pen0, ok = penalized_lr(X, y, w, self._firth.beta, self._firth.penalized_loglik,
                                       [names.index(t) for t in terms], tol=self._firth.tol)
         if not ok:
-            warn("the restricted Firth fit did not converge; the test may be inaccurate.",
-                 ConvergenceWarning)
+            warn(FirthTestConvergenceWarning(
+                "the restricted Firth fit did not converge; the test may be inaccurate.",
+                terms=tuple(terms)))
         return PenalizedLRTest(tuple(terms), stat, len(terms), float(chi2.sf(stat, len(terms))),
                                pen0, self._firth.penalized_loglik)
 

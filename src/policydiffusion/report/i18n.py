@@ -390,6 +390,41 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "subgroup {group} of {by}: left out {terms} (constant in that subgroup, so not "
               "identified there).",
         "zh": "{by}的子样本 {group}：{terms}在该子样本中为常数、无法识别，已从模型中略去。"},
+    "warning.netinf_stop": {
+        "en": "netinf stopped at {inferred} of the {requested} edges requested: no remaining "
+              "edge improves the tree likelihood.",
+        "zh": "netinf 在所要求的 {requested} 条边中推断出 {inferred} 条后停止：其余任何边都不能提高树似然。"},
+    "warning.kz_classical_variance": {
+        "en": "with the King-Zeng weighting correction the classical variance is not valid; "
+              "use a robust variance (King & Zeng 2001, sec. 4.2).",
+        "zh": "使用 King-Zeng 加权校正时常规方差无效，请改用稳健方差（King & Zeng 2001，第 4.2 节）。"},
+    "warning.firth_test_not_converged": {
+        "en": "the restricted Firth fit for {terms} did not converge; the test may be inaccurate.",
+        "zh": "检验{terms}时的受约束 Firth 估计未收敛，检验结果可能不准确。"},
+    "warning.relation_periods": {
+        "en": "relation {relation} has edges for periods {span}: only {served} of the {n} row "
+              "periods {lo}-{hi} have any edge; the others get 0.",
+        "zh": "关系 {relation} 的边仅覆盖时期 {span}：风险集 {lo}-{hi} 的 {n} 个时期中只有 {served} "
+              "个存在边，其余时期取值为 0。"},
+    "warning.censored_after_end": {
+        "en": "policy {policy}: {count} adoption(s) after the policy's end period {end} are "
+              "treated as non-adoptions (censored at the end).",
+        "zh": "政策 {policy}：{count} 次采纳发生在观察期结束（{end}）之后，按未采纳处理（在期末删失）。"},
+    "warning.curve_fit_failed": {
+        "en": "Bass OLS for {policy}: {reason}; m, p and q are NaN.",
+        "zh": "{policy} 的 Bass 模型 OLS 估计：{reason}；m、p、q 无法求得。"},
+    "warning.curve_fit_failed.c_nonnegative": {
+        "en": "the coefficient on Y(t-1)^2 is not negative, so the curve has no imitation ceiling",
+        "zh": "Y(t-1)^2 的系数不为负，曲线没有模仿上限"},
+    "warning.curve_fit_failed.no_root": {
+        "en": "the quadratic never returns to zero, so no market size m exists",
+        "zh": "二次式不会回到零，因此不存在市场规模 m"},
+    "warning.curve_fit_failed.m_nonpositive": {
+        "en": "the implied market size m is not positive", "zh": "隐含的市场规模 m 不为正"},
+    "warning.no_covariance": {
+        "en": "the fit has no covariance matrix; coefficients are drawn independently from "
+              "their standard errors.",
+        "zh": "拟合结果没有协方差矩阵，系数按各自标准误独立抽取（忽略系数间的相关）。"},
     "warning.other": {"en": "{message}", "zh": "警告（英文原文）：{message}"},
     "warning.where": {"en": "{model}: {message}", "zh": "{model}：{message}"},
     "exclusion.model_missing": {"en": "rows with a missing value in a model variable",

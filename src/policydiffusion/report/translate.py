@@ -36,12 +36,24 @@ WARNING_KINDS = {"SeparationWarning": "separation", "ConvergenceWarning": "not_c
                  "ExclusionWarning": "dropped_missing",
                  "VarianceCorrectionWarning": "vcov_not_psd",
                  "FittedProbabilityWarning": "fitted_extreme",
-                 "SubgroupTermsWarning": "subgroup_dropped"}
+                 "SubgroupTermsWarning": "subgroup_dropped",
+                 "NetinfStopWarning": "netinf_stop",
+                 "RareEventsVarianceWarning": "kz_classical_variance",
+                 "FirthTestConvergenceWarning": "firth_test_not_converged",
+                 "RelationPeriodsWarning": "relation_periods",
+                 "CensoredAdoptionWarning": "censored_after_end",
+                 "CurveFitWarning": "curve_fit_failed",
+                 "IndependentDrawsWarning": "no_covariance"}
 
 #: the fields each kind's template needs
 _NEEDS = {"separation": ("terms", "rows"), "not_converged": ("link", "iterations"),
           "dropped_missing": ("count",), "vcov_not_psd": ("terms",),
-          "fitted_extreme": ("rows",), "subgroup_dropped": ("group", "by", "terms")}
+          "fitted_extreme": ("rows",), "subgroup_dropped": ("group", "by", "terms"),
+          "netinf_stop": ("requested", "inferred"), "kz_classical_variance": (),
+          "firth_test_not_converged": ("terms",),
+          "relation_periods": ("relation", "served", "n", "lo", "hi", "span"),
+          "censored_after_end": ("policy", "count", "end"),
+          "curve_fit_failed": ("policy", "reason"), "no_covariance": ()}
 
 
 def _category_name(category: type | str | None) -> str | None:
@@ -132,7 +144,14 @@ def warning_text(warning: Any, lang: str, *, category: type | str | None = None,
                   by=term_label(str(f["by"]), lang, labels), terms=names("terms"))
     if kind == "vcov_not_psd":
         return tr("warning.vcov_not_psd", lang, terms=names("terms"))
-    return tr("warning.fitted_extreme", lang, rows=f["rows"])
+    if kind == "fitted_extreme":
+        return tr("warning.fitted_extreme", lang, rows=f["rows"])
+    if kind == "curve_fit_failed":
+        return tr("warning.curve_fit_failed", lang, policy=f["policy"],
+                  reason=tr(f"warning.curve_fit_failed.{f['reason']}", lang))
+    # the other kinds' templates take their fields as they are (terms as display names)
+    values = {k: (names(k) if k == "terms" else v) for k, v in f.items()}
+    return tr(f"warning.{kind}", lang, **values)
 
 
 def _column(name: str, lang: str) -> str:

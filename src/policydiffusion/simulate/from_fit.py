@@ -19,7 +19,7 @@ import pandas as pd
 import polars as pl
 
 from policydiffusion._warnings import warn
-from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
+from policydiffusion.errors import IndependentDrawsWarning, InvalidOptionError
 from policydiffusion.simulate._common import make_rng, package_versions
 from policydiffusion.simulate.hazard import simulate_hazard
 from policydiffusion.simulate.recovery import rep_seeds
@@ -60,9 +60,10 @@ def fit_from_json(source: str | Path | Mapping) -> tuple[pd.Series, pd.DataFrame
         cov = pd.DataFrame(np.asarray(cov_d["matrix"], dtype=float), index=terms, columns=terms)
         cov = cov.loc[params.index, params.index]
     else:
-        warn("the fit JSON has no covariance matrix; drawing coefficients independently from "
-             "their standard errors (correlations between coefficients are ignored).",
-             PolicyDiffusionWarning)
+        warn(IndependentDrawsWarning(
+            "the fit JSON has no covariance matrix; drawing coefficients independently from "
+            "their standard errors (correlations between coefficients are ignored).",
+            terms=tuple(params.index)))
         cov = pd.DataFrame(np.diag(se.to_numpy() ** 2), index=params.index, columns=params.index)
     return params, cov, str(d.get("link", "logit")), str(d.get("formula", ""))
 

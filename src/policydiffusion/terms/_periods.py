@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from policydiffusion._warnings import warn
-from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning
+from policydiffusion.errors import InvalidOptionError, RelationPeriodsWarning
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
@@ -47,9 +47,11 @@ def check_periods_meet(relation: str, edge_periods: set[int], rows: tuple[int, i
             f"{lo}-{hi}: they never meet (relation lag {relation_lag}), so every value would "
             "be 0. Put both on the same time scale (e.g. four-digit years).")
     if served < n / 2:
-        warn(f"relation {relation!r} has edges for periods {span}: only {served} of the "
-             f"{n} row periods {lo}-{hi} (relation lag {relation_lag}) have any edge; the "
-             "others get 0.", PolicyDiffusionWarning)
+        warn(RelationPeriodsWarning(
+            f"relation {relation!r} has edges for periods {span}: only {served} of the "
+            f"{n} row periods {lo}-{hi} (relation lag {relation_lag}) have any edge; the "
+            "others get 0.", relation=relation, served=served, n=n, lo=lo, hi=hi, span=span,
+            relation_lag=relation_lag))
 
 
 def check_relation_periods(ctx: "BuildContext", relation: str, relation_lag: int, *,
