@@ -55,7 +55,9 @@ class Problem(NamedTuple):
         where = self.file + (f" row {self.row}" if self.row is not None else "")
         if self.column is not None:
             where += f", column {self.column!r}"
-        value = "" if self.value is None else f" {self.value!r}:"
+        v = self.value.item() if hasattr(self.value, "item") and hasattr(self.value, "dtype") \
+            else self.value  # a numpy scalar as the plain number, not np.int64(...)
+        value = "" if v is None else f" {v!r}:"
         return f"{where}:{value} {self.hint}"
 
 
