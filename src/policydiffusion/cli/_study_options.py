@@ -42,6 +42,11 @@ _OPTIONS: list[tuple[str, object, object]] = [
     ("end", Optional[str], typer.Option(
         None, help="Last period observed: non-adopters are censored here (default: last "
                    "adoption).")),
+    ("date_format", Optional[str], typer.Option(
+        None, help="How text dates are written, e.g. %d/%m/%Y (default: year first, "
+                   "2001-03-04).")),
+    ("encoding", Optional[str], typer.Option(
+        None, help="Text encoding of CSV files (default utf-8; e.g. gb18030 for GBK files).")),
 ]
 _ADOPTIONS = ("adoptions", Optional[Path], typer.Argument(
     None, help="Adoption records: CSV, Parquet, Excel or Stata file; or use --dataset."))
@@ -94,7 +99,8 @@ def _plain_default(name: str) -> object:
 def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Optional[Path],
                 policies: Optional[Path], covariates: Optional[Path], relation: List[str],
                 policy_col: str, unit_col: str, time_col: str, layout: str, granularity: str,
-                start: Optional[str], end: Optional[str]):
+                start: Optional[str], end: Optional[str], date_format: Optional[str] = None,
+                encoding: Optional[str] = None):
     """A Study from files and options, or a shipped study (``dataset``)."""
     if (dataset is None) == (adoptions is None):
         raise InvalidOptionError("give an ADOPTIONS file or --dataset (spid or china_mobile_gov), "
@@ -123,4 +129,4 @@ def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Opt
     return load_study(adoptions, units=units, policies=policies, covariates=covariates,
                       relations=rels or None, policy_col=policy_col, unit_col=unit_col,
                       time_col=time_col, layout=layout, granularity=granularity, start=start,
-                      end=end)
+                      end=end, date_format=date_format, encoding=encoding)
