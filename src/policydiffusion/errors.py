@@ -30,6 +30,7 @@ __all__ = [
     "ConvergenceWarning",
     "ExclusionWarning",
     "check_choice",
+    "raise_problems",
 ]
 
 
@@ -106,6 +107,28 @@ class ConvergenceWarning(PolicyDiffusionWarning):
 
 class ExclusionWarning(PolicyDiffusionWarning):
     """Rows were excluded; the count and reason are in the object's exclusions."""
+
+
+def raise_problems(problems: Sequence[str]) -> None:
+    """Raise one :class:`InvalidOptionError` listing every problem, if there is any.
+
+    Options are checked together before any work, so a user fixes them in one go.
+
+    Examples
+    --------
+    >>> raise_problems([])
+    >>> raise_problems(["alpha must be between 0 and 1; got 1.5.", "effects is empty."])
+    Traceback (most recent call last):
+    ...
+    policydiffusion.errors.InvalidOptionError: 2 problems with the options:
+      alpha must be between 0 and 1; got 1.5.
+      effects is empty.
+    """
+    if len(problems) == 1:
+        raise InvalidOptionError(problems[0])
+    if problems:
+        raise InvalidOptionError(f"{len(problems)} problems with the options:\n"
+                                 + "\n".join(f"  {p}" for p in problems))
 
 
 def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
