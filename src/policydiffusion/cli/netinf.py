@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from policydiffusion.cli._app import app
+from policydiffusion.safe_output import write_csv
 
 
 def parse_params(text: str):
@@ -62,5 +63,5 @@ def netinf_command(
         Path(json_out).write_text(json.dumps(res.to_dict(), indent=1))
         typer.echo(f"wrote {json_out}")
     if trees is not None:
-        res.trees.to_csv(trees, index=False)
+        write_csv(res.trees, trees)
         typer.echo(f"wrote {trees}")

@@ -78,5 +78,7 @@ def power_command(
                       str(int(r["failed"])))
     Console(width=120).print(table)
     if csv:
-        t.to_csv(csv, index=False)
+        from policydiffusion.safe_output import write_csv
+
+        write_csv(t, csv)
         typer.echo(f"wrote {csv}")

@@ -26,6 +26,8 @@ from typing import Callable, Mapping, Sequence, Union
 
 import pandas as pd
 
+from policydiffusion.safe_output import neutralise_frame
+
 __all__ = ["Label", "Paragraph", "FigureItem", "TableItem", "Section", "Fact", "ReportDocument",
            "frame_table", "frame_to"]
 
@@ -124,7 +126,7 @@ def frame_to(frame: pd.DataFrame, fmt: str, *, caption: str = "") -> str:
     rows = [[("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)) for v in r]
             for r in frame.itertuples(index=False)]
     if fmt == "csv":
-        return frame.to_csv(index=False)
+        return neutralise_frame(frame).to_csv(index=False)
     if fmt == "markdown":
         out = ["| " + " | ".join(_md_cell(c) for c in cols) + " |",
                "|" + "|".join("---" for _ in cols) + "|"]

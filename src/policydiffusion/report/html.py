@@ -27,6 +27,7 @@ from typing import Sequence
 
 from policydiffusion.report.document import FigureItem, Paragraph, ReportDocument, TableItem, iter_items
 from policydiffusion.report.i18n import check_language, pick, tr
+from policydiffusion.safe_output import safe_filename
 
 __all__ = ["render_html", "write_report", "ReportFiles", "CSP"]
 
@@ -153,7 +154,7 @@ def _draw(item: FigureItem, lang: str, folder: Path | None, formats: Sequence[st
             paths = []
             if folder is not None:
                 for fmt in formats:
-                    p = folder / f"{item.key}.{fmt}"
+                    p = folder / f"{safe_filename(item.key)}.{fmt}"
                     p.write_bytes({"png": png, "svg": svg}.get(fmt) or _fig_bytes(fig, fmt))
                     paths.append(p)
         finally:
@@ -199,7 +200,7 @@ def write_report(doc: ReportDocument, out: Path | str, *, lang: str = "en",
         elif isinstance(it, TableItem):
             paths = []
             for fmt in table_formats:
-                p = tab_dir / f"{it.key}.{_EXT[fmt]}"
+                p = tab_dir / f"{safe_filename(it.key)}.{_EXT[fmt]}"
                 p.write_text(it.render(fmt, lang), encoding="utf-8")
                 paths.append(p)
             tables[it.key] = {"html": it.render("html", lang),

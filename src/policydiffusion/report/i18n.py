@@ -305,6 +305,8 @@ TEXT: dict[str, dict[str, str]] = {
                                 "zh": "采纳发生在观察期开始之前"},
     "exclusion.after_window": {"en": "adoption after the observation window ends",
                                "zh": "采纳发生在观察期结束之后"},
+    "exclusion.wide_never": {"en": "wide-layout cell coded as not adopted (0, never, ...)",
+                             "zh": "宽格式中标为未采纳的单元格（0、never 等）"},
     "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
     "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
     "stage.model": {"en": "model {name}", "zh": "模型 {name}"},

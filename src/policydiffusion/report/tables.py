@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion.report.document import _TEX as LATEX_SPECIAL
+from policydiffusion.safe_output import neutralise_frame
 
 __all__ = ["regression_table", "regression_table_frame", "order_terms", "matches"]
 
@@ -178,9 +180,8 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
 
 
 def _latex_escape(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
-                 ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
-        s = s.replace(a, b)
+    # one character at a time, so the braces of \textbackslash{} are not escaped again
+    s = "".join(LATEX_SPECIAL.get(ch, ch) for ch in s)
     return re.sub(r"\*+", lambda m: "$^{" + m.group(0) + "}$", s)
 
 
@@ -245,7 +246,7 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     if fmt == "csv":
         buf = io.StringIO()
         out = pd.DataFrame(body + [[n] + [""] * (len(cols) - 1) for n in notes], columns=head)
-        out.to_csv(buf, index=False)
+        neutralise_frame(out).to_csv(buf, index=False)
         return buf.getvalue()
     if fmt == "markdown":
         lines = ["| " + " | ".join(head) + " |",

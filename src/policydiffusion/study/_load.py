@@ -357,6 +357,9 @@ def _window_option(name: str, value: object, granularity: str, opts: ReadOptions
         raise InvalidOptionError(f"{name}={value!r}: {exc}") from None
 
 
+WIDE_NEVER = "wide-layout cell coded as not adopted (0, never, ...)"
+
+
 def _wide_to_long(at: Table, unit_col: str, policy_col: str, time_col: str, bad: _Collector, *,
                   granularity: str = "year", opts: ReadOptions = ReadOptions(),
                   exclusions: list[Exclusion] | None = None) -> Table:
@@ -375,13 +378,11 @@ def _wide_to_long(at: Table, unit_col: str, policy_col: str, time_col: str, bad:
             if col == unit_col or _is_missing(v) or (isinstance(v, str) and not v.strip()):
                 continue
             if is_never(v, opts.never):
-                never.append(f"{col}/{_text(u)}")
+                never.append(f"{col}/{_text(u)}={_text(v)}")
             elif _period(at, pos, str(col), v, granularity, opts, bad) is not None:
                 recs.append((str(col), u, v))
-    if never and exclusions is not None:
-        codes = ", ".join(repr(c) for c in opts.never)
-        exclusions.append(Exclusion("study", f"wide cell coded as not adopted ({codes})",
-                                    len(never), tuple(never[:5])))
+    if never and exclusions is not None:  # the examples show the codes met
+        exclusions.append(Exclusion("study", WIDE_NEVER, len(never), tuple(never[:5])))
     long = pd.DataFrame(recs, columns=[policy_col, unit_col, time_col])
     return Table(long, at.label, at.from_file)
 

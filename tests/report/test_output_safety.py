@@ -1,0 +1,103 @@
+"""Outputs are safe to open: no cell runs as a spreadsheet formula, no file name leaves
+its folder, LaTeX specials are escaped (issue 16, items 8, 9 and 12)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from policydiffusion.cli import run
+from policydiffusion.safe_output import neutralise_cell, safe_filename
+
+PAYLOADS = ['=HYPERLINK("http://x")', "+1+2", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A2)",
+            "\t=1+1", "\r=1+1"]
+
+
+def _cells(text: str) -> list[str]:
+    return [c for row in csv.reader(io.StringIO(text)) for c in row]
+
+
+def _no_formula(cells: list[str]) -> None:
+    risky = [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")
+             or (c.startswith("-") and not c.replace(".", "").lstrip("-").isdigit())]
+    assert not risky, risky
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_formula_cells_are_neutralised_and_numbers_kept(payload):
+    assert neutralise_cell(payload) == "'" + payload
+    for number in ("-0.25", "+3", "-1.2e-05", "-0.123***", "-1,234"):
+        assert neutralise_cell(number) == number
+
+
+def _adoptions(tmp_path):
+    f = tmp_path / "a.csv"
+    pd.DataFrame({"policy": ["p"] * 3, "unit": PAYLOADS[:3],
+                  "time": [2001, 2002, 2003]}).to_csv(f, index=False)
+    return f
+
+
+def test_riskset_csv_output_is_neutralised(tmp_path):
+    out = tmp_path / "rs.csv"
+    assert run(["riskset", "monadic", str(_adoptions(tmp_path)), "--policy", "p",
+                "-o", str(out)]) == 0
+    cells = _cells(out.read_text())
+    _no_formula(cells)
+    assert "'" + PAYLOADS[0] in cells
+
+
+def test_netinf_trees_csv_is_neutralised(tmp_path):
+    f = tmp_path / "c.csv"
+    pd.DataFrame({"policy": ["a"] * 3 + ["b"] * 3, "unit": PAYLOADS[:3] * 2,
+                  "time": [1, 2, 3, 1, 3, 2]}).to_csv(f, index=False)
+    trees = tmp_path / "trees.csv"
+    assert run(["netinf", str(f), "--cascade-col", "policy", "--node-col", "unit",
+                "--time-col", "time", "--edges", "1", "--trees", str(trees)]) == 0
+    _no_formula(_cells(trees.read_text()))
+
+
+def test_report_tables_csv_is_neutralised():
+    from policydiffusion.report.document import frame_to
+
+    names = PAYLOADS[:5]  # a lone carriage return inside a cell is covered above
+    text = frame_to(pd.DataFrame({"unit": names, "b": [-1.5] * len(names)}), "csv")
+    cells = _cells(text)
+    _no_formula(cells)
+    assert "-1.5" in cells
+
+
+def test_regression_table_csv_and_latex():
+    import numpy as np
+
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.report.tables import regression_table
+
+    df = pd.DataFrame({"x": np.arange(10.0), "y": [0, 0, 1, 0, 0, 1, 0, 1, 1, 1]})
+    res = {"(1)": fit_hazard(df, "y ~ x")}
+    labels = {"x": "=cmd|' /C calc'!A0"}
+    _no_formula(_cells(regression_table(res, labels=labels, fmt="csv")))
+    tex = regression_table(res, labels={"x": r"GDP^2 ~ \ratio"}, fmt="latex")
+    assert r"GDP\textasciicircum{}2 \textasciitilde{} \textbackslash{}ratio" in tex
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("curve_a/b", "curve_a_b"), ("../../etc/x", "_.._etc_x"), ("..", "_"),
+    ('a:b*c?"d"<e>|f', "a_b_c__d__e__f"), ("CON", "_CON"), ("政策/一", "政策_一"),
+    ("x" * 300, "x" * 120)])
+def test_generated_file_names_are_sanitised(name, expected):
+    assert safe_filename(name) == expected
+
+
+def test_report_writes_a_slash_key_inside_its_folder(tmp_path):
+    from policydiffusion.report.document import ReportDocument, Section, frame_table
+    from policydiffusion.report.html import write_report
+
+    table = frame_table("speed_a/b", {"en": "Speed"}, lambda lang: pd.DataFrame({"a": [1]}))
+    doc = ReportDocument(title={"en": "t"}, sections=(Section(key="s", heading={"en": "s"},
+                                                              items=(table,)),))
+    files = write_report(doc, tmp_path / "out", table_formats=("csv",), figure_formats=())
+    assert [p.name for p in files.tables] == ["speed_a_b.csv"]
+    assert all(p.parent == tmp_path / "out" / "tables" for p in files.tables)
