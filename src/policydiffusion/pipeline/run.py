@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from policydiffusion.pipeline._atomic import output_folder
 from policydiffusion.pipeline.assemble import all_exclusions, build_document
 from policydiffusion.pipeline.data import load_data
 from policydiffusion.pipeline.describe import describe_step
@@ -124,7 +125,11 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
     path
         The study file (TOML).
     out
-        Output folder (created; files in it are replaced).
+        Output folder. It is written as a whole: the run writes into a temporary folder
+        beside it and replaces ``out`` only when everything is written, so an
+        interrupted or failed run leaves ``out`` as it was; a second run on the same
+        folder is refused while the first holds its lock. A folder with files that are
+        not an earlier run is refused before any work.
     lang
         ``"en"`` or ``"zh"``; default: the study file's ``report.language``.
     overrides
@@ -142,19 +147,24 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
     lang = lang or sf.report.language
     check_language(lang)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     bar = _Progress(progress, total=_n_steps(sf))
     from policydiffusion.report.html import write_report
 
-    with bar.running(sf.path.name):
+    with output_folder(out) as tmp, bar.running(sf.path.name):
         state = analyse(sf, progress=bar)
         exclusions = all_exclusions(state)
         prov = provenance(state, lang=lang, exclusions=exclusions)
         doc = build_document(state, provenance=prov, exclusions=exclusions)
-        files = write_report(doc, out, lang=lang, figure_formats=sf.report.figure_formats,
+        files = write_report(doc, tmp, lang=lang, figure_formats=sf.report.figure_formats,
                              table_formats=sf.report.table_formats,
                              progress=lambda key: bar.tick(f"figure {key}"))
-        results = write_json(results_dict(state), out / "results.json")
-        run = write_json(prov, out / "run.json")
-    return RunResult(out=out, report=files.html, results=results, run=run, figures=files.figures,
-                     tables=files.tables, state=state, seconds=time.perf_counter() - t0)
+        write_json(results_dict(state), tmp / "results.json")
+        write_json(prov, tmp / "run.json")  # last: its presence marks a finished run
+
+    def final(p: Path) -> Path:
+        return out / Path(p).relative_to(tmp)
+
+    return RunResult(out=out, report=out / "report.html", results=out / "results.json",
+                     run=out / "run.json", figures=tuple(map(final, files.figures)),
+                     tables=tuple(map(final, files.tables)), state=state,
+                     seconds=time.perf_counter() - t0)

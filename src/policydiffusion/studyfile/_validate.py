@@ -11,10 +11,11 @@ import dataclasses
 import difflib
 import re
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
-from policydiffusion.errors import StudyFileError
+from policydiffusion.errors import PolicyDiffusionWarning, StudyFileError
 from policydiffusion.studyfile import _schema as S
 from policydiffusion.studyfile._positions import toml_positions
 from policydiffusion.studyfile._terms import known_terms
@@ -102,6 +103,15 @@ class _Checker:
         self.bad(path, f"must be text or {{en = \"...\", zh = \"...\"}}; got {value!r}")
         return None
 
+    def outside_folder(self, path: tuple, value: str, full: Path) -> None:
+        """Warn when a data path leaves the study file's folder (``../``, absolute)."""
+        folder = self.file.parent.resolve()
+        if not full.resolve().is_relative_to(folder):
+            warnings.warn(f"{describe_location(self.file, self.positions, path)}: {value!r} is "
+                          f"outside the study file's folder ({folder}); it is read, and "
+                          "run.json lists it with its checksum", PolicyDiffusionWarning,
+                          stacklevel=2)
+
     def within(self, path: tuple, value: int, bounds: tuple) -> bool:
         lo, hi = bounds or (None, None)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -151,6 +161,7 @@ class _Checker:
             full = p if p.is_absolute() else (self.file.parent / p)
             if not full.exists():
                 self.bad(path, f"file {value!r} not found (looked for {full})")
+            self.outside_folder(path, value, full)
             return full
         if kind == "strlist":
             if isinstance(value, str):
