@@ -118,3 +118,29 @@ def test_cli_warnings_are_one_line_without_a_source_location(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning: " in err and "outside the study file's folder" in err
     assert ".py:" not in err
+
+
+def test_formula_and_cluster_typos_stop_the_run_before_any_work(tmp_path, monkeypatch):
+    import policydiffusion.pipeline.run as run_mod
+    from policydiffusion.errors import StudyFileError
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the description ran before the formulas were checked")
+
+    monkeypatch.setattr(run_mod, "describe_step", no_work)
+    monkeypatch.setattr(run_mod, "network_step", no_work)
+    sf = tmp_path / "s.toml"
+    sf.write_text('[study]\ntitle = "t"\n[data]\ndataset = "spid"\n[policies]\nfocus = ["lott"]\n'
+                  '[[riskset]]\nname = "main"\n'
+                  'terms = [{term = "neighbors_adopted", relation = "contiguity", name = "nb"}]\n'
+                  '[[model]]\nname = "m1"\nformula = "adopt ~ nbb + duration"\n'
+                  'vcov = {cluster = "unti"}\n')
+    with pytest.raises(StudyFileError) as e:
+        run_mod.run_study(sf, tmp_path / "out")
+    msg = str(e.value)
+    assert msg.startswith("2 problems in")
+    assert "line 12, field 'model.formula': model 'm1': risk set 'main' has no column 'nbb' " \
+           "(did you mean 'nb'?)" in msg
+    assert "line 13, field 'model.vcov': model 'm1': risk set 'main' has no column 'unti' " \
+           "(did you mean 'unit'?)" in msg
+    assert not (tmp_path / "out").exists()
