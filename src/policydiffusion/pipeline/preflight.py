@@ -58,8 +58,8 @@ def check_models(study: Study, sf: StudyFile) -> None:
                 continue
             needed += [(("model", j, "vcov"), v) for v in _vcov_columns(m.vcov)]
             problems += [f"{sf.where(path)}: model {m.name!r}: risk set {spec.name!r} has no "
-                         f"column {v!r}{_did_you_mean(v, columns)}; its columns: "
-                         f"{', '.join(columns)}"
+                         f"column {v!r}{_did_you_mean(v, columns)}; available columns: "
+                         f"{', '.join(map(repr, columns))}"
                          for path, v in needed if v not in columns]
     if problems:
         n = len(problems)
