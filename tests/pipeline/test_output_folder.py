@@ -71,20 +71,26 @@ def test_a_folder_of_other_files_is_refused_before_any_work(tmp_path):
     assert (out / "chapter1.docx").read_text() == "precious"
 
 
-def test_run_study_interrupted_mid_analysis_keeps_the_old_report(tmp_path, monkeypatch):
+def test_run_study_interrupted_while_writing_keeps_the_old_report(tmp_path, monkeypatch):
     import policydiffusion.pipeline.run as run_mod
+    import policydiffusion.report.html as html_mod
     from policydiffusion.studyfile import example_path
 
     out = tmp_path / "out"
     _old_run(out)
 
-    def interrupted(*args, **kwargs):
+    def half_written(doc, folder, **kwargs):  # Ctrl-C after the new tables, before the report
+        (folder / "tables").mkdir(exist_ok=True)
+        (folder / "tables" / "new_model.csv").write_text("new\n")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(run_mod, "analyse", interrupted)
+    for name in ("analyse", "all_exclusions", "provenance", "build_document"):
+        monkeypatch.setattr(run_mod, name, lambda *a, **k: None)
+    monkeypatch.setattr(html_mod, "write_report", half_written)
     with pytest.raises(KeyboardInterrupt):
         run_mod.run_study(example_path("us_states_spid"), out)
     assert (out / "report.html").read_text() == "old report"
+    assert sorted(p.name for p in (out / "tables").iterdir()) == ["old_model.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
