@@ -150,3 +150,19 @@ def test_formula_and_cluster_typos_stop_the_run_before_any_work(tmp_path, monkey
     assert "line 13, field 'model.vcov': model 'm1': risk set 'main' has no column 'unti' " \
            "(did you mean 'unit'?)" in msg
     assert not (tmp_path / "out").exists()
+
+
+def test_network_from_one_cascade_stops_the_run_before_any_work(tmp_path, monkeypatch):
+    import policydiffusion.pipeline.run as run_mod
+    from policydiffusion.errors import StudyFileError
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the network options were checked")
+
+    monkeypatch.setattr(run_mod, "describe_step", no_work)
+    sf = tmp_path / "s.toml"
+    sf.write_text('[study]\ntitle = "t"\n[data]\ndataset = "spid"\n[policies]\nfocus = ["lott"]\n'
+                  '[network]\npolicies = ["aborparc"]\nn_edges = 3\n')
+    with pytest.raises(StudyFileError, match=r"line 8, field 'network.policies': the network is "
+                                             r"inferred from 1 cascade .*needs at least two"):
+        run_mod.run_study(sf, tmp_path / "out")

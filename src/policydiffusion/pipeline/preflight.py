@@ -14,7 +14,7 @@ from policydiffusion.pipeline.risksets import _build_one, build_terms
 from policydiffusion.study import Study
 from policydiffusion.studyfile import StudyFile
 
-__all__ = ["check_models"]
+__all__ = ["check_models", "check_network"]
 
 
 def _did_you_mean(name: str, columns: list[str]) -> str:
@@ -27,6 +27,22 @@ def _vcov_columns(vcov: object) -> list[str]:
         return []
     cols = next(iter(vcov.values()), [])
     return [cols] if isinstance(cols, str) else list(cols)
+
+
+def check_network(study: Study, sf: StudyFile) -> None:
+    """Refuse a ``[network]`` with fewer than two cascades before any work (netinf needs
+    two to give an edge a p-value)."""
+    if sf.network is None or not sf.network.enabled:
+        return
+    from policydiffusion.pipeline.network import network_cascades
+
+    policies, cascades = network_cascades(study, sf)
+    n = cascades.n_cascades  # type: ignore[attr-defined]
+    if n < 2:
+        raise StudyFileError(f"{sf.where(('network', 'policies'))}: the network is inferred from "
+                             f"{n} cascade{'' if n == 1 else 's'} ({len(policies)} policies "
+                             "outside policies.focus, or network.policies); netinf needs at "
+                             "least two. Name more policies, or set enabled = false.")
 
 
 def check_models(study: Study, sf: StudyFile) -> None:

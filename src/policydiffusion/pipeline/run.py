@@ -16,7 +16,7 @@ from policydiffusion.pipeline.interpret import heterogeneity_step, moderation_st
 from policydiffusion.pipeline.models import fit_models
 from policydiffusion.pipeline.network import network_step
 from policydiffusion.pipeline.outputs import provenance, results_dict, write_json
-from policydiffusion.pipeline.preflight import check_models
+from policydiffusion.pipeline.preflight import check_models, check_network
 from policydiffusion.pipeline.risksets import build_risksets
 from policydiffusion.pipeline.simulation import simulation_step
 from policydiffusion.pipeline.state import RunState
@@ -106,6 +106,7 @@ def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
     loaded = load_data(sf)
     study = loaded.study
     check_models(study, sf)  # a misspelt formula variable stops the run here, not at step 14
+    check_network(study, sf)
     descriptions = describe_step(study, sf, seed=seed, tick=tick)
     tick("network inference")
     study, network = network_step(study, sf, seed=seed)
