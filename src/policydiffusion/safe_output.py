@@ -101,16 +101,31 @@ def write_csv(frame: pd.DataFrame | pl.DataFrame, path: Any) -> None:
         neutralise_frame(frame).to_csv(path, index=False)
 
 
-def safe_filename(name: str, *, max_length: int = 120) -> str:
+def safe_filename(name: str, *, max_length: int = 120, taken: set[str] | None = None) -> str:
     """``name`` made safe as one file name on every system.
 
     Path separators, ``: * ? " < > |`` and control characters become ``_``; leading
     dots and spaces (hidden files, ``..``) and trailing dots and spaces go; Windows
     device names get a ``_``; the result is at most ``max_length`` characters. Text in
-    any script (Chinese policy ids) is kept.
+    any script (Chinese policy ids) is kept. With ``taken`` (the names already used,
+    updated here), two names that sanitise alike get ``_2``, ``_3``... rather than one
+    file overwriting the other.
+
+    Examples
+    --------
+    >>> taken = set()
+    >>> safe_filename("a/b", taken=taken), safe_filename("a_b", taken=taken)
+    ('a_b', 'a_b_2')
     """
     text = unicodedata.normalize("NFC", str(name))
     text = _UNSAFE_NAME.sub("_", text).strip(" ").lstrip(".").rstrip(". ") or "_"
     if text.split(".")[0].upper() in _RESERVED:
         text = "_" + text
-    return text[:max_length]
+    text = text[:max_length]
+    if taken is not None:
+        base, k = text, 1
+        while text in taken:
+            k += 1
+            text = f"{base}_{k}"
+        taken.add(text)
+    return text

@@ -95,9 +95,10 @@ def test_report_writes_a_slash_key_inside_its_folder(tmp_path):
     from policydiffusion.report.document import ReportDocument, Section, frame_table
     from policydiffusion.report.html import write_report
 
-    table = frame_table("speed_a/b", {"en": "Speed"}, lambda lang: pd.DataFrame({"a": [1]}))
+    tables = tuple(frame_table(key, {"en": "Speed"}, lambda lang: pd.DataFrame({"a": [1]}))
+                   for key in ("speed_a/b", "speed_a_b"))
     doc = ReportDocument(title={"en": "t"}, sections=(Section(key="s", heading={"en": "s"},
-                                                              items=(table,)),))
+                                                              items=tables),))
     files = write_report(doc, tmp_path / "out", table_formats=("csv",), figure_formats=())
-    assert [p.name for p in files.tables] == ["speed_a_b.csv"]
+    assert [p.name for p in files.tables] == ["speed_a_b.csv", "speed_a_b_2.csv"]
     assert all(p.parent == tmp_path / "out" / "tables" for p in files.tables)
