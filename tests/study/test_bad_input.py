@@ -45,6 +45,10 @@ CASES = [
      lambda t: {"adoptions": _adopt(t, [2001, 2002]),
                 "units": _csv(t, "u.csv", "unit,pop\nA,1\nB,2\nC,3\nD,4\nE,lots\n")},
      ("u.csv", 6, "pop"), "text in a numeric column"),
+    ("numbers with thousands separators in a covariate",
+     lambda t: {"adoptions": _adopt(t, [2001, 2002]), "units": UNITS,
+                "covariates": _csv(t, "c.csv", 'unit,time,gdp\nA,2001,"1,234"\nB,2001,"12,500"\n')},
+     ("c.csv", 2, "gdp"), "a formatted number (thousands separator or %)"),
     ("compact date digits read as a year",
      lambda t: {"adoptions": _adopt(t, [20010304, 2002])},
      ("a.csv", 2, "time"), "compact digits are not a year; write the date as 2001-03-04"),
@@ -110,7 +114,7 @@ def test_bad_input_is_refused_with_its_place_and_remedy(tmp_path, build, where, 
 
 
 def test_the_suite_counts_its_classes():
-    assert len({c[0] for c in CASES}) == len(CASES) >= 18
+    assert len({c[0] for c in CASES}) == len(CASES) >= 19
 
 
 # ---------------------------------------------------------------- what is read, not refused

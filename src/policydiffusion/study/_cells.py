@@ -26,6 +26,8 @@ MISSING_CODES: tuple[str, ...] = ("NA", "N/A", "n/a", "na", "#N/A", "NaN", "nan"
 NEVER_CODES: tuple[str, ...] = ("0", "never", "not adopted", "no")
 DUPLICATES = ("error", "sum", "max")
 _NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+# 1,234,567 or 12.5%: numbers a spreadsheet formatted, which would otherwise be text
+_FORMATTED = re.compile(r"^\s*[+-]?(\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?\s*%)\s*$")
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def check_numeric_columns(table: "Table", columns: Sequence[str],
 
     A column is numeric when most of its filled cells are numbers; its text cells
     are then typing slips or undeclared missing-value codes, which would otherwise
-    turn the column into a factor with one level per value.
+    turn the column into a factor with one level per value. Numbers formatted by a
+    spreadsheet (``1,234``, ``12.5%``) are refused even when every cell is one.
     """
     for col in columns:
         s = table.frame[col]
@@ -129,7 +132,12 @@ def check_numeric_columns(table: "Table", columns: Sequence[str],
                   if not (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
                           or (isinstance(v, str) and not v.strip()))]
         text = [(pos, v) for pos, v in filled if isinstance(v, str) and not _NUMBER.match(v)]
-        if text and len(text) < len(filled) / 2:
+        formatted = [(pos, v) for pos, v in text if _FORMATTED.match(v)]
+        if formatted and len(text) - len(formatted) < len(filled) / 2:
+            for pos, v in formatted:
+                add(table, pos, str(col), v, "a formatted number (thousands separator or %); "
+                    "write the plain number (1234567, 0.125)")
+        elif text and len(text) < len(filled) / 2:
             for pos, v in text:
                 add(table, pos, str(col), v,
                     "text in a numeric column; write a number, leave the cell empty, or declare "
