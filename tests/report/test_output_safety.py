@@ -102,3 +102,32 @@ def test_report_writes_a_slash_key_inside_its_folder(tmp_path):
     files = write_report(doc, tmp_path / "out", table_formats=("csv",), figure_formats=())
     assert [p.name for p in files.tables] == ["speed_a_b.csv", "speed_a_b_2.csv"]
     assert all(p.parent == tmp_path / "out" / "tables" for p in files.tables)
+
+
+def test_latex_escapes_angle_brackets_for_p_below_precision():
+    from policydiffusion.pipeline.assemble import fmt_p
+    from policydiffusion.report.document import frame_to
+
+    assert [fmt_p(v) for v in (0.0, 0.00049, 0.0312, 1.0)] == ["< 0.001", "< 0.001", "0.031",
+                                                               "1.000"]
+    assert fmt_p(0.004, 2) == "< 0.01"
+    tex = frame_to(pd.DataFrame({"p": [fmt_p(1e-9)]}), "latex")
+    assert r"\textless{} 0.001" in tex and "< 0.001" not in tex
+
+
+def test_regression_table_has_events_and_bic_rows():
+    import numpy as np
+
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.report.tables import regression_table_frame
+
+    df = pd.DataFrame({"x": np.arange(10.0), "y": [0, 0, 1, 0, 0, 1, 0, 1, 1, 1]})
+    res = fit_hazard(df, "y ~ x")
+    assert res.n_events == 5
+    t = regression_table_frame({"(1)": res}).set_index("term")
+    assert t.loc["Events", "(1)"] == "5"
+    assert t.loc["BIC", "(1)"] == f"{-2 * res.loglik + 2 * np.log(10):.3f}"
+    zh = regression_table_frame({"(1)": res}, lang="zh").set_index("term")
+    assert zh.loc["事件数", "(1)"] == "5"
+    weighted = fit_hazard(df.assign(w=2.0), "y ~ x", weights="w")
+    assert weighted.n_events is None  # a weighted sum is not a count

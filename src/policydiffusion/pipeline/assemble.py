@@ -24,6 +24,22 @@ from policydiffusion.report.translate import vcov_text, warning_text
 __all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
 
 
+def fmt_p(p: object, digits: int = 3) -> str:
+    """A p-value as table text: ``< 0.001`` rather than ``0.000`` below the shown precision.
+
+    Examples
+    --------
+    >>> fmt_p(0.00002), fmt_p(0.0312), fmt_p(float("nan"))
+    ('< 0.001', '0.031', '')
+    """
+    try:
+        v = float(p)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return fmt_num(p, digits)
+    floor = 10.0 ** -digits
+    return f"< {floor:.{digits}f}" if 0 <= v < floor else fmt_num(v, digits)
+
+
 def fmt_num(x: object, digits: int = 3) -> str:
     """A number as table text: integers as such, floats with ``digits`` decimals, '' if missing."""
     if x is None or x is pd.NA:
@@ -333,8 +349,8 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
                 tr("col.group", lang): [F.group_label(g, lang) for g in f["group"]],
                 tr("col.estimate", lang): [fmt_num(v, digits) for v in f["estimate"]],
                 tr("col.std_error", lang): [fmt_num(v, digits) for v in f["std_error"]],
-                tr("col.p_value", lang): [fmt_num(v, digits) for v in f["p_value"]],
-                tr("col.difference_p", lang): [fmt_num(v, digits) for v in f["difference_p"]],
+                tr("col.p_value", lang): [fmt_p(v, digits) for v in f["p_value"]],
+                tr("col.difference_p", lang): [fmt_p(v, digits) for v in f["difference_p"]],
             })
 
         by = {lang: term_label(h.by, lang, labels) for lang in ("en", "zh")}
