@@ -134,3 +134,12 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
     assert results["full"]["vcov"]["type"] == "dyadic"
     assert len(zh.state.moderation) == 3 and len(zh.state.heterogeneity) == 2
     assert not any("same_agglomeration" in w for m in zh.state.models for w in m.warnings)
+
+
+def test_model_latex_is_a_captioned_float_with_table_notes(us_run):
+    tex = (us_run.out / "tables" / "models_single_lott.tex").read_text()
+    assert r"\begin{table}[htbp]" in tex and r"\begin{threeparttable}" in tex
+    assert r"\caption{" in tex and r"\label{tab:models_single_lott}" in tex
+    assert r"\begin{tablenotes}" in tex and r"\item Standard errors" in tex
+    assert r"\textminus{}" in tex and "& -" not in tex  # minus signs, not hyphens
+    assert "Events" in tex and "BIC" in tex

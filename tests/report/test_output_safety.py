@@ -131,3 +131,22 @@ def test_regression_table_has_events_and_bic_rows():
     assert zh.loc["事件数", "(1)"] == "5"
     weighted = fit_hazard(df.assign(w=2.0), "y ~ x", weights="w")
     assert weighted.n_events is None  # a weighted sum is not a count
+
+
+def test_regression_latex_is_a_float_with_caption_label_and_notes():
+    import numpy as np
+
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.report.tables import regression_table
+
+    df = pd.DataFrame({"x": np.arange(10.0), "y": [1, 0, 1, 0, 0, 1, 0, 1, 0, 0]})
+    tex = regression_table({"(1)": fit_hazard(df, "y ~ x")}, fmt="latex",
+                           caption="Lottery: 50% of states", label="tab:m 1",
+                           labels={"x": "a × b"})
+    lines = tex.splitlines()
+    assert lines[1:6] == [r"\begin{table}[htbp]", r"\centering", r"\begin{threeparttable}",
+                          r"\caption{Lottery: 50\% of states}", r"\label{tab:m-1}"]
+    assert r"a $\times$ b & \textminus{}0.213 \\" in lines
+    assert r"\item $^{*}$ p \textless{} 0.05, $^{**}$ p \textless{} 0.01, $^{***}$ p " \
+           r"\textless{} 0.001" in lines
+    assert lines[-3:] == [r"\end{tablenotes}", r"\end{threeparttable}", r"\end{table}"]

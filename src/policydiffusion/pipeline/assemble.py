@@ -288,9 +288,15 @@ def _model_tables(state: RunState) -> Section | None:
                                   for t in m.result.params.index))  # type: ignore[attr-defined]
         order = _row_order(state, b, seen)
         fe = fixed_effects(seen)
+        caption = {lang: tr("models.table", lang, riskset=b.spec.name,
+                            policy=(tr("models.pooled", lang) if b.policy is None
+                                    else policy_label(state, b.policy, lang)))
+                   for lang in ("en", "zh")}
+        table_key = f"models_{key.replace('@', '_')}"
 
         def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
-                   order: list = order, fe: list = fe) -> str:
+                   order: list = order, fe: list = fe, caption: dict = caption,
+                   table_key: str = table_key) -> str:
             results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
             tl = {t: term_label(t, lang, labels) for t in seen}
             text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits,
@@ -298,14 +304,11 @@ def _model_tables(state: RunState) -> Section | None:
                                     vcov_labels=None if lang == "en" else {
                                         pick(m.spec.label, lang, m.spec.name): vcov_text(
                                             m.spec.vcov, lang, getattr(m.result, "n_clusters", ()))
-                                        for m in fitted})
+                                        for m in fitted},
+                                    caption=caption[lang], label=f"tab:{table_key}")
             return text
 
-        caption = {lang: tr("models.table", lang, riskset=b.spec.name,
-                            policy=(tr("models.pooled", lang) if b.policy is None
-                                    else policy_label(state, b.policy, lang)))
-                   for lang in ("en", "zh")}
-        items.append(TableItem(key=f"models_{key.replace('@', '_')}", caption=caption, render=render,
+        items.append(TableItem(key=table_key, caption=caption, render=render,
                                css_class="regtable"))
     return Section("models", "heading.models", tuple(items))
 

@@ -104,7 +104,7 @@ def _md_cell(v: object) -> str:
 _NUMERIC = re.compile(r"^[-+−]?[\d,.]+(/\d+)?[%*]*$|^\([-\d.,]+\)$")
 _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
         "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-        "<": r"\textless{}", ">": r"\textgreater{}"}  # OT1 fonts print < and > as ¡ and ¿
+        "<": r"\textless{}", ">": r"\textgreater{}", "×": r"$\times$", "−": r"\textminus{}"}  # OT1 fonts print < and > as ¡ and ¿
 
 
 def frame_to(frame: pd.DataFrame, fmt: str, *, caption: str = "") -> str:

@@ -196,8 +196,14 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
                      stars: Sequence[float] = (0.05, 0.01, 0.001), digits: int = 3,
                      order: Sequence[str] | None = None, intercept: str = "last",
                      drop: Sequence[str] | Mapping[str, str] | None = None,
-                     vcov_labels: Mapping[str, str] | None = None) -> str:
+                     vcov_labels: Mapping[str, str] | None = None, caption: str = "",
+                     label: str = "") -> str:
     """Models side by side as Markdown, HTML, LaTeX or CSV text.
+
+    LaTeX is a ``table`` float ready for a paper: ``caption`` and ``label`` (when
+    given), a booktabs ``tabular`` with minus signs as ``\\textminus``, and the notes
+    under it as ``threeparttable`` table notes (the preamble needs
+    ``\\usepackage{booktabs,threeparttable}``).
 
     Parameters
     ----------
@@ -269,14 +275,27 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
         return (f'<table class="regression-table"><thead><tr>{th}</tr></thead>'
                 f"<tbody>{trs}</tbody><tfoot>{foot}</tfoot></table>\n")
     n_terms = frame.attrs["n_term_rows"]
-    lines = [r"\begin{tabular}{l" + "c" * (len(head) - 1) + "}", r"\toprule",
-             " & ".join(_latex_escape(h) for h in head) + r" \\", r"\midrule"]
+    lines = [r"% needs \usepackage{booktabs,threeparttable}", r"\begin{table}[htbp]",
+             r"\centering", r"\begin{threeparttable}"]
+    if caption:
+        lines.append(r"\caption{" + _latex_escape(caption) + "}")
+    if label:
+        lines.append(r"\label{" + re.sub(r"[^A-Za-z0-9:_\-.]", "-", label) + "}")
+    lines += [r"\begin{tabular}{l" + "c" * (len(head) - 1) + "}", r"\toprule",
+              " & ".join(_latex_escape(h) for h in head) + r" \\", r"\midrule"]
     for i, row in enumerate(body):
         if i == n_terms:
             lines.append(r"\midrule")
-        lines.append(" & ".join(_latex_escape(str(c)) for c in row) + r" \\")
-    lines.append(r"\bottomrule")
-    lines += [rf"\multicolumn{{{len(head)}}}{{l}}{{\footnotesize {_latex_escape(n)}}} \\"
-              for n in notes]
-    lines.append(r"\end{tabular}")
+        lines.append(" & ".join(_latex_cell(str(c)) for c in row) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}", r"\begin{tablenotes}\footnotesize"]
+    lines += [r"\item " + _latex_escape(n) for n in notes]
+    lines += [r"\end{tablenotes}", r"\end{threeparttable}", r"\end{table}"]
     return "\n".join(lines) + "\n"
+
+
+def _latex_cell(s: str) -> str:
+    """A table cell: a number's leading minus as a minus sign, not a hyphen."""
+    m = re.match(r"^(\(?)-(?=[\d.])", s)
+    if m:
+        s = m.group(1) + "\x00" + s[m.end():]
+    return _latex_escape(s).replace("\x00", r"\textminus{}")
