@@ -143,3 +143,6 @@ def test_model_latex_is_a_captioned_float_with_table_notes(us_run):
     assert r"\begin{tablenotes}" in tex and r"\item Standard errors" in tex
     assert r"\textminus{}" in tex and "& -" not in tex  # minus signs, not hyphens
     assert "Events" in tex and "BIC" in tex
+    caption = next(line for line in tex.splitlines() if line.startswith(r"\caption{"))
+    assert caption.startswith(r"\caption{Discrete-time hazard models: adoption of ")
+    assert "single" not in caption  # no internal risk-set key

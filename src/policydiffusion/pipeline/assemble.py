@@ -288,9 +288,14 @@ def _model_tables(state: RunState) -> Section | None:
                                   for t in m.result.params.index))  # type: ignore[attr-defined]
         order = _row_order(state, b, seen)
         fe = fixed_effects(seen)
-        caption = {lang: tr("models.table", lang, riskset=b.spec.name,
+        # the design and the policy, not the risk set's key; the key only tells apart two
+        # risk sets of one design
+        alike = sum(r.design == b.spec.design for r in state.sf.risksets) > 1
+        caption = {lang: tr("models.table", lang,
+                            design=tr(f"models.design.{b.spec.design}", lang),
                             policy=(tr("models.pooled", lang) if b.policy is None
                                     else policy_label(state, b.policy, lang)))
+                   + (f" ({b.spec.name})" if alike else "")
                    for lang in ("en", "zh")}
         table_key = f"models_{key.replace('@', '_')}"
 
