@@ -106,3 +106,16 @@ def test_power_analysis_checks_options_before_the_first_simulation():
 
         power_analysis(design, grid={"effect": [1.0]}, term="x", reps=0, seed=1, alpha=0)
     assert calls == []
+
+
+def test_netinf_reads_a_gb18030_file_with_encoding(tmp_path, capsys):
+    f = tmp_path / "c.csv"
+    rows = "".join(f"{p},{u},{t}\n" for p, u, t in [("甲", "北京", 1), ("甲", "上海", 2),
+                                                    ("乙", "北京", 1), ("乙", "上海", 3)])
+    f.write_bytes(("policy,unit,time\n" + rows).encode("gb18030"))
+    args = ["netinf", str(f), "--cascade-col", "policy", "--node-col", "unit", "--time-col",
+            "time", "--edges", "1"]
+    assert run(args) == 2
+    assert "pass --encoding gb18030" in capsys.readouterr().err
+    assert run(args + ["--encoding", "gb18030"]) == 0
+    assert "北京" in capsys.readouterr().out

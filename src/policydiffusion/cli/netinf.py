@@ -42,6 +42,7 @@ def netinf_command(
     node_order: str = typer.Option("sorted", help="sorted, or input (the package's order: reproduces its tie-breaking exactly)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write model, params and edges as JSON."),
     trees: Optional[Path] = typer.Option(None, "--trees", help="Write the inferred parent of every adopter (CSV)."),
+    encoding: Optional[str] = typer.Option(None, help="Text encoding of the CSV (default utf-8; e.g. gb18030)."),
 ) -> None:
     """Infer who learns from whom (netinf, as NetworkInference 1.2.5 does it).
 
@@ -54,7 +55,7 @@ def netinf_command(
     if (p_value is None) == (edges is None):
         raise InvalidOptionError("give exactly one of --p-value CUTOFF and --edges N.")
     casc = cascades_from_table(adoptions, cascade_col=cascade_col, node_col=node_col,
-                               time_col=time_col, order=node_order)
+                               time_col=time_col, order=node_order, encoding=encoding)
     res = netinf(casc, model=model, params=parse_params(params), params_init=params_init,
                  n_edges=edges, p_value_cutoff=p_value, p_value=p_value_method, ties=ties,
                  tie_delay=tie_delay, trees=trees is not None)
