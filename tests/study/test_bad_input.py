@@ -202,3 +202,10 @@ def test_reading_options_are_checked_first(tmp_path, kw, fragment):
 def test_duplicates_option_is_checked():
     with pytest.raises(InvalidOptionError, match="duplicates must be one of"):
         RelationSpec("r.csv", duplicates="mean")
+
+
+def test_missing_code_in_a_date_column_is_a_missing_time_under_a_date_format(tmp_path):
+    with pytest.raises(StudyDataError) as e:
+        load_study(_adopt(tmp_path, ["03/04/2001", "NA"]), date_format="%d/%m/%Y")
+    (p,) = e.value.problems
+    assert (p.row, p.column, p.hint) == (3, "time", "missing adoption time")
