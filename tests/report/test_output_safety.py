@@ -150,3 +150,11 @@ def test_regression_latex_is_a_float_with_caption_label_and_notes():
     assert r"\item $^{*}$ p \textless{} 0.05, $^{**}$ p \textless{} 0.01, $^{***}$ p " \
            r"\textless{} 0.001" in lines
     assert lines[-3:] == [r"\end{tablenotes}", r"\end{threeparttable}", r"\end{table}"]
+
+
+def test_report_latex_tables_carry_a_label():
+    from policydiffusion.report.document import frame_table
+
+    t = frame_table("speed_a/b", {"en": "Speed"}, lambda lang: pd.DataFrame({"a": [1]}))
+    tex = t.render("latex", "en")
+    assert r"\caption{Speed}" in tex and r"\label{tab:speed_a-b}" in tex

@@ -20,6 +20,7 @@ import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.report.document import _TEX as LATEX_SPECIAL
+from policydiffusion.report.document import latex_label
 from policydiffusion.safe_output import neutralise_frame
 
 __all__ = ["regression_table", "regression_table_frame", "order_terms", "matches"]
@@ -280,7 +281,7 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     if caption:
         lines.append(r"\caption{" + _latex_escape(caption) + "}")
     if label:
-        lines.append(r"\label{" + re.sub(r"[^A-Za-z0-9:_\-.]", "-", label) + "}")
+        lines.append(latex_label(label))
     lines += [r"\begin{tabular}{l" + "c" * (len(head) - 1) + "}", r"\toprule",
               " & ".join(_latex_escape(h) for h in head) + r" \\", r"\midrule"]
     for i, row in enumerate(body):
