@@ -41,6 +41,7 @@ __all__ = [
     "SubgroupTermsWarning",
     "DataChangedError",
     "check_choice",
+    "raise_problems",
 ]
 
 
@@ -66,7 +67,9 @@ class Problem(NamedTuple):
         where = self.file + (f" row {self.row}" if self.row is not None else "")
         if self.column is not None:
             where += f", column {self.column!r}"
-        value = "" if self.value is None else f" {self.value!r}:"
+        v = self.value.item() if hasattr(self.value, "item") and hasattr(self.value, "dtype") \
+            else self.value  # a numpy scalar as the plain number, not np.int64(...)
+        value = "" if v is None else f" {v!r}:"
         return f"{where}:{value} {self.hint}"
 
 
@@ -259,6 +262,28 @@ class IndependentDrawsWarning(PolicyDiffusionWarning):
     """
 
     kind = "no_covariance"
+
+
+def raise_problems(problems: Sequence[str]) -> None:
+    """Raise one :class:`InvalidOptionError` listing every problem, if there is any.
+
+    Options are checked together before any work, so a user fixes them in one go.
+
+    Examples
+    --------
+    >>> raise_problems([])
+    >>> raise_problems(["alpha must be between 0 and 1; got 1.5.", "effects is empty."])
+    Traceback (most recent call last):
+    ...
+    policydiffusion.errors.InvalidOptionError: 2 problems with the options:
+      alpha must be between 0 and 1; got 1.5.
+      effects is empty.
+    """
+    if len(problems) == 1:
+        raise InvalidOptionError(problems[0])
+    if problems:
+        raise InvalidOptionError(f"{len(problems)} problems with the options:\n"
+                                 + "\n".join(f"  {p}" for p in problems))
 
 
 def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:

@@ -110,3 +110,33 @@ def test_pooled_fit_and_errors():
         fit_curves(s, "aborparc", method="ols")
     with pytest.raises(InvalidOptionError):
         fit_curves(s, "aborparc", models=("weibull",))
+
+
+def test_bass_at_its_no_innovator_bound_says_nothing_on_the_terminal():
+    # p at its lower bound: the numerical gradient of the peak time divided by zero and
+    # numpy's RuntimeWarning reached the terminal of `policydiffusion describe`
+    import warnings
+
+    from policydiffusion.curves._fit import _bass_peak
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _bass_peak(0.0, 0.08) == float("inf")
+        assert _bass_peak(1e-8 - 1e-8, 0.08) == float("inf")
+        assert _bass_peak(0.01, 0.0) == 0.0
+        assert abs(_bass_peak(0.01, 0.4) - np.log(40) / 0.41) < 1e-12
+
+
+def test_spid_policy_with_bass_p_at_bound_fits_without_runtime_warning():
+    import warnings
+
+    from policydiffusion.datasets import spid_study
+
+    s = spid_study()
+    ids = s.policy_ids
+    policy = ids[ids.index("anim_cruel_felonfirs") + 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fits = fit_curves(s, policy)
+    t = fits.tidy()
+    assert t[(t.model == "bass") & (t.term == "p")]["estimate"].iloc[0] == 1e-08

@@ -78,7 +78,8 @@ def test_rolling_network_ignores_the_future():
 
 
 def test_rolling_skips_empty_windows():
-    df = pd.DataFrame({"cascade_id": ["p", "p"], "node": ["a", "b"], "time": [10, 11]})
+    df = pd.DataFrame({"cascade_id": ["p", "p", "q", "q"], "node": ["a", "b"] * 2,
+                       "time": [10, 11] * 2})
     roll = rolling_netinf(cascades_from_table(df), window=2, n_edges=1, params=1.0)
     assert roll.periods == [12]  # default periods: first event + 1 .. last event + 1
     assert roll.skipped.period.tolist() == [11]
@@ -90,8 +91,8 @@ def test_as_relation_direction_and_periods(example_cascades):
     assert rel.directed and rel.is_static and rel.name == "learn"
     assert rel.edges.get_column("source").to_list() == res.edges.destination.tolist()
     assert rel.edges.get_column("target").to_list() == res.edges.origin.tolist()
-    df = pd.DataFrame({"cascade_id": ["p"] * 2 + ["q"] * 2, "node": ["a", "b"] * 2,
-                       "time": [1, 2, 5, 6]})
+    df = pd.DataFrame({"cascade_id": ["p"] * 2 + ["q"] * 2 + ["r"] * 2, "node": ["a", "b"] * 3,
+                       "time": [1, 2, 5, 6, 1, 2]})
     roll = rolling_netinf(cascades_from_table(df), window=3, n_edges=1, params=1.0)
     rrel = as_relation(roll)
     assert not rrel.is_static

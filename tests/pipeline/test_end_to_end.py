@@ -148,3 +148,15 @@ def test_china_report_in_chinese_has_the_english_numbers(tmp_path):
     assert full["vcov"]["psd_correction"]["eigenvalues"][0] < 0
     assert any(w["category"] == "VarianceCorrectionWarning" and "visits" in w["fields"]["terms"]
                for w in full["warnings"])
+
+
+def test_model_latex_is_a_captioned_float_with_table_notes(us_run):
+    tex = (us_run.out / "tables" / "models_single_lott.tex").read_text()
+    assert r"\begin{table}[htbp]" in tex and r"\begin{threeparttable}" in tex
+    assert r"\caption{" in tex and r"\label{tab:models_single_lott}" in tex
+    assert r"\begin{tablenotes}" in tex and r"\item Standard errors" in tex
+    assert r"\textminus{}" in tex and "& -" not in tex  # minus signs, not hyphens
+    assert "Events" in tex and "BIC" in tex
+    caption = next(line for line in tex.splitlines() if line.startswith(r"\caption{"))
+    assert caption.startswith(r"\caption{Discrete-time hazard models: adoption of ")
+    assert "single" not in caption  # no internal risk-set key

@@ -14,12 +14,14 @@ RISKSET_REASONS = [v for k, v in vars(_spells).items() if k.startswith("R_")]
 
 def _study_reasons() -> list[str]:
     a = pd.DataFrame({"policy": ["p", "p", "p"], "unit": ["A", "B", "C"], "time": [1, 5, 9]})
-    return list(load_study(a, start=2, end=8).exclusions["reason"])
+    wide = pd.DataFrame({"unit": ["A", "B"], "p": [2001, 0]})
+    return (list(load_study(a, start=2, end=8, granularity="period").exclusions["reason"])
+            + list(load_study(wide, layout="wide").exclusions["reason"]))
 
 
 def test_every_reason_is_translated():
     reasons = RISKSET_REASONS + _study_reasons()
-    assert len(RISKSET_REASONS) == 10 and len(reasons) == 12
+    assert len(RISKSET_REASONS) == 10 and len(reasons) == 13
     for reason in reasons:
         zh = _reason(reason, "zh")
         assert zh != reason, f"no Chinese text for the exclusion reason {reason!r}"

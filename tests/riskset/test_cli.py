@@ -61,3 +61,19 @@ def test_parse_term_values_and_errors():
     assert parse_term("duration_poly:degree=2,scale=5").scale == 5.0
     with pytest.raises(InvalidOptionError, match="takes"):
         parse_term("national_share:kind=share")
+
+
+def test_riskset_to_stata_round_trips(tmp_path, capsys):
+    out = tmp_path / "rs.dta"
+    assert run(["riskset", "monadic", "--dataset", "spid", "--policy", "aborparc",
+                "--term", "neighbors_adopted:relation=contiguity,kind=share", "-o", str(out)]) == 0
+    back = pd.read_stata(out)
+    ref = tmp_path / "rs.parquet"
+    assert run(["riskset", "monadic", "--dataset", "spid", "--policy", "aborparc",
+                "--term", "neighbors_adopted:relation=contiguity,kind=share", "-o", str(ref)]) == 0
+    want = pl.read_parquet(ref).to_pandas()
+    assert list(back.columns) == list(want.columns) and len(back) == len(want) == 1427
+    assert (back["adopt"].to_numpy() == want["adopt"].to_numpy()).all()
+    assert abs(back.iloc[:, -2].astype(float) - want.iloc[:, -2].astype(float)).max() < 1e-12
+    labels = pd.io.stata.StataReader(out).variable_labels()
+    assert labels["adopt"]  # column descriptions travel as variable labels

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import warnings
 from typing import Sequence
 
 from policydiffusion.cli._app import app
@@ -44,7 +45,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     0
     """
     try:
-        status = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            status = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except PolicyDiffusionError as exc:
         msg = str(exc).strip()
         first, _, rest = msg.partition("\n")
@@ -66,6 +69,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     if not isinstance(status, int) or isinstance(status, bool):
         return 0
     return _interrupted() if status == 130 else status
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # a warning is about the user's data or options: its text, not the line of
+    # typer (or of policydiffusion) that happened to issue it
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def _interrupted() -> int:

@@ -46,6 +46,11 @@ _OPTIONS: list[tuple[str, object, object]] = [
     ("unknown_units", str, typer.Option(
         "error", help="Relation edges naming units outside the study: error (default) or "
                       "drop (removed and counted as exclusions).")),
+    ("date_format", Optional[str], typer.Option(
+        None, help="How text dates are written, e.g. %d/%m/%Y (default: year first, "
+                   "2001-03-04).")),
+    ("encoding", Optional[str], typer.Option(
+        None, help="Text encoding of CSV files (default utf-8; e.g. gb18030 for GBK files).")),
 ]
 _ADOPTIONS = ("adoptions", Optional[Path], typer.Argument(
     None, help="Adoption records: CSV, Parquet, Excel or Stata file; or use --dataset."))
@@ -98,7 +103,8 @@ def _plain_default(name: str) -> object:
 def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Optional[Path],
                 policies: Optional[Path], covariates: Optional[Path], relation: List[str],
                 policy_col: str, unit_col: str, time_col: str, layout: str, granularity: str,
-                start: Optional[str], end: Optional[str], unknown_units: str = "error"):
+                start: Optional[str], end: Optional[str], unknown_units: str = "error",
+                date_format: Optional[str] = None, encoding: Optional[str] = None):
     """A Study from files and options, or a shipped study (``dataset``)."""
     if (dataset is None) == (adoptions is None):
         raise InvalidOptionError(f"give an ADOPTIONS file or --dataset ({', '.join(SHIPPED_STUDIES)}), "
@@ -132,4 +138,5 @@ def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Opt
     return load_study(adoptions, units=units, policies=policies, covariates=covariates,
                       relations=rels or None, policy_col=policy_col, unit_col=unit_col,
                       time_col=time_col, layout=layout, granularity=granularity, start=start,
-                      end=end, unknown_units=unknown_units)
+                      end=end, unknown_units=unknown_units, date_format=date_format,
+                      encoding=encoding)

@@ -58,12 +58,14 @@ def describe_command(
         import pandas as pd
 
         out.mkdir(parents=True, exist_ok=True)
-        pd.concat(curves).to_csv(out / "adoption_curves.csv", index=False)
-        pd.concat(cats).to_csv(out / "adopter_categories.csv", index=False)
-        speed[speed["policy"].isin(ids)].to_csv(out / "speed.csv", index=False)
-        pd.DataFrame(idx).to_csv(out / "diffusion_index.csv", index=False)
+        from policydiffusion.safe_output import write_csv
+
+        write_csv(pd.concat(curves), out / "adoption_curves.csv")
+        write_csv(pd.concat(cats), out / "adopter_categories.csv")
+        write_csv(speed[speed["policy"].isin(ids)], out / "speed.csv")
+        write_csv(pd.DataFrame(idx), out / "diffusion_index.csv")
         if fits:
-            pd.concat(fits).to_csv(out / "curve_fits.csv", index=False)
+            write_csv(pd.concat(fits), out / "curve_fits.csv")
         typer.echo(f"tables and figures written to {out}")
     if json_file is not None:
         json_file.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +83,9 @@ def _figures(study, d, out: Path, lang: str) -> None:
     from policydiffusion.report.figures import (plot_adoption_curve, plot_adoption_timeline, plot_choropleth,
                                                 plot_hazard, save_figure)
 
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in d.policy)
+    from policydiffusion.safe_output import safe_filename
+
+    safe = safe_filename(d.policy)
     fmts = ("png", "svg")
     ax = plot_adoption_curve(d.curve, d.fits, lang=lang, takeoff=d.takeoff.get("takeoff_period"))
     save_figure(ax, out / f"{safe}_curve", fmts)

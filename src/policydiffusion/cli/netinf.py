@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from policydiffusion.cli._app import app
+from policydiffusion.safe_output import write_csv
 
 
 def parse_params(text: str):
@@ -43,6 +44,7 @@ def netinf_command(
     node_order: str = typer.Option("sorted", help="sorted, or input (the package's order: reproduces its tie-breaking exactly)."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write model, params and edges as JSON."),
     trees: Optional[Path] = typer.Option(None, "--trees", help="Write the inferred parent of every adopter (CSV)."),
+    encoding: Optional[str] = typer.Option(None, help="Text encoding of the CSV (default utf-8; e.g. gb18030)."),
 ) -> None:
     """Infer who learns from whom (netinf, NetworkInference's or SNAP's objective).
 
@@ -57,7 +59,7 @@ def netinf_command(
     if (p_value is None) == (edges is None):
         raise InvalidOptionError("give exactly one of --p-value CUTOFF and --edges N.")
     casc = cascades_from_table(adoptions, cascade_col=cascade_col, node_col=node_col,
-                               time_col=time_col, order=node_order)
+                               time_col=time_col, order=node_order, encoding=encoding)
     res = netinf(casc, model=model, params=parse_params(params), params_init=params_init,
                  n_edges=edges, p_value_cutoff=p_value, p_value=p_value_method, ties=ties,
                  tie_delay=tie_delay, trees=trees is not None, compat=compat, objective=objective)
@@ -66,5 +68,5 @@ def netinf_command(
         Path(json_out).write_text(json.dumps(res.to_dict(), indent=1))
         typer.echo(f"wrote {json_out}")
     if trees is not None:
-        res.trees.to_csv(trees, index=False)
+        write_csv(res.trees, trees)
         typer.echo(f"wrote {trees}")

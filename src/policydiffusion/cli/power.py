@@ -9,13 +9,24 @@ import typer
 from policydiffusion.cli._app import app
 
 
-def _floats(text: str) -> list[float]:
-    from policydiffusion.errors import InvalidOptionError
+def _numbers(option: str, text: str, problems: list[str], *, whole: bool = False,
+             least: float | None = None) -> list:
+    """The comma-separated numbers of an option; what is wrong with them goes to ``problems``."""
+    import math
 
-    try:
-        return [float(t) for t in text.split(",") if t.strip()]
-    except ValueError:
-        raise InvalidOptionError(f"expected comma-separated numbers, got {text!r}.") from None
+    values = []
+    for t in (t.strip() for t in text.split(",")):
+        try:
+            v = float(t) if t else math.nan
+        except ValueError:
+            v = math.nan
+        if not math.isfinite(v) or (whole and not v.is_integer()) or (least is not None and v < least):
+            kind = "whole numbers" if whole else "numbers"
+            floor = f" of at least {least:g}" if least is not None else ""
+            problems.append(f"--{option} must be comma-separated {kind}{floor}; got {text!r}.")
+            return []
+        values.append(int(v) if whole else v)
+    return values
 
 
 @app.command("power")
@@ -39,11 +50,21 @@ def power_command(
     from rich.console import Console
     from rich.table import Table
 
+    from policydiffusion.errors import raise_problems
     from policydiffusion.simulate import mechanism_design, mechanism_term, power_analysis
+    from policydiffusion.simulate.designs import MECHANISMS
+    from policydiffusion.simulate.recovery import power_problems
 
+    problems: list[str] = []
+    if mechanism not in MECHANISMS:
+        problems.append(f"--mechanism must be one of {', '.join(MECHANISMS)}; got {mechanism!r}.")
+    grid = {"effect": _numbers("effects", effects, problems),
+            "n_units": _numbers("units", units, problems, whole=True, least=3),
+            "n_periods": _numbers("periods", periods, problems, whole=True, least=1)}
+    problems += [p.replace("alpha", "--alpha").replace("reps", "--reps")
+                 for p in power_problems({}, reps=reps, alpha=alpha)]
+    raise_problems(problems)  # every problem at once, before any simulation
     term = mechanism_term(mechanism)
-    grid = {"effect": _floats(effects), "n_units": [int(u) for u in _floats(units)],
-            "n_periods": [int(p) for p in _floats(periods)]}
     res = power_analysis(lambda seed, **p: mechanism_design(seed=seed, mechanism=mechanism,
                                                             baseline=baseline, **p),
                          grid=grid, term=term, reps=reps, seed=seed, alpha=alpha)
@@ -57,5 +78,7 @@ def power_command(
                       str(int(r["failed"])))
     Console(width=120).print(table)
     if csv:
-        t.to_csv(csv, index=False)
+        from policydiffusion.safe_output import write_csv
+
+        write_csv(t, csv)
         typer.echo(f"wrote {csv}")

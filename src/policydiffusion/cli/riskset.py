@@ -97,7 +97,8 @@ def riskset_command(
     term: List[str] = typer.Option([], help=_TERM_HELP),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Where to write the rows: FILE.parquet, FILE.csv, "
-                                               "or a folder (a Parquet dataset, one file per "
+                                               "FILE.dta (Stata 14+, column descriptions as "
+                                               "variable labels), or a folder (a Parquet dataset, one file per "
                                                "batch of policies: best for big dyadic builds)."),
     conditional: bool = typer.Option(True, "--conditional/--full",
                                      help="Dyadic: only sources that adopted before t "
@@ -173,8 +174,13 @@ def riskset_command(
         elif suffix == ".parquet":
             rs.sink_parquet(output)
             written = pl.scan_parquet(output)
+        elif suffix == ".dta":
+            frame = rs.data.to_pandas()
+            frame.to_stata(output, write_index=False, version=118, variable_labels={
+                c: m["description"][:80] for c, m in rs.column_meta.items() if c in frame})
+            written = pl.from_pandas(frame).lazy()
         elif suffix:
-            raise InvalidOptionError(f"--output {output}: use a .parquet or .csv file, or a "
+            raise InvalidOptionError(f"--output {output}: use a .parquet, .csv or .dta file, or a "
                                      "folder (no suffix) for a Parquet dataset.")
         else:
             rs.sink_parquet_dataset(output, policies_per_file=policies_per_file)

@@ -14,7 +14,8 @@ from policydiffusion.cli._app import app
 def run_command(
     study: Path = typer.Argument(..., help="Study file (TOML) describing the analysis; see "
                                  "docs/study-file.md or examples/*.toml."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created; files are replaced)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder, replaced as a whole when the run "
+                           "succeeds (a folder of other files is refused)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Report language: en or zh "
                                        "(default: the study file's report.language)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),

@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 from policydiffusion.cli._app import app
+from policydiffusion.safe_output import safe_filename, write_csv
 
 
 @app.command("simulate")
@@ -79,12 +80,12 @@ def simulate_command(
             terms = [parse_term(t) for t in term]
         res = simulate_from_spec({"fit": str(fit), "policy": policy, "terms": terms,
                                   "draws": draws, "seed": seed}, study=study)
-    res["adoptions"].to_csv(out, index=False)
+    write_csv(res["adoptions"], out)
     typer.echo(f"wrote {len(res['adoptions'])} simulated adoptions to {out}")
     if curves is not None:
         if "curves" not in res:
             raise InvalidOptionError("--curves needs --fit (observed vs simulated).")
-        res["curves"].to_csv(curves, index=False)
+        write_csv(res["curves"], curves)
         typer.echo(f"wrote observed vs simulated cumulative shares to {curves}")
 
 
@@ -100,8 +101,9 @@ def _from_study_file(path: Path, out: Path) -> None:
                                  "docs/study-file.md) or use --fit / --mechanism.")
     out.mkdir(parents=True, exist_ok=True)
     for sim in state.simulations:
-        draws, curves = out / f"{sim.key}_adoptions.csv", out / f"{sim.key}_curves.csv"
-        sim.adoptions.write_csv(draws)
-        sim.frame.to_csv(curves, index=False)
+        stem = safe_filename(sim.key)
+        draws, curves = out / f"{stem}_adoptions.csv", out / f"{stem}_curves.csv"
+        write_csv(sim.adoptions, draws)
+        write_csv(sim.frame, curves)
         typer.echo(f"{sim.key}: {sim.adoptions.height} simulated adoptions -> {draws}; "
                    f"observed vs simulated cumulative shares -> {curves}")

@@ -385,6 +385,16 @@ def _jacobian(g, x: np.ndarray, free: np.ndarray) -> np.ndarray:
     return np.column_stack(cols) if cols else np.zeros((0, 0))
 
 
+def _bass_peak(p: float, q: float) -> float:
+    """Bass peak time log(q/p)/(p+q); without innovators (p = 0) it never comes (inf),
+    said here rather than by numpy's divide-by-zero warning on the terminal."""
+    if q <= 0:
+        return 0.0
+    if p <= 0:
+        return math.inf
+    return max(math.log(q / p), 0.0) / (p + q)
+
+
 def _derived(model: CurveModel, x: np.ndarray, cov: np.ndarray, d: _FitData) -> dict:
     fns = {}
     off = d.start - 1
@@ -393,7 +403,7 @@ def _derived(model: CurveModel, x: np.ndarray, cov: np.ndarray, d: _FitData) -> 
     elif model.name == "gompertz":
         fns["inflection_t"] = lambda th: math.log(th[1]) / th[2]
     elif model.name == "bass":
-        fns["peak_t"] = lambda th: max(math.log(th[2] / th[1]), 0.0) / (th[1] + th[2]) if th[2] > 0 else 0.0
+        fns["peak_t"] = lambda th: _bass_peak(th[1], th[2])
         fns["m"] = lambda th: th[0] * d.n_units
     out = {}
     for name, fn in list(fns.items()):

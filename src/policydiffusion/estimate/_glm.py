@@ -91,12 +91,19 @@ class Engine:
             needed.append(weights)
         needed += list(cluster_columns)
         needed = list(dict.fromkeys(needed))
-        sample = next(iter(source.chunks(needed, chunk_rows=min(chunk_rows, 5000))))
+        sample = next(iter(source.chunks(needed, chunk_rows=min(chunk_rows, 5000))), None)
+        if sample is None:
+            raise InvalidOptionError("the data have no rows: there is nothing to fit.")
         cats = categorical_variables(rhs, sample, variables)
         scan = list(dict.fromkeys([*cats, *cluster_columns]))
         levels, ysum, ycount = _levels_and_ybar(source, response, scan, chunk_rows)
         if ycount == 0:
             raise InvalidOptionError(f"the outcome {response!r} has no non-missing values.")
+        if ysum == 0 or ysum == ycount:
+            raise InvalidOptionError(
+                f"the outcome {response!r} is {int(ysum != 0)} in all {ycount} rows: a hazard "
+                "model needs both events and non-events (check the policies, the window and the "
+                "risk set).")
         design = build_design(formula, sample, levels={c: levels[c] for c in cats})
         clev = {c: levels[c] for c in cluster_columns}
         if dyadic:

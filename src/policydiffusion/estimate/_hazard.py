@@ -325,7 +325,10 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         cov=pd.DataFrame(cov, index=names, columns=names), vcov_spec=spec, vcov_label=label,
         n_clusters=counts, nobs=st.n, n_dropped_missing=st.n_dropped, loglik=float(loglik),
         loglik_null=ll0, converged=bool(converged), n_iter=int(n_iter), estimator=estimator,
-        provenance=prov, weights=weights, _engine=engine, _bread_inv=bread_inv,
+        provenance=prov, weights=weights,
+        n_events=None if weights is not None or engine.class_weights is not None
+        else int(round(st.ysum)),
+        _engine=engine, _bread_inv=bread_inv,
         _meat_hc=st.meat_hc, _var_factor=var_factor, _beta_score=beta_score,
         _firth=firth_info, not_estimable=not_estimable, warnings=tuple(notices),
         vcov_correction=correction)

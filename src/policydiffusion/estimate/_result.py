@@ -106,6 +106,9 @@ class HazardResult(CoefficientsMixin):
     estimator: str
     provenance: dict
     weights: str | None = None
+    #: number of events (rows with outcome 1) in the estimation sample; None when
+    #: case weights make the weighted sum something else
+    n_events: int | None = None
     _engine: Any = field(default=None, repr=False)
     _bread_inv: np.ndarray | None = field(default=None, repr=False)
     _meat_hc: np.ndarray | None = field(default=None, repr=False)

@@ -168,6 +168,7 @@ def cascades_from_table(
     time_col: str = "time",
     node_names: Sequence[str] | None = None,
     order: Order = "sorted",
+    encoding: str | None = None,
 ) -> Cascades:
     """Cascades from a long table with one row per event.
 
@@ -183,6 +184,8 @@ def cascades_from_table(
         fixes the integer node ids. Default: the nodes seen in ``data``.
     order : {"sorted", "input"}
         How node ids and equal-time events are ordered (module docstring).
+    encoding : str, optional
+        Text encoding of a CSV ``data`` file (default UTF-8; e.g. ``"gb18030"``).
 
     Returns
     -------
@@ -202,7 +205,7 @@ def cascades_from_table(
     >>> c
     Cascades(728 cascades, 50 nodes, 17835 events)
     """
-    table = read_table(data, argument="cascades")
+    table = read_table(data, argument="cascades", encoding=encoding)
     require_columns(table, {"cascade": cascade_col, "node": node_col, "time": time_col})
     frame = table.frame
     problems = []

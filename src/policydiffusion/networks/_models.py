@@ -159,6 +159,11 @@ def init_params(model: str, times: Sequence[np.ndarray], *, method: str = "corre
     if len(fan) == 0:
         raise InvalidOptionError("no cascade has two or more events, so no delay is observed "
                                  "and the parameters cannot be initialised; pass params=.")
+    if not (np.asarray(fan) > 0).any():
+        raise InvalidOptionError("every cascade's events are tied (all delays are 0), so no "
+                                 "delay is observed and the parameters cannot be initialised; "
+                                 "with tied times no edge can be inferred (use ties='delay' "
+                                 "with params=, or spread_ties).")
     if model == "exponential":
         lam_min = 1 / _mean(fan)
         lam_max = 1 / _mean(chain)

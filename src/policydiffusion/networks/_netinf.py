@@ -247,6 +247,10 @@ def netinf(
         penalty_value = float(penalty)
     if ties == "delay" and not tie_delay > 0:
         raise InvalidOptionError(f"tie_delay must be > 0; got {tie_delay!r}.")
+    if casc.n_cascades < 2:
+        raise InvalidOptionError(f"netinf needs at least two cascades; got {casc.n_cascades}. "
+                                 "An edge's p-value compares how much it improves each "
+                                 "cascade, which one cascade cannot show.")
     par = opts.resolve(casc)
     eng = Engine(casc.nodes, casc.times, casc.n_nodes, model, par,
                  tie_delay=tie_delay if ties == "delay" else None, objective=opts.objective)

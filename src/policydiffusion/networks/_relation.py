@@ -35,8 +35,8 @@ def as_relation(result: NetinfResult | RollingNetinf, name: str = "netinf") -> R
     --------
     >>> import pandas as pd
     >>> from policydiffusion.networks import cascades_from_table, netinf
-    >>> df = pd.DataFrame({"cascade_id": ["p", "p"], "node": ["CA", "OR"],
-    ...                    "time": [1990, 1991]})
+    >>> df = pd.DataFrame({"cascade_id": ["p", "p", "q", "q"], "node": ["CA", "OR"] * 2,
+    ...                    "time": [1990, 1991, 2001, 2003]})
     >>> rel = as_relation(netinf(cascades_from_table(df), n_edges=1, params=1.0))
     >>> rel.edges.select("source", "target").rows(), rel.directed
     ([('OR', 'CA')], True)

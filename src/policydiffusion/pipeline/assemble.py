@@ -28,6 +28,22 @@ from policydiffusion.report.translate import vcov_text, warning_text
 __all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
 
 
+def fmt_p(p: object, digits: int = 3) -> str:
+    """A p-value as table text: ``< 0.001`` rather than ``0.000`` below the shown precision.
+
+    Examples
+    --------
+    >>> fmt_p(0.00002), fmt_p(0.0312), fmt_p(float("nan"))
+    ('< 0.001', '0.031', '')
+    """
+    try:
+        v = float(p)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return fmt_num(p, digits)
+    floor = 10.0 ** -digits
+    return f"< {floor:.{digits}f}" if 0 <= v < floor else fmt_num(v, digits)
+
+
 def fmt_num(x: object, digits: int = 3) -> str:
     """A number as table text: integers as such, floats with ``digits`` decimals, '' if missing."""
     if x is None or x is pd.NA:
@@ -277,9 +293,20 @@ def _model_tables(state: RunState) -> Section | None:
                                   for t in m.result.params.index))  # type: ignore[attr-defined]
         order = _row_order(state, b, seen)
         fe = fixed_effects(seen)
+        # the design and the policy, not the risk set's key; the key only tells apart two
+        # risk sets of one design
+        alike = sum(r.design == b.spec.design for r in state.sf.risksets) > 1
+        caption = {lang: tr("models.table", lang,
+                            design=tr(f"models.design.{b.spec.design}", lang),
+                            policy=(tr("models.pooled", lang) if b.policy is None
+                                    else policy_label(state, b.policy, lang)))
+                   + (f" ({b.spec.name})" if alike else "")
+                   for lang in ("en", "zh")}
+        table_key = f"models_{key.replace('@', '_')}"
 
         def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
-                   order: list = order, fe: list = fe) -> str:
+                   order: list = order, fe: list = fe, caption: dict = caption,
+                   table_key: str = table_key) -> str:
             results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
             tl = {t: term_label(t, lang, labels) for t in seen}
             text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits,
@@ -287,14 +314,11 @@ def _model_tables(state: RunState) -> Section | None:
                                     vcov_labels=None if lang == "en" else {
                                         pick(m.spec.label, lang, m.spec.name): vcov_text(
                                             m.spec.vcov, lang, getattr(m.result, "n_clusters", ()))
-                                        for m in fitted})
+                                        for m in fitted},
+                                    caption=caption[lang], label=f"tab:{table_key}")
             return text
 
-        caption = {lang: tr("models.table", lang, riskset=b.spec.name,
-                            policy=(tr("models.pooled", lang) if b.policy is None
-                                    else policy_label(state, b.policy, lang)))
-                   for lang in ("en", "zh")}
-        items.append(TableItem(key=f"models_{key.replace('@', '_')}", caption=caption, render=render,
+        items.append(TableItem(key=table_key, caption=caption, render=render,
                                css_class="regtable"))
     return Section("models", "heading.models", tuple(items))
 
@@ -349,8 +373,8 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
                     tr("report.not_estimable", lang) if b else fmt_num(v, digits)
                     for v, b in zip(f["estimate"], bad)],
                 tr("col.std_error", lang): [fmt_num(v, digits) for v in f["std_error"]],
-                tr("col.p_value", lang): [fmt_num(v, digits) for v in f["p_value"]],
-                tr("col.difference_p", lang): [fmt_num(v, digits) for v in f["difference_p"]],
+                tr("col.p_value", lang): [fmt_p(v, digits) for v in f["p_value"]],
+                tr("col.difference_p", lang): [fmt_p(v, digits) for v in f["difference_p"]],
                 tr("col.difference_test", lang): [_difference_test(r, lang) for r in
                                                    f.to_dict("records")],
             })

@@ -77,19 +77,26 @@ def _shipped(sf: StudyFile) -> LoadedData:
 
 def _files(sf: StudyFile) -> LoadedData:
     d = sf.data
-    rels = {r.name: RelationSpec(str(r.file), source=r.source, target=r.target, weight=r.weight,
-                                 period=r.period, directed=r.directed, description=r.description)
-            for r in d.relations}
+    rels = {r.name: _spec(r) for r in d.relations}
+    reading = {k: v for k, v in (("missing_values", d.missing_values), ("never", d.never))
+               if v is not None}
     study = load_study(
         str(d.adoptions), units=_opt(d.units), policies=_opt(d.policies),
         covariates=_opt(d.covariates), events=_opt(d.events), relations=rels or None,
         layout=d.layout, policy_col=d.policy_col, unit_col=d.unit_col, time_col=d.time_col,
         units_id_col=d.units_id_col, name_col=d.name_col,
         covariates_unit_col=d.covariates_unit_col, covariates_time_col=d.covariates_time_col,
-        granularity=d.granularity, start=d.start, end=d.end, unknown_units=d.unknown_units)
+        granularity=d.granularity, start=d.start, end=d.end, unknown_units=d.unknown_units,
+        date_format=d.date_format, years=d.years, encoding=d.encoding, **reading)
     paths = [d.adoptions, d.units, d.policies, d.covariates, d.events] + [r.file for r in d.relations]
     inputs = {str(p): sha256(p) for p in paths if p is not None}
     return LoadedData(study=study, inputs=inputs)
+
+
+def _spec(r) -> RelationSpec:
+    return RelationSpec(str(r.file), source=r.source, target=r.target, weight=r.weight,
+                        period=r.period, directed=r.directed, description=r.description,
+                        duplicates=r.duplicates)
 
 
 def _opt(p: Path | None) -> str | None:
@@ -100,14 +107,18 @@ def _extra_relations(sf: StudyFile, study: Study) -> tuple[Study, dict[str, str]
     """Relations from files added to a shipped dataset, checked as load_study checks them."""
     if not sf.data.relations:
         return study, {}
+    from policydiffusion.study._cells import ReadOptions
     from policydiffusion.study._load import _Collector, _relation
+
+    d = sf.data
+    opts = ReadOptions(date_format=d.date_format, years=d.years, encoding=d.encoding,
+                       **({} if d.missing_values is None else {"missing_values": d.missing_values}))
 
     bad = _Collector()
     rels, inputs, dropped = [], {}, []
     for r in sf.data.relations:
-        spec = RelationSpec(str(r.file), source=r.source, target=r.target, weight=r.weight,
-                            period=r.period, directed=r.directed, description=r.description)
-        rel = _relation(r.name, spec, study.granularity, list(study.unit_ids), bad, {},
+        spec = _spec(r)
+        rel = _relation(r.name, spec, study.granularity, list(study.unit_ids), bad, {}, opts=opts,
                         unknown_units=sf.data.unknown_units, dropped=dropped)
         if rel is not None:
             rels.append(rel)

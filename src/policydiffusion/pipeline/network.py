@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from policydiffusion.study import Study
 from policydiffusion.studyfile import StudyFile
 
-__all__ = ["NetworkOutput", "network_step", "mode_keys"]
+__all__ = ["NetworkOutput", "network_step", "mode_keys", "network_cascades"]
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,26 @@ def mode_keys(result: object) -> tuple[str, ...]:
     return snap + ("network.mode.default",)
 
 
+def network_cascades(study: Study, sf: StudyFile) -> tuple[tuple[str, ...], object]:
+    """The policies the network is inferred from (``network.policies``, default: every
+    policy outside ``policies.focus``) and their cascades."""
+    from policydiffusion.networks import cascades_from_study
+
+    focus = set(sf.policies.focus or ())
+    spec = sf.network
+    policies = tuple((spec.policies if spec is not None else None)
+                     or [p for p in study.policy_ids if p not in focus])
+    return policies, cascades_from_study(study, policies=list(policies))
+
+
 def network_step(study: Study, sf: StudyFile, *, seed: int) -> tuple[Study, NetworkOutput | None]:
     """Infer the network and add it to the study as a relation (``network.relation``)."""
     spec = sf.network
     if spec is None or not spec.enabled:
         return study, None
-    from policydiffusion.networks import as_relation, cascades_from_study, netinf
+    from policydiffusion.networks import as_relation, netinf
 
-    focus = set(sf.policies.focus or ())
-    policies = tuple(spec.policies or [p for p in study.policy_ids if p not in focus])
-    cascades = cascades_from_study(study, policies=list(policies))
+    policies, cascades = network_cascades(study, sf)
     options = dict(spec.options)
     if spec.n_edges == "auto":
         if not {"p_value_cutoff", "penalty"} & set(options):

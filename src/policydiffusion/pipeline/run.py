@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from policydiffusion.pipeline._atomic import output_folder
 from policydiffusion.pipeline.assemble import all_exclusions, build_document
 from policydiffusion.pipeline.data import load_data
 from policydiffusion.pipeline.describe import describe_step
@@ -16,6 +17,7 @@ from policydiffusion.pipeline.modes import modes_json, modes_step
 from policydiffusion.pipeline.models import fit_models
 from policydiffusion.pipeline.network import network_step
 from policydiffusion.pipeline.outputs import provenance, results_dict, write_json
+from policydiffusion.pipeline.preflight import check_models, check_network
 from policydiffusion.pipeline.reinvention import reinvention_step
 from policydiffusion.pipeline.risksets import build_risksets
 from policydiffusion.pipeline.simulation import simulation_step
@@ -105,6 +107,8 @@ def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
     tick("loading data")
     loaded = load_data(sf)
     study = loaded.study
+    check_models(study, sf)  # a misspelt formula variable stops the run here, not at step 14
+    check_network(study, sf)
     descriptions = describe_step(study, sf, seed=seed, tick=tick)
     tick("network inference")
     study, network = network_step(study, sf, seed=seed)
@@ -130,7 +134,11 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
     path
         The study file (TOML).
     out
-        Output folder (created; files in it are replaced).
+        Output folder. It is written as a whole: the run writes into a temporary folder
+        beside it and replaces ``out`` only when everything is written, so an
+        interrupted or failed run leaves ``out`` as it was; a second run on the same
+        folder is refused while the first holds its lock. A folder with files that are
+        not an earlier run is refused before any work.
     lang
         ``"en"`` or ``"zh"``; default: the study file's ``report.language``.
     overrides
@@ -148,21 +156,26 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
     lang = lang or sf.report.language
     check_language(lang)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     bar = _Progress(progress, total=_n_steps(sf))
     from policydiffusion.report.html import write_report
 
-    with bar.running(sf.path.name):
+    with output_folder(out) as tmp, bar.running(sf.path.name):
         state = analyse(sf, progress=bar)
         exclusions = all_exclusions(state)
         prov = provenance(state, lang=lang, exclusions=exclusions)
         doc = build_document(state, provenance=prov, exclusions=exclusions)
-        files = write_report(doc, out, lang=lang, figure_formats=sf.report.figure_formats,
+        files = write_report(doc, tmp, lang=lang, figure_formats=sf.report.figure_formats,
                              table_formats=sf.report.table_formats,
                              progress=lambda key: bar.tick(f"figure {key}"))
-        results = write_json(results_dict(state), out / "results.json")
-        run = write_json(prov, out / "run.json")
         if state.modes is not None:
-            write_json(modes_json(state.modes), out / "modes.json")
-    return RunResult(out=out, report=files.html, results=results, run=run, figures=files.figures,
-                     tables=files.tables, state=state, seconds=time.perf_counter() - t0)
+            write_json(modes_json(state.modes), tmp / "modes.json")
+        write_json(results_dict(state), tmp / "results.json")
+        write_json(prov, tmp / "run.json")  # last: its presence marks a finished run
+
+    def final(p: Path) -> Path:
+        return out / Path(p).relative_to(tmp)
+
+    return RunResult(out=out, report=out / "report.html", results=out / "results.json",
+                     run=out / "run.json", figures=tuple(map(final, files.figures)),
+                     tables=tuple(map(final, files.tables)), state=state,
+                     seconds=time.perf_counter() - t0)

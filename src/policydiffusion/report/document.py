@@ -26,6 +26,8 @@ from typing import Callable, Mapping, Sequence, Union
 
 import pandas as pd
 
+from policydiffusion.safe_output import neutralise_frame
+
 __all__ = ["Label", "Paragraph", "FigureItem", "TableItem", "Section", "Fact", "ReportDocument",
            "frame_table", "frame_to"]
 
@@ -101,10 +103,16 @@ def _md_cell(v: object) -> str:
 
 _NUMERIC = re.compile(r"^[-+−]?[\d,.]+(/\d+)?[%*]*$|^\([-\d.,]+\)$")
 _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+        "<": r"\textless{}", ">": r"\textgreater{}", "×": r"$\times$", "−": r"\textminus{}"}  # OT1 fonts print < and > as ¡ and ¿
 
 
-def frame_to(frame: pd.DataFrame, fmt: str, *, caption: str = "") -> str:
+def latex_label(label: str) -> str:
+    r"""``\label{...}`` with the characters LaTeX labels cannot hold replaced by ``-``."""
+    return r"\label{" + re.sub(r"[^A-Za-z0-9:_\-.]", "-", label) + "}"
+
+
+def frame_to(frame: pd.DataFrame, fmt: str, *, caption: str = "", label: str = "") -> str:
     """A small DataFrame as ``html``, ``latex``, ``markdown`` or ``csv`` text.
 
     Cells are written as they are: format numbers before (the same strings then
@@ -124,7 +132,7 @@ def frame_to(frame: pd.DataFrame, fmt: str, *, caption: str = "") -> str:
     rows = [[("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)) for v in r]
             for r in frame.itertuples(index=False)]
     if fmt == "csv":
-        return frame.to_csv(index=False)
+        return neutralise_frame(frame).to_csv(index=False)
     if fmt == "markdown":
         out = ["| " + " | ".join(_md_cell(c) for c in cols) + " |",
                "|" + "|".join("---" for _ in cols) + "|"]
@@ -144,6 +152,8 @@ def frame_to(frame: pd.DataFrame, fmt: str, *, caption: str = "") -> str:
         lines = [r"\begin{table}[htbp]", r"\centering"]
         if caption:
             lines.append(r"\caption{" + tex(caption) + "}")
+        if label:  # cross-references: \ref{tab:KEY}
+            lines.append(latex_label(label))
         lines += [r"\begin{tabular}{" + spec + "}", r"\hline",
                   " & ".join(tex(c) for c in cols) + r" \\", r"\hline"]
         lines += [" & ".join(tex(v) for v in r) + r" \\" for r in rows]
@@ -161,7 +171,7 @@ def frame_table(key: str, caption: Label, frame: Callable[[str], pd.DataFrame], 
     from policydiffusion.report.i18n import pick
 
     def render(fmt: str, lang: str) -> str:
-        return frame_to(frame(lang), fmt, caption=pick(caption, lang))
+        return frame_to(frame(lang), fmt, caption=pick(caption, lang), label=f"tab:{key}")
 
     return TableItem(key=key, caption=caption, render=render, note=note)
 

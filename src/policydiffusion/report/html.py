@@ -27,6 +27,7 @@ from typing import Sequence
 
 from policydiffusion.report.document import FigureItem, Paragraph, ReportDocument, TableItem, iter_items
 from policydiffusion.report.i18n import check_language, pick, tr
+from policydiffusion.safe_output import safe_filename
 
 __all__ = ["render_html", "write_report", "ReportFiles", "CSP"]
 
@@ -140,7 +141,8 @@ def render_html(doc: ReportDocument, *, lang: str = "en",
     return template.render(**_context(doc, lang, figures, tables))
 
 
-def _draw(item: FigureItem, lang: str, folder: Path | None, formats: Sequence[str]) -> tuple[str, list[Path]]:
+def _draw(item: FigureItem, lang: str, folder: Path | None, formats: Sequence[str],
+          stem: str = "") -> tuple[str, list[Path]]:
     import matplotlib.pyplot as plt
 
     from policydiffusion.report._fonts import figure_style
@@ -153,7 +155,7 @@ def _draw(item: FigureItem, lang: str, folder: Path | None, formats: Sequence[st
             paths = []
             if folder is not None:
                 for fmt in formats:
-                    p = folder / f"{item.key}.{fmt}"
+                    p = folder / f"{stem or safe_filename(item.key)}.{fmt}"
                     p.write_bytes({"png": png, "svg": svg}.get(fmt) or _fig_bytes(fig, fmt))
                     paths.append(p)
         finally:
@@ -189,17 +191,19 @@ def write_report(doc: ReportDocument, out: Path | str, *, lang: str = "en",
     tables: dict[str, dict] = {}
     fig_paths: list[Path] = []
     tab_paths: list[Path] = []
+    stems: dict[type, set[str]] = {FigureItem: set(), TableItem: set()}
     for it in iter_items(doc, (FigureItem, TableItem)):
+        stem = safe_filename(it.key, taken=stems[type(it)])
         if isinstance(it, FigureItem):
             if progress is not None:
                 progress(it.key)  # type: ignore[operator]
-            src, paths = _draw(it, lang, fig_dir, figure_formats)
+            src, paths = _draw(it, lang, fig_dir, figure_formats, stem)
             figures[it.key] = {"src": src, "files": [f"figures/{p.name}" for p in paths]}
             fig_paths += paths
         elif isinstance(it, TableItem):
             paths = []
             for fmt in table_formats:
-                p = tab_dir / f"{it.key}.{_EXT[fmt]}"
+                p = tab_dir / f"{stem}.{_EXT[fmt]}"
                 p.write_text(it.render(fmt, lang), encoding="utf-8")
                 paths.append(p)
             tables[it.key] = {"html": it.render("html", lang),

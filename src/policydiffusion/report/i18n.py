@@ -152,8 +152,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Discrete-time hazard models of adoption. Each column is one model; standard "
               "errors in parentheses.",
         "zh": "采纳行为的离散时间风险模型。每列为一个模型，括号内为标准误。"},
-    "models.table": {"en": "{riskset}: {policy}", "zh": "{riskset}：{policy}"},
-    "models.pooled": {"en": "all policies pooled", "zh": "多项政策合并"},
+    "models.table": {"en": "{design}: adoption of {policy}", "zh": "{design}：{policy}的采纳"},
+    "models.design.monadic": {"en": "Discrete-time hazard models", "zh": "离散时间风险模型"},
+    "models.design.dyadic": {"en": "Directed-dyad hazard models", "zh": "有向二元组风险模型"},
+    "models.design.pooled": {"en": "Pooled hazard models", "zh": "合并风险模型"},
+    "models.pooled": {"en": "all policies", "zh": "各项政策"},
     "table.policy_fe": {"en": "Policy fixed effects", "zh": "政策固定效应"},
     "heterogeneity.note": {
         "en": "{model} refitted in each subgroup of {by} ({split}); the last two columns test "
@@ -470,6 +473,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "relation {name}: edge names a unit outside the study ({units}); dropped "
               "(unknown_units='drop')",
         "zh": "关系 {name} 中涉及研究范围以外单位（{units}）的边，已删除（unknown_units='drop'）"},
+    "exclusion.wide_never": {"en": "wide-layout cell coded as not adopted (0, never, ...)",
+                             "zh": "宽格式中标为未采纳的单元格（0、never 等）"},
     "stage.load": {"en": "load: {stage}", "zh": "数据加载：{stage}"},
     "stage.riskset": {"en": "risk set {name}", "zh": "风险集 {name}"},
     "stage.model": {"en": "model {name}", "zh": "模型 {name}"},

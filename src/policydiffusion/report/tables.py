@@ -1,8 +1,8 @@
 """Regression tables: several models side by side, as in a paper's main table.
 
 Coefficients with significance stars, standard errors in parentheses, then rows for
-hidden fixed effects ("Policy fixed effects: Yes"), observations, clusters,
-log-likelihood, AIC and McFadden's pseudo R-squared, with the variance estimator's
+hidden fixed effects ("Policy fixed effects: Yes"), observations, events (unweighted
+fits), clusters, log-likelihood, AIC, BIC and McFadden's pseudo R-squared, with the variance estimator's
 label and the star thresholds in the notes. Rows come in the order asked for
 (``order=``; the constant last by default); English or Chinese table words; HTML,
 LaTeX, Markdown or CSV.
@@ -19,12 +19,16 @@ import numpy as np
 import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion.report.document import _TEX as LATEX_SPECIAL
+from policydiffusion.report.document import latex_label
+from policydiffusion.safe_output import neutralise_frame
 
 __all__ = ["regression_table", "regression_table_frame", "order_terms", "matches"]
 
 _WORDS = {
-    "en": {"observations": "Observations", "clusters": "Clusters",
-           "loglik": "Log-likelihood", "aic": "AIC", "pseudo_r2": "Pseudo R2 (McFadden)",
+    "en": {"observations": "Observations", "events": "Events", "clusters": "Clusters",
+           "loglik": "Log-likelihood", "aic": "AIC", "bic": "BIC",
+           "pseudo_r2": "Pseudo R2 (McFadden)",
            "se_note": "Standard errors in parentheses.", "se_label": "Standard errors",
            "stars": "p < {p}", "sep": "; ", "colon": ": ", "gap": " ", "term": "", "yes": "Yes", "no": "No",
            "not_estimable": "not estimable", "firth": " (Firth)",
@@ -34,8 +38,8 @@ _WORDS = {
            "psd_note": "{model}: the covariance was not positive semi-definite; negative "
                        "eigenvalues set to 0 (Cameron, Gelbach & Miller 2011), changing the "
                        "variances of {terms}."},
-    "zh": {"observations": "观测数", "clusters": "聚类数", "loglik": "对数似然",
-           "aic": "AIC", "pseudo_r2": "伪R²（McFadden）",
+    "zh": {"observations": "观测数", "events": "事件数", "clusters": "聚类数", "loglik": "对数似然",
+           "aic": "AIC", "bic": "BIC", "pseudo_r2": "伪R²（McFadden）",
            "se_note": "括号内为标准误。", "se_label": "标准误", "stars": "p < {p}",
            "sep": "；", "colon": "：", "gap": "", "term": "", "yes": "是", "no": "否",
            "not_estimable": "无法估计", "firth": "（Firth）",
@@ -172,11 +176,16 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
                 words["yes" if any(matches(t, name) for t in res.params.index) else "no"]
                 for res in results.values()])
     rows.append(stat("observations", lambda r: f"{int(r.nobs):,}"))
+    if any(getattr(r, "n_events", None) is not None for r in results.values()):
+        rows.append(stat("events", lambda r: "" if getattr(r, "n_events", None) is None
+                         else f"{int(r.n_events):,}"))
     if any(getattr(r, "n_clusters", ()) for r in results.values()):
         rows.append(stat("clusters", lambda r: " / ".join(
             f"{int(g):,}" for g in getattr(r, "n_clusters", ()))))
     rows.append(stat("loglik", lambda r: _num(r.loglik, digits)))
     rows.append(stat("aic", lambda r: _num(r.aic, digits)))
+    if any(hasattr(r, "bic") for r in results.values()):
+        rows.append(stat("bic", lambda r: _num(getattr(r, "bic", np.nan), digits)))
     if any(hasattr(r, "pseudo_r2") for r in results.values()):
         rows.append(stat("pseudo_r2", lambda r: _num(getattr(r, "pseudo_r2", np.nan), digits)))
     heads = [name + (words["firth"] if _refitted(res) else "") for name, res in results.items()]
@@ -224,9 +233,8 @@ def _trust_notes(results: Mapping[str, Any], words: Mapping[str, str],
 
 
 def _latex_escape(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
-                 ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
-        s = s.replace(a, b)
+    # one character at a time, so the braces of \textbackslash{} are not escaped again
+    s = "".join(LATEX_SPECIAL.get(ch, ch) for ch in s)
     return re.sub(r"\*+", lambda m: "$^{" + m.group(0) + "}$", s)
 
 
@@ -235,8 +243,14 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
                      stars: Sequence[float] = (0.05, 0.01, 0.001), digits: int = 3,
                      order: Sequence[str] | None = None, intercept: str = "last",
                      drop: Sequence[str] | Mapping[str, str] | None = None,
-                     vcov_labels: Mapping[str, str] | None = None) -> str:
+                     vcov_labels: Mapping[str, str] | None = None, caption: str = "",
+                     label: str = "") -> str:
     """Models side by side as Markdown, HTML, LaTeX or CSV text.
+
+    LaTeX is a ``table`` float ready for a paper: ``caption`` and ``label`` (when
+    given), a booktabs ``tabular`` with minus signs as ``\\textminus``, and the notes
+    under it as ``threeparttable`` table notes (the preamble needs
+    ``\\usepackage{booktabs,threeparttable}``).
 
     Parameters
     ----------
@@ -291,7 +305,7 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     if fmt == "csv":
         buf = io.StringIO()
         out = pd.DataFrame(body + [[n] + [""] * (len(cols) - 1) for n in notes], columns=head)
-        out.to_csv(buf, index=False)
+        neutralise_frame(out).to_csv(buf, index=False)
         return buf.getvalue()
     if fmt == "markdown":
         lines = ["| " + " | ".join(head) + " |",
@@ -308,14 +322,27 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
         return (f'<table class="regression-table"><thead><tr>{th}</tr></thead>'
                 f"<tbody>{trs}</tbody><tfoot>{foot}</tfoot></table>\n")
     n_terms = frame.attrs["n_term_rows"]
-    lines = [r"\begin{tabular}{l" + "c" * (len(head) - 1) + "}", r"\toprule",
-             " & ".join(_latex_escape(h) for h in head) + r" \\", r"\midrule"]
+    lines = [r"% needs \usepackage{booktabs,threeparttable}", r"\begin{table}[htbp]",
+             r"\centering", r"\begin{threeparttable}"]
+    if caption:
+        lines.append(r"\caption{" + _latex_escape(caption) + "}")
+    if label:
+        lines.append(latex_label(label))
+    lines += [r"\begin{tabular}{l" + "c" * (len(head) - 1) + "}", r"\toprule",
+              " & ".join(_latex_escape(h) for h in head) + r" \\", r"\midrule"]
     for i, row in enumerate(body):
         if i == n_terms:
             lines.append(r"\midrule")
-        lines.append(" & ".join(_latex_escape(str(c)) for c in row) + r" \\")
-    lines.append(r"\bottomrule")
-    lines += [rf"\multicolumn{{{len(head)}}}{{l}}{{\footnotesize {_latex_escape(n)}}} \\"
-              for n in notes]
-    lines.append(r"\end{tabular}")
+        lines.append(" & ".join(_latex_cell(str(c)) for c in row) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}", r"\begin{tablenotes}\footnotesize"]
+    lines += [r"\item " + _latex_escape(n) for n in notes]
+    lines += [r"\end{tablenotes}", r"\end{threeparttable}", r"\end{table}"]
     return "\n".join(lines) + "\n"
+
+
+def _latex_cell(s: str) -> str:
+    """A table cell: a number's leading minus as a minus sign, not a hyphen."""
+    m = re.match(r"^(\(?)-(?=[\d.])", s)
+    if m:
+        s = m.group(1) + "\x00" + s[m.end():]
+    return _latex_escape(s).replace("\x00", r"\textminus{}")

@@ -11,6 +11,7 @@ import pandas as pd
 import polars as pl
 
 from policydiffusion.errors import InvalidOptionError
+from policydiffusion.safe_output import neutralise_polars
 
 __all__ = ["RiskSet"]
 
@@ -116,10 +117,11 @@ class RiskSet:
         """Stream the rows into one CSV file."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        # names from the data are neutralised so no cell runs as a spreadsheet formula
         if self._collected is not None:
-            self._collected.write_csv(path)
+            neutralise_polars(self._collected).write_csv(path)
         else:
-            self.plan.sink_csv(path)
+            neutralise_polars(self.plan).sink_csv(path)
         return path
 
     def sink_parquet_dataset(self, folder: str | Path, *, policies_per_file: int = 8,

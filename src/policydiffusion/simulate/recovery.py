@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from policydiffusion.errors import InvalidOptionError, PolicyDiffusionError
+from policydiffusion.errors import InvalidOptionError, PolicyDiffusionError, raise_problems
 from policydiffusion.simulate._common import package_versions
 
 __all__ = ["recovery", "RecoveryResult", "power_analysis", "PowerResult", "fit_simulation",
@@ -153,8 +153,7 @@ def recovery(simulate: Callable[[int], Any], *, reps: int, seed: int, outcome: s
     >>> res.table["term"].tolist()
     ['Intercept', 'x']
     """
-    if reps < 1:
-        raise InvalidOptionError("reps must be at least 1.")
+    raise_problems(power_problems({}, reps=reps, alpha=alpha))
     parts, failed = [], []
     for k, s in enumerate(rep_seeds(seed, reps)):
         sim = simulate(s)
@@ -202,6 +201,24 @@ class PowerResult:
         return self.summary()
 
 
+def power_problems(grid: Mapping[str, Sequence[Any]], *, reps: int, alpha: float) -> list[str]:
+    """Every problem with the options of a power analysis (checked before any simulation).
+
+    Examples
+    --------
+    >>> power_problems({"effect": []}, reps=0, alpha=1.5)  # doctest: +NORMALIZE_WHITESPACE
+    ['reps must be at least 1; got 0.', 'alpha must be between 0 and 1; got 1.5.',
+     "grid['effect'] has no values."]
+    """
+    problems = []
+    if not (isinstance(reps, (int, np.integer)) and reps >= 1):
+        problems.append(f"reps must be at least 1; got {reps!r}.")
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        problems.append(f"alpha must be between 0 and 1; got {alpha!r}.")
+    problems += [f"grid[{k!r}] has no values." for k, v in grid.items() if len(list(v)) == 0]
+    return problems
+
+
 def power_analysis(design: Callable[..., Any], *, grid: Mapping[str, Sequence[Any]], term: str,
                    reps: int, seed: int, alpha: float = 0.05, outcome: str | None = None,
                    vcov: Any = "classical") -> PowerResult:
@@ -228,8 +245,10 @@ def power_analysis(design: Callable[..., Any], *, grid: Mapping[str, Sequence[An
     >>> res.table.columns.tolist()[:3]
     ['effect', 'n_units', 'power']
     """
+    problems = power_problems(grid, reps=reps, alpha=alpha)
     if not grid:
-        raise InvalidOptionError("grid needs at least one parameter with values.")
+        problems.insert(0, "grid needs at least one parameter with values.")
+    raise_problems(problems)
     keys = list(grid)
     rows = []
     for values in itertools.product(*[list(grid[k]) for k in keys]):

@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 import polars as pl
 
-from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion.errors import InvalidOptionError, check_choice, raise_problems
 from policydiffusion.simulate._common import make_rng, package_versions
 from policydiffusion.simulate.cascades import _edges
 
@@ -98,11 +98,12 @@ def simulate_threshold(
     True
     """
     check_choice("exposure", exposure, ("share", "count"))
+    raise_problems([msg for bad, msg in (
+        (not n_periods >= 1, f"n_periods must be at least 1; got {n_periods!r}."),
+        (not 0.0 <= rewire <= 1.0, f"rewire is a probability between 0 and 1; got {rewire!r}."),
+        (not 0.0 <= seed_share <= 1.0, f"seed_share is a share between 0 and 1; got {seed_share!r}."),
+    ) if bad])
     rng = make_rng(seed)
-    if n_periods < 1:
-        raise InvalidOptionError("n_periods must be at least 1.")
-    if not 0.0 <= rewire <= 1.0:
-        raise InvalidOptionError("rewire is a probability between 0 and 1.")
     e = _edges(network)
     names = list(dict.fromkeys([*(map(str, nodes or [])), *e["source"], *e["target"]]))
     n = len(names)

@@ -10,8 +10,11 @@ import pandas as pd
 import polars as pl
 
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError, check_choice
-from policydiffusion.study._periods import GRANULARITIES, parse_time, time_hint
+from policydiffusion.study._cells import (MISSING_CODES, NEVER_CODES, ReadOptions,
+                                          check_duplicates_option, check_numeric_columns, is_never)
+from policydiffusion.study._periods import GRANULARITIES, YEARS, TimeError, read_time
 from policydiffusion.study._read import Table, TableLike, read_table, require_columns
+from policydiffusion.study._relation_rows import combine_edge_rows
 from policydiffusion.study._relations import Relation
 from policydiffusion.study._study import Exclusion, Study
 
@@ -64,9 +67,11 @@ class RelationSpec(dict):
 
     def __init__(self, edges: TableLike, *, source: str = "source", target: str = "target",
                  weight: str | None = None, period: str | None = None, directed: bool = False,
-                 description: str = "") -> None:
+                 description: str = "", duplicates: str = "error") -> None:
+        check_duplicates_option(duplicates)
         super().__init__(edges=edges, source=source, target=target, weight=weight,
-                         period=period, directed=directed, description=description)
+                         period=period, directed=directed, description=description,
+                         duplicates=duplicates)
 
 
 def load_study(
@@ -96,6 +101,11 @@ def load_study(
     start: object | None = None,
     end: object | None = None,
     unknown_units: str = "error",
+    missing_values: Sequence[str] = MISSING_CODES,
+    date_format: str | None = None,
+    years: tuple[int, int] | None = YEARS,
+    never: Sequence[str] = NEVER_CODES,
+    encoding: str | None = None,
 ) -> Study:
     """Read adoption records and everything around them into a validated Study.
 
@@ -141,6 +151,22 @@ def load_study(
         Alaska in an inferred network of a 48-state study): ``"error"`` (default)
         reports each; ``"drop"`` removes those edges and counts them in
         ``study.exclusions``, per relation, with the units and example edges.
+    missing_values
+        Cells read as missing (``NA``, ``.``, ``n/a``, ...). A text cell left in a
+        column that is otherwise numbers is refused, naming file, row and value.
+    date_format
+        A :func:`~datetime.datetime.strptime` format (``"%d/%m/%Y"``) every text date
+        must match; without it dates must be year first (``2001-03-04``), and dates
+        whose day and month could be swapped, compact digits (``20010304``) and
+        fractional years that are not whole quarters or months are refused.
+    years
+        Plausible window of years (default 1000-2100; ``None``: no check). A time
+        outside it is refused with its row (not checked at ``period`` granularity).
+    never
+        Wide layout: cells meaning "not adopted" (default ``0``, ``never``, ``not
+        adopted``, ``no``, without case); they are counted in ``study.exclusions``.
+    encoding
+        Text encoding of CSV/TSV files (default UTF-8; e.g. ``"gb18030"``).
 
     Examples
     --------
@@ -154,18 +180,23 @@ def load_study(
     check_choice("granularity", granularity, GRANULARITIES)
     check_choice("layout", layout, ("long", "wide"))
     check_choice("unknown_units", unknown_units, UNKNOWN_UNITS)
+    opts = ReadOptions(tuple(missing_values), date_format,
+                       None if years is None else tuple(years), tuple(never), encoding)
     bad = _Collector()
     sources: dict[str, str] = {}
+    exclusions: list[Exclusion] = []
 
     # ---------------------------------------------------------------- adoptions
-    at = read_table(adoptions, argument="adoptions")
+    at = _read(adoptions, "adoptions", opts)
     sources["adoptions"] = at.label
     if layout == "wide":
-        at = _wide_to_long(at, unit_col, policy_col, time_col, bad)
+        at = _wide_to_long(at, unit_col, policy_col, time_col, bad,
+                           granularity=granularity, opts=opts, exclusions=exclusions)
     require_columns(at, {"policy": policy_col, "unit": unit_col, "time": time_col})
     a = at.frame
     rows: list[tuple[str, str, int, str, float | None, int]] = []
-    for pos, (p, u, t) in enumerate(zip(a[policy_col], a[unit_col], a[time_col])):
+    times = _time_cells(at, time_col, opts)
+    for pos, (p, u, t) in enumerate(zip(a[policy_col], a[unit_col], times)):
         ok = True
         if _is_missing(p) or not str(p).strip():
             bad.add(at, pos, policy_col, None, "empty policy id")
@@ -173,10 +204,8 @@ def load_study(
         if _is_missing(u) or not str(u).strip():
             bad.add(at, pos, unit_col, None, "empty unit id")
             ok = False
-        per = parse_time(t, granularity)
+        per = _period(at, pos, time_col, t, granularity, opts, bad, what="adoption time")
         if per is None:
-            bad.add(at, pos, time_col, None if _is_missing(t) else t,
-                    "missing adoption time" if _is_missing(t) else f"unreadable time; {time_hint(granularity)}")
             ok = False
         if ok:
             lvl = None
@@ -199,11 +228,12 @@ def load_study(
 
     # ---------------------------------------------------------------- units
     if units is not None:
-        ut = read_table(units, argument="units")
+        ut = _read(units, "units", opts)
         sources["units"] = ut.label
         uid = units_id_col or unit_col
         require_columns(ut, {"units_id": uid})
-        units_df = _units_frame(ut, uid, name_col, parent_col, entry_col, exit_col, granularity, bad)
+        units_df = _units_frame(ut, uid, name_col, parent_col, entry_col, exit_col, granularity, bad,
+                                opts=opts)
     else:
         ids = sorted({u for _, u, *_ in rows})
         units_df = pl.DataFrame({"unit": ids, "name": ids, "parent": [None] * len(ids),
@@ -229,11 +259,11 @@ def load_study(
     # ---------------------------------------------------------------- policies
     policy_ids_in_data = list(dict.fromkeys(p for p, *_ in rows))
     if policies is not None:
-        pt = read_table(policies, argument="policies")
+        pt = _read(policies, "policies", opts)
         sources["policies"] = pt.label
         pid = policies_id_col or policy_col
         require_columns(pt, {"policies_id": pid})
-        policies_df = _policies_frame(pt, pid, opening_col, end_col, granularity, bad)
+        policies_df = _policies_frame(pt, pid, opening_col, end_col, granularity, bad, opts=opts)
         known_pol = policies_df.get_column("policy").to_list()
         kp = set(known_pol)
         for p, u, per, t, lvl, pos in rows:
@@ -247,16 +277,16 @@ def load_study(
     # ---------------------------------------------------------------- covariates
     cov_df = None
     if covariates is not None:
-        ct = read_table(covariates, argument="covariates")
+        ct = _read(covariates, "covariates", opts)
         sources["covariates"] = ct.label
         cov_df = _covariates_frame(ct, covariates_unit_col or unit_col, covariates_time_col,
-                                   time_col, granularity, known_units, bad)
+                                   time_col, granularity, known_units, bad, opts=opts)
 
     # ---------------------------------------------------------------- relations
     rel_out: dict[str, Relation] = {}
     dropped_edges: list[Exclusion] = []
     for name, spec in (relations or {}).items():
-        rel = _relation(name, spec, granularity, known_units, bad, sources,
+        rel = _relation(name, spec, granularity, known_units, bad, sources, opts=opts,
                         unknown_units=unknown_units, dropped=dropped_edges)
         if rel is not None:
             rel_out[name] = rel
@@ -264,30 +294,20 @@ def load_study(
     # ---------------------------------------------------------------- events
     event_spans = None
     if events is not None:
-        et = read_table(events, argument="events")
+        et = _read(events, "events", opts)
         sources["events"] = et.label
-        event_spans = _events_frame(et, granularity, known_units, bad)
+        event_spans = _events_frame(et, granularity, known_units, bad, opts=opts)
 
     bad.raise_if_any()
 
     # ---------------------------------------------------------------- window
     periods = [per for _, _, per, *_ in rows]
-    if start is not None:
-        s = parse_time(start, granularity)
-        if s is None:
-            raise InvalidOptionError(f"start={start!r} is not a time; {time_hint(granularity)}")
-    else:
-        s = min(periods)
-    if end is not None:
-        e = parse_time(end, granularity)
-        if e is None:
-            raise InvalidOptionError(f"end={end!r} is not a time; {time_hint(granularity)}")
-    else:
-        e = max(periods)
+    s = _window_option("start", start, granularity, opts) if start is not None else min(periods)
+    e = _window_option("end", end, granularity, opts) if end is not None else max(periods)
     if e < s:
         raise InvalidOptionError(f"the observation window is empty: start {start!r} is after end {end!r}.")
 
-    exclusions: list[Exclusion] = list(dropped_edges)
+    exclusions.extend(dropped_edges)
     keep, before, after = [], [], []
     for r in rows:
         if r[2] < s:
@@ -318,48 +338,86 @@ def load_study(
 
 
 # ---------------------------------------------------------------------- helpers
-def _wide_to_long(at: Table, unit_col: str, policy_col: str, time_col: str, bad: _Collector) -> Table:
+def _read(source: TableLike, argument: str, opts: ReadOptions) -> Table:
+    return read_table(source, argument=argument, missing_values=opts.missing_values,
+                      encoding=opts.encoding)
+
+
+def _time_cells(table: Table, col: str, opts: ReadOptions) -> list:
+    """A time column's cells; as written when a date_format reads them (numbers lose
+    the zeros of 2016.10 and the order of 04.03.2001 is the format's to decide)."""
+    src = table.raw if opts.date_format and table.raw is not None else table.frame
+    return list(src[col]) if col in src.columns else list(table.frame[col])
+
+
+def _period(table: Table, pos: int, col: str, value: object, granularity: str, opts: ReadOptions,
+            bad: _Collector, *, what: str = "time") -> int | None:
+    """One time cell as a period; a problem (and None) when it cannot be read."""
+    if _is_missing(value) or (isinstance(value, str) and not value.strip()):
+        bad.add(table, pos, col, None, f"missing {what}")
+        return None
+    try:
+        return read_time(value, granularity, date_format=opts.date_format, years=opts.years)
+    except TimeError as exc:
+        bad.add(table, pos, col, value, str(exc))
+        return None
+
+
+def _window_option(name: str, value: object, granularity: str, opts: ReadOptions) -> int:
+    try:
+        return read_time(value, granularity, years=opts.years)
+    except TimeError as exc:
+        raise InvalidOptionError(f"{name}={value!r}: {exc}") from None
+
+
+WIDE_NEVER = "wide-layout cell coded as not adopted (0, never, ...)"
+
+
+def _wide_to_long(at: Table, unit_col: str, policy_col: str, time_col: str, bad: _Collector, *,
+                  granularity: str = "year", opts: ReadOptions = ReadOptions(),
+                  exclusions: list[Exclusion] | None = None) -> Table:
     """A unit x policy sheet of times as long rows; bad cells are reported at their wide
-    row and policy column (the long rows lose that position)."""
+    row and policy column (the long rows lose that position). Cells coded "never"
+    (``0``, ``never``, ...) are not adoptions; their count is logged as an exclusion."""
     require_columns(at, {"unit": unit_col})
     f = at.frame
+    src = at.raw if opts.date_format and at.raw is not None else f
     recs: list[tuple[str, Any, Any]] = []
+    never: list[str] = []
     for pos in range(len(f)):
         u = f[unit_col].iat[pos]
         for col in f.columns:
-            v = f[col].iat[pos]
+            v = src[col].iat[pos]
             if col == unit_col or _is_missing(v) or (isinstance(v, str) and not v.strip()):
                 continue
-            # any granularity's reading will do here; the long rows are parsed properly later
-            if parse_time(v, "year") is None and parse_time(v, "month") is None:
-                bad.add(at, pos, str(col), v, "text in a year cell; expected a year or a date, "
-                        "or leave the cell empty for no adoption")
-            else:
+            if is_never(v, opts.never):
+                never.append(f"{col}/{_text(u)}={_text(v)}")
+            elif _period(at, pos, str(col), v, granularity, opts, bad) is not None:
                 recs.append((str(col), u, v))
+    if never and exclusions is not None:  # the examples show the codes met
+        exclusions.append(Exclusion("study", WIDE_NEVER, len(never), tuple(never[:5])))
     long = pd.DataFrame(recs, columns=[policy_col, unit_col, time_col])
     return Table(long, at.label, at.from_file)
 
 
 def _time_column(table: Table, col: str | None, granularity: str, bad: _Collector,
-                 required: bool) -> list[int | None]:
+                 required: bool, opts: ReadOptions = ReadOptions()) -> list[int | None]:
     if col is None or col not in table.frame.columns:
         return [None] * len(table.frame)
     out: list[int | None] = []
-    for pos, v in enumerate(table.frame[col]):
-        if _is_missing(v):
+    for pos, v in enumerate(_time_cells(table, col, opts)):
+        if _is_missing(v) or (isinstance(v, str) and not v.strip()):
             if required:
                 bad.add(table, pos, col, None, "missing time")
             out.append(None)
             continue
-        per = parse_time(v, granularity)
-        if per is None:
-            bad.add(table, pos, col, v, f"unreadable time; {time_hint(granularity)}")
-        out.append(per)
+        out.append(_period(table, pos, col, v, granularity, opts, bad))
     return out
 
 
 def _units_frame(ut: Table, uid: str, name_col: str, parent_col: str, entry_col: str,
-                 exit_col: str, granularity: str, bad: _Collector) -> pl.DataFrame:
+                 exit_col: str, granularity: str, bad: _Collector,
+                 opts: ReadOptions = ReadOptions()) -> pl.DataFrame:
     f = ut.frame
     ids: list[str] = []
     seen: dict[str, int] = {}
@@ -377,13 +435,14 @@ def _units_frame(ut: Table, uid: str, name_col: str, parent_col: str, entry_col:
              zip(f[name_col] if name_col in f.columns else ids, ids)]
     parents = ([None if _is_missing(v) else _text(v) for v in f[parent_col]]
                if parent_col in f.columns else [None] * len(ids))
-    entry = _time_column(ut, entry_col, granularity, bad, required=False)
-    exit_ = _time_column(ut, exit_col, granularity, bad, required=False)
+    entry = _time_column(ut, entry_col, granularity, bad, required=False, opts=opts)
+    exit_ = _time_column(ut, exit_col, granularity, bad, required=False, opts=opts)
     # a parent outside the unit list (e.g. the country) is allowed, so parents are not checked
     for pos, (en, ex) in enumerate(zip(entry, exit_)):
         if en is not None and ex is not None and ex < en:
             bad.add(ut, pos, exit_col, f.get(exit_col).iat[pos], "exit period before entry period")
     extra = [c for c in f.columns if c not in {uid, name_col, parent_col, entry_col, exit_col}]
+    check_numeric_columns(ut, extra, bad.add)
     base = pl.DataFrame({"unit": ids, "name": names, "parent": parents, "entry": entry, "exit": exit_},
                         schema={"unit": pl.Utf8, "name": pl.Utf8, "parent": pl.Utf8,
                                 "entry": pl.Int64, "exit": pl.Int64})
@@ -407,7 +466,7 @@ def _plain(f: pd.DataFrame) -> pd.DataFrame:
 
 
 def _policies_frame(pt: Table, pid: str, opening_col: str, end_col: str, granularity: str,
-                    bad: _Collector) -> pl.DataFrame:
+                    bad: _Collector, opts: ReadOptions = ReadOptions()) -> pl.DataFrame:
     f = pt.frame
     ids: list[str] = []
     seen: dict[str, int] = {}
@@ -421,8 +480,8 @@ def _policies_frame(pt: Table, pid: str, opening_col: str, end_col: str, granula
             bad.add(pt, pos, pid, t, f"policy listed twice (first at row {pt.row_of(seen[t])})")
         seen.setdefault(t, pos)
         ids.append(t)
-    opening = _time_column(pt, opening_col, granularity, bad, required=False)
-    end = _time_column(pt, end_col, granularity, bad, required=False)
+    opening = _time_column(pt, opening_col, granularity, bad, required=False, opts=opts)
+    end = _time_column(pt, end_col, granularity, bad, required=False, opts=opts)
     extra = [c for c in f.columns if c not in {pid, opening_col, end_col}]
     base = pl.DataFrame({"policy": ids, "opening": opening, "end": end},
                         schema={"policy": pl.Utf8, "opening": pl.Int64, "end": pl.Int64})
@@ -432,7 +491,8 @@ def _policies_frame(pt: Table, pid: str, opening_col: str, end_col: str, granula
 
 
 def _covariates_frame(ct: Table, ucol: str, tcol: str | None, default_time: str, granularity: str,
-                      known_units: list[str], bad: _Collector) -> pl.DataFrame:
+                      known_units: list[str], bad: _Collector,
+                      opts: ReadOptions = ReadOptions()) -> pl.DataFrame:
     f = ct.frame
     if tcol is None:
         for cand in (default_time, "period", "year", "time"):
@@ -447,7 +507,7 @@ def _covariates_frame(ct: Table, ucol: str, tcol: str | None, default_time: str,
         if t not in known:
             bad.add(ct, pos, ucol, t or None, "unknown unit code" + _suggest(t, known_units))
         units.append(t)
-    periods = _time_column(ct, tcol, granularity, bad, required=True)
+    periods = _time_column(ct, tcol, granularity, bad, required=True, opts=opts)
     seen: dict[tuple[str, int | None], int] = {}
     for pos, key in enumerate(zip(units, periods)):
         if key in seen:
@@ -455,6 +515,7 @@ def _covariates_frame(ct: Table, ucol: str, tcol: str | None, default_time: str,
                     f"duplicate (unit, period) key {key[0]!r}, {key[1]} (first at row {ct.row_of(seen[key])})")
         seen.setdefault(key, pos)
     values = [c for c in f.columns if c not in (ucol, tcol)]
+    check_numeric_columns(ct, values, bad.add)
     base = pl.DataFrame({"unit": units, "period": periods}, schema={"unit": pl.Utf8, "period": pl.Int64})
     if values:
         base = pl.concat([base, pl.from_pandas(_plain(f[values]))], how="horizontal")
@@ -462,7 +523,8 @@ def _covariates_frame(ct: Table, ucol: str, tcol: str | None, default_time: str,
 
 
 def _relation(name: str, spec: Any, granularity: str, known_units: list[str], bad: _Collector,
-              sources: dict[str, str], *, unknown_units: str = "error",
+              sources: dict[str, str], opts: ReadOptions = ReadOptions(), *,
+              unknown_units: str = "error",
               dropped: list[Exclusion] | None = None) -> Relation | None:
     """The relation ``name`` read and checked; with ``unknown_units="drop"`` the edges
     naming units outside the study are removed and counted in ``dropped``."""
@@ -477,7 +539,7 @@ def _relation(name: str, spec: Any, granularity: str, known_units: list[str], ba
             Relation(name, edges, spec.directed, spec.description, dict(spec.meta))
     if not isinstance(spec, dict):
         spec = RelationSpec(spec)
-    rt = read_table(spec["edges"], argument=f"relation {name!r}")
+    rt = _read(spec["edges"], f"relation {name!r}", opts)
     sources[f"relation:{name}"] = rt.label
     cols = {"source": spec["source"], "target": spec["target"]}
     if spec.get("weight"):
@@ -487,7 +549,7 @@ def _relation(name: str, spec: Any, granularity: str, known_units: list[str], ba
     require_columns(rt, cols)
     _check_edges(rt, spec["source"], spec["target"], known_units, bad, unknown_ok=drop)
     f = rt.frame
-    periods = _time_column(rt, spec.get("period"), granularity, bad, required=True) \
+    periods = _time_column(rt, spec.get("period"), granularity, bad, required=True, opts=opts) \
         if spec.get("period") else [None] * len(f)
     weights: list[float] = []
     if spec.get("weight"):
@@ -506,6 +568,10 @@ def _relation(name: str, spec: Any, granularity: str, known_units: list[str], ba
                           "weight": weights, "period": periods},
                          schema={"source": pl.Utf8, "target": pl.Utf8, "weight": pl.Float64,
                                  "period": pl.Int64})
+    edges = combine_edge_rows(edges, directed=bool(spec.get("directed")),
+                              duplicates=spec.get("duplicates", "error"),
+                              add=lambda pos, col, value, hint: bad.add(
+                                  rt, pos, spec.get(col) or col, value, hint), row_of=rt.row_of)
     if drop:
         edges = _drop_unknown_edges(edges, name, bool(spec.get("directed")), known_units, dropped)
     return Relation.from_edges(edges, name=name, source="source", target="target", weight="weight",
@@ -552,18 +618,19 @@ def _drop_unknown_edges(edges: pl.DataFrame, name: str, directed: bool, known_un
     return edges.filter(~outside)
 
 
-def _events_frame(et: Table, granularity: str, known_units: list[str], bad: _Collector
+def _events_frame(et: Table, granularity: str, known_units: list[str], bad: _Collector,
+                  opts: ReadOptions = ReadOptions()
                   ) -> list[tuple[str, int, int | None, str | None, float]]:
     """Event spans (event, first period, last period or None = open, unit, value)."""
     f = et.frame
     if "time" in f.columns:
         require_columns(et, {"event": "event", "time": "time"})
-        starts = _time_column(et, "time", granularity, bad, required=True)
+        starts = _time_column(et, "time", granularity, bad, required=True, opts=opts)
         ends = starts
     else:
         require_columns(et, {"event": "event", "start": "start"})
-        starts = _time_column(et, "start", granularity, bad, required=True)
-        ends = _time_column(et, "end", granularity, bad, required=False)
+        starts = _time_column(et, "start", granularity, bad, required=True, opts=opts)
+        ends = _time_column(et, "end", granularity, bad, required=False, opts=opts)
     known = set(known_units)
     spans = []
     for pos, (ev, s, e) in enumerate(zip(f["event"], starts, ends)):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
@@ -10,6 +12,7 @@ import pandas as pd
 import polars as pl
 
 from policydiffusion.errors import Problem, StudyDataError
+from policydiffusion.study._cells import MISSING_CODES, replace_missing_codes
 
 TableLike = Union[str, Path, pd.DataFrame, pl.DataFrame]
 
@@ -38,17 +41,23 @@ class Table:
     frame: pd.DataFrame
     label: str
     from_file: bool
+    #: the cells as written (text files only), for reading dates with a date_format
+    raw: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     def row_of(self, position: int) -> int:
         return int(position) + 2 if self.from_file else int(position)
 
 
-def read_table(source: TableLike, *, argument: str) -> Table:
+def read_table(source: TableLike, *, argument: str, missing_values: tuple[str, ...] = MISSING_CODES,
+               encoding: str | None = None) -> Table:
     """Read ``source`` (a path or a DataFrame) into a :class:`Table`.
 
     Text columns are kept as text (CSV cells are read as strings where they are not
     clean numbers), so a bad year cell is reported rather than silently turned into
-    a missing value.
+    a missing value. Cells equal to one of ``missing_values`` (``NA``, ``.``, ...) are
+    missing. CSV files are UTF-8 (a byte-order mark is allowed) unless ``encoding``
+    says otherwise; a file in another encoding is refused with the one it looks like,
+    and a row with more or fewer fields than the header is refused with both counts.
 
     Examples
     --------
@@ -57,10 +66,12 @@ def read_table(source: TableLike, *, argument: str) -> Table:
     >>> t.label, t.row_of(0)
     ('adoptions (DataFrame)', 0)
     """
-    if isinstance(source, pl.DataFrame):
-        return Table(source.to_pandas(), f"{argument} (DataFrame)", False)
-    if isinstance(source, pd.DataFrame):
-        return Table(source.reset_index(drop=True).copy(), f"{argument} (DataFrame)", False)
+    if isinstance(source, (pl.DataFrame, pd.DataFrame)):
+        frame = source.to_pandas() if isinstance(source, pl.DataFrame) else source
+        frame, coded = replace_missing_codes(frame.reset_index(drop=True), missing_values)
+        if coded:  # a column that held codes may now be all numbers
+            frame[coded] = _numeric_where_clean(frame[coded])
+        return Table(frame, f"{argument} (DataFrame)", False)
     path = Path(source)
     label = path.name
     if not path.exists():
@@ -70,22 +81,71 @@ def read_table(source: TableLike, *, argument: str) -> Table:
     if kind is None:
         raise StudyDataError([Problem(label, None, None, None,
                                       "unknown file type; use .csv, .tsv, .parquet, .xlsx, .xls or .dta")])
+    raw = None
     try:
-        if kind == "csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        elif kind == "tsv":
-            frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
+        if kind in ("csv", "tsv"):
+            sep = "," if kind == "csv" else "\t"
+            text = _decoded(path, label, encoding)
+            _check_field_counts(text, sep, label)
+            frame = raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str,
+                                      keep_default_na=False, na_values=[""])
         elif kind == "parquet":
             frame = pd.read_parquet(path)
         elif kind == "excel":
             frame = pd.read_excel(path)
         else:
             frame = pd.read_stata(path, convert_categoricals=True)
+    except StudyDataError:
+        raise
     except Exception as exc:  # the reader's own message is the useful part
         raise StudyDataError([Problem(label, None, None, None, f"could not be read: {exc}")]) from exc
+    frame, _ = replace_missing_codes(frame, missing_values)
+    if raw is not None:
+        raw, _ = replace_missing_codes(raw, missing_values)
     if kind in ("csv", "tsv"):
         frame = _numeric_where_clean(frame)
-    return Table(frame.reset_index(drop=True), label, True)
+    return Table(frame.reset_index(drop=True), label, True, raw)
+
+
+def _decoded(path: Path, label: str, encoding: str | None) -> str:
+    """The file's text; a decoding failure names the line and the encoding it looks like."""
+    data = path.read_bytes()
+    try:
+        return data.decode(encoding or "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        guess = _guess_encoding(data)
+        hint = (f"the file is not {encoding or 'UTF-8'} text (byte 0x{data[exc.start]:02x})"
+                + (f"; it reads as {guess}: pass --encoding {guess} (Python: encoding={guess!r})"
+                   if guess else "; pass its encoding with --encoding (Python: encoding=)"))
+        raise StudyDataError([Problem(label, line, None, None, hint)]) from None
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """The encoding a non-UTF-8 file most likely has: GB18030 for Chinese text."""
+    for enc in ("gb18030", "cp1252"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc == "gb18030" and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            continue  # decodes, but not as Chinese: more likely a Western code page
+        return enc
+    return None
+
+
+def _check_field_counts(text: str, sep: str, label: str) -> None:
+    """Refuse rows whose number of fields differs from the header's (a ragged file)."""
+    records = csv.reader(io.StringIO(text), delimiter=sep)
+    header = next(records, None)
+    if header is None:
+        return
+    problems = [Problem(label, i, None, None, f"the row has {len(rec)} fields; the header has "
+                        f"{len(header)} (a missing or extra separator, or an unquoted {sep!r})")
+                for i, rec in enumerate(records, start=2)
+                if rec and len(rec) != len(header)]
+    if problems:
+        raise StudyDataError(problems)
 
 
 def _numeric_where_clean(frame: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,7 @@ def _default(fld: dataclasses.Field) -> str:
     if fld.default is not dataclasses.MISSING and fld.default is not None:
         d = fld.default
         if isinstance(d, tuple):
-            return "`[" + ", ".join(f'"{x}"' for x in d) + "]`"
+            return "`[" + ", ".join(f'"{x}"' if isinstance(x, str) else str(x) for x in d) + "]`"
         if isinstance(d, bool):
             return f"`{str(d).lower()}`"
         return f'`"{d}"`' if isinstance(d, str) else f"`{d}`"

@@ -38,9 +38,12 @@ Label = Mapping[str, str]
 
 
 def f(default: Any = ..., *, kind: str, doc: str, choices: tuple = (), required: bool = False,
-      factory: Any = None) -> Any:
-    """A dataclass field with its documentation and kind in ``metadata``."""
-    meta = {"kind": kind, "doc": doc, "choices": choices, "required": required}
+      factory: Any = None, bounds: tuple = ()) -> Any:
+    """A dataclass field with its documentation and kind in ``metadata``.
+
+    ``bounds`` = (lowest, highest) for numbers (``None``: unbounded on that side).
+    """
+    meta = {"kind": kind, "doc": doc, "choices": choices, "required": required, "bounds": bounds}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=None if default is ... else default, metadata=meta)
@@ -54,8 +57,9 @@ class StudySection:
                      "`{en = \"...\", zh = \"...\"}`).", required=True)
     description: Label = f(kind="label", doc="A paragraph shown under the title.", factory=dict)
     authors: tuple = f(kind="strlist", doc="Author names shown in the report header.", factory=tuple)
-    seed: int = f(DEFAULT_SEED, kind="int", doc="Seed of every random step (network inference "
-                  "ties, simulations); recorded in run.json.")
+    seed: int = f(DEFAULT_SEED, kind="int", bounds=(0, 2**32 - 1),
+                  doc="Seed of every random step (network inference ties, simulations); recorded "
+                      "in run.json.")
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class RelationFile:
     directed: bool = f(False, kind="bool", doc="Whether source -> target differs from "
                        "target -> source.")
     description: str = f("", kind="str", doc="A phrase describing the relation.")
+    duplicates: str = f("error", kind="str", choices=("error", "sum", "max"),
+                        doc="An edge listed twice (same source, target and period): `error`, "
+                            "or combine the weights by `sum` or `max`.")
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,18 @@ class DataSection:
     covariates_time_col: str | None = f(kind="str", doc="Time column in `covariates` (default: "
                                         "`time_col`).")
     granularity: str = f("year", kind="str", choices=GRANULARITIES, doc="Period length.")
+    date_format: str | None = f(kind="str", doc="How text dates are written, as a strptime "
+                                "format (`\"%d/%m/%Y\"`); default: year first (`2001-03-04`), "
+                                "other orders refused.")
+    missing_values: tuple | None = f(kind="strlist", doc="Cells read as missing (default: `NA`, "
+                                     "`N/A`, `n/a`, `na`, `#N/A`, `NaN`, `nan`, `.`, `NULL`, "
+                                     "`null`, `None`, `-`, `--`).")
+    never: tuple | None = f(kind="strlist", doc="Wide layout: cells meaning not adopted "
+                            "(default: `0`, `never`, `not adopted`, `no`; counted as exclusions).")
+    years: tuple = f((1000, 2100), kind="years", doc="Plausible years `[FIRST, LAST]`; a time "
+                     "outside them is refused.")
+    encoding: str | None = f(kind="str", doc="Text encoding of CSV files (default UTF-8; e.g. "
+                             "`gb18030`).")
     start: Any = f(kind="time", doc="First period observed (default: the first adoption).")
     end: Any = f(kind="time", doc="Last period observed; non-adopters are censored here "
                  "(default: the last adoption; `spid`: 2017).")
@@ -219,7 +238,7 @@ class ModerationSection:
                    doc="Effect on the adoption probability (average marginal effect at each "
                        "moderator value; the default, as every hazard link is nonlinear) or on "
                        "the linear predictor (log-odds for logit: `b_x + b_xz z`).")
-    points: int = f(25, kind="int", doc="Number of values of a continuous moderator, over its "
+    points: int = f(25, kind="int", bounds=(2, 1000), doc="Number of values of a continuous moderator, over its "
                     "observed range (a discrete one, whole numbers with at most 10 values, is "
                     "shown at each observed value).")
     label: Label = f(kind="label", doc="Plot title.", factory=dict)
@@ -297,8 +316,8 @@ class SimulationSection:
                   doc="`from_fit`: draw coefficients from the fit's sampling distribution, "
                       "simulate each policy's diffusion and compare with the observed curve.")
     model: str = f(kind="str", doc="Name of a fitted model on a monadic risk set.", required=True)
-    draws: int = f(200, kind="int", doc="Number of simulated histories.")
-    seed: int | None = f(kind="int", doc="Seed (default: `study.seed`).")
+    draws: int = f(200, kind="int", bounds=(1, 10000), doc="Number of simulated histories.")
+    seed: int | None = f(kind="int", bounds=(0, 2**32 - 1), doc="Seed (default: `study.seed`).")
     options: Mapping[str, Any] = f(kind="options", doc="Further options of "
                                    "`policydiffusion.simulate.simulate_from_fit`.", factory=dict)
 
@@ -337,7 +356,7 @@ class ReportSection:
                               doc="Files written to figures/.")
     table_formats: tuple = f(("csv", "latex", "markdown"), kind="strlist", choices=TABLE_FORMATS,
                              doc="Files written to tables/.")
-    digits: int = f(3, kind="int", doc="Decimal places in tables.")
+    digits: int = f(3, kind="int", bounds=(0, 10), doc="Decimal places in tables.")
     key_terms: tuple | None = f(kind="strlist", doc="Variables of interest, shown first in the "
                                 "model tables in this order (columns or term names; default: "
                                 "each risk set's diffusion terms in the order of its `terms`). "

@@ -11,10 +11,11 @@ import dataclasses
 import difflib
 import re
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
-from policydiffusion.errors import StudyFileError
+from policydiffusion.errors import PolicyDiffusionWarning, StudyFileError
 from policydiffusion.studyfile import _schema as S
 from policydiffusion.studyfile._positions import toml_positions
 from policydiffusion.studyfile._terms import known_terms
@@ -102,7 +103,26 @@ class _Checker:
         self.bad(path, f"must be text or {{en = \"...\", zh = \"...\"}}; got {value!r}")
         return None
 
-    def convert(self, path: tuple, kind: str, value: Any, choices: tuple) -> Any:  # noqa: C901
+    def outside_folder(self, path: tuple, value: str, full: Path) -> None:
+        """Warn when a data path leaves the study file's folder (``../``, absolute)."""
+        folder = self.file.parent.resolve()
+        if not full.resolve().is_relative_to(folder):
+            warnings.warn(f"{describe_location(self.file, self.positions, path)}: {value!r} is "
+                          f"outside the study file's folder ({folder}); it is read, and "
+                          "run.json lists it with its checksum", PolicyDiffusionWarning,
+                          stacklevel=2)
+
+    def within(self, path: tuple, value: int, bounds: tuple) -> bool:
+        lo, hi = bounds or (None, None)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            span = (f"from {lo} to {hi}" if lo is not None and hi is not None
+                    else f"at least {lo}" if lo is not None else f"at most {hi}")
+            self.bad(path, f"must be a whole number {span}; got {value!r}")
+            return False
+        return True
+
+    def convert(self, path: tuple, kind: str, value: Any, choices: tuple,  # noqa: C901
+                bounds: tuple = ()) -> Any:
         def need(ok: bool, what: str) -> bool:
             if not ok:
                 self.bad(path, f"must be {what}; got {value!r}")
@@ -121,8 +141,14 @@ class _Checker:
                          f"{value!r}{_suggest(value, choices)}")
             return value
         if kind == "int":
-            return value if need(isinstance(value, int) and not isinstance(value, bool),
-                                 "a whole number") else None
+            if not need(isinstance(value, int) and not isinstance(value, bool), "a whole number"):
+                return None
+            return value if self.within(path, value, bounds) else None
+        if kind == "years":
+            ok = (isinstance(value, list) and len(value) == 2
+                  and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+                  and value[0] <= value[1])
+            return tuple(value) if need(ok, "[FIRST, LAST] years, e.g. [1900, 2030]") else None
         if kind == "bool":
             return value if need(isinstance(value, bool), "true or false") else None
         if kind == "time":
@@ -135,6 +161,7 @@ class _Checker:
             full = p if p.is_absolute() else (self.file.parent / p)
             if not full.exists():
                 self.bad(path, f"file {value!r} not found (looked for {full})")
+            self.outside_folder(path, value, full)
             return full
         if kind == "strlist":
             if isinstance(value, str):
@@ -254,7 +281,8 @@ class _Checker:
                 if meta.get("required"):
                     self.bad(path + (name,), f"missing required key {name!r}: {meta['doc']}")
                 continue
-            val = self.convert(path + (name,), meta["kind"], raw[name], meta.get("choices", ()))
+            val = self.convert(path + (name,), meta["kind"], raw[name], meta.get("choices", ()),
+                               meta.get("bounds", ()))
             if val is not None:
                 kw[name] = val
         try:
@@ -322,10 +350,11 @@ def parse_study_file(text: str, *, file: Path | str = "<study>",
       <study>, line 4, field 'data.datset': unknown key 'datset' (did you mean 'dataset'?); ...
     """
     file = Path(file)
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise StudyFileError(f"{file}: not valid TOML: {exc}") from None
+        raise StudyFileError(f"{file}: not valid TOML: {exc}{_toml_hint(text, str(exc))}") from None
     positions = toml_positions(text)
     if overrides:
         raw = _apply_overrides(raw, overrides)
@@ -364,6 +393,19 @@ def parse_study_file(text: str, *, file: Path | str = "<study>",
     return sf
 
 
+def _toml_hint(text: str, message: str) -> str:
+    """What to do about a TOML error: bare keys must be ASCII (a Chinese id must be quoted)."""
+    m = re.search(r"at line (\d+)", message)
+    lines = text.splitlines()
+    if not m or not 0 < int(m.group(1)) <= len(lines):
+        return ""
+    key = lines[int(m.group(1)) - 1].split("=", 1)[0].strip()
+    if "=" in lines[int(m.group(1)) - 1] and key and not re.fullmatch(r"[A-Za-z0-9_\-.\"' ]+", key):
+        return (f". A bare key may use only A-Z, a-z, 0-9, '_' and '-': quote it, "
+                f"\"{key}\" = ...")
+    return ""
+
+
 def _unique(ck: _Checker, key: str, items: tuple) -> None:
     seen: set[str] = set()
     for i, it in enumerate(items):
@@ -383,9 +425,11 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
             ck.bad(("data",), "give either `dataset = \"spid\"` (a shipped study) or "
                    "`adoptions = \"FILE\"`" + (", not both" if data.dataset else ""))
         if data.dataset is not None and isinstance(raw["data"], dict):
-            # a shipped dataset reads only `relations` (and `end` for spid) from [data]
-            used = {"dataset", "adoptions", "relations", "unknown_units"} | (
-                {"end"} if data.dataset == "spid" else set())
+            # a shipped dataset reads only `relations` and how to read them (and `end` for
+            # spid) from [data]
+            used = ({"dataset", "adoptions", "relations", "unknown_units", "encoding",
+                     "missing_values", "date_format", "years"}
+                    | ({"end"} if data.dataset == "spid" else set()))
             fields = {fl.name for fl in dataclasses.fields(S.DataSection)}
             for key in raw["data"]:
                 if key in fields and key not in used:
@@ -503,7 +547,7 @@ def load_study_file(path: str | Path, *, overrides: Mapping[str, Any] | None = N
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise StudyFileError(f"{path}: study file not found") from None
     except UnicodeDecodeError as exc:
