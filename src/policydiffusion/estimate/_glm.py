@@ -58,6 +58,7 @@ class PassStats:
     ysum: float = 0.0
     xsum: np.ndarray | None = None
     xsq: np.ndarray | None = None
+    absorbed: tuple | None = None  # (X'WX, X'WD, diag D'WD) of absorbed fixed effects
 
 
 @dataclass
@@ -107,6 +108,20 @@ class Engine:
         return Engine(self.source, self.design, self.weights, levels, self.chunk_rows,
                       self.solver, self.ybar, self.class_weights)
 
+    @property
+    def pass_design(self) -> Design:
+        """The design a pass builds per chunk (the covariates' when effects are absorbed)."""
+        return self.design
+
+    @property
+    def code_levels(self) -> dict[str, np.ndarray]:
+        """Columns coded as integers per chunk, with their levels."""
+        return self.cluster_levels
+
+    def inverse(self, stats: PassStats) -> np.ndarray:
+        """Inverse of a pass's information matrix (see :func:`solve_info`)."""
+        return solve_info(stats.info, self.design.term_names)
+
     def release(self) -> None:
         """Drop cached chunks; later passes re-read the source."""
         self._cache, self._cache_ok = None, True
@@ -116,15 +131,16 @@ class Engine:
         if self._cache is not None:
             yield from self._cache
             return
-        cols = [self.design.response, *self.design.variables]
+        design, codes = self.pass_design, self.code_levels
+        cols = [design.response, *design.variables]
         if self.weights:
             cols.append(self.weights)
-        cols += list(self.cluster_levels)
+        cols += list(codes)
         cache: list[Prepared] = []
         total = 0
         keep = self._cache_ok
         for chunk in self.source.chunks(list(dict.fromkeys(cols)), chunk_rows=self.chunk_rows):
-            prep = self.design.prepare(chunk, weights=self.weights, clusters=self.cluster_levels)
+            prep = design.prepare(chunk, weights=self.weights, clusters=codes)
             if self.class_weights is not None:
                 cw = np.where(prep.y == 1, self.class_weights[1], self.class_weights[0])
                 prep.w = cw if prep.w is None else prep.w * cw
@@ -267,7 +283,7 @@ def newton(engine: Engine, link: str, *, meat: VcovSpec, start: np.ndarray | Non
     for it in range(1, max_iter + 1):
         if not np.isfinite(stats.loglik):
             raise InvalidOptionError("the log-likelihood is not finite at the start values.")
-        inv = solve_info(stats.info, design.term_names)
+        inv = engine.inverse(stats)
         step = inv @ stats.grad
         size = float(np.max(np.abs(step)))
         if size <= tol * max(1.0, float(np.max(np.abs(beta)))):

@@ -13,12 +13,13 @@ from policydiffusion._warnings import warn
 from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError,
                                     PolicyDiffusionWarning, SeparationError, SeparationWarning,
                                     check_choice)
+from policydiffusion.estimate._absorb import AbsorbedEngine, absorb_fixed_effects
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
 from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng,
                                              prior_correction)
 from policydiffusion.estimate._firth_infer import FIRTH_INFERENCE, FirthInference
-from policydiffusion.estimate._glm import Engine, SolverOptions, newton, solve_info
+from policydiffusion.estimate._glm import Engine, SolverOptions, newton
 from policydiffusion.estimate._links import LINKS, cdf
 from policydiffusion.estimate._result import HazardResult, vcov_from_sums
 from policydiffusion.estimate._separation import (_LP_LIMIT, collect_design,
@@ -87,7 +88,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                rare_events: Any = None, weights: str | None = None,
                fixed_effects: Sequence[str] | str | None = None,
                chunk_rows: int = 1_000_000, solver: SolverOptions = SolverOptions(),
-               separation: str = "warn") -> HazardResult:
+               separation: str = "warn", absorb: bool = True) -> HazardResult:
     """Fit a discrete-time hazard model Pr(y = 1 | x) = F(x'b) to risk-set rows.
 
     Parameters
@@ -127,13 +128,20 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     weights
         Column of non-negative case weights.
     fixed_effects
-        Columns added as dummy fixed effects, ``C(col)`` (e.g. ``["year"]``).
+        Fixed-effect columns (e.g. ``["policy", "year"]``), reported as the dummy terms
+        ``C(col)[T.level]`` of a dummy-variable fit. With ``absorb=True`` (the default)
+        the one with the most levels is absorbed: a pass never builds its dummy
+        columns and the solve goes through the Schur complement, with the same
+        estimates and standard errors as dummy columns. Firth and rare-events fits,
+        and formulas that interact the fixed effect, use dummy columns.
     chunk_rows
         Rows read per chunk.
     solver
         :class:`SolverOptions` (iterations, tolerance, block size, cache).
     separation
         ``"warn"`` (SeparationWarning) or ``"raise"`` (SeparationError).
+    absorb
+        ``False`` fits ``fixed_effects`` as dummy columns (the slow reference).
 
     Returns
     -------
@@ -184,6 +192,9 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     engine = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
                           dyadic=spec.kind == "dyadic", chunk_rows=int(chunk_rows),
                           solver=solver)
+    if fixed_effects and absorb and not firth and rare_events in (None, False):
+        fe = [fixed_effects] if isinstance(fixed_effects, str) else list(fixed_effects)
+        engine = absorb_fixed_effects(engine, formula, fe) or engine
     names = list(engine.design.term_names)
     k = len(names)
     beta_score = firth_info = None
@@ -212,7 +223,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         out = newton(engine, link, meat=spec)
         st = out.stats
         beta, converged, n_iter = out.beta, out.converged, out.n_iter
-        bread_inv = solve_info(st.info, names)
+        bread_inv = engine.inverse(st)
         loglik = st.loglik
         estimator, extra = "ml", {}
         if out.separation_suspected or not converged or st.n_extreme > 0:
@@ -243,7 +254,9 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     prov = {"policydiffusion": __version__, "numpy": np.__version__,
             "estimator": estimator, "link": link, "formula": formula_used,
             "vcov": spec.to_json(), "weights": weights, "data": source.description,
-            "chunk_rows": int(chunk_rows), "tol": solver.tol, "max_iter": solver.max_iter,
+            "chunk_rows": int(chunk_rows), "tol": solver.tol,
+            **({"absorbed_fixed_effect": engine.fe} if isinstance(engine, AbsorbedEngine)
+               else {}), "max_iter": solver.max_iter,
             "method": "Firth penalised likelihood" if firth else
                       "Fisher scoring (IRLS), expected-information standard errors",
             **extra}
