@@ -26,7 +26,7 @@ from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate._design import (Design, build_design, categorical_variables,
                                               parse_formula, rhs_variables)
 from policydiffusion.estimate._glm import Engine, PassStats, solve_info
-from policydiffusion.estimate._links import block_terms
+from policydiffusion.estimate._links import block_terms, null_eta
 from policydiffusion.estimate._vcov import MeatPlan, VcovSpec
 
 __all__ = ["AbsorbedEngine", "absorb_fixed_effects", "FEScores"]
@@ -119,6 +119,14 @@ class AbsorbedEngine(Engine):
                 f"the data hold levels of {self.fe!r} that the fitted model does not have.")
         return out
 
+    def _covariates(self, prep, a: int, b: int) -> np.ndarray:
+        """Rows ``a:b`` of the covariates (the inner design without its intercept)."""
+        if self.inner.fast is not None:  # build only the kept columns
+            return replace(self.inner, fast=tuple(self.inner.fast[j] for j in self.jx),
+                           term_names=tuple(self.inner.term_names[j] for j in self.jx)
+                           ).block(prep, a, b)
+        return self.inner.block(prep, a, b)[:, self.jx]
+
     @property
     def n_levels(self) -> int:
         return len(self.fe_levels)
@@ -140,7 +148,8 @@ class AbsorbedEngine(Engine):
                                 p + G)
         if first:
             xs, xq, cnt = np.zeros(p), np.zeros(p), np.zeros(G)
-        B = self.solver.block_rows
+        # few columns: larger blocks than the dense engine's keep numpy's overhead small
+        B = max(self.solver.block_rows, 1 << 17)
         for prep in self.prepared():
             st.n_dropped += prep.n_dropped
             m = prep.n
@@ -148,8 +157,8 @@ class AbsorbedEngine(Engine):
             gcodes = self._fe_codes(prep)
             for a in range(0, m, B):
                 b = min(a + B, m)
-                X = self.inner.block(prep, a, b)[:, self.jx]
-                g = gcodes[a:b]
+                X = self._covariates(prep, a, b)
+                g = gcodes[a:b].astype(np.intp)
                 y = prep.y[a:b]
                 ll, u, W, mu = block_terms(link, X @ gam + alpha[g], y)
                 if prep.w is not None:
@@ -198,6 +207,25 @@ class AbsorbedEngine(Engine):
             st.xsq = self.P.T @ np.concatenate([xq, cnt])
         return st
 
+    def start_values(self, link: str) -> np.ndarray:
+        """Each level's effect at its (smoothed) event share, covariates at zero.
+
+        Starting every level at the pooled share lets Newton's first steps overshoot
+        by orders of magnitude on levels with few events (and then halve its way
+        back, one pass per halving).
+        """
+        G = self.n_levels
+        ys, ws = np.zeros(G), np.zeros(G)
+        for prep in self.prepared():
+            g = self._fe_codes(prep)
+            w = np.ones(prep.n) if prep.w is None else prep.w
+            ys += np.bincount(g, weights=w * prep.y, minlength=G)
+            ws += np.bincount(g, weights=w, minlength=G)
+        share = (ys + 0.5) / (ws + 1.0)
+        theta = np.zeros(len(self.jx) + G)
+        theta[len(self.jx):] = [null_eta(link, float(s)) for s in share]
+        return self.Q @ theta
+
     def inverse(self, stats: PassStats) -> np.ndarray:
         """Inverse information for ``beta`` through the Schur complement of the levels."""
         A, XWD, DWD = stats.absorbed
@@ -235,7 +263,7 @@ class AbsorbedEngine(Engine):
         """The dummy-variable design, response and weights (small data: separation LP)."""
         Xs, ys, ws = [], [], []
         for prep in self.prepared():
-            X = self.inner.block(prep, 0, prep.n)[:, self.jx]
+            X = self._covariates(prep, 0, prep.n)
             onehot = np.zeros((prep.n, self.n_levels))
             onehot[np.arange(prep.n), self._fe_codes(prep)] = 1.0
             Xs.append(np.asarray(sp.csr_matrix(np.hstack([X, onehot])) @ self.P.toarray()))

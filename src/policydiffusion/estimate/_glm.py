@@ -118,6 +118,10 @@ class Engine:
         """Columns coded as integers per chunk, with their levels."""
         return self.cluster_levels
 
+    def start_values(self, link: str) -> np.ndarray | None:
+        """Starting coefficients for Fisher scoring (None: the intercept at the mean)."""
+        return None
+
     def inverse(self, stats: PassStats) -> np.ndarray:
         """Inverse of a pass's information matrix (see :func:`solve_info`)."""
         return solve_info(stats.info, self.design.term_names)

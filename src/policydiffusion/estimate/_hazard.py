@@ -220,7 +220,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         if firth_inference == "profile" and spec.kind == "classical":
             firth_info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(bread_inv)), 0.95)
     else:
-        out = newton(engine, link, meat=spec)
+        out = newton(engine, link, meat=spec, start=engine.start_values(link))
         st = out.stats
         beta, converged, n_iter = out.beta, out.converged, out.n_iter
         bread_inv = engine.inverse(st)
