@@ -49,3 +49,24 @@ def test_arrow_sources_give_the_pandas_fit(frame, kind, tmp_path):
     assert res.n_clusters == ref.n_clusters
     np.testing.assert_allclose(res.params, ref.params, rtol=1e-10)
     np.testing.assert_allclose(res.std_errors, ref.std_errors, rtol=1e-9)
+
+
+def test_pandas_chunks_never_copy_whole_columns():
+    """Each chunk allocates at most its own rows (pandas 2 copied every column at full
+    length per chunk when the frame itself was sliced)."""
+    import tracemalloc
+
+    n = 1_000_000
+    df = pd.DataFrame({"a": np.arange(n, dtype=float), "b": np.ones(n), "c": np.zeros(n),
+                       "g": np.arange(n) % 7})
+    src = as_source(df)
+    tracemalloc.start()
+    try:
+        total = 0
+        for chunk in src.chunks(["c", "a", "g"], chunk_rows=50_000):
+            total += float(chunk["a"].to_numpy()[-1])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert total == sum(range(49_999, n, 50_000))
+    assert peak < 4 * 50_000 * 8 * 3, peak   # a few chunks' worth, not 24 MB per chunk

@@ -81,13 +81,13 @@ class DataSource:
                 f"column(s) {missing} not found in {self.description}; available columns: "
                 f"{self.columns()}.")
         if self.kind == "pandas":
+            # Slice each column, never the frame: under pandas 2 ``df.iloc[a:b, idx]``
+            # copies every requested column at full length for each chunk.
             df = self.obj
-            idx = [df.columns.get_loc(c) for c in cols]
-            n = len(df)
-            for a in range(0, max(n, 1), chunk_rows):
-                part = df.iloc[a:a + chunk_rows, idx]
-                part.columns = cols
-                yield part
+            series = [df.iloc[:, df.columns.get_loc(c)] for c in cols]
+            for a in range(0, max(len(df), 1), chunk_rows):
+                yield pd.DataFrame({c: s.iloc[a:a + chunk_rows] for c, s in zip(cols, series)},
+                                   copy=False)
             return
         if self.kind == "polars":
             df = self.obj.select(cols)
