@@ -144,7 +144,7 @@ class Engine:
         total = 0
         keep = self._cache_ok
         for chunk in self.source.chunks(list(dict.fromkeys(cols)), chunk_rows=self.chunk_rows,
-                                        encode=codes):
+                                        encode={**design.levels, **codes}):
             prep = design.prepare(chunk, weights=self.weights, clusters=codes)
             if self.class_weights is not None:
                 cw = np.where(prep.y == 1, self.class_weights[1], self.class_weights[0])
