@@ -75,7 +75,8 @@ class DataSource:
         by Arrow: string columns never become Python objects.
         """
         cols = list(dict.fromkeys(columns))
-        missing = [c for c in cols if c not in self.columns()]
+        have = set(self.columns())  # read the schema once, not once per column
+        missing = [c for c in cols if c not in have]
         if missing:
             raise InvalidOptionError(
                 f"column(s) {missing} not found in {self.description}; available columns: "
