@@ -25,8 +25,8 @@ import scipy.sparse as sp
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate._design import (Design, build_design, categorical_variables,
                                               parse_formula, rhs_variables)
-from policydiffusion.estimate._glm import Engine, PassStats, solve_info
-from policydiffusion.estimate._links import block_terms, null_eta
+from policydiffusion.estimate._glm import Engine, PassStats, add_block, solve_info
+from policydiffusion.estimate._links import null_eta
 from policydiffusion.estimate._vcov import MeatPlan, VcovSpec
 
 __all__ = ["AbsorbedEngine", "absorb_fixed_effects", "FEScores"]
@@ -159,17 +159,8 @@ class AbsorbedEngine(Engine):
                 b = min(a + B, m)
                 X = self._covariates(prep, a, b)
                 g = gcodes[a:b].astype(np.intp)
-                y = prep.y[a:b]
-                ll, u, W, mu = block_terms(link, X @ gam + alpha[g], y)
-                if prep.w is not None:
-                    w = prep.w[a:b]
-                    ll, u, W = ll * w, u * w, W * w
-                    st.wsum += float(w.sum())
-                    st.ysum += float(w @ y)
-                else:
-                    st.wsum += b - a
-                    st.ysum += float(y.sum())
-                st.loglik += float(ll.sum())
+                u, W = add_block(st, link, X @ gam + alpha[g], prep.y[a:b],
+                                 None if prep.w is None else prep.w[a:b])
                 XW = X * W[:, None]
                 A += X.T @ XW
                 for j in range(p):
@@ -177,7 +168,6 @@ class AbsorbedEngine(Engine):
                 DWD += np.bincount(g, weights=W, minlength=G)
                 gx += X.T @ u
                 ga += np.bincount(g, weights=u, minlength=G)
-                st.n_extreme += int(np.count_nonzero((mu < 1e-10) | (mu > 1 - 1e-10)))
                 if first:
                     xs += X.sum(axis=0)
                     xq += np.einsum("ij,ij->j", X, X)

@@ -181,20 +181,10 @@ class Engine:
             for a in range(0, m, B):
                 b = min(a + B, m)
                 X = self.design.block(prep, a, b)
-                y = prep.y[a:b]
-                ll, u, W, mu = block_terms(link, X @ beta, y)
-                if prep.w is not None:
-                    w = prep.w[a:b]
-                    ll, u, W = ll * w, u * w, W * w
-                    st.wsum += float(w.sum())
-                    st.ysum += float(w @ y)
-                else:
-                    st.wsum += b - a
-                    st.ysum += float(y.sum())
-                st.loglik += float(ll.sum())
+                u, W = add_block(st, link, X @ beta, prep.y[a:b],
+                                 None if prep.w is None else prep.w[a:b])
                 st.grad += X.T @ u
                 st.info += X.T @ (X * W[:, None])
-                st.n_extreme += int(np.count_nonzero((mu < 1e-10) | (mu > 1 - 1e-10)))
                 if first:
                     st.xsum += X.sum(axis=0)
                     st.xsq += np.einsum("ij,ij->j", X, X)
@@ -210,6 +200,23 @@ class Engine:
                 f"no complete rows to fit {self.design.formula!r}: all "
                 f"{st.n_dropped} rows have a missing value in a model variable.")
         return st
+
+
+def add_block(st: PassStats, link: str, eta: np.ndarray, y: np.ndarray,
+              w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Add one block's log-likelihood, weight and event sums and extreme hazards to
+    ``st``; return its (weighted) score terms ``u`` and working weights ``W``."""
+    ll, u, W, mu = block_terms(link, eta, y)
+    if w is not None:
+        ll, u, W = ll * w, u * w, W * w
+        st.wsum += float(w.sum())
+        st.ysum += float(w @ y)
+    else:
+        st.wsum += len(y)
+        st.ysum += float(y.sum())
+    st.loglik += float(ll.sum())
+    st.n_extreme += int(np.count_nonzero((mu < 1e-10) | (mu > 1 - 1e-10)))
+    return u, W
 
 
 def _levels_and_ybar(source: DataSource, response: str, scan: Sequence[str],
