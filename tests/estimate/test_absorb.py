@@ -115,3 +115,12 @@ def test_a_level_without_events_is_named_as_by_the_dummy_fit(fe_data):
         with pytest.raises(SeparationError, match=r"'C\(policy\)\[T\.p05\]'"):
             fit_hazard(df, FORMULA, fixed_effects="policy", absorb=absorb,
                        separation="raise")
+
+
+def test_c_terms_in_the_formula_are_absorbed_too(fe_data):
+    res = fit_hazard(fe_data, "adopt ~ x1 + C(policy) + x2")
+    ref = fit_hazard(fe_data, FORMULA, fixed_effects="policy", absorb=False)
+    assert res.provenance["absorbed_fixed_effect"] == "policy"
+    assert sorted(res.params.index) == sorted(ref.params.index)
+    np.testing.assert_allclose(res.params[ref.params.index], ref.params, atol=1e-10)
+    np.testing.assert_allclose(res.std_errors[ref.params.index], ref.std_errors, rtol=1e-8)

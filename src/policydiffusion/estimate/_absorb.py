@@ -16,6 +16,7 @@ module see exactly the terms of a dummy fit. Internally a pass works in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
@@ -29,7 +30,7 @@ from policydiffusion.estimate._glm import Engine, PassStats, add_block, solve_in
 from policydiffusion.estimate._links import null_eta
 from policydiffusion.estimate._vcov import MeatPlan, VcovSpec
 
-__all__ = ["AbsorbedEngine", "absorb_fixed_effects", "FEScores"]
+__all__ = ["AbsorbedEngine", "absorb_fixed_effects", "formula_fixed_effects", "FEScores"]
 
 
 class FEScores:
@@ -272,6 +273,32 @@ def _blocks(A: np.ndarray, C: np.ndarray, d: np.ndarray) -> np.ndarray:
     out[p:, :p] = C.T
     out[p:, p:][np.diag_indices(len(d))] = d
     return out
+
+
+_C_TERM = re.compile(r"^C\(\s*([A-Za-z_][\w.]*)\s*\)$")
+
+
+def formula_fixed_effects(formula: str) -> tuple[str, list[str]]:
+    """The formula without its plain ``C(col)`` main effects, and those columns.
+
+    Examples
+    --------
+    >>> formula_fixed_effects("adopt ~ x + C(region) + np.log(z + 1) + C(policy)")
+    ('adopt ~ x + np.log(z + 1)', ['region', 'policy'])
+    """
+    response, rhs = parse_formula(formula)
+    terms, depth, cur = [], 0, ""
+    for ch in rhs:  # split at the top-level '+' only
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "+" and depth == 0:
+            terms.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    terms.append(cur.strip())
+    fe = [m.group(1) for t in terms if (m := _C_TERM.match(t))]
+    rest = [t for t in terms if not _C_TERM.match(t)]
+    return f"{response} ~ {' + '.join(rest) or '1'}", fe
 
 
 def absorb_fixed_effects(engine: Engine, formula: str, fixed_effects: Sequence[str]

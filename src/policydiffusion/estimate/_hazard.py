@@ -13,7 +13,8 @@ from policydiffusion._warnings import warn
 from policydiffusion.errors import (ConvergenceWarning, InvalidOptionError,
                                     PolicyDiffusionWarning, SeparationError, SeparationWarning,
                                     check_choice)
-from policydiffusion.estimate._absorb import AbsorbedEngine, absorb_fixed_effects
+from policydiffusion.estimate._absorb import (AbsorbedEngine, absorb_fixed_effects,
+                                              formula_fixed_effects)
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
 from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng,
@@ -130,10 +131,11 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     fixed_effects
         Fixed-effect columns (e.g. ``["policy", "year"]``), reported as the dummy terms
         ``C(col)[T.level]`` of a dummy-variable fit. With ``absorb=True`` (the default)
-        the one with the most levels is absorbed: a pass never builds its dummy
-        columns and the solve goes through the Schur complement, with the same
-        estimates and standard errors as dummy columns. Firth and rare-events fits,
-        and formulas that interact the fixed effect, use dummy columns.
+        the one with the most levels (among these and the formula's plain ``C(col)``
+        terms) is absorbed: a pass never builds its dummy columns and the solve goes
+        through the Schur complement, with the same estimates and standard errors
+        as dummy columns. Firth and rare-events fits, and formulas that interact the
+        fixed effect, use dummy columns.
     chunk_rows
         Rows read per chunk.
     solver
@@ -141,7 +143,8 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     separation
         ``"warn"`` (SeparationWarning) or ``"raise"`` (SeparationError).
     absorb
-        ``False`` fits ``fixed_effects`` as dummy columns (the slow reference).
+        ``False`` fits ``fixed_effects`` and ``C(col)`` terms as dummy columns (the
+        slow reference).
 
     Returns
     -------
@@ -192,9 +195,10 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     engine = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
                           dyadic=spec.kind == "dyadic", chunk_rows=int(chunk_rows),
                           solver=solver)
-    if fixed_effects and absorb and not firth and rare_events in (None, False):
-        fe = [fixed_effects] if isinstance(fixed_effects, str) else list(fixed_effects)
-        engine = absorb_fixed_effects(engine, formula, fe) or engine
+    if absorb and not firth and rare_events in (None, False):
+        base, fe = formula_fixed_effects(formula_used)  # fixed_effects= and C(col) terms
+        if fe:
+            engine = absorb_fixed_effects(engine, base, fe) or engine
     names = list(engine.design.term_names)
     k = len(names)
     beta_score = firth_info = None
