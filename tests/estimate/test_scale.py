@@ -70,3 +70,11 @@ def test_pandas_chunks_never_copy_whole_columns():
         tracemalloc.stop()
     assert total == sum(range(49_999, n, 50_000))
     assert peak < 4 * 50_000 * 8 * 3, peak   # a few chunks' worth, not 24 MB per chunk
+
+
+def test_dask_engine_without_dask_is_a_clear_error(frame, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were missing
+    with pytest.raises(Exception, match=r'pip install "policydiffusion\[dask\]"'):
+        fit_hazard(frame, "y ~ x", engine="dask")

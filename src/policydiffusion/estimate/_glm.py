@@ -118,6 +118,10 @@ class Engine:
         """Columns coded as integers per chunk, with their levels."""
         return self.cluster_levels
 
+    def meat_plan(self, meat: VcovSpec, k: int) -> MeatPlan:
+        """Where a pass puts the score rows of a clustered variance."""
+        return MeatPlan(meat, tuple(len(self.cluster_levels[c]) for c in meat.columns), k)
+
     def start_values(self, link: str) -> np.ndarray | None:
         """Starting coefficients for Fisher scoring (None: the intercept at the mean)."""
         return None
@@ -170,7 +174,7 @@ class Engine:
         if meat is not None:
             st.meat_hc = np.zeros((k, k))
             if meat.is_clustered:
-                plan = MeatPlan(meat, tuple(len(self.cluster_levels[c]) for c in meat.columns), k)
+                plan = self.meat_plan(meat, k)
         if first:
             st.xsum, st.xsq = np.zeros(k), np.zeros(k)
         B = self.solver.block_rows

@@ -89,7 +89,8 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                rare_events: Any = None, weights: str | None = None,
                fixed_effects: Sequence[str] | str | None = None,
                chunk_rows: int = 1_000_000, solver: SolverOptions = SolverOptions(),
-               separation: str = "warn", absorb: bool = True) -> HazardResult:
+               separation: str = "warn", absorb: bool = True, engine: str = "local",
+               scheduler: str | None = None) -> HazardResult:
     """Fit a discrete-time hazard model Pr(y = 1 | x) = F(x'b) to risk-set rows.
 
     Parameters
@@ -142,6 +143,12 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         :class:`SolverOptions` (iterations, tolerance, block size, cache).
     separation
         ``"warn"`` (SeparationWarning) or ``"raise"`` (SeparationError).
+    engine, scheduler
+        ``"local"`` (default) or ``"dask"``: each pass runs as Dask tasks over
+        partitions of ``chunk_rows`` rows prepared once on the workers, with the
+        same numbers (``scheduler``: a scheduler address; default the current
+        ``distributed.Client`` or a new LocalCluster). Fixed effects are dummy
+        columns on Dask.
     absorb
         ``False`` fits ``fixed_effects`` and ``C(col)`` terms as dummy columns (the
         slow reference).
@@ -192,30 +199,36 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         raise InvalidOptionError(f"chunk_rows must be a positive integer; got {chunk_rows!r}.")
     formula_used = _with_fixed_effects(formula, fixed_effects)
     source = as_source(data)
-    engine = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
+    eng = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
                           dyadic=spec.kind == "dyadic", chunk_rows=int(chunk_rows),
                           solver=solver)
-    if absorb and not firth and rare_events in (None, False):
+    check_choice("engine", engine, ("local", "dask"))
+    if engine == "dask":
+        from policydiffusion.estimate._dask import DaskEngine
+
+        eng = DaskEngine(**{f.name: getattr(eng, f.name) for f in dataclasses.fields(Engine)
+                            if f.init and not f.name.startswith("_")}, scheduler=scheduler)
+    elif absorb and not firth and rare_events in (None, False):
         base, fe = formula_fixed_effects(formula_used)  # fixed_effects= and C(col) terms
         if fe:
-            engine = absorb_fixed_effects(engine, base, fe) or engine
-    names = list(engine.design.term_names)
+            eng = absorb_fixed_effects(eng, base, fe) or eng
+    names = list(eng.design.term_names)
     k = len(names)
     beta_score = firth_info = None
     var_factor, w1 = 1.0, 1.0
     if case_control == "weighting":
-        ybar_cc = _complete_case_share(engine)
+        ybar_cc = _complete_case_share(eng)
         w0, w1 = class_weights(tau, ybar_cc)
-        engine = dataclasses.replace(engine, class_weights=(w0, w1), _cache=None,
+        eng = dataclasses.replace(eng, class_weights=(w0, w1), _cache=None,
                                      _cache_ok=True)
         if spec.kind == "classical":
             warn("with the King-Zeng weighting correction the classical variance is not "
                  "valid; use vcov='hc0', 'hc1' or a cluster-robust variance (King & Zeng "
                  "2001, sec. 4.2).", PolicyDiffusionWarning)
     if firth:
-        fo = fit_firth(engine, max_iter=solver.max_iter * 2, tol=solver.tol)
+        fo = fit_firth(eng, max_iter=solver.max_iter * 2, tol=solver.tol)
         beta, bread_inv = fo.beta, fo.inv_info
-        st = engine.run_pass(beta, link, meat=spec)
+        st = eng.run_pass(beta, link, meat=spec)
         loglik, converged, n_iter = fo.loglik, fo.converged, fo.n_iter
         estimator = "firth"
         extra = {"penalized_loglik": fo.penalized_loglik, "firth_inference": firth_inference}
@@ -224,20 +237,20 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         if firth_inference == "profile" and spec.kind == "classical":
             firth_info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(bread_inv)), 0.95)
     else:
-        out = newton(engine, link, meat=spec, start=engine.start_values(link))
+        out = newton(eng, link, meat=spec, start=eng.start_values(link))
         st = out.stats
         beta, converged, n_iter = out.beta, out.converged, out.n_iter
-        bread_inv = engine.inverse(st)
+        bread_inv = eng.inverse(st)
         loglik = st.loglik
         estimator, extra = "ml", {}
         if out.separation_suspected or not converged or st.n_extreme > 0:
-            _check_separation(engine, out, names, separation, converged)
+            _check_separation(eng, out, names, separation, converged)
         if not converged:
             warn(f"the {link} fit did not converge in {n_iter} iterations "
                  f"(tolerance {solver.tol}); estimates may be inaccurate. Check for separation "
                  "or rescale covariates.", ConvergenceWarning)
         if tau is not None or rare_events is True:
-            bias = king_zeng(engine, beta, bread_inv, w1=w1)
+            bias = king_zeng(eng, beta, bread_inv, w1=w1)
             beta_score = beta.copy()
             beta = beta - bias
             var_factor = (st.n / (st.n + k)) ** 2
@@ -254,12 +267,12 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     cov, label, counts = vcov_from_sums(spec, bread_inv, st.meat_hc, st.plan, st.n, k,
                                         var_factor)
     ll0 = _null_loglik(link, st.ysum, st.wsum, "Intercept" in names)
-    engine.release()  # a result keeps no prepared chunks (they can be large)
+    eng.release()  # a result keeps no prepared chunks (they can be large)
     prov = {"policydiffusion": __version__, "numpy": np.__version__,
             "estimator": estimator, "link": link, "formula": formula_used,
             "vcov": spec.to_json(), "weights": weights, "data": source.description,
             "chunk_rows": int(chunk_rows), "tol": solver.tol,
-            **({"absorbed_fixed_effect": engine.fe} if isinstance(engine, AbsorbedEngine)
+            **({"absorbed_fixed_effect": eng.fe} if isinstance(eng, AbsorbedEngine)
                else {}), "max_iter": solver.max_iter,
             "method": "Firth penalised likelihood" if firth else
                       "Fisher scoring (IRLS), expected-information standard errors",
@@ -269,7 +282,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         cov=pd.DataFrame(cov, index=names, columns=names), vcov_spec=spec, vcov_label=label,
         n_clusters=counts, nobs=st.n, n_dropped_missing=st.n_dropped, loglik=float(loglik),
         loglik_null=ll0, converged=bool(converged), n_iter=int(n_iter), estimator=estimator,
-        provenance=prov, weights=weights, _engine=engine, _bread_inv=bread_inv,
+        provenance=prov, weights=weights, _engine=eng, _bread_inv=bread_inv,
         _meat_hc=st.meat_hc, _var_factor=var_factor, _beta_score=beta_score,
         _firth=firth_info)
 
