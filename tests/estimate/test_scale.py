@@ -7,6 +7,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate import fit_hazard
 from policydiffusion.estimate._data import as_source
 
@@ -76,5 +77,5 @@ def test_dask_engine_without_dask_is_a_clear_error(frame, monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were missing
-    with pytest.raises(Exception, match=r'pip install "policydiffusion\[dask\]"'):
+    with pytest.raises(InvalidOptionError, match=r'pip install "policydiffusion\[dask\]"'):
         fit_hazard(frame, "y ~ x", engine="dask")
