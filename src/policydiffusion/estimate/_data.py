@@ -12,7 +12,7 @@ import glob as _glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -92,27 +92,34 @@ class DataSource:
         sep = "\t" if str(self.obj).endswith(".tsv") else ","
         return pl.scan_csv(self.obj, separator=sep, infer_schema_length=None)
 
-    def chunks(self, columns: Sequence[str], *, chunk_rows: int) -> Iterator[pd.DataFrame]:
-        """Yield pandas DataFrames with ``columns`` and at most ``chunk_rows`` rows each."""
+    def chunks(self, columns: Sequence[str], *, chunk_rows: int,
+               encode: Mapping[str, np.ndarray] | None = None) -> Iterator[pd.DataFrame]:
+        """Yield pandas DataFrames with ``columns`` and at most ``chunk_rows`` rows each.
+
+        Columns in ``encode`` (name -> levels) come from Arrow-backed sources as
+        pandas Categoricals on those levels (values outside them missing), encoded
+        by Arrow: string columns never become Python objects.
+        """
         cols = list(dict.fromkeys(columns))
-        missing = [c for c in cols if c not in self.columns()]  # also checks the files
+        have = set(self.columns())  # read the schema once, not once per column
+        missing = [c for c in cols if c not in have]
         if missing:
             raise InvalidOptionError(
                 f"column(s) {missing} not found in {self.description}; available columns: "
                 f"{self.columns()}.")
         if self.kind == "pandas":
+            # Slice each column, never the frame: under pandas 2 ``df.iloc[a:b, idx]``
+            # copies every requested column at full length for each chunk.
             df = self.obj
-            idx = [df.columns.get_loc(c) for c in cols]
-            n = len(df)
-            for a in range(0, max(n, 1), chunk_rows):
-                part = df.iloc[a:a + chunk_rows, idx]
-                part.columns = cols
-                yield part
+            series = [df.iloc[:, df.columns.get_loc(c)] for c in cols]
+            for a in range(0, max(len(df), 1), chunk_rows):
+                yield pd.DataFrame({c: s.iloc[a:a + chunk_rows] for c, s in zip(cols, series)},
+                                   copy=False)
             return
         if self.kind == "polars":
             df = self.obj.select(cols)
             for a in range(0, max(df.height, 1), chunk_rows):
-                yield df.slice(a, chunk_rows).to_pandas()
+                yield _arrow_frame(df.slice(a, chunk_rows).to_arrow(), encode)
             return
         if self.kind == "parquet":
             import pyarrow.parquet as pq
@@ -120,12 +127,12 @@ class DataSource:
             for path in self.obj:
                 pf = pq.ParquetFile(path)
                 for batch in pf.iter_batches(batch_size=chunk_rows, columns=cols):
-                    yield batch.to_pandas()
+                    yield _arrow_frame(batch, encode)
             return
         lazy = self.obj if self.kind == "lazy" else self._lazy_csv()
         try:
             for batch in lazy.select(cols).collect_batches(chunk_size=chunk_rows):
-                yield batch.to_pandas()
+                yield _arrow_frame(batch.to_arrow(), encode)
         except FileNotFoundError as exc:
             raise _gone(exc) from None
 
@@ -139,6 +146,38 @@ def _gone(exc: FileNotFoundError) -> DataChangedError:
     return DataChangedError(
         f"a file the lazy frame reads no longer exists ({exc}); a result fitted on it cannot "
         "recompute from it. Pass the estimation rows as data=, or refit.")
+
+
+def _arrow_frame(table, encode: Mapping[str, np.ndarray] | None) -> pd.DataFrame:
+    """An Arrow table or record batch as pandas, ``encode`` columns as Categoricals."""
+    cats = {}
+    for col, levels in (encode or {}).items():
+        if col in table.column_names:
+            cat = _arrow_categorical(table.column(col), levels)
+            if cat is not None:
+                cats[col] = cat
+    if not cats:
+        return table.to_pandas()
+    names = table.column_names
+    frame = table.drop_columns(list(cats)).to_pandas()
+    for col, cat in cats.items():
+        frame[col] = cat
+    return frame[names]
+
+
+def _arrow_categorical(values, levels: np.ndarray) -> pd.Categorical | None:
+    """``values`` coded on ``levels`` by Arrow; None when the types do not match."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        if pa.types.is_string_view(values.type):
+            values = values.cast(pa.large_string())
+        index = pc.index_in(values, value_set=pa.array(list(levels), type=values.type))
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    codes = index.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(levels, dtype=object))
 
 
 def _paths_from_string(text: str) -> list[str]:

@@ -62,6 +62,7 @@ class PassStats:
     ysum: float = 0.0
     xsum: np.ndarray | None = None
     xsq: np.ndarray | None = None
+    absorbed: tuple | None = None  # (X'WX, X'WD, diag D'WD) of absorbed fixed effects
 
 
 @dataclass
@@ -118,6 +119,28 @@ class Engine:
         return Engine(self.source, self.design, self.weights, levels, self.chunk_rows,
                       self.solver, self.ybar, self.class_weights)
 
+    @property
+    def pass_design(self) -> Design:
+        """The design a pass builds per chunk (the covariates' when effects are absorbed)."""
+        return self.design
+
+    @property
+    def code_levels(self) -> dict[str, np.ndarray]:
+        """Columns coded as integers per chunk, with their levels."""
+        return self.cluster_levels
+
+    def meat_plan(self, meat: VcovSpec, k: int) -> MeatPlan:
+        """Where a pass puts the score rows of a clustered variance."""
+        return MeatPlan(meat, tuple(len(self.cluster_levels[c]) for c in meat.columns), k)
+
+    def start_values(self, link: str) -> np.ndarray | None:
+        """Starting coefficients for Fisher scoring (None: the intercept at the mean)."""
+        return None
+
+    def inverse(self, stats: PassStats) -> np.ndarray:
+        """Inverse of a pass's information matrix (see :func:`solve_info`)."""
+        return solve_info(stats.info, self.design.term_names)
+
     def release(self) -> None:
         """Drop cached chunks; later passes re-read the source."""
         self._cache, self._cache_ok = None, True
@@ -127,15 +150,17 @@ class Engine:
         if self._cache is not None:
             yield from self._cache
             return
-        cols = [self.design.response, *self.design.variables]
+        design, codes = self.pass_design, self.code_levels
+        cols = [design.response, *design.variables]
         if self.weights:
             cols.append(self.weights)
-        cols += list(self.cluster_levels)
+        cols += list(codes)
         cache: list[Prepared] = []
         total = 0
         keep = self._cache_ok
-        for chunk in self.source.chunks(list(dict.fromkeys(cols)), chunk_rows=self.chunk_rows):
-            prep = self.design.prepare(chunk, weights=self.weights, clusters=self.cluster_levels)
+        for chunk in self.source.chunks(list(dict.fromkeys(cols)), chunk_rows=self.chunk_rows,
+                                        encode={**design.levels, **codes}):
+            prep = design.prepare(chunk, weights=self.weights, clusters=codes)
             if self.class_weights is not None:
                 cw = np.where(prep.y == 1, self.class_weights[1], self.class_weights[0])
                 prep.w = cw if prep.w is None else prep.w * cw
@@ -160,7 +185,7 @@ class Engine:
         if meat is not None:
             st.meat_hc = np.zeros((k, k))
             if meat.is_clustered:
-                plan = MeatPlan(meat, tuple(len(self.cluster_levels[c]) for c in meat.columns), k)
+                plan = self.meat_plan(meat, k)
         if first:
             st.xsum, st.xsq = np.zeros(k), np.zeros(k)
         B = self.solver.block_rows
@@ -171,22 +196,10 @@ class Engine:
             for a in range(0, m, B):
                 b = min(a + B, m)
                 X = self.design.block(prep, a, b)
-                y = prep.y[a:b]
-                eta = X @ beta
-                ll, u, W, mu = block_terms(link, eta, y)
-                if prep.w is not None:
-                    w = prep.w[a:b]
-                    ll, u, W = ll * w, u * w, W * w
-                    st.wsum += float(w.sum())
-                    st.ysum += float(w @ y)
-                else:
-                    st.wsum += b - a
-                    st.ysum += float(y.sum())
-                st.loglik += float(ll.sum())
+                u, W = add_block(st, link, X @ beta, prep.y[a:b],
+                                 None if prep.w is None else prep.w[a:b])
                 st.grad += X.T @ u
                 st.info += X.T @ (X * W[:, None])
-                st.n_extreme += int(np.count_nonzero((mu < 1e-10) | (mu > 1 - 1e-10)))
-                st.n_boundary += _n_boundary(link, eta, mu)
                 if first:
                     st.xsum += X.sum(axis=0)
                     st.xsq += np.einsum("ij,ij->j", X, X)
@@ -214,6 +227,24 @@ def _n_boundary(link: str, eta: np.ndarray, mu: np.ndarray) -> int:
     if link == "logit":
         return int(np.count_nonzero(np.abs(eta) > 30))
     return int(np.count_nonzero((mu < BOUNDARY_EPS) | (mu > 1 - BOUNDARY_EPS)))
+
+
+def add_block(st: PassStats, link: str, eta: np.ndarray, y: np.ndarray,
+              w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Add one block's log-likelihood, weight and event sums and extreme hazards to
+    ``st``; return its (weighted) score terms ``u`` and working weights ``W``."""
+    ll, u, W, mu = block_terms(link, eta, y)
+    if w is not None:
+        ll, u, W = ll * w, u * w, W * w
+        st.wsum += float(w.sum())
+        st.ysum += float(w @ y)
+    else:
+        st.wsum += len(y)
+        st.ysum += float(y.sum())
+    st.loglik += float(ll.sum())
+    st.n_extreme += int(np.count_nonzero((mu < 1e-10) | (mu > 1 - 1e-10)))
+    st.n_boundary += _n_boundary(link, eta, mu)
+    return u, W
 
 
 def _levels_and_ybar(source: DataSource, response: str, scan: Sequence[str],
@@ -292,7 +323,7 @@ def newton(engine: Engine, link: str, *, meat: VcovSpec, start: np.ndarray | Non
     for it in range(1, max_iter + 1):
         if not np.isfinite(stats.loglik):
             raise InvalidOptionError("the log-likelihood is not finite at the start values.")
-        inv = solve_info(stats.info, design.term_names)
+        inv = engine.inverse(stats)
         step = inv @ stats.grad
         size = float(np.max(np.abs(step)))
         if size <= tol * max(1.0, float(np.max(np.abs(beta)))):

@@ -13,7 +13,10 @@ from policydiffusion import __version__
 from policydiffusion._warnings import warn
 from policydiffusion.errors import (ConvergenceWarning, FittedProbabilityWarning,
                                     InvalidOptionError, PolicyDiffusionWarning,
-                                    RareEventsVarianceWarning, SeparationError, SeparationWarning, check_choice)
+                                    RareEventsVarianceWarning, SeparationError, SeparationWarning,
+                                    check_choice)
+from policydiffusion.estimate._absorb import (AbsorbedEngine, absorb_fixed_effects,
+                                              formula_fixed_effects)
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
 from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng,
@@ -96,7 +99,8 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                rare_events: Any = None, weights: str | None = None,
                fixed_effects: Sequence[str] | str | None = None,
                chunk_rows: int = 1_000_000, solver: SolverOptions = SolverOptions(),
-               separation: str = "warn", on_separation: str = "mark") -> HazardResult:
+               separation: str = "warn", on_separation: str = "mark", absorb: bool = True,
+               engine: str = "local", scheduler: str | None = None) -> HazardResult:
     """Fit a discrete-time hazard model Pr(y = 1 | x) = F(x'b) to risk-set rows.
 
     Parameters
@@ -137,7 +141,13 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     weights
         Column of non-negative case weights.
     fixed_effects
-        Columns added as dummy fixed effects, ``C(col)`` (e.g. ``["year"]``).
+        Fixed-effect columns (e.g. ``["policy", "year"]``), reported as the dummy terms
+        ``C(col)[T.level]`` of a dummy-variable fit. With ``absorb=True`` (the default)
+        the one with the most levels (among these and the formula's plain ``C(col)``
+        terms) is absorbed: a pass never builds its dummy columns and the solve goes
+        through the Schur complement, with the same estimates and standard errors
+        as dummy columns. Firth and rare-events fits, and formulas that interact the
+        fixed effect, use dummy columns.
     chunk_rows
         Rows read per chunk.
     solver
@@ -155,6 +165,15 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         names the terms); ``"raise"`` raises SeparationError. A fit that does not
         converge has every term not estimable. Fitted probabilities numerically 0
         or 1 (as R's glm.fit counts them) give a FittedProbabilityWarning.
+    engine, scheduler
+        ``"local"`` (default) or ``"dask"``: each pass runs as Dask tasks over
+        partitions of ``chunk_rows`` rows prepared once on the workers, with the
+        same numbers (``scheduler``: a scheduler address; default the current
+        ``distributed.Client`` or a new LocalCluster). Fixed effects are dummy
+        columns on Dask.
+    absorb
+        ``False`` fits ``fixed_effects`` and ``C(col)`` terms as dummy columns (the
+        slow reference).
 
     Returns
     -------
@@ -208,19 +227,29 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         raise InvalidOptionError(f"chunk_rows must be a positive integer; got {chunk_rows!r}.")
     formula_used = _with_fixed_effects(formula, fixed_effects)
     source = as_source(data)
-    engine = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
+    eng = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
                           dyadic=spec.kind == "dyadic", chunk_rows=int(chunk_rows),
                           solver=solver)
-    names = list(engine.design.term_names)
+    check_choice("engine", engine, ("local", "dask"))
+    if engine == "dask":
+        from policydiffusion.estimate._dask import DaskEngine
+
+        eng = DaskEngine(**{f.name: getattr(eng, f.name) for f in dataclasses.fields(Engine)
+                            if f.init and not f.name.startswith("_")}, scheduler=scheduler)
+    elif absorb and not firth and rare_events in (None, False):
+        base, fe = formula_fixed_effects(formula_used)  # fixed_effects= and C(col) terms
+        if fe:
+            eng = absorb_fixed_effects(eng, base, fe) or eng
+    names = list(eng.design.term_names)
     k = len(names)
     beta_score = firth_info = None
     notices: list[PolicyDiffusionWarning] = []
     not_estimable: dict[str, str] = {}
     var_factor, w1 = 1.0, 1.0
     if case_control == "weighting":
-        ybar_cc = _complete_case_share(engine)
+        ybar_cc = _complete_case_share(eng)
         w0, w1 = class_weights(tau, ybar_cc)
-        engine = dataclasses.replace(engine, class_weights=(w0, w1), _cache=None,
+        eng = dataclasses.replace(eng, class_weights=(w0, w1), _cache=None,
                                      _cache_ok=True)
         if spec.kind == "classical":
             notices.append(RareEventsVarianceWarning(
@@ -229,9 +258,9 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                 "2001, sec. 4.2).", vcov=spec.kind))
             warn(notices[-1])
     if firth:
-        fo = fit_firth(engine, max_iter=solver.max_iter * 2, tol=solver.tol)
+        fo = fit_firth(eng, max_iter=solver.max_iter * 2, tol=solver.tol)
         beta, bread_inv = fo.beta, fo.inv_info
-        st = engine.run_pass(beta, link, meat=spec)
+        st = eng.run_pass(beta, link, meat=spec)
         loglik, converged, n_iter = fo.loglik, fo.converged, fo.n_iter
         estimator = "firth"
         extra = {"penalized_loglik": fo.penalized_loglik, "firth_inference": firth_inference}
@@ -251,18 +280,18 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                 iterations=int(n_iter), tolerance=solver.tol))
             warn(notices[-1])
     else:
-        out = newton(engine, link, meat=spec)
+        out = newton(eng, link, meat=spec, start=eng.start_values(link))
         st = out.stats
         beta, converged, n_iter = out.beta, out.converged, out.n_iter
-        bread_inv = solve_info(st.info, names)
+        bread_inv = eng.inverse(st)
         loglik = st.loglik
         estimator, extra = "ml", {}
         if out.separation_suspected or not converged or st.n_extreme > 0:
-            sep = _check_separation(engine, out, names, on_separation, converged)
+            sep = _check_separation(eng, out, names, on_separation, converged)
             if sep is not None and on_separation == "firth":
                 refit = fit_hazard(source, formula_used, link=link, vcov=spec, firth=True,
                                    firth_inference=firth_inference, weights=weights,
-                                   chunk_rows=chunk_rows, solver=solver)
+                                   chunk_rows=chunk_rows, solver=solver, absorb=absorb)
                 prov = {**refit.provenance, "separation_refit": {
                     "terms": list(sep.fields["terms"]), "ml_iterations": int(n_iter),
                     "ml_converged": bool(converged)}}
@@ -291,7 +320,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
                 rows=int(st.n_boundary), threshold=float(_BOUNDARY_EPS)))
             warn(notices[-1])
         if tau is not None or rare_events is True:
-            bias = king_zeng(engine, beta, bread_inv, w1=w1)
+            bias = king_zeng(eng, beta, bread_inv, w1=w1)
             beta_score = beta.copy()
             beta = beta - bias
             var_factor = (st.n / (st.n + k)) ** 2
@@ -312,11 +341,13 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     if not converged and not not_estimable:
         not_estimable = {t: NOT_CONVERGED for t in names}
     ll0 = _null_loglik(link, st.ysum, st.wsum, "Intercept" in names)
-    engine.release()  # a result keeps no prepared chunks (they can be large)
+    eng.release()  # a result keeps no prepared chunks (they can be large)
     prov = {"policydiffusion": __version__, "numpy": np.__version__,
             "estimator": estimator, "link": link, "formula": formula_used,
             "vcov": spec.to_json(), "weights": weights, "data": source.description,
-            "chunk_rows": int(chunk_rows), "tol": solver.tol, "max_iter": solver.max_iter,
+            "chunk_rows": int(chunk_rows), "tol": solver.tol,
+            **({"absorbed_fixed_effect": eng.fe} if isinstance(eng, AbsorbedEngine)
+               else {}), "max_iter": solver.max_iter,
             "method": "Firth penalised likelihood" if firth else
                       "Fisher scoring (IRLS), expected-information standard errors",
             **extra}
@@ -326,9 +357,9 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         n_clusters=counts, nobs=st.n, n_dropped_missing=st.n_dropped, loglik=float(loglik),
         loglik_null=ll0, converged=bool(converged), n_iter=int(n_iter), estimator=estimator,
         provenance=prov, weights=weights,
-        n_events=None if weights is not None or engine.class_weights is not None
+        n_events=None if weights is not None or eng.class_weights is not None
         else int(round(st.ysum)),
-        _engine=engine, _bread_inv=bread_inv,
+        _engine=eng, _bread_inv=bread_inv,
         _meat_hc=st.meat_hc, _var_factor=var_factor, _beta_score=beta_score,
         _firth=firth_info, not_estimable=not_estimable, warnings=tuple(notices),
         vcov_correction=correction)

@@ -18,6 +18,8 @@ _LP_LIMIT = 3_000_000  # rows x columns solved exactly; larger data use the fit'
 
 def collect_design(engine) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The whole complete-case design, response and weights of an engine (small data)."""
+    if hasattr(engine, "dense_design"):  # absorbed fixed effects: build their dummies
+        return engine.dense_design()
     Xs, ys, ws = [], [], []
     for prep in engine.prepared():
         Xs.append(engine.design.block(prep, 0, prep.n))

@@ -189,6 +189,11 @@ class GroupSums:
     def add(self, codes: np.ndarray, S: np.ndarray) -> None:
         if S.shape[0] == 0:
             return
+        if hasattr(S, "add_to"):  # absorbed fixed effects: one-hot score columns implicit
+            if self.dense:
+                S.add_to(self._sums, codes)
+                return
+            S = S.toarray()
         if self.dense:
             for j in range(self.k):
                 self._sums[:, j] += np.bincount(codes, weights=S[:, j], minlength=self.n_groups)

@@ -12,6 +12,8 @@ from policydiffusion.errors import InvalidOptionError
 from policydiffusion.riskset._monadic import BASE_META, INTERNAL, Setup, apply_terms, setup
 from policydiffusion.riskset._riskset import RiskSet
 from policydiffusion.riskset._spells import R_NO_SOURCE, exclusion_row
+from policydiffusion.riskset._sample import WEIGHT, check_sampling
+from policydiffusion.riskset._sample import sample_nonevents as _sample
 from policydiffusion.study import Study
 
 __all__ = ["dyadic_riskset"]
@@ -72,6 +74,8 @@ def dyadic_riskset(
     unit_attributes: Sequence[str] = (),
     lazy: bool = False,
     not_before: int | None = None,
+    sample_nonevents: float | None = None,
+    seed: int | None = None,
 ) -> RiskSet:
     """Directed-dyad risk set: rows (i, j, t) for i at risk at t and a possible source j.
 
@@ -98,6 +102,12 @@ def dyadic_riskset(
     lazy
         True returns a lazy plan (use ``rs.sink_parquet_dataset(folder)`` for large
         pooled designs); False computes the rows.
+    sample_nonevents, seed
+        Keep every event (``adopt == 1``) and a share ``sample_nonevents`` of the
+        non-event dyads, stratified by policy and period and drawn with ``seed``
+        (King & Zeng 2001); adds ``sample_weight`` (1 for events, 1/share for
+        non-events). Fit with ``rare_events={"tau": population_share}`` (prior
+        correction) or ``weights="sample_weight"`` and a robust variance.
 
     Returns
     -------
@@ -119,6 +129,7 @@ def dyadic_riskset(
     """
     if not isinstance(conditional, bool):
         raise InvalidOptionError(f"conditional must be True or False; got {conditional!r}.")
+    check_sampling(sample_nonevents, seed)
     su = setup(study, policy, policies, design="dyadic", terms=terms, start=start,
                first_period_adopters=first_period_adopters, late_entry=late_entry,
                unit_attributes=unit_attributes, not_before=not_before)
@@ -142,13 +153,22 @@ def dyadic_riskset(
         dy = apply_terms(dy, dctx, dyad_terms)
         rest = [c for c in dy.collect_schema().names()
                 if c not in KEY_ORDER and c not in INTERNAL and c != "_src_T"]
-        return dy.select(*KEY_ORDER, *rest).sort("policy", "unit", "period", "source")
+        dy = dy.select(*KEY_ORDER, *rest)
+        if sample_nonevents is not None:
+            dy = _sample(dy, sample_nonevents, seed=seed)
+        return dy.sort("policy", "unit", "period", "source")
 
     base = {k: (BASE_META.get(k) or DYAD_META[k]) for k in KEY_ORDER}
     base["unit"] = {"description": "unit at risk (i, the possible emulator)", "lag": None}
     options = {**su.options, "conditional": conditional}
+    meta = su.meta(base, "dyadic")
+    if sample_nonevents is not None:
+        options.update(sample_nonevents=sample_nonevents, seed=seed)
+        meta[WEIGHT] = {"description": "1 for events, 1/share for sampled non-events "
+                                       f"(non-events sampled at {sample_nonevents:g})",
+                        "lag": None}
     exclusions = _without_sources(su) if conditional else su.exclusions
     rs = RiskSet(design="dyadic", plan=builder(su.chosen), exclusions=exclusions,
-                 column_meta=su.meta(base, "dyadic"), options=options, policies=su.chosen,
+                 column_meta=meta, options=options, policies=su.chosen,
                  _builder=builder)
     return rs if lazy else rs.collect()

@@ -1,0 +1,44 @@
+"""The Dask engine: the local engine's numbers for every variance kind (LocalCluster)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from policydiffusion.errors import InvalidOptionError
+from policydiffusion.estimate import fit_hazard
+
+distributed = pytest.importorskip("distributed")
+
+KINDS = ["classical", "hc0", "hc1", {"cluster": "state"}, {"cluster-regress": "state"},
+         {"cluster": ["state", "year"]}, {"cluster-regress": ["state", "year"]},
+         {"dyadic": ["state", "region"]}]
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                       dashboard_address=None)
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+@pytest.mark.parametrize("link", ["logit", "cloglog"])
+def test_dask_fit_equals_the_local_engine_for_every_variance(panel, client, link):
+    kw = dict(link=link, weights="w", chunk_rows=700)   # 5 partitions, missing rows in some
+    local = fit_hazard(panel, "adopt ~ x1 * d + x2 + region", **kw)
+    dask = fit_hazard(panel, "adopt ~ x1 * d + x2 + region", engine="dask", **kw)
+    assert dask.nobs == local.nobs and dask.n_dropped_missing == local.n_dropped_missing == 25
+    np.testing.assert_allclose(dask.params, local.params, rtol=1e-10, atol=1e-12)
+    assert dask.loglik == pytest.approx(local.loglik, rel=1e-12)
+    for spec in KINDS:
+        a, b = dask.with_vcov(spec), local.with_vcov(spec)
+        np.testing.assert_allclose(a.cov.to_numpy(), b.cov.to_numpy(), rtol=1e-10,
+                                   atol=1e-14, err_msg=str(spec))
+        assert a.n_clusters == b.n_clusters and a.vcov_label == b.vcov_label
+
+
+def test_unreachable_scheduler_is_a_clear_error(panel):
+    with pytest.raises(InvalidOptionError, match="cannot reach the Dask scheduler"):
+        fit_hazard(panel, "adopt ~ x1", engine="dask", scheduler="tcp://127.0.0.1:9")
