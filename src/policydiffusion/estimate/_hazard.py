@@ -23,6 +23,7 @@ from policydiffusion.estimate._glm import BOUNDARY_EPS as _BOUNDARY_EPS
 from policydiffusion.estimate._glm import Engine, SolverOptions, newton, solve_info
 from policydiffusion.estimate._links import LINKS, cdf
 from policydiffusion.estimate._result import HazardResult, correction_warning, vcov_from_sums
+from policydiffusion.estimate._riskset_input import accepts_riskset
 from policydiffusion.estimate._separation import (_LP_LIMIT, collect_design,
                                                   separating_terms, separation_message)
 from policydiffusion.estimate._vcov import VcovSpec
@@ -91,6 +92,7 @@ def _complete_case_share(engine: Engine) -> float:
     return ys / n if n else engine.ybar
 
 
+@accepts_riskset
 def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "classical",
                firth: bool = False, firth_inference: str = "profile",
                rare_events: Any = None, weights: str | None = None,
@@ -102,8 +104,10 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     Parameters
     ----------
     data
-        pandas or polars DataFrame, polars LazyFrame, a CSV or Parquet path, a folder
-        or a glob of Parquet files (streamed chunk by chunk; may exceed memory).
+        A :class:`~policydiffusion.riskset.RiskSet` (read lazily; its options and
+        exclusions go into ``res.provenance["riskset"]``), a pandas or polars
+        DataFrame, polars LazyFrame, a CSV or Parquet path, a folder or a glob of
+        Parquet files (streamed chunk by chunk; may exceed memory).
     formula
         Wilkinson formula, e.g. ``"adopt ~ x1 * x2 + C(region)"``; the left side is the
         0/1 outcome column. Terms are named as formulaic names them (``Intercept``,
