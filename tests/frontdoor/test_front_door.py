@@ -72,8 +72,8 @@ def small_riskset(**options):
 
 @pytest.mark.parametrize("collected", [False, True])
 def test_fit_hazard_takes_a_riskset_with_its_provenance(collected):
-    rs = small_riskset(first_period_adopters="skip")
-    rs = rs.collect() if collected else rs
+    rs = small_riskset(first_period_adopters="skip", lazy=not collected)
+    assert rs.is_collected == collected
     assert not rs.exclusions.empty  # A adopted in the first period and is left out
     formula = "adopt ~ national_share_l1"
     res = pdf.fit_hazard(rs, formula, vcov="hc1")

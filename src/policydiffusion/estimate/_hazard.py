@@ -104,7 +104,7 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     Parameters
     ----------
     data
-        A :class:`~policydiffusion.riskset.RiskSet` (read lazily; its options and
+        A :class:`~policydiffusion.riskset.RiskSet` (streamed if lazy; its options and
         exclusions go into ``res.provenance["riskset"]``), a pandas or polars
         DataFrame, polars LazyFrame, a CSV or Parquet path, a folder or a glob of
         Parquet files (streamed chunk by chunk; may exceed memory).

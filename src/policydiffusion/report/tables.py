@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from policydiffusion._display import with_html_table
 from policydiffusion.errors import InvalidOptionError, check_choice
 
 __all__ = ["regression_table", "regression_table_frame", "order_terms", "matches"]
@@ -230,6 +231,7 @@ def _latex_escape(s: str) -> str:
     return re.sub(r"\*+", lambda m: "$^{" + m.group(0) + "}$", s)
 
 
+@with_html_table
 def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | None = None,
                      fmt: str = "markdown", lang: str = "en",
                      stars: Sequence[float] = (0.05, 0.01, 0.001), digits: int = 3,
@@ -237,6 +239,8 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
                      drop: Sequence[str] | Mapping[str, str] | None = None,
                      vcov_labels: Mapping[str, str] | None = None) -> str:
     """Models side by side as Markdown, HTML, LaTeX or CSV text.
+
+    The text is a ``str`` that a notebook renders as the HTML table.
 
     Parameters
     ----------

@@ -10,6 +10,7 @@ from typing import Callable, Mapping, Sequence
 import pandas as pd
 import polars as pl
 
+from policydiffusion._display import TextSummary
 from policydiffusion.errors import InvalidOptionError
 
 __all__ = ["RiskSet"]
@@ -166,8 +167,9 @@ class RiskSet:
         return folder
 
     # ------------------------------------------------------------------ people
-    def summary(self) -> str:
-        """A few lines: design, policies, rows, events, exclusions with reasons."""
+    def summary(self) -> TextSummary:
+        """A few lines: design, policies, rows, events, exclusions with reasons (a ``str``;
+        HTML in notebooks)."""
         n, e = self.n_rows(), self.n_events()
         pol = (self.policies[0] if len(self.policies) == 1
                else f"{len(self.policies)} policies (pooled)")
@@ -180,7 +182,18 @@ class RiskSet:
             lines.append("  exclusions (policy-unit pairs):")
             for r in self.exclusions.itertuples():
                 lines.append(f"    {r.count:>7,}  {r.reason}  [e.g. {r.examples}]")
-        return "\n".join(lines)
+        return TextSummary("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        if self.is_collected:
+            return self.summary()._repr_html_()
+        # showing a lazy risk set must not compute it (it may be millions of rows)
+        pol = (self.policies[0] if len(self.policies) == 1
+               else f"{len(self.policies)} policies (pooled)")
+        excl = int(self.exclusions["count"].sum()) if not self.exclusions.empty else "none"
+        text = (f"Risk set ({self.design}, lazy): {pol}\n  columns: {', '.join(self.columns)}\n"
+                f"  excluded policy-unit pairs: {excl}\n  (rs.summary() counts rows and events)")
+        return TextSummary(text)._repr_html_()
 
     def __repr__(self) -> str:
         state = "collected" if self.is_collected else "lazy"
