@@ -40,6 +40,7 @@ class TableText(str):
     """
 
     __slots__ = ("_html",)
+    _html: Callable[[], str]
 
     def __new__(cls, text: str, html_text: Callable[[], str]) -> "TableText":
         obj = super().__new__(cls, text)
@@ -63,6 +64,7 @@ def with_html_table(table: Callable[..., str]) -> Callable[..., str]:
     **3**
     (None, '<b>3</b>')
     """
+
     @functools.wraps(table)
     def wrapper(*args: Any, **kwargs: Any) -> str:
         text = table(*args, **kwargs)

@@ -27,8 +27,9 @@ def riskset_source(rs: RiskSet) -> DataSource:
     >>> riskset_source(monadic_riskset(s, policy="p")).description
     "the monadic risk set of 'p'"
     """
-    what = (repr(rs.policies[0]) if len(rs.policies) == 1
-            else f"{len(rs.policies)} policies (pooled)")
+    what = (
+        repr(rs.policies[0]) if len(rs.policies) == 1 else f"{len(rs.policies)} policies (pooled)"
+    )
     description = f"the {rs.design} risk set of {what}"
     if rs.is_collected:
         return DataSource("polars", rs.data, description)
@@ -47,8 +48,12 @@ def riskset_provenance(rs: RiskSet) -> dict:
     >>> sorted(riskset_provenance(monadic_riskset(s, policy="p")))
     ['design', 'exclusions', 'options', 'policies']
     """
-    out = {"design": rs.design, "policies": list(rs.policies), "options": dict(rs.options),
-           "exclusions": rs.exclusions.to_dict(orient="records")}
+    out = {
+        "design": rs.design,
+        "policies": list(rs.policies),
+        "options": dict(rs.options),
+        "exclusions": rs.exclusions.to_dict(orient="records"),
+    }
     # the result's provenance goes into results.json as it is: no numpy or other objects
     return json.loads(json.dumps(out, default=str))
 
@@ -68,6 +73,7 @@ def accepts_riskset(fit: F) -> F:
     >>> fit("rows.csv", "y ~ x")
     'rows.csv'
     """
+
     @functools.wraps(fit)
     def wrapper(data: Any, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(data, RiskSet):

@@ -16,6 +16,8 @@ True
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import pandas as pd
 
 __all__ = ["plot_marginal_effect", "plot_subgroup_estimates"]

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Sequence
 
 from policydiffusion.estimate import VcovSpec
