@@ -67,3 +67,17 @@ def test_adoption_curve_plot_takes_a_study():
     two = spid_study(policies=["aborparc", "smokeban"])
     with pytest.raises(InvalidOptionError, match="name the one to draw with policy="):
         plot_adoption_curve(two)
+
+
+def test_cli_fit_says_when_its_default_variance_differs_from_the_study_file(tmp_path, capsys,
+                                                                             data):
+    from policydiffusion.cli import run
+
+    csv = tmp_path / "d.csv"
+    data.assign(unit=np.arange(len(data)) % 30).to_csv(csv, index=False)
+    assert run(["fit", str(csv), "--formula", "y ~ x"]) == 0
+    cap = capsys.readouterr()
+    assert "classical standard errors" in cap.err and "--cluster unit" in cap.err
+    assert "note:" not in cap.out
+    assert run(["fit", str(csv), "--formula", "y ~ x", "--cluster", "unit"]) == 0
+    assert "note: classical" not in capsys.readouterr().err

@@ -118,7 +118,9 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         ``"classical"``, ``"hc0"``, ``"hc1"``, ``{"cluster": col or [cols]}``,
         ``{"cluster-cr0": col}`` (no small-sample factor), ``{"cluster-regress": col}``
         or ``{"dyadic": [unit_col, source_col]}``; see :class:`VcovSpec` and
-        docs/variance.md. Cluster SEs use Stata's G/(G-1) factor by default.
+        docs/variance.md. Cluster SEs use Stata's G/(G-1) factor by default. The
+        default, classical, is the command line's too; a study file's models cluster
+        by unit by default.
     firth
         Firth-penalised logit (finite estimates under separation; small data, the
         design is held in memory). ``res.flic()`` then gives FLIC's intercept for
