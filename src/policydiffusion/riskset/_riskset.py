@@ -171,8 +171,7 @@ class RiskSet:
         """A few lines: design, policies, rows, events, exclusions with reasons (a ``str``;
         HTML in notebooks)."""
         n, e = self.n_rows(), self.n_events()
-        pol = (self.policies[0] if len(self.policies) == 1
-               else f"{len(self.policies)} policies (pooled)")
+        pol = self._policy_text()
         kind = ("directed-dyad" + (", conditional" if self.options.get("conditional") else ", full")
                 if self.design == "dyadic" else "monadic")
         lines = [f"Risk set ({kind}): {pol}", f"  rows: {n:,}", f"  events (unit adoptions): {e:,}"]
@@ -184,12 +183,15 @@ class RiskSet:
                 lines.append(f"    {r.count:>7,}  {r.reason}  [e.g. {r.examples}]")
         return TextSummary("\n".join(lines))
 
+    def _policy_text(self) -> str:
+        return (self.policies[0] if len(self.policies) == 1
+                else f"{len(self.policies)} policies (pooled)")
+
     def _repr_html_(self) -> str:
         if self.is_collected:
             return self.summary()._repr_html_()
         # showing a lazy risk set must not compute it (it may be millions of rows)
-        pol = (self.policies[0] if len(self.policies) == 1
-               else f"{len(self.policies)} policies (pooled)")
+        pol = self._policy_text()
         excl = int(self.exclusions["count"].sum()) if not self.exclusions.empty else "none"
         text = (f"Risk set ({self.design}, lazy): {pol}\n  columns: {', '.join(self.columns)}\n"
                 f"  excluded policy-unit pairs: {excl}\n  (rs.summary() counts rows and events)")
