@@ -61,6 +61,11 @@ def fit_command(
     from policydiffusion.estimate import fit_hazard
 
     spec = vcov_from_options(vcov, cluster)
+    if vcov is None and not cluster:
+        # the defaults differ on purpose (a bare table has no known unit column); say so
+        typer.echo("note: classical standard errors (the default here and in Python's "
+                   "fit_hazard); a study file's models cluster by unit by default: add "
+                   "--cluster unit for the same.", err=True)
     res = fit_hazard(data, formula, link=link, vcov=spec, firth=firth,
                      firth_inference=firth_inference, weights=weights,
                      chunk_rows=chunk_rows, on_separation=on_separation)

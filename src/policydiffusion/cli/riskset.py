@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import List, Optional
 
 import typer
 
+from policydiffusion._suggest import did_you_mean
 from policydiffusion.cli._app import app
 from policydiffusion.cli._study_options import with_study
 from policydiffusion.errors import InvalidOptionError, check_choice
@@ -49,8 +49,7 @@ def parse_term(spec: str):
     name, _, rest = spec.partition(":")
     name = name.strip()
     if name not in BUILDERS:
-        close = difflib.get_close_matches(name, list(BUILDERS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(name, BUILDERS, style="sentence")
         raise InvalidOptionError(f"unknown term {name!r}.{hint} Terms: {', '.join(BUILDERS)}.")
     args: list[object] = []
     kwargs: dict[str, object] = {}

@@ -163,10 +163,9 @@ def load_dataset(name: str) -> object:
     """
     _load_optional()
     if name not in _REGISTRY:
-        import difflib
+        from policydiffusion._suggest import did_you_mean
 
-        close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(name, _REGISTRY, style="clause")
         raise InvalidOptionError(f"no dataset called {name!r}{hint} Known: {', '.join(_REGISTRY)}.")
     info = _REGISTRY[name]
     if info.loader is not None:

@@ -26,6 +26,7 @@ from policydiffusion.estimate._glm import BOUNDARY_EPS as _BOUNDARY_EPS
 from policydiffusion.estimate._glm import Engine, SolverOptions, newton, solve_info
 from policydiffusion.estimate._links import LINKS, cdf
 from policydiffusion.estimate._result import HazardResult, correction_warning, vcov_from_sums
+from policydiffusion.estimate._riskset_input import accepts_riskset
 from policydiffusion.estimate._separation import (_LP_LIMIT, collect_design,
                                                   separating_terms, separation_message)
 from policydiffusion.estimate._vcov import VcovSpec
@@ -94,6 +95,7 @@ def _complete_case_share(engine: Engine) -> float:
     return ys / n if n else engine.ybar
 
 
+@accepts_riskset
 def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "classical",
                firth: bool = False, firth_inference: str = "profile",
                rare_events: Any = None, weights: str | None = None,
@@ -106,8 +108,10 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     Parameters
     ----------
     data
-        pandas or polars DataFrame, polars LazyFrame, a CSV or Parquet path, a folder
-        or a glob of Parquet files (streamed chunk by chunk; may exceed memory).
+        A :class:`~policydiffusion.riskset.RiskSet` (streamed if lazy; its options and
+        exclusions go into ``res.provenance["riskset"]``), a pandas or polars
+        DataFrame, polars LazyFrame, a CSV or Parquet path, a folder or a glob of
+        Parquet files (streamed chunk by chunk; may exceed memory).
     formula
         Wilkinson formula, e.g. ``"adopt ~ x1 * x2 + C(region)"``; the left side is the
         0/1 outcome column. Terms are named as formulaic names them (``Intercept``,
@@ -118,7 +122,9 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         ``"classical"``, ``"hc0"``, ``"hc1"``, ``{"cluster": col or [cols]}``,
         ``{"cluster-cr0": col}`` (no small-sample factor), ``{"cluster-regress": col}``
         or ``{"dyadic": [unit_col, source_col]}``; see :class:`VcovSpec` and
-        docs/variance.md. Cluster SEs use Stata's G/(G-1) factor by default.
+        docs/variance.md. Cluster SEs use Stata's G/(G-1) factor by default. The
+        default, classical, is the command line's too; a study file's models cluster
+        by unit by default.
     firth
         Firth-penalised logit (finite estimates under separation; small data, the
         design is held in memory). ``res.flic()`` then gives FLIC's intercept for

@@ -127,6 +127,10 @@ class CoefficientsMixin:
     """Shared figures of results holding ``params``, ``cov`` and ``loglik`` (each result
     writes its own ``tidy``)."""
 
+    def _repr_html_(self) -> str:
+        # a notebook shows the summary, not the dataclass with covariance and provenance
+        return self.summary()._repr_html_()
+
     @property
     def k(self) -> int:
         """Number of estimated coefficients."""

@@ -18,7 +18,7 @@ from policydiffusion.estimate._design import parse_formula, rhs_variables
 from policydiffusion.estimate._hazard import _with_fixed_effects, fit_columns
 from policydiffusion.estimate._vcov import VcovSpec
 
-__all__ = ["fit_subgroups", "SubgroupResult"]
+__all__ = ["fit_subgroups", "SubgroupResult", "split_groups"]
 
 POOLED = ("Wald test of equal coefficients in one pooled model (subgroup indicator "
           "interacted with every regressor), {vcov} variance: units appear in several "
@@ -63,12 +63,13 @@ class SubgroupResult:
     """Subgroups whose separation made every subgroup refit with Firth (``on_separation``)."""
 
     def tidy(self) -> pd.DataFrame:
-        """One row per subgroup: the key coefficient's tidy row (missing if not estimable)
-        and, for each, the reason (``not_estimable``, empty when estimable)."""
+        """One row per subgroup: the key coefficient's tidy row with its ``term`` (missing
+        if not estimable) and, for each, the reason (``not_estimable``, empty when
+        estimable); ready for :func:`~policydiffusion.report.effect_plots.plot_subgroup_estimates`."""
         rows = []
         for g, r in self.results.items():
             t = r.tidy().set_index("term").loc[self.key]
-            rows.append({"group": g, "nobs": r.nobs, **t.to_dict(),
+            rows.append({"term": self.key, "group": g, "nobs": r.nobs, **t.to_dict(),
                          "not_estimable": r.not_estimable.get(self.key, "")})
         return pd.DataFrame(rows)
 
@@ -86,9 +87,45 @@ class SubgroupResult:
         return text
 
 
-def fit_subgroups(data: Any, formula: str, *, by: str, key: str, on_separation: str = "mark",
-                  **fit_options: Any) -> SubgroupResult:
+def split_groups(values: pd.Series, split: object) -> tuple[pd.Series, str, object]:
+    """Subgroup label of each row, the i18n key describing the split, and its cut point.
+
+    ``auto``: the values themselves when there are at most two, else above/below the
+    median; ``median``; or a number (rows at or above it form the upper group).
+
+    Examples
+    --------
+    >>> g, key, cut = split_groups(pd.Series([0.0, 5.0, 12.0]), 10)
+    >>> g.tolist(), key, cut
+    (['< 10', '< 10', '≥ 10'], 'split.threshold', 10.0)
+    """
+    present = values.dropna().unique()
+    if split == "auto" and len(present) <= 2:
+        return values.map(lambda x: None if pd.isna(x) else _text(x)), "split.values", None
+    if split in ("auto", "median"):
+        cut, key = float(np.median(values.dropna())), "split.median"
+    else:
+        cut, key = float(split), "split.threshold"  # type: ignore[arg-type]
+    labels = values.map(lambda x: None if pd.isna(x) else
+                        (f"≥ {_text(cut)}" if x >= cut else f"< {_text(cut)}"))
+    return labels, key, cut
+
+
+def _text(x: object) -> str:
+    if isinstance(x, (float, np.floating)) and float(x).is_integer():
+        return str(int(x))
+    return f"{x:.3g}" if isinstance(x, (float, np.floating)) else str(x)
+
+
+def fit_subgroups(data: Any, formula: str, *, by: str, key: str, split: object = None,
+                  on_separation: str = "mark", **fit_options: Any) -> SubgroupResult:
     """Fit ``formula`` separately in each level of ``by`` and test ``key``'s equality.
+
+    ``split`` cuts ``by`` into subgroups as a study file's ``[[heterogeneity]]`` does:
+    ``"auto"`` (the column's values if it has two, otherwise above / below the median),
+    ``"median"`` or a number (rows at or above it form the upper group); the default
+    (``None``) takes each value of ``by`` as a subgroup. The subgroups are then labelled
+    like ``"< 10"`` and ``"≥ 10"``.
 
     ``fit_options`` are passed to :func:`~policydiffusion.estimate.fit_hazard`
     (link, vcov, weights, ...). The data are collected in memory. With
@@ -107,9 +144,17 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, on_separation: 
     >>> sg = fit_subgroups(df, "y ~ x", by="g", key="x")
     >>> sg.df, sg.p_value < 0.01, sg.test
     (1, True, 'independent')
+    >>> fit_subgroups(df.assign(z=df.g * 20), "y ~ x", by="z", key="x", split=10).tidy()["group"].tolist()
+    ['< 10', '≥ 10']
     """
     formula = _with_fixed_effects(formula, fit_options.pop("fixed_effects", None))
     frame = as_source(data).collect(fit_columns(formula, fit_options, by))
+    if split is not None:
+        if not (split in ("auto", "median") or (isinstance(split, (int, float))
+                                                  and not isinstance(split, bool))):
+            raise InvalidOptionError(f"split must be 'auto', 'median' or a number; got "
+                                     f"{split!r}.")
+        frame = frame.assign(**{by: split_groups(frame[by], split)[0]})
     groups = [g.item() if hasattr(g, "item") else g for g in pd.unique(frame[by].dropna())]
     try:
         groups = sorted(groups)

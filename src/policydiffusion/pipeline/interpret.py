@@ -6,10 +6,10 @@ import re
 import warnings
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
+from policydiffusion.interpret._subgroups import split_groups
 from policydiffusion.pipeline.models import caught_warnings
 from policydiffusion.pipeline.state import HeterogeneityOutput, ModerationOutput, RunState
 
@@ -49,36 +49,6 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
                                         moderator=spec.moderator, frame=frame, spec=spec,
                                         observed=observed))
     return tuple(out)
-
-
-def split_groups(values: pd.Series, split: object) -> tuple[pd.Series, str, object]:
-    """Subgroup label of each row, the i18n key describing the split, and its cut point.
-
-    ``auto``: the values themselves when there are at most two, else above/below the
-    median; ``median``; or a number (rows at or above it form the upper group).
-
-    Examples
-    --------
-    >>> g, key, cut = split_groups(pd.Series([0.0, 5.0, 12.0]), 10)
-    >>> g.tolist(), key, cut
-    (['< 10', '< 10', '≥ 10'], 'split.threshold', 10.0)
-    """
-    present = values.dropna().unique()
-    if split == "auto" and len(present) <= 2:
-        return values.map(lambda x: None if pd.isna(x) else _text(x)), "split.values", None
-    if split in ("auto", "median"):
-        cut, key = float(np.median(values.dropna())), "split.median"
-    else:
-        cut, key = float(split), "split.threshold"  # type: ignore[arg-type]
-    labels = values.map(lambda x: None if pd.isna(x) else
-                        (f"≥ {_text(cut)}" if x >= cut else f"< {_text(cut)}"))
-    return labels, key, cut
-
-
-def _text(x: object) -> str:
-    if isinstance(x, (float, np.floating)) and float(x).is_integer():
-        return str(int(x))
-    return f"{x:.3g}" if isinstance(x, (float, np.floating)) else str(x)
 
 
 def without_term(formula: str, term: str) -> str:

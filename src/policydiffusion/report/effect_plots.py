@@ -4,24 +4,24 @@ Both take plain DataFrames, ``ax=None``, and return the axes (they never show).
 
 Examples
 --------
->>> from typing import Sequence
-
-import pandas as pd
->>> f = pd.DataFrame({"x": [0, 1, 2], "effect": [0.1, 0.2, 0.3],
+>>> import pandas as pd
+>>> f = pd.DataFrame({"value": [0, 1, 2], "estimate": [0.1, 0.2, 0.3],
 ...                   "conf_low": [0.0, 0.1, 0.1], "conf_high": [0.2, 0.3, 0.5]})
->>> ax = plot_marginal_effect(f, x="x")
+>>> ax = plot_marginal_effect(f)
 >>> len(ax.lines) >= 1
 True
 """
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import pandas as pd
 
 __all__ = ["plot_marginal_effect", "plot_subgroup_estimates"]
 
 
-def plot_marginal_effect(frame: pd.DataFrame, *, x: str, effect: str = "effect",
+def plot_marginal_effect(frame: pd.DataFrame, *, x: str = "value", effect: str = "estimate",
                          low: str = "conf_low", high: str = "conf_high", ax=None,
                          xlabel: str | None = None, ylabel: str | None = None,
                          band_label: str | None = None, discrete: bool = False,
@@ -36,9 +36,10 @@ def plot_marginal_effect(frame: pd.DataFrame, *, x: str, effect: str = "effect",
     Parameters
     ----------
     frame
-        One row per moderator value with the effect and its interval.
+        One row per moderator value with the effect and its interval: the frame of
+        :func:`~policydiffusion.interpret.marginal_effect_across` as it is.
     x, effect, low, high
-        Column names.
+        Column names (by default those of ``marginal_effect_across``).
     xlabel, ylabel, band_label
         Axis and legend texts (already in the report's language).
     discrete
@@ -52,9 +53,9 @@ def plot_marginal_effect(frame: pd.DataFrame, *, x: str, effect: str = "effect",
 
     Examples
     --------
-    >>> f = pd.DataFrame({"x": [0, 1], "effect": [0.1, 0.3], "conf_low": [0.0, 0.1],
+    >>> f = pd.DataFrame({"value": [0, 1], "estimate": [0.1, 0.3], "conf_low": [0.0, 0.1],
     ...                   "conf_high": [0.2, 0.5]})
-    >>> ax = plot_marginal_effect(f, x="x", discrete=True)
+    >>> ax = plot_marginal_effect(f, discrete=True)
     >>> len(ax.collections) >= 1 and list(ax.get_xticks()) == [0, 1]
     True
     """

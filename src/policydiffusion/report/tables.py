@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from policydiffusion._display import with_html_table
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.report.document import _TEX as LATEX_SPECIAL
 from policydiffusion.report.document import latex_label
@@ -238,6 +239,7 @@ def _latex_escape(s: str) -> str:
     return re.sub(r"\*+", lambda m: "$^{" + m.group(0) + "}$", s)
 
 
+@with_html_table
 def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | None = None,
                      fmt: str = "markdown", lang: str = "en",
                      stars: Sequence[float] = (0.05, 0.01, 0.001), digits: int = 3,
@@ -251,6 +253,8 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     given), a booktabs ``tabular`` with minus signs as ``\\textminus``, and the notes
     under it as ``threeparttable`` table notes (the preamble needs
     ``\\usepackage{booktabs,threeparttable}``).
+
+    The text is a ``str`` that a notebook renders as the HTML table.
 
     Parameters
     ----------

@@ -10,6 +10,7 @@ from typing import Callable, Mapping, Sequence
 import pandas as pd
 import polars as pl
 
+from policydiffusion._display import TextSummary
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.safe_output import neutralise_polars
 
@@ -168,11 +169,11 @@ class RiskSet:
         return folder
 
     # ------------------------------------------------------------------ people
-    def summary(self) -> str:
-        """A few lines: design, policies, rows, events, exclusions with reasons."""
+    def summary(self) -> TextSummary:
+        """A few lines: design, policies, rows, events, exclusions with reasons (a ``str``;
+        HTML in notebooks)."""
         n, e = self.n_rows(), self.n_events()
-        pol = (self.policies[0] if len(self.policies) == 1
-               else f"{len(self.policies)} policies (pooled)")
+        pol = self._policy_text()
         kind = ("directed-dyad" + (", conditional" if self.options.get("conditional") else ", full")
                 if self.design == "dyadic" else "monadic")
         lines = [f"Risk set ({kind}): {pol}", f"  rows: {n:,}", f"  events (unit adoptions): {e:,}"]
@@ -182,7 +183,21 @@ class RiskSet:
             lines.append("  exclusions (policy-unit pairs):")
             for r in self.exclusions.itertuples():
                 lines.append(f"    {r.count:>7,}  {r.reason}  [e.g. {r.examples}]")
-        return "\n".join(lines)
+        return TextSummary("\n".join(lines))
+
+    def _policy_text(self) -> str:
+        return (self.policies[0] if len(self.policies) == 1
+                else f"{len(self.policies)} policies (pooled)")
+
+    def _repr_html_(self) -> str:
+        if self.is_collected:
+            return self.summary()._repr_html_()
+        # showing a lazy risk set must not compute it (it may be millions of rows)
+        pol = self._policy_text()
+        excl = int(self.exclusions["count"].sum()) if not self.exclusions.empty else "none"
+        text = (f"Risk set ({self.design}, lazy): {pol}\n  columns: {', '.join(self.columns)}\n"
+                f"  excluded policy-unit pairs: {excl}\n  (rs.summary() counts rows and events)")
+        return TextSummary(text)._repr_html_()
 
     def __repr__(self) -> str:
         state = "collected" if self.is_collected else "lazy"

@@ -27,7 +27,7 @@ def split_term(name: str) -> list[str]:
 
 def check_names(coefs: Mapping[str, float], known: set[str], what: str) -> None:
     """Raise InvalidOptionError naming every unknown variable in ``coefs``."""
-    import difflib
+    from policydiffusion._suggest import did_you_mean
 
     bad = []
     for name in coefs:
@@ -35,8 +35,7 @@ def check_names(coefs: Mapping[str, float], known: set[str], what: str) -> None:
             continue
         for part in split_term(name):
             if part not in known:
-                close = difflib.get_close_matches(part, sorted(known), n=1)
-                bad.append(f"{part!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+                bad.append(f"{part!r}" + did_you_mean(part, sorted(known)))
     if bad:
         raise InvalidOptionError(
             f"unknown variable(s) in the {what} coefficients: {', '.join(bad)}. "

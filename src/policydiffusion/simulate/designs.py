@@ -7,7 +7,6 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-import polars as pl
 
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.simulate._common import make_rng

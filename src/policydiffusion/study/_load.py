@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import polars as pl
 
+from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError, check_choice
 from policydiffusion.study._cells import (MISSING_CODES, NEVER_CODES, ReadOptions,
                                           check_duplicates_option, check_numeric_columns, is_never)
@@ -25,8 +25,7 @@ UNKNOWN_UNITS = ("error", "drop")
 
 
 def _suggest(value: str, known: Sequence[str]) -> str:
-    match = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    return did_you_mean(value, known, style="clause")
 
 
 def _is_missing(v: object) -> bool:

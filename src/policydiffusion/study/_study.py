@@ -8,6 +8,7 @@ from typing import Mapping
 import pandas as pd
 import polars as pl
 
+from policydiffusion._display import TextSummary
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.study._periods import period_label
 from policydiffusion.study._relations import Relation
@@ -145,8 +146,8 @@ class Study:
         return replace(self, policies=pol,
                        adoptions=self.adoptions.filter(pl.col("policy").is_in(policies)))
 
-    def summary(self) -> str:
-        """A few lines describing the study, with exclusions."""
+    def summary(self) -> TextSummary:
+        """A few lines describing the study, with exclusions (a ``str``; HTML in notebooks)."""
         lines = [
             f"Study: {self.n_units} units, {self.n_policies} policies, "
             f"{self.adoptions.height} adoptions, periods {self.label(self.start)}-{self.label(self.end)} "
@@ -167,7 +168,10 @@ class Study:
                 lines.append(f"    {e.count:>6}  {e.reason} ({e.stage})")
         else:
             lines.append("  exclusions: none")
-        return "\n".join(lines)
+        return TextSummary("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
 
     def __repr__(self) -> str:
         return (f"Study(units={self.n_units}, policies={self.n_policies}, "

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import re
 import tomllib
 import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
+from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import PolicyDiffusionWarning, StudyFileError
 from policydiffusion.studyfile import _schema as S
 from policydiffusion.studyfile._positions import toml_positions
@@ -63,8 +63,7 @@ def describe_location(file: Path | str, positions: Mapping[tuple, int], path: tu
 
 
 def _suggest(value: object, known: Any) -> str:
-    match = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    return did_you_mean(value, known)
 
 
 class _Checker:

@@ -14,14 +14,19 @@ _STYLES = {"logistic": ("C0", "-"), "gompertz": ("C2", "--"), "bass": ("C3", "-.
            "exponential": ("C4", ":")}
 
 
-def plot_adoption_curve(curve: pd.DataFrame, fits=None, *, ax=None, lang: str = "en",
-                        takeoff: float | None = None, title: str | None = None):
+def plot_adoption_curve(curve: pd.DataFrame | object, fits=None, *, policy: str | None = None,
+                        ax=None, lang: str = "en", takeoff: float | None = None,
+                        title: str | None = None):
     """Observed cumulative share of units by period, with fitted curves.
 
     Parameters
     ----------
     curve
-        One policy's rows of :func:`policydiffusion.curves.adoption_curve`.
+        One policy's rows of :func:`policydiffusion.curves.adoption_curve`, or a
+        :class:`~policydiffusion.study.Study` with ``policy=`` (as
+        :func:`~policydiffusion.report.figures.plot_choropleth` takes it).
+    policy
+        With a study: the policy drawn (may be left out when the study has one).
     fits
         A :class:`~policydiffusion.curves.CurveFits` (or None): each fitted family is
         drawn as a smooth line, labelled with its AIC.
@@ -43,7 +48,11 @@ def plot_adoption_curve(curve: pd.DataFrame, fits=None, *, ax=None, lang: str = 
     >>> ax = plot_adoption_curve(c)
     >>> ax.get_ylabel()
     'Cumulative share of units'
+    >>> from policydiffusion.datasets import spid_study
+    >>> ax = plot_adoption_curve(spid_study(policies=["aborparc"]), policy="aborparc")
     """
+    if not isinstance(curve, pd.DataFrame):
+        curve = _study_curve(curve, policy)
     fk = font_kw(lang)
     with styled(lang):
         ax = new_axes(ax)
@@ -74,6 +83,19 @@ def plot_adoption_curve(curve: pd.DataFrame, fits=None, *, ax=None, lang: str = 
                   fontsize=6.5, frameon=False, prop={"family": fk["fontfamily"]} if fk else None)
     return ax
 
+
+
+def _study_curve(study, policy: str | None) -> pd.DataFrame:
+    from policydiffusion.curves import adoption_curve
+    from policydiffusion.errors import InvalidOptionError
+
+    if policy is None:
+        ids = study.policies.get_column("policy").to_list()
+        if len(ids) != 1:
+            raise InvalidOptionError(f"the study has {len(ids)} policies: name the one to "
+                                     "draw with policy=.")
+        policy = ids[0]
+    return adoption_curve(study, policy)
 
 def plot_hazard(curve: pd.DataFrame, *, ax=None, lang: str = "en", title: str | None = None):
     """Discrete hazard of adoption (new / at risk) by period, as bars.

@@ -51,7 +51,6 @@ def plot_network(edges, *, units=None, ax=None, label_col: str = "name", top: in
     >>> len(ax.texts)
     3
     """
-    import matplotlib.pyplot as plt
     import networkx as nx
     from matplotlib.patches import FancyArrowPatch
 
