@@ -9,7 +9,7 @@ from typing import Mapping
 
 import numpy as np
 
-from policydiffusion.report.figures._common import (adoption_values, figure_renderer, font_kw,
+from policydiffusion.report.figures._common import (adoption_values, year_ticks, figure_renderer, font_kw,
                                                     new_axes, styled, unit_labels)
 from policydiffusion.errors import check_choice
 from policydiffusion.report.figures._fonts import tr
@@ -118,6 +118,7 @@ def _colorbar(ax, norm, cmap, lang: str, fk: dict):
     cb = ax.figure.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02, aspect=30)
     cb.set_label(tr("Adoption period", lang), **fk)
     cb.ax.tick_params(labelsize=6)
+    year_ticks(cb.ax.xaxis)
     return cb
 
 
@@ -130,8 +131,12 @@ def _color_scale(vals: dict[str, float], cmap: str):
     return colormaps[cmap], Normalize(lo, hi if hi > lo else lo + 1)
 
 
-def _legend_no_adoption(ax, lang: str, fk: dict, loc: str = "lower right"):
+def _legend_no_adoption(ax, lang: str, fk: dict, loc: str = "lower right", *, needed: bool = True):
+    """The "Not adopted" key, only when some unit did not adopt (``needed``)."""
     from matplotlib.patches import Patch
+
+    if not needed:
+        return
 
     ax.legend(handles=[Patch(facecolor=NO_ADOPTION, edgecolor="white", label=tr("Not adopted", lang))],
               loc=loc, prop={"family": fk["fontfamily"], "size": 7} if fk else {"size": 7})
@@ -216,7 +221,8 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
                         fontsize=6, **fk)
         _colorbar(ax, norm, cm, lang, fk)
         # China's empty corner is the south-west; the US's the south-east (AK/HI sit south-west)
-        _legend_no_adoption(ax, lang, fk, loc="lower left" if kind == "china_provinces" else "lower right")
+        _legend_no_adoption(ax, lang, fk, loc="lower left" if kind == "china_provinces" else "lower right",
+                            needed=any(u not in vals for u in units))
         if title:
             ax.set_title(title, **fk)
         if labels:  # last: the colorbar and title change the map's scale, hence what fits
@@ -463,7 +469,7 @@ def plot_tile_grid(study, policy: str, *, positions: Mapping[str, tuple[int, int
         ax.set_aspect("equal")
         ax.set_axis_off()
         _colorbar(ax, norm, cm, lang, fk)
-        _legend_no_adoption(ax, lang, fk)
+        _legend_no_adoption(ax, lang, fk, needed=any(u not in vals for u in units if u in positions))
         if title:
             ax.set_title(title, **fk)
     return ax

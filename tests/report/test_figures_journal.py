@@ -1,0 +1,59 @@
+"""Figures ready for a journal (issue 16, item 16): whole-year ticks, no needless
+"Not adopted" key, readable timeline labels."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from policydiffusion.curves import adoption_curve
+from policydiffusion.datasets import spid_study
+from policydiffusion.report.figures import plot_adoption_curve, plot_adoption_timeline, plot_choropleth
+from policydiffusion.report.figures import plot_hazard
+from policydiffusion.report.figures.maps import plot_tile_grid
+
+
+def _labels(ax_axis, lo, hi):
+    ax_axis.figure.canvas.draw()
+    return [t.get_text() for t in ax_axis.get_ticklabels() if lo <= t.get_position()[0] <= hi]
+
+
+@pytest.mark.parametrize("plot", [plot_adoption_curve, plot_hazard])
+@pytest.mark.parametrize("periods", [[2014, 2015], [2013, 2014, 2015]])
+def test_short_span_gets_whole_year_ticks(plot, periods):
+    c = adoption_curve(pd.DataFrame({"policy": "p", "unit": list("ABC")[:len(periods)], "period": periods}),
+                       units=6)
+    ax = plot(c)
+    labels = _labels(ax.xaxis, periods[0], periods[-1])
+    plt.close(ax.figure)
+    assert labels and all(t.lstrip("−-").isdigit() for t in labels), labels
+
+
+@pytest.fixture(scope="module")
+def spid():
+    return spid_study(policies=["antibully", "aborparc"])
+
+
+@pytest.mark.parametrize("plot", [plot_choropleth, plot_tile_grid])
+def test_not_adopted_key_only_when_someone_did_not_adopt(spid, plot):
+    all_adopted = plot(spid, "antibully")  # 50 of 50 states
+    some = plot(spid, "aborparc")  # 15 of 50
+    try:
+        assert all_adopted.get_legend() is None
+        assert [t.get_text() for t in some.get_legend().get_texts()] == ["Not adopted"]
+        cb = [a for a in all_adopted.figure.axes if a is not all_adopted][0]
+        lo, hi = cb.get_xlim()
+        assert all(t.isdigit() for t in _labels(cb.xaxis, lo, hi))
+    finally:
+        plt.close("all")
+
+
+def test_timeline_labels_readable():
+    ax = plot_adoption_timeline(spid_study(policies=["aborparc"]), "aborparc")
+    sizes = [t.get_fontsize() for t in ax.texts]
+    plt.close(ax.figure)
+    assert sizes and min(sizes) >= 6
