@@ -89,3 +89,26 @@ def test_order_terms_is_a_permutation(terms, order, intercept):
     assert sorted(out) == sorted(terms)
     if "Intercept" in terms and "Intercept" not in order:
         assert out[0 if intercept == "first" else -1] == "Intercept"
+
+
+def test_journal_rows_p_values_and_captions():
+    """Issue 16, item 13: BIC row, p < 0.001 rather than 0.000, captions without internal keys."""
+    import numpy as np
+    import pandas as pd
+
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.pipeline.assemble import fmt_p
+    from policydiffusion.report.i18n import tr
+    from policydiffusion.report.tables import regression_table_frame
+
+    df = pd.DataFrame({"x": np.arange(10.0), "y": [0, 0, 1, 0, 0, 1, 0, 1, 1, 1]})
+    res = fit_hazard(df, "y ~ x")
+    rows = regression_table_frame({"(1)": res})["term"].tolist()
+    assert "BIC" in rows and rows.index("BIC") == rows.index("AIC") + 1
+    bic = regression_table_frame({"(1)": res}).set_index("term").loc["BIC", "(1)"]
+    assert bic == f"{res.bic:,.3f}"
+    assert fmt_p(1e-9) == "< 0.001" and fmt_p(0.0) == "< 0.001" and fmt_p(0.012) == "0.012"
+    for lang in ("en", "zh"):
+        for design in ("monadic", "dyadic", "pooled"):
+            cap = tr("models.table", lang, design=tr(f"models.design.{design}", lang), policy="P")
+            assert design not in cap and "models." not in cap and cap.endswith("P")

@@ -24,7 +24,22 @@ from policydiffusion.report.i18n import LANGUAGES, figure_label, pick, term_labe
 from policydiffusion.report.translate import exclusion_reason as _reason
 from policydiffusion.report.translate import vcov_text, warning_text
 
-__all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
+__all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num", "fmt_p"]
+
+
+def fmt_p(x: object, digits: int = 3) -> str:
+    """A p-value as table text: ``< 0.001`` (for ``digits=3``) rather than 0.000.
+
+    Examples
+    --------
+    >>> fmt_p(0.00002), fmt_p(0.0234), fmt_p(None), fmt_p(0.0004, 2)
+    ('< 0.001', '0.023', '', '< 0.01')
+    """
+    text = fmt_num(x, digits)
+    floor = 10.0 ** -digits
+    if text and 0 <= float(x) < floor:  # type: ignore[arg-type]
+        return f"< {floor:.{digits}f}"
+    return text
 
 
 def fmt_num(x: object, digits: int = 3) -> str:
@@ -290,7 +305,11 @@ def _model_tables(state: RunState) -> Section | None:
                                         for m in fitted})
             return text
 
-        caption = {lang: tr("models.table", lang, riskset=b.spec.name,
+        # the design in words, not the risk set's internal name ("single: ..."); numbered
+        # when the study has several risk sets of that design
+        same = [r.name for r in state.sf.risksets if r.design == b.spec.design]
+        nth = f" ({same.index(b.spec.name) + 1})" if len(same) > 1 and b.spec.name in same else ""
+        caption = {lang: tr("models.table", lang, design=tr(f"models.design.{b.spec.design}", lang) + nth,
                             policy=(tr("models.pooled", lang) if b.policy is None
                                     else policy_label(state, b.policy, lang)))
                    for lang in ("en", "zh")}
@@ -344,8 +363,8 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
                 tr("col.group", lang): [F.group_label(g, lang) for g in f["group"]],
                 tr("col.estimate", lang): [fmt_num(v, digits) for v in f["estimate"]],
                 tr("col.std_error", lang): [fmt_num(v, digits) for v in f["std_error"]],
-                tr("col.p_value", lang): [fmt_num(v, digits) for v in f["p_value"]],
-                tr("col.difference_p", lang): [fmt_num(v, digits) for v in f["difference_p"]],
+                tr("col.p_value", lang): [fmt_p(v, digits) for v in f["p_value"]],
+                tr("col.difference_p", lang): [fmt_p(v, digits) for v in f["difference_p"]],
             })
 
         by = {lang: term_label(h.by, lang, labels) for lang in ("en", "zh")}

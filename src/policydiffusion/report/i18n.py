@@ -150,7 +150,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Discrete-time hazard models of adoption. Each column is one model; standard "
               "errors in parentheses.",
         "zh": "采纳行为的离散时间风险模型。每列为一个模型，括号内为标准误。"},
-    "models.table": {"en": "{riskset}: {policy}", "zh": "{riskset}：{policy}"},
+    "models.table": {"en": "{design}: {policy}", "zh": "{design}：{policy}"},
+    "models.design.monadic": {"en": "Event history models (unit-periods)",
+                              "zh": "事件史模型（单元-时期）"},
+    "models.design.dyadic": {"en": "Event history models (directed dyads)",
+                             "zh": "事件史模型（有向二元组）"},
+    "models.design.pooled": {"en": "Pooled event history models", "zh": "合并事件史模型"},
     "models.pooled": {"en": "all policies pooled", "zh": "多项政策合并"},
     "table.policy_fe": {"en": "Policy fixed effects", "zh": "政策固定效应"},
     "heterogeneity.note": {

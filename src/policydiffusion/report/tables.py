@@ -1,8 +1,8 @@
 """Regression tables: several models side by side, as in a paper's main table.
 
 Coefficients with significance stars, standard errors in parentheses, then rows for
-hidden fixed effects ("Policy fixed effects: Yes"), observations, clusters,
-log-likelihood, AIC and McFadden's pseudo R-squared, with the variance estimator's
+hidden fixed effects ("Policy fixed effects: Yes"), observations, events (where the
+results count them), clusters, log-likelihood, AIC, BIC and McFadden's pseudo R-squared, with the variance estimator's
 label and the star thresholds in the notes. Rows come in the order asked for
 (``order=``; the constant last by default); English or Chinese table words; HTML,
 LaTeX, Markdown or CSV.
@@ -23,12 +23,12 @@ from policydiffusion.errors import InvalidOptionError, check_choice
 __all__ = ["regression_table", "regression_table_frame", "order_terms", "matches"]
 
 _WORDS = {
-    "en": {"observations": "Observations", "clusters": "Clusters",
-           "loglik": "Log-likelihood", "aic": "AIC", "pseudo_r2": "Pseudo R2 (McFadden)",
+    "en": {"observations": "Observations", "events": "Events", "clusters": "Clusters",
+           "loglik": "Log-likelihood", "aic": "AIC", "bic": "BIC", "pseudo_r2": "Pseudo R2 (McFadden)",
            "se_note": "Standard errors in parentheses.", "se_label": "Standard errors",
            "stars": "p < {p}", "sep": "; ", "colon": ": ", "gap": " ", "term": "", "yes": "Yes", "no": "No"},
-    "zh": {"observations": "观测数", "clusters": "聚类数", "loglik": "对数似然",
-           "aic": "AIC", "pseudo_r2": "伪R²（McFadden）",
+    "zh": {"observations": "观测数", "events": "事件数", "clusters": "聚类数", "loglik": "对数似然",
+           "aic": "AIC", "bic": "BIC", "pseudo_r2": "伪R²（McFadden）",
            "se_note": "括号内为标准误。", "se_label": "标准误", "stars": "p < {p}",
            "sep": "；", "colon": "：", "gap": "", "term": "", "yes": "是", "no": "否"},
 }
@@ -155,11 +155,16 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
                 words["yes" if any(matches(t, name) for t in res.params.index) else "no"]
                 for res in results.values()])
     rows.append(stat("observations", lambda r: f"{int(r.nobs):,}"))
+    if any(getattr(r, "n_events", None) is not None for r in results.values()):
+        rows.append(stat("events", lambda r: "" if getattr(r, "n_events", None) is None
+                         else f"{int(r.n_events):,}"))
     if any(getattr(r, "n_clusters", ()) for r in results.values()):
         rows.append(stat("clusters", lambda r: " / ".join(
             f"{int(g):,}" for g in getattr(r, "n_clusters", ()))))
     rows.append(stat("loglik", lambda r: _num(r.loglik, digits)))
     rows.append(stat("aic", lambda r: _num(r.aic, digits)))
+    if any(hasattr(r, "bic") for r in results.values()):
+        rows.append(stat("bic", lambda r: _num(getattr(r, "bic", np.nan), digits)))
     if any(hasattr(r, "pseudo_r2") for r in results.values()):
         rows.append(stat("pseudo_r2", lambda r: _num(getattr(r, "pseudo_r2", np.nan), digits)))
     frame = pd.DataFrame(rows, columns=["term", *results.keys()])
