@@ -61,3 +61,16 @@ def test_parse_term_values_and_errors():
     assert parse_term("duration_poly:degree=2,scale=5").scale == 5.0
     with pytest.raises(InvalidOptionError, match="takes"):
         parse_term("national_share:kind=share")
+
+
+def test_monadic_to_stata(tmp_path, capsys):
+    """Issue 16, item 13: `riskset -o file.dta` writes a Stata file with variable labels."""
+    out = tmp_path / "rs.dta"
+    assert run(["riskset", "monadic", "--dataset", "spid", "--policy", "aborparc",
+                "--term", "national_share", "-o", str(out)]) == 0
+    assert "written to" in capsys.readouterr().out
+    df = pd.read_stata(out)
+    assert len(df) == 1427 and int(df["adopt"].sum()) == 15
+    with pd.io.stata.StataReader(out) as r:
+        labels = r.variable_labels()
+    assert labels["national_share_l1"].startswith("share of the other")

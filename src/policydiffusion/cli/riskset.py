@@ -97,7 +97,7 @@ def riskset_command(
     term: List[str] = typer.Option([], help=_TERM_HELP),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Where to write the rows: FILE.parquet, FILE.csv, "
-                                               "or a folder (a Parquet dataset, one file per "
+                                               "FILE.dta (Stata), or a folder (a Parquet dataset, one file per "
                                                "batch of policies: best for big dyadic builds)."),
     conditional: bool = typer.Option(True, "--conditional/--full",
                                      help="Dyadic: only sources that adopted before t "
@@ -168,9 +168,11 @@ def riskset_command(
         elif suffix == ".parquet":
             rs.sink_parquet(output)
             written = pl.scan_parquet(output)
+        elif suffix == ".dta":
+            written = _write_stata(rs, output)
         elif suffix:
-            raise InvalidOptionError(f"--output {output}: use a .parquet or .csv file, or a "
-                                     "folder (no suffix) for a Parquet dataset.")
+            raise InvalidOptionError(f"--output {output}: use a .parquet, .csv or .dta (Stata) file, "
+                                     "or a folder (no suffix) for a Parquet dataset.")
         else:
             rs.sink_parquet_dataset(output, policies_per_file=policies_per_file)
             written = pl.scan_parquet(output / "*.parquet")
@@ -180,4 +182,21 @@ def riskset_command(
     for col, meta in rs.column_meta.items():
         typer.echo(f"    {col}: {meta['description']}")
     typer.echo(f"  written to {output}" if output is not None else
-               "  (nothing written; pass --output FILE.parquet, FILE.csv or a folder)")
+               "  (nothing written; pass --output FILE.parquet, FILE.csv, FILE.dta or a folder)")
+
+
+def _write_stata(rs, output: Path):
+    """Write the rows as a Stata 14+ file (Unicode), the column descriptions as variable
+    labels; returns the written rows as a lazy frame. Stata names are at most 32
+    characters of letters, digits and underscores: other names are refused, not renamed."""
+    import polars as pl
+
+    df = rs.plan.collect().to_pandas()
+    bad = [c for c in df.columns if len(c) > 32 or not c.isidentifier() or not c.isascii()]
+    if bad:
+        raise InvalidOptionError(f"--output {output}: Stata cannot hold the column name(s) {bad} "
+                                 "(at most 32 ASCII letters, digits or _); write .parquet or .csv.")
+    labels = {c: str(m.get("description", ""))[:80] for c, m in rs.column_meta.items() if c in df.columns}
+    df.to_stata(output, write_index=False, version=118, variable_labels=labels)
+    return pl.from_pandas(df).lazy()
+
