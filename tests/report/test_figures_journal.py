@@ -57,3 +57,19 @@ def test_timeline_labels_readable():
     sizes = [t.get_fontsize() for t in ax.texts]
     plt.close(ax.figure)
     assert sizes and min(sizes) >= 6
+
+
+def test_chinese_unit_names_in_an_english_figure_have_glyphs():
+    """Issue 16, item 14: `--lang en` figures fall back to the shipped CJK font."""
+    import warnings
+
+    from policydiffusion.curves import as_study
+
+    s = as_study(pd.DataFrame({"policy": "p", "unit": ["北京", "上海", "广东"], "period": [2001, 2002, 2003]}),
+                 units=["北京", "上海", "广东", "江苏"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax = plot_adoption_timeline(s, "p", lang="en")
+        ax.figure.canvas.draw()
+    plt.close(ax.figure)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
