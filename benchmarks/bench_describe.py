@@ -30,9 +30,9 @@ def run_once(src: str, subset: int, jobs: int, figures: bool, permutations: int,
     ids = []
     if subset:
         env = {**os.environ, "PYTHONPATH": src}
-        code = "from policydiffusion.datasets import spid_study; print(' '.join(spid_study().policy_ids))"
+        code = "from policydiffusion.datasets import spid_study; print(chr(10).join(spid_study().policy_ids))"
         ids = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                             check=True).stdout.split()[:subset]
+                             check=True).stdout.splitlines()[:subset]  # some ids hold spaces
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "policydiffusion", "describe", "--dataset", "spid", "--json", str(json_out),
                "--permutations", str(permutations)]
