@@ -112,3 +112,25 @@ def test_journal_rows_p_values_and_captions():
         for design in ("monadic", "dyadic", "pooled"):
             cap = tr("models.table", lang, design=tr(f"models.design.{design}", lang), policy="P")
             assert design not in cap and "models." not in cap and cap.endswith("P")
+
+
+def test_latex_table_float_with_caption_label_notes_and_minus():
+    """Issue 16, item 13: a LaTeX `table` with caption, label, threeparttable notes,
+    \\textminus and \\times."""
+    import numpy as np
+    import pandas as pd
+
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.report.tables import regression_table
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.normal(size=300), "z": rng.normal(size=300)})
+    df["y"] = (rng.random(300) < 1 / (1 + np.exp(2 + df.x))).astype(int)
+    tex = regression_table({"(1)": fit_hazard(df, "y ~ x * z")}, fmt="latex",
+                           caption="Lottery & more", label="tab:m1")
+    assert tex.startswith("\\begin{table}[htbp]") and tex.rstrip().endswith("\\end{table}")
+    assert "\\caption{Lottery \\& more}" in tex and "\\label{tab:m1}" in tex
+    assert "\\begin{tablenotes}" in tex and "\\item Standard errors in parentheses." in tex
+    assert "\\textminus{}" in tex and "x $\\times$ z" in tex
+    body = tex.split("\\midrule", 1)[1].split("\\bottomrule")[0]
+    assert not __import__("re").search(r"(?<![\w{])-\d", body)

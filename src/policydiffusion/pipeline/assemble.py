@@ -293,18 +293,6 @@ def _model_tables(state: RunState) -> Section | None:
         order = _row_order(state, b, seen)
         fe = fixed_effects(seen)
 
-        def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
-                   order: list = order, fe: list = fe) -> str:
-            results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
-            tl = {t: term_label(t, lang, labels) for t in seen}
-            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits,
-                                    order=order, drop={f: tr(FIXED_EFFECTS[f], lang) for f in fe},
-                                    vcov_labels=None if lang == "en" else {
-                                        pick(m.spec.label, lang, m.spec.name): vcov_text(
-                                            m.spec.vcov, lang, getattr(m.result, "n_clusters", ()))
-                                        for m in fitted})
-            return text
-
         # the design in words, not the risk set's internal name ("single: ..."); numbered
         # when the study has several risk sets of that design
         same = [r.name for r in state.sf.risksets if r.design == b.spec.design]
@@ -313,6 +301,21 @@ def _model_tables(state: RunState) -> Section | None:
                             policy=(tr("models.pooled", lang) if b.policy is None
                                     else policy_label(state, b.policy, lang)))
                    for lang in ("en", "zh")}
+
+        def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
+                   order: list = order, fe: list = fe, caption: dict = caption, key: str = key) -> str:
+            results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
+            tl = {t: term_label(t, lang, labels) for t in seen}
+            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits,
+                                    order=order, drop={f: tr(FIXED_EFFECTS[f], lang) for f in fe},
+                                    vcov_labels=None if lang == "en" else {
+                                        pick(m.spec.label, lang, m.spec.name): vcov_text(
+                                            m.spec.vcov, lang, getattr(m.result, "n_clusters", ()))
+                                        for m in fitted},
+                                    caption=caption[lang] if fmt == "latex" else "",
+                                    label=f"tab:models_{key}" if fmt == "latex" else "")
+            return text
+
         items.append(TableItem(key=f"models_{key.replace('@', '_')}", caption=caption, render=render,
                                css_class="regtable"))
     return Section("models", "heading.models", tuple(items))

@@ -194,7 +194,8 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
                      stars: Sequence[float] = (0.05, 0.01, 0.001), digits: int = 3,
                      order: Sequence[str] | None = None, intercept: str = "last",
                      drop: Sequence[str] | Mapping[str, str] | None = None,
-                     vcov_labels: Mapping[str, str] | None = None) -> str:
+                     vcov_labels: Mapping[str, str] | None = None, caption: str = "",
+                     label: str = "") -> str:
     """Models side by side as Markdown, HTML, LaTeX or CSV text.
 
     Parameters
@@ -226,6 +227,10 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     vcov_labels
         ``{model: text}`` replacing a model's variance label in the notes (e.g. the
         label in the table's language).
+    caption, label
+        LaTeX only: with either, the tabular comes in a floating ``table`` with
+        ``\\caption`` and ``\\label`` and the notes as ``threeparttable`` table notes
+        (``\\usepackage{booktabs,threeparttable}``); minus signs are ``\\textminus``.
 
     Examples
     --------
@@ -267,6 +272,8 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
         return (f'<table class="regression-table"><thead><tr>{th}</tr></thead>'
                 f"<tbody>{trs}</tbody><tfoot>{foot}</tfoot></table>\n")
     n_terms = frame.attrs["n_term_rows"]
+    if caption or label:
+        return _latex_float(head, body, notes, n_terms, caption, label)
     lines = [r"\begin{tabular}{l" + "c" * (len(head) - 1) + "}", r"\toprule",
              " & ".join(_latex_escape(h) for h in head) + r" \\", r"\midrule"]
     for i, row in enumerate(body):
@@ -278,3 +285,32 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
               for n in notes]
     lines.append(r"\end{tabular}")
     return "\n".join(lines) + "\n"
+
+
+def _latex_cell(s: str) -> str:
+    """A cell for the floating table: escaped, with a typographic minus in numbers."""
+    s = _latex_escape(s)
+    return re.sub(r"(?<![\w])-(?=[\d.])", r"\\textminus{}", s)
+
+
+def _latex_float(head: list, body: list, notes: list, n_terms: int, caption: str, label: str) -> str:
+    lines = [r"\begin{table}[htbp]", r"\centering", r"\begin{threeparttable}"]
+    if caption:
+        lines.append(r"\caption{" + _latex_escape(caption) + "}")
+    if label:
+        lines.append(r"\label{" + re.sub(r"[^A-Za-z0-9:_.-]", "-", label) + "}")
+    lines += [r"\begin{tabular}{l" + "c" * (len(head) - 1) + "}", r"\toprule",
+              " & ".join(_latex_cell(h) for h in head) + r" \\", r"\midrule"]
+    for i, row in enumerate(body):
+        if i == n_terms:
+            lines.append(r"\midrule")
+        term = str(row[0])
+        if ":" in term and " " not in term:  # a raw interaction term, x:z
+            term = term.replace(":", " × ")
+        cells = [_latex_cell(term).replace("×", r"$\times$")] + [_latex_cell(str(c)) for c in row[1:]]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}", r"\begin{tablenotes}[flushleft]", r"\footnotesize"]
+    lines += [r"\item " + _latex_escape(n) for n in notes]
+    lines += [r"\end{tablenotes}", r"\end{threeparttable}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
