@@ -134,3 +134,28 @@ def test_latex_table_float_with_caption_label_notes_and_minus():
     assert "\\textminus{}" in tex and "x $\\times$ z" in tex
     body = tex.split("\\midrule", 1)[1].split("\\bottomrule")[0]
     assert not __import__("re").search(r"(?<![\w{])-\d", body)
+
+
+def test_regression_table_as_word():
+    """Issue 16, item 13: Word output with the same cells, caption and notes."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import pandas as pd
+
+    docx = pytest.importorskip("docx")
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.report.docx import regression_table_docx
+    from policydiffusion.report.tables import regression_table_frame
+
+    df = pd.DataFrame({"x": np.arange(10.0), "y": [0, 0, 1, 0, 0, 1, 0, 1, 1, 1]})
+    res = {"(1)": fit_hazard(df, "y ~ x")}
+    with tempfile.TemporaryDirectory() as d:
+        p = regression_table_docx(res, Path(d) / "m.docx", caption="Table 1. Lottery", lang="zh")
+        doc = docx.Document(str(p))
+    frame = regression_table_frame(res, lang="zh")
+    cells = [[c.text for c in r.cells] for r in doc.tables[0].rows]
+    assert cells[1:] == frame.to_numpy().tolist()
+    texts = [par.text for par in doc.paragraphs]
+    assert texts[0] == "Table 1. Lottery" and texts[1:] == frame.attrs["notes"]
