@@ -73,3 +73,21 @@ def test_chinese_unit_names_in_an_english_figure_have_glyphs():
         ax.figure.canvas.draw()
     plt.close(ax.figure)
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_network_labels_do_not_overlap():
+    """Issue 16, item 16: labels of nodes close together go to free spots around them."""
+    from policydiffusion.report.figures.network import plot_network
+    from policydiffusion.report.figures._common import figure_renderer
+
+    units = pd.DataFrame({"unit": list("ABCD"), "name": ["Alabama", "Alaska", "Arizona", "Arkansas"],
+                          "lon": [0.0, 0.02, 0.0, 5.0], "lat": [0.0, 0.0, 0.03, 5.0]})
+    edges = pd.DataFrame({"origin": ["A", "B", "C"], "destination": ["B", "C", "D"]})
+    ax = plot_network(edges, units=units)
+    r = figure_renderer(ax.figure)
+    boxes = [t.get_window_extent(r) for t in ax.texts]
+    plt.close(ax.figure)
+    assert len(boxes) == 4
+    for i in range(4):
+        for j in range(i):
+            assert not boxes[i].overlaps(boxes[j]), (ax.texts[i].get_text(), ax.texts[j].get_text())
