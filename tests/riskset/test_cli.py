@@ -103,3 +103,17 @@ def test_cli_expresses_the_dyadic_design(tmp_path, capsys):
     assert code == 0, capsys.readouterr()
     with pytest.raises(InvalidOptionError, match="PERIOD_COL"):
         build_study(**base, relation=[f"v={tmp_path / 'v.csv'}:from"])
+
+
+def test_validate_reports_the_columns_it_ignored(tmp_path, capsys):
+    """Issue 16, item 17: validate names the input columns no option reads."""
+    pd.DataFrame({"policy": ["p", "p"], "unit": ["A", "B"], "year": [2001, 2002],
+                  "source_url": ["x", "y"], "level": [1, 2]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"s": ["A"], "t": ["B"], "year": [2001], "count": [3],
+                  "note": ["-"]}).to_csv(tmp_path / "r.csv", index=False)
+    assert run(["validate", str(tmp_path / "a.csv"), "--time-col", "year",
+                "--relation", f"visits={tmp_path / 'r.csv'}:s:t:year"]) == 0
+    out = capsys.readouterr().out
+    assert "OK: no problems found." in out
+    assert "Columns not read from a.csv: source_url, level" in out
+    assert "Columns not read from r.csv: count, note" in out

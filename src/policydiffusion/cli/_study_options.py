@@ -73,7 +73,7 @@ def with_study(command: Callable[..., None]) -> Callable[..., None]:
     """
     hints = typing.get_type_hints(command)
     own = [p.replace(annotation=hints.get(p.name, p.annotation))
-           for p in inspect.signature(command).parameters.values() if p.name != "study"]
+           for p in inspect.signature(command).parameters.values() if p.name not in ("study", "loading")]
     positional = [p for p in own if isinstance(p.default, typer.models.ArgumentInfo)]
     options = [p for p in own if p not in positional]
     kind = _P.POSITIONAL_OR_KEYWORD
@@ -81,10 +81,14 @@ def with_study(command: Callable[..., None]) -> Callable[..., None]:
               + [p.replace(kind=kind) for p in options]
               + [_P(n, kind, default=d, annotation=t) for n, t, d in _OPTIONS])
 
+    wants_loading = "loading" in inspect.signature(command).parameters
+
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         bound = inspect.Signature(params).bind_partial(*args, **kwargs).arguments
         loading = {n: bound.pop(n, _plain_default(n)) for n in _NAMES}
+        if wants_loading:  # e.g. validate, which reports what the options left unread
+            bound["loading"] = loading
         return command(study=build_study(**loading), **bound)
 
     wrapper.__signature__ = inspect.Signature(params)
@@ -154,4 +158,24 @@ def _relation_spec(spec: str, rest: str, directed: bool):
     if len(parts) == 5 and parts[4]:
         kw["weight"] = parts[4]
     return RelationSpec(parts[0], **kw)
+
+
+def ignored_columns(loading: dict) -> dict[str, list[str]]:
+    """Columns of the input files that the loading options leave unread, by file:
+    adoption columns other than the policy, unit and time columns (long layout), and
+    relation columns other than source, target, period and weight. (Units, policies and
+    covariates tables keep every column as an attribute.)"""
+    from policydiffusion.study._read import read_table
+
+    out: dict[str, list[str]] = {}
+    if loading.get("adoptions") is not None and loading.get("layout", "long") == "long":
+        t = read_table(loading["adoptions"], argument="adoptions")
+        used = {loading["policy_col"], loading["unit_col"], loading["time_col"]}
+        out[t.label] = [c for c in t.frame.columns if c not in used]
+    for spec in loading.get("relation") or []:
+        rel = _relation_spec(spec, spec.partition("=")[2], False)
+        t = read_table(rel["edges"], argument="relation")
+        used = {rel["source"], rel["target"], rel["period"], rel["weight"]}
+        out[t.label] = [c for c in t.frame.columns if c not in used]
+    return {k: v for k, v in out.items() if v}
 
