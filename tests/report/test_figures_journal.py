@@ -91,3 +91,31 @@ def test_network_labels_do_not_overlap():
     for i in range(4):
         for j in range(i):
             assert not boxes[i].overlaps(boxes[j]), (ax.texts[i].get_text(), ax.texts[j].get_text())
+
+
+@pytest.mark.parametrize("names", [["广东", "北京市", "四川省"], ["Guangdong", "Beijing", "Sichuan"]])
+def test_china_map_matches_units_by_name(names):
+    """Issue 16, item 15: provinces named in Chinese or English find their shapes."""
+    import warnings
+
+    from matplotlib.collections import PolyCollection
+
+    from policydiffusion.curves import as_study
+
+    s = as_study(pd.DataFrame({"policy": "p", "unit": names[:2], "period": [2001, 2002]}), units=names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = plot_choropleth(s, "p")
+    polys = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    plt.close(ax.figure)
+    assert polys and len(polys[0].get_paths()) >= 34  # the whole map, not a tile grid
+
+
+def test_map_fallback_to_tile_grid_is_said():
+    from policydiffusion.curves import as_study
+    from policydiffusion.errors import PolicyDiffusionWarning
+
+    s = as_study(pd.DataFrame({"policy": "p", "unit": ["Atlantis", "Lemuria"], "period": [1, 2]}), units=3)
+    with pytest.warns(PolicyDiffusionWarning, match="tile grid"):
+        ax = plot_choropleth(s, "p")
+    plt.close(ax.figure)

@@ -111,6 +111,54 @@ def _guess_geometry(units: list[str]) -> str | None:
     return None
 
 
+_CN_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
+
+
+def _norm(name: object) -> str:
+    text = str(name).strip().lower()
+    for suffix in _CN_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            return text[: -len(suffix)]
+    return text
+
+
+def _aliases(name: str) -> dict[str, str]:
+    """Every way a unit may name a shipped shape (code, abbreviation, Chinese, English
+    or pinyin name, with or without 省/市/自治区) -> the shape's key."""
+    out: dict[str, str] = {}
+    for f in load_geometry(name)["features"]:
+        p = f["properties"]
+        if name == "us_states":
+            key, names = p["state_abbr"], (p["state_abbr"], p["state_name"], p["fips"])
+        else:
+            key, names = str(p["code"]), (p["code"], p["name_zh"], p["name_en"], p["name_pinyin"],
+                                          p["iso_3166_2"])
+        out.update({_norm(n): key for n in names if n})
+    return out
+
+
+def _match_units(study, geometry: str) -> dict[str, str]:
+    """Unit id -> shape key, matching the id or the units' ``name`` / ``name_zh``."""
+    alias = _aliases(geometry)
+    cols = [c for c in ("name", "name_zh", "name_en") if c in study.units.columns]
+    rows = study.units.select(["unit", *cols]).iter_rows()
+    out = {}
+    for unit, *names in rows:
+        for n in (unit, *names):
+            if n is not None and _norm(n) in alias:
+                out[unit] = alias[_norm(n)]
+                break
+    return out
+
+
+def _fallback(units: list[str], why: str):
+    from policydiffusion._warnings import warn
+    from policydiffusion.errors import PolicyDiffusionWarning
+
+    warn(f"map: {why} (units such as {', '.join(map(repr, units[:3]))}); drawing a tile grid instead. "
+         "Name the units by code or by Chinese or English name, or pass geometry=.", PolicyDiffusionWarning)
+
+
 def _colorbar(ax, norm, cmap, lang: str, fk: dict):
     import matplotlib.pyplot as plt
 
@@ -187,10 +235,19 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     units = study.unit_ids
     if geometry == "auto":
         geometry = _guess_geometry(units)
+        if geometry is None:  # names rather than codes: the shipped map most of them name
+            best = max(("us_states", "china_provinces"), key=lambda g: len(_match_units(study, g)))
+            geometry = best if 2 * len(_match_units(study, best)) > len(units) else None
         if geometry is None:
+            _fallback(units, "no shipped map (US states, Chinese provinces) matches most units")
             return plot_tile_grid(study, policy, ax=ax, lang=lang, cmap=cmap, title=title)
     shapes, kind = _shapes(geometry)
+    if isinstance(geometry, str):  # shapes keyed by the study's own unit ids
+        key_of = _match_units(study, geometry)
+        shapes = {u: shapes[k] for u, k in key_of.items() if k in shapes} | {
+            k: r for k, r in shapes.items() if k not in set(key_of.values())}
     if not set(units) & set(shapes):
+        _fallback(units, f"no unit matches a shape of {kind!r}")
         return plot_tile_grid(study, policy, ax=ax, lang=lang, cmap=cmap, title=title)
     vals = adoption_values(study, policy)
     fk = font_kw(lang)
