@@ -71,3 +71,26 @@ def test_real_study_report_opens_cleanly(tmp_path, lang):
     assert check.title == ("美国各州之间的政策扩散" if lang == "zh" else
                            "How policies spread among the US states")
     assert _png_size(shot) == (1280, 2000)
+
+
+FONT_JS = ("(async () => { await document.fonts.ready; "
+           "return [...document.fonts].filter(f => f.family.includes('PolicyDiffusion Sans SC'))"
+           ".map(f => f.status).join(','); })()")
+
+
+def test_chinese_report_embeds_its_font(dummy_doc, tmp_path):
+    """Issue 16, item 14: the Chinese report carries a subset of the shipped CJK font, the
+    page's policy allows it, and Chromium loads it (no system CJK font needed)."""
+    html = write_report(dummy_doc, tmp_path, lang="zh").html
+    text = html.read_text(encoding="utf-8")
+    assert "font-src data:" in text and '@font-face { font-family: "PolicyDiffusion Sans SC"' in text
+    assert len(text.encode()) < len(dummy_doc_font_bytes()) // 4  # a subset, not the whole font
+    res = check_page(html, evaluate=(FONT_JS, "document.fonts.check('16px \"PolicyDiffusion Sans SC\"', '测试')"))
+    assert res.errors == () and res.requests == (), res
+    assert res.values == ("loaded", True)
+
+
+def dummy_doc_font_bytes():
+    from policydiffusion.report.figures._fonts import cjk_font_path
+
+    return cjk_font_path().read_bytes()

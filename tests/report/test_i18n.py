@@ -53,3 +53,21 @@ def test_figure_labels_come_from_the_one_table():
         assert figures.tr(v["en"], "en") == v["en"]
     with pytest.raises(InvalidOptionError):
         figures.tr("Year", "fr")
+
+
+def test_chinese_wording_reviewed():
+    """Issue 16, item 18: no machine-translation tells, no nested mixed-width brackets
+    around model labels such as "(2) 强制"."""
+    import re
+    import string
+
+    from policydiffusion.report.i18n import TEXT
+
+    for key, entry in TEXT.items():
+        zh = entry.get("zh", "")
+        for bad in ("静默", "巴斯", "观察期于", "单元-时期"):
+            assert bad not in zh, (key, bad)
+        names = [f for _, f, _, _ in string.Formatter().parse(zh) if f]
+        if any(n in ("model", "models") for n in names):
+            text = zh.format(**{n: "(2) 强制" if n in ("model", "models") else "X" for n in names})
+            assert not re.search(r"（[^（）]*\(2\) 强制[^（）]*）", text), (key, text)

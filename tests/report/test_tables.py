@@ -89,3 +89,73 @@ def test_order_terms_is_a_permutation(terms, order, intercept):
     assert sorted(out) == sorted(terms)
     if "Intercept" in terms and "Intercept" not in order:
         assert out[0 if intercept == "first" else -1] == "Intercept"
+
+
+def test_journal_rows_p_values_and_captions():
+    """Issue 16, item 13: BIC row, p < 0.001 rather than 0.000, captions without internal keys."""
+    import numpy as np
+    import pandas as pd
+
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.pipeline.assemble import fmt_p
+    from policydiffusion.report.i18n import tr
+    from policydiffusion.report.tables import regression_table_frame
+
+    df = pd.DataFrame({"x": np.arange(10.0), "y": [0, 0, 1, 0, 0, 1, 0, 1, 1, 1]})
+    res = fit_hazard(df, "y ~ x")
+    rows = regression_table_frame({"(1)": res})["term"].tolist()
+    assert "BIC" in rows and rows.index("BIC") == rows.index("AIC") + 1
+    bic = regression_table_frame({"(1)": res}).set_index("term").loc["BIC", "(1)"]
+    assert bic == f"{res.bic:,.3f}"
+    assert fmt_p(1e-9) == "< 0.001" and fmt_p(0.0) == "< 0.001" and fmt_p(0.012) == "0.012"
+    for lang in ("en", "zh"):
+        for design in ("monadic", "dyadic", "pooled"):
+            cap = tr("models.table", lang, design=tr(f"models.design.{design}", lang), policy="P")
+            assert design not in cap and "models." not in cap and cap.endswith("P")
+
+
+def test_latex_table_float_with_caption_label_notes_and_minus():
+    """Issue 16, item 13: a LaTeX `table` with caption, label, threeparttable notes,
+    \\textminus and \\times."""
+    import numpy as np
+    import pandas as pd
+
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.report.tables import regression_table
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.normal(size=300), "z": rng.normal(size=300)})
+    df["y"] = (rng.random(300) < 1 / (1 + np.exp(2 + df.x))).astype(int)
+    tex = regression_table({"(1)": fit_hazard(df, "y ~ x * z")}, fmt="latex",
+                           caption="Lottery & more", label="tab:m1")
+    assert tex.startswith("\\begin{table}[htbp]") and tex.rstrip().endswith("\\end{table}")
+    assert "\\caption{Lottery \\& more}" in tex and "\\label{tab:m1}" in tex
+    assert "\\begin{tablenotes}" in tex and "\\item Standard errors in parentheses." in tex
+    assert "\\textminus{}" in tex and "x $\\times$ z" in tex
+    body = tex.split("\\midrule", 1)[1].split("\\bottomrule")[0]
+    assert not __import__("re").search(r"(?<![\w{])-\d", body)
+
+
+def test_regression_table_as_word():
+    """Issue 16, item 13: Word output with the same cells, caption and notes."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import pandas as pd
+
+    docx = pytest.importorskip("docx")
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.report.docx import regression_table_docx
+    from policydiffusion.report.tables import regression_table_frame
+
+    df = pd.DataFrame({"x": np.arange(10.0), "y": [0, 0, 1, 0, 0, 1, 0, 1, 1, 1]})
+    res = {"(1)": fit_hazard(df, "y ~ x")}
+    with tempfile.TemporaryDirectory() as d:
+        p = regression_table_docx(res, Path(d) / "m.docx", caption="Table 1. Lottery", lang="zh")
+        doc = docx.Document(str(p))
+    frame = regression_table_frame(res, lang="zh")
+    cells = [[c.text for c in r.cells] for r in doc.tables[0].rows]
+    assert cells[1:] == frame.to_numpy().tolist()
+    texts = [par.text for par in doc.paragraphs]
+    assert texts[0] == "Table 1. Lottery" and texts[1:] == frame.attrs["notes"]

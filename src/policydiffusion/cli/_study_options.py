@@ -31,7 +31,15 @@ _OPTIONS: list[tuple[str, object, object]] = [
     ("policies", Optional[Path], typer.Option(None, help="Policy metadata table.")),
     ("covariates", Optional[Path], typer.Option(None, help="Unit x period covariate panel.")),
     ("relation", List[str], typer.Option(
-        [], help="NAME=FILE[:SOURCE_COL:TARGET_COL]; repeatable.")),
+        [], help="NAME=FILE[:SOURCE_COL:TARGET_COL[:PERIOD_COL[:WEIGHT_COL]]]; repeatable. A "
+                 "period column dates the edges (e.g. visits in a year), a weight column "
+                 "counts them; leave PERIOD_COL empty for weights only (a.csv:s:t::n).")),
+    ("directed", bool, typer.Option(
+        False, "--directed", help="The --relation edges run from SOURCE to TARGET (default: "
+                                  "undirected).")),
+    ("events", Optional[Path], typer.Option(
+        None, help="Events table: event and time (or start and optional end), optional unit "
+                   "and value; e.g. central directives for event_in_force.")),
     ("policy_col", str, typer.Option("policy", help="Column holding the policy id.")),
     ("unit_col", str, typer.Option("unit", help="Column holding the unit id.")),
     ("time_col", str, typer.Option("time", help="Column holding the adoption time.")),
@@ -74,7 +82,7 @@ def with_study(command: Callable[..., None]) -> Callable[..., None]:
     """
     hints = typing.get_type_hints(command)
     own = [p.replace(annotation=hints.get(p.name, p.annotation))
-           for p in inspect.signature(command).parameters.values() if p.name != "study"]
+           for p in inspect.signature(command).parameters.values() if p.name not in ("study", "loading")]
     positional = [p for p in own if isinstance(p.default, typer.models.ArgumentInfo)]
     options = [p for p in own if p not in positional]
     kind = _P.POSITIONAL_OR_KEYWORD
@@ -82,10 +90,14 @@ def with_study(command: Callable[..., None]) -> Callable[..., None]:
               + [p.replace(kind=kind) for p in options]
               + [_P(n, kind, default=d, annotation=t) for n, t, d in _OPTIONS])
 
+    wants_loading = "loading" in inspect.signature(command).parameters
+
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         bound = inspect.Signature(params).bind_partial(*args, **kwargs).arguments
         loading = {n: bound.pop(n, _plain_default(n)) for n in _NAMES}
+        if wants_loading:  # e.g. validate, which reports what the options left unread
+            bound["loading"] = loading
         return command(study=build_study(**loading), **bound)
 
     wrapper.__signature__ = inspect.Signature(params)
@@ -103,7 +115,8 @@ def _plain_default(name: str) -> object:
 def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Optional[Path],
                 policies: Optional[Path], covariates: Optional[Path], relation: List[str],
                 policy_col: str, unit_col: str, time_col: str, layout: str, granularity: str,
-                start: Optional[str], end: Optional[str], unknown_units: str = "error",
+                start: Optional[str], end: Optional[str], directed: bool = False,
+                events: Optional[Path] = None, unknown_units: str = "error",
                 date_format: Optional[str] = None, encoding: Optional[str] = None):
     """A Study from files and options, or a shipped study (``dataset``)."""
     if (dataset is None) == (adoptions is None):
@@ -123,20 +136,63 @@ def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Opt
         from policydiffusion.datasets.china_mobile_gov import china_mobile_gov_study
 
         return china_mobile_gov_study()
-    from policydiffusion.study import RelationSpec, load_study
+    from policydiffusion.study import load_study
 
     rels = {}
     for spec in relation:
         name, _, rest = spec.partition("=")
         if not rest:
             raise InvalidOptionError(
-                f"--relation {spec!r} must look like NAME=FILE[:SOURCE_COL:TARGET_COL], "
-                "e.g. contiguity=adjacency.csv:state:neighbor")
-        parts = rest.split(":")
-        kw = {"source": parts[1], "target": parts[2]} if len(parts) >= 3 else {}
-        rels[name] = RelationSpec(parts[0], **kw)
+                f"--relation {spec!r} must look like NAME=FILE[:SOURCE_COL:TARGET_COL"
+                "[:PERIOD_COL[:WEIGHT_COL]]], e.g. contiguity=adjacency.csv:state:neighbor")
+        rels[name] = _relation_spec(spec, rest, directed)
     return load_study(adoptions, units=units, policies=policies, covariates=covariates,
-                      relations=rels or None, policy_col=policy_col, unit_col=unit_col,
+                      relations=rels or None, events=events, policy_col=policy_col, unit_col=unit_col,
                       time_col=time_col, layout=layout, granularity=granularity, start=start,
                       end=end, unknown_units=unknown_units, date_format=date_format,
                       encoding=encoding)
+
+
+def _relation_spec(spec: str, rest: str, directed: bool):
+    """FILE[:SOURCE:TARGET[:PERIOD[:WEIGHT]]] as a RelationSpec."""
+    from policydiffusion.study import RelationSpec
+
+    # a Windows drive letter (C:\...) is part of the file name, not a column
+    drive = len(rest) > 2 and rest[1] == ":" and rest[2] in "\\/"
+    parts = rest[2:].split(":") if drive else rest.split(":")
+    if drive:
+        parts[0] = rest[:2] + parts[0]
+    if len(parts) == 2 or len(parts) > 5 or any(not p for p in parts[:3]):
+        raise InvalidOptionError(
+            f"--relation {spec!r}: give FILE, FILE:SOURCE_COL:TARGET_COL, "
+            "FILE:SOURCE_COL:TARGET_COL:PERIOD_COL or FILE:SOURCE_COL:TARGET_COL:PERIOD_COL:WEIGHT_COL "
+            "(PERIOD_COL may be empty).")
+    kw: dict = {"directed": directed}
+    if len(parts) >= 3:
+        kw.update(source=parts[1], target=parts[2])
+    if len(parts) >= 4 and parts[3]:
+        kw["period"] = parts[3]
+    if len(parts) == 5 and parts[4]:
+        kw["weight"] = parts[4]
+    return RelationSpec(parts[0], **kw)
+
+
+def ignored_columns(loading: dict) -> dict[str, list[str]]:
+    """Columns of the input files that the loading options leave unread, by file:
+    adoption columns other than the policy, unit and time columns (long layout), and
+    relation columns other than source, target, period and weight. (Units, policies and
+    covariates tables keep every column as an attribute.)"""
+    from policydiffusion.study._read import read_table
+
+    out: dict[str, list[str]] = {}
+    if loading.get("adoptions") is not None and loading.get("layout", "long") == "long":
+        t = read_table(loading["adoptions"], argument="adoptions")
+        used = {loading["policy_col"], loading["unit_col"], loading["time_col"]}
+        out[t.label] = [c for c in t.frame.columns if c not in used]
+    for spec in loading.get("relation") or []:
+        rel = _relation_spec(spec, spec.partition("=")[2], False)
+        t = read_table(rel["edges"], argument="relation")
+        used = {rel["source"], rel["target"], rel["period"], rel["weight"]}
+        out[t.label] = [c for c in t.frame.columns if c not in used]
+    return {k: v for k, v in out.items() if v}
+

@@ -23,8 +23,9 @@ def describe_command(
     method: str = typer.Option("mle", help="Curve fitting: mle or nls."),
     relation_name: str = typer.Option("contiguity", "--relation-name",
                                       help="Relation for Moran's I and the neighbour share."),
-    permutations: int = typer.Option(999, help="Moran's I permutations."),
+    permutations: int = typer.Option(0, help="Moran's I permutations (0: the analytic p-values only)."),
     seed: int = typer.Option(0, help="Seed for the permutations."),
+    jobs: int = typer.Option(1, help="Worker processes for the fits and figures (results are the same)."),
 ) -> None:
     """Describe diffusion: curves, S-curve/Bass fits, take-off, speed, clustering, figures.
 
@@ -34,26 +35,27 @@ def describe_command(
     from policydiffusion.errors import InvalidOptionError, check_choice
 
     check_choice("lang", lang, ("en", "zh"))
+    if jobs < 1:
+        raise InvalidOptionError(f"--jobs must be at least 1; got {jobs}.")
     ids = policy_list(study, list(policy) or None)  # unknown ids raise here, before any work
     if out is None and json_file is None:
         raise InvalidOptionError("nothing to write: pass --out DIR and/or --json FILE.")
-    from policydiffusion.curves import describe_policy, policy_speed
+    from policydiffusion.curves import policy_speed
 
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
     speed = policy_speed(study)
     rel = relation_name if relation_name in study.relations else None
+    task = _Task(study, speed, method, rel, permutations, seed, out, lang)
     entries, curves, fits, cats, idx = [], [], [], [], []
-    for p in ids:
-        d = describe_policy(study, p, method=method, relation=rel, permutations=permutations, seed=seed,
-                            speed_table=speed)
-        entries.append(d.to_dict())
-        curves.append(d.curve)
-        cats.append(d.categories)
-        idx.append({"policy": p, **d.index})
-        if d.fits is not None:
-            fits.append(d.fits.tidy().assign(policy=p))
-        if out is not None:
-            _figures(study, d, out, lang)
-        typer.echo(d.summary())
+    for entry, curve, cat, index, fit, summary in _map(task, ids, jobs):
+        entries.append(entry)
+        curves.append(curve)
+        cats.append(cat)
+        idx.append(index)
+        if fit is not None:
+            fits.append(fit)
+        typer.echo(summary)
     if out is not None:
         import pandas as pd
 
@@ -72,6 +74,51 @@ def describe_command(
         json_file.write_text(json.dumps({e["policy"]: e for e in entries}, indent=1, ensure_ascii=False),
                              encoding="utf-8")
         typer.echo(f"JSON written to {json_file}")
+
+
+class _Task:
+    """Everything one policy's description needs; worker processes inherit it."""
+
+    def __init__(self, study, speed, method, relation, permutations, seed, out, lang) -> None:
+        self.study, self.speed, self.method, self.relation = study, speed, method, relation
+        self.permutations, self.seed, self.out, self.lang = permutations, seed, out, lang
+
+    def __call__(self, p: str) -> tuple:
+        from policydiffusion.curves import describe_policy
+
+        d = describe_policy(self.study, p, method=self.method, relation=self.relation,
+                            permutations=self.permutations, seed=self.seed, speed_table=self.speed)
+        if self.out is not None:
+            _figures(self.study, d, self.out, self.lang)
+        fit = d.fits.tidy().assign(policy=p) if d.fits is not None else None
+        return d.to_dict(), d.curve, d.categories, {"policy": p, **d.index}, fit, d.summary()
+
+
+_TASK: _Task | None = None
+
+
+def _init_worker(task: _Task) -> None:
+    global _TASK
+    _TASK = task
+
+
+def _run_in_worker(p: str) -> tuple:
+    return _TASK(p)
+
+
+def _map(task: _Task, ids: list[str], jobs: int):
+    """Results in the order of ``ids``; with ``jobs > 1`` from worker processes (each
+    policy is described on its own, so the numbers do not depend on ``jobs``)."""
+    if jobs == 1 or len(ids) < 2:
+        yield from map(task, ids)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: a forked child can deadlock on the parent's polars thread pool
+    with ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=mp.get_context("spawn"),
+                             initializer=_init_worker, initargs=(task,)) as ex:
+        yield from ex.map(_run_in_worker, ids, chunksize=max(1, len(ids) // (8 * jobs)))
 
 
 def _figures(study, d, out: Path, lang: str) -> None:

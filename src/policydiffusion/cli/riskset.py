@@ -174,13 +174,10 @@ def riskset_command(
             rs.sink_parquet(output)
             written = pl.scan_parquet(output)
         elif suffix == ".dta":
-            frame = rs.data.to_pandas()
-            frame.to_stata(output, write_index=False, version=118, variable_labels={
-                c: m["description"][:80] for c, m in rs.column_meta.items() if c in frame})
-            written = pl.from_pandas(frame).lazy()
+            written = _write_stata(rs, output)
         elif suffix:
-            raise InvalidOptionError(f"--output {output}: use a .parquet, .csv or .dta file, or a "
-                                     "folder (no suffix) for a Parquet dataset.")
+            raise InvalidOptionError(f"--output {output}: use a .parquet, .csv or .dta (Stata) file, "
+                                     "or a folder (no suffix) for a Parquet dataset.")
         else:
             rs.sink_parquet_dataset(output, policies_per_file=policies_per_file)
             written = pl.scan_parquet(output / "*.parquet")
@@ -190,4 +187,21 @@ def riskset_command(
     for col, meta in rs.column_meta.items():
         typer.echo(f"    {col}: {meta['description']}")
     typer.echo(f"  written to {output}" if output is not None else
-               "  (nothing written; pass --output FILE.parquet, FILE.csv or a folder)")
+               "  (nothing written; pass --output FILE.parquet, FILE.csv, FILE.dta or a folder)")
+
+
+def _write_stata(rs, output: Path):
+    """Write the rows as a Stata 14+ file (Unicode), the column descriptions as variable
+    labels; returns the written rows as a lazy frame. Stata names are at most 32
+    characters of letters, digits and underscores: other names are refused, not renamed."""
+    import polars as pl
+
+    df = rs.plan.collect().to_pandas()
+    bad = [c for c in df.columns if len(c) > 32 or not c.isidentifier() or not c.isascii()]
+    if bad:
+        raise InvalidOptionError(f"--output {output}: Stata cannot hold the column name(s) {bad} "
+                                 "(at most 32 ASCII letters, digits or _); write .parquet or .csv.")
+    labels = {c: str(m.get("description", ""))[:80] for c, m in rs.column_meta.items() if c in df.columns}
+    df.to_stata(output, write_index=False, version=118, variable_labels=labels)
+    return pl.from_pandas(df).lazy()
+

@@ -35,6 +35,7 @@ from scipy import optimize, stats
 from policydiffusion.curves._curve import adoption_curve
 from policydiffusion.curves._data import as_study
 from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
+from policydiffusion.curves._objective import NegLogLik
 from policydiffusion.errors import InvalidOptionError, check_choice
 
 __all__ = ["CurveFit", "CurveFits", "fit_curves"]
@@ -272,40 +273,12 @@ def _fit_data(study: object, policy: str | Sequence[str] | None,
 
 # ---------------------------------------------------------------------- objectives
 def _negll(theta: np.ndarray, model: CurveModel, d: _FitData) -> float:
-    F = model.cdf(d.t, *theta)
-    F0 = model.cdf(d.t - 1, *theta)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        h = (F - F0) / (1.0 - F0)
-    h = np.clip(np.nan_to_num(h, nan=1e-15), 1e-15, 1 - 1e-15)
-    m = d.at_risk > 0
-    return -float(np.sum(d.new[m] * np.log(h[m]) + (d.at_risk[m] - d.new[m]) * np.log1p(-h[m])))
+    return NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)(theta)
 
 
 def _rss(theta: np.ndarray, model: CurveModel, d: _FitData) -> float:
     ok = np.isfinite(d.share)
     return float(np.sum((d.share[ok] - model.cdf(d.t[ok], *theta)) ** 2))
-
-
-def _hessian(f, x: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Central-difference Hessian of ``f`` over the ``free`` coordinates."""
-    idx = np.nonzero(free)[0]
-    k = idx.size
-    h = 1e-4 * np.maximum(np.abs(x), 1e-2)
-    H = np.zeros((k, k))
-    f0 = f(x)
-    for a, i in enumerate(idx):
-        for b, j in enumerate(idx[: a + 1]):
-            if i == j:
-                e = np.zeros_like(x)
-                e[i] = h[i]
-                H[a, a] = (f(x + e) - 2 * f0 + f(x - e)) / h[i] ** 2
-            else:
-                ei = np.zeros_like(x)
-                ej = np.zeros_like(x)
-                ei[i], ej[j] = h[i], h[j]
-                H[a, b] = H[b, a] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej)
-                                     + f(x - ei - ej)) / (4 * h[i] * h[j])
-    return H
 
 
 def _at_bound(theta: np.ndarray, model: CurveModel) -> np.ndarray:
@@ -317,11 +290,12 @@ def _at_bound(theta: np.ndarray, model: CurveModel) -> np.ndarray:
 def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveFit:
     bounds = list(zip(model.lower, model.upper))
     ok = np.isfinite(d.share)
+    nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
     best, best_val, converged = None, np.inf, False
     for x0 in model.starts(d.t[ok], d.share[ok]):
         x0 = np.clip(np.array(x0, float), model.lower, model.upper)
         if method == "mle":
-            r = optimize.minimize(_negll, x0, args=(model, d), method="SLSQP", bounds=bounds,
+            r = optimize.minimize(nll, x0, jac=nll.grad, method="SLSQP", bounds=bounds,
                                   options={"maxiter": 500, "ftol": 1e-10})
             x, val, conv = r.x, r.fun, bool(r.success)
         else:
@@ -340,7 +314,7 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveF
 
         raise ConvergenceError(f"the {model.name} curve could not be fitted to {policy!r} by {method}.")
     if method == "mle":  # polish the best start to a tight tolerance
-        r = optimize.minimize(_negll, best, args=(model, d), method="SLSQP", bounds=bounds,
+        r = optimize.minimize(nll, best, jac=nll.grad, method="SLSQP", bounds=bounds,
                               options={"maxiter": 2000, "ftol": 1e-15})
         if r.fun <= best_val:
             best, best_val, converged = r.x, r.fun, bool(r.success) or converged
@@ -351,7 +325,7 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveF
     n_obs = int((d.at_risk > 0).sum()) if method == "mle" else int(ok.sum())
     rss = _rss(best, model, d)
     if method == "mle":
-        H = _hessian(lambda th: _negll(th, model, d), best, free)
+        H = nll.hessian(best, free)
         loglik = -best_val
         aic = 2 * k - 2 * loglik
     else:

@@ -25,7 +25,22 @@ from policydiffusion.report.i18n import LANGUAGES, figure_label, pick, term_labe
 from policydiffusion.report.translate import exclusion_reason as _reason
 from policydiffusion.report.translate import vcov_text, warning_text
 
-__all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num"]
+__all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num", "fmt_p"]
+
+
+def fmt_p(x: object, digits: int = 3) -> str:
+    """A p-value as table text: ``< 0.001`` (for ``digits=3``) rather than 0.000.
+
+    Examples
+    --------
+    >>> fmt_p(0.00002), fmt_p(0.0234), fmt_p(None), fmt_p(0.0004, 2)
+    ('< 0.001', '0.023', '', '< 0.01')
+    """
+    text = fmt_num(x, digits)
+    floor = 10.0 ** -digits
+    if text and 0 <= float(x) < floor:  # type: ignore[arg-type]
+        return f"< {floor:.{digits}f}"
+    return text
 
 
 def fmt_p(p: object, digits: int = 3) -> str:
@@ -303,6 +318,15 @@ def _model_tables(state: RunState) -> Section | None:
                    + (f" ({b.spec.name})" if alike else "")
                    for lang in ("en", "zh")}
         table_key = f"models_{key.replace('@', '_')}"
+
+        # the design in words, not the risk set's internal name ("single: ..."); numbered
+        # when the study has several risk sets of that design
+        same = [r.name for r in state.sf.risksets if r.design == b.spec.design]
+        nth = f" ({same.index(b.spec.name) + 1})" if len(same) > 1 and b.spec.name in same else ""
+        caption = {lang: tr("models.table", lang, design=tr(f"models.design.{b.spec.design}", lang) + nth,
+                            policy=(tr("models.pooled", lang) if b.policy is None
+                                    else policy_label(state, b.policy, lang)))
+                   for lang in ("en", "zh")}
 
         def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
                    order: list = order, fe: list = fe, caption: dict = caption,

@@ -176,7 +176,10 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
                 vcovs = [tr("methods.vcov.models", lang, vcov=v,
                             models=_join(m.get("names", [m["name"]]), lang))
                          for v, m in zip(vcovs, models)]
-            vcovs = _join(vcovs, lang)
+                # each part already lists models with 、: separate the parts more strongly
+                vcovs = "；".join(dict.fromkeys(vcovs)) if lang == "zh" else _join(vcovs, lang)
+            else:
+                vcovs = _join(vcovs, lang)
             parts.append(tr("methods.models", lang, links=links, vcov=vcovs))
             firth = [m["name"] for m in models if m.get("firth")]
             if firth:

@@ -42,6 +42,7 @@ class PageCheck:
     requests: tuple[str, ...] = ()
     title: str = ""
     screenshot: Path | None = None
+    values: tuple = ()  # of the ``evaluate`` expressions, in order
     events: tuple[str, ...] = field(default=(), repr=False)
 
     @property
@@ -173,7 +174,8 @@ def _console_text(params: dict) -> str:
 
 def check_page(path: str | Path, *, screenshot: str | Path | None = None, width: int = 1280,
                height: int = 2000, full_page: bool = False, settle: float = 1.0,
-               timeout: float = 60, binary: str | None = None) -> PageCheck:
+               timeout: float = 60, binary: str | None = None,
+               evaluate: tuple[str, ...] = ()) -> PageCheck:
     """Load ``path`` (a file) in headless Chromium and report errors and requests.
 
     Parameters
@@ -187,6 +189,9 @@ def check_page(path: str | Path, *, screenshot: str | Path | None = None, width:
         Seconds to keep listening after the load event, for late messages.
     binary
         Chromium executable (default: :func:`find_chromium`).
+    evaluate
+        JavaScript expressions evaluated after the load (promises awaited); their
+        values come back in ``values``.
     """
     binary = binary or find_chromium()
     if binary is None:
@@ -212,6 +217,9 @@ def check_page(path: str | Path, *, screenshot: str | Path | None = None, width:
             title = pipe.send("Runtime.evaluate", {"expression": "document.title",
                                                    "returnByValue": True},
                               session=session)["result"].get("value", "")
+            values = tuple(pipe.send("Runtime.evaluate", {"expression": js, "returnByValue": True,
+                                                          "awaitPromise": True},
+                                     session=session)["result"].get("value") for js in evaluate)
             shot = None
             if screenshot is not None:
                 params: dict = {"format": "png"}
@@ -245,4 +253,4 @@ def check_page(path: str | Path, *, screenshot: str | Path | None = None, width:
                 requests.append(req)
     return PageCheck(url=url, console_errors=tuple(console), exceptions=tuple(exceptions),
                      log_errors=tuple(logs), requests=tuple(requests), title=title,
-                     screenshot=shot, events=tuple(str(e.get("method")) for e in pipe.events))
+                     screenshot=shot, values=values, events=tuple(str(e.get("method")) for e in pipe.events))

@@ -31,8 +31,9 @@ from policydiffusion.safe_output import safe_filename
 
 __all__ = ["render_html", "write_report", "ReportFiles", "CSP"]
 
-#: no scripts, no fonts, no frames, no requests: images only as data: URIs, inline styles
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+#: no scripts, no frames, no requests: images and the embedded font only as data: URIs,
+#: inline styles
+CSP = "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'"
 
 _EXT = {"latex": "tex", "markdown": "md", "csv": "csv", "html": "html"}
 _MAX_SVG_BYTES = 350_000
@@ -138,7 +139,51 @@ def render_html(doc: ReportDocument, *, lang: str = "en",
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     template = env.from_string(_template_text("report.html.j2"))
-    return template.render(**_context(doc, lang, figures, tables))
+    context = _context(doc, lang, figures, tables)
+    page = template.render(**context, font_css="")
+    font_css = embedded_font_css(page)
+    return template.render(**context, font_css=font_css) if font_css else page
+
+
+def embedded_font_css(text: str) -> str:
+    """An ``@font-face`` rule carrying the shipped CJK font cut down to the characters
+    of ``text`` (a WOFF ``data:`` URI), or ``""`` when ``text`` has no CJK character.
+
+    The page then shows Chinese with no CJK font installed (the Content-Security-Policy
+    allows ``font-src data:`` and nothing else).
+
+    Examples
+    --------
+    >>> embedded_font_css("English only")
+    ''
+    >>> css = embedded_font_css("扩散 diffusion")
+    >>> css.startswith('@font-face { font-family: "PolicyDiffusion Sans SC"; src: url(data:font/woff;base64,')
+    True
+    """
+    chars = set(text)
+    if not any(_is_cjk(c) for c in chars):
+        return ""
+    from fontTools import subset
+
+    from policydiffusion.report.figures._fonts import CJK_FAMILY, cjk_font_path
+
+    opts = subset.Options()
+    opts.flavor = "woff"  # zlib only; no brotli needed
+    opts.recalc_timestamp = False  # same input, same bytes
+    font = subset.load_font(str(cjk_font_path()), opts)
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=sorted(ord(c) for c in chars if ord(c) >= 0x20))
+    sub.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, opts)
+    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'@font-face {{ font-family: "{CJK_FAMILY}"; src: url(data:font/woff;base64,{b64}) '
+            'format("woff"); }')
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF
 
 
 def _draw(item: FigureItem, lang: str, folder: Path | None, formats: Sequence[str],

@@ -44,7 +44,7 @@ TEXT: dict[str, dict[str, str]] = {
     "report.none": {"en": "None.", "zh": "无。"},
     "report.downloads": {"en": "Files: {files}", "zh": "文件：{files}"},
     "report.labelled": {"en": "{label}: {text}", "zh": "{label}：{text}"},
-    "report.of_model": {"en": "{text} ({model})", "zh": "{text}（{model}）"},
+    "report.of_model": {"en": "{text} ({model})", "zh": "{text}——模型 {model}"},
     "dataset.spid": {"en": "SPID (real adoptions, Boehmke et al.)", "zh": "SPID（真实采纳数据）"},
     "dataset.china_mobile_gov": {"en": "china_mobile_gov (SIMULATED)",
                                  "zh": "china_mobile_gov（模拟数据）"},
@@ -68,7 +68,7 @@ TEXT: dict[str, dict[str, str]] = {
     "summary.units_policies": {"en": "{units} units, {policies} policies",
                                "zh": "{units} 个单位，{policies} 项政策"},
     "summary.units": {"en": "Units", "zh": "单位数"},
-    "summary.policies": {"en": "Policies analysed", "zh": "分析的政策"},
+    "summary.policies": {"en": "Policies analysed", "zh": "分析的政策数"},
     "summary.adoptions": {"en": "Adoptions", "zh": "采纳次数"},
     "summary.window": {"en": "Observation window", "zh": "观察期"},
     "summary.models": {"en": "Models fitted", "zh": "估计的模型数"},
@@ -79,7 +79,7 @@ TEXT: dict[str, dict[str, str]] = {
     "data.intro": {
         "en": "Nothing is dropped silently: every row left out while loading the data or "
               "building a risk set is listed here with its reason and count.",
-        "zh": "所有被排除的记录均不会被静默删除：数据加载和风险集构建中排除的每一类记录都在此列出原因和数量。"},
+        "zh": "没有任何记录被悄然删去：读取数据和构建风险集时排除的每一类记录，均在此列明原因和数量。"},
     "col.stage": {"en": "Stage", "zh": "阶段"},
     "col.reason": {"en": "Reason", "zh": "原因"},
     "col.count": {"en": "Count", "zh": "数量"},
@@ -89,7 +89,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col.adopters": {"en": "Adopters", "zh": "采纳者数"},
     "col.adopters_names": {"en": "Adopters", "zh": "采纳者"},
     "col.first": {"en": "First adoption", "zh": "首次采纳"},
-    "col.last": {"en": "Last adoption", "zh": "最近采纳"},
+    "col.last": {"en": "Last adoption", "zh": "末次采纳"},
     "col.takeoff": {"en": "Take-off", "zh": "起飞期"},
     "col.speed": {"en": "Speed (0-1)", "zh": "扩散速度（0-1）"},
     "col.half": {"en": "Periods to half", "zh": "达到半数所需期数"},
@@ -135,7 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
                      "zh": "{variable}在不同{moderator}水平下的边际效应"},
     "fig.heterogeneity": {"en": "Estimates by subgroup of {by}", "zh": "按{by}划分的子样本估计"},
     "fig.simulation": {"en": "Observed and simulated cumulative adoption: {policy} (model {model})",
-                       "zh": "观测与模拟的累计采纳：{policy}（模型 {model}）"},
+                       "zh": "观测与模拟的累计采纳：{policy}——模型 {model}"},
     "axis.period": {"en": "Period", "zh": "时期"},
     "axis.year": {"en": "Year", "zh": "年份"},
     "axis.cumulative_share": {"en": "Share adopted", "zh": "累计采纳比例"},
@@ -237,7 +237,7 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "已估计的模型能否再现实际发生的扩散？从估计系数的抽样分布中抽取系数，逐期模拟采纳并根据模拟历史重新计算扩散变量，"
               "再将模拟的累计采纳比例与观测值比较（随机种子 {seed}）。"},
     # ----------------------------------------------------------- designs etc.
-    "design.monadic": {"en": "monadic (unit-period)", "zh": "单元（单位-时期）"},
+    "design.monadic": {"en": "monadic (unit-period)", "zh": "一元（单位-时期）"},
     "design.dyadic": {"en": "directed dyad (unit-source-period)", "zh": "有向二元组（单位-来源-时期）"},
     "design.pooled": {"en": "pooled (policy-unit-period)", "zh": "合并（政策-单位-时期）"},
     "link.logit": {"en": "logit", "zh": "logit"},
@@ -248,8 +248,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The {name} risk set follows each unit from the start of each policy's risk (its "
               "first adoption anywhere) until the unit adopts or observation ends in {end}; one "
               "row per unit and period at risk ({rows} rows, {events} adoptions).",
-        "zh": "风险集“{name}”自每项政策的风险起点（首次有单位采纳）起追踪每个单位，直至其采纳或观察期于 {end} "
-              "结束；每个处于风险中的单位-时期为一行（共 {rows} 行，{events} 次采纳）。"},
+        "zh": "风险集“{name}”自每项政策的风险起点（首次有单位采纳）起追踪每个单位，直至该单位采纳或观察期截止"
+              "（{end}）；每个处于风险中的单位-时期为一行（共 {rows} 行，{events} 次采纳）。"},
     "methods.design.pooled": {
         "en": "The {name} risk set stacks the unit-period risk sets of {n} policies "
               "(pooled event history analysis; {rows} rows, {events} adoptions).",
@@ -305,7 +305,7 @@ TEXT: dict[str, dict[str, str]] = {
     "methods.degree.3": {"en": "cubic", "zh": "三次"},
     "methods.degree.n": {"en": "degree-{n}", "zh": "{n} 次"},
     "methods.time.models": {"en": "{time} in {models}", "zh": "模型 {models} 采用{time}"},
-    "methods.vcov.models": {"en": "{vcov} ({models})", "zh": "{vcov}（{models}）"},
+    "methods.vcov.models": {"en": "{vcov} ({models})", "zh": "{vcov}，用于模型 {models}"},
     "methods.time.no_term": {"en": "no time term", "zh": "不含时间项"},
     "methods.time.spline": {"en": "a spline of duration (Beck, Katz and Tucker 1998)",
                             "zh": "持续时间的样条函数（Beck, Katz and Tucker 1998）"},
@@ -342,8 +342,8 @@ TEXT: dict[str, dict[str, str]] = {
               "from the first adoption until half of the eventual adopters had adopted, and speed "
               "rescales Mallinson's Weibull measure across the policies described (0 slowest, 1 "
               "fastest); Moran's I measures spatial clustering of adoption times.",
-        "zh": "以极大似然法对累计采纳拟合逻辑斯谛、冈珀茨、巴斯和修正指数曲线并按 AIC 比较；在极大似然下逻辑斯谛与巴斯曲线是同一风险率模型，"
-              "对数似然相差不超过其量级 1e-6 的拟合并列报告为无法区分，修正指数曲线则通过似然比检验与嵌套它的巴斯曲线比较；起飞期为采纳比例首次达到 10% 的时期；"
+        "zh": "以极大似然法对累计采纳拟合逻辑斯谛、冈珀茨、Bass 和修正指数曲线并按 AIC 比较；在极大似然下逻辑斯谛曲线与 Bass 曲线是同一风险率模型，"
+              "对数似然相差不超过其量级 1e-6 的拟合并列报告为无法区分，修正指数曲线则通过似然比检验与嵌套它的 Bass 曲线比较；起飞期为采纳比例首次达到 10% 的时期；"
               "“达到半数所需期数”为从首次采纳到最终采纳者中半数完成采纳所经历的期数；扩散速度为 Mallinson 基于韦布尔分布的速度指标"
               "在所描述政策间的重标度（0 最慢，1 最快）；莫兰指数衡量采纳时间的空间聚集程度。"},
     "methods.moran_isolates": {
@@ -505,7 +505,7 @@ TEXT: dict[str, dict[str, str]] = {
     "figure.curve": {"en": "Adoption curve", "zh": "采纳曲线"},
     "figure.logistic": {"en": "logistic", "zh": "逻辑斯谛"},
     "figure.gompertz": {"en": "gompertz", "zh": "冈珀茨"},
-    "figure.bass": {"en": "bass", "zh": "巴斯"},
+    "figure.bass": {"en": "bass", "zh": "Bass"},
     "figure.exponential": {"en": "exponential", "zh": "修正指数"},
     "figure.takeoff": {"en": "Take-off", "zh": "起飞点"},
     "figure.inflection": {"en": "Inflection", "zh": "拐点"},
@@ -523,7 +523,7 @@ _FIGURE_INDEX: dict[str, dict[str, str]] = {v["en"]: v for k, v in TEXT.items()
 
 #: default display names of risk-set columns made by the term builders
 TERMS: dict[str, dict[str, str]] = {
-    "adopt": {"en": "Adopted", "zh": "是否采纳"},
+    "adopt": {"en": "Adopted", "zh": "采纳"},
     "duration": {"en": "Duration", "zh": "持续时间"},
     "neighbors_adopted": {"en": "Neighbours adopted", "zh": "相邻单位已采纳"},
     "region_share": {"en": "Share of region adopted", "zh": "同区域采纳比例"},
@@ -533,7 +533,7 @@ TERMS: dict[str, dict[str, str]] = {
     "leaders_adopted": {"en": "Leader adopted", "zh": "领先者已采纳"},
     "event_in_force": {"en": "Directive in force", "zh": "政策文件生效"},
     "parent_adopted": {"en": "Higher level adopted", "zh": "上级已采纳"},
-    "exposure": {"en": "Exposure", "zh": "暴露程度"},
+    "exposure": {"en": "Exposure", "zh": "政策接触程度"},
     "relation_count": {"en": "Relation count", "zh": "关系次数"},
     "attribute_difference": {"en": "Difference", "zh": "差异"},
     "same_group": {"en": "Same group", "zh": "同组"},

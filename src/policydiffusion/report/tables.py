@@ -285,6 +285,10 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     vcov_labels
         ``{model: text}`` replacing a model's variance label in the notes (e.g. the
         label in the table's language).
+    caption, label
+        LaTeX only: with either, the tabular comes in a floating ``table`` with
+        ``\\caption`` and ``\\label`` and the notes as ``threeparttable`` table notes
+        (``\\usepackage{booktabs,threeparttable}``); minus signs are ``\\textminus``.
 
     Examples
     --------

@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register_fonts
 
 __all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels", "adoption_values",
-           "figure_renderer"]
+           "figure_renderer", "year_ticks"]
 
 
 def font_kw(lang: str) -> dict:
@@ -53,6 +53,26 @@ def adoption_values(study, policy: str) -> dict[str, float]:
     """Adoption period of each unit that adopted ``policy``."""
     rows = study.adoptions_of(policy)
     return dict(zip(rows.get_column("unit").to_list(), rows.get_column("period").to_list()))
+
+
+def year_ticks(axis) -> None:
+    """Whole periods only on ``axis`` (a short span would otherwise get 2012.5, 2013.0, ...).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([2012, 2015], [0, 1])
+    >>> year_ticks(ax.xaxis)
+    >>> fig.canvas.draw()
+    >>> [t.get_text() for t in ax.get_xticklabels() if 2012 <= t.get_position()[0] <= 2015]
+    ['2012', '2013', '2014', '2015']
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    axis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+    axis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
 
 
 def figure_renderer(fig):

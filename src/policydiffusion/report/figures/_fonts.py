@@ -64,7 +64,8 @@ def register_fonts() -> str:
 def paper_rc(lang: str = "en") -> dict:
     """rcParams for a single-column figure (about 3.5 in wide, 8-9 pt text).
 
-    Chinese (``lang="zh"``) uses the shipped font for every glyph.
+    Chinese (``lang="zh"``) uses the shipped font for every glyph; English uses
+    DejaVu Sans and the shipped font for the glyphs DejaVu lacks (Chinese unit names).
 
     Examples
     --------
@@ -81,6 +82,6 @@ def paper_rc(lang: str = "en") -> dict:
     }
     if lang == "zh":
         rc["font.family"] = [register_fonts(), "DejaVu Sans"]
-    else:
-        rc["font.family"] = ["DejaVu Sans"]
+    else:  # Chinese unit names in an English figure fall back, glyph by glyph, to the shipped font
+        rc["font.family"] = ["DejaVu Sans", register_fonts()]
     return rc

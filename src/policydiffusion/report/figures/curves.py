@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from policydiffusion.report.figures._common import font_kw, new_axes, styled
+from policydiffusion.report.figures._common import font_kw, new_axes, styled, year_ticks
 from policydiffusion.report.figures._fonts import tr
 
 __all__ = ["plot_adoption_curve", "plot_hazard"]
@@ -71,6 +71,7 @@ def plot_adoption_curve(curve: pd.DataFrame | object, fits=None, *, policy: str 
             ax.annotate(" " + tr("Take-off", lang), (float(takeoff), 0.99), xycoords=("data", "axes fraction"),
                         ha="left", va="top", fontsize=7, color="grey", **fk)
         ax.set_ylim(0, 1.02)
+        year_ticks(ax.xaxis)
         ax.set_xlabel(tr("Period", lang), **fk)
         ax.set_ylabel(tr("Cumulative share of units", lang), **fk)
         if title:
@@ -114,6 +115,7 @@ def plot_hazard(curve: pd.DataFrame, *, ax=None, lang: str = "en", title: str | 
         ax = new_axes(ax)
         h = curve["hazard"].fillna(0.0)
         ax.bar(curve["period"], h, width=0.85, color="C0")
+        year_ticks(ax.xaxis)
         ax.set_xlabel(tr("Period", lang), **fk)
         ax.set_ylabel(tr("Hazard of adoption", lang), **fk)
         ax.set_ylim(0, max(float(h.max()) * 1.1, 0.05))

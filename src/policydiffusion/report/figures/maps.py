@@ -9,7 +9,7 @@ from typing import Mapping
 
 import numpy as np
 
-from policydiffusion.report.figures._common import (adoption_values, figure_renderer, font_kw,
+from policydiffusion.report.figures._common import (adoption_values, year_ticks, figure_renderer, font_kw,
                                                     new_axes, styled, unit_labels)
 from policydiffusion.errors import check_choice
 from policydiffusion.report.figures._fonts import tr
@@ -112,6 +112,54 @@ def _guess_geometry(units: list[str]) -> str | None:
     return None
 
 
+_CN_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
+
+
+def _norm(name: object) -> str:
+    text = str(name).strip().lower()
+    for suffix in _CN_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            return text[: -len(suffix)]
+    return text
+
+
+def _aliases(name: str) -> dict[str, str]:
+    """Every way a unit may name a shipped shape (code, abbreviation, Chinese, English
+    or pinyin name, with or without 省/市/自治区) -> the shape's key."""
+    out: dict[str, str] = {}
+    for f in load_geometry(name)["features"]:
+        p = f["properties"]
+        if name == "us_states":
+            key, names = p["state_abbr"], (p["state_abbr"], p["state_name"], p["fips"])
+        else:
+            key, names = str(p["code"]), (p["code"], p["name_zh"], p["name_en"], p["name_pinyin"],
+                                          p["iso_3166_2"])
+        out.update({_norm(n): key for n in names if n})
+    return out
+
+
+def _match_units(study, geometry: str) -> dict[str, str]:
+    """Unit id -> shape key, matching the id or the units' ``name`` / ``name_zh``."""
+    alias = _aliases(geometry)
+    cols = [c for c in ("name", "name_zh", "name_en") if c in study.units.columns]
+    rows = study.units.select(["unit", *cols]).iter_rows()
+    out = {}
+    for unit, *names in rows:
+        for n in (unit, *names):
+            if n is not None and _norm(n) in alias:
+                out[unit] = alias[_norm(n)]
+                break
+    return out
+
+
+def _fallback(units: list[str], why: str):
+    from policydiffusion._warnings import warn
+    from policydiffusion.errors import PolicyDiffusionWarning
+
+    warn(f"map: {why} (units such as {', '.join(map(repr, units[:3]))}); drawing a tile grid instead. "
+         "Name the units by code or by Chinese or English name, or pass geometry=.", PolicyDiffusionWarning)
+
+
 def _colorbar(ax, norm, cmap, lang: str, fk: dict):
     import matplotlib.pyplot as plt
 
@@ -119,6 +167,7 @@ def _colorbar(ax, norm, cmap, lang: str, fk: dict):
     cb = ax.figure.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02, aspect=30)
     cb.set_label(tr("Adoption period", lang), **fk)
     cb.ax.tick_params(labelsize=6)
+    year_ticks(cb.ax.xaxis)
     return cb
 
 
@@ -131,8 +180,12 @@ def _color_scale(vals: dict[str, float], cmap: str):
     return colormaps[cmap], Normalize(lo, hi if hi > lo else lo + 1)
 
 
-def _legend_no_adoption(ax, lang: str, fk: dict, loc: str = "lower right"):
+def _legend_no_adoption(ax, lang: str, fk: dict, loc: str = "lower right", *, needed: bool = True):
+    """The "Not adopted" key, only when some unit did not adopt (``needed``)."""
     from matplotlib.patches import Patch
+
+    if not needed:
+        return
 
     ax.legend(handles=[Patch(facecolor=NO_ADOPTION, edgecolor="white", label=tr("Not adopted", lang))],
               loc=loc, prop={"family": fk["fontfamily"], "size": 7} if fk else {"size": 7})
@@ -185,10 +238,19 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     units = study.unit_ids
     if geometry == "auto":
         geometry = _guess_geometry(units)
+        if geometry is None:  # names rather than codes: the shipped map most of them name
+            best = max(("us_states", "china_provinces"), key=lambda g: len(_match_units(study, g)))
+            geometry = best if 2 * len(_match_units(study, best)) > len(units) else None
         if geometry is None:
+            _fallback(units, "no shipped map (US states, Chinese provinces) matches most units")
             return plot_tile_grid(study, policy, ax=ax, lang=lang, cmap=cmap, title=title)
     shapes, kind = _shapes(geometry)
+    if isinstance(geometry, str):  # shapes keyed by the study's own unit ids
+        key_of = _match_units(study, geometry)
+        shapes = {u: shapes[k] for u, k in key_of.items() if k in shapes} | {
+            k: r for k, r in shapes.items() if k not in set(key_of.values())}
     if not set(units) & set(shapes):
+        _fallback(units, f"no unit matches a shape of {kind!r}")
         return plot_tile_grid(study, policy, ax=ax, lang=lang, cmap=cmap, title=title)
     vals = adoption_values(study, policy)
     fk = font_kw(lang)
@@ -221,7 +283,8 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
                         fontsize=6, **fk)
         _colorbar(ax, norm, cm, lang, fk)
         # China's empty corner is the south-west; the US's the south-east (AK/HI sit south-west)
-        _legend_no_adoption(ax, lang, fk, loc="lower left" if kind.startswith("china") else "lower right")
+        _legend_no_adoption(ax, lang, fk, loc="lower left" if kind.startswith("china") else "lower right",
+                            needed=any(u not in vals for u in units))
         if title:
             ax.set_title(title, **fk)
         if labels:  # last: the colorbar and title change the map's scale, hence what fits
@@ -468,7 +531,7 @@ def plot_tile_grid(study, policy: str, *, positions: Mapping[str, tuple[int, int
         ax.set_aspect("equal")
         ax.set_axis_off()
         _colorbar(ax, norm, cm, lang, fk)
-        _legend_no_adoption(ax, lang, fk)
+        _legend_no_adoption(ax, lang, fk, needed=any(u not in vals for u in units if u in positions))
         if title:
             ax.set_title(title, **fk)
     return ax

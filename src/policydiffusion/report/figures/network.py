@@ -91,9 +91,48 @@ def plot_network(edges, *, units=None, ax=None, label_col: str = "name", top: in
     xy = np.array([pos[n] for n in nodes]) if nodes else np.empty((0, 2))
     sizes = [30 + 25 * int(outdeg.get(n, 0)) for n in nodes]
     ax.scatter(xy[:, 0], xy[:, 1], s=sizes, color="tab:blue", zorder=3, edgecolor="white")
-    for n in nodes:
-        ax.annotate(labels[n], pos[n], fontsize=7, ha="center", va="bottom",
-                    xytext=(0, 4), textcoords="offset points", zorder=4)
     ax.set_axis_off()
     ax.autoscale_view()
+    _place_labels(ax, nodes, pos, labels, sizes)
     return ax
+
+
+#: Where a node's label may go, in order of preference: (dx, dy, ha, va) in points; the
+#: second ring, further out, for crowded spots.
+_RING = ((0, 4, "center", "bottom"), (0, -4, "center", "top"), (5, 0, "left", "center"),
+         (-5, 0, "right", "center"), (4, 3, "left", "bottom"), (-4, 3, "right", "bottom"),
+         (4, -3, "left", "top"), (-4, -3, "right", "top"))
+_SPOTS = _RING + tuple((3 * dx, 3 * dy, ha, va) for dx, dy, ha, va in _RING)
+
+
+def _place_labels(ax, nodes: list, pos: dict, labels: dict, sizes: list) -> None:
+    """Put each label (biggest nodes first) at the first spot around its node where it
+    overlaps no label placed before; if none is free, where it overlaps least."""
+    from policydiffusion.report.figures._common import figure_renderer
+
+    ax.get_xlim(), ax.get_ylim()  # settle the pending autoscale: label boxes need the final limits
+    renderer = figure_renderer(ax.figure)
+    placed: list = []
+    for i in sorted(range(len(nodes)), key=lambda i: -sizes[i]):
+        n = nodes[i]
+        best = None
+        for dx, dy, ha, va in _SPOTS:
+            t = ax.annotate(labels[n], pos[n], fontsize=7, ha=ha, va=va, xytext=(dx, dy),
+                            textcoords="offset points", zorder=4)
+            box = t.get_window_extent(renderer).expanded(1.05, 1.1)
+            clash = sum(_overlap(box, b) for b in placed)
+            if best is None or clash < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (clash, t, box)
+            else:
+                t.remove()
+            if clash == 0:
+                break
+        placed.append(best[2])
+
+
+def _overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0

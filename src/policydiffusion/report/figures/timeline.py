@@ -11,6 +11,10 @@ from policydiffusion.report.figures._fonts import tr
 __all__ = ["plot_adoption_timeline"]
 
 
+#: Point size of the unit labels: 6 pt is the smallest most journals accept in print.
+LABEL_SIZE = 6.0
+
+
 def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=None, lang: str = "en",
                            label_units: bool = True, title: str | None = None):
     """Dots at each unit's adoption period, units grouped by ``by`` (a units column).
@@ -44,7 +48,8 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
     order = sorted(range(len(units)), key=lambda i: (groups[i], adopt.get(units[i], np.inf), units[i]))
     n = len(units)
     with styled(lang):
-        ax = new_axes(ax, figsize=(3.5, max(2.6, 0.075 * n + 0.8)))
+        # one row per unit, tall enough for a LABEL_SIZE label
+        ax = new_axes(ax, figsize=(3.5, max(2.6, LABEL_SIZE * 1.25 / 72 * n + 0.8)))
         y, ticks, labels, prev, start, texts = 0.0, [], [], None, 0.0, []
         for i in order:
             g = groups[i]
@@ -64,7 +69,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
                 x = end + 1
             if label_units:  # offset in points: the same gap whatever the time span
                 texts.append(ax.annotate(names[u], (x, -y), xytext=(3, 0), textcoords="offset points",
-                                         fontsize=4, va="center", **fk))
+                                         fontsize=LABEL_SIZE, va="center", **fk))
             y += 1
         if prev is not None:
             ticks.append((start + y - 1) / 2)
@@ -78,7 +83,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
         ax.set_xticks([t for t in ax.get_xticks() if lo <= t <= end])
         if len(adopt) < n:
             ax.annotate(tr("Not adopted", lang), (end + 1, -(y - 1)), xytext=(0, -6),
-                        textcoords="offset points", ha="center", va="top", fontsize=4.5, color="0.4", **fk)
+                        textcoords="offset points", ha="center", va="top", fontsize=LABEL_SIZE, color="0.4", **fk)
         ax.set_xlabel(tr("Adoption period", lang), **fk)
         ax.spines["left"].set_visible(False)
         if title:

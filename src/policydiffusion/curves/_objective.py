@@ -1,0 +1,129 @@
+"""The curve-fitting likelihood evaluated for many parameter vectors at once.
+
+Fitting the curve families spends nearly all its time in the optimiser's
+finite-difference gradients: SLSQP asks for ``k + 1`` separate likelihood
+evaluations per iteration through several layers of scipy wrappers. Here the
+likelihood takes a batch of parameter vectors (one row each) and the gradient
+is the very same forward difference scipy computes (same steps, same bound
+handling, same arithmetic), done in one batched evaluation. The optimiser
+therefore sees bit-for-bit the numbers it saw before and follows the same path
+to the same optimum, several times faster.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from policydiffusion.curves._models import CurveModel
+
+__all__ = ["NegLogLik"]
+
+#: scipy's default absolute finite-difference step for SLSQP (and its fallback step).
+_EPS = float(np.sqrt(np.finfo(np.float64).eps))
+
+
+class NegLogLik:
+    """Negative log-likelihood of a curve model on per-period adoption counts.
+
+    In period ``t`` each of the ``at_risk`` units adopts with the model's conditional
+    probability ``[F(t) - F(t-1)] / [1 - F(t-1)]``; periods nobody is at risk in
+    are left out.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from policydiffusion.curves._models import MODELS
+    >>> f = NegLogLik(MODELS["exponential"], t=np.array([1.0, 2.0]),
+    ...               at_risk=np.array([4.0, 3.0]), new=np.array([1.0, 2.0]))
+    >>> f.batch(np.array([[1.0, 0.5], [0.5, 0.5]])).round(4).tolist()
+    [4.7983, 6.2576]
+    """
+
+    def __init__(self, model: CurveModel, *, t: np.ndarray, at_risk: np.ndarray, new: np.ndarray) -> None:
+        self.model = model
+        keep = at_risk > 0
+        self._keep = keep
+        t = np.asarray(t, float)
+        self._n = t.size
+        self._t_both = np.concatenate([t - 1, t])[None, :]
+        self._all = bool(keep.all())
+        self._new = new[keep]
+        self._rest = at_risk[keep] - new[keep]
+        self._lower = np.array(model.lower, float)
+        self._upper = np.array(model.upper, float)
+
+    def batch(self, thetas: np.ndarray) -> np.ndarray:
+        """The negative log-likelihood of each row of ``thetas`` (shape ``(B, k)``)."""
+        cols = [thetas[:, i:i + 1] for i in range(thetas.shape[1])]
+        both = self.model.cdf(self._t_both, *cols)  # F(t - 1) and F(t) side by side
+        F0, F = both[:, :self._n], both[:, self._n:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            h = (F - F0) / (1.0 - F0)
+        # the same values as clip(nan_to_num(h, nan=1e-15), ...), without its overhead
+        h = np.clip(h, 1e-15, 1 - 1e-15)
+        h[np.isnan(h)] = 1e-15
+        if not self._all:
+            h = h[:, self._keep]
+        # row-major rows sum in the same (pairwise) order as one row alone: identical values
+        terms = np.ascontiguousarray(self._new * np.log(h) + self._rest * np.log1p(-h))
+        return -np.sum(terms, axis=1)
+
+    def __call__(self, theta: np.ndarray) -> float:
+        return float(self.batch(np.asarray(theta, float)[None, :])[0])
+
+    def grad(self, theta: np.ndarray) -> np.ndarray:
+        """Forward-difference gradient exactly as scipy's SLSQP computes it by default
+        (``approx_derivative(method="2-point", abs_step=sqrt(eps))`` with the steps
+        turned or shortened at the bounds), from one batched evaluation."""
+        x = np.asarray(theta, float)
+        k = x.size
+        sign = (x >= 0).astype(float) * 2 - 1
+        h = np.where(((x + _EPS) - x) == 0, _EPS * sign * np.maximum(1.0, np.abs(x)), _EPS)
+        lower, upper = x - self._lower, self._upper - x
+        step = x + h
+        violated = (step < self._lower) | (step > self._upper)
+        fits = np.abs(h) <= np.maximum(lower, upper)
+        h[violated & fits] *= -1
+        forward = (upper >= lower) & ~fits
+        h[forward] = upper[forward]
+        backward = (upper < lower) & ~fits
+        h[backward] = -lower[backward]
+        pts = np.repeat(x[None, :], k + 1, axis=0)
+        idx = np.arange(k)
+        pts[idx + 1, idx] = x + h
+        f = self.batch(pts)
+        return (f[1:] - f[0]) / ((x + h) - x)
+
+    def hessian(self, x: np.ndarray, free: np.ndarray) -> np.ndarray:
+        """Central-difference Hessian over the ``free`` coordinates (steps ``1e-4 *
+        max(|x|, 0.01)``), all points in one batched evaluation."""
+        idx = np.nonzero(free)[0]
+        h = 1e-4 * np.maximum(np.abs(x), 1e-2)
+        pts, slots = [x], {}
+
+        def at(*moves: tuple[int, float]) -> int:
+            p = x.copy()
+            for i, s in moves:
+                p[i] = p[i] + s
+            slots_key = tuple(moves)
+            if slots_key not in slots:
+                slots[slots_key] = len(pts)
+                pts.append(p)
+            return slots[slots_key]
+
+        plan = []
+        for a, i in enumerate(idx):
+            for b, j in enumerate(idx[: a + 1]):
+                if i == j:
+                    plan.append((a, b, i, j, at((i, h[i])), at((i, -h[i]))))
+                else:
+                    plan.append((a, b, i, j, at((i, h[i]), (j, h[j])), at((i, h[i]), (j, -h[j])),
+                                 at((i, -h[i]), (j, h[j])), at((i, -h[i]), (j, -h[j]))))
+        f = self.batch(np.array(pts))
+        H = np.zeros((idx.size, idx.size))
+        for a, b, i, j, *s in plan:
+            if i == j:
+                H[a, a] = (f[s[0]] - 2 * f[0] + f[s[1]]) / h[i] ** 2
+            else:
+                H[a, b] = H[b, a] = (f[s[0]] - f[s[1]] - f[s[2]] + f[s[3]]) / (4 * h[i] * h[j])
+        return H

@@ -1,0 +1,98 @@
+"""The batched curve likelihood gives the optimiser exactly the numbers it got before,
+so describe's speed-up changes no result (issue 16, item 19)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize._numdiff import approx_derivative
+
+from policydiffusion.cli import run
+from policydiffusion.curves import MODELS, describe_policy
+from policydiffusion.curves._fit import _fit_data
+from policydiffusion.curves._objective import NegLogLik
+from policydiffusion.datasets import spid_study
+
+GOLDEN = Path(__file__).parent / "golden" / "describe_spid.json"
+
+
+def _reference_negll(theta, model, d):
+    """The likelihood as fit_curves evaluated it before the batching, one vector at a time."""
+    F = model.cdf(d.t, *theta)
+    F0 = model.cdf(d.t - 1, *theta)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h = (F - F0) / (1.0 - F0)
+    h = np.clip(np.nan_to_num(h, nan=1e-15), 1e-15, 1 - 1e-15)
+    m = d.at_risk > 0
+    return -float(np.sum(d.new[m] * np.log(h[m]) + (d.at_risk[m] - d.new[m]) * np.log1p(-h[m])))
+
+
+def _points(model, d):
+    lo, hi = np.array(model.lower), np.array(model.upper)
+    pts = [np.clip(np.array(x0, float), lo, hi) for x0 in model.starts(d.t, d.share)]
+    pts.append(lo.copy())  # on the lower bounds: steps must turn inwards
+    pts.append(np.minimum(hi, lo + 1e-9))
+    pts.append(hi.copy())
+    return pts
+
+
+@pytest.mark.parametrize("policy", ["aborparc", "adc"])  # adc: periods with nobody at risk
+def test_batched_likelihood_and_gradient_are_bitwise_scipys(policy):
+    _, d = _fit_data(spid_study(policies=[policy]), policy, None)
+    eps = float(np.sqrt(np.finfo(float).eps))
+    for model in MODELS.values():
+        f = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
+        bounds = (np.array(model.lower), np.array(model.upper))
+        pts = _points(model, d)
+        batch = f.batch(np.array(pts))
+        for i, x in enumerate(pts):
+            ref = _reference_negll(x, model, d)
+            assert f(x) == ref and batch[i] == ref, (model.name, x)
+            g = approx_derivative(lambda th: _reference_negll(th, model, d), x, method="2-point",
+                                  abs_step=eps, f0=ref, bounds=bounds)
+            np.testing.assert_array_equal(f.grad(x), g, err_msg=f"{model.name} at {x}")
+
+
+def test_describe_numbers_unchanged_by_the_speed_up():
+    """Golden: describe_spid.py run at commit eda50b2, before the batched likelihood."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    study = spid_study(policies=list(golden))
+    for p, want in golden.items():
+        got = json.loads(json.dumps(describe_policy(study, p, permutations=0).to_dict()))
+        for key in ("logistic", "gompertz", "bass", "exponential", "fit_comparison", "takeoff", "speed",
+                    "moran", "index"):
+            _close(got[key], want[key], f"{p}.{key}")
+
+
+def _close(a, b, where):
+    if isinstance(b, dict):
+        assert set(a) == set(b), where
+        for k in b:
+            _close(a[k], b[k], f"{where}.{k}")
+    elif isinstance(b, list):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            _close(x, y, f"{where}[{i}]")
+    elif isinstance(b, float) and isinstance(a, float):
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-300), where
+    else:
+        assert a == b, where
+
+
+def test_describe_jobs_give_the_same_json_and_permutations_only_when_asked(tmp_path):
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    f = tmp_path / "a.csv"
+    pd.DataFrame({"policy": np.repeat(["p", "q", "r"], 8), "unit": list("ABCDEFGH") * 3,
+                  "year": 2000 + rng.integers(0, 9, 24)}).to_csv(f, index=False)
+    args = ["describe", str(f), "--time-col", "year"]
+    assert run([*args, "--json", str(tmp_path / "a.json")]) == 0
+    assert run([*args, "--json", str(tmp_path / "b.json"), "--jobs", "2"]) == 0
+    a = (tmp_path / "a.json").read_text(encoding="utf-8")
+    assert a == (tmp_path / "b.json").read_text(encoding="utf-8")
+    assert json.loads(a)["p"]["provenance"]["permutations"] == 0
+    assert run([*args, "--json", str(tmp_path / "c.json"), "--jobs", "0"]) == 2
