@@ -13,7 +13,7 @@ import polars as pl
 
 from policydiffusion.pipeline import figures as F
 from policydiffusion.pipeline.methods import (methods_paragraphs, term_timing, time_dependence,
-                                              used_columns)
+                                              firth_refits, used_columns)
 from policydiffusion.pipeline.network import mode_keys
 from policydiffusion.pipeline.modes import modes_section
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
@@ -549,7 +549,8 @@ def _methods(state: RunState) -> Section:
                   "mode_keys": mode_keys(state.network.result)}
                  if state.network is not None else None),
         describe=bool(state.descriptions), simulated=state.loaded.simulated, extra_keys=extra,
-        notes=dict(sf.report.notes) or None, labels=_labels(state), isolates=_isolates(state))
+        notes=dict(sf.report.notes) or None, labels=_labels(state), isolates=_isolates(state),
+        refits=firth_refits(state.models, state.heterogeneity))
     return Section("methods", "heading.methods", tuple(Paragraph(p) for p in paragraphs if any(p.values())))
 
 
