@@ -15,6 +15,7 @@ from policydiffusion.pipeline import figures as F
 from policydiffusion.pipeline.methods import (methods_paragraphs, term_timing, time_dependence,
                                               firth_refits, used_columns)
 from policydiffusion.pipeline.network import mode_keys
+from policydiffusion.pipeline.effects import effects_report_section
 from policydiffusion.pipeline.modes import modes_section
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
@@ -585,7 +586,8 @@ def build_document(state: RunState, *, provenance: dict,
     facts, summary = _summary(state, ex)
     sections: list[Section | None] = [
         summary, _data_section(state, ex), _description(state, digits),
-        modes_section(state, policy_label, fmt_num), _model_tables(state),
+        modes_section(state, policy_label, fmt_num), effects_report_section(state.effects, fmt_num),
+        _model_tables(state),
         _moderation(state), _heterogeneity(state, digits), _network(state),
         _reinvention(state, digits), _simulation(state, digits), _methods(state), _reproducibility(state, provenance)]
     return ReportDocument(

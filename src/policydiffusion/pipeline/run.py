@@ -11,6 +11,7 @@ from typing import Any, Iterator, Mapping
 from policydiffusion.pipeline.assemble import all_exclusions, build_document
 from policydiffusion.pipeline.data import load_data
 from policydiffusion.pipeline.describe import describe_step
+from policydiffusion.pipeline.effects import effects_json, effects_step
 from policydiffusion.pipeline.interpret import heterogeneity_step, moderation_step
 from policydiffusion.pipeline.modes import modes_json, modes_step
 from policydiffusion.pipeline.models import fit_models
@@ -117,13 +118,14 @@ def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
     state = replace(state, moderation=moderation_step(state, tick=tick),
                     heterogeneity=heterogeneity_step(state, tick=tick))
     return replace(state, simulations=simulation_step(state, tick=tick),
-                   modes=modes_step(study, sf))
+                   modes=modes_step(study, sf), effects=effects_step(study, sf))
 
 
 def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
               overrides: Mapping[str, Any] | None = None, progress: bool = False) -> RunResult:
     """Run a study file and write report.html, tables/, figures/, results.json and run.json
-    (and modes.json for a study file with a ``[modes]`` table).
+    (and modes.json for a study file with a ``[modes]`` table; an ``[effects]`` table's
+    estimates go to results.json under ``_effects``).
 
     Parameters
     ----------
@@ -160,7 +162,9 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
         files = write_report(doc, out, lang=lang, figure_formats=sf.report.figure_formats,
                              table_formats=sf.report.table_formats,
                              progress=lambda key: bar.tick(f"figure {key}"))
-        results = write_json(results_dict(state), out / "results.json")
+        results = write_json({**results_dict(state), **({"_effects": effects_json(state.effects)}
+                                                         if state.effects is not None else {})},
+                             out / "results.json")
         run = write_json(prov, out / "run.json")
         if state.modes is not None:
             write_json(modes_json(state.modes), out / "modes.json")
