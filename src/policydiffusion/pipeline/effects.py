@@ -98,6 +98,9 @@ def _panel(sf: "StudyFile", study: "Study") -> tuple[pd.DataFrame, pd.DataFrame,
         if e.dates:
             panel[e.time] = pd.to_datetime(panel[e.time])
             adoptions["time"] = pd.to_datetime(adoptions["time"])
+        elif e.time in panel.columns and pd.api.types.is_numeric_dtype(panel[e.time]):
+            # the study keeps each time as the text it was read from ("2003")
+            adoptions["time"] = pd.to_numeric(adoptions["time"], errors="raise")
         source = {"kind": "file", "file": Path(e.panel).name, "benefit": e.benefit, "published": None}
     given = sf.raw.get("effects", {})
     for k in ("outcome", "unit", "time", "bins", "controls", "absorb", "cluster"):
