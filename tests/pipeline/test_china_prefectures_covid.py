@@ -124,6 +124,7 @@ def test_modes_table_bad_option_names_the_table(tmp_path):
 def test_effects_section_shows_hsiang_beside_published_and_benefits(run, tmp_path):
     """[effects] in the shipped study: the Hsiang et al. (2020) China event study, ours
     beside the published three decimals, and the benefit components beside the process."""
+    pytest.importorskip("pyfixest")
     pub = pd.read_csv(run.out / "tables" / "effects_published.csv")
     assert len(pub) == 15
     ours, published = pub.iloc[:, 1].astype(float), pub.iloc[:, 3].astype(float)

@@ -52,6 +52,7 @@ def toy(tmp_path_factory):
 
 
 def test_study_file_with_effects_runs_end_to_end(toy):
+    pytest.importorskip("pyfixest")
     res = run_study(toy / "study.toml", toy / "out")
     eff = json.loads((toy / "out" / "results.json").read_text())["_effects"]
     direct = event_study(pd.read_csv(toy / "panel.csv"), pd.read_csv(toy / "adoptions.csv"),
@@ -107,3 +108,19 @@ def test_unknown_panel_and_missing_file(tmp_path):
     assert "line 10, field 'effects.panel': file 'nope.csv' not found" in msg
     msg = _problems(HEAD + '[effects]\noutcome = "y"\n', tmp_path)
     assert "field 'effects.panel': missing required key 'panel'" in msg
+
+
+def test_without_pyfixest_the_run_stands_and_says_why(toy, tmp_path, monkeypatch):
+    from policydiffusion.effects import MissingDependencyError
+    from policydiffusion.effects import _event_study
+
+    def missing():
+        raise MissingDependencyError("pyfixest is not installed; pip install 'policydiffusion[effects]'")
+
+    monkeypatch.setattr(_event_study, "pyfixest", missing)
+    res = run_study(toy / "study.toml", tmp_path / "out")
+    eff = json.loads((tmp_path / "out" / "results.json").read_text())["_effects"]
+    assert eff == {"skipped": "pyfixest is not installed; pip install 'policydiffusion[effects]'"}
+    html = res.report.read_text(encoding="utf-8")
+    assert "The [effects] table was not run: pyfixest is not installed" in html
+    assert not (tmp_path / "out" / "tables" / "effects_event_study.csv").exists()

@@ -49,6 +49,8 @@ TEXT.update({
                        "zh": "效益指标的事件时间窗口：{lo} 至 {hi}。"},
     "effects.not_estimable": {"en": "Not estimable from these data: {items}.",
                               "zh": "数据无法识别（原因为英文）：{items}。"},
+    "effects.missing": {"en": "The [effects] table was not run: {why}",
+                        "zh": "未运行 [effects]（政策效果）：{why}"},
     "col.ours": {"en": "Ours", "zh": "本工具"},
     "col.ours_se": {"en": "Ours (SE)", "zh": "本工具（标准误）"},
     "col.published": {"en": "Published", "zh": "已发表"},
@@ -62,7 +64,7 @@ class EffectsOutput:
     """One ``[effects]`` run: the event study, ours beside published, the benefit and
     process components joined in the evaluation index, and effects by adoption order."""
 
-    event_study: object  # policydiffusion.effects.EventStudyResult
+    event_study: object  # policydiffusion.effects.EventStudyResult; None: not run (source["missing"])
     source: Mapping[str, object]  # what the panel was (for the report's words)
     published: pd.DataFrame | None = None  # term, estimate, std_error, published, published_se
     benefits: pd.DataFrame | None = None
@@ -142,10 +144,14 @@ def effects_step(study: "Study", sf: "StudyFile") -> EffectsOutput | None:
     if e is None or not e.enabled:
         return None
 
+    from policydiffusion.effects import MissingDependencyError
+
     try:
         with warnings.catch_warnings():  # pandas' column-insert notices from the design builder
             warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
             return _estimate(study, sf)
+    except MissingDependencyError as exc:  # an optional extra: the rest of the run stands
+        return EffectsOutput(event_study=None, source={"kind": e.panel, "missing": str(exc)})
     except (PolicyDiffusionError, KeyError, ValueError, TypeError) as exc:
         raise StudyFileError(f"{sf.where(('effects',))}: {exc}") from None
 
@@ -204,6 +210,8 @@ def effects_json(out: EffectsOutput) -> dict:
         return None if df is None else df.to_dict(orient="records")
 
     res = out.event_study
+    if res is None:
+        return {"skipped": out.source["missing"]}
     return {"estimates": records(out.tidy()), "n_obs": res.n_obs,  # type: ignore[attr-defined]
             "n_clusters": res.n_clusters, "exclusions": dict(res.exclusions),  # type: ignore[attr-defined]
             "source": {k: v for k, v in out.source.items() if k != "published"},
@@ -229,6 +237,9 @@ def effects_report_section(out: EffectsOutput | None, fmt_num) -> Section | None
     from policydiffusion.report.effects_section import effects_section
 
     src = out.source
+    if out.event_study is None:  # nothing estimated: say why, show no number
+        return Section("effects", {"en": "Policy effects", "zh": "政策效果"}, (Paragraph(
+            {lang: tr("effects.missing", lang, why=src["missing"]) for lang in ("en", "zh")}),))
     words = {}
     for lang in ("en", "zh"):
         if src["kind"] == "hsiang_china":
