@@ -66,8 +66,8 @@ def test_methods_text_names_the_refitted_model_and_subgroups(state):
     assert ("Model sep was refitted with Firth's penalised likelihood because maximum "
             "likelihood detected (quasi-)separation in x") in en
     assert "The subgroup fits of ok by x were all refitted with Firth" in en
-    assert "separation in subgroup(s) 0" in en
+    assert "separation in subgroup(s) x = 0" in en
     assert "Model ok was refitted" not in en  # an ordinary ML fit is not a refit
     zh = _text(state, "zh")
     assert "模型 sep 的最大似然估计检测到（准）完全分离（x），因此改用 Firth 惩罚似然重新估计" in zh
-    assert "模型 ok 按 x 的子样本估计中，子样本 0 出现完全分离" in zh
+    assert "模型 ok 按 x 的子样本估计中，子样本 x = 0 出现完全分离" in zh

@@ -44,7 +44,7 @@ TEXT.update({
     "effects.published": {"en": "Event study: ours beside the published estimates",
                           "zh": "事件研究：本工具估计与已发表估计对照"},
     "effects.excluded": {"en": "Rows the sample rules removed: {items}.",
-                         "zh": "样本规则剔除的行：{items}。"},
+                         "zh": "样本规则剔除的行（原因为英文）：{items}。"},
     "effects.window": {"en": "Benefit components over event time {lo} to {hi}.",
                        "zh": "效益指标的事件时间窗口：{lo} 至 {hi}。"},
     "effects.not_estimable": {"en": "Not estimable from these data: {items}.",

@@ -163,8 +163,9 @@ def _refit_text(refit: Mapping, lang: str, labels: dict | None) -> str:
     if refit["kind"] == "model":
         return tr("methods.firth_refit", lang, model=refit["model"], terms=_join(
             [term_label(t, lang, labels) for t in refit["terms"]], lang))
-    return tr("methods.firth_refit_subgroups", lang, model=refit["model"],
-              by=term_label(refit["by"], lang, labels), groups=_join(refit["groups"], lang))
+    by = term_label(refit["by"], lang, labels)
+    return tr("methods.firth_refit_subgroups", lang, model=refit["model"], by=by,
+              groups=_join([f"{by} = {g}" for g in refit["groups"]], lang))
 
 
 def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
