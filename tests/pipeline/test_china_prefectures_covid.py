@@ -119,3 +119,28 @@ def test_modes_table_bad_option_names_the_table(tmp_path):
     (tmp_path / "s.toml").write_text(STUDY.format(options="{top_down_share = 0.2}"))
     with pytest.raises(StudyFileError, match=r"s.toml.*modes.*top_down_share"):
         run_study(tmp_path / "s.toml", tmp_path / "out")
+
+
+def test_effects_section_shows_hsiang_beside_published_and_benefits(run, tmp_path):
+    """[effects] in the shipped study: the Hsiang et al. (2020) China event study, ours
+    beside the published three decimals, and the benefit components beside the process."""
+    pytest.importorskip("pyfixest")
+    pub = pd.read_csv(run.out / "tables" / "effects_published.csv")
+    assert len(pub) == 15
+    ours, published = pub.iloc[:, 1].astype(float), pub.iloc[:, 3].astype(float)
+    assert (ours - published).abs().max() <= 0.0005 + 1e-9  # rounds to the published value
+    eff = json.loads((run.out / "results.json").read_text(encoding="utf-8"))["_effects"]
+    assert eff["n_obs"] == 3669 and eff["n_clusters"] == 48
+    ben = {b["policy"]: b for b in eff["benefits"]}
+    assert ben["emergency_declaration"]["average_effect"] < 0 and eff["links"]
+    html_zh = run.report.read_text(encoding="utf-8")
+    for text in ("政策效果", "事件研究：本工具估计与已发表估计对照", "扩散评价指数：过程与效益", "效益指数",
+                 "过程指数", "按日聚类的标准误"):
+        assert text in html_zh, text
+    prov = provenance(run.state, lang="en", exclusions=all_exclusions(run.state))
+    html_en = write_report(build_document(run.state, provenance=prov), tmp_path, lang="en",
+                           figure_formats=(), table_formats=()).html.read_text(encoding="utf-8")
+    for text in ("Policy effects", "Event study: ours beside the published estimates",
+                 "Evaluation index: process and benefits", "benefit index", "process index",
+                 "Hsiang et al. (2020, Nature 584: 262-267)", "clustered by day"):
+        assert text in html_en, text

@@ -58,7 +58,8 @@ def demo_command(
        provincial data (officials' study visits and institutional pressures).
     3. examples/china_prefectures_covid.toml: a daily multi-level event history of REAL
        prefecture home-isolation orders (2020; gpl-covid): the province above, adjacent
-       prefectures beside, distance to Wuhan; and the diffusion modes of three measures.
+       prefectures beside, distance to Wuhan; the diffusion modes of three measures; and
+       what they achieved (Hsiang et al. 2020's event study, ours vs published, benefits).
 
     Copy any study file to start your own analysis; `policydiffusion run` runs it.
     """

@@ -123,7 +123,7 @@ class AbsorbedEngine(Engine):
     def _covariates(self, prep, a: int, b: int) -> np.ndarray:
         """Rows ``a:b`` of the covariates (the inner design without its intercept)."""
         if self.inner.fast is not None:  # build only the kept columns
-            return replace(self.inner, fast=tuple(self.inner.fast[j] for j in self.jx),
+            return replace(self.inner, fast=tuple(self.inner.fast[j] for j in self.jx),  # type: ignore[type-var]
                            term_names=tuple(self.inner.term_names[j] for j in self.jx)
                            ).block(prep, a, b)
         return self.inner.block(prep, a, b)[:, self.jx]

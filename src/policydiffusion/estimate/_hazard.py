@@ -23,7 +23,7 @@ from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng
                                              prior_correction)
 from policydiffusion.estimate._firth_infer import FIRTH_INFERENCE, FirthInference
 from policydiffusion.estimate._glm import BOUNDARY_EPS as _BOUNDARY_EPS
-from policydiffusion.estimate._glm import Engine, SolverOptions, newton, solve_info
+from policydiffusion.estimate._glm import Engine, SolverOptions, newton
 from policydiffusion.estimate._links import LINKS, cdf
 from policydiffusion.estimate._result import HazardResult, correction_warning, vcov_from_sums
 from policydiffusion.estimate._riskset_input import accepts_riskset

@@ -13,8 +13,9 @@ import polars as pl
 
 from policydiffusion.pipeline import figures as F
 from policydiffusion.pipeline.methods import (methods_paragraphs, term_timing, time_dependence,
-                                              used_columns)
+                                              firth_refits, used_columns)
 from policydiffusion.pipeline.network import mode_keys
+from policydiffusion.pipeline.effects import effects_report_section
 from policydiffusion.pipeline.modes import modes_section
 from policydiffusion.pipeline.risksets import build_terms, exclusions_frame
 from policydiffusion.pipeline.state import RunState
@@ -26,21 +27,6 @@ from policydiffusion.report.translate import exclusion_reason as _reason
 from policydiffusion.report.translate import vcov_text, warning_text
 
 __all__ = ["build_document", "all_exclusions", "policy_label", "fmt_num", "fmt_p"]
-
-
-def fmt_p(x: object, digits: int = 3) -> str:
-    """A p-value as table text: ``< 0.001`` (for ``digits=3``) rather than 0.000.
-
-    Examples
-    --------
-    >>> fmt_p(0.00002), fmt_p(0.0234), fmt_p(None), fmt_p(0.0004, 2)
-    ('< 0.001', '0.023', '', '< 0.01')
-    """
-    text = fmt_num(x, digits)
-    floor = 10.0 ** -digits
-    if text and 0 <= float(x) < floor:  # type: ignore[arg-type]
-        return f"< {floor:.{digits}f}"
-    return text
 
 
 def fmt_p(p: object, digits: int = 3) -> str:
@@ -597,7 +583,8 @@ def _methods(state: RunState) -> Section:
                   "mode_keys": mode_keys(state.network.result)}
                  if state.network is not None else None),
         describe=bool(state.descriptions), simulated=state.loaded.simulated, extra_keys=extra,
-        notes=dict(sf.report.notes) or None, labels=_labels(state), isolates=_isolates(state))
+        notes=dict(sf.report.notes) or None, labels=_labels(state), isolates=_isolates(state),
+        refits=firth_refits(state.models, state.heterogeneity))
     return Section("methods", "heading.methods", tuple(Paragraph(p) for p in paragraphs if any(p.values())))
 
 
@@ -632,7 +619,8 @@ def build_document(state: RunState, *, provenance: dict,
     facts, summary = _summary(state, ex)
     sections: list[Section | None] = [
         summary, _data_section(state, ex), _description(state, digits),
-        modes_section(state, policy_label, fmt_num), _model_tables(state),
+        modes_section(state, policy_label, fmt_num), effects_report_section(state.effects, fmt_num),
+        _model_tables(state),
         _moderation(state), _heterogeneity(state, digits), _network(state),
         _reinvention(state, digits), _simulation(state, digits), _methods(state), _reproducibility(state, provenance)]
     return ReportDocument(

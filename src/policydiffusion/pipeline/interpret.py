@@ -109,6 +109,7 @@ def heterogeneity_step(state: RunState, *, tick: Callable[[str], None] | None = 
                     "p_value": t["p_value"], "difference_p": sg.p_value,
                     "not_estimable": t["not_estimable"], "estimator": sg.estimator,
                     "test": sg.test, "difference": sg.difference,
+                    "firth_refit": ", ".join(map(str, sg.firth_reason)),
                     "difference_se": sg.difference_se}))
             out.append(HeterogeneityOutput(
                 key=m.key, model=spec.model, by=spec.by, split_key=key,

@@ -8,7 +8,23 @@ from typing import Mapping, Sequence
 from policydiffusion.report.i18n import LANGUAGES, TEXT, term_label, tr
 from policydiffusion.report.translate import vcov_text
 
-__all__ = ["time_dependence", "term_timing", "used_columns", "methods_paragraphs"]
+__all__ = ["time_dependence", "term_timing", "used_columns", "methods_paragraphs", "firth_refits"]
+
+# The words of the separation refits live with the text that uses them (both languages).
+TEXT.update({
+    "methods.firth_refit": {
+        "en": "Model {model} was refitted with Firth's penalised likelihood because maximum "
+              "likelihood detected (quasi-)separation in {terms} (on_separation = \"firth\"); "
+              "its estimates are Firth's.",
+        "zh": "模型 {model} 的最大似然估计检测到（准）完全分离（{terms}），因此改用 Firth 惩罚似然"
+              "重新估计（on_separation = \"firth\"）；报告的是 Firth 估计值。"},
+    "methods.firth_refit_subgroups": {
+        "en": "The subgroup fits of {model} by {by} were all refitted with Firth's penalised "
+              "likelihood because maximum likelihood detected separation in subgroup(s) {groups} "
+              "(on_separation = \"firth\").",
+        "zh": "模型 {model} 按 {by} 的子样本估计中，子样本 {groups} 出现完全分离，因此所有子样本均改用 "
+              "Firth 惩罚似然重新估计（on_separation = \"firth\"）。"},
+})
 
 _TIME_TERMS = {"duration_poly": "methods.time.poly", "duration_spline": "methods.time.spline",
                "period_dummies": "methods.time.dummies", "duration": "methods.time.duration"}
@@ -114,13 +130,52 @@ def _timing_text(timing: Sequence[tuple[str, int, list[str]]], lang: str, labels
     return tr("methods.terms", lang, groups=("; " if lang == "en" else "；").join(parts))
 
 
+def firth_refits(models: Sequence[object] = (), heterogeneity: Sequence[object] = ()) -> list[dict]:
+    """What was refitted with Firth because of separation, from the fits' own metadata.
+
+    ``models``: fitted models (``.key`` and ``.result``, whose ``provenance`` holds
+    ``separation_refit`` after an ``on_separation="firth"`` refit); ``heterogeneity``:
+    subgroup outputs (``.key``, ``.by`` and a ``frame`` whose ``firth_refit`` column
+    names the separated subgroups). A fit that asked for Firth outright is not a refit.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> m = NS(key="m1", result=NS(provenance={"separation_refit": {"terms": ["x"]}}))
+    >>> firth_refits([m])
+    [{'kind': 'model', 'model': 'm1', 'terms': ['x']}]
+    """
+    out: list[dict] = []
+    for m in models:
+        refit = (getattr(m.result, "provenance", None) or {}).get("separation_refit")
+        if refit:
+            out.append({"kind": "model", "model": m.key, "terms": list(refit.get("terms", ()))})
+    for h in heterogeneity:
+        f = h.frame
+        groups = ([g for g in dict.fromkeys(f["firth_refit"]) if g]
+                  if "firth_refit" in f.columns else [])
+        if groups:
+            out.append({"kind": "subgroups", "model": h.key, "by": h.by, "groups": groups})
+    return out
+
+
+def _refit_text(refit: Mapping, lang: str, labels: dict | None) -> str:
+    if refit["kind"] == "model":
+        return tr("methods.firth_refit", lang, model=refit["model"], terms=_join(
+            [term_label(t, lang, labels) for t in refit["terms"]], lang))
+    by = term_label(refit["by"], lang, labels)
+    return tr("methods.firth_refit_subgroups", lang, model=refit["model"], by=by,
+              groups=_join([f"{by} = {g}" for g in refit["groups"]], lang))
+
+
 def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
                        time: Sequence[tuple[tuple, list[str]]],
                        moderation: Sequence[tuple[str, str, str]], heterogeneity: Sequence[str],
                        network: dict | None, describe: bool, simulated: bool,
                        extra_keys: Sequence[str] = (), notes: dict | None = None,
                        labels: dict | None = None,
-                       isolates: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, str]]:
+                       isolates: Mapping[str, Sequence[str]] | None = None,
+                       refits: Sequence[Mapping] = ()) -> list[dict[str, str]]:
     """Paragraphs (``{"en": ..., "zh": ...}``) describing design, link, variance, time.
 
     Everything comes from what was fitted, not from what the study file asked for.
@@ -141,6 +196,8 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
         ``(variable, moderator, scale)`` with scale ``"response"`` or ``"link"``.
     isolates
         Names (per language) of the units without a neighbour in Moran's I.
+    refits
+        :func:`firth_refits` of the run: fits refitted with Firth because of separation.
 
     Examples
     --------
@@ -184,6 +241,7 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
             firth = [m["name"] for m in models if m.get("firth")]
             if firth:
                 parts.append(tr("methods.firth", lang, models=_join(firth, lang)))
+            parts += [_refit_text(r, lang, labels) for r in refits if r["kind"] == "model"]
             parts.append(_time_text(time, lang))
         sep = "" if lang == "zh" else " "
         paragraphs = [sep.join(parts)]
@@ -198,6 +256,7 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
         if heterogeneity:
             more.append(tr("methods.heterogeneity", lang, groups=_join(
                 [term_label(h, lang, labels) for h in heterogeneity], lang)))
+        more += [_refit_text(r, lang, labels) for r in refits if r["kind"] == "subgroups"]
         if network:
             more.append(tr("methods.network", lang, n=network["n"], edges=network["edges"]))
             more += [tr(k, lang) for k in network.get("mode_keys", ())]

@@ -12,6 +12,7 @@ from policydiffusion.pipeline._atomic import output_folder
 from policydiffusion.pipeline.assemble import all_exclusions, build_document
 from policydiffusion.pipeline.data import load_data
 from policydiffusion.pipeline.describe import describe_step
+from policydiffusion.pipeline.effects import effects_json, effects_step
 from policydiffusion.pipeline.interpret import heterogeneity_step, moderation_step
 from policydiffusion.pipeline.modes import modes_json, modes_step
 from policydiffusion.pipeline.models import fit_models
@@ -121,13 +122,14 @@ def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
     state = replace(state, moderation=moderation_step(state, tick=tick),
                     heterogeneity=heterogeneity_step(state, tick=tick))
     return replace(state, simulations=simulation_step(state, tick=tick),
-                   modes=modes_step(study, sf))
+                   modes=modes_step(study, sf), effects=effects_step(study, sf))
 
 
 def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
               overrides: Mapping[str, Any] | None = None, progress: bool = False) -> RunResult:
     """Run a study file and write report.html, tables/, figures/, results.json and run.json
-    (and modes.json for a study file with a ``[modes]`` table).
+    (and modes.json for a study file with a ``[modes]`` table; an ``[effects]`` table's
+    estimates go to results.json under ``_effects``).
 
     Parameters
     ----------
@@ -169,7 +171,9 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
                              progress=lambda key: bar.tick(f"figure {key}"))
         if state.modes is not None:
             write_json(modes_json(state.modes), tmp / "modes.json")
-        write_json(results_dict(state), tmp / "results.json")
+        write_json({**results_dict(state), **({"_effects": effects_json(state.effects)}
+                                              if state.effects is not None else {})},
+                   tmp / "results.json")
         write_json(prov, tmp / "run.json")  # last: its presence marks a finished run
 
     def final(p: Path) -> Path:

@@ -74,4 +74,5 @@ class RunState:
     heterogeneity: tuple[HeterogeneityOutput, ...] = ()
     simulations: tuple[SimulationOutput, ...] = ()
     modes: object = None  # policydiffusion.modes.ModesResult of the [modes] table, if any
+    effects: object = None  # pipeline.effects.EffectsOutput of the [effects] table, if any
     notes: tuple[str, ...] = ()  # things skipped, warnings: shown in run.json

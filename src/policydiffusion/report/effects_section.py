@@ -19,6 +19,9 @@ _HEAD = {
     "significant_share": ("share with significant benefit", "显著受益比例"),
     "dispersion": ("dispersion of unit effects", "单位效应离散度"),
     "moderator": ("moderator", "调节变量"),
+    "breadth": ("breadth", "广度"), "speed": ("speed", "速度"), "depth": ("depth", "深度"),
+    "clustering": ("clustering", "聚集度"), "hierarchy": ("hierarchy", "层级性"),
+    "average_benefit": ("average benefit", "平均效益"), "consistency": ("consistency", "一致性"),
 }
 
 

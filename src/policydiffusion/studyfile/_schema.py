@@ -15,7 +15,7 @@ __all__ = [
     "StudyFile", "StudySection", "DataSection", "RelationFile", "PoliciesSection",
     "DescribeSection", "TermSpec", "RiskSetSection", "ModelSection", "ModerationSection",
     "HeterogeneitySection", "NetworkSection", "ReinventionSection", "SimulationSection",
-    "ReportSection", "ModesSection",
+    "ReportSection", "ModesSection", "EffectsSection", "EFFECTS_PANELS",
     "DATASETS", "DESIGNS", "LINKS", "FIGURES", "FIGURE_FORMATS", "TABLE_FORMATS", "LANGUAGES",
     "SIMULATION_KINDS", "DEFAULT_SEED",
 ]
@@ -32,6 +32,8 @@ SIMULATION_KINDS = ("from_fit",)
 ON_SEPARATION = ("mark", "firth", "raise")  # as policydiffusion.estimate's on_separation
 GRANULARITIES = ("year", "quarter", "month", "period")
 DEFAULT_SEED = 20240601
+EFFECTS_PANELS = ("hsiang_china",)  # shipped outcome panels, prepared by policydiffusion.effects
+EFFECTS_LINKS = ("adoption_order",)
 
 #: a text in several languages: {"en": "...", "zh": "..."}; a plain string is English
 Label = Mapping[str, str]
@@ -344,6 +346,50 @@ class ModesSection:
 
 
 @dataclass(frozen=True)
+class EffectsSection:
+    """``[effects]``: what each policy achieved where it spread: an event study from the
+    adoption records (`policydiffusion.effects.event_study`), the benefit components of
+    the evaluation index beside the process ones, and effects by adoption order."""
+
+    enabled: bool = f(True, kind="bool", doc="Set to false to skip.")
+    panel: str | None = f(kind="str",
+                   doc="Required. The unit x period outcome panel: a CSV file (relative to the study "
+                       "file) or `hsiang_china`, the shipped China city panel prepared as Hsiang "
+                       "et al. (2020) do (outcome, bins, testing-regime controls, clustering by "
+                       "day, adoptions and published estimates all set; keys given here win).")
+    adoptions: str = f("study", kind="str", doc="Adoption records (policy, unit, time): `study` "
+                       "(the study's own) or a CSV file; units and times must match the panel's.")
+    outcome: str | None = f(kind="str", doc="Outcome column of the panel (required for a CSV).")
+    unit: str = f("unit", kind="str", doc="Unit column of the panel.")
+    time: str = f("time", kind="str", doc="Period column of the panel.")
+    dates: bool = f(False, kind="bool", doc="`time` holds calendar dates: event time in days.")
+    policies: tuple | None = f(kind="strlist", doc="Policies evaluated (default: every policy "
+                               "of the adoption records).")
+    bins: tuple | None = f(kind="bins", doc="Event-time bins, `[[0, 7], [8, 14]]` (periods "
+                           "since adoption; negative = leads; `3` = `[3, 3]`). Required for a CSV.")
+    controls: tuple = f(kind="strlist", doc="Control columns of the panel.", factory=tuple)
+    absorb: tuple | None = f(kind="strlist", doc="Fixed effects absorbed (default: the unit).")
+    cluster: str | None = f(kind="str", doc="Cluster standard errors by this column (default: "
+                            "heteroskedasticity-robust).")
+    published: Path | None = f(kind="path", doc="Published estimates to set beside ours: a CSV "
+                               "with `term`, `estimate`, `std_error`.")
+    benefits: bool = f(True, kind="bool", doc="Benefit components (average effect, share of "
+                       "adopters with a significant benefit, dispersion of unit effects) and the "
+                       "evaluation index joining them to the process components.")
+    window: tuple | None = f(kind="bins", doc="Event-time window of the benefit components, "
+                             "`[[8, 70]]` (default: from the first to the last non-negative bin).")
+    benefit: str = f("increase", kind="str", choices=("increase", "decrease"),
+                     doc="Which direction of the outcome is a benefit.")
+    links: tuple = f(kind="strlist", choices=EFFECTS_LINKS, factory=tuple,
+                     doc="Effects by diffusion position, each one pooled interaction model: "
+                         "`adoption_order` (standardised adoption time: do late adopters "
+                         "benefit less?).")
+    weights: Mapping[str, Any] = f(kind="options", factory=dict,
+                                   doc="Weights of the evaluation-index components (e.g. "
+                                       "`{speed = 0, average_benefit = 2}`; default 1 each).")
+
+
+@dataclass(frozen=True)
 class ReportSection:
     """``[report]``: what the report shows and how."""
 
@@ -390,6 +436,7 @@ class StudyFile:
     positions: Mapping[tuple, int] = field(default_factory=dict, compare=False, repr=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     modes: ModesSection | None = None
+    effects: EffectsSection | None = None
 
     def where(self, path: tuple) -> str:
         """``"study.toml, line 12, field 'model[1].formula'"`` for an error message."""
@@ -426,5 +473,6 @@ TOP_LEVEL: dict[str, tuple[type, bool]] = {
     "reinvention": (ReinventionSection, False),
     "simulation": (SimulationSection, True),
     "modes": (ModesSection, False),
+    "effects": (EffectsSection, False),
     "report": (ReportSection, False),
 }

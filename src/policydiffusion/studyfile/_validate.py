@@ -189,6 +189,8 @@ class _Checker:
             ok = value in ("auto", "median") or (isinstance(value, (int, float))
                                                  and not isinstance(value, bool))
             return value if need(ok, "'auto', 'median' or a number") else None
+        if kind == "bins":
+            return self.bins(path, value)
         if kind == "vcov":
             return self.vcov(path, value)
         if kind == "terms":
@@ -206,6 +208,25 @@ class _Checker:
                     out.append(rel)
             return tuple(out)
         raise AssertionError(kind)  # pragma: no cover - schema kinds are fixed
+
+    def bins(self, path: tuple, value: Any) -> tuple | None:
+        def whole(v: Any) -> bool:
+            return isinstance(v, int) and not isinstance(v, bool)
+
+        if not isinstance(value, list) or not value:
+            self.bad(path, f"must be a list of event-time bins, e.g. [[0, 7], [8, 14]]; got {value!r}")
+            return None
+        out = []
+        for i, b in enumerate(value):
+            pair = [b, b] if whole(b) else b
+            if not (isinstance(pair, list) and len(pair) == 2 and all(whole(v) for v in pair)):
+                self.bad(path + (i,), f"must be [LO, HI] (whole numbers of periods) or one "
+                         f"whole number; got {b!r}")
+            elif pair[0] > pair[1]:
+                self.bad(path + (i,), f"starts after it ends: [{pair[0]}, {pair[1]}]")
+            else:
+                out.append((pair[0], pair[1]))
+        return tuple(out)
 
     def vcov(self, path: tuple, value: Any) -> Any:
         strings = ("classical", "hc1")
@@ -501,6 +522,9 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
             if rel is not None and rel == "netinf" and inferred is None:
                 ck.bad(t.where + ("relation",), "relation 'netinf' is inferred by a [network] "
                        "table, which this file does not have")
+    effects = b["effects"] if "effects" in raw else None
+    if effects is not None:
+        _check_effects(ck, file, effects)
     study, policies, describe, report = b["study"], b["policies"], b["describe"], b["report"]
     if None in (study, data, policies, describe, report):
         return None
@@ -519,7 +543,33 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
         risksets=risksets, models=tuple(fixed_models), moderation=b["moderation"],
         heterogeneity=b["heterogeneity"], network=network, simulations=b["simulation"],
         report=report, reinvention=reinvention, positions=positions, raw=raw,
-        modes=b["modes"] if "modes" in raw else None)
+        modes=b["modes"] if "modes" in raw else None, effects=effects)
+
+
+def _check_effects(ck: _Checker, file: Path, e: S.EffectsSection) -> None:
+    """A CSV panel needs its outcome and bins; files named must exist."""
+    if e.panel is None:  # not `required` in the schema: an absent [effects] is built too
+        ck.bad(("effects", "panel"), "missing required key 'panel': a CSV file or one of "
+               f"{', '.join(map(repr, S.EFFECTS_PANELS))}")
+        return
+    for key in ("panel", "adoptions"):
+        value = getattr(e, key)
+        if value in S.EFFECTS_PANELS + ("study",) or not value:
+            continue
+        if key == "panel" and not value.lower().endswith(".csv"):
+            ck.bad(("effects", key), f"must be a CSV file or one of "
+                   f"{', '.join(map(repr, S.EFFECTS_PANELS))}; got {value!r}"
+                   f"{_suggest(value, S.EFFECTS_PANELS)}")
+            continue
+        full = Path(value) if Path(value).is_absolute() else file.parent / value
+        if not full.exists():
+            ck.bad(("effects", key), f"file {value!r} not found (looked for {full})")
+    if e.panel not in S.EFFECTS_PANELS:
+        for key in ("outcome", "bins"):
+            if getattr(e, key) is None:
+                ck.bad(("effects", key), f"missing {key!r}: a CSV panel needs it")
+    if e.window is not None and len(e.window) != 1:
+        ck.bad(("effects", "window"), f"must be one bin, e.g. [[8, 70]]; got {len(e.window)}")
 
 
 def load_study_file(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> S.StudyFile:
