@@ -83,8 +83,11 @@ class Engine:
     @classmethod
     def setup(cls, source: DataSource, formula: str, *, weights: str | None,
               cluster_columns: Sequence[str], dyadic: bool, chunk_rows: int,
-              solver: SolverOptions) -> "Engine":
-        """Inspect the columns, collect categorical and cluster levels, fix the design."""
+              solver: SolverOptions, constant_outcome_ok: bool = False) -> "Engine":
+        """Inspect the columns, collect categorical and cluster levels, fix the design.
+
+        An outcome without events (or without non-events) is refused unless
+        ``constant_outcome_ok`` (Firth's penalised likelihood stays finite there)."""
         response, rhs = parse_formula(formula)
         variables = rhs_variables(rhs)
         needed = [response, *variables]
@@ -100,7 +103,7 @@ class Engine:
         levels, ysum, ycount = _levels_and_ybar(source, response, scan, chunk_rows)
         if ycount == 0:
             raise InvalidOptionError(f"the outcome {response!r} has no non-missing values.")
-        if ysum == 0 or ysum == ycount:
+        if (ysum == 0 or ysum == ycount) and not constant_outcome_ok:
             raise InvalidOptionError(
                 f"the outcome {response!r} is {int(ysum != 0)} in all {ycount} rows: a hazard "
                 "model needs both events and non-events (check the policies, the window and the "

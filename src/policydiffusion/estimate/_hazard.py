@@ -234,8 +234,8 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     formula_used = _with_fixed_effects(formula, fixed_effects)
     source = as_source(data)
     eng = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
-                          dyadic=spec.kind == "dyadic", chunk_rows=int(chunk_rows),
-                          solver=solver)
+                       dyadic=spec.kind == "dyadic", chunk_rows=int(chunk_rows),
+                       solver=solver, constant_outcome_ok=firth or on_separation == "firth")
     check_choice("engine", engine, ("local", "dask"))
     if engine == "dask":
         from policydiffusion.estimate._dask import DaskEngine

@@ -173,11 +173,17 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, split: object =
                 "is constant in that subgroup, so they are not identified there).",
                 group=g, by=by, terms=tuple(left_out)))
     mode = "mark" if on_separation == "firth" else on_separation
+    # a subgroup without events (or without non-events) is separated outright: maximum
+    # likelihood has no finite intercept there, Firth's penalised likelihood does
+    response = formula.split("~", 1)[0].strip()
+    constant = tuple(g for g in groups if on_separation == "firth"
+                     and response in getattr(parts[g], "columns", ())
+                     and parts[g][response].nunique(dropna=True) < 2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         results = {g: fit_hazard(parts[g], formulas[g], on_separation=mode, **fit_options)
-                   for g in groups}
-    separated = tuple(g for g, r in results.items() if r.not_estimable and any(
+                   for g in groups if g not in constant}
+    separated = constant + tuple(g for g, r in results.items() if r.not_estimable and any(
         w.kind == "separation" for w in r.warnings))
     refit = bool(separated) and on_separation == "firth"
     for w in caught:  # of fits replaced by Firth's, only the reason (separation) is kept

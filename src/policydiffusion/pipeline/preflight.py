@@ -7,8 +7,7 @@ for their first policy) to learn their columns; nothing is computed.
 
 from __future__ import annotations
 
-import difflib
-
+from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
 from policydiffusion.pipeline.risksets import _build_one, build_terms
 from policydiffusion.study import Study
@@ -18,8 +17,7 @@ __all__ = ["check_models", "check_network"]
 
 
 def _did_you_mean(name: str, columns: list[str]) -> str:
-    match = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    return did_you_mean(name, columns)
 
 
 def _vcov_columns(vcov: object) -> list[str]:

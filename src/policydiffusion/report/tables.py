@@ -341,7 +341,12 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
     for i, row in enumerate(body):
         if i == n_terms:
             lines.append(r"\midrule")
-        lines.append(" & ".join(_latex_cell(str(c)) for c in row) + r" \\")
+        term = str(row[0])
+        if ":" in term and " " not in term:  # a raw interaction term, x:z
+            first = r" $\times$ ".join(_latex_escape(p) for p in term.split(":"))
+        else:
+            first = _latex_cell(term)
+        lines.append(" & ".join([first, *(_latex_cell(str(c)) for c in row[1:])]) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", r"\begin{tablenotes}\footnotesize"]
     lines += [r"\item " + _latex_escape(n) for n in notes]
     lines += [r"\end{tablenotes}", r"\end{threeparttable}", r"\end{table}"]

@@ -132,8 +132,10 @@ def _aliases(name: str) -> dict[str, str]:
         if name == "us_states":
             key, names = p["state_abbr"], (p["state_abbr"], p["state_name"], p["fips"])
         else:
-            key, names = str(p["code"]), (p["code"], p["name_zh"], p["name_en"], p["name_pinyin"],
-                                          p["iso_3166_2"])
+            # prefecture shapes carry fewer name fields than the province shapes
+            key = str(p["code"])
+            names = tuple(p[k] for k in ("code", "name_zh", "name_en", "name_pinyin",
+                                         "iso_3166_2") if p.get(k) is not None)
         out.update({_norm(n): key for n in names if n})
     return out
 
