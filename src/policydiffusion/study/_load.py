@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -206,38 +206,8 @@ def load_study(
         at = _wide_to_long(at, unit_col, policy_col, time_col, bad,
                            granularity=granularity, opts=opts, exclusions=exclusions)
     require_columns(at, {"policy": policy_col, "unit": unit_col, "time": time_col})
-    a = at.frame
-    rows: list[tuple[str, str, int, str, float | None, int]] = []
-    times = _time_cells(at, time_col, opts)
-    for pos, (p, u, t) in enumerate(zip(a[policy_col], a[unit_col], times)):
-        ok = True
-        if _is_missing(p) or not str(p).strip():
-            bad.add(at, pos, policy_col, None, "empty policy id")
-            ok = False
-        if _is_missing(u) or not str(u).strip():
-            bad.add(at, pos, unit_col, None, "empty unit id")
-            ok = False
-        per = _period(at, pos, time_col, t, granularity, opts, bad, what="adoption time")
-        if per is None:
-            ok = False
-        if ok:
-            lvl = None
-            if level_col is not None and level_col in a.columns and not _is_missing(a[level_col].iat[pos]):
-                try:
-                    lvl = float(a[level_col].iat[pos])
-                except (TypeError, ValueError):
-                    bad.add(at, pos, level_col, a[level_col].iat[pos], "policy level must be a number")
-            rows.append((_text(p), _text(u), int(per), _text(t), lvl, pos))
-
-    # duplicates of (policy, unit)
-    seen: dict[tuple[str, str], int] = {}
-    for p, u, per, t, lvl, pos in rows:
-        if (p, u) in seen:
-            bad.add(at, pos, unit_col, u,
-                    f"unit {u!r} adopts policy {p!r} twice (first at row {at.row_of(seen[(p, u)])}); "
-                    "keep only the first adoption")
-        else:
-            seen[(p, u)] = pos
+    rows = _adoption_rows(at, policy_col, unit_col, time_col, level_col, granularity, bad,
+                          opts=opts)
 
     # ---------------------------------------------------------------- units
     if units is not None:
@@ -316,6 +286,61 @@ def load_study(
         raise InvalidOptionError(f"the observation window is empty: start {start!r} is after end {end!r}.")
 
     exclusions.extend(dropped_edges)
+    adopt_df = _in_window(rows, s, e, exclusions)
+
+    return Study(units=units_df, policies=policies_df, adoptions=adopt_df, covariates=cov_df,
+                 relations=rel_out,
+                 events=None if event_spans is None else _expand_events(event_spans, e),
+                 granularity=granularity, start=s, end=e,
+                 exclusion_log=tuple(exclusions), sources=sources)
+
+
+# ---------------------------------------------------------------------- helpers
+_Row = tuple[str, str, int, str, Union[float, None], int]
+
+
+def _adoption_rows(at: Table, policy_col: str, unit_col: str, time_col: str,
+                   level_col: str | None, granularity: str, bad: _Collector, *,
+                   opts: ReadOptions) -> list[_Row]:
+    """(policy, unit, period, time as written, level, position) of every readable adoption
+    row; empty ids, unreadable times and a unit adopting a policy twice go to ``bad``."""
+    a = at.frame
+    rows: list[_Row] = []
+    times = _time_cells(at, time_col, opts)
+    for pos, (p, u, t) in enumerate(zip(a[policy_col], a[unit_col], times)):
+        ok = True
+        if _is_missing(p) or not str(p).strip():
+            bad.add(at, pos, policy_col, None, "empty policy id")
+            ok = False
+        if _is_missing(u) or not str(u).strip():
+            bad.add(at, pos, unit_col, None, "empty unit id")
+            ok = False
+        per = _period(at, pos, time_col, t, granularity, opts, bad, what="adoption time")
+        if per is None:
+            ok = False
+        if ok:
+            lvl = None
+            if level_col is not None and level_col in a.columns and not _is_missing(a[level_col].iat[pos]):
+                try:
+                    lvl = float(a[level_col].iat[pos])
+                except (TypeError, ValueError):
+                    bad.add(at, pos, level_col, a[level_col].iat[pos], "policy level must be a number")
+            rows.append((_text(p), _text(u), int(per), _text(t), lvl, pos))
+
+    # duplicates of (policy, unit)
+    seen: dict[tuple[str, str], int] = {}
+    for p, u, per, t, lvl, pos in rows:
+        if (p, u) in seen:
+            bad.add(at, pos, unit_col, u,
+                    f"unit {u!r} adopts policy {p!r} twice (first at row {at.row_of(seen[(p, u)])}); "
+                    "keep only the first adoption")
+        else:
+            seen[(p, u)] = pos
+    return rows
+
+
+def _in_window(rows: list[_Row], s: int, e: int, exclusions: list[Exclusion]) -> pl.DataFrame:
+    """The adoptions inside the window [s, e]; those outside are counted in ``exclusions``."""
     keep, before, after = [], [], []
     for r in rows:
         if r[2] < s:
@@ -330,7 +355,7 @@ def load_study(
     if after:
         exclusions.append(Exclusion("study", "adoption after the observation window ends",
                                     len(after), tuple(after[:5])))
-    adopt_df = pl.DataFrame(
+    return pl.DataFrame(
         {"policy": [r[0] for r in keep], "unit": [r[1] for r in keep],
          "period": [r[2] for r in keep], "time": [r[3] for r in keep],
          "level": [r[4] for r in keep]},
@@ -338,14 +363,7 @@ def load_study(
                 "level": pl.Float64},
     ).sort(["policy", "period", "unit"])
 
-    return Study(units=units_df, policies=policies_df, adoptions=adopt_df, covariates=cov_df,
-                 relations=rel_out,
-                 events=None if event_spans is None else _expand_events(event_spans, e),
-                 granularity=granularity, start=s, end=e,
-                 exclusion_log=tuple(exclusions), sources=sources)
 
-
-# ---------------------------------------------------------------------- helpers
 #: Column names taken for a role when its default column is absent and exactly one is there.
 COMMON_COLUMNS = {"unit": ("state", "province", "prefecture", "country", "unit", "code"),
                   "time": ("year", "adoption_year", "date", "time")}
