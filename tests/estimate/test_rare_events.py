@@ -144,3 +144,11 @@ def test_rare_events_dataclass_is_the_same_fit_as_true_and_the_dict(rel):
         RareEvents(case_control="weighting")
     with pytest.raises(InvalidOptionError, match="RareEvents"):
         fit_hazard(d, "y ~ x1 + x2", rare_events="yes")
+
+
+def test_a_dict_without_tau_is_the_bias_correction_not_a_silent_ml_fit(rel):
+    # it used to give the uncorrected ML fit (estimator "ml") while asking for rare_events
+    d, g = rel
+    res = fit_hazard(d, "y ~ x1 + x2", rare_events={"case_control": "prior"})
+    assert res.estimator == "king-zeng"
+    np.testing.assert_allclose(res.params, g["kz"], rtol=0, atol=1e-9)
