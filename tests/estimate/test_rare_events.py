@@ -124,3 +124,31 @@ def test_probability_correction_against_dense_numpy(rel):
     probit = fit_hazard(d, "y ~ x1 + x2", link="probit")
     with pytest.raises(InvalidOptionError, match="logit"):
         probit.predict(new, correction="king-zeng")
+
+
+def test_rare_events_dataclass_is_the_same_fit_as_true_and_the_dict(rel):
+    from policydiffusion.estimate import RareEvents
+
+    d, g = rel
+    kz = fit_hazard(d, "y ~ x1 + x2", rare_events=RareEvents())
+    np.testing.assert_allclose(kz.params, g["kz"], rtol=0, atol=1e-9)  # the Zelig golden
+    w = fit_hazard(d, "y ~ x1 + x2", vcov="hc0",
+                   rare_events=RareEvents(tau=g["tau"], case_control="weighting"))
+    np.testing.assert_allclose(w.params, g["weighting"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(w.std_errors, g["weighting_se_hc0"], rtol=1e-6)
+    prior = fit_hazard(d, "y ~ x1 + x2", rare_events=RareEvents(tau=g["tau"]))
+    same = fit_hazard(d, "y ~ x1 + x2", rare_events={"tau": g["tau"]})
+    assert prior.params.tolist() == same.params.tolist()
+    assert prior.provenance["intercept_shift"] == same.provenance["intercept_shift"]
+    with pytest.raises(InvalidOptionError, match="needs the population event share"):
+        RareEvents(case_control="weighting")
+    with pytest.raises(InvalidOptionError, match="RareEvents"):
+        fit_hazard(d, "y ~ x1 + x2", rare_events="yes")
+
+
+def test_a_dict_without_tau_is_the_bias_correction_not_a_silent_ml_fit(rel):
+    # it used to give the uncorrected ML fit (estimator "ml") while asking for rare_events
+    d, g = rel
+    res = fit_hazard(d, "y ~ x1 + x2", rare_events={"case_control": "prior"})
+    assert res.estimator == "king-zeng"
+    np.testing.assert_allclose(res.params, g["kz"], rtol=0, atol=1e-9)

@@ -107,7 +107,8 @@ def test_empty_input_and_missing_column():
     with pytest.raises(StudyDataError, match="no rows"):
         load_study(pd.DataFrame({"policy": [], "unit": [], "time": []}))
     with pytest.raises(StudyDataError, match="unit_col="):
-        load_study(pd.DataFrame({"policy": ["p"], "state": ["A"], "time": [1]}))
+        # 'region' is no common unit column name ('state' is now taken for the unit)
+        load_study(pd.DataFrame({"policy": ["p"], "region": ["A"], "time": [1]}))
 
 
 @pytest.mark.parametrize("ext", ["parquet", "xlsx", "dta"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from typing import Any, Mapping, Sequence
+import os
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from policydiffusion.errors import (ConvergenceWarning, FittedProbabilityWarning
                                     check_choice)
 from policydiffusion.estimate._absorb import (AbsorbedEngine, absorb_fixed_effects,
                                               formula_fixed_effects)
-from policydiffusion.estimate._data import as_source
+from policydiffusion.estimate._data import DataSource, as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
 from policydiffusion.estimate._firth import (class_weights, fit_firth, king_zeng,
                                              prior_correction)
@@ -29,9 +30,20 @@ from policydiffusion.estimate._result import HazardResult, correction_warning, v
 from policydiffusion.estimate._riskset_input import accepts_riskset
 from policydiffusion.estimate._separation import (_LP_LIMIT, collect_design,
                                                   separating_terms, separation_message)
+from policydiffusion.estimate._rare import RareEvents, RareEventsOption
 from policydiffusion.estimate._vcov import VcovSpec
+from policydiffusion.riskset import RiskSet
 
-__all__ = ["fit_hazard", "fit_columns", "ON_SEPARATION"]
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["fit_hazard", "fit_columns", "ON_SEPARATION", "DataInput", "VcovOption"]
+
+#: what an estimator reads: a risk set, a frame, a lazy frame, or a CSV/Parquet path or glob
+DataInput = Union[RiskSet, pd.DataFrame, "pl.DataFrame", "pl.LazyFrame", str,
+                  "os.PathLike[str]", DataSource]
+#: a variance as ``VcovSpec.parse`` reads it: a name, ``{"cluster": ...}`` or a VcovSpec
+VcovOption = Union[str, Mapping[str, Any], VcovSpec]
 
 #: what a fit with (quasi-)separation does: mark the terms not estimable, refit with
 #: Firth's penalised likelihood, or raise SeparationError
@@ -69,24 +81,6 @@ def fit_columns(formula: str, fit_options: Mapping[str, Any], *extra: str) -> li
     return list(dict.fromkeys([*cols, *extra]))
 
 
-def _rare_options(rare_events: Any) -> tuple[float | None, str]:
-    """``(tau or None, "prior" | "weighting")`` from ``True`` / ``{"tau": ..., ...}``."""
-    if rare_events is True:
-        return None, "prior"
-    if isinstance(rare_events, Mapping) and set(rare_events) <= {"tau", "case_control"}:
-        how = rare_events.get("case_control", "prior")
-        check_choice("rare_events case_control", how, ("prior", "weighting"))
-        tau = rare_events.get("tau")
-        if how == "weighting" and tau is None:
-            raise InvalidOptionError("the weighting correction needs the population event "
-                                     "share: rare_events={'tau': ..., 'case_control': "
-                                     "'weighting'}.")
-        return tau, how
-    raise InvalidOptionError(
-        f"rare_events must be None, True or {{'tau': population_event_share}} (optionally "
-        f"with 'case_control': 'prior' or 'weighting'); got {rare_events!r}.")
-
-
 def _complete_case_share(engine: Engine) -> float:
     """Event share of the complete-case rows (the ybar of King & Zeng's corrections)."""
     ys = n = 0.0
@@ -96,9 +90,10 @@ def _complete_case_share(engine: Engine) -> float:
 
 
 @accepts_riskset
-def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "classical",
+def fit_hazard(data: DataInput, formula: str, *, link: str = "logit",
+               vcov: VcovOption = "classical",
                firth: bool = False, firth_inference: str = "profile",
-               rare_events: Any = None, weights: str | None = None,
+               rare_events: RareEventsOption = None, weights: str | None = None,
                fixed_effects: Sequence[str] | str | None = None,
                chunk_rows: int = 1_000_000, solver: SolverOptions = SolverOptions(),
                separation: str = "warn", on_separation: str = "mark", absorb: bool = True,
@@ -137,7 +132,8 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         ``vcov`` the table is Wald with that variance (``res.inference`` says which).
         Each coefficient costs a few dozen constrained fits.
     rare_events
-        ``True`` for King-Zeng bias-corrected logit; ``{"tau": share}`` adds the
+        ``True`` (or ``RareEvents()``) for King-Zeng bias-corrected logit;
+        ``{"tau": share}`` (or ``RareEvents(tau=share)``) adds the
         prior correction of the intercept for a case-control sample with population
         event share ``tau``; ``{"tau": share, "case_control": "weighting"}`` instead
         weights events by ``tau/ybar`` and non-events by ``(1-tau)/(1-ybar)`` and uses
@@ -219,13 +215,13 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
     spec = VcovSpec.parse(vcov)
     if firth and link != "logit":
         raise InvalidOptionError(f"firth=True is implemented for link='logit'; got {link!r}.")
-    tau, case_control = None, "prior"
+    rare = None
     if rare_events is not None and rare_events is not False:
         if link != "logit" or firth:
             raise InvalidOptionError("rare_events applies to a plain logit (link='logit', "
                                      "firth=False).")
-        tau, case_control = _rare_options(rare_events)
-        if case_control == "weighting" and weights is not None:
+        rare = RareEvents.parse(rare_events)
+        if rare is not None and rare.case_control == "weighting" and weights is not None:
             raise InvalidOptionError("the King-Zeng weighting correction sets the case "
                                      "weights itself; drop weights= or use the prior "
                                      "correction.")
@@ -233,141 +229,207 @@ def fit_hazard(data: Any, formula: str, *, link: str = "logit", vcov: Any = "cla
         raise InvalidOptionError(f"chunk_rows must be a positive integer; got {chunk_rows!r}.")
     formula_used = _with_fixed_effects(formula, fixed_effects)
     source = as_source(data)
-    eng = Engine.setup(source, formula_used, weights=weights, cluster_columns=spec.columns,
-                       dyadic=spec.kind == "dyadic", chunk_rows=int(chunk_rows),
-                       solver=solver, constant_outcome_ok=firth or on_separation == "firth")
+    eng = _setup_engine(source, formula_used, spec, weights=weights, chunk_rows=int(chunk_rows),
+                        solver=solver, engine=engine, scheduler=scheduler,
+                        absorb=absorb and not firth and rare is None,
+                        constant_outcome_ok=firth or on_separation == "firth")
+    names = list(eng.design.term_names)
+    notices: list[PolicyDiffusionWarning] = []
+    if firth:
+        fit = _fit_firth(eng, spec, names, link=link, solver=solver,
+                         inference=firth_inference, notices=notices)
+    elif rare is not None:
+        fit = _fit_king_zeng(eng, spec, names, rare, solver=solver,
+                             on_separation=on_separation, notices=notices)
+    else:
+        fit = _fit_ml(eng, spec, names, link=link, solver=solver,
+                      on_separation=on_separation, notices=notices)
+    if fit.separation is not None:  # on_separation="firth"
+        refit = fit_hazard(source, formula_used, link=link, vcov=spec, firth=True,
+                           firth_inference=firth_inference, weights=weights,
+                           chunk_rows=chunk_rows, solver=solver, absorb=absorb)
+        prov = {**refit.provenance, "separation_refit": {
+            "terms": list(fit.separation.fields["terms"]), "ml_iterations": int(fit.n_iter),
+            "ml_converged": bool(fit.converged)}}
+        return dataclasses.replace(refit, provenance=prov,
+                                   warnings=(fit.separation,) + refit.warnings)
+    return _result(fit, spec, names, link=link, formula=formula_used, weights=weights,
+                   source=source, chunk_rows=int(chunk_rows), solver=solver, notices=notices)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Fit:
+    """What one estimator path hands to :func:`_result`."""
+
+    engine: Engine
+    beta: np.ndarray
+    bread_inv: np.ndarray
+    stats: Any  # the final pass's sums (PassStats)
+    loglik: float
+    converged: bool
+    n_iter: int
+    estimator: str
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    not_estimable: dict[str, str] = dataclasses.field(default_factory=dict)
+    beta_score: np.ndarray | None = None
+    var_factor: float = 1.0
+    firth_info: FirthInference | None = None
+    #: set when on_separation="firth" found separation: the caller refits with Firth
+    separation: SeparationWarning | None = None
+
+
+def _setup_engine(source: DataSource, formula: str, spec: VcovSpec, *, weights: str | None,
+                  chunk_rows: int, solver: SolverOptions, engine: str, scheduler: str | None,
+                  absorb: bool, constant_outcome_ok: bool = False) -> Engine:
+    """The pass engine: local or Dask, with the largest fixed effect absorbed if asked."""
+    eng = Engine.setup(source, formula, weights=weights, cluster_columns=spec.columns,
+                       dyadic=spec.kind == "dyadic", chunk_rows=chunk_rows, solver=solver,
+                       constant_outcome_ok=constant_outcome_ok)
     check_choice("engine", engine, ("local", "dask"))
     if engine == "dask":
         from policydiffusion.estimate._dask import DaskEngine
 
-        eng = DaskEngine(**{f.name: getattr(eng, f.name) for f in dataclasses.fields(Engine)
-                            if f.init and not f.name.startswith("_")}, scheduler=scheduler)
-    elif absorb and not firth and rare_events in (None, False):
-        base, fe = formula_fixed_effects(formula_used)  # fixed_effects= and C(col) terms
+        return DaskEngine(**{f.name: getattr(eng, f.name) for f in dataclasses.fields(Engine)
+                             if f.init and not f.name.startswith("_")}, scheduler=scheduler)
+    if absorb:
+        base, fe = formula_fixed_effects(formula)  # fixed_effects= and C(col) terms
         if fe:
-            eng = absorb_fixed_effects(eng, base, fe) or eng
-    names = list(eng.design.term_names)
-    k = len(names)
-    beta_score = firth_info = None
-    notices: list[PolicyDiffusionWarning] = []
+            return absorb_fixed_effects(eng, base, fe) or eng
+    return eng
+
+
+def _fit_firth(eng: Engine, spec: VcovSpec, names: list[str], *, link: str,
+               solver: SolverOptions, inference: str,
+               notices: list[PolicyDiffusionWarning]) -> _Fit:
+    """Firth's penalised-likelihood logit, with its profile or Wald inference."""
+    fo = fit_firth(eng, max_iter=solver.max_iter * 2, tol=solver.tol)
+    st = eng.run_pass(fo.beta, link, meat=spec)
+    info = FirthInference(inference, fo.beta.copy(), fo.penalized_loglik, tol=solver.tol)
+    if inference == "profile" and spec.kind == "classical":
+        with warnings.catch_warnings(record=True) as caught:  # kept with the result
+            warnings.simplefilter("always")
+            info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(fo.inv_info)), 0.95)
+        for w in caught:
+            warn(w.message, w.category)
+            notices.append(w.message)
+    if not fo.converged:
+        notices.append(ConvergenceWarning(
+            f"the Firth fit did not converge in {fo.n_iter} iterations (tolerance "
+            f"{solver.tol}); estimates may be inaccurate.", link=link,
+            iterations=int(fo.n_iter), tolerance=solver.tol))
+        warn(notices[-1])
+    return _Fit(eng, fo.beta, fo.inv_info, st, fo.loglik, fo.converged, fo.n_iter, "firth",
+                extra={"penalized_loglik": fo.penalized_loglik, "firth_inference": inference},
+                firth_info=info)
+
+
+def _fit_ml(eng: Engine, spec: VcovSpec, names: list[str], *, link: str, solver: SolverOptions,
+            on_separation: str, notices: list[PolicyDiffusionWarning]) -> _Fit:
+    """Maximum likelihood by Fisher scoring, with separation and boundary checks."""
+    out = newton(eng, link, meat=spec, start=eng.start_values(link))
+    st = out.stats
+    converged, n_iter = out.converged, out.n_iter
+    fit = _Fit(eng, out.beta, eng.inverse(st), st, st.loglik, converged, n_iter, "ml")
     not_estimable: dict[str, str] = {}
-    var_factor, w1 = 1.0, 1.0
-    if case_control == "weighting":
+    if out.separation_suspected or not converged or st.n_extreme > 0:
+        sep = _check_separation(eng, out, names, on_separation, converged)
+        if sep is not None and on_separation == "firth":
+            return dataclasses.replace(fit, separation=sep)
+        if sep is not None:
+            notices.append(sep)
+        # no coefficient of a separated fit is an ordinary estimate; a converged fit
+        # too large for the exact check only had its largest estimates flagged: warn only
+        if sep is not None and (sep.fields["detected_by"] == "linear programme" or
+                                not converged):
+            not_estimable = {t: (SEPARATED if t in sep.fields["terms"] else
+                                 NOT_CONVERGED if not converged else IN_SEPARATED_FIT)
+                             for t in names}
+    if not converged:
+        notices.append(ConvergenceWarning(
+            f"the {link} fit did not converge in {n_iter} iterations "
+            f"(tolerance {solver.tol}); estimates may be inaccurate. Check for separation "
+            "or rescale covariates.", link=link, iterations=int(n_iter),
+            tolerance=solver.tol))
+        warn(notices[-1])
+    if st.n_boundary:
+        # R's glm.fit notice: such rows sit on the boundary whatever the cause
+        notices.append(FittedProbabilityWarning(
+            f"fitted probabilities numerically 0 or 1 occurred ({st.n_boundary} row(s)).",
+            rows=int(st.n_boundary), threshold=float(_BOUNDARY_EPS)))
+        warn(notices[-1])
+    return dataclasses.replace(fit, not_estimable=not_estimable)
+
+
+def _fit_king_zeng(eng: Engine, spec: VcovSpec, names: list[str], rare: RareEvents, *,
+                   solver: SolverOptions, on_separation: str,
+                   notices: list[PolicyDiffusionWarning]) -> _Fit:
+    """King and Zeng's bias-corrected logit: the ML fit (class-weighted for the weighting
+    correction), less its O(1/n) bias, with the prior correction of the intercept."""
+    w1 = 1.0
+    if rare.case_control == "weighting":
         ybar_cc = _complete_case_share(eng)
-        w0, w1 = class_weights(tau, ybar_cc)
-        eng = dataclasses.replace(eng, class_weights=(w0, w1), _cache=None,
-                                     _cache_ok=True)
+        w0, w1 = class_weights(rare.tau, ybar_cc)
+        eng = dataclasses.replace(eng, class_weights=(w0, w1), _cache=None, _cache_ok=True)
         if spec.kind == "classical":
             notices.append(RareEventsVarianceWarning(
                 "with the King-Zeng weighting correction the classical variance is not "
                 "valid; use vcov='hc0', 'hc1' or a cluster-robust variance (King & Zeng "
                 "2001, sec. 4.2).", vcov=spec.kind))
             warn(notices[-1])
-    if firth:
-        fo = fit_firth(eng, max_iter=solver.max_iter * 2, tol=solver.tol)
-        beta, bread_inv = fo.beta, fo.inv_info
-        st = eng.run_pass(beta, link, meat=spec)
-        loglik, converged, n_iter = fo.loglik, fo.converged, fo.n_iter
-        estimator = "firth"
-        extra = {"penalized_loglik": fo.penalized_loglik, "firth_inference": firth_inference}
-        firth_info = FirthInference(firth_inference, beta.copy(), fo.penalized_loglik,
-                                    tol=solver.tol)
-        if firth_inference == "profile" and spec.kind == "classical":
-            with warnings.catch_warnings(record=True) as caught:  # kept with the result
-                warnings.simplefilter("always")
-                firth_info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(bread_inv)), 0.95)
-            for w in caught:
-                warn(w.message, w.category)
-                notices.append(w.message)
-        if not converged:
-            notices.append(ConvergenceWarning(
-                f"the Firth fit did not converge in {n_iter} iterations (tolerance "
-                f"{solver.tol}); estimates may be inaccurate.", link=link,
-                iterations=int(n_iter), tolerance=solver.tol))
-            warn(notices[-1])
-    else:
-        out = newton(eng, link, meat=spec, start=eng.start_values(link))
-        st = out.stats
-        beta, converged, n_iter = out.beta, out.converged, out.n_iter
-        bread_inv = eng.inverse(st)
-        loglik = st.loglik
-        estimator, extra = "ml", {}
-        if out.separation_suspected or not converged or st.n_extreme > 0:
-            sep = _check_separation(eng, out, names, on_separation, converged)
-            if sep is not None and on_separation == "firth":
-                refit = fit_hazard(source, formula_used, link=link, vcov=spec, firth=True,
-                                   firth_inference=firth_inference, weights=weights,
-                                   chunk_rows=chunk_rows, solver=solver, absorb=absorb)
-                prov = {**refit.provenance, "separation_refit": {
-                    "terms": list(sep.fields["terms"]), "ml_iterations": int(n_iter),
-                    "ml_converged": bool(converged)}}
-                return dataclasses.replace(refit, provenance=prov,
-                                           warnings=(sep,) + refit.warnings)
-            if sep is not None:
-                notices.append(sep)
-            # no coefficient of a separated fit is an ordinary estimate; a converged fit
-            # too large for the exact check only had its largest estimates flagged: warn only
-            if sep is not None and (sep.fields["detected_by"] == "linear programme" or
-                                    not converged):
-                not_estimable = {t: (SEPARATED if t in sep.fields["terms"] else
-                                     NOT_CONVERGED if not converged else IN_SEPARATED_FIT)
-                                 for t in names}
-        if not converged:
-            notices.append(ConvergenceWarning(
-                f"the {link} fit did not converge in {n_iter} iterations "
-                f"(tolerance {solver.tol}); estimates may be inaccurate. Check for separation "
-                "or rescale covariates.", link=link, iterations=int(n_iter),
-                tolerance=solver.tol))
-            warn(notices[-1])
-        if st.n_boundary:
-            # R's glm.fit notice: such rows sit on the boundary whatever the cause
-            notices.append(FittedProbabilityWarning(
-                f"fitted probabilities numerically 0 or 1 occurred ({st.n_boundary} row(s)).",
-                rows=int(st.n_boundary), threshold=float(_BOUNDARY_EPS)))
-            warn(notices[-1])
-        if tau is not None or rare_events is True:
-            bias = king_zeng(eng, beta, bread_inv, w1=w1)
-            beta_score = beta.copy()
-            beta = beta - bias
-            var_factor = (st.n / (st.n + k)) ** 2
-            estimator = "king-zeng"
-            extra = {"king_zeng_bias": bias.tolist(), "case_control": case_control}
-            if case_control == "weighting":
-                extra.update(tau=tau, ybar=ybar_cc, w0=w0, w1=w1)
-            elif tau is not None:
-                if "Intercept" not in names:
-                    raise InvalidOptionError("the prior correction needs an intercept.")
-                shift = prior_correction(tau, st.ysum / st.wsum)
-                beta[names.index("Intercept")] -= shift
-                extra.update(tau=tau, intercept_shift=shift)
-    cov, label, counts, correction = vcov_from_sums(spec, bread_inv, st.meat_hc, st.plan, st.n,
-                                                    k, var_factor, names=names)
+    fit = _fit_ml(eng, spec, names, link="logit", solver=solver, on_separation=on_separation,
+                  notices=notices)
+    st = fit.stats
+    bias = king_zeng(eng, fit.beta, fit.bread_inv, w1=w1)
+    beta = fit.beta - bias
+    extra: dict[str, Any] = {"king_zeng_bias": bias.tolist(), "case_control": rare.case_control}
+    if rare.case_control == "weighting":
+        extra.update(tau=rare.tau, ybar=ybar_cc, w0=w0, w1=w1)
+    elif rare.tau is not None:
+        if "Intercept" not in names:
+            raise InvalidOptionError("the prior correction needs an intercept.")
+        shift = prior_correction(rare.tau, st.ysum / st.wsum)
+        beta[names.index("Intercept")] -= shift
+        extra.update(tau=rare.tau, intercept_shift=shift)
+    return dataclasses.replace(fit, beta=beta, beta_score=fit.beta.copy(), extra=extra,
+                               var_factor=(st.n / (st.n + len(names))) ** 2,
+                               estimator="king-zeng")
+
+
+def _result(fit: _Fit, spec: VcovSpec, names: list[str], *, link: str, formula: str,
+            weights: str | None, source: DataSource, chunk_rows: int, solver: SolverOptions,
+            notices: list[PolicyDiffusionWarning]) -> HazardResult:
+    """The frozen result of a fit: variance, null log-likelihood and provenance."""
+    eng, st, converged = fit.engine, fit.stats, fit.converged
+    cov, label, counts, correction = vcov_from_sums(spec, fit.bread_inv, st.meat_hc, st.plan,
+                                                    st.n, len(names), fit.var_factor,
+                                                    names=names)
     if correction is not None:
         notices.append(correction_warning(correction))
+    not_estimable = fit.not_estimable
     if not converged and not not_estimable:
         not_estimable = {t: NOT_CONVERGED for t in names}
     ll0 = _null_loglik(link, st.ysum, st.wsum, "Intercept" in names)
     eng.release()  # a result keeps no prepared chunks (they can be large)
     prov = {"policydiffusion": __version__, "numpy": np.__version__,
-            "estimator": estimator, "link": link, "formula": formula_used,
+            "estimator": fit.estimator, "link": link, "formula": formula,
             "vcov": spec.to_json(), "weights": weights, "data": source.description,
-            "chunk_rows": int(chunk_rows), "tol": solver.tol,
+            "chunk_rows": chunk_rows, "tol": solver.tol,
             **({"absorbed_fixed_effect": eng.fe} if isinstance(eng, AbsorbedEngine)
                else {}), "max_iter": solver.max_iter,
-            "method": "Firth penalised likelihood" if firth else
+            "method": "Firth penalised likelihood" if fit.estimator == "firth" else
                       "Fisher scoring (IRLS), expected-information standard errors",
-            **extra}
+            **fit.extra}
     return HazardResult(
-        formula=formula_used, link=link, params=pd.Series(beta, index=names, name="estimate"),
+        formula=formula, link=link, params=pd.Series(fit.beta, index=names, name="estimate"),
         cov=pd.DataFrame(cov, index=names, columns=names), vcov_spec=spec, vcov_label=label,
-        n_clusters=counts, nobs=st.n, n_dropped_missing=st.n_dropped, loglik=float(loglik),
-        loglik_null=ll0, converged=bool(converged), n_iter=int(n_iter), estimator=estimator,
-        provenance=prov, weights=weights,
+        n_clusters=counts, nobs=st.n, n_dropped_missing=st.n_dropped, loglik=float(fit.loglik),
+        loglik_null=ll0, converged=bool(converged), n_iter=int(fit.n_iter),
+        estimator=fit.estimator, provenance=prov, weights=weights,
         n_events=None if weights is not None or eng.class_weights is not None
         else int(round(st.ysum)),
-        _engine=eng, _bread_inv=bread_inv,
-        _meat_hc=st.meat_hc, _var_factor=var_factor, _beta_score=beta_score,
-        _firth=firth_info, not_estimable=not_estimable, warnings=tuple(notices),
+        _engine=eng, _bread_inv=fit.bread_inv,
+        _meat_hc=st.meat_hc, _var_factor=fit.var_factor, _beta_score=fit.beta_score,
+        _firth=fit.firth_info, not_estimable=not_estimable, warnings=tuple(notices),
         vcov_correction=correction)
 
 

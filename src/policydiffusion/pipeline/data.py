@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policydiffusion.errors import InvalidOptionError, StudyFileError
-from policydiffusion.study import RelationSpec, Study, load_study
+from policydiffusion._suggest import did_you_mean
+from policydiffusion.study import RelationSpec, Study, add_relations, load_study
 from policydiffusion.studyfile import StudyFile
-from policydiffusion.studyfile._validate import _suggest
 
 __all__ = ["LoadedData", "load_data", "sha256"]
 
@@ -107,28 +107,13 @@ def _extra_relations(sf: StudyFile, study: Study) -> tuple[Study, dict[str, str]
     """Relations from files added to a shipped dataset, checked as load_study checks them."""
     if not sf.data.relations:
         return study, {}
-    from policydiffusion.study._cells import ReadOptions
-    from policydiffusion.study._load import _Collector, _relation
-
     d = sf.data
-    opts = ReadOptions(date_format=d.date_format, years=d.years, encoding=d.encoding,
-                       **({} if d.missing_values is None else {"missing_values": d.missing_values}))
-
-    bad = _Collector()
-    rels, inputs, dropped = [], {}, []
-    for r in sf.data.relations:
-        spec = _spec(r)
-        rel = _relation(r.name, spec, study.granularity, list(study.unit_ids), bad, {}, opts=opts,
-                        unknown_units=sf.data.unknown_units, dropped=dropped)
-        if rel is not None:
-            rels.append(rel)
-        inputs[str(r.file)] = sha256(r.file)
-    bad.raise_if_any()
-    for rel in rels:
-        study = study.with_relation(rel)
-    if dropped:
-        study = replace(study, exclusion_log=study.exclusion_log + tuple(dropped))
-    return study, inputs
+    study = add_relations(study, {r.name: _spec(r) for r in d.relations},
+                          unknown_units=d.unknown_units, date_format=d.date_format,
+                          years=d.years, encoding=d.encoding,
+                          **({} if d.missing_values is None
+                             else {"missing_values": d.missing_values}))
+    return study, {str(r.file): sha256(r.file) for r in d.relations}
 
 
 def _written(raw: dict, path: tuple) -> bool:
@@ -164,7 +149,7 @@ def load_data(sf: StudyFile) -> LoadedData:
             continue  # a default (e.g. policies.focus), checked where it is written
         for p in pols or ():
             if p not in known:
-                problems.append(f"{sf.where(path)}: no policy {p!r} in the data{_suggest(p, sorted(known))}")
+                problems.append(f"{sf.where(path)}: no policy {p!r} in the data{did_you_mean(p, sorted(known))}")
     if problems:
         raise StudyFileError("\n".join(dict.fromkeys(problems)))
     return loaded

@@ -11,9 +11,10 @@ Examples
 
 from policydiffusion.study._levels import Hierarchy, at_levels, hierarchy, read_pilots
 from policydiffusion.study._load import RelationSpec, load_study
+from policydiffusion.study._add_relations import add_relations
 from policydiffusion.study._periods import parse_time, period_label
 from policydiffusion.study._relations import Relation
 from policydiffusion.study._study import Exclusion, Study
 
-__all__ = ["Study", "Exclusion", "Relation", "RelationSpec", "load_study", "parse_time",
+__all__ = ["Study", "Exclusion", "Relation", "RelationSpec", "load_study", "add_relations", "parse_time",
            "period_label", "Hierarchy", "hierarchy", "at_levels", "read_pilots"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
 import polars as pl
 
 from policydiffusion._suggest import did_you_mean
-from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError, check_choice
+from policydiffusion._warnings import warn
+from policydiffusion.errors import (InvalidOptionError, PolicyDiffusionWarning, Problem,
+                                    StudyDataError, check_choice)
 from policydiffusion.study._cells import (MISSING_CODES, NEVER_CODES, ReadOptions,
                                           check_duplicates_option, check_numeric_columns, is_never)
 from policydiffusion.study._periods import GRANULARITIES, YEARS, TimeError, read_time
@@ -18,10 +20,15 @@ from policydiffusion.study._relation_rows import combine_edge_rows
 from policydiffusion.study._relations import Relation
 from policydiffusion.study._study import Exclusion, Study
 
-__all__ = ["load_study", "RelationSpec", "UNKNOWN_UNITS"]
+__all__ = ["load_study", "RelationSpec", "UNKNOWN_UNITS", "COMMON_COLUMNS", "ColumnChoiceWarning"]
 
 #: What load_study does with relation edges that name units outside the study.
 UNKNOWN_UNITS = ("error", "drop")
+
+
+class ColumnChoiceWarning(PolicyDiffusionWarning):
+    """load_study took a common column name (``state``, ``year``, ...) for a role whose
+    default column is absent; ``fields`` name the role, column and table."""
 
 
 def _suggest(value: str, known: Sequence[str]) -> str:
@@ -120,7 +127,11 @@ def load_study(
         Long layout: one row per adoption with ``policy_col``, ``unit_col`` and
         ``time_col`` (and optionally ``level_col``). Wide layout (``layout="wide"``):
         one row per unit (``unit_col``), one column per policy, cells holding the
-        adoption time or empty.
+        adoption time or empty. When the default ``unit`` (or ``time``) column is
+        absent and exactly one common name is there (``state``, ``province``,
+        ``prefecture``, ``country``, ``code``; ``year``, ``adoption_year``, ``date``),
+        that column is used, said in a ColumnChoiceWarning ("using column 'state' as
+        the unit") and kept in ``study.sources["unit column"]``.
     units
         One row per unit: ``units_id_col`` (default ``unit_col``), optional
         ``name_col``, ``parent_col``, ``entry_col``, ``exit_col`` (times) and any
@@ -188,42 +199,15 @@ def load_study(
     # ---------------------------------------------------------------- adoptions
     at = _read(adoptions, "adoptions", opts)
     sources["adoptions"] = at.label
+    unit_col = _recognised(at, "unit", unit_col, sources)
+    if layout == "long":  # a wide sheet's other columns are policies
+        time_col = _recognised(at, "time", time_col, sources)
     if layout == "wide":
         at = _wide_to_long(at, unit_col, policy_col, time_col, bad,
                            granularity=granularity, opts=opts, exclusions=exclusions)
     require_columns(at, {"policy": policy_col, "unit": unit_col, "time": time_col})
-    a = at.frame
-    rows: list[tuple[str, str, int, str, float | None, int]] = []
-    times = _time_cells(at, time_col, opts)
-    for pos, (p, u, t) in enumerate(zip(a[policy_col], a[unit_col], times)):
-        ok = True
-        if _is_missing(p) or not str(p).strip():
-            bad.add(at, pos, policy_col, None, "empty policy id")
-            ok = False
-        if _is_missing(u) or not str(u).strip():
-            bad.add(at, pos, unit_col, None, "empty unit id")
-            ok = False
-        per = _period(at, pos, time_col, t, granularity, opts, bad, what="adoption time")
-        if per is None:
-            ok = False
-        if ok:
-            lvl = None
-            if level_col is not None and level_col in a.columns and not _is_missing(a[level_col].iat[pos]):
-                try:
-                    lvl = float(a[level_col].iat[pos])
-                except (TypeError, ValueError):
-                    bad.add(at, pos, level_col, a[level_col].iat[pos], "policy level must be a number")
-            rows.append((_text(p), _text(u), int(per), _text(t), lvl, pos))
-
-    # duplicates of (policy, unit)
-    seen: dict[tuple[str, str], int] = {}
-    for p, u, per, t, lvl, pos in rows:
-        if (p, u) in seen:
-            bad.add(at, pos, unit_col, u,
-                    f"unit {u!r} adopts policy {p!r} twice (first at row {at.row_of(seen[(p, u)])}); "
-                    "keep only the first adoption")
-        else:
-            seen[(p, u)] = pos
+    rows = _adoption_rows(at, policy_col, unit_col, time_col, level_col, granularity, bad,
+                          opts=opts)
 
     # ---------------------------------------------------------------- units
     if units is not None:
@@ -282,13 +266,8 @@ def load_study(
                                    time_col, granularity, known_units, bad, opts=opts)
 
     # ---------------------------------------------------------------- relations
-    rel_out: dict[str, Relation] = {}
-    dropped_edges: list[Exclusion] = []
-    for name, spec in (relations or {}).items():
-        rel = _relation(name, spec, granularity, known_units, bad, sources, opts=opts,
-                        unknown_units=unknown_units, dropped=dropped_edges)
-        if rel is not None:
-            rel_out[name] = rel
+    rel_out, dropped_edges = _relations(relations or {}, granularity, known_units, bad, sources,
+                                        opts=opts, unknown_units=unknown_units)
 
     # ---------------------------------------------------------------- events
     event_spans = None
@@ -307,6 +286,61 @@ def load_study(
         raise InvalidOptionError(f"the observation window is empty: start {start!r} is after end {end!r}.")
 
     exclusions.extend(dropped_edges)
+    adopt_df = _in_window(rows, s, e, exclusions)
+
+    return Study(units=units_df, policies=policies_df, adoptions=adopt_df, covariates=cov_df,
+                 relations=rel_out,
+                 events=None if event_spans is None else _expand_events(event_spans, e),
+                 granularity=granularity, start=s, end=e,
+                 exclusion_log=tuple(exclusions), sources=sources)
+
+
+# ---------------------------------------------------------------------- helpers
+_Row = tuple[str, str, int, str, Union[float, None], int]
+
+
+def _adoption_rows(at: Table, policy_col: str, unit_col: str, time_col: str,
+                   level_col: str | None, granularity: str, bad: _Collector, *,
+                   opts: ReadOptions) -> list[_Row]:
+    """(policy, unit, period, time as written, level, position) of every readable adoption
+    row; empty ids, unreadable times and a unit adopting a policy twice go to ``bad``."""
+    a = at.frame
+    rows: list[_Row] = []
+    times = _time_cells(at, time_col, opts)
+    for pos, (p, u, t) in enumerate(zip(a[policy_col], a[unit_col], times)):
+        ok = True
+        if _is_missing(p) or not str(p).strip():
+            bad.add(at, pos, policy_col, None, "empty policy id")
+            ok = False
+        if _is_missing(u) or not str(u).strip():
+            bad.add(at, pos, unit_col, None, "empty unit id")
+            ok = False
+        per = _period(at, pos, time_col, t, granularity, opts, bad, what="adoption time")
+        if per is None:
+            ok = False
+        if ok:
+            lvl = None
+            if level_col is not None and level_col in a.columns and not _is_missing(a[level_col].iat[pos]):
+                try:
+                    lvl = float(a[level_col].iat[pos])
+                except (TypeError, ValueError):
+                    bad.add(at, pos, level_col, a[level_col].iat[pos], "policy level must be a number")
+            rows.append((_text(p), _text(u), int(per), _text(t), lvl, pos))
+
+    # duplicates of (policy, unit)
+    seen: dict[tuple[str, str], int] = {}
+    for p, u, per, t, lvl, pos in rows:
+        if (p, u) in seen:
+            bad.add(at, pos, unit_col, u,
+                    f"unit {u!r} adopts policy {p!r} twice (first at row {at.row_of(seen[(p, u)])}); "
+                    "keep only the first adoption")
+        else:
+            seen[(p, u)] = pos
+    return rows
+
+
+def _in_window(rows: list[_Row], s: int, e: int, exclusions: list[Exclusion]) -> pl.DataFrame:
+    """The adoptions inside the window [s, e]; those outside are counted in ``exclusions``."""
     keep, before, after = [], [], []
     for r in rows:
         if r[2] < s:
@@ -321,7 +355,7 @@ def load_study(
     if after:
         exclusions.append(Exclusion("study", "adoption after the observation window ends",
                                     len(after), tuple(after[:5])))
-    adopt_df = pl.DataFrame(
+    return pl.DataFrame(
         {"policy": [r[0] for r in keep], "unit": [r[1] for r in keep],
          "period": [r[2] for r in keep], "time": [r[3] for r in keep],
          "level": [r[4] for r in keep]},
@@ -329,14 +363,29 @@ def load_study(
                 "level": pl.Float64},
     ).sort(["policy", "period", "unit"])
 
-    return Study(units=units_df, policies=policies_df, adoptions=adopt_df, covariates=cov_df,
-                 relations=rel_out,
-                 events=None if event_spans is None else _expand_events(event_spans, e),
-                 granularity=granularity, start=s, end=e,
-                 exclusion_log=tuple(exclusions), sources=sources)
+
+#: Column names taken for a role when its default column is absent and exactly one is there.
+COMMON_COLUMNS = {"unit": ("state", "province", "prefecture", "country", "unit", "code"),
+                  "time": ("year", "adoption_year", "date", "time")}
 
 
-# ---------------------------------------------------------------------- helpers
+def _recognised(table: Table, role: str, col: str, sources: dict[str, str]) -> str:
+    """``col``, or the one common column for ``role`` when the default is absent.
+
+    Only the default name is replaced, and only by an unambiguous candidate (compared
+    without case); otherwise ``col`` stays and require_columns reports it. The choice
+    is announced and kept in ``sources`` (``"unit column"``)."""
+    if col != role or col in table.frame.columns:
+        return col
+    found = [c for c in table.frame.columns if str(c).strip().lower() in COMMON_COLUMNS[role]]
+    if len(found) != 1:
+        return col
+    msg = f"using column {found[0]!r} as the {role} ({table.label} has no {role!r} column)"
+    sources[f"{role} column"] = str(found[0])
+    warn(ColumnChoiceWarning(msg, role=role, column=str(found[0]), table=table.label))
+    return found[0]
+
+
 def _read(source: TableLike, argument: str, opts: ReadOptions) -> Table:
     return read_table(source, argument=argument, missing_values=opts.missing_values,
                       encoding=opts.encoding)
@@ -519,6 +568,21 @@ def _covariates_frame(ct: Table, ucol: str, tcol: str | None, default_time: str,
     if values:
         base = pl.concat([base, pl.from_pandas(_plain(f[values]))], how="horizontal")
     return base.sort(["unit", "period"])
+
+
+def _relations(relations: Mapping[str, RelationSpec | Relation | TableLike], granularity: str,
+               known_units: list[str], bad: _Collector, sources: dict[str, str],
+               opts: ReadOptions = ReadOptions(), *, unknown_units: str = "error",
+               ) -> tuple[dict[str, Relation], list[Exclusion]]:
+    """Every relation read and checked, and the edges dropped for naming unknown units."""
+    out: dict[str, Relation] = {}
+    dropped: list[Exclusion] = []
+    for name, spec in relations.items():
+        rel = _relation(name, spec, granularity, known_units, bad, sources, opts=opts,
+                        unknown_units=unknown_units, dropped=dropped)
+        if rel is not None:
+            out[name] = rel
+    return out, dropped
 
 
 def _relation(name: str, spec: Any, granularity: str, known_units: list[str], bad: _Collector,
