@@ -23,10 +23,9 @@ def _did_you_mean(name: str, columns: list[str]) -> str:
 
 
 def _vcov_columns(vcov: object) -> list[str]:
-    if not isinstance(vcov, dict):
-        return []
-    cols = next(iter(vcov.values()), [])
-    return [cols] if isinstance(cols, str) else list(cols)
+    from policydiffusion.estimate._vcov import VcovSpec
+
+    return list(VcovSpec.parse(vcov).columns)
 
 
 def check_network(study: Study, sf: StudyFile) -> None:
