@@ -7,19 +7,13 @@ for their first policy) to learn their columns; nothing is computed.
 
 from __future__ import annotations
 
-import difflib
-
+from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
 from policydiffusion.pipeline.risksets import _build_one, build_terms
 from policydiffusion.study import Study
 from policydiffusion.studyfile import StudyFile
 
 __all__ = ["check_models", "check_network"]
-
-
-def _did_you_mean(name: str, columns: list[str]) -> str:
-    match = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _vcov_columns(vcov: object) -> list[str]:
@@ -73,7 +67,7 @@ def check_models(study: Study, sf: StudyFile) -> None:
                 continue
             needed += [(("model", j, "vcov"), v) for v in _vcov_columns(m.vcov)]
             problems += [f"{sf.where(path)}: model {m.name!r}: risk set {spec.name!r} has no "
-                         f"column {v!r}{_did_you_mean(v, columns)}; available columns: "
+                         f"column {v!r}{did_you_mean(v, columns)}; available columns: "
                          f"{', '.join(map(repr, columns))}"
                          for path, v in needed if v not in columns]
     if problems:
