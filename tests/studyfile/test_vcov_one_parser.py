@@ -9,21 +9,9 @@ from policydiffusion.cli.fit import vcov_from_options
 from policydiffusion.errors import InvalidOptionError, StudyFileError
 from policydiffusion.estimate import VcovSpec
 from policydiffusion.studyfile import parse_study_file
+from test_validate import MINIMAL
 
-STUDY = '''[study]
-title = "Lotteries"
-[data]
-dataset = "spid"
-[policies]
-focus = ["lott"]
-[[riskset]]
-name = "main"
-terms = [{term = "neighbors_adopted", relation = "contiguity"}]
-[[model]]
-name = "m1"
-formula = "adopt ~ neighbors_adopted"
-vcov = VCOV
-'''
+STUDY = MINIMAL + "vcov = VCOV\n"
 
 # (spec, accepted)
 TABLE = [

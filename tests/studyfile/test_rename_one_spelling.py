@@ -11,21 +11,12 @@ from policydiffusion.cli.riskset import parse_term
 from policydiffusion.pipeline.risksets import build_terms
 from policydiffusion.studyfile import parse_study_file
 from policydiffusion.studyfile._terms import known_terms
+from test_validate import MINIMAL
 
-STUDY = '''[study]
-title = "Lotteries"
-[data]
-dataset = "spid"
-[policies]
-focus = ["lott"]
-[[riskset]]
-name = "main"
-terms = [{term = "relation_count", relation = "visits", name = "visits_n"},
-         {term = "national_share", name = "natl"}]
-[[model]]
-name = "m1"
-formula = "adopt ~ natl"
-'''
+STUDY = MINIMAL.replace(
+    'terms = [{term = "neighbors_adopted", relation = "contiguity"}]',
+    'terms = [{term = "relation_count", relation = "visits", name = "visits_n"},\n'
+    '         {term = "national_share", name = "natl"}]')
 
 
 @pytest.mark.parametrize("builder", sorted(T.BUILDERS))
