@@ -53,3 +53,36 @@ def test_netinf_ties_spread_points_to_spread_ties(example_cascades):
         netinf(example_cascades, n_edges=3, ties="spread")
     with pytest.raises(InvalidOptionError, match="spread_ties"):
         netinf(example_cascades, n_edges=3, ties="random")
+
+
+def test_choose_n_edges_takes_the_options_record_too(example_cascades):
+    from policydiffusion.networks import choose_n_edges
+
+    a = choose_n_edges(example_cascades, max_edges=8, folds=3, seed=1, model="rayleigh")
+    b = choose_n_edges(example_cascades, max_edges=8, folds=3, seed=1,
+                       options=NetinfOptions(model="rayleigh"))
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.provenance == b.provenance and a.best_n_edges == b.best_n_edges
+    with pytest.raises(InvalidOptionError, match="chooses the stopping rule itself"):
+        choose_n_edges(example_cascades, max_edges=8, options=NetinfOptions(n_edges=3))
+    with pytest.raises(InvalidOptionError, match="not both"):
+        choose_n_edges(example_cascades, max_edges=8, model="rayleigh",
+                       options=NetinfOptions(model="rayleigh"))
+
+
+def test_the_options_are_listed_in_one_place_only():
+    # every netinf-family function builds its record with netinf_options(options, locals());
+    # none spells the nine fields out again
+    import inspect
+    from pathlib import Path
+
+    import policydiffusion.networks as N
+
+    fields = [f.name for f in dataclasses.fields(NetinfOptions)]
+    for fn in (N.netinf, N.bootstrap_edges, N.spread_ties, N.rolling_netinf, N.choose_n_edges):
+        assert "options" in inspect.signature(fn).parameters, fn.__name__
+        assert "netinf_options(options, locals())" in inspect.getsource(fn), fn.__name__
+    src = Path(N.__file__).parent
+    spelled = [p.name for p in src.glob("*.py") if p.name != "_options.py"
+               and "p_value_cutoff=p_value_cutoff" in p.read_text()]
+    assert spelled == [] and len(fields) == 9

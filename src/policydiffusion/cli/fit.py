@@ -12,20 +12,27 @@ from policydiffusion.cli._app import app
 
 
 def vcov_from_options(vcov: Optional[str], cluster: List[str]):
-    """The vcov spec from --vcov and --cluster."""
-    from policydiffusion.errors import InvalidOptionError, check_choice
-    from policydiffusion.estimate._vcov import VCOV_KINDS
+    """The vcov spec from --vcov and --cluster (judged by ``VcovSpec.parse``, so the CLI
+    accepts and refuses what Python and the study file do)."""
+    from policydiffusion.errors import InvalidOptionError
+    from policydiffusion.estimate._vcov import VcovSpec
 
     if vcov is None:
         vcov = "cluster" if cluster else "classical"
-    check_choice("--vcov", vcov, VCOV_KINDS)
-    if vcov in ("classical", "hc0", "hc1"):
-        if cluster:
-            raise InvalidOptionError(f"--cluster makes no sense with --vcov {vcov}.")
-        return vcov
-    if not cluster:
+    if cluster:
+        try:
+            VcovSpec.parse(vcov)
+        except InvalidOptionError:
+            return VcovSpec.parse({vcov: list(cluster)}).to_json()
+        raise InvalidOptionError(f"--cluster makes no sense with --vcov {vcov}.")
+    try:
+        return VcovSpec.parse(vcov).to_json()
+    except InvalidOptionError as err:
+        try:  # a kind that needs columns: say which flag gives them
+            VcovSpec.parse({vcov: ["a", "b"]})
+        except InvalidOptionError:
+            raise err from None
         raise InvalidOptionError(f"--vcov {vcov} needs --cluster COLUMN (dyadic: two columns).")
-    return {vcov: list(cluster)}
 
 
 @app.command("fit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
@@ -35,13 +36,13 @@ def _value(text: str) -> object:
 
 
 def parse_term(spec: str):
-    """``NAME[:arg,key=value,...,as=COLUMN]`` -> a Term.
+    """``NAME[:arg,key=value,...,name=COLUMN]`` -> a Term (``as=COLUMN`` is deprecated).
 
     Examples
     --------
     >>> parse_term("neighbors_adopted:relation=contiguity,kind=count").name
     'neighbors_adopted_count_l1'
-    >>> parse_term("covariate:gdp,lag=1,as=gdp_lag").name
+    >>> parse_term("covariate:gdp,lag=1,name=gdp_lag").name
     'gdp_lag'
     """
     from policydiffusion.terms import BUILDERS
@@ -53,13 +54,16 @@ def parse_term(spec: str):
         raise InvalidOptionError(f"unknown term {name!r}.{hint} Terms: {', '.join(BUILDERS)}.")
     args: list[object] = []
     kwargs: dict[str, object] = {}
-    alias = None
     for item in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, val = item.partition("=")
         if not eq:
             args.append(_value(key))
-        elif key.strip() == "as":
-            alias = val.strip()
+        elif key.strip() in ("as", "name"):  # a column name stays text, even "2020"
+            if key.strip() == "as":
+                warnings.warn(f"--term {spec!r}: as= is deprecated; write name={val.strip()} "
+                              "(as in Python and the study file).", DeprecationWarning,
+                              stacklevel=2)
+            kwargs["name"] = val.strip()
         else:
             kwargs[key.strip()] = _value(val)
     builder = BUILDERS[name]
@@ -68,8 +72,7 @@ def parse_term(spec: str):
     except TypeError as exc:
         raise InvalidOptionError(f"--term {spec!r}: {exc}; {name} takes "
                                  f"{inspect.signature(builder)}.") from None
-    term = builder(*args, **kwargs)
-    return term.alias(alias) if alias else term
+    return builder(*args, **kwargs)
 
 
 def _risk_start(text: str) -> str | int:
@@ -79,7 +82,7 @@ def _risk_start(text: str) -> str | int:
         return text
 
 
-_TERM_HELP = ("A diffusion term, repeatable: NAME or NAME:value,opt=value (as=COLUMN renames "
+_TERM_HELP = ("A diffusion term, repeatable: NAME or NAME:value,opt=value (name=COLUMN renames "
               "it; list values are joined with +). Term names are listed above.")
 
 
@@ -139,7 +142,7 @@ def riskset_command(
     follow the Python builders, e.g. `--term neighbors_adopted:relation=contiguity,kind=share`,
     `--term neighbors_adopted:relation=netinf,kind=count,relation_lag=0,adoption_lag=0`,
     `--term leaders_adopted:leaders=CA+NY`, `--term covariate:gdp,lag=1`,
-    `--term national_share:lag=2,as=natl`.
+    `--term national_share:lag=2,name=natl`.
 
     Prints the number of rows and events and every exclusion with its reason, and what
     each column holds.

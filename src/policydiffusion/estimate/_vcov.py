@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import InvalidOptionError
 
 __all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS", "psd_correct", "PSD_NOTE"]
@@ -58,16 +59,26 @@ class VcovSpec:
                 raise InvalidOptionError(
                     f"vcov {spec!r} needs its columns: write {{{kind!r}: 'state'}}.")
             raise InvalidOptionError(
-                f"vcov must be one of {VCOV_KINDS} (with columns for the last three, e.g. "
-                f"{{'cluster': 'state'}}); got {spec!r}.")
+                f"vcov must be one of {VCOV_KINDS} (with columns for the last four, e.g. "
+                f"{{'cluster': 'state'}}); got {spec!r}{did_you_mean(kind, VCOV_KINDS)}.")
         if isinstance(spec, Mapping) and len(spec) == 1:
             (kind, cols), = spec.items()
             kind = str(kind).lower()
             if kind not in _CLUSTERED:
                 raise InvalidOptionError(
-                    f"vcov mapping key must be 'cluster', 'cluster-cr0', 'cluster-regress' or "
-                    f"'dyadic'; got {kind!r}.")
-            cols = (cols,) if isinstance(cols, str) else tuple(cols)
+                    f"unknown variance {kind!r}; a vcov mapping key must be 'cluster', "
+                    f"'cluster-cr0', 'cluster-regress' or 'dyadic'"
+                    f"{did_you_mean(kind, _CLUSTERED)}.")
+            if isinstance(cols, str):
+                cols = (cols,)
+            else:
+                try:
+                    if isinstance(cols, Mapping):
+                        raise TypeError
+                    cols = tuple(cols)
+                except TypeError:
+                    raise InvalidOptionError(
+                        f"vcov {spec!r}: give column names as strings.") from None
             if not cols or not all(isinstance(c, str) for c in cols):
                 raise InvalidOptionError(f"vcov {spec!r}: give column names as strings.")
             if len(set(cols)) != len(cols):

@@ -16,7 +16,7 @@ from policydiffusion._warnings import warn
 from policydiffusion.errors import InvalidOptionError, NetinfStopWarning, check_choice
 from policydiffusion.networks._cascades import Cascades, cascades_from_table
 from policydiffusion.networks._engine import BETA, EPSILON, SNAP_EPSILON, Engine
-from policydiffusion.networks._options import NetinfOptions
+from policydiffusion.networks._options import NetinfOptions, netinf_options
 from policydiffusion.networks._pvalue import VuongState
 
 __all__ = ["netinf", "NetinfResult", "NetinfSummary"]
@@ -225,9 +225,7 @@ def netinf(
     [['23', '0'], ['9', '5'], ['0', '31']]
     """
     casc = _as_cascades(cascades)
-    opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
-                               n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value, objective=objective, compat=compat)
+    opts = netinf_options(options, locals())
     model, params, params_init, p_value = opts.model, opts.params, opts.params_init, opts.p_value_method
     n_edges, p_value_cutoff, penalty = opts.n_edges, opts.p_value_cutoff, opts.penalty
     if ties not in TIES:

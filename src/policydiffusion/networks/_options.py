@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from policydiffusion.networks._engine import OBJECTIVES
 from policydiffusion.networks._models import MODELS, PARAMS_INIT, check_params, init_params
 from policydiffusion.networks._pvalue import PVALUE_METHODS
 
-__all__ = ["NetinfOptions", "stop_rule", "resolve_params", "COMPAT"]
+__all__ = ["NetinfOptions", "netinf_options", "stop_rule", "resolve_params", "COMPAT"]
 
 #: ``compat=`` values: reproduce another implementation's exact behaviour.
 COMPAT = ("networkinference",)
@@ -144,6 +144,20 @@ class NetinfOptions:
             raise InvalidOptionError(f"pass netinf options either as options= or as keywords, not "
                                      f"both; got options= and {', '.join(given)}=.")
         return options
+
+
+def netinf_options(options: NetinfOptions | None, given: Mapping[str, object]) -> NetinfOptions:
+    """The one place a netinf-family function turns ``options=`` and its keywords into a
+    record: the :class:`NetinfOptions` fields are picked out of ``given`` (the caller's
+    ``locals()``), so no caller lists them again.
+
+    Examples
+    --------
+    >>> netinf_options(None, {"model": "rayleigh", "n_edges": 3, "draws": 10}).model
+    'rayleigh'
+    """
+    names = [f.name for f in dataclasses.fields(NetinfOptions)]
+    return NetinfOptions.merge(options, **{k: given[k] for k in names if k in given})
 
 
 def _is_default(value: object, default: object) -> bool:

@@ -24,7 +24,7 @@ from policydiffusion._warnings import warn
 from policydiffusion.errors import InvalidOptionError, NetinfStopWarning
 from policydiffusion.networks._cascades import Cascades
 from policydiffusion.networks._netinf import _as_cascades, _mode, netinf
-from policydiffusion.networks._options import NetinfOptions
+from policydiffusion.networks._options import NetinfOptions, netinf_options
 from policydiffusion.networks._uncertainty import fit_rule
 
 __all__ = ["RollingNetinf", "rolling_netinf", "window_cascades"]
@@ -160,9 +160,7 @@ def rolling_netinf(
     casc = _as_cascades(cascades)
     if not window > 0:
         raise InvalidOptionError(f"window must be > 0; got {window!r}.")
-    opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
-                               n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value, objective=objective, compat=compat)
+    opts = netinf_options(options, locals())
     rules = opts.rule
     if periods is None:
         allt = np.concatenate(casc.times) if casc.n_cascades else np.empty(0)

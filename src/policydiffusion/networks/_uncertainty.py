@@ -20,7 +20,7 @@ from policydiffusion.errors import InvalidOptionError, NetinfStopWarning
 from policydiffusion.networks._cascades import Cascades
 from policydiffusion.networks._engine import Engine
 from policydiffusion.networks._netinf import _as_cascades, netinf
-from policydiffusion.networks._options import NetinfOptions
+from policydiffusion.networks._options import NetinfOptions, netinf_options
 
 __all__ = ["EdgeFrequencies", "EdgeCountChoice", "bootstrap_edges", "spread_ties", "choose_n_edges",
            "count_possible_edges"]
@@ -113,9 +113,7 @@ def bootstrap_edges(
     (3, True)
     """
     casc = _as_cascades(cascades)
-    opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
-                               n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value, objective=objective, compat=compat)
+    opts = netinf_options(options, locals())
     rng = np.random.default_rng(seed)
     samples = (casc.subset(rng.integers(0, casc.n_cascades, casc.n_cascades)) for _ in range(int(draws)))
     results, par = _draw_networks(casc, samples, opts)
@@ -224,9 +222,7 @@ def spread_ties(
     casc = _as_cascades(cascades)
     if not width > 0:
         raise InvalidOptionError(f"width must be > 0; got {width!r}.")
-    opts = NetinfOptions.merge(options, model=model, params=params, params_init=params_init,
-                               n_edges=n_edges, p_value_cutoff=p_value_cutoff, penalty=penalty,
-                               p_value=p_value, objective=objective, compat=compat)
+    opts = netinf_options(options, locals())
     rng = np.random.default_rng(seed)
     jittered = (casc.with_times([t + rng.uniform(0, width, len(t)) for t in casc.times])
                 for _ in range(int(draws)))
@@ -259,12 +255,16 @@ def choose_n_edges(
     model: str = "exponential",
     params: float | Sequence[float] | None = None,
     params_init: str = "corrected",
+    options: NetinfOptions | None = None,
 ) -> EdgeCountChoice:
     """Choose the number of edges by held-out cascade likelihood (k-fold over cascades).
 
     Cascades are split at random into ``folds`` groups; netinf is run on all but one
     group up to ``max_edges`` edges, and the tree log-likelihood of the left-out
     cascades is recorded after each added edge. The sum over folds is maximised.
+    ``model``, ``params`` and ``params_init`` are :func:`netinf`'s, as keywords or one
+    :class:`NetinfOptions` in ``options`` (which may set nothing else: the stopping rule
+    is what is chosen here).
 
     Examples
     --------
@@ -279,7 +279,11 @@ def choose_n_edges(
     if folds < 2 or folds > casc.n_cascades:
         raise InvalidOptionError(f"folds must be between 2 and the number of cascades "
                                  f"({casc.n_cascades}); got {folds}.")
-    par = NetinfOptions(model=model, params=params, params_init=params_init).resolve(casc)
+    opts = netinf_options(options, locals())
+    if opts != NetinfOptions(model=opts.model, params=opts.params, params_init=opts.params_init):
+        raise InvalidOptionError("choose_n_edges uses only model, params and params_init of "
+                                 "its options; it chooses the stopping rule itself.")
+    model, par = opts.model, opts.resolve(casc)
     rng = np.random.default_rng(seed)
     fold_of = rng.permutation(np.arange(casc.n_cascades) % folds)
     total = np.zeros(int(max_edges) + 1)

@@ -16,15 +16,10 @@ from policydiffusion.studyfile import StudyFile
 __all__ = ["check_models", "check_network"]
 
 
-def _did_you_mean(name: str, columns: list[str]) -> str:
-    return did_you_mean(name, columns)
-
-
 def _vcov_columns(vcov: object) -> list[str]:
-    if not isinstance(vcov, dict):
-        return []
-    cols = next(iter(vcov.values()), [])
-    return [cols] if isinstance(cols, str) else list(cols)
+    from policydiffusion.estimate._vcov import VcovSpec
+
+    return list(VcovSpec.parse(vcov).columns)
 
 
 def check_network(study: Study, sf: StudyFile) -> None:
@@ -72,7 +67,7 @@ def check_models(study: Study, sf: StudyFile) -> None:
                 continue
             needed += [(("model", j, "vcov"), v) for v in _vcov_columns(m.vcov)]
             problems += [f"{sf.where(path)}: model {m.name!r}: risk set {spec.name!r} has no "
-                         f"column {v!r}{_did_you_mean(v, columns)}; available columns: "
+                         f"column {v!r}{did_you_mean(v, columns)}; available columns: "
                          f"{', '.join(map(repr, columns))}"
                          for path, v in needed if v not in columns]
     if problems:

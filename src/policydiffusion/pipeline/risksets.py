@@ -29,17 +29,14 @@ class BuiltRiskSet:
 
 
 def build_terms(sf: StudyFile, terms: tuple[TermSpec, ...]) -> list:
-    """Term objects from their study-file specs (``name`` renames the column)."""
+    """Term objects from their study-file specs (``name`` renames the column, as the
+    builders' own ``name=`` does)."""
     from policydiffusion.terms import BUILDERS as builders
 
     out = []
     for t in terms:
-        params = dict(t.params)
-        alias = params.pop("name", None)
         try:
-            term = builders[t.term](**params)
-            if alias:
-                term = term.alias(alias)
+            term = builders[t.term](**t.params)
         except (PolicyDiffusionError, TypeError) as exc:
             raise StudyFileError(f"{sf.where(t.where)}: {exc}") from None
         out.append(term)

@@ -109,7 +109,8 @@ def terms_meta(ctx: BuildContext, terms: Sequence[object], taken: Sequence[str])
             if col in seen and col != "duration":
                 raise InvalidOptionError(
                     f"two columns would be called {col!r}; rename one term with "
-                    f".alias('new_name').")
+                    f"name='new_name' (e.g. national_share(name='natl'); the old "
+                    f".alias() is deprecated).")
             seen.add(col)
             meta[col] = m
     return meta

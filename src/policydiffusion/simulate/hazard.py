@@ -320,7 +320,7 @@ def simulate_hazard(
     terms = list(terms)
     names = [t.name for t in terms]  # type: ignore[attr-defined]
     if len(set(names)) != len(names):
-        raise InvalidOptionError(f"two terms share a column name: {names}; use .alias().")
+        raise InvalidOptionError(f"two terms share a column name: {names}; rename one with the builder's name=.")
     for t in terms:
         if int(getattr(t, "lag", 1)) < 1 and type(t).__name__ in (
                 "NationalShare", "RegionShare", "NeighborsAdopted", "Exposure", "ParentAdopted",

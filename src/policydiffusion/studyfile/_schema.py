@@ -211,8 +211,9 @@ class ModelSection:
                      "duration`; columns of the risk set, `a:b` and `a*b` for interactions.",
                      required=True)
     link: str = f("logit", kind="str", choices=LINKS, doc="Link function.")
-    vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc1`, `{cluster = \"unit\"}`, "
-                  "`{cluster-cr0 = \"unit\"}` (no G/(G-1), as R sandwich `cadjust = FALSE`) or "
+    vcov: Any = f(kind="vcov", doc="Variance: `classical`, `hc0`, `hc1`, `{cluster = \"unit\"}`, "
+                  "`{cluster-cr0 = \"unit\"}` (no G/(G-1), as R sandwich `cadjust = FALSE`), "
+                  "`{cluster-regress = \"unit\"}` or "
                   "`{dyadic = [\"unit\", \"source\"]}` (default: cluster by unit; dyadic risk "
                   "sets: dyadic-robust by unit and source; a risk set with one level at risk, "
                   "`options = {level = \"prefecture\"}`: cluster by the parent, e.g. the "

@@ -27,5 +27,5 @@ def known_terms() -> dict[str, tuple[str, ...]]:
 
     kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     return {name: tuple(p.name for p in inspect.signature(fn).parameters.values()
-                        if p.kind in kinds) + ("name",)
+                        if p.kind in kinds)
             for name, fn in BUILDERS.items()}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from policydiffusion._suggest import did_you_mean
-from policydiffusion.errors import PolicyDiffusionWarning, StudyFileError
+from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning, StudyFileError
 from policydiffusion.studyfile import _schema as S
 from policydiffusion.studyfile._positions import toml_positions
 from policydiffusion.studyfile._terms import known_terms
@@ -229,32 +229,20 @@ class _Checker:
         return tuple(out)
 
     def vcov(self, path: tuple, value: Any) -> Any:
-        strings = ("classical", "hc1")
-        if isinstance(value, str):
-            if value not in strings:
-                self.bad(path, f"must be 'classical', 'hc1', {{cluster = \"unit\"}} or "
-                         f"{{dyadic = [\"unit\", \"source\"]}}; got {value!r}"
-                         f"{_suggest(value, strings)}")
-            return value
-        if isinstance(value, dict) and len(value) == 1:
-            (kind, cols), = value.items()
-            if kind not in ("cluster", "cluster-cr0", "dyadic"):
-                self.bad(path + (kind,), f"unknown variance {kind!r}; use cluster, cluster-cr0 "
-                         f"or dyadic{_suggest(kind, ('cluster', 'cluster-cr0', 'dyadic'))}")
-                return None
-            if isinstance(cols, str):
-                cols = [cols]
-            if not (isinstance(cols, list) and cols and all(isinstance(c, str) for c in cols)):
-                self.bad(path + (kind,), f"must name one or more columns; got {cols!r}")
-                return None
-            if kind == "dyadic" and len(cols) != 2:
-                self.bad(path + (kind,), f"dyadic needs two columns (e.g. [\"unit\", \"source\"]); "
-                         f"got {cols!r}")
-            one = kind in ("cluster", "cluster-cr0") and len(cols) == 1
-            return {kind: cols[0] if one else list(cols)}
-        self.bad(path, f"must be 'classical', 'hc1', {{cluster = \"unit\"}} or "
-                 f"{{dyadic = [\"unit\", \"source\"]}}; got {value!r}")
-        return None
+        # VcovSpec.parse is the one judge of a variance option (Python, CLI and study file
+        # accept and refuse the same specs); here its refusal becomes a problem at the line.
+        from policydiffusion.estimate._vcov import VcovSpec
+
+        try:
+            spec = VcovSpec.parse(value)
+        except InvalidOptionError as e:
+            at = path + tuple(value) if isinstance(value, dict) and len(value) == 1 else path
+            self.bad(at, str(e).rstrip("."))
+            return None
+        if not spec.columns:
+            return spec.kind
+        one = spec.kind != "dyadic" and len(spec.columns) == 1
+        return {spec.kind: spec.columns[0] if one else list(spec.columns)}
 
     def terms(self, path: tuple, value: Any) -> tuple:
         if not isinstance(value, list):

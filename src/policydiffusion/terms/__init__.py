@@ -1,7 +1,7 @@
 """Diffusion terms: small named builders that add lagged columns to a risk set.
 
-Each builder returns a frozen :class:`Term` with a ``name`` (its column; rename with
-``.alias``), a ``lag`` (information up to ``t - lag``; 1 by default, so same-period
+Each builder returns a frozen :class:`Term` with a ``name`` (its column; every builder
+takes ``name=`` to rename it), a ``lag`` (information up to ``t - lag``; 1 by default, so same-period
 adoptions by others are left out) and a ``description`` that the risk set stores in
 ``column_meta``. One module per family of the literature (METHODS 5.3-5.5, 5.18).
 
@@ -12,7 +12,7 @@ Examples
 ['neighbors_adopted_l1', 'national_share_l1', 'region_share_l1']
 """
 
-from policydiffusion.terms._base import Term
+from policydiffusion.terms._base import Term, renamable
 from policydiffusion.terms._dyadic import (attribute_difference, contiguous, relation_count,
                                            same_group, source_time_since_adoption)
 from policydiffusion.terms._exposure import covariate, exposure
@@ -36,6 +36,12 @@ BUILDERS = {
               duration_spline, period_dummies, ancestor_adopted, central_signal,
               peer_share_within_parent)
 }
+
+# every builder takes name= (one spelling for renaming, as in the CLI and the study file)
+for _f in (*BUILDERS.values(), pilot_designated, text_similarity):
+    globals()[_f.__name__] = renamable(_f)
+BUILDERS = {n: globals()[n] for n in BUILDERS}
+del _f
 
 # text_similarity reads a relation built by policydiffusion.reinvention (not a CLI term)
 __all__ = ["Term", "BUILDERS", "pilot_designated", *BUILDERS, "text_similarity"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import warnings
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import polars as pl
 
@@ -12,7 +15,7 @@ from policydiffusion.errors import InvalidOptionError
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
 
-__all__ = ["Term", "check_lag", "lag_text"]
+__all__ = ["Term", "check_lag", "lag_text", "renamable"]
 
 
 def check_lag(lag: object, *, name: str = "lag") -> int:
@@ -21,6 +24,38 @@ def check_lag(lag: object, *, name: str = "lag") -> int:
         raise InvalidOptionError(f"{name} must be a whole number >= 0 (1 = information up to "
                                  f"t-1); got {lag!r}.")
     return lag
+
+
+def _renamed(term: "Term", name: object) -> "Term":
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidOptionError(f"name needs a non-empty column name; got {name!r}.")
+    return replace(term, name=name)
+
+
+def renamable(builder: Callable[..., "Term"]) -> Callable[..., "Term"]:
+    """``builder`` with a keyword-only ``name=`` that renames the term's column.
+
+    One spelling for renaming a term: ``name=`` in Python, ``name=`` in the command
+    line's term grammar and ``name = "..."`` in a study file.
+
+    Examples
+    --------
+    >>> from policydiffusion.terms import national_share
+    >>> national_share(name="natl").name
+    'natl'
+    """
+    @functools.wraps(builder)
+    def build(*args: Any, name: str | None = None, **kwargs: Any) -> "Term":
+        term = builder(*args, **kwargs)
+        return term if name is None else _renamed(term, name)
+
+    sig = inspect.signature(builder)
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    params.append(inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                    annotation="str | None"))
+    params += [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD]
+    build.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    return build
 
 
 def lag_text(lag: int) -> str:
@@ -52,17 +87,21 @@ class Term:
     design: ClassVar[str] = "monadic"  # "dyadic" terms need a source unit
 
     def alias(self, name: str) -> "Term":
-        """A copy of the term whose column is called ``name``.
+        """Deprecated: pass ``name=`` to the builder (``national_share(name="natl")``), the
+        one spelling in Python, the command line and the study file.
 
         Examples
         --------
+        >>> import warnings
         >>> from policydiffusion.terms import national_share
-        >>> national_share().alias("natl").name
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", DeprecationWarning)
+        ...     national_share().alias("natl").name
         'natl'
         """
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidOptionError(f"alias needs a non-empty column name; got {name!r}.")
-        return replace(self, name=name)
+        warnings.warn("Term.alias(...) is deprecated; pass name=... to the term builder, "
+                      "e.g. national_share(name='natl').", DeprecationWarning, stacklevel=2)
+        return _renamed(self, name)
 
     def columns(self, ctx: "BuildContext") -> list[str]:
         """Names of the columns the term adds."""
