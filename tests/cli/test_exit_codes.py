@@ -50,7 +50,7 @@ def test_usage_errors_without_click_are_one_message_not_a_traceback(args):
 
 def test_our_errors_without_click_exit_2(tmp_path):
     bad = tmp_path / "adoptions.csv"
-    bad.write_text("policy,unit,year\np,A,19x9\n")
+    bad.write_text("policy,unit,time\np,A,19x9\n")
     proc = _cli_without_click("validate", str(bad))
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: ")
