@@ -18,6 +18,24 @@ __all__ = ["diffusion_index", "INDEX_COMPONENTS"]
 INDEX_COMPONENTS = ("breadth", "speed", "depth", "clustering", "hierarchy")
 
 
+def index_weights(weights: Mapping[str, float] | None, components: Sequence[str]
+                  ) -> dict[str, float]:
+    """Each component's weight in an index: 1 unless ``weights`` says otherwise.
+
+    Examples
+    --------
+    >>> index_weights({"speed": 2}, ["breadth", "speed"])
+    {'breadth': 1.0, 'speed': 2.0}
+    """
+    w = {c: 1.0 for c in components}
+    for k, v in (weights or {}).items():
+        check_choice("weights key", k, components)
+        if v < 0:
+            raise InvalidOptionError(f"weights must be non-negative; got {k}={v}.")
+        w[k] = float(v)
+    return w
+
+
 def diffusion_index(study: object, policies: str | Sequence[str] | None = None, *,
                     relation: str | None = "contiguity", clustering: str = "follow",
                     events: Sequence[str] | None = None, max_level: float | None = None,
@@ -59,12 +77,7 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
     1   aborparc      0.3    0.0  None             3
     """
     check_choice("clustering", clustering, ("follow", "moran"))
-    w = {c: 1.0 for c in INDEX_COMPONENTS}
-    for k, v in (weights or {}).items():
-        check_choice("weights key", k, INDEX_COMPONENTS)
-        if v < 0:
-            raise InvalidOptionError(f"weights must be non-negative; got {k}={v}.")
-        w[k] = float(v)
+    w = index_weights(weights, INDEX_COMPONENTS)
     st = as_study(study, units=units)
     ids = policy_list(st, policies)
     if speed is None:

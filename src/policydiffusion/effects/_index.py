@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from policydiffusion.curves._index import index_weights
 from policydiffusion.effects._design import as_pandas, event_time_indicators
 from policydiffusion.effects._diffusion_links import effect_heterogeneity
 from policydiffusion.effects._event_study import event_study
@@ -143,12 +144,7 @@ def evaluation_index(process: pd.DataFrame, benefits: pd.DataFrame, *,
     [[0.65, 0.5, 0.56]]
     """
     comps = _PROCESS + BENEFIT_COMPONENTS
-    w = {c: 1.0 for c in comps}
-    for k, v in (weights or {}).items():
-        check_choice("weights key", k, comps)
-        if v < 0:
-            raise InvalidOptionError(f"weights must be non-negative; got {k}={v}.")
-        w[k] = float(v)
+    w = index_weights(weights, comps)
     proc = as_pandas(process, "process")
     keep = ["policy"] + [c for c in _PROCESS if c in proc.columns]
     m = proc[keep].merge(as_pandas(benefits, "benefits"), on="policy", how="outer")
