@@ -20,7 +20,7 @@ each built with ``sink_parquet_dataset`` (streamed, one file per policy) in its 
 process, then fitted from the Parquet files in another process (logit, policy fixed
 effects absorbed, classical variance). Per step: rows, wall seconds, CPU seconds
 (user + system) and peak RSS (``ru_maxrss`` of that process, imports included). At the
-end, per step, the slope of log(wall), log(peak RSS) and log(rows) on log(N): the
+end, per step, the slope of log(wall), log(CPU), log(peak RSS) and log(rows) on log(N): the
 scaling exponent.
 """
 
@@ -156,7 +156,7 @@ def run_step(step: str, n: int, out: Path, *extra: str, timeout: float) -> dict 
 
 
 def exponents(records: list[dict]) -> dict[str, dict[str, float]]:
-    """Per step, the least-squares slope of log(y) on log(N) for rows, wall and peak RSS."""
+    """Per step, the least-squares slope of log(y) on log(N) for rows, wall, CPU and peak RSS."""
     out = {}
     for step in dict.fromkeys(r["step"] for r in records):
         rs = [r for r in records if r["step"] == step]
@@ -164,7 +164,7 @@ def exponents(records: list[dict]) -> dict[str, dict[str, float]]:
             continue
         ln = np.log([r["n"] for r in rs])
         out[step] = {k: float(np.polyfit(ln, np.log([r[k] for r in rs]), 1)[0])
-                     for k in ("rows", "wall_s", "peak_rss_mb")}
+                     for k in ("rows", "wall_s", "cpu_s", "peak_rss_mb")}
     return out
 
 
@@ -174,11 +174,13 @@ def main() -> None:
     ap.add_argument("--full-max", type=int, default=500, help="largest N for full dyads")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/_data/county"))
     ap.add_argument("--step-timeout", type=float, default=240)
-    ap.add_argument("--json", type=Path, default=None, help="write every record here")
+    ap.add_argument("--json", type=Path, default=None, help="write every record here; with "
+                    "--resume, read the records there first and add to them")
+    ap.add_argument("--resume", action="store_true")
     args = ap.parse_args()
     print(f"bench_county: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start",
           flush=True)
-    records = []
+    records = json.loads(args.json.read_text()) if args.resume and args.json.exists() else []
     t0 = time.perf_counter()
     for n in (int(u) for u in args.units.split(",")):
         for design in ("monadic", "conditional", "full"):
@@ -196,7 +198,7 @@ def main() -> None:
     print("scaling exponents (slope on log-log axes against N):")
     for step, ex in exponents(records).items():
         print(f"  {step:<18} rows {ex['rows']:.2f}  wall {ex['wall_s']:.2f}  "
-              f"peak RSS {ex['peak_rss_mb']:.2f}")
+              f"cpu {ex['cpu_s']:.2f}  peak RSS {ex['peak_rss_mb']:.2f}")
     if args.json is not None:
         args.json.write_text(json.dumps(records, indent=1))
 
