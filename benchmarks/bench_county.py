@@ -20,6 +20,10 @@ each built with ``sink_parquet_dataset`` (streamed, one file per policy) in its 
 process, then fitted from the Parquet files in another process (logit, policy fixed
 effects absorbed, classical variance). Per step: rows, wall seconds, CPU seconds
 (user + system) and peak RSS (``ru_maxrss`` of that process, imports included). At the
+``--dask-max N`` also fits the monadic and conditional risk sets with
+``engine="dask"`` on a 2-worker LocalCluster (threads, in the fitting process, so its
+peak RSS includes the workers) for N up to that, with the largest difference of the
+estimates from the local fit. At the
 end, per step, the slope of log(wall), log(CPU), log(peak RSS) and log(rows) on log(N): the
 scaling exponent.
 """
@@ -124,7 +128,13 @@ if step.startswith("build_"):
     extra = {}
 else:
     from policydiffusion.estimate import fit_hazard
-    res = fit_hazard(out + "/*.parquet", sys.argv[4], fixed_effects="policy")
+    kw = {}
+    if step.startswith("fitdask_"):  # a 2-worker LocalCluster in this process: RSS counts it
+        from distributed import Client, LocalCluster
+        client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                     dashboard_address=None))
+        kw = {"engine": "dask", "chunk_rows": 500_000}
+    res = fit_hazard(out + "/*.parquet", sys.argv[4], fixed_effects="policy", **kw)
     rows = int(res.nobs)
     extra = {"params": {k: float(v) for k, v in res.params.items() if not k.startswith("C(")},
              "converged": bool(res.converged)}
@@ -173,6 +183,9 @@ def main() -> None:
     ap.add_argument("--units", default="250,500,1000,2000")
     ap.add_argument("--full-max", type=int, default=500, help="largest N for full dyads")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/_data/county"))
+    ap.add_argument("--dask-max", type=int, default=0, help="also fit the monadic and "
+                    "conditional risk sets with engine='dask' on a 2-worker LocalCluster for "
+                    "N up to this (needs the dask extra)")
     ap.add_argument("--step-timeout", type=float, default=240)
     ap.add_argument("--json", type=Path, default=None, help="write every record here; with "
                     "--resume, read the records there first and add to them")
@@ -194,6 +207,15 @@ def main() -> None:
             f = run_step(f"fit_{design}", n, out, FORMULAS[design], timeout=args.step_timeout)
             if f is not None:
                 records.append(f)
+            if f is not None and n <= args.dask_max and design != "full":
+                d = run_step(f"fitdask_{design}", n, out, FORMULAS[design],
+                             timeout=args.step_timeout)
+                if d is not None:
+                    d["max_abs_diff_vs_local"] = max(abs(d["params"][k] - f["params"][k])
+                                                     for k in f["params"])
+                    print(f"  {'':<18} Dask - local: max |difference| of the estimates "
+                          f"{d['max_abs_diff_vs_local']:.1e}", flush=True)
+                    records.append(d)
     print(f"total {time.perf_counter() - t0:.0f} s; load average {os.getloadavg()[0]:.2f} at end")
     print("scaling exponents (slope on log-log axes against N):")
     for step, ex in exponents(records).items():
