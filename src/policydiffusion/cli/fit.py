@@ -57,6 +57,12 @@ def fit_command(
     weights: Optional[str] = typer.Option(None, help="Column of case weights."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON."),
     chunk_rows: int = typer.Option(1_000_000, help="Rows read per chunk."),
+    engine: str = typer.Option("local", help="local (this process) or dask (passes run as "
+                               "Dask tasks over partitions of --chunk-rows rows; same numbers; "
+                               "needs pip install \"policydiffusion[dask]\")."),
+    scheduler: Optional[str] = typer.Option(None, help="With --engine dask: the scheduler "
+                                            "address, e.g. tcp://10.0.0.5:8786 (default: a "
+                                            "new LocalCluster)."),
 ) -> None:
     """Fit a logit/probit/cloglog hazard model; print a summary, optionally write JSON.
 
@@ -67,6 +73,11 @@ def fit_command(
     """
     from policydiffusion.estimate import fit_hazard
 
+    from policydiffusion.errors import InvalidOptionError, check_choice
+
+    check_choice("--engine", engine, ("local", "dask"))
+    if scheduler is not None and engine != "dask":
+        raise InvalidOptionError("--scheduler makes no sense without --engine dask.")
     spec = vcov_from_options(vcov, cluster)
     if vcov is None and not cluster:
         # the defaults differ on purpose (a bare table has no known unit column); say so
@@ -75,7 +86,8 @@ def fit_command(
                    "--cluster unit for the same.", err=True)
     res = fit_hazard(data, formula, link=link, vcov=spec, firth=firth,
                      firth_inference=firth_inference, weights=weights,
-                     chunk_rows=chunk_rows, on_separation=on_separation)
+                     chunk_rows=chunk_rows, on_separation=on_separation, engine=engine,
+                     scheduler=scheduler)
     typer.echo(str(res.summary()))
     if json_out is not None:
         json_out.write_text(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))

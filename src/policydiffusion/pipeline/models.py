@@ -77,7 +77,8 @@ def fit_models(sf: StudyFile, built: list[BuiltRiskSet], *,
                 warnings.simplefilter("always")
                 try:
                     res = fit_hazard(data, m.formula, link=m.link, vcov=m.vcov, firth=m.firth,
-                                     on_separation=m.on_separation)
+                                     on_separation=m.on_separation,
+                                     engine=sf.engine.kind, scheduler=sf.engine.scheduler)
                 except PolicyDiffusionError as exc:
                     cols = "" if "columns" in str(exc) else \
                         f"; columns of the risk set: {', '.join(data.columns)}"

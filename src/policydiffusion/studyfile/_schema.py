@@ -15,7 +15,7 @@ __all__ = [
     "StudyFile", "StudySection", "DataSection", "RelationFile", "PoliciesSection",
     "DescribeSection", "TermSpec", "RiskSetSection", "ModelSection", "ModerationSection",
     "HeterogeneitySection", "NetworkSection", "ReinventionSection", "SimulationSection",
-    "ReportSection", "ModesSection", "EffectsSection", "EFFECTS_PANELS",
+    "ReportSection", "ModesSection", "EffectsSection", "EngineSection", "EFFECTS_PANELS",
     "DATASETS", "DESIGNS", "LINKS", "FIGURES", "FIGURE_FORMATS", "TABLE_FORMATS", "LANGUAGES",
     "SIMULATION_KINDS", "DEFAULT_SEED",
 ]
@@ -34,6 +34,7 @@ GRANULARITIES = ("year", "quarter", "month", "period")
 DEFAULT_SEED = 20240601
 EFFECTS_PANELS = ("hsiang_china",)  # shipped outcome panels, prepared by policydiffusion.effects
 EFFECTS_LINKS = ("adoption_order",)
+ENGINES = ("local", "dask")  # as policydiffusion.estimate.fit_hazard's engine
 
 #: a text in several languages: {"en": "...", "zh": "..."}; a plain string is English
 Label = Mapping[str, str]
@@ -418,6 +419,17 @@ class ReportSection:
 
 
 @dataclass(frozen=True)
+class EngineSection:
+    """``[engine]``: where the models are fitted (the numbers do not depend on it)."""
+
+    kind: str = f("local", kind="str", choices=ENGINES, doc="`local` (this process) or `dask` "
+                  "(passes run as Dask tasks; needs `pip install \"policydiffusion[dask]\"`).")
+    scheduler: str | None = f(kind="str", doc="With `kind = \"dask\"`: the scheduler address, "
+                              "e.g. `tcp://10.0.0.5:8786` (default: the current Dask client, "
+                              "else a new LocalCluster).")
+
+
+@dataclass(frozen=True)
 class StudyFile:
     """A validated study file. Build one with :func:`load_study_file`."""
 
@@ -438,6 +450,7 @@ class StudyFile:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     modes: ModesSection | None = None
     effects: EffectsSection | None = None
+    engine: EngineSection = field(default_factory=EngineSection)
 
     def where(self, path: tuple) -> str:
         """``"study.toml, line 12, field 'model[1].formula'"`` for an error message."""
@@ -475,5 +488,6 @@ TOP_LEVEL: dict[str, tuple[type, bool]] = {
     "simulation": (SimulationSection, True),
     "modes": (ModesSection, False),
     "effects": (EffectsSection, False),
+    "engine": (EngineSection, False),
     "report": (ReportSection, False),
 }

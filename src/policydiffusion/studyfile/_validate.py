@@ -513,8 +513,11 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
     effects = b["effects"] if "effects" in raw else None
     if effects is not None:
         _check_effects(ck, file, effects)
+    engine = b["engine"]
+    if engine is not None and engine.scheduler is not None and engine.kind != "dask":
+        ck.bad(("engine", "scheduler"), "`scheduler` applies to kind = \"dask\" only")
     study, policies, describe, report = b["study"], b["policies"], b["describe"], b["report"]
-    if None in (study, data, policies, describe, report):
+    if None in (study, data, policies, describe, report, engine):
         return None
     if not report.title and study.title:
         report = dataclasses.replace(report, title=study.title)
@@ -531,7 +534,7 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
         risksets=risksets, models=tuple(fixed_models), moderation=b["moderation"],
         heterogeneity=b["heterogeneity"], network=network, simulations=b["simulation"],
         report=report, reinvention=reinvention, positions=positions, raw=raw,
-        modes=b["modes"] if "modes" in raw else None, effects=effects)
+        modes=b["modes"] if "modes" in raw else None, effects=effects, engine=engine)
 
 
 def _check_effects(ck: _Checker, file: Path, e: S.EffectsSection) -> None:
