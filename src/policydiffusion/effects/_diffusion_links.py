@@ -151,6 +151,13 @@ class HeterogeneityResult:
                 R[i, names.index(k)] = w
         b = R @ self.fit.coef.to_numpy()
         V = R @ self.fit.vcov.to_numpy() @ R.T
+        if np.linalg.matrix_rank(V) < len(b):
+            # a clustered covariance has rank at most G - 1: with more restrictions than
+            # that (or a singular V) the Wald statistic is not defined
+            return {"statistic": float("nan"), "df_num": len(b), "df_den": self.fit.df_resid,
+                    "p_value": float("nan"),
+                    "reason": f"the covariance of the {len(b)} restrictions is singular "
+                              f"(rank {np.linalg.matrix_rank(V)})"}
         stat = float(b @ np.linalg.solve(V, b)) / len(b)
         return {"statistic": stat, "df_num": len(b), "df_den": self.fit.df_resid,
                 "p_value": float(stats.f.sf(stat, len(b), self.fit.df_resid))}

@@ -187,8 +187,7 @@ class AbsorbedEngine(Engine):
                 f"no complete rows to fit {self.design.formula!r}: all "
                 f"{st.n_dropped} rows have a missing value in a model variable.")
         A = (A + A.T) / 2
-        st.absorbed = (A, XWD, DWD)
-        st.info = _congruence(self.P, _blocks(A, XWD, DWD))
+        st.absorbed = (A, XWD, DWD)  # inverse() solves through these; no dense k x k info
         st.grad = self.P.T @ np.concatenate([gx, ga])
         if meat is not None:
             st.meat_hc = _congruence(self.P, _blocks((mxx + mxx.T) / 2, mxa, maa))

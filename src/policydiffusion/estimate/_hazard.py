@@ -311,7 +311,8 @@ def _fit_firth(eng: Engine, spec: VcovSpec, names: list[str], *, link: str,
             info.table(fo.X, fo.y, fo.w, names, np.sqrt(np.diag(fo.inv_info)), 0.95)
         for w in caught:
             warn(w.message, w.category)
-            notices.append(w.message)
+            if isinstance(w.message, PolicyDiffusionWarning):  # not numpy's chatter
+                notices.append(w.message)
     if not fo.converged:
         notices.append(ConvergenceWarning(
             f"the Firth fit did not converge in {fo.n_iter} iterations (tolerance "

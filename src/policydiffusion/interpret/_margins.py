@@ -101,7 +101,16 @@ def effect_sums(res: HazardResult, typed: pd.DataFrame, w: np.ndarray, variable:
 
 def delta_table(res: HazardResult, names: Sequence[str], estimates: Sequence[float],
                 grads: Sequence[np.ndarray], *, conf_level: float = 0.95) -> pd.DataFrame:
-    """Tidy table of quantities with delta-method covariance ``G V G'``."""
+    """Tidy table of quantities with delta-method covariance ``G V G'``.
+
+    Refused for a fit with coefficients that are not estimable (separation or no
+    convergence): its covariance does not stand behind any derived quantity."""
+    bad = getattr(res, "not_estimable", None)
+    if bad:
+        terms = ", ".join(f"{t} ({why})" for t, why in bad.items())
+        raise InvalidOptionError(
+            f"the fit has coefficients that are not estimable: {terms}; effects derived from "
+            "them would not be valid. Refit with on_separation='firth' (or firth=True).")
     G = np.vstack(grads)
     V = G @ res.cov.to_numpy() @ G.T
     return tidy_frame(pd.Series(list(estimates), index=list(names)),

@@ -81,7 +81,8 @@ class ModeRules:
 class ModesResult:
     """The mode of each policy with its evidence.
 
-    ``table`` (also :meth:`tidy`) has one row per policy: ``policy``, ``mode``,
+    ``table`` (also :meth:`tidy`) has one row per policy (per policy and upper unit when
+    several units play the centre): ``policy``, ``mode``,
     ``reason`` (the rule that fired, with its numbers) and the evidence columns
     documented in :func:`classify_modes`. ``exclusions`` counts what was left out, with
     the reason: policies whose mode could not be measured, adoptions by units of
@@ -110,13 +111,14 @@ class ModesResult:
         counts = self.table["mode"].value_counts()
         lines = [f"Diffusion modes ({self.central_level} over {', '.join(self.lower_levels)}): "
                  + ", ".join(f"{m} {counts.get(m, 0)}" for m in MODES if counts.get(m, 0))]
+        by_unit = self.by_unit  # a pass over the table: once, not per row
         for r in self.table.itertuples():
-            if self.by_unit and not r.n_lower_adopters:
+            if by_unit and not r.n_lower_adopters:
                 continue  # counted under "left out" below
             hr = ("HR n/a" if r.hazard_ratio is None or pd.isna(r.hazard_ratio)
                   else f"HR {r.hazard_ratio:.2f} [{r.hazard_ratio_low:.2f}, {r.hazard_ratio_high:.2f}]")
             share = "-" if pd.isna(r.share_before) else f"{r.share_before:.2f}"
-            who = f"{r.policy} @ {r.central_unit}" if self.by_unit else r.policy
+            who = f"{r.policy} @ {r.central_unit}" if by_unit else r.policy
             lines.append(f"  {who}: {r.mode} ({self.central_level} {r.central_time or 'none'}; "
                          f"{r.n_lower_adopters} lower adopters, share before {share}; {hr})")
         for r in self.exclusions.itertuples():

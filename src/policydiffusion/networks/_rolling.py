@@ -170,10 +170,10 @@ def rolling_netinf(
     edges, pars, skipped, stops, short = [], [], [], [], []
     for t in periods:
         sub = window_cascades(casc, t - window, t)
-        rule = fit_rule(rules, sub)
         if sub.n_cascades < 2:  # an edge's p-value needs two cascades to compare
             skipped.append((t, "fewer than two cascades in the window"))
             continue
+        rule = fit_rule(rules, sub)
         if rule is None:
             skipped.append((t, "no possible edge in the window"))
             continue

@@ -294,15 +294,6 @@ def _model_tables(state: RunState) -> Section | None:
                                   for t in m.result.params.index))  # type: ignore[attr-defined]
         order = _row_order(state, b, seen)
         fe = fixed_effects(seen)
-        # the design and the policy, not the risk set's key; the key only tells apart two
-        # risk sets of one design
-        alike = sum(r.design == b.spec.design for r in state.sf.risksets) > 1
-        caption = {lang: tr("models.table", lang,
-                            design=tr(f"models.design.{b.spec.design}", lang),
-                            policy=(tr("models.pooled", lang) if b.policy is None
-                                    else policy_label(state, b.policy, lang)))
-                   + (f" ({b.spec.name})" if alike else "")
-                   for lang in ("en", "zh")}
         table_key = f"models_{key.replace('@', '_')}"
 
         # the design in words, not the risk set's internal name ("single: ..."); numbered
@@ -477,7 +468,7 @@ def _reinvention(state: RunState, digits: int) -> Section | None:
             tr("col.policy", lang): t["policy"].tolist(),
             tr("col.texts", lang): t["n"].map(str).tolist(),
             tr("col.reference", lang): [names.get(u, u) for u in t["reference"]],
-            tr("col.reinvention_index", lang): [f"{v:.{digits}f}" for v in t["index"]],
+            tr("col.reinvention_index", lang): [fmt_num(v, digits) for v in t["index"]],
             tr("col.slope", lang): ["" if not math.isfinite(v) else f"{v:+.{digits}f}"
                                     for v in t["slope"]]})
 

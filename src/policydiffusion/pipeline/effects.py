@@ -55,7 +55,6 @@ TEXT.update({
     "col.ours_se": {"en": "Ours (SE)", "zh": "本工具（标准误）"},
     "col.published": {"en": "Published", "zh": "已发表"},
     "col.published_se": {"en": "Published (SE)", "zh": "已发表（标准误）"},
-    "col.term": {"en": "Term", "zh": "项"},
 })
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from policydiffusion.report.document import FigureItem, Paragraph, Section, frame_table
@@ -72,9 +73,11 @@ def effects_section(result: object, *, heterogeneity: Sequence[tuple[str, object
         def het(lang: str, h=h, label=label) -> pd.DataFrame:
             t = h.tidy()[["term", "group", "estimate", "std_error", "p_value"]].round(4)
             test = h.test()
+            ok = bool(np.isfinite(test["statistic"]))
             row = {"term": "joint test" if lang == "en" else "联合检验", "group": "",
-                   "estimate": round(test["statistic"], 3), "std_error": None,
-                   "p_value": round(test["p_value"], 4)}
+                   "estimate": round(test["statistic"], 3) if ok else
+                   ("not computed: " if lang == "en" else "未计算：") + test.get("reason", ""),
+                   "std_error": None, "p_value": round(test["p_value"], 4) if ok else None}
             return _headers(pd.concat([t, pd.DataFrame([row])], ignore_index=True), lang)
 
         items.append(frame_table(f"{key}_het_{label}", {"en": f"Effects by {label} (one pooled model)",

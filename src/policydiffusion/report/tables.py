@@ -183,12 +183,17 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     if any(getattr(r, "n_clusters", ()) for r in results.values()):
         rows.append(stat("clusters", lambda r: " / ".join(
             f"{int(g):,}" for g in getattr(r, "n_clusters", ()))))
-    rows.append(stat("loglik", lambda r: _num(r.loglik, digits)))
-    rows.append(stat("aic", lambda r: _num(r.aic, digits)))
+    def fit_stat(value: Any) -> Any:
+        # a fit that did not converge has no likelihood the estimator stands behind
+        return lambda r: (words["not_estimable"] if getattr(r, "converged", True) is False
+                          else _num(value(r), digits))
+
+    rows.append(stat("loglik", fit_stat(lambda r: r.loglik)))
+    rows.append(stat("aic", fit_stat(lambda r: r.aic)))
     if any(hasattr(r, "bic") for r in results.values()):
-        rows.append(stat("bic", lambda r: _num(getattr(r, "bic", np.nan), digits)))
+        rows.append(stat("bic", fit_stat(lambda r: getattr(r, "bic", np.nan))))
     if any(hasattr(r, "pseudo_r2") for r in results.values()):
-        rows.append(stat("pseudo_r2", lambda r: _num(getattr(r, "pseudo_r2", np.nan), digits)))
+        rows.append(stat("pseudo_r2", fit_stat(lambda r: getattr(r, "pseudo_r2", np.nan))))
     heads = [name + (words["firth"] if _refitted(res) else "") for name, res in results.items()]
     frame = pd.DataFrame(rows, columns=["term", *heads])
     star_note = ", ".join(f"{'*' * (i + 1)} {words['stars'].format(p=s)}"

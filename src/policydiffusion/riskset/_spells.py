@@ -167,7 +167,9 @@ def _at_level(study: Study, units: pl.DataFrame, level: str, n_policies: int
     if level not in known:
         raise InvalidOptionError(f"no unit is at level {level!r}; the units' levels are {known}.")
     keep = study.units.filter(pl.col("level") == level).get_column("unit")
-    other = study.units.filter(pl.col("level") != level).get_column("unit").to_list()
+    # a unit without a level is not at risk either: count it rather than lose it
+    other = study.units.filter((pl.col("level") != level) | pl.col("level").is_null()
+                               ).get_column("unit").to_list()
     row = (R_OTHER_LEVEL, len(other) * n_policies, ", ".join(other[:5]))
     return units.filter(pl.col("unit").is_in(keep.to_list())), row
 

@@ -20,6 +20,7 @@ import polars as pl
 
 from policydiffusion._warnings import warn
 from policydiffusion.errors import IndependentDrawsWarning, InvalidOptionError
+from policydiffusion.estimate._hazard import IN_SEPARATED_FIT, SEPARATED
 from policydiffusion.simulate._common import make_rng, package_versions
 from policydiffusion.simulate.hazard import simulate_hazard
 from policydiffusion.simulate.recovery import rep_seeds
@@ -72,9 +73,12 @@ def _check_estimable(not_estimable: Mapping[str, str] | None) -> None:
     """Refuse a fit whose coefficients the estimator cannot stand behind."""
     if not_estimable:
         terms = ", ".join(f"{t} ({why})" for t, why in not_estimable.items())
+        separated = any(why in (SEPARATED, IN_SEPARATED_FIT) for why in not_estimable.values())
+        remedy = ("Refit with on_separation='firth' (or firth=True)." if separated else
+                  "Refit until it converges (more iterations, rescaled covariates).")
         raise InvalidOptionError(
             f"the fit has coefficients that are not estimable: {terms}; simulating from them "
-            "would use diverging values. Refit with on_separation='firth' (or firth=True).")
+            f"would use diverging values. {remedy}")
 
 
 def _draw_coefs(params: pd.Series, cov: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from policydiffusion.errors import InvalidOptionError
 from policydiffusion.riskset._context import PERIOD
 from policydiffusion.terms._base import check_lag, lag_text
 from policydiffusion.terms._dyadic import DyadicTerm, _pair_edges
@@ -47,8 +48,8 @@ def text_similarity(relation: str = "text_similarity", *, lag: int = 1) -> TextS
     Reads a relation built by :func:`policydiffusion.reinvention.text_similarity_relation`
     (edge weight = similarity, dated by the later of the two adoptions); a static
     relation gives its mean weight. Pairs with no shared text score 0. Because an edge
-    only counts from the period after both adopted, a policy's own texts never
-    predict its own adoption.
+    only counts from ``lag`` (at least 1) periods after both adopted, a policy's own
+    texts never predict its own adoption.
 
     Examples
     --------
@@ -56,6 +57,10 @@ def text_similarity(relation: str = "text_similarity", *, lag: int = 1) -> TextS
     ('text_similarity', 2)
     """
     lag = check_lag(lag)
+    if lag < 1:
+        raise InvalidOptionError(
+            "text_similarity needs lag >= 1: with lag=0 the text of the adoption being "
+            "explained would enter its own row.")
     return TextSimilarity(name="text_similarity" if relation == "text_similarity"
                           else f"{relation}_similarity", lag=lag, relation=relation,
                           description=f"mean text similarity of i and j over policies both "
