@@ -106,7 +106,9 @@ def effects_command(
     payload["estimates"] = json.loads(table.to_json(orient="records"))
     if json_file is not None:
         json_file.parent.mkdir(parents=True, exist_ok=True)
-        json_file.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        from policydiffusion.pipeline.outputs import write_json
+
+        write_json(payload, json_file)  # NaN -> null: valid JSON
         typer.echo(f"JSON written to {json_file}")
     if figure is not None:
         import matplotlib

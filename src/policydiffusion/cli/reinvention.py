@@ -73,7 +73,9 @@ def reinvention_command(
                                   encoding="utf-8")
         typer.echo(f"wrote {json_out}")
     if pairs_out is not None:
-        pairs.pairs.to_csv(pairs_out, index=False)
+        from policydiffusion.safe_output import write_csv
+
+        write_csv(pairs.pairs, pairs_out)  # unit and policy names neutralised for spreadsheets
         typer.echo(f"wrote {pairs_out}")
     if figure is not None:
         drift.plot(lang=lang).savefig(figure)

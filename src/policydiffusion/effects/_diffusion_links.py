@@ -16,7 +16,8 @@ from scipy import stats
 
 from policydiffusion.effects._design import (as_pandas, event_time_indicators, normalise_bins,
                                              period_numbers)
-from policydiffusion.effects._event_study import EventStudyResult, estimation_rows, fit_fixest
+from policydiffusion.effects._event_study import (EventStudyResult, estimation_rows, fit_fixest,
+                                                 wald_f)
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
 __all__ = ["adoption_order", "neighbour_adoption_share", "effect_heterogeneity", "HeterogeneityResult"]
@@ -149,18 +150,8 @@ class HeterogeneityResult:
         for i, c in enumerate(combos):
             for k, w in c.items():
                 R[i, names.index(k)] = w
-        b = R @ self.fit.coef.to_numpy()
-        V = R @ self.fit.vcov.to_numpy() @ R.T
-        if np.linalg.matrix_rank(V) < len(b):
-            # a clustered covariance has rank at most G - 1: with more restrictions than
-            # that (or a singular V) the Wald statistic is not defined
-            return {"statistic": float("nan"), "df_num": len(b), "df_den": self.fit.df_resid,
-                    "p_value": float("nan"),
-                    "reason": f"the covariance of the {len(b)} restrictions is singular "
-                              f"(rank {np.linalg.matrix_rank(V)})"}
-        stat = float(b @ np.linalg.solve(V, b)) / len(b)
-        return {"statistic": stat, "df_num": len(b), "df_den": self.fit.df_resid,
-                "p_value": float(stats.f.sf(stat, len(b), self.fit.df_resid))}
+        return wald_f(R @ self.fit.coef.to_numpy(), R @ self.fit.vcov.to_numpy() @ R.T,
+                      self.fit.df_resid)
 
 
 def effect_heterogeneity(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, unit: str,

@@ -13,7 +13,30 @@ from policydiffusion.effects._design import as_pandas, bin_name, event_time_indi
 from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
-__all__ = ["event_study", "EventStudyResult", "fit_fixest", "estimation_rows"]
+__all__ = ["event_study", "EventStudyResult", "fit_fixest", "estimation_rows", "wald_f"]
+
+
+def wald_f(b: np.ndarray, V: np.ndarray, df_den: float) -> dict[str, object]:
+    """Joint Wald F test of ``b = 0`` with covariance ``V``; not computed (NaN, with a
+    ``reason``) when ``V`` is singular, as a clustered covariance is when there are more
+    restrictions than clusters minus one.
+
+    Examples
+    --------
+    >>> wald_f(np.array([1.0, 0.0]), np.eye(2), 100)["df_num"]
+    2
+    >>> wald_f(np.array([1.0, 1.0]), np.ones((2, 2)), 100)["reason"]
+    'the covariance of the 2 restrictions is singular (rank 1)'
+    """
+    q = len(b)
+    rank = int(np.linalg.matrix_rank(V))
+    if rank < q:
+        return {"statistic": float("nan"), "df_num": q, "df_den": df_den,
+                "p_value": float("nan"),
+                "reason": f"the covariance of the {q} restrictions is singular (rank {rank})"}
+    stat = float(b @ np.linalg.solve(V, b)) / q
+    return {"statistic": stat, "df_num": q, "df_den": df_den,
+            "p_value": float(stats.f.sf(stat, q, df_den))}
 
 
 @dataclass(frozen=True)
@@ -83,16 +106,14 @@ class EventStudyResult:
     def wald(self, terms: Sequence[str]) -> dict[str, float]:
         """Joint Wald test that ``terms`` are all zero: F statistic, df and p-value.
 
-        Used as the pre-trend test on lead bins (see :func:`pretrend_test`).
+        Used as the pre-trend test on lead bins (see
+        :meth:`GroupTimeResult.pretrend_test`).
         """
         names = list(terms)
         if not names:
             raise InvalidOptionError("wald: name at least one term.")
-        b = self.coef[names].to_numpy()
-        v = self.vcov.loc[names, names].to_numpy()
-        stat = float(b @ np.linalg.solve(v, b)) / len(names)
-        return {"statistic": stat, "df_num": len(names), "df_den": self.df_resid,
-                "p_value": float(stats.f.sf(stat, len(names), self.df_resid))}
+        return wald_f(self.coef[names].to_numpy(), self.vcov.loc[names, names].to_numpy(),
+                      self.df_resid)
 
     def summary(self) -> str:
         """A plain-text table of the event-time estimates with the sample description."""

@@ -117,7 +117,9 @@ def reinvention_index(sources: Sources, *, reference: str = "first",
         else:
             ref, sim = _central(pairs.pairs[pairs.pairs["policy"] == policy], g["unit"].tolist())
         start = float(g["time"].min())
-        others = (g["unit"] != ref).to_numpy()
+        # a text cut off in the source lacks articles it may well have had: its lower
+        # similarity is not re-invention, so it stays out of the index and the trend
+        others = ((g["unit"] != ref) & ~g["truncated"].astype(bool)).to_numpy()
         t, s = g["time"].to_numpy(dtype=float)[others], sim[others]
         index = 1.0 - float(s.mean()) if len(s) else np.nan
         if len(s) >= 2 and np.ptp(t) > 0:
