@@ -78,3 +78,15 @@ def test_typer_exit_status_is_kept(monkeypatch):
 
     monkeypatch.setattr(datasets_mod, "list_datasets", exit_7, raising=True)
     assert run(["datasets"]) == 7
+
+
+def test_validate_reads_files_as_the_study_did(tmp_path, capsys):
+    # review: the "columns not read" pass re-read files as UTF-8 (failing on GB18030 files
+    # the user had passed --encoding for) and called a recognised unit column unread
+    gb = tmp_path / "gb.csv"
+    gb.write_bytes("policy,unit,time\n条例,A,2001\n条例,B,2002\n".encode("gb18030"))
+    assert run(["validate", str(gb), "--encoding", "gb18030"]) == 0
+    st = tmp_path / "st.csv"
+    st.write_text("policy,state,time\np,A,2001\np,B,2002\n")
+    assert run(["validate", str(st)]) == 0
+    assert "Columns not read" not in capsys.readouterr().out

@@ -12,7 +12,7 @@ import functools
 import inspect
 import typing
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List, Mapping, Optional
 
 import typer
 
@@ -177,21 +177,26 @@ def _relation_spec(spec: str, rest: str, directed: bool):
     return RelationSpec(parts[0], **kw)
 
 
-def ignored_columns(loading: dict) -> dict[str, list[str]]:
+def ignored_columns(loading: dict, sources: Mapping[str, str] | None = None
+                    ) -> dict[str, list[str]]:
     """Columns of the input files that the loading options leave unread, by file:
     adoption columns other than the policy, unit and time columns (long layout), and
     relation columns other than source, target, period and weight. (Units, policies and
-    covariates tables keep every column as an attribute.)"""
+    covariates tables keep every column as an attribute.) Files are read as the study
+    was (``encoding``), and ``sources`` (the study's) names any unit or time column the
+    loader recognised in place of the defaults."""
     from policydiffusion.study._read import read_table
 
+    enc = loading.get("encoding")
     out: dict[str, list[str]] = {}
     if loading.get("adoptions") is not None and loading.get("layout", "long") == "long":
-        t = read_table(loading["adoptions"], argument="adoptions")
-        used = {loading["policy_col"], loading["unit_col"], loading["time_col"]}
+        t = read_table(loading["adoptions"], argument="adoptions", encoding=enc)
+        used = {loading["policy_col"], loading["unit_col"], loading["time_col"],
+                *((sources or {}).get(k) for k in ("unit column", "time column"))}
         out[t.label] = [c for c in t.frame.columns if c not in used]
     for spec in loading.get("relation") or []:
         rel = _relation_spec(spec, spec.partition("=")[2], False)
-        t = read_table(rel["edges"], argument="relation")
+        t = read_table(rel["edges"], argument="relation", encoding=enc)
         used = {rel["source"], rel["target"], rel["period"], rel["weight"]}
         out[t.label] = [c for c in t.frame.columns if c not in used]
     return {k: v for k, v in out.items() if v}

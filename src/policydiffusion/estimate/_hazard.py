@@ -164,8 +164,10 @@ def fit_hazard(data: DataInput, formula: str, *, link: str = "logit",
         estimate, standard error, test or interval in ``tidy()``, tables and JSON;
         ``"firth"`` refits with Firth's penalised likelihood (logit only;
         ``res.estimator == "firth"``, and ``res.provenance["separation_refit"]``
-        names the terms); ``"raise"`` raises SeparationError. A fit that does not
-        converge has every term not estimable. Fitted probabilities numerically 0
+        names the terms); ``"raise"`` raises SeparationError. One exception to
+        "mark": on data too large for the exact (linear-programme) check, a fit that
+        converged with diverging estimates only warns, naming the terms. A fit that
+        does not converge has every term not estimable. Fitted probabilities numerically 0
         or 1 (as R's glm.fit counts them) give a FittedProbabilityWarning.
     engine, scheduler
         ``"local"`` (default) or ``"dask"``: each pass runs as Dask tasks over

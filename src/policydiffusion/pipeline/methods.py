@@ -152,7 +152,9 @@ def firth_refits(models: Sequence[object] = (), heterogeneity: Sequence[object] 
             out.append({"kind": "model", "model": m.key, "terms": list(refit.get("terms", ()))})
     for h in heterogeneity:
         f = h.frame
-        groups = ([g for g in dict.fromkeys(f["firth_refit"]) if g]
+        # the column holds the separated subgroups of the block joined by ", "
+        groups = (list(dict.fromkeys(g for v in f["firth_refit"] if v
+                                     for g in str(v).split(", ")))
                   if "firth_refit" in f.columns else [])
         if groups:
             out.append({"kind": "subgroups", "model": h.key, "by": h.by, "groups": groups})
