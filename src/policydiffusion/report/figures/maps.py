@@ -302,7 +302,7 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         ax.set_aspect("equal")
         ax.set_axis_off()
         # on the prefecture map the centre and the provinces are drawn as their prefectures
-        missing = [u for u in units if u not in main
+        missing = [u for u in units if u not in shapes
                    and not (kind == "china_prefectures" and u.endswith("0000"))]
         if missing:
             ax.annotate(f"{tr('No data', lang)}: {', '.join(missing[:5])}", (0, 0), xycoords="axes fraction",
