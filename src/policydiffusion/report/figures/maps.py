@@ -241,7 +241,8 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         dashed line in a box at the lower right, the layout of Chinese journals'
         maps, and keep the islands south of 18°N off the main map so they do not
         stretch it. Geometry: the dashes from Natural Earth (public domain), the
-        islands from the shipped prefecture map (see ``PROVENANCE.md``).
+        islands from the shipped prefecture map (see ``PROVENANCE.md``; Dongsha,
+        Pratas, is in neither source and not drawn).
         ``False`` leaves the inset out (the prefecture map then draws the islands
         in place). These maps are **not** officially reviewed (no 审图号): to
         publish a map in China, draw it on the standard base map
