@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 
 from policydiffusion.datasets.china_levels import china_covid_study, china_regulations_study  # noqa: E402
 from policydiffusion.report.figures import plot_choropleth, plot_level_timeline  # noqa: E402
-from policydiffusion.report.figures.maps import NO_ADOPTION, _guess_geometry  # noqa: E402
+from policydiffusion.report.figures.maps import NO_ADOPTION, NO_DATA, _guess_geometry  # noqa: E402
 from policydiffusion.study import read_pilots  # noqa: E402
 
 
@@ -51,6 +51,7 @@ def test_prefecture_map_colours_the_prefectures():
     ax = plot_choropleth(s, "home_isolation")
     faces = ax.collections[0].get_facecolors()
     grey = matplotlib.colors.to_rgba(NO_ADOPTION)
-    coloured = sum(not np.allclose(f, grey) and not np.allclose(f, (1, 1, 1, 1)) for f in faces)
+    no_data = matplotlib.colors.to_rgba(NO_DATA)
+    coloured = sum(not np.allclose(f, grey) and not np.allclose(f, no_data) for f in faces)
     assert coloured >= 110  # 110 prefectures ordered home isolation (multi-part polygons: more)
     assert not any("No data" in t.get_text() for t in ax.texts)

@@ -305,22 +305,32 @@ def _model_tables(state: RunState) -> Section | None:
                                     else policy_label(state, b.policy, lang)))
                    for lang in ("en", "zh")}
 
-        def render(fmt: str, lang: str, fitted: list = fitted, seen: list = seen,
-                   order: list = order, fe: list = fe, caption: dict = caption,
-                   table_key: str = table_key) -> str:
+        def table_args(lang: str, fitted: list = fitted, seen: list = seen, order: list = order,
+                       fe: list = fe) -> tuple[dict, dict]:
+            """The models and the options of one regression table, for every format."""
             results = {pick(m.spec.label, lang, m.spec.name): m.result for m in fitted}
-            tl = {t: term_label(t, lang, labels) for t in seen}
-            text = regression_table(results, labels=tl, fmt=fmt, lang=lang, digits=digits,
-                                    order=order, drop={f: tr(FIXED_EFFECTS[f], lang) for f in fe},
-                                    vcov_labels=None if lang == "en" else {
-                                        pick(m.spec.label, lang, m.spec.name): vcov_text(
-                                            m.spec.vcov, lang, getattr(m.result, "n_clusters", ()))
-                                        for m in fitted},
-                                    caption=caption[lang], label=f"tab:{table_key}")
-            return text
+            return results, dict(labels={t: term_label(t, lang, labels) for t in seen}, lang=lang,
+                                 digits=digits, order=order,
+                                 drop={f: tr(FIXED_EFFECTS[f], lang) for f in fe},
+                                 vcov_labels=None if lang == "en" else {
+                                     pick(m.spec.label, lang, m.spec.name): vcov_text(
+                                         m.spec.vcov, lang, getattr(m.result, "n_clusters", ()))
+                                     for m in fitted})
+
+        def render(fmt: str, lang: str, table_args=table_args, caption: dict = caption,
+                   table_key: str = table_key) -> str:
+            results, options = table_args(lang)
+            return regression_table(results, fmt=fmt, caption=caption[lang], label=f"tab:{table_key}",
+                                    **options)
+
+        def docx(path, lang: str, table_args=table_args, caption: dict = caption):
+            from policydiffusion.report.docx import regression_table_docx
+
+            results, options = table_args(lang)
+            return regression_table_docx(results, path, caption=caption[lang], **options)
 
         items.append(TableItem(key=table_key, caption=caption, render=render,
-                               css_class="regtable"))
+                               css_class="regtable", docx=docx))
     return Section("models", "heading.models", tuple(items))
 
 

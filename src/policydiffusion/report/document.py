@@ -22,6 +22,7 @@ from __future__ import annotations
 import html as _html
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Mapping, Sequence, Union
 
 import pandas as pd
@@ -53,13 +54,16 @@ class FigureItem:
 
 @dataclass(frozen=True)
 class TableItem:
-    """A table: ``render(fmt, lang)`` returns it as html, latex, markdown or csv text."""
+    """A table: ``render(fmt, lang)`` returns it as html, latex, markdown or csv text;
+    ``docx(path, lang)``, when given, writes it as a Word file (binary, so not a ``render``
+    format)."""
 
     key: str
     caption: Label
     render: Callable[[str, str], str]
     note: Label | None = None
     css_class: str = ""
+    docx: Callable[[Path, str], object] | None = None
 
 
 Item = Union[Paragraph, FigureItem, TableItem]
@@ -173,7 +177,13 @@ def frame_table(key: str, caption: Label, frame: Callable[[str], pd.DataFrame], 
     def render(fmt: str, lang: str) -> str:
         return frame_to(frame(lang), fmt, caption=pick(caption, lang), label=f"tab:{key}")
 
-    return TableItem(key=key, caption=caption, render=render, note=note)
+    def docx(path: Path, lang: str) -> Path:
+        from policydiffusion.report.docx import frame_docx
+
+        return frame_docx(frame(lang), path, caption=pick(caption, lang),
+                          notes=[pick(note, lang)] if note else ())
+
+    return TableItem(key=key, caption=caption, render=render, note=note, docx=docx)
 
 
 def iter_items(doc: ReportDocument, kind: type | tuple[type, ...]) -> Sequence:

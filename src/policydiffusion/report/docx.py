@@ -112,5 +112,6 @@ def regression_table_docx(results: Mapping[str, Any], path: str | Path, *, capti
     from policydiffusion.report.tables import regression_table_frame
 
     frame = regression_table_frame(results, **options)
-    return frame_docx(frame, path, caption=caption, notes=frame.attrs["notes"],
+    # the term column's header is blank, as in the other formats: "term" is our key, not a label
+    return frame_docx(frame.rename(columns={"term": ""}), path, caption=caption, notes=frame.attrs["notes"],
                       rule_after=frame.attrs["n_term_rows"])

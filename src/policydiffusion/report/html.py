@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
+from policydiffusion.errors import InvalidOptionError
 from policydiffusion.report.document import FigureItem, Paragraph, ReportDocument, TableItem, iter_items
 from policydiffusion.report.i18n import check_language, pick, tr
 from policydiffusion.safe_output import safe_filename
@@ -35,7 +36,7 @@ __all__ = ["render_html", "write_report", "ReportFiles", "CSP"]
 #: inline styles
 CSP = "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'"
 
-_EXT = {"latex": "tex", "markdown": "md", "csv": "csv", "html": "html"}
+_EXT = {"latex": "tex", "markdown": "md", "csv": "csv", "html": "html", "docx": "docx"}
 _MAX_SVG_BYTES = 350_000
 
 
@@ -223,7 +224,8 @@ def write_report(doc: ReportDocument, out: Path | str, *, lang: str = "en",
     lang
         Language of the report, figures and tables.
     figure_formats, table_formats
-        Files written for each figure and table.
+        Files written for each figure and table. ``"docx"`` (Word) needs python-docx
+        (``pip install "policydiffusion[docx]"``).
     progress
         Optional callable ``progress(description)`` called before each figure.
     """
@@ -249,7 +251,12 @@ def write_report(doc: ReportDocument, out: Path | str, *, lang: str = "en",
             paths = []
             for fmt in table_formats:
                 p = tab_dir / f"{stem}.{_EXT[fmt]}"
-                p.write_text(it.render(fmt, lang), encoding="utf-8")
+                if fmt != "docx":
+                    p.write_text(it.render(fmt, lang), encoding="utf-8")
+                elif it.docx is None:  # never skipped silently: the caller asked for Word
+                    raise InvalidOptionError(f"table {it.key!r} cannot be written as Word (.docx)")
+                else:
+                    it.docx(p, lang)
                 paths.append(p)
             tables[it.key] = {"html": it.render("html", lang),
                               "files": [f"tables/{p.name}" for p in paths]}

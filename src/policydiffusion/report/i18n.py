@@ -500,6 +500,7 @@ TEXT: dict[str, dict[str, str]] = {
     "figure.adoption_year": {"en": "Adoption year", "zh": "采纳年份"},
     "figure.not_adopted": {"en": "Not adopted", "zh": "未采纳"},
     "figure.no_data": {"en": "No data", "zh": "无数据"},
+    "figure.scs_islands": {"en": "South China Sea Islands", "zh": "南海诸岛"},
     "figure.region": {"en": "Region", "zh": "地区"},
     "figure.timeline": {"en": "Adoption timeline", "zh": "采纳时间线"},
     "figure.curve": {"en": "Adoption curve", "zh": "采纳曲线"},

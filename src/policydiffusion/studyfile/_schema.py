@@ -27,7 +27,7 @@ LANGUAGES = ("en", "zh")
 FIGURES = ("curves", "hazard", "map", "timeline", "network", "marginal_effects", "heterogeneity",
            "simulation", "reinvention")
 FIGURE_FORMATS = ("png", "svg", "pdf")
-TABLE_FORMATS = ("csv", "latex", "markdown", "html")
+TABLE_FORMATS = ("csv", "latex", "markdown", "html", "docx")
 SIMULATION_KINDS = ("from_fit",)
 ON_SEPARATION = ("mark", "firth", "raise")  # as policydiffusion.estimate's on_separation
 GRANULARITIES = ("year", "quarter", "month", "period")
@@ -403,7 +403,8 @@ class ReportSection:
     figure_formats: tuple = f(("png", "svg"), kind="strlist", choices=FIGURE_FORMATS,
                               doc="Files written to figures/.")
     table_formats: tuple = f(("csv", "latex", "markdown"), kind="strlist", choices=TABLE_FORMATS,
-                             doc="Files written to tables/.")
+                             doc="Files written to tables/. `docx` (Word) needs python-docx: "
+                             "`pip install \"policydiffusion[docx]\"`.")
     digits: int = f(3, kind="int", bounds=(0, 10), doc="Decimal places in tables.")
     key_terms: tuple | None = f(kind="strlist", doc="Variables of interest, shown first in the "
                                 "model tables in this order (columns or term names; default: "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib.util
 import re
 import tomllib
 import warnings
@@ -517,6 +518,10 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
     if engine is not None and engine.scheduler is not None and engine.kind != "dask":
         ck.bad(("engine", "scheduler"), "`scheduler` applies to kind = \"dask\" only")
     study, policies, describe, report = b["study"], b["policies"], b["describe"], b["report"]
+    if report is not None and "docx" in report.table_formats and importlib.util.find_spec("docx") is None:
+        # said before any work, not after the models are fitted
+        ck.bad(("report", "table_formats"), "\"docx\" (Word tables) needs python-docx, which is "
+               "not installed: pip install \"policydiffusion[docx]\"")
     if None in (study, data, policies, describe, report, engine):
         return None
     if not report.title and study.title:

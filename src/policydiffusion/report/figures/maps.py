@@ -1,6 +1,8 @@
 """Choropleth maps of adoption periods (US states, China's provinces or prefectures) and a tile-grid
 fallback for units without geometry. Polygons are drawn with matplotlib's
-PolyCollection from the shipped GeoJSON; no GIS library is needed."""
+PolyCollection from the shipped GeoJSON; no GIS library is needed. China maps carry the
+South China Sea inset (南海诸岛) at the lower right, as Chinese journals' maps do; they
+are not officially reviewed maps (no 审图号), see :func:`plot_choropleth`."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from policydiffusion.report.figures._fonts import tr
 __all__ = ["plot_choropleth", "plot_tile_grid", "albers", "US_TILE_GRID", "load_geometry"]
 
 NO_ADOPTION = "#d9d9d9"
-NO_DATA = "#ffffff"
+# lighter than NO_ADOPTION but not white: a shape outside the study (Taiwan in a mainland
+# study) must still be seen on a white page
+NO_DATA = "#ebebeb"
 
 #: Column and row of each US state in a 50-state tile-grid map (row 0 at the top).
 US_TILE_GRID: dict[str, tuple[int, int]] = {
@@ -57,7 +61,8 @@ _CN = {"lon0": 105, "lat0": 35, "lat1": 25, "lat2": 47}
 
 
 def load_geometry(name: str) -> dict:
-    """A shipped GeoJSON: ``"us_states"``, ``"china_provinces"`` or ``"china_prefectures"``."""
+    """A shipped GeoJSON: ``"us_states"``, ``"china_provinces"``, ``"china_prefectures"`` or
+    ``"china_scs_inset"`` (the South China Sea inset: the dashed line and the islands)."""
     from policydiffusion.datasets import dataset_path
 
     return json.loads(dataset_path(f"geo/{name}.geojson").read_text(encoding="utf-8"))
@@ -95,12 +100,20 @@ def _shapes(geometry: str | dict) -> tuple[dict[str, list[np.ndarray]], str]:
             key = props["state_abbr"]
             shapes[key] = _project_us(key, _rings(f["geometry"]))
         elif kind in ("china_provinces", "china_prefectures"):
-            key = str(props["code"])
-            shapes[key] = [np.column_stack(albers(r[:, 0], r[:, 1], **_CN)) for r in _rings(f["geometry"])]
+            shapes[str(props["code"])] = _project_cn(_rings(f["geometry"]))
         else:
             key = str(props.get("unit", props.get("id")))
             shapes[key] = _rings(f["geometry"])
+    if kind == "china_prefectures":
+        # the prefecture source has no Taiwan, Hong Kong or Macao: drawn as provinces
+        for f in load_geometry("china_provinces")["features"]:
+            if not f["properties"]["mainland"]:
+                shapes[str(f["properties"]["code"])] = _project_cn(_rings(f["geometry"]))
     return shapes, kind
+
+
+def _project_cn(rings: list[np.ndarray]) -> list[np.ndarray]:
+    return [np.column_stack(albers(r[:, 0], r[:, 1], **_CN)) for r in rings]
 
 
 def _guess_geometry(units: list[str]) -> str | None:
@@ -195,8 +208,9 @@ def _legend_no_adoption(ax, lang: str, fk: dict, loc: str = "lower right", *, ne
 
 def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=None, lang: str = "en",
                     cmap: str = "viridis", labels: bool = False, label_by: str = "auto",
-                    small: str = "callout", min_area: float = 0.001, title: str | None = None):
-    """Map coloured by adoption period; non-adopters grey.
+                    small: str = "callout", min_area: float = 0.001, title: str | None = None,
+                    scs_inset: bool = True):
+    """Map coloured by adoption period; non-adopters grey, shapes outside the study lighter grey.
 
     Parameters
     ----------
@@ -206,7 +220,8 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         are GB/T codes; on the prefecture map units of higher levels are not
         drawn), a GeoJSON
         dict whose features carry a ``unit`` property, or ``"auto"`` (guess from the
-        unit ids; a tile grid when nothing fits).
+        unit ids; a tile grid when nothing fits). Both China maps draw Taiwan (710000),
+        Hong Kong and Macao, coloured when the study has them.
     labels
         Label the polygons.
     label_by
@@ -221,6 +236,17 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         it out, ``"inside"`` writes it at the polygon's centre anyway.
     min_area
         Polygons smaller than this share of the mapped area count as small.
+    scs_inset
+        China maps only: draw the South China Sea islands (南海诸岛) with China's
+        dashed line in a box at the lower right, the layout of Chinese journals'
+        maps, and keep the islands south of 18°N off the main map so they do not
+        stretch it. Geometry: the dashes from Natural Earth (public domain), the
+        islands from the shipped prefecture map (see ``PROVENANCE.md``; Dongsha,
+        Pratas, is in neither source and not drawn).
+        ``False`` leaves the inset out (the prefecture map then draws the islands
+        in place). These maps are **not** officially reviewed (no 审图号): to
+        publish a map in China, draw it on the standard base map
+        (标准地图服务, bzdt.ch.mnr.gov.cn) and have it reviewed.
 
     Returns
     -------
@@ -261,19 +287,18 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         # labels need room: a labelled map defaults to a wider figure, same font sizes
         ax = new_axes(ax, figsize=(5.0, 4.0) if labels else (3.5, 2.8))
         cm, norm = _color_scale(vals, cmap)
-        verts, colors, fill = [], [], {}
-        for key, rings in shapes.items():
-            if key in vals:
-                col = cm(norm(vals[key]))
-            elif key in units:
-                col = NO_ADOPTION
-            else:
-                col = NO_DATA
-            fill[key] = col
-            for r in rings:
-                verts.append(r)
-                colors.append(col)
-        ax.add_collection(PolyCollection(verts, facecolors=colors, edgecolors="white", linewidths=0.3))
+        fill = {key: cm(norm(vals[key])) if key in vals else NO_ADOPTION if key in units else NO_DATA
+                for key in shapes}
+        inset = scs_inset and kind in ("china_provinces", "china_prefectures")
+        main = {k: m for k, rings in shapes.items()
+                if (m := [r for r in rings if not (inset and _south_sea(r))])}
+        ax.add_collection(PolyCollection([r for rings in main.values() for r in rings],
+                                         facecolors=[fill[k] for k, rings in main.items() for _ in rings],
+                                         edgecolors="white", linewidths=0.3))
+        if inset:
+            hainan = next((u for u, k in key_of.items() if k == "460000"), "460000")
+            _scs_inset(ax, main, shapes, fill, fill.get(hainan, NO_DATA), lang, fk,
+                       islands_shipped=kind == "china_provinces")
         ax.autoscale_view()
         ax.set_aspect("equal")
         ax.set_axis_off()
@@ -292,9 +317,84 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         if labels:  # last: the colorbar and title change the map's scale, hence what fits
             if label_by == "unit" or label_by == "auto" and kind == "us_states":
                 names = {u: u for u in units}
-            _label_polygons(ax, {k: v for k, v in shapes.items() if k in names}, names, fill, fk,
+            _label_polygons(ax, {k: v for k, v in main.items() if k in names}, names, fill, fk,
                             small=small, min_area=min_area)
     return ax
+
+
+# ------------------------------------------------------------ South China Sea inset
+_SCS_BOX = (106.0, 2.5, 124.0, 24.5)  # lon0, lat0, lon1, lat1 of the inset's sea
+_SCS_SOUTH = 18.0  # islands wholly south of this latitude (Hainan ends at 18.15N) go in the inset
+_SCS_HEIGHT = 0.28  # inset height as a share of the main map's
+
+
+def _lat_cn(r: np.ndarray) -> np.ndarray:
+    """Latitudes of points projected with the China Albers projection (its inverse)."""
+    s = np.sin(np.radians([_CN["lat1"], _CN["lat2"], _CN["lat0"]]))
+    n = (s[0] + s[1]) / 2
+    C = np.cos(np.radians(_CN["lat1"])) ** 2 + 2 * n * s[0]
+    rho0 = np.sqrt(C - 2 * n * s[2]) / n
+    rho2 = r[:, 0] ** 2 + (rho0 - r[:, 1]) ** 2
+    return np.degrees(np.arcsin(np.clip((C - rho2 * n * n) / (2 * n), -1, 1)))
+
+
+def _south_sea(r: np.ndarray) -> bool:
+    return bool(_lat_cn(r).max() < _SCS_SOUTH)
+
+
+def _scs_inset(ax, main: dict, shapes: dict, fill: dict, hainan_fill, lang: str, fk: dict, *,
+               islands_shipped: bool):
+    """The South China Sea box at the lower right of a China map: the provinces (or
+    prefectures) in their colours, the islands and the 9 dashes. It sits clear of the
+    land below its top edge (Taiwan), widening the map if it must; placed in data
+    coordinates, it moves with the map when labels change the limits."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    gj = load_geometry("china_scs_inset")
+    dashes = [np.column_stack(albers(*np.asarray(f["geometry"]["coordinates"], float).T, **_CN))
+              for f in gj["features"] if f["properties"]["kind"] == "dash"]
+    if islands_shipped:  # the province map has no island shapes: the shipped ones, in Hainan's colour
+        islands = [(r, hainan_fill) for f in gj["features"] if f["properties"]["kind"] == "islands"
+                   for r in _project_cn(_rings(f["geometry"]))]
+    else:
+        islands = [(r, fill[k]) for k, rings in shapes.items() for r in rings if _south_sea(r)]
+    lon0, lat0, lon1, lat1 = _SCS_BOX
+    edge = np.linspace(0, 1, 20)
+    bx, by = albers(np.r_[lon0 + (lon1 - lon0) * edge, np.full(20, lon1), lon1 - (lon1 - lon0) * edge,
+                          np.full(20, lon0)],
+                    np.r_[np.full(20, lat0), lat0 + (lat1 - lat0) * edge, np.full(20, lat1),
+                          lat1 - (lat1 - lat0) * edge], **_CN)
+    pts = np.vstack([r for rings in main.values() for r in rings])
+    (x0, y0), (x1, y1) = pts.min(0), pts.max(0)
+    h = _SCS_HEIGHT * (y1 - y0)
+    w = h * (bx.max() - bx.min()) / (by.max() - by.min())
+    below = pts[pts[:, 1] <= y0 + h, 0]
+    left = max(x1 - w, (below.max() if below.size else x0) + 0.02 * (x1 - x0))
+    ax.update_datalim([(left, y0), (left + w, y0 + h)])
+    iax = ax.inset_axes([left, y0, w, h], transform=ax.transData, zorder=3)
+    iax.set_xlim(bx.min(), bx.max())
+    iax.set_ylim(by.min(), by.max())
+    iax.set_xticks([])
+    iax.set_yticks([])
+    for sp in iax.spines.values():  # the house style hides the top and right spines
+        sp.set_visible(True)
+        sp.set_linewidth(0.5)
+        sp.set_color("0.3")
+    iax.add_collection(PolyCollection([r for rings in shapes.values() for r in rings],
+                                      facecolors=[fill[k] for k, rings in shapes.items() for _ in rings],
+                                      edgecolors="white", linewidths=0.2))
+    # islands are specks at this scale: a dark outline keeps them visible
+    iax.add_collection(PolyCollection([r for r, _ in islands], facecolors=[c for _, c in islands],
+                                      edgecolors="0.35", linewidths=0.3))
+    # the source's dashes are already the dashes: drawn as solid segments
+    iax.add_collection(LineCollection(dashes, colors="0.2", linewidths=0.6))
+    # 南海诸岛 fits inside, at the bottom right as on Chinese maps; the English name
+    # would cover the Spratlys, so it stands above the box
+    inside = lang == "zh"
+    iax.text(0.96 if inside else 1.0, 0.03 if inside else 1.03,
+             tr("South China Sea Islands", lang).replace("China Sea", "China\nSea"),
+             transform=iax.transAxes, ha="right", va="bottom", fontsize=4, linespacing=1.0, **fk)
+    return iax
 
 
 # ---------------------------------------------------------------------- labels

@@ -1,0 +1,58 @@
+"""Build the shipped South China Sea inset (南海诸岛) for the China maps.
+
+Writes src/policydiffusion/datasets/data/geo/china_scs_inset.geojson with
+  - the 9 dashes of China's dashed line (kind "dash"), from Natural Earth
+    (public domain): github.com/nvkelso/natural-earth-vector, commit
+    6a9da465f6f05b9936e34340d6a81a00f79ac1a2,
+    geojson/ne_10m_admin_0_boundary_lines_maritime_indicator_chn.geojson,
+    coordinates rounded to 4 decimals;
+  - the islands (kind "islands"): the polygons of Sansha (460300, Xisha, Zhongsha and
+    Nansha) from the shipped china_prefectures.geojson (Vonng/adcode, CC BY 4.0),
+    south of 24N and within lon 105-125, unchanged.
+
+Usage:
+  python3 tools/build_china_scs_inset.py /path/to/ne_10m_admin_0_boundary_lines_maritime_indicator_chn.geojson
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+GEO = Path(__file__).resolve().parents[1] / "src/policydiffusion/datasets/data/geo"
+BOX = (105.0, 2.0, 125.0, 24.0)  # lon0, lat0, lon1, lat1: the inset's sea
+NE_COMMIT = "6a9da465f6f05b9936e34340d6a81a00f79ac1a2"
+
+
+def _in_box(ring: list) -> bool:
+    return all(BOX[0] <= x <= BOX[2] and BOX[1] <= y <= BOX[3] for x, y in ring)
+
+
+def main(ne_file: str) -> None:
+    dashes = json.loads(Path(ne_file).read_text(encoding="utf-8"))["features"]
+    if len(dashes) != 9:
+        raise SystemExit(f"{ne_file}: expected the 9 dashes, found {len(dashes)} features")
+    features = [{"type": "Feature",
+                 "properties": {"kind": "dash", "note": f["properties"]["NOTE"],
+                                "ne_id": f["properties"]["ne_id"]},
+                 "geometry": {"type": "LineString",
+                              "coordinates": [[round(x, 4), round(y, 4)]
+                                              for x, y in f["geometry"]["coordinates"]]}}
+                for f in dashes]
+    pref = json.loads((GEO / "china_prefectures.geojson").read_text(encoding="utf-8"))
+    sansha = next(f for f in pref["features"] if str(f["properties"]["code"]) == "460300")
+    polys = [p for p in sansha["geometry"]["coordinates"] if _in_box(p[0])]
+    features.append({"type": "Feature",
+                     "properties": {"kind": "islands", "code": "460300", "province_code": "460000",
+                                    "name_zh": "南海诸岛"},
+                     "geometry": {"type": "MultiPolygon", "coordinates": polys}})
+    out = {"type": "FeatureCollection", "features": features}
+    (GEO / "china_scs_inset.geojson").write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+                                                 + "\n", encoding="utf-8")
+    print(f"9 dashes, {len(polys)} of {len(sansha['geometry']['coordinates'])} Sansha polygons")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
