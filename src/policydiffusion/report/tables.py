@@ -13,12 +13,13 @@ from __future__ import annotations
 import html
 import io
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from policydiffusion._display import with_html_table
+from policydiffusion._labels import term_label
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.report.document import _TEX as LATEX_SPECIAL
 from policydiffusion.report.document import latex_label
@@ -136,7 +137,7 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     >>> df["y"] = (rng.random(400) < 1 / (1 + np.exp(1 - df.x))).astype(int)
     >>> t = regression_table_frame({"Model 1": fit_hazard(df, "y ~ x")}, labels={"x": "Income"})
     >>> t["term"].tolist()[:4]
-    ['Income', '', 'Intercept', '']
+    ['Income', '', 'Constant', '']
     """
     check_choice("lang", lang, tuple(_WORDS))
     if not results:
@@ -144,6 +145,10 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     stars = tuple(sorted(stars, reverse=True))
     words = _WORDS[lang]
     labels = dict(labels or {})
+
+    def label_of(term: str) -> str:  # the report's names, so table, summary and report agree
+        return term_label(term, lang, labels)
+
     seen: list[str] = []
     for res in results.values():
         seen += [t for t in res.params.index if t not in seen]
@@ -153,7 +158,7 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     rows: list[list[str]] = []
     tidies = {name: res.tidy().set_index("term") for name, res in results.items()}
     for term in terms:
-        est_row, se_row = [labels.get(term, term)], [""]
+        est_row, se_row = [label_of(term)], [""]
         for name, res in results.items():
             t = tidies[name]
             if term in getattr(res, "not_estimable", {}):
@@ -207,7 +212,7 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     frame.attrs["n_term_rows"] = 2 * len(terms)
     frame.attrs["hidden_terms"] = [t for t in seen if t in hidden]
     frame.attrs["notes"] = [words["se_note"] + words["gap"] + se_line, star_note,
-                            *_trust_notes(results, words, labels, lang)]
+                            *_trust_notes(results, words, label_of, lang)]
     return frame
 
 
@@ -216,24 +221,24 @@ def _refitted(res: Any) -> bool:
 
 
 def _trust_notes(results: Mapping[str, Any], words: Mapping[str, str],
-                 labels: Mapping[str, str], lang: str) -> list[str]:
+                 label_of: Callable[[str], str], lang: str) -> list[str]:
     """Notes on terms not estimable, Firth refits and corrected covariances."""
     sep = "、" if lang == "zh" else ", "
     out = []
     for name, res in results.items():
         by_reason: dict[str, list[str]] = {}
         for t, why in getattr(res, "not_estimable", {}).items():
-            by_reason.setdefault(why, []).append(labels.get(t, t))
+            by_reason.setdefault(why, []).append(label_of(t))
         for why, ts in by_reason.items():
             reason = _REASONS_ZH.get(why, why) if lang == "zh" else why
             out.append(words["not_estimable_note"].format(reason=reason, model=name,
                                                           terms=sep.join(ts)))
         if _refitted(res):
-            ts = [labels.get(t, t) for t in res.provenance["separation_refit"]["terms"]]
+            ts = [label_of(t) for t in res.provenance["separation_refit"]["terms"]]
             out.append(words["firth_note"].format(model=name, terms=sep.join(ts)))
         corr = getattr(res, "vcov_correction", None)
         if corr:
-            ts = [labels.get(t, t) for t in corr["terms"]]
+            ts = [label_of(t) for t in corr["terms"]]
             out.append(words["psd_note"].format(model=name, terms=sep.join(ts)))
     return out
 
