@@ -183,6 +183,14 @@ TEXT: dict[str, dict[str, str]] = {
     "col.estimate_firth": {"en": "Estimate (Firth)", "zh": "估计值（Firth）"},
     "col.difference_test": {"en": "Difference test", "zh": "差异检验"},
     "report.not_estimable": {"en": "not estimable", "zh": "无法估计"},
+    # why a coefficient is not estimable, by the estimator's English words (regression table notes)
+    "not_estimable.separated": {"en": "(quasi-)complete separation", "zh": "（准）完全分离"},
+    "not_estimable.not_converged": {"en": "the fit did not converge", "zh": "估计未收敛"},
+    "not_estimable.in_separated_fit": {"en": "the fit has (quasi-)complete separation",
+                                       "zh": "模型存在（准）完全分离"},
+    # the end of a rare-events (King-Zeng) variance label
+    "vcov.king_zeng": {"en": ", King-Zeng variance factor (n/(n+k))^2",
+                       "zh": "，King-Zeng 方差因子 (n/(n+k))^2"},
     "split.median": {"en": "split at the median, {value}", "zh": "以中位数 {value} 划分"},
     "split.values": {"en": "its values", "zh": "按取值划分"},
     "split.threshold": {"en": "split at {value}", "zh": "以 {value} 为界划分"},
