@@ -67,7 +67,10 @@ def _fmt(v: object, digits: int = 4) -> str:
 
 @dataclass(frozen=True)
 class Summary:
-    """A model summary for people: ``str()``, ``_repr_html_``, ``to_markdown``, ``to_latex``."""
+    """A model summary for people: ``str()``, ``_repr_html_``, ``to_markdown``, ``to_latex``.
+
+    A ``label`` column in ``table`` (results' ``tidy()`` has one) is shown in place of
+    ``term``, so terms read as in regression tables and the report ("Constant")."""
 
     title: str
     info: Sequence[tuple[str, object]]

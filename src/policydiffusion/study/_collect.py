@@ -36,6 +36,12 @@ class TableRead:
     >>> frame, problems = TableRead(pl.DataFrame({"unit": ["A"]}), (), "units.csv")
     >>> frame.height, problems
     (1, ())
+    >>> TableRead(frame, (Problem("units.csv", 3, "unit", None, "empty unit id"),),
+    ...           "units.csv").raise_if_any()
+    Traceback (most recent call last):
+    ...
+    policydiffusion.errors.StudyDataError: 1 problem in the study data:
+      units.csv row 3, column 'unit': empty unit id
     """
 
     frame: pl.DataFrame
@@ -79,10 +85,6 @@ class _Collector:
     def add(self, table: Table, pos: int | None, column: str | None, value: object, hint: str) -> None:
         row = table.row_of(pos) if pos is not None else None
         self.problems.append(Problem(table.label, row, column, value, hint))
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise StudyDataError(self.problems)
 
 
 def _read(source: TableLike, argument: str, opts: ReadOptions) -> Table:

@@ -128,22 +128,28 @@ def read_events(source: TableLike, *, known_units: Sequence[str], granularity: s
                      et.label)
 
 
-def _units_frame(ut: Table, uid: str, name_col: str, parent_col: str, entry_col: str,
-                 exit_col: str, granularity: str, bad: _Collector,
-                 opts: ReadOptions = ReadOptions()) -> pl.DataFrame:
-    f = ut.frame
+def _ids(table: Table, col: str, what: str, bad: _Collector) -> list[str]:
+    """The id column as text ("" where empty); an empty or repeated id is a problem."""
     ids: list[str] = []
     seen: dict[str, int] = {}
-    for pos, v in enumerate(f[uid]):
+    for pos, v in enumerate(table.frame[col]):
         if _is_missing(v) or not str(v).strip():
-            bad.add(ut, pos, uid, None, "empty unit id")
+            bad.add(table, pos, col, None, f"empty {what} id")
             ids.append("")
             continue
         t = _text(v)
         if t in seen:
-            bad.add(ut, pos, uid, t, f"unit listed twice (first at row {ut.row_of(seen[t])})")
+            bad.add(table, pos, col, t, f"{what} listed twice (first at row {table.row_of(seen[t])})")
         seen.setdefault(t, pos)
         ids.append(t)
+    return ids
+
+
+def _units_frame(ut: Table, uid: str, name_col: str, parent_col: str, entry_col: str,
+                 exit_col: str, granularity: str, bad: _Collector,
+                 opts: ReadOptions = ReadOptions()) -> pl.DataFrame:
+    f = ut.frame
+    ids = _ids(ut, uid, "unit", bad)
     names = [(_text(v) if not _is_missing(v) else i) for v, i in
              zip(f[name_col] if name_col in f.columns else ids, ids)]
     parents = ([None if _is_missing(v) else _text(v) for v in f[parent_col]]
@@ -167,18 +173,7 @@ def _units_frame(ut: Table, uid: str, name_col: str, parent_col: str, entry_col:
 def _policies_frame(pt: Table, pid: str, opening_col: str, end_col: str, granularity: str,
                     bad: _Collector, opts: ReadOptions = ReadOptions()) -> pl.DataFrame:
     f = pt.frame
-    ids: list[str] = []
-    seen: dict[str, int] = {}
-    for pos, v in enumerate(f[pid]):
-        if _is_missing(v):
-            bad.add(pt, pos, pid, None, "empty policy id")
-            ids.append("")
-            continue
-        t = _text(v)
-        if t in seen:
-            bad.add(pt, pos, pid, t, f"policy listed twice (first at row {pt.row_of(seen[t])})")
-        seen.setdefault(t, pos)
-        ids.append(t)
+    ids = _ids(pt, pid, "policy", bad)
     opening = _time_column(pt, opening_col, granularity, bad, required=False, opts=opts)
     end = _time_column(pt, end_col, granularity, bad, required=False, opts=opts)
     extra = [c for c in f.columns if c not in {pid, opening_col, end_col}]
