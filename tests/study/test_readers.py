@@ -48,6 +48,10 @@ def test_a_mapping_and_its_flat_keyword_together_are_refused():
 
     with pytest.raises(InvalidOptionError, match="adoption_columns= or unit_col=, not both"):
         load_study(ADOPT, adoption_columns=AdoptionColumns(policy="law"), unit_col="state")
+    from policydiffusion.study import RelationColumns, RelationSpec
+
+    with pytest.raises(InvalidOptionError, match="columns= or source="):
+        RelationSpec("edges.csv", source="a", columns=RelationColumns(target="b"))
 
 
 def test_a_misspelt_column_keyword_is_named_with_a_suggestion():

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from policydiffusion.errors import Problem, check_choice
+from policydiffusion.errors import InvalidOptionError, Problem, check_choice
 from policydiffusion.study._cells import ReadOptions, check_duplicates_option
 from policydiffusion.study._collect import (TableRead, _Collector, _is_missing, _read, _suggest,
                                             _text, _time_column)
@@ -27,11 +27,16 @@ UNKNOWN_UNITS = ("error", "drop")
 class RelationSpec(dict):
     """How to read one relation from a table: columns and direction.
 
+    The columns come as a :class:`RelationColumns` (``columns=``) or as the flat
+    keywords ``source``, ``target``, ``weight`` and ``period``, not both.
+
     Examples
     --------
     >>> RelationSpec("visits.csv", source="from", target="to", weight="n", period="year",
     ...              directed=True)["directed"]
     True
+    >>> RelationSpec("visits.csv", columns=RelationColumns(source="from", target="to"))["source"]
+    'from'
     """
 
     def __init__(self, edges: TableLike, *, source: str = "source", target: str = "target",
@@ -40,6 +45,9 @@ class RelationSpec(dict):
                  columns: RelationColumns | None = None) -> None:
         check_duplicates_option(duplicates)
         if columns is not None:  # the mapping and the flat keywords are one thing
+            if (source, target, weight, period) != ("source", "target", None, None):
+                raise InvalidOptionError("give columns= or source=, target=, weight=, period=, "
+                                         "not both.")
             source, target, weight, period = (columns.source, columns.target, columns.weight,
                                               columns.period)
         super().__init__(edges=edges, source=source, target=target, weight=weight,
