@@ -55,14 +55,14 @@ def test_table_frame_content(two_models):
     t = regression_table_frame(two_models, labels={"x1": "Income"}, digits=2)
     assert list(t.columns) == ["term", "Model 1", "Model 2"]
     terms = t["term"].tolist()
-    assert terms[:2] == ["Income", ""] and "x1:d" in terms
-    assert terms[terms.index("Observations") - 2] == "Intercept"  # the constant last
-    row = t[t.term == "x1:d"].iloc[0]
+    assert terms[:2] == ["Income", ""] and "Income × d" in terms  # the report's labels
+    assert terms[terms.index("Observations") - 2] == "Constant"  # the constant last
+    row = t[t.term == "Income × d"].iloc[0]
     assert row["Model 1"] == ""
     est = two_models["Model 2"].tidy().set_index("term").loc["x1:d"]
     stars = "*" * sum(est.p_value < s for s in (0.05, 0.01, 0.001))
     assert row["Model 2"] == f"{est.estimate:.2f}{stars}"
-    se_row = t.iloc[terms.index("x1:d") + 1]
+    se_row = t.iloc[terms.index("Income × d") + 1]
     assert se_row["Model 2"] == f"({est.std_error:.2f})"
     assert t[t.term == "Observations"]["Model 1"].item() == "2,975"
     assert t[t.term == "Clusters"]["Model 2"].item() == "60"

@@ -30,20 +30,21 @@ def _terms(frame):
 
 def test_default_keeps_first_seen_order_with_the_constant_last(models):
     t = regression_table_frame(models)
-    assert _terms(t) == ["z", "x", "C(g)[T.b]", "C(g)[T.c]", "z:x", "Intercept"]
+    # rows named as the report names them (issue 15: the constant is "Constant")
+    assert _terms(t) == ["z", "x", "C(g)[T.b]", "C(g)[T.c]", "z × x", "Constant"]
     t = regression_table_frame(models, intercept="first")
-    assert _terms(t)[0] == "Intercept"
+    assert _terms(t)[0] == "Constant"
 
 
 def test_order_puts_named_terms_first_and_factors_as_a_block(models):
     t = regression_table_frame(models, order=["x", "z:x", "C(g)"], labels={"x": "Key"})
-    assert _terms(t) == ["Key", "z:x", "C(g)[T.b]", "C(g)[T.c]", "z", "Intercept"]
+    assert _terms(t) == ["Key", "z × Key", "C(g)[T.b]", "C(g)[T.c]", "z", "Constant"]
     # an estimate stays with its term when rows move
     est = models["(3)"].params["z:x"]
-    row = t[t.term == "z:x"].iloc[0]
+    row = t[t.term == "z × Key"].iloc[0]
     assert row["(3)"].rstrip("*") == f"{est:.3f}"
     # the constant can be placed by order too
-    assert _terms(regression_table_frame(models, order=["Intercept", "x"]))[:2] == ["Intercept", "x"]
+    assert _terms(regression_table_frame(models, order=["Intercept", "x"]))[:2] == ["Constant", "x"]
 
 
 def test_drop_hides_dummies_and_marks_fixed_effects(models):
@@ -67,7 +68,7 @@ def test_drop_hides_dummies_and_marks_fixed_effects(models):
 def test_every_format_shows_the_fixed_effects_row(models, fmt):
     text = regression_table(models, fmt=fmt, drop={"C(g)": "Group FE"}, order=["x"])
     assert "Group FE" in text and "T.b" not in text
-    assert text.index("x") < text.index("Intercept")
+    assert text.index("x") < text.index("Constant")
 
 
 def test_vcov_labels_replace_the_note(models):

@@ -185,7 +185,7 @@ def ignored_columns(loading: dict, sources: Mapping[str, str] | None = None
     covariates tables keep every column as an attribute.) Files are read as the study
     was (``encoding``), and ``sources`` (the study's) names any unit or time column the
     loader recognised in place of the defaults."""
-    from policydiffusion.study._read import read_table
+    from policydiffusion.study import read_table
 
     enc = loading.get("encoding")
     out: dict[str, list[str]] = {}

@@ -26,7 +26,7 @@ from policydiffusion.estimate._data import as_source, distinct_values
 from policydiffusion.estimate._design import build_design, categorical_variables, rhs_variables
 from policydiffusion.estimate._glm import solve_info
 from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
-                                               tidy_frame)
+                                               tidy_frame, with_labels)
 from policydiffusion.estimate._vcov import VcovSpec, sandwich
 
 __all__ = ["fit_cox", "CoxResult"]
@@ -134,12 +134,13 @@ class CoxResult(CoefficientsMixin):
 
     def tidy(self, *, conf_level: float = 0.95, exponentiate: bool = False) -> pd.DataFrame:
         """term, estimate, std_error, statistic, p_value, conf_low, conf_high (log hazard
-        ratios; ``exponentiate=True`` gives hazard ratios and their intervals)."""
+        ratios; ``exponentiate=True`` gives hazard ratios and their intervals) and label
+        (the term as tables and the report print it)."""
         t = tidy_frame(self.params, self.cov, conf_level=conf_level)
         if exponentiate:
             for c in ("estimate", "conf_low", "conf_high"):
                 t[c] = np.exp(t[c])
-        return t
+        return with_labels(t)
 
     def summary(self) -> Summary:
         info = [("Formula", self.formula), ("Ties", self.ties),
@@ -154,7 +155,7 @@ class CoxResult(CoefficientsMixin):
         return str(self.summary())
 
     def to_dict(self) -> dict:
-        t = self.tidy()
+        t = self.tidy().drop(columns="label")  # JSON keeps its shape: terms by name
         return {"model": "cox", "formula": self.formula, "ties": self.ties,
                 "nobs": self.nobs, "n_events": self.n_events,
                 "n_dropped_missing": self.n_dropped_missing, "loglik": self.loglik,

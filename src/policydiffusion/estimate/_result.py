@@ -21,7 +21,7 @@ from policydiffusion.estimate._firth_infer import (PROFILE_LABEL, FirthInference
 from policydiffusion.estimate._links import cdf
 from policydiffusion.estimate._separation import collect_design
 from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
-                                               tidy_frame)
+                                               tidy_frame, with_labels)
 from policydiffusion.estimate._vcov import PSD_NOTE, VcovSpec, psd_correct, sandwich
 
 __all__ = ["HazardResult", "vcov_from_sums"]
@@ -157,7 +157,8 @@ class HazardResult(CoefficientsMixin):
         return INFERENCE_NOTE
 
     def tidy(self, *, conf_level: float = 0.95) -> pd.DataFrame:
-        """Columns term, estimate, std_error, statistic, p_value, conf_low, conf_high.
+        """Columns term, estimate, std_error, statistic, p_value, conf_low, conf_high and
+        label (the term as tables and the report print it: ``Intercept`` is "Constant").
 
         ``attrs["inference"]`` names the inference. Under profile inference (Firth
         fits, see :attr:`inference`) ``statistic`` is the penalised LR chi-squared and
@@ -186,6 +187,7 @@ class HazardResult(CoefficientsMixin):
             bad = t["term"].isin(list(self.not_estimable))
             t.loc[bad, ["estimate", "std_error", "statistic", "p_value", "conf_low",
                         "conf_high"]] = np.nan
+        t = with_labels(t)
         t.attrs["inference"] = label
         t.attrs["not_estimable"] = dict(self.not_estimable)
         return t
@@ -303,7 +305,7 @@ class HazardResult(CoefficientsMixin):
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (the shape ``policydiffusion fit --json`` writes)."""
-        t = self.tidy()
+        t = self.tidy().drop(columns="label")  # JSON keeps its shape: terms by name
         coefs = [{c: (str(r[c]) if c == "term" else _num(r[c])) for c in t.columns}
                  for _, r in t.iterrows()]
         for c in coefs:

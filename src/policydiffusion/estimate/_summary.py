@@ -10,7 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-__all__ = ["Summary", "tidy_frame", "TIDY_COLUMNS", "INFERENCE_NOTE", "CoefficientsMixin"]
+from policydiffusion._labels import term_label
+
+__all__ = ["Summary", "tidy_frame", "with_labels", "TIDY_COLUMNS", "INFERENCE_NOTE",
+           "CoefficientsMixin"]
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
 INFERENCE_NOTE = "z statistics; p-values from the normal distribution; 95% normal confidence intervals"
@@ -42,6 +45,18 @@ def tidy_frame(params: pd.Series, cov: pd.DataFrame, *, conf_level: float = 0.95
                          "conf_low": est - q * se_ok, "conf_high": est + q * se_ok})
 
 
+def with_labels(t: pd.DataFrame) -> pd.DataFrame:
+    """``t`` with a ``label`` column: each term as tables and the report print it
+    (``Intercept`` -> "Constant"); ``term`` keeps the name for programmatic use.
+
+    Examples
+    --------
+    >>> with_labels(pd.DataFrame({"term": ["Intercept", "neighbors_adopted:x"]}))["label"].tolist()
+    ['Constant', 'Neighbours adopted × x']
+    """
+    return t.assign(label=[term_label(str(x), "en") for x in t["term"]])
+
+
 def _fmt(v: object, digits: int = 4) -> str:
     if isinstance(v, (float, np.floating)):
         if not np.isfinite(v):
@@ -52,19 +67,32 @@ def _fmt(v: object, digits: int = 4) -> str:
 
 @dataclass(frozen=True)
 class Summary:
-    """A model summary for people: ``str()``, ``_repr_html_``, ``to_markdown``, ``to_latex``."""
+    """A model summary for people: ``str()``, ``_repr_html_``, ``to_markdown``, ``to_latex``.
+
+    A ``label`` column in ``table`` (results' ``tidy()`` has one) is shown in place of
+    ``term``, so terms read as in regression tables and the report ("Constant")."""
 
     title: str
     info: Sequence[tuple[str, object]]
     table: pd.DataFrame
     notes: Sequence[str]
 
+    def _shown(self) -> pd.DataFrame:
+        """The table as printed: a ``label`` column takes the place of ``term``."""
+        t = self.table
+        if "label" not in t.columns or "term" not in t.columns:
+            return t
+        return t.assign(term=t["label"]).drop(columns="label")
+
     def _rows(self) -> list[list[str]]:
         return [[_fmt(v) if not isinstance(v, str) else v for v in row]
-                for row in self.table.itertuples(index=False)]
+                for row in self._shown().itertuples(index=False)]
+
+    def _head(self) -> list[str]:
+        return [str(c) for c in self._shown().columns]
 
     def __str__(self) -> str:
-        head = [str(c) for c in self.table.columns]
+        head = self._head()
         rows = self._rows()
         widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
                   for i, h in enumerate(head)]
@@ -84,7 +112,7 @@ class Summary:
 
     def to_markdown(self) -> str:
         """The summary as GitHub-flavoured Markdown."""
-        head = [str(c) for c in self.table.columns]
+        head = self._head()
         out = [f"**{self.title}**", ""]
         out += [f"- {k}: {_fmt(v)}" for k, v in self.info]
         out += ["", "| " + " | ".join(head) + " |", "|" + "|".join(
@@ -101,7 +129,7 @@ class Summary:
                 s = s.replace(a, b)
             return s
 
-        head = [esc(str(c)) for c in self.table.columns]
+        head = [esc(c) for c in self._head()]
         out = [r"\begin{tabular}{l" + "r" * (len(head) - 1) + "}", r"\toprule",
                " & ".join(head) + r" \\", r"\midrule"]
         out += [" & ".join(esc(c) for c in r) + r" \\" for r in self._rows()]
@@ -114,7 +142,7 @@ class Summary:
 
     def _repr_html_(self) -> str:
         e = html.escape
-        head = "".join(f"<th>{e(str(c))}</th>" for c in self.table.columns)
+        head = "".join(f"<th>{e(c)}</th>" for c in self._head())
         body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>"
                        for r in self._rows())
         info = "".join(f"<tr><th>{e(k)}</th><td>{e(_fmt(v))}</td></tr>" for k, v in self.info)

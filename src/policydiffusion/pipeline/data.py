@@ -8,7 +8,8 @@ from pathlib import Path
 
 from policydiffusion.errors import InvalidOptionError, StudyFileError
 from policydiffusion._suggest import did_you_mean
-from policydiffusion.study import RelationSpec, Study, add_relations, load_study
+from policydiffusion.study import (AdoptionColumns, CovariateColumns, RelationColumns, RelationSpec,
+                                   Study, UnitColumns, add_relations, load_study)
 from policydiffusion.studyfile import StudyFile
 
 __all__ = ["LoadedData", "load_data", "sha256"]
@@ -83,9 +84,10 @@ def _files(sf: StudyFile) -> LoadedData:
     study = load_study(
         str(d.adoptions), units=_opt(d.units), policies=_opt(d.policies),
         covariates=_opt(d.covariates), events=_opt(d.events), relations=rels or None,
-        layout=d.layout, policy_col=d.policy_col, unit_col=d.unit_col, time_col=d.time_col,
-        units_id_col=d.units_id_col, name_col=d.name_col,
-        covariates_unit_col=d.covariates_unit_col, covariates_time_col=d.covariates_time_col,
+        layout=d.layout,
+        adoption_columns=AdoptionColumns(policy=d.policy_col, unit=d.unit_col, time=d.time_col),
+        unit_columns=UnitColumns(id=d.units_id_col, name=d.name_col),
+        covariate_columns=CovariateColumns(unit=d.covariates_unit_col, time=d.covariates_time_col),
         granularity=d.granularity, start=d.start, end=d.end, unknown_units=d.unknown_units,
         date_format=d.date_format, years=d.years, encoding=d.encoding, **reading)
     paths = [d.adoptions, d.units, d.policies, d.covariates, d.events] + [r.file for r in d.relations]
@@ -94,9 +96,8 @@ def _files(sf: StudyFile) -> LoadedData:
 
 
 def _spec(r) -> RelationSpec:
-    return RelationSpec(str(r.file), source=r.source, target=r.target, weight=r.weight,
-                        period=r.period, directed=r.directed, description=r.description,
-                        duplicates=r.duplicates)
+    return RelationSpec(str(r.file), columns=RelationColumns(r.source, r.target, r.weight, r.period),
+                        directed=r.directed, description=r.description, duplicates=r.duplicates)
 
 
 def _opt(p: Path | None) -> str | None:

@@ -19,8 +19,8 @@ Examples
 
 from __future__ import annotations
 
-import re
-from typing import Mapping
+# term names are printed by results too (res.summary()), so they live below the stages
+from policydiffusion._labels import TERMS, pick, term_label
 
 __all__ = ["TEXT", "TERMS", "LANGUAGES", "tr", "pick", "term_label", "check_language",
            "figure_label", "figure_labels"]
@@ -183,6 +183,14 @@ TEXT: dict[str, dict[str, str]] = {
     "col.estimate_firth": {"en": "Estimate (Firth)", "zh": "估计值（Firth）"},
     "col.difference_test": {"en": "Difference test", "zh": "差异检验"},
     "report.not_estimable": {"en": "not estimable", "zh": "无法估计"},
+    # why a coefficient is not estimable, by the estimator's English words (regression table notes)
+    "not_estimable.separated": {"en": "(quasi-)complete separation", "zh": "（准）完全分离"},
+    "not_estimable.not_converged": {"en": "the fit did not converge", "zh": "估计未收敛"},
+    "not_estimable.in_separated_fit": {"en": "the fit has (quasi-)complete separation",
+                                       "zh": "模型存在（准）完全分离"},
+    # the end of a rare-events (King-Zeng) variance label
+    "vcov.king_zeng": {"en": ", King-Zeng variance factor (n/(n+k))^2",
+                       "zh": "，King-Zeng 方差因子 (n/(n+k))^2"},
     "split.median": {"en": "split at the median, {value}", "zh": "以中位数 {value} 划分"},
     "split.values": {"en": "its values", "zh": "按取值划分"},
     "split.threshold": {"en": "split at {value}", "zh": "以 {value} 为界划分"},
@@ -522,30 +530,6 @@ TEXT: dict[str, dict[str, str]] = {
 _FIGURE_INDEX: dict[str, dict[str, str]] = {v["en"]: v for k, v in TEXT.items()
                                              if k.startswith("figure.")}
 
-#: default display names of risk-set columns made by the term builders
-TERMS: dict[str, dict[str, str]] = {
-    "adopt": {"en": "Adopted", "zh": "采纳"},
-    "duration": {"en": "Duration", "zh": "持续时间"},
-    "neighbors_adopted": {"en": "Neighbours adopted", "zh": "相邻单位已采纳"},
-    "region_share": {"en": "Share of region adopted", "zh": "同区域采纳比例"},
-    "national_share": {"en": "Share of all units adopted", "zh": "全国采纳比例"},
-    "region_count": {"en": "Units of region adopted", "zh": "同区域已采纳单位数"},
-    "national_count": {"en": "Units adopted", "zh": "全国已采纳单位数"},
-    "leaders_adopted": {"en": "Leader adopted", "zh": "领先者已采纳"},
-    "event_in_force": {"en": "Directive in force", "zh": "政策文件生效"},
-    "parent_adopted": {"en": "Higher level adopted", "zh": "上级已采纳"},
-    "exposure": {"en": "Exposure", "zh": "政策接触程度"},
-    "relation_count": {"en": "Relation count", "zh": "关系次数"},
-    "attribute_difference": {"en": "Difference", "zh": "差异"},
-    "same_group": {"en": "Same group", "zh": "同组"},
-    "contiguous": {"en": "Contiguous", "zh": "相邻"},
-    "source_adopted": {"en": "Source adopted", "zh": "来源已采纳"},
-    "adopt_after_source": {"en": "Adopted after source", "zh": "在来源之后采纳"},
-    "Intercept": {"en": "Constant", "zh": "常数项"},
-    "const": {"en": "Constant", "zh": "常数项"},
-}
-
-
 def figure_labels(lang: str) -> dict[str, str]:
     """``{English text: text in lang}`` of every figure label (the ``figure.*`` keys).
 
@@ -591,46 +575,3 @@ def tr(key: str, lang: str = "en", **fields: object) -> str:
     entry = TEXT[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**fields) if fields else text
-
-
-def pick(label: Mapping[str, str] | str | None, lang: str, default: str = "") -> str:
-    """The ``lang`` text of a user label, else its English text, else ``default``.
-
-    Examples
-    --------
-    >>> pick("Lottery", "zh"), pick(None, "en", "m1")
-    ('Lottery', 'm1')
-    """
-    if label is None:
-        return default
-    if isinstance(label, str):
-        return label
-    return label.get(lang) or label.get("en") or default
-
-
-def term_label(column: str, lang: str, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """Display name of a risk-set column: the user's label, else a built-in one, else the name.
-
-    Interactions ``a:b`` are labelled part by part (``a × b``); a known prefix names a
-    derived column (``neighbors_adopted_share`` -> "Neighbours adopted (share)").
-
-    Examples
-    --------
-    >>> term_label("neighbors_adopted:relation_count", "en")
-    'Neighbours adopted × Relation count'
-    >>> term_label("my_var", "zh", {"my_var": {"zh": "我的变量"}})
-    '我的变量'
-    """
-    labels = labels or {}
-    if ":" in column:
-        return " × ".join(term_label(p, lang, labels) for p in column.split(":"))
-    if column in labels:
-        return pick(labels[column], lang, column)
-    if column in TERMS:
-        return TERMS[column][lang]
-    for key in sorted(TERMS, key=len, reverse=True):
-        if column.startswith(key + "_"):
-            rest = column[len(key) + 1:]
-            rest = re.sub(r"_", " ", rest)
-            return f"{TERMS[key][lang]} ({rest})" if lang == "en" else f"{TERMS[key][lang]}（{rest}）"
-    return column

@@ -13,15 +13,18 @@ from __future__ import annotations
 import html
 import io
 import re
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from policydiffusion._display import with_html_table
+from policydiffusion._labels import term_label
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.report.document import _TEX as LATEX_SPECIAL
 from policydiffusion.report.document import latex_label
+from policydiffusion.report.i18n import TEXT, tr
+from policydiffusion.report.translate import vcov_text
 from policydiffusion.safe_output import neutralise_frame
 
 __all__ = ["regression_table", "regression_table_frame", "order_terms", "matches"]
@@ -51,8 +54,6 @@ _WORDS = {
 }
 FORMATS = ("markdown", "html", "latex", "csv")
 INTERCEPT = "Intercept"
-_REASONS_ZH = {"(quasi-)complete separation": "（准）完全分离", "the fit did not converge": "估计未收敛",
-               "the fit has (quasi-)complete separation": "模型存在（准）完全分离"}
 
 
 def _stars(p: float, stars: Sequence[float]) -> str:
@@ -136,7 +137,7 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     >>> df["y"] = (rng.random(400) < 1 / (1 + np.exp(1 - df.x))).astype(int)
     >>> t = regression_table_frame({"Model 1": fit_hazard(df, "y ~ x")}, labels={"x": "Income"})
     >>> t["term"].tolist()[:4]
-    ['Income', '', 'Intercept', '']
+    ['Income', '', 'Constant', '']
     """
     check_choice("lang", lang, tuple(_WORDS))
     if not results:
@@ -144,6 +145,10 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     stars = tuple(sorted(stars, reverse=True))
     words = _WORDS[lang]
     labels = dict(labels or {})
+
+    def label_of(term: str) -> str:  # the report's names, so table, summary and report agree
+        return term_label(term, lang, labels)
+
     seen: list[str] = []
     for res in results.values():
         seen += [t for t in res.params.index if t not in seen]
@@ -153,7 +158,7 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     rows: list[list[str]] = []
     tidies = {name: res.tidy().set_index("term") for name, res in results.items()}
     for term in terms:
-        est_row, se_row = [labels.get(term, term)], [""]
+        est_row, se_row = [label_of(term)], [""]
         for name, res in results.items():
             t = tidies[name]
             if term in getattr(res, "not_estimable", {}):
@@ -198,17 +203,38 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     frame = pd.DataFrame(rows, columns=["term", *heads])
     star_note = ", ".join(f"{'*' * (i + 1)} {words['stars'].format(p=s)}"
                           for i, s in enumerate(stars))
-    vlabels = {name: (vcov_labels or {}).get(name, r.vcov_label) for name, r in results.items()}
+    vlabels = {name: (vcov_labels or {}).get(name) or _vcov_words(r, lang)
+               for name, r in results.items()}
     if len(set(vlabels.values())) == 1:
         se_line = f"{words['se_label']}{words['colon']}{next(iter(vlabels.values()))}"
     else:
         se_line = f"{words['se_label']}{words['colon']}" + words["sep"].join(
-            f"{name}: {lab}" for name, lab in vlabels.items())
+            f"{name}{words['colon']}{lab}" for name, lab in vlabels.items())
     frame.attrs["n_term_rows"] = 2 * len(terms)
     frame.attrs["hidden_terms"] = [t for t in seen if t in hidden]
     frame.attrs["notes"] = [words["se_note"] + words["gap"] + se_line, star_note,
-                            *_trust_notes(results, words, labels, lang)]
+                            *_trust_notes(results, words, label_of, lang)]
     return frame
+
+
+def _in_lang(prefix: str, english: str, lang: str) -> str:
+    """The estimator's English words in ``lang``, through the report's texts (kept as
+    they are where the report has no text for them)."""
+    for key, entry in TEXT.items():
+        if key.startswith(prefix) and entry["en"] == english:
+            return tr(key, lang)
+    return english
+
+
+def _vcov_words(res: Any, lang: str) -> str:
+    """The result's variance label in ``lang``: in Chinese from its specification, as
+    the report writes it, with the King-Zeng factor where the label has it."""
+    spec = getattr(res, "vcov_spec", None)
+    if lang == "en" or spec is None:
+        return res.vcov_label
+    kz = TEXT["vcov.king_zeng"]
+    return (vcov_text(spec, lang, getattr(res, "n_clusters", ()))
+            + (kz[lang] if res.vcov_label.endswith(kz["en"]) else ""))
 
 
 def _refitted(res: Any) -> bool:
@@ -216,24 +242,24 @@ def _refitted(res: Any) -> bool:
 
 
 def _trust_notes(results: Mapping[str, Any], words: Mapping[str, str],
-                 labels: Mapping[str, str], lang: str) -> list[str]:
+                 label_of: Callable[[str], str], lang: str) -> list[str]:
     """Notes on terms not estimable, Firth refits and corrected covariances."""
     sep = "、" if lang == "zh" else ", "
     out = []
     for name, res in results.items():
         by_reason: dict[str, list[str]] = {}
         for t, why in getattr(res, "not_estimable", {}).items():
-            by_reason.setdefault(why, []).append(labels.get(t, t))
+            by_reason.setdefault(why, []).append(label_of(t))
         for why, ts in by_reason.items():
-            reason = _REASONS_ZH.get(why, why) if lang == "zh" else why
+            reason = _in_lang("not_estimable.", why, lang)
             out.append(words["not_estimable_note"].format(reason=reason, model=name,
                                                           terms=sep.join(ts)))
         if _refitted(res):
-            ts = [labels.get(t, t) for t in res.provenance["separation_refit"]["terms"]]
+            ts = [label_of(t) for t in res.provenance["separation_refit"]["terms"]]
             out.append(words["firth_note"].format(model=name, terms=sep.join(ts)))
         corr = getattr(res, "vcov_correction", None)
         if corr:
-            ts = [labels.get(t, t) for t in corr["terms"]]
+            ts = [label_of(t) for t in corr["terms"]]
             out.append(words["psd_note"].format(model=name, terms=sep.join(ts)))
     return out
 
@@ -267,11 +293,16 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
         ``{"Model 1": res1, "Model 2": res2}``; any results with ``params``, ``tidy()``,
         ``nobs``, ``loglik``, ``aic`` and ``vcov_label`` (hazard and Cox results).
     labels
-        Display names for terms, e.g. ``{"x1": "Neighbours adopted (lag 1)"}``.
+        Display names for terms, e.g. ``{"x1": "Neighbours adopted (lag 1)"}``; other
+        terms are named as the report and ``res.summary()`` name them
+        (:func:`~policydiffusion.report.i18n.term_label`: ``Intercept`` is "Constant",
+        ``a:b`` is "a × b").
     fmt
         ``"markdown"``, ``"html"``, ``"latex"`` or ``"csv"``.
     lang
-        ``"en"`` or ``"zh"`` for the table's own words (Observations / 观测数, ...).
+        ``"en"`` or ``"zh"`` for the table's own words (Observations / 观测数, ...), the
+        term labels (Constant / 常数项) and the notes: variance labels, reasons a term is
+        not estimable, Firth refits and corrected covariances.
     stars
         p-value thresholds for one, two and three stars.
     digits
@@ -288,8 +319,8 @@ def regression_table(results: Mapping[str, Any], *, labels: Mapping[str, str] | 
         ``{"C(policy)": "Policy fixed effects"}`` also adds a row with that label saying
         Yes or No for each model, as journals mark fixed effects.
     vcov_labels
-        ``{model: text}`` replacing a model's variance label in the notes (e.g. the
-        label in the table's language).
+        ``{model: text}`` replacing a model's variance label in the notes (by default
+        the estimator's label, in the table's language).
     caption, label
         LaTeX only: with either, the tabular comes in a floating ``table`` with
         ``\\caption`` and ``\\label`` and the notes as ``threeparttable`` table notes

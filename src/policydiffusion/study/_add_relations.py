@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Mapping, Sequence
 
-from policydiffusion.errors import check_choice
+from policydiffusion.errors import StudyDataError, check_choice
 from policydiffusion.study._cells import MISSING_CODES, ReadOptions
-from policydiffusion.study._load import UNKNOWN_UNITS, RelationSpec, _Collector, _relations
+from policydiffusion.study._read_relation import UNKNOWN_UNITS, RelationSpec, _relations
 from policydiffusion.study._periods import YEARS
 from policydiffusion.study._read import TableLike
 from policydiffusion.study._relations import Relation
@@ -42,11 +42,11 @@ def add_relations(study: Study, relations: Mapping[str, RelationSpec | Relation 
     check_choice("unknown_units", unknown_units, UNKNOWN_UNITS)
     opts = ReadOptions(tuple(missing_values), date_format,
                        None if years is None else tuple(years), encoding=encoding)
-    bad = _Collector()
-    sources = dict(study.sources)
-    rels, dropped = _relations(relations, study.granularity, list(study.unit_ids), bad, sources,
-                               opts=opts, unknown_units=unknown_units)
-    bad.raise_if_any()
+    rels, problems, sources, dropped = _relations(relations, study.granularity,
+                                                  list(study.unit_ids), opts,
+                                                  unknown_units=unknown_units)
+    if problems:
+        raise StudyDataError(problems)
     for rel in rels.values():
         study = study.with_relation(rel)
-    return replace(study, sources=sources, exclusion_log=study.exclusion_log + tuple(dropped))
+    return replace(study, sources={**study.sources, **sources}, exclusion_log=study.exclusion_log + tuple(dropped))

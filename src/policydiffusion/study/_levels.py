@@ -15,6 +15,8 @@ from typing import Sequence
 import polars as pl
 
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
+from policydiffusion.study._cells import ReadOptions
+from policydiffusion.study._collect import _time_cells
 from policydiffusion.study._periods import parse_time, time_hint
 from policydiffusion.study._read import TableLike, read_table
 from policydiffusion.study._study import Exclusion, Study
@@ -240,12 +242,14 @@ def at_levels(study: Study, levels: Sequence[str], *, level_col: str = "level") 
 
 
 def read_pilots(pilots: TableLike, study: Study, *, policy_col: str = "policy",
-                unit_col: str = "unit", time_col: str = "time") -> pl.DataFrame:
+                unit_col: str = "unit", time_col: str = "time", date_format: str | None = None,
+                encoding: str | None = None) -> pl.DataFrame:
     """Validated pilot designations: ``policy, unit, period`` (one row per pair).
 
     A pilot names a unit the centre designated to try a policy at a time. Every problem
     is reported at once: an unknown policy or unit, a missing or unreadable time, and a
-    unit designated twice for the same policy.
+    unit designated twice for the same policy. ``date_format`` and ``encoding`` read
+    the times and the file as :func:`load_study` does (``"%d/%m/%Y"``, ``"gb18030"``).
 
     Examples
     --------
@@ -255,8 +259,12 @@ def read_pilots(pilots: TableLike, study: Study, *, policy_col: str = "policy",
     ...                units=pd.DataFrame({"unit": ["A", "B"]}))
     >>> read_pilots(pd.DataFrame({"policy": ["p"], "unit": ["B"], "time": [2001]}), s).rows()
     [('p', 'B', 2001)]
+    >>> read_pilots(pd.DataFrame({"policy": ["p"], "unit": ["B"], "time": ["03/04/2001"]}), s,
+    ...             date_format="%d/%m/%Y").rows()
+    [('p', 'B', 2001)]
     """
-    t = read_table(pilots, argument="pilots")
+    opts = ReadOptions(date_format=date_format, encoding=encoding)
+    t = read_table(pilots, argument="pilots", encoding=encoding)
     missing = [c for c in (policy_col, unit_col, time_col) if c not in t.frame.columns]
     if missing:
         raise StudyDataError([Problem(t.label, None, c, None, "no such column in the pilots table "
@@ -266,7 +274,8 @@ def read_pilots(pilots: TableLike, study: Study, *, policy_col: str = "policy",
     rows: list[tuple[str, str, int]] = []
     seen: dict[tuple[str, str], int] = {}
     f = t.frame
-    for pos, (p, x, tm) in enumerate(zip(f[policy_col], f[unit_col], f[time_col])):
+    times = _time_cells(t, time_col, opts)  # as written when a date_format reads them
+    for pos, (p, x, tm) in enumerate(zip(f[policy_col], f[unit_col], times)):
         p, x = str(p).strip(), str(x).strip()
         ok = True
         if p not in policies:
@@ -276,7 +285,7 @@ def read_pilots(pilots: TableLike, study: Study, *, policy_col: str = "policy",
         if x not in units:
             problems.append(Problem(t.label, t.row_of(pos), unit_col, x, "not a unit of the study"))
             ok = False
-        per = parse_time(tm, study.granularity)
+        per = parse_time(tm, study.granularity, date_format=date_format)
         if per is None:
             problems.append(Problem(t.label, t.row_of(pos), time_col, tm,
                                     f"unreadable designation time; {time_hint(study.granularity)}"))

@@ -100,9 +100,8 @@ def read_table(source: TableLike, *, argument: str, missing_values: tuple[str, .
     except Exception as exc:  # the reader's own message is the useful part
         raise StudyDataError([Problem(label, None, None, None, f"could not be read: {exc}")]) from exc
     frame, _ = replace_missing_codes(frame, missing_values)
-    if raw is not None:
-        raw, _ = replace_missing_codes(raw, missing_values)
     if kind in ("csv", "tsv"):
+        raw = frame  # the text as written, codes already missing: one pass is enough
         frame = _numeric_where_clean(frame)
     return Table(frame.reset_index(drop=True), label, True, raw)
 
