@@ -144,3 +144,19 @@ def test_effects_section_shows_hsiang_beside_published_and_benefits(run, tmp_pat
                  "Evaluation index: process and benefits", "benefit index", "process index",
                  "Hsiang et al. (2020, Nature 584: 262-267)", "clustered by day"):
         assert text in html_en, text
+
+
+def test_modes_pilots_file_read_with_the_study_date_format(tmp_path):
+    # the pilots table is read as the adoptions are: day/month/year dates in both
+    _toy_files(tmp_path)
+    pd.DataFrame([("p", "A", "01/06/2001"), ("p", "C", "01/06/2002"), ("p", "B", "01/06/2003"),
+                  ("p", "D", "01/06/2003")],
+                 columns=["policy", "unit", "time"]).to_csv(tmp_path / "adopt.csv", index=False)
+    pd.DataFrame({"policy": ["p"], "unit": ["A"], "time": ["13/01/2000"]}).to_csv(
+        tmp_path / "pilots.csv", index=False)
+    text = STUDY.format(options="{promote_min_share_after = 0.6}").replace(
+        "end = 2004", 'end = 2004\ndate_format = "%d/%m/%Y"\ngranularity = "year"')
+    (tmp_path / "s.toml").write_text(text)
+    run_study(tmp_path / "s.toml", tmp_path / "out")
+    (p,) = json.loads((tmp_path / "out" / "modes.json").read_text())["policies"]
+    assert (p["mode"], p["n_pilots_adopted_before"]) == ("pilot-then-promote", 1)

@@ -66,8 +66,13 @@ def modes_step(study: "Study", sf: "StudyFile") -> "ModesResult | None":
     from policydiffusion.modes import ModeRules, classify_modes
 
     try:
+        from policydiffusion.study import read_pilots
+
         target = study.select_policies(list(spec.policies)) if spec.policies else study
-        return classify_modes(target, pilots=None if spec.pilots is None else str(spec.pilots),
+        # the pilots file is read as the study's own tables are (dates, encoding)
+        pilots = None if spec.pilots is None else read_pilots(
+            str(spec.pilots), target, date_format=sf.data.date_format, encoding=sf.data.encoding)
+        return classify_modes(target, pilots=pilots,
                               central_level=spec.central_level,
                               lower_levels=list(spec.lower_levels) if spec.lower_levels else None,
                               rules=ModeRules(**dict(spec.options)))
