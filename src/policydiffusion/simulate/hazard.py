@@ -4,10 +4,13 @@ eta_it combines study covariates and the diffusion terms of
 :mod:`policydiffusion.terms` (neighbours, region, national share, leaders, events,
 exposure, ...). Each period the lagged terms are recomputed from the adoptions
 simulated so far, so the process feeds back on itself exactly as the risk-set
-builder would measure it afterwards. The common terms are evaluated here with numpy
-(the definitions of METHODS 5.3 / 5.18, identical to the builder's columns; a test
-checks every one against ``monadic_riskset`` on simulated data); any other term is
-computed by the real risk-set builder, period by period (exact, slower).
+builder would measure it afterwards. A term evaluates itself
+(:meth:`~policydiffusion.terms.Term.simulate_values`, in the term's own module, with
+numpy over the arrays of :class:`_Ctx`; tests/terms/test_simulate_values.py checks
+every such term against ``monadic_riskset`` on simulated data); a term without that
+method is computed by the real risk-set builder, period by period (exact, slower).
+The simulated study is built through :func:`~policydiffusion.study.load_study`, so
+simulated adoptions are validated like any user data.
 """
 
 from __future__ import annotations
@@ -21,10 +24,9 @@ import polars as pl
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.simulate._common import (check_names, formula_of, linear_predictor, make_rng,
                                               package_versions, split_term)
+from policydiffusion.terms._simulation import NEVER as _NEVER
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
-
-_NEVER = np.iinfo(np.int64).max // 2
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,14 @@ class HazardSimulation:
 
 # ----------------------------------------------------------------------------- context
 class _Ctx:
-    """Static pieces of the study, indexed for fast per-period term evaluation."""
+    """Static pieces of the study, indexed for fast per-period term evaluation (the
+    :class:`~policydiffusion.terms._simulation.SimulationContext` the terms read)."""
 
     def __init__(self, study, start: int, end: int) -> None:
         self.study = study
         self.units = study.unit_ids
         self.n = len(self.units)
-        self.idx = {u: k for k, u in enumerate(self.units)}
+        self.index = {u: k for k, u in enumerate(self.units)}
         ent = study.units.get_column("entry").to_numpy()
         ext = study.units.get_column("exit").to_numpy()
         self.entry = np.where(np.isnan(ent.astype(float)), -_NEVER, ent.astype(float))
@@ -100,8 +103,8 @@ class _Ctx:
                 v = cov.get_column(column).cast(pl.Float64).fill_null(np.nan).to_numpy()
                 for uu, pp, vv in zip(u, p, v):
                     arr = by.setdefault(int(pp), np.full(self.n, np.nan))
-                    if uu in self.idx:
-                        arr[self.idx[uu]] = vv
+                    if uu in self.index:
+                        arr[self.index[uu]] = vv
                 self._cov[column] = by
             return self._cov[column].get(t, np.full(self.n, np.nan))
         if column in self.study.units.columns and column not in ("unit", "name"):
@@ -117,10 +120,10 @@ class _Ctx:
         """(i, j, weight, period or -NEVER for static) of a relation, in stored order."""
         if relation not in self._edges:
             e = self.study.relation(relation).edges
-            keep = [s in self.idx and t in self.idx for s, t in zip(e["source"], e["target"])]
+            keep = [s in self.index and t in self.index for s, t in zip(e["source"], e["target"])]
             e = e.filter(pl.Series(keep))
-            i = np.array([self.idx[s] for s in e.get_column("source")], dtype=np.int64)
-            j = np.array([self.idx[s] for s in e.get_column("target")], dtype=np.int64)
+            i = np.array([self.index[s] for s in e.get_column("source")], dtype=np.int64)
+            j = np.array([self.index[s] for s in e.get_column("target")], dtype=np.int64)
             w = e.get_column("weight").to_numpy().astype(float)
             p = e.get_column("period").fill_null(-_NEVER).to_numpy().astype(np.int64)
             self._edges[relation] = (i, j, w, p)
@@ -136,89 +139,17 @@ class _Ctx:
             self._codes[column] = (codes, len(seen))
         return self._codes[column]
 
-    def relation_sums(self, relation: str, t: int, lag: int, a: np.ndarray,
-                      w_extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def relation_sums(self, relation: str, t: int, lag: int, adopted: np.ndarray, *,
+                      weighted: bool = True,
+                      values: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         i, j, w, p = self.edges(relation)
         m = (p == -_NEVER) | (p == t - lag)
-        i, j, w = i[m], j[m], w[m]
-        if w_extra is not None:
-            w = w * w_extra[j]
-        num = np.bincount(i, weights=w * a[j], minlength=self.n)
+        i, j, w = i[m], j[m], (w[m] if weighted else np.ones(int(m.sum())))
+        if values is not None:
+            w = w * values[j]
+        num = np.bincount(i, weights=w * adopted[j], minlength=self.n)
         den = np.bincount(i, weights=w, minlength=self.n)
         return num, den
-
-
-def _safe(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den != 0)
-
-
-def _eval_term(term: object, ctx: _Ctx, t: int, A: np.ndarray) -> dict[str, np.ndarray] | None:
-    """numpy value(s) of a known term at period t, or None when not supported here."""
-    kind = type(term).__name__
-    lag = int(getattr(term, "lag", 0))
-    adopted = (A <= t - lag).astype(float)
-    ex = ctx.exist(t)
-    name = term.name  # type: ignore[attr-defined]
-    if kind == "NationalShare":
-        others = (ex * adopted).sum() - ex * adopted
-        return {name: _safe(others, np.full(ctx.n, ex.sum() - 1.0))}
-    if kind == "RegionShare":
-        code, G = ctx.group_codes(term.column)  # type: ignore[attr-defined]
-        ok = code >= 0
-        out = np.full(ctx.n, np.nan)
-        if G:
-            exf = ex.astype(float)
-            ea = exf * adopted
-            num = np.bincount(code[ok], weights=ea[ok], minlength=G)[code[ok]] - ea[ok]
-            den = np.bincount(code[ok], weights=exf[ok], minlength=G)[code[ok]] - exf[ok]
-            out[ok] = _safe(num, den)
-        return {name: out}
-    if kind == "NeighborsAdopted":
-        num, den = ctx.relation_sums(term.relation, t, lag, adopted) if term.weighted else \
-            _unweighted(ctx, term.relation, t, lag, adopted)  # type: ignore[attr-defined]
-        if term.kind == "share":  # type: ignore[attr-defined]
-            return {name: _safe(num, den), f"{name}_isolate": (den == 0).astype(float)}
-        if term.kind == "count":  # type: ignore[attr-defined]
-            return {name: num if term.weighted else np.round(num)}  # type: ignore[attr-defined]
-        return {name: (num > 0).astype(float)}
-    if kind == "EventInForce":
-        ev = ctx.study.events
-        if ev is None or term.event not in set(ev.get_column("event")):  # type: ignore[attr-defined]
-            raise InvalidOptionError(f"the study has no event {term.event!r}.")  # type: ignore[attr-defined]
-        e = ev.filter((pl.col("event") == term.event) & (pl.col("period") == t - lag))  # type: ignore[attr-defined]
-        nat = e.filter(pl.col("unit").is_null()).get_column("value")
-        out = np.full(ctx.n, float(nat.max()) if nat.len() else 0.0)
-        for u, v in e.filter(pl.col("unit").is_not_null()).group_by("unit").agg(
-                pl.col("value").max()).iter_rows():
-            if u in ctx.idx:
-                out[ctx.idx[u]] = v
-        return {name: out}
-    if kind == "Covariate":
-        return {name: ctx.values(term.column, t - lag)}  # type: ignore[attr-defined]
-    if kind == "Exposure":
-        x = ctx.values(term.attribute, t - lag) if term.attribute else np.ones(ctx.n)  # type: ignore[attr-defined]
-        if term.relation is not None:  # type: ignore[attr-defined]
-            num, den = ctx.relation_sums(term.relation, t, lag, adopted, w_extra=x)  # type: ignore[attr-defined]
-            return {name: _safe(num, den)}
-        xe = np.where(ex, x, 0.0)
-        num = (xe * adopted).sum() - xe * adopted
-        den = xe.sum() - xe
-        return {name: _safe(num, den)}
-    if kind == "Duration":
-        return {name: t - np.maximum(ctx.start, ctx.entry) + 1.0}
-    if kind == "ParentAdopted":
-        par = ctx.study.units.get_column("parent").to_list()
-        out = np.array([float(p in ctx.idx and A[ctx.idx[p]] <= t - lag) for p in par])
-        return {name: out}
-    return None
-
-
-def _unweighted(ctx: _Ctx, relation: str, t: int, lag: int, a: np.ndarray):
-    i, j, w, p = ctx.edges(relation)
-    m = (p == -_NEVER) | (p == t - lag)
-    i, j = i[m], j[m]
-    return (np.bincount(i, weights=a[j], minlength=ctx.n).astype(float),
-            np.bincount(i, minlength=ctx.n).astype(float))
 
 
 def _builder_columns(study, policy: str, terms: Sequence[object], t: int, A: np.ndarray,
@@ -322,20 +253,18 @@ def simulate_hazard(
     if len(set(names)) != len(names):
         raise InvalidOptionError(f"two terms share a column name: {names}; rename one with the builder's name=.")
     for t in terms:
-        if int(getattr(t, "lag", 1)) < 1 and type(t).__name__ in (
-                "NationalShare", "RegionShare", "NeighborsAdopted", "Exposure", "ParentAdopted",
-                "LeadersAdopted"):
+        if t.reads_same_period_adoptions():  # type: ignore[attr-defined]
             raise InvalidOptionError(f"term {t.name!r} uses other units' adoptions with lag 0; "  # type: ignore[attr-defined]
                                      "a simulation needs lag >= 1 (information up to t-1).")
-    bad_init = [u for u in initial if u not in ctx.idx]
+    bad_init = [u for u in initial if u not in ctx.index]
     if bad_init:
         raise InvalidOptionError(f"initial adopters not among the units: {bad_init}")
 
     # which names are available: probe every term once at the start period
     A = np.full(ctx.n, _NEVER, dtype=np.int64)
     for u in initial:
-        A[ctx.idx[u]] = start - 1
-    probe = {id(t): _eval_term(t, ctx, start, A) for t in terms}
+        A[ctx.index[u]] = start - 1
+    probe = {id(t): t.simulate_values(ctx, start, A) for t in terms}  # type: ignore[attr-defined]
     fast = {k: v is not None for k, v in probe.items()}
     slow = [t for t in terms if not fast[id(t)]]
     term_cols: set[str] = {"duration"}
@@ -362,7 +291,7 @@ def simulate_hazard(
         cols: dict[str, np.ndarray] = {"duration": t - np.maximum(start, ctx.entry) + 1.0}
         for term in terms:
             if fast[id(term)]:
-                cols.update(_eval_term(term, ctx, t, A) or {})
+                cols.update(term.simulate_values(ctx, t, A) or {})  # type: ignore[attr-defined]
         if slow and at_risk.any():
             cols.update(_builder_columns(study, policy, slow, t, A, ctx.units, start))
         for c in cov_cols:

@@ -27,6 +27,7 @@ __all__ = ["ancestor_adopted", "central_signal", "pilot_designated", "peer_share
 class AncestorAdopted(Term):
     level: str | None = None
     root_only: bool = False
+    uses_adoptions = True
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         u = ctx.study.units
