@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 import polars as pl
 
 from policydiffusion.errors import InvalidOptionError, check_choice
@@ -172,18 +173,37 @@ def _builder_columns(study, policy: str, terms: Sequence[object], t: int, A: np.
     return out
 
 
-def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upto: int):
-    keep = [(u, int(a)) for u, a in zip(units, A) if a <= upto]
-    adopt = pl.DataFrame({"policy": [policy] * len(keep), "unit": [u for u, _ in keep],
-                          "period": [a for _, a in keep], "time": [str(a) for _, a in keep],
-                          "level": [None] * len(keep)},
-                         schema={"policy": pl.Utf8, "unit": pl.Utf8, "period": pl.Int64,
-                                 "time": pl.Utf8, "level": pl.Float64})
+def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upto: int, *,
+                    start: int | None = None, end: int | None = None):
+    """``study`` with the adoptions of ``policy`` up to period ``upto`` (``A``: each unit's
+    adoption period) in place of its own, and the window ``start..end`` (default: the
+    study's).
+
+    The adoptions are read by :func:`~policydiffusion.study.load_study` like any user
+    data (an unknown unit, an adoption outside a unit's entry/exit or a unit adopting
+    twice is a StudyDataError naming the row), at ``period`` granularity: the study's
+    integer periods are its own encoding whatever its granularity. Units adopting
+    before ``start`` (seeds) stay, as prior adopters.
+    """
+    from policydiffusion.study import load_study
+
+    start = study.start if start is None else start
+    end = study.end if end is None else end
     pol = study.policies.filter(pl.col("policy") == policy)
-    if pol.height == 0:
-        pol = pl.DataFrame({"policy": [policy], "opening": [None], "end": [None]},
-                           schema={"policy": pl.Utf8, "opening": pl.Int64, "end": pl.Int64})
-    return replace(study, adoptions=adopt.sort(["policy", "period", "unit"]), policies=pol)
+    if pol.height == 0:  # a new policy: a row of the study's own policies table
+        pol = pl.concat([study.policies.clear(), pl.DataFrame({"policy": [policy]})],
+                        how="diagonal_relaxed")
+    keep = A <= upto
+    if not keep.any():  # nothing to read (the loader refuses an empty table)
+        return replace(study, adoptions=study.adoptions.clear(), policies=pol, start=start, end=end)
+    periods = A[keep].tolist()
+    # pandas tables built from lists: polars' to_pandas inside the loader would triple its time
+    adopt = pd.DataFrame({"policy": [policy] * len(periods),
+                          "unit": [u for u, k in zip(units, keep) if k], "time": periods})
+    loaded = load_study(adopt, units=pd.DataFrame(study.units.select("unit", "entry", "exit").to_dict(as_series=False)),
+                        policies=pd.DataFrame(pol.select("policy", "opening", "end").to_dict(as_series=False)),
+                        granularity="period", start=min(start, *periods), end=max(end, *periods))
+    return replace(study, adoptions=loaded.adoptions, policies=pol, start=start, end=end)
 
 
 # ----------------------------------------------------------------------------- public
@@ -316,8 +336,7 @@ def simulate_hazard(
     done = np.nonzero((A >= start) & (A <= end))[0]
     adoptions = pl.DataFrame({"unit": units[done].tolist(), "period": A[done].tolist()},
                              schema={"unit": pl.Utf8, "period": pl.Int64}).sort(["period", "unit"])
-    sim_study = _with_adoptions(study, policy, ctx.units, np.where(A <= end, A, _NEVER), end)
-    sim_study = replace(sim_study, start=start, end=end)
+    sim_study = _with_adoptions(study, policy, ctx.units, A, end, start=start, end=end)
     truth = {"coefs": dict(coefs), "link": link, "seed": int(seed), "terms": names,
              "n_units": ctx.n, "n_initial": len(initial), "periods": list(range(start, end + 1)),
              "initial": list(initial)}
