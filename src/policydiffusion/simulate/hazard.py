@@ -173,6 +173,11 @@ def _builder_columns(study, policy: str, terms: Sequence[object], t: int, A: np.
     return out
 
 
+def _as_pandas(frame: pl.DataFrame, *columns: str) -> pd.DataFrame:
+    # built from lists: polars' to_pandas (pyarrow) would triple the loader's time here
+    return pd.DataFrame(frame.select(columns).to_dict(as_series=False))
+
+
 def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upto: int, *,
                     start: int | None = None, end: int | None = None):
     """``study`` with the adoptions of ``policy`` up to period ``upto`` (``A``: each unit's
@@ -197,12 +202,11 @@ def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upt
     if not keep.any():  # nothing to read (the loader refuses an empty table)
         return replace(study, adoptions=study.adoptions.clear(), policies=pol, start=start, end=end)
     periods = A[keep].tolist()
-    # pandas tables built from lists: polars' to_pandas inside the loader would triple its time
     adopt = pd.DataFrame({"policy": [policy] * len(periods),
                           "unit": [u for u, k in zip(units, keep) if k], "time": periods})
-    loaded = load_study(adopt, units=pd.DataFrame(study.units.select("unit", "entry", "exit").to_dict(as_series=False)),
-                        policies=pd.DataFrame(pol.select("policy", "opening", "end").to_dict(as_series=False)),
-                        granularity="period", start=min(start, *periods), end=max(end, *periods))
+    loaded = load_study(adopt, units=_as_pandas(study.units, "unit", "entry", "exit"),
+                        policies=_as_pandas(pol, "policy", "opening", "end"), granularity="period",
+                        start=min(start, *periods), end=max(end, *periods))
     return replace(study, adoptions=loaded.adoptions, policies=pol, start=start, end=end)
 
 
@@ -308,11 +312,13 @@ def simulate_hazard(
     for t in range(start, end + 1):
         u = rng.random(ctx.n)
         at_risk = ctx.exist(t) & (A > t - 1)
+        if not at_risk.any():  # every unit has adopted (or none exists): no rows this period
+            continue
         cols: dict[str, np.ndarray] = {"duration": t - np.maximum(start, ctx.entry) + 1.0}
         for term in terms:
             if fast[id(term)]:
                 cols.update(term.simulate_values(ctx, t, A) or {})  # type: ignore[attr-defined]
-        if slow and at_risk.any():
+        if slow:
             cols.update(_builder_columns(study, policy, slow, t, A, ctx.units, start))
         for c in cov_cols:
             cols[c] = ctx.values(c, t)
