@@ -25,6 +25,7 @@ import polars as pl
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.simulate._common import (check_names, formula_of, linear_predictor, make_rng,
                                               package_versions, split_term)
+from policydiffusion.terms import Term
 from policydiffusion.terms._simulation import NEVER as _NEVER
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
@@ -153,7 +154,7 @@ class _Ctx:
         return num, den
 
 
-def _builder_columns(study, policy: str, terms: Sequence[object], t: int, A: np.ndarray,
+def _builder_columns(study, policy: str, terms: Sequence[Term], t: int, A: np.ndarray,
                      units: Sequence[str], start: int) -> dict[str, np.ndarray]:
     """Exact values of other terms at period t from the real risk-set builder."""
     from policydiffusion.riskset import monadic_riskset
@@ -215,7 +216,7 @@ def simulate_hazard(
     study,
     *,
     coefs: Mapping[str, float],
-    terms: Sequence[object] = (),
+    terms: Sequence[Term] = (),
     policy: str = "simulated",
     link: str = "logit",
     start: int | None = None,
@@ -273,12 +274,12 @@ def simulate_hazard(
         raise InvalidOptionError(f"end ({end}) is before start ({start}).")
     ctx = _Ctx(study, start, end)
     terms = list(terms)
-    names = [t.name for t in terms]  # type: ignore[attr-defined]
+    names = [t.name for t in terms]
     if len(set(names)) != len(names):
         raise InvalidOptionError(f"two terms share a column name: {names}; rename one with the builder's name=.")
-    for t in terms:
-        if t.reads_same_period_adoptions():  # type: ignore[attr-defined]
-            raise InvalidOptionError(f"term {t.name!r} uses other units' adoptions with lag 0; "  # type: ignore[attr-defined]
+    for term in terms:
+        if term.reads_same_period_adoptions():
+            raise InvalidOptionError(f"term {term.name!r} uses other units' adoptions with lag 0; "
                                      "a simulation needs lag >= 1 (information up to t-1).")
     bad_init = [u for u in initial if u not in ctx.index]
     if bad_init:
@@ -288,9 +289,9 @@ def simulate_hazard(
     A = np.full(ctx.n, _NEVER, dtype=np.int64)
     for u in initial:
         A[ctx.index[u]] = start - 1
-    probe = {id(t): t.simulate_values(ctx, start, A) for t in terms}  # type: ignore[attr-defined]
+    probe = {id(term): term.simulate_values(ctx, start, A) for term in terms}
     fast = {k: v is not None for k, v in probe.items()}
-    slow = [t for t in terms if not fast[id(t)]]
+    slow = [term for term in terms if not fast[id(term)]]
     term_cols: set[str] = {"duration"}
     for v in probe.values():
         term_cols |= set(v or {})
@@ -317,7 +318,7 @@ def simulate_hazard(
         cols: dict[str, np.ndarray] = {"duration": t - np.maximum(start, ctx.entry) + 1.0}
         for term in terms:
             if fast[id(term)]:
-                cols.update(term.simulate_values(ctx, t, A) or {})  # type: ignore[attr-defined]
+                cols.update(term.simulate_values(ctx, t, A) or {})
         if slow:
             cols.update(_builder_columns(study, policy, slow, t, A, ctx.units, start))
         for c in cov_cols:
@@ -347,7 +348,7 @@ def simulate_hazard(
              "n_units": ctx.n, "n_initial": len(initial), "periods": list(range(start, end + 1)),
              "initial": list(initial)}
     prov = {"process": "discrete-time hazard", "link": link, "policy": policy,
-            "window": [start, end], "terms_by_builder": [t.name for t in slow],  # type: ignore[attr-defined]
+            "window": [start, end], "terms_by_builder": [t.name for t in slow],
             "versions": package_versions()}
     return HazardSimulation(adoptions=adoptions, riskset=riskset, study=sim_study, truth=truth,
                             provenance=prov)

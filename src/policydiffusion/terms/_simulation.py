@@ -40,11 +40,20 @@ class SimulationContext(Protocol):
         Entry period of each unit (``-NEVER`` when the unit always existed).
     """
 
-    study: "Study"
-    n: int
-    index: Mapping[str, int]
-    start: int
-    entry: np.ndarray
+    @property
+    def study(self) -> "Study": ...
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def index(self) -> Mapping[str, int]: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def entry(self) -> np.ndarray: ...
 
     def exist(self, t: int) -> np.ndarray:
         """True for the units that exist at period t."""
