@@ -176,7 +176,7 @@ def _builder_columns(study, policy: str, terms: Sequence[Term], t: int, A: np.nd
 
 def _as_pandas(frame: pl.DataFrame, *columns: str) -> pd.DataFrame:
     # built from lists: polars' to_pandas (pyarrow) would triple the loader's time here
-    return pd.DataFrame(frame.select(columns).to_dict(as_series=False))
+    return pd.DataFrame({c: frame.get_column(c).to_list() for c in columns})
 
 
 def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upto: int, *,
