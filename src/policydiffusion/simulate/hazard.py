@@ -45,7 +45,8 @@ class HazardSimulation:
         ``adopt``: the monadic risk set the DGP drew from.
     study : Study
         The input study with its adoptions replaced by the simulated ones (one
-        policy), ready for the risk-set builders.
+        policy, read and validated by the study loader), ready for the risk-set
+        builders.
     truth : dict
         ``coefs``, ``link``, ``seed``, ``terms`` (names).
     provenance : dict
