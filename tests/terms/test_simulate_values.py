@@ -30,6 +30,7 @@ def _study():
     units = pd.DataFrame({
         "unit": ids, "region": [f"r{k % 4}" for k in range(30)],
         "parent": [None] + [ids[0]] * 4 + [ids[k % 5] for k in range(5, 30)],  # u00: seed
+        "level": ["centre"] + ["province"] * 4 + ["city"] * 25,
         "x": rng.standard_normal(30).round(3),
         "entry": [None] * 27 + [4, 5, None], "exit": [None] * 29 + [7]})
     pairs = {tuple(sorted(rng.choice(29, 2, replace=False))) for _ in range(45)}  # u29: isolate
@@ -67,6 +68,7 @@ TERMS = [
     T.covariate("z", lag=1), T.covariate("x", name="x_attr"),
     T.event_in_force("mandate"), T.event_in_force("mandate", lag=0),
     T.central_signal(event="mandate", lag=2), T.duration(), T.parent_adopted(),
+    T.ancestor_adopted(), T.ancestor_adopted(level="province"), T.central_signal(),
 ]
 COEFS = {"Intercept": -3.5, "national_share_l1": 2.5, "neighbors_adopted_l1": 1.0,
          "parent_adopted_l1": 1.0, "z_l1": 0.3, "x_attr": 0.3, "mandate_in_force_l1": 0.5}
@@ -111,5 +113,5 @@ def test_simulator_values_equal_the_riskset_builder_row_by_row(seed: int) -> Non
     # the columns vary: a comparison of constants would prove little
     for c in ("national_share_l1", "neighbors_adopted_trade_w_l1", "exposure_trade_z_l1",
               "parent_adopted_l1", "neighbors_adopted_trade_count_w_r0a1",
-              "mandate_in_force_l0"):
+              "mandate_in_force_l0", "province_adopted_l1"):
         assert mine.get_column(c).n_unique() > 1, c
