@@ -108,3 +108,38 @@ def test_china_dyadic_dgp_covariates_equal_the_dyadic_builder_columns() -> None:
     for mine_col, b in pairs.items():
         np.testing.assert_allclose(j[mine_col].cast(pl.Float64).to_numpy(),
                                    j[b].cast(pl.Float64).to_numpy(), atol=1e-12, err_msg=mine_col)
+
+
+def test_every_term_reading_others_adoptions_needs_lag_1(study) -> None:
+    """The lag check is the term's own (reads_same_period_adoptions), not a list of class
+    names: counts, ancestors and same-parent peers are refused at lag 0 too, while a
+    relation in force at t with adoptions up to t-1 is fine."""
+    for term in (T.national_count(lag=0), T.region_count(lag=0), T.ancestor_adopted(lag=0),
+                 T.peer_share_within_parent(lag=0), T.neighbors_adopted(adoption_lag=0)):
+        with pytest.raises(InvalidOptionError, match="lag >= 1"):
+            simulate_hazard(study, coefs={"Intercept": -2.0}, terms=[term], seed=1)
+    ok = T.neighbors_adopted(kind="count", relation_lag=0, adoption_lag=1)
+    sim = simulate_hazard(study, coefs={"Intercept": -2.0, ok.name: 0.5}, terms=[ok], seed=1)
+    assert sim.provenance["terms_by_builder"] == []
+
+
+def test_simulated_adoptions_are_validated_by_the_study_loader(study) -> None:
+    from policydiffusion.errors import StudyDataError
+    from policydiffusion.simulate.hazard import _with_adoptions
+
+    units = study.unit_ids[:2] + ["nowhere"]
+    with pytest.raises(StudyDataError, match="nowhere.*unknown unit"):
+        _with_adoptions(study, "simulated", units, np.array([3, 99, 4]), 10)
+    s = _with_adoptions(study, "simulated", units[:2], np.array([3, 99]), 10)
+    assert s.adoptions.rows() == [("simulated", "u000", 3, "3", None)]
+    assert s.exclusion_log == study.exclusion_log
+
+
+def test_builder_route_when_every_unit_has_adopted(study) -> None:
+    """All units adopt early; later periods have no rows (this raised KeyError)."""
+    terms = [T.duration_poly()]
+    sim = simulate_hazard(study, coefs={"Intercept": 3.0, "duration_poly_1": 1.0}, terms=terms,
+                          seed=1)
+    assert sim.adoptions.height == study.n_units
+    assert sim.riskset.get_column("period").max() < study.end
+    assert sim.provenance["terms_by_builder"] == ["duration_poly"]

@@ -4,10 +4,13 @@ eta_it combines study covariates and the diffusion terms of
 :mod:`policydiffusion.terms` (neighbours, region, national share, leaders, events,
 exposure, ...). Each period the lagged terms are recomputed from the adoptions
 simulated so far, so the process feeds back on itself exactly as the risk-set
-builder would measure it afterwards. The common terms are evaluated here with numpy
-(the definitions of METHODS 5.3 / 5.18, identical to the builder's columns; a test
-checks every one against ``monadic_riskset`` on simulated data); any other term is
-computed by the real risk-set builder, period by period (exact, slower).
+builder would measure it afterwards. A term evaluates itself
+(:meth:`~policydiffusion.terms.Term.simulate_values`, in the term's own module, with
+numpy over the arrays of :class:`_Ctx`; tests/terms/test_simulate_values.py checks
+every such term against ``monadic_riskset`` on simulated data); a term without that
+method is computed by the real risk-set builder, period by period (exact, slower).
+The simulated study is built through :func:`~policydiffusion.study.load_study`, so
+simulated adoptions are validated like any user data.
 """
 
 from __future__ import annotations
@@ -16,15 +19,16 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 import polars as pl
 
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.simulate._common import (check_names, formula_of, linear_predictor, make_rng,
                                               package_versions, split_term)
+from policydiffusion.terms import Term
+from policydiffusion.terms._simulation import NEVER as _NEVER
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
-
-_NEVER = np.iinfo(np.int64).max // 2
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,8 @@ class HazardSimulation:
         ``adopt``: the monadic risk set the DGP drew from.
     study : Study
         The input study with its adoptions replaced by the simulated ones (one
-        policy), ready for the risk-set builders.
+        policy, read and validated by the study loader), ready for the risk-set
+        builders.
     truth : dict
         ``coefs``, ``link``, ``seed``, ``terms`` (names).
     provenance : dict
@@ -70,13 +75,14 @@ class HazardSimulation:
 
 # ----------------------------------------------------------------------------- context
 class _Ctx:
-    """Static pieces of the study, indexed for fast per-period term evaluation."""
+    """Static pieces of the study, indexed for fast per-period term evaluation (the
+    :class:`~policydiffusion.terms._simulation.SimulationContext` the terms read)."""
 
     def __init__(self, study, start: int, end: int) -> None:
         self.study = study
         self.units = study.unit_ids
         self.n = len(self.units)
-        self.idx = {u: k for k, u in enumerate(self.units)}
+        self.index = {u: k for k, u in enumerate(self.units)}
         ent = study.units.get_column("entry").to_numpy()
         ext = study.units.get_column("exit").to_numpy()
         self.entry = np.where(np.isnan(ent.astype(float)), -_NEVER, ent.astype(float))
@@ -100,8 +106,8 @@ class _Ctx:
                 v = cov.get_column(column).cast(pl.Float64).fill_null(np.nan).to_numpy()
                 for uu, pp, vv in zip(u, p, v):
                     arr = by.setdefault(int(pp), np.full(self.n, np.nan))
-                    if uu in self.idx:
-                        arr[self.idx[uu]] = vv
+                    if uu in self.index:
+                        arr[self.index[uu]] = vv
                 self._cov[column] = by
             return self._cov[column].get(t, np.full(self.n, np.nan))
         if column in self.study.units.columns and column not in ("unit", "name"):
@@ -117,10 +123,10 @@ class _Ctx:
         """(i, j, weight, period or -NEVER for static) of a relation, in stored order."""
         if relation not in self._edges:
             e = self.study.relation(relation).edges
-            keep = [s in self.idx and t in self.idx for s, t in zip(e["source"], e["target"])]
+            keep = [s in self.index and t in self.index for s, t in zip(e["source"], e["target"])]
             e = e.filter(pl.Series(keep))
-            i = np.array([self.idx[s] for s in e.get_column("source")], dtype=np.int64)
-            j = np.array([self.idx[s] for s in e.get_column("target")], dtype=np.int64)
+            i = np.array([self.index[s] for s in e.get_column("source")], dtype=np.int64)
+            j = np.array([self.index[s] for s in e.get_column("target")], dtype=np.int64)
             w = e.get_column("weight").to_numpy().astype(float)
             p = e.get_column("period").fill_null(-_NEVER).to_numpy().astype(np.int64)
             self._edges[relation] = (i, j, w, p)
@@ -136,92 +142,20 @@ class _Ctx:
             self._codes[column] = (codes, len(seen))
         return self._codes[column]
 
-    def relation_sums(self, relation: str, t: int, lag: int, a: np.ndarray,
-                      w_extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def relation_sums(self, relation: str, t: int, lag: int, adopted: np.ndarray, *,
+                      weighted: bool = True,
+                      values: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         i, j, w, p = self.edges(relation)
         m = (p == -_NEVER) | (p == t - lag)
-        i, j, w = i[m], j[m], w[m]
-        if w_extra is not None:
-            w = w * w_extra[j]
-        num = np.bincount(i, weights=w * a[j], minlength=self.n)
+        i, j, w = i[m], j[m], (w[m] if weighted else np.ones(int(m.sum())))
+        if values is not None:
+            w = w * values[j]
+        num = np.bincount(i, weights=w * adopted[j], minlength=self.n)
         den = np.bincount(i, weights=w, minlength=self.n)
         return num, den
 
 
-def _safe(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den != 0)
-
-
-def _eval_term(term: object, ctx: _Ctx, t: int, A: np.ndarray) -> dict[str, np.ndarray] | None:
-    """numpy value(s) of a known term at period t, or None when not supported here."""
-    kind = type(term).__name__
-    lag = int(getattr(term, "lag", 0))
-    adopted = (A <= t - lag).astype(float)
-    ex = ctx.exist(t)
-    name = term.name  # type: ignore[attr-defined]
-    if kind == "NationalShare":
-        others = (ex * adopted).sum() - ex * adopted
-        return {name: _safe(others, np.full(ctx.n, ex.sum() - 1.0))}
-    if kind == "RegionShare":
-        code, G = ctx.group_codes(term.column)  # type: ignore[attr-defined]
-        ok = code >= 0
-        out = np.full(ctx.n, np.nan)
-        if G:
-            exf = ex.astype(float)
-            ea = exf * adopted
-            num = np.bincount(code[ok], weights=ea[ok], minlength=G)[code[ok]] - ea[ok]
-            den = np.bincount(code[ok], weights=exf[ok], minlength=G)[code[ok]] - exf[ok]
-            out[ok] = _safe(num, den)
-        return {name: out}
-    if kind == "NeighborsAdopted":
-        num, den = ctx.relation_sums(term.relation, t, lag, adopted) if term.weighted else \
-            _unweighted(ctx, term.relation, t, lag, adopted)  # type: ignore[attr-defined]
-        if term.kind == "share":  # type: ignore[attr-defined]
-            return {name: _safe(num, den), f"{name}_isolate": (den == 0).astype(float)}
-        if term.kind == "count":  # type: ignore[attr-defined]
-            return {name: num if term.weighted else np.round(num)}  # type: ignore[attr-defined]
-        return {name: (num > 0).astype(float)}
-    if kind == "EventInForce":
-        ev = ctx.study.events
-        if ev is None or term.event not in set(ev.get_column("event")):  # type: ignore[attr-defined]
-            raise InvalidOptionError(f"the study has no event {term.event!r}.")  # type: ignore[attr-defined]
-        e = ev.filter((pl.col("event") == term.event) & (pl.col("period") == t - lag))  # type: ignore[attr-defined]
-        nat = e.filter(pl.col("unit").is_null()).get_column("value")
-        out = np.full(ctx.n, float(nat.max()) if nat.len() else 0.0)
-        for u, v in e.filter(pl.col("unit").is_not_null()).group_by("unit").agg(
-                pl.col("value").max()).iter_rows():
-            if u in ctx.idx:
-                out[ctx.idx[u]] = v
-        return {name: out}
-    if kind == "Covariate":
-        return {name: ctx.values(term.column, t - lag)}  # type: ignore[attr-defined]
-    if kind == "Exposure":
-        x = ctx.values(term.attribute, t - lag) if term.attribute else np.ones(ctx.n)  # type: ignore[attr-defined]
-        if term.relation is not None:  # type: ignore[attr-defined]
-            num, den = ctx.relation_sums(term.relation, t, lag, adopted, w_extra=x)  # type: ignore[attr-defined]
-            return {name: _safe(num, den)}
-        xe = np.where(ex, x, 0.0)
-        num = (xe * adopted).sum() - xe * adopted
-        den = xe.sum() - xe
-        return {name: _safe(num, den)}
-    if kind == "Duration":
-        return {name: t - np.maximum(ctx.start, ctx.entry) + 1.0}
-    if kind == "ParentAdopted":
-        par = ctx.study.units.get_column("parent").to_list()
-        out = np.array([float(p in ctx.idx and A[ctx.idx[p]] <= t - lag) for p in par])
-        return {name: out}
-    return None
-
-
-def _unweighted(ctx: _Ctx, relation: str, t: int, lag: int, a: np.ndarray):
-    i, j, w, p = ctx.edges(relation)
-    m = (p == -_NEVER) | (p == t - lag)
-    i, j = i[m], j[m]
-    return (np.bincount(i, weights=a[j], minlength=ctx.n).astype(float),
-            np.bincount(i, minlength=ctx.n).astype(float))
-
-
-def _builder_columns(study, policy: str, terms: Sequence[object], t: int, A: np.ndarray,
+def _builder_columns(study, policy: str, terms: Sequence[Term], t: int, A: np.ndarray,
                      units: Sequence[str], start: int) -> dict[str, np.ndarray]:
     """Exact values of other terms at period t from the real risk-set builder."""
     from policydiffusion.riskset import monadic_riskset
@@ -241,18 +175,41 @@ def _builder_columns(study, policy: str, terms: Sequence[object], t: int, A: np.
     return out
 
 
-def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upto: int):
-    keep = [(u, int(a)) for u, a in zip(units, A) if a <= upto]
-    adopt = pl.DataFrame({"policy": [policy] * len(keep), "unit": [u for u, _ in keep],
-                          "period": [a for _, a in keep], "time": [str(a) for _, a in keep],
-                          "level": [None] * len(keep)},
-                         schema={"policy": pl.Utf8, "unit": pl.Utf8, "period": pl.Int64,
-                                 "time": pl.Utf8, "level": pl.Float64})
+def _as_pandas(frame: pl.DataFrame, *columns: str) -> pd.DataFrame:
+    # built from lists: polars' to_pandas (pyarrow) would triple the loader's time here
+    return pd.DataFrame({c: frame.get_column(c).to_list() for c in columns})
+
+
+def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upto: int, *,
+                    start: int | None = None, end: int | None = None):
+    """``study`` with the adoptions of ``policy`` up to period ``upto`` (``A``: each unit's
+    adoption period) in place of its own, and the window ``start..end`` (default: the
+    study's).
+
+    The adoptions are read by :func:`~policydiffusion.study.load_study` like any user
+    data (an unknown unit, an adoption outside a unit's entry/exit or a unit adopting
+    twice is a StudyDataError naming the row), at ``period`` granularity: the study's
+    integer periods are its own encoding whatever its granularity. Units adopting
+    before ``start`` (seeds) stay, as prior adopters.
+    """
+    from policydiffusion.study import load_study
+
+    start = study.start if start is None else start
+    end = study.end if end is None else end
     pol = study.policies.filter(pl.col("policy") == policy)
-    if pol.height == 0:
-        pol = pl.DataFrame({"policy": [policy], "opening": [None], "end": [None]},
-                           schema={"policy": pl.Utf8, "opening": pl.Int64, "end": pl.Int64})
-    return replace(study, adoptions=adopt.sort(["policy", "period", "unit"]), policies=pol)
+    if pol.height == 0:  # a new policy: a row of the study's own policies table
+        pol = pl.concat([study.policies.clear(), pl.DataFrame({"policy": [policy]})],
+                        how="diagonal_relaxed")
+    keep = A <= upto
+    if not keep.any():  # nothing to read (the loader refuses an empty table)
+        return replace(study, adoptions=study.adoptions.clear(), policies=pol, start=start, end=end)
+    periods = A[keep].tolist()
+    adopt = pd.DataFrame({"policy": [policy] * len(periods),
+                          "unit": [u for u, k in zip(units, keep) if k], "time": periods})
+    loaded = load_study(adopt, units=_as_pandas(study.units, "unit", "entry", "exit"),
+                        policies=_as_pandas(pol, "policy", "opening", "end"), granularity="period",
+                        start=min(start, *periods), end=max(end, *periods))
+    return replace(study, adoptions=loaded.adoptions, policies=pol, start=start, end=end)
 
 
 # ----------------------------------------------------------------------------- public
@@ -260,7 +217,7 @@ def simulate_hazard(
     study,
     *,
     coefs: Mapping[str, float],
-    terms: Sequence[object] = (),
+    terms: Sequence[Term] = (),
     policy: str = "simulated",
     link: str = "logit",
     start: int | None = None,
@@ -318,26 +275,24 @@ def simulate_hazard(
         raise InvalidOptionError(f"end ({end}) is before start ({start}).")
     ctx = _Ctx(study, start, end)
     terms = list(terms)
-    names = [t.name for t in terms]  # type: ignore[attr-defined]
+    names = [t.name for t in terms]
     if len(set(names)) != len(names):
         raise InvalidOptionError(f"two terms share a column name: {names}; rename one with the builder's name=.")
-    for t in terms:
-        if int(getattr(t, "lag", 1)) < 1 and type(t).__name__ in (
-                "NationalShare", "RegionShare", "NeighborsAdopted", "Exposure", "ParentAdopted",
-                "LeadersAdopted"):
-            raise InvalidOptionError(f"term {t.name!r} uses other units' adoptions with lag 0; "  # type: ignore[attr-defined]
+    for term in terms:
+        if term.reads_same_period_adoptions():
+            raise InvalidOptionError(f"term {term.name!r} uses other units' adoptions with lag 0; "
                                      "a simulation needs lag >= 1 (information up to t-1).")
-    bad_init = [u for u in initial if u not in ctx.idx]
+    bad_init = [u for u in initial if u not in ctx.index]
     if bad_init:
         raise InvalidOptionError(f"initial adopters not among the units: {bad_init}")
 
     # which names are available: probe every term once at the start period
     A = np.full(ctx.n, _NEVER, dtype=np.int64)
     for u in initial:
-        A[ctx.idx[u]] = start - 1
-    probe = {id(t): _eval_term(t, ctx, start, A) for t in terms}
+        A[ctx.index[u]] = start - 1
+    probe = {id(term): term.simulate_values(ctx, start, A) for term in terms}
     fast = {k: v is not None for k, v in probe.items()}
-    slow = [t for t in terms if not fast[id(t)]]
+    slow = [term for term in terms if not fast[id(term)]]
     term_cols: set[str] = {"duration"}
     for v in probe.values():
         term_cols |= set(v or {})
@@ -359,11 +314,13 @@ def simulate_hazard(
     for t in range(start, end + 1):
         u = rng.random(ctx.n)
         at_risk = ctx.exist(t) & (A > t - 1)
+        if not at_risk.any():  # every unit has adopted (or none exists): no rows this period
+            continue
         cols: dict[str, np.ndarray] = {"duration": t - np.maximum(start, ctx.entry) + 1.0}
         for term in terms:
             if fast[id(term)]:
-                cols.update(_eval_term(term, ctx, t, A) or {})
-        if slow and at_risk.any():
+                cols.update(term.simulate_values(ctx, t, A) or {})
+        if slow:
             cols.update(_builder_columns(study, policy, slow, t, A, ctx.units, start))
         for c in cov_cols:
             cols[c] = ctx.values(c, t)
@@ -387,13 +344,12 @@ def simulate_hazard(
     done = np.nonzero((A >= start) & (A <= end))[0]
     adoptions = pl.DataFrame({"unit": units[done].tolist(), "period": A[done].tolist()},
                              schema={"unit": pl.Utf8, "period": pl.Int64}).sort(["period", "unit"])
-    sim_study = _with_adoptions(study, policy, ctx.units, np.where(A <= end, A, _NEVER), end)
-    sim_study = replace(sim_study, start=start, end=end)
+    sim_study = _with_adoptions(study, policy, ctx.units, A, end, start=start, end=end)
     truth = {"coefs": dict(coefs), "link": link, "seed": int(seed), "terms": names,
              "n_units": ctx.n, "n_initial": len(initial), "periods": list(range(start, end + 1)),
              "initial": list(initial)}
     prov = {"process": "discrete-time hazard", "link": link, "policy": policy,
-            "window": [start, end], "terms_by_builder": [t.name for t in slow],  # type: ignore[attr-defined]
+            "window": [start, end], "terms_by_builder": [t.name for t in slow],
             "versions": package_versions()}
     return HazardSimulation(adoptions=adoptions, riskset=riskset, study=sim_study, truth=truth,
                             provenance=prov)

@@ -13,7 +13,10 @@ import polars as pl
 from policydiffusion.errors import InvalidOptionError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from policydiffusion.riskset._context import BuildContext
+    from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["Term", "check_lag", "lag_text", "renamable"]
 
@@ -85,6 +88,8 @@ class Term:
     lag: int
     description: str
     design: ClassVar[str] = "monadic"  # "dyadic" terms need a source unit
+    #: True for a term computed from other units' adoptions (shares, neighbours, leaders).
+    uses_adoptions: ClassVar[bool] = False
 
     def alias(self, name: str) -> "Term":
         """Deprecated: pass ``name=`` to the builder (``national_share(name="natl")``), the
@@ -122,6 +127,42 @@ class Term:
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         """Add the term's columns to ``plan`` (keys ``policy, unit, period`` [, ``source``])."""
         raise NotImplementedError
+
+    def reads_same_period_adoptions(self) -> bool:
+        """True when the column counts adoptions of period t itself (lag 0).
+
+        A simulation draws period t's adoptions from the columns, so it refuses such a
+        term (it needs information up to t-1).
+
+        Examples
+        --------
+        >>> from policydiffusion.terms import covariate, national_share
+        >>> national_share(lag=0).reads_same_period_adoptions()
+        True
+        >>> covariate("x").reads_same_period_adoptions()
+        False
+        """
+        return self.uses_adoptions and self.lag < 1
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: "np.ndarray") -> "dict[str, np.ndarray] | None":
+        """The term's column(s) at period t for every unit, in a simulation.
+
+        ``adoption`` holds each unit's adoption period so far (``NEVER`` for units that
+        have not adopted); ``ctx`` gives the study as arrays (see
+        :class:`~policydiffusion.terms._simulation.SimulationContext`). Returns
+        ``{column: values}`` with exactly the values :meth:`apply` puts in a risk set
+        (tests/terms/test_simulate_values.py checks this for every term that has
+        it), or None: the term has no numpy form and the simulator computes it with the
+        risk-set builder (exact, slower).
+
+        Examples
+        --------
+        >>> from policydiffusion.terms import duration_poly
+        >>> duration_poly().simulate_values(None, 1, None) is None  # the builder does it
+        True
+        """
+        return None
 
     def _tmp(self, suffix: str) -> str:
         """A temporary column name that cannot clash with another term's."""

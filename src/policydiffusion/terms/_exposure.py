@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from policydiffusion.terms._base import Term, check_lag, lag_text
 from policydiffusion.terms._common import own_adopted
 from policydiffusion.terms._neighbors import relation_sums
+from policydiffusion.terms._simulation import adopted_by, safe_divide
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
+    from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["exposure", "covariate", "Exposure", "Covariate"]
 
@@ -30,6 +33,17 @@ def _with_values(frame: pl.LazyFrame, vals: pl.LazyFrame | None, v: str) -> pl.L
 class Exposure(Term):
     relation: str | None = None
     attribute: str | None = None
+    uses_adoptions = True
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        x = ctx.values(self.attribute, t - self.lag) if self.attribute else np.ones(ctx.n)
+        adopted = adopted_by(adoption, t, self.lag)
+        if self.relation is not None:
+            num, den = ctx.relation_sums(self.relation, t, self.lag, adopted, values=x)
+            return {self.name: safe_divide(num, den)}
+        xe = np.where(ctx.exist(t), x, 0.0)
+        return {self.name: safe_divide((xe * adopted).sum() - xe * adopted, xe.sum() - xe)}
 
     def _values(self, ctx: "BuildContext", v: str) -> pl.LazyFrame | None:
         if self.attribute is None:
@@ -68,6 +82,10 @@ class Exposure(Term):
 @dataclass(frozen=True, kw_only=True)
 class Covariate(Term):
     column: str = ""
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        return {self.name: ctx.values(self.column, t - self.lag)}
 
     def is_static(self, ctx: "BuildContext") -> bool:
         return not ctx.covariate_or_attribute(self.column, self.lag)[1]  # a unit attribute

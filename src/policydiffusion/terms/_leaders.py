@@ -55,6 +55,7 @@ class LeadersAdopted(Term):
     k: int = 5
     by_region: bool = False
     region: str = "region"
+    uses_adoptions = True
 
     def _leader_table(self, ctx: "BuildContext") -> pl.LazyFrame:
         if self.leaders == "most_innovative":

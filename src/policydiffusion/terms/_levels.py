@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from policydiffusion.errors import InvalidOptionError
@@ -12,12 +13,14 @@ from policydiffusion.riskset._context import PERIOD
 from policydiffusion.study._levels import ancestor_table
 from policydiffusion.terms._base import Term, check_lag, lag_text
 from policydiffusion.terms._regional import RegionShare
+from policydiffusion.terms._simulation import NEVER, adopted_by
 from policydiffusion.terms._vertical import EventInForce
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from policydiffusion.riskset._context import BuildContext
+    from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["ancestor_adopted", "central_signal", "pilot_designated", "peer_share_within_parent",
            "AncestorAdopted", "CentralSignal", "PilotDesignated", "PeerShareWithinParent"]
@@ -27,19 +30,35 @@ __all__ = ["ancestor_adopted", "central_signal", "pilot_designated", "peer_share
 class AncestorAdopted(Term):
     level: str | None = None
     root_only: bool = False
+    uses_adoptions = True
 
-    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
-        u = ctx.study.units
-        if self.level is not None and "level" not in u.columns:
+    def _ancestors(self, units: pl.DataFrame) -> pl.DataFrame:
+        """``unit, ancestor``: the ancestors (at ``level``, or the topmost) that count."""
+        if self.level is not None and "level" not in units.columns:
             raise InvalidOptionError(f"{self.name} needs a 'level' column in the units table.")
-        anc = ancestor_table(u.get_column("unit").to_list(), u.get_column("parent").to_list(),
-                             u.get_column("level").to_list() if "level" in u.columns else None)
+        anc = ancestor_table(units.get_column("unit").to_list(),
+                             units.get_column("parent").to_list(),
+                             units.get_column("level").to_list() if "level" in units.columns
+                             else None)
         if self.level is not None:
             anc = anc.filter(pl.col("ancestor_level") == self.level)
         if self.root_only:
             anc = anc.sort("distance").group_by("unit").agg(pl.col("ancestor").last())
+        return anc.select("unit", "ancestor")
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        anc = self._ancestors(ctx.study.units)
+        i = np.array([ctx.index[u] for u in anc.get_column("unit")], dtype=np.int64)
+        j = np.array([ctx.index[a] for a in anc.get_column("ancestor")], dtype=np.int64)
+        first = np.full(ctx.n, NEVER, dtype=np.int64)
+        np.minimum.at(first, i, adoption[j])  # the earliest adoption among the ancestors
+        return {self.name: adopted_by(first, t, self.lag)}
+
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        anc = self._ancestors(ctx.study.units)
         t = self._tmp("T")
-        first = (anc.lazy().select("unit", "ancestor")
+        first = (anc.lazy()
                  .join(ctx.adoptions().rename({"unit": "ancestor", "T": t}), on="ancestor")
                  .group_by("policy", "unit").agg(pl.col(t).min()))
         plan = plan.join(first, on=["policy", "unit"], how="left")

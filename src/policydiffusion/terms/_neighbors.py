@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from policydiffusion.errors import check_choice
 from policydiffusion.terms._base import Term, check_lag, lag_text
 from policydiffusion.terms._periods import check_relation_periods
+from policydiffusion.terms._simulation import adopted_by, safe_divide
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
+    from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["neighbors_adopted", "NeighborsAdopted", "relation_sums", "lags_suffix", "lags_text"]
 
@@ -64,6 +67,21 @@ class NeighborsAdopted(Term):
     weighted: bool = False
     relation_lag: int = 1
     adoption_lag: int = 1
+    uses_adoptions = True
+
+    def reads_same_period_adoptions(self) -> bool:
+        return self.adoption_lag < 1
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        num, den = ctx.relation_sums(self.relation, t, self.relation_lag,
+                                     adopted_by(adoption, t, self.adoption_lag),
+                                     weighted=self.weighted)
+        if self.kind == "share":
+            return {self.name: safe_divide(num, den), self.isolate_column: (den == 0).astype(float)}
+        if self.kind == "count":
+            return {self.name: num if self.weighted else np.round(num)}
+        return {self.name: (num > 0).astype(float)}
 
     @property
     def isolate_column(self) -> str:

@@ -5,20 +5,52 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from policydiffusion.terms._base import Term, check_lag, lag_text
 from policydiffusion.terms._common import adopted_others, safe_ratio
+from policydiffusion.terms._simulation import adopted_by, safe_divide
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
+    from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["national_share", "region_share", "national_count", "region_count", "NationalShare",
            "RegionShare", "NationalCount", "RegionCount"]
 
 
+def _national_others(ctx: "SimulationContext", t: int, adoption: np.ndarray,
+                     lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """(other existing units that adopted by t - lag, other existing units) per unit."""
+    ex = ctx.exist(t)
+    ea = ex * adopted_by(adoption, t, lag)
+    return ea.sum() - ea, np.full(ctx.n, ex.sum() - 1.0)
+
+
+def _group_others(ctx: "SimulationContext", t: int, adoption: np.ndarray, lag: int,
+                  column: str) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`_national_others` within the unit's group (attribute ``column``); NaN
+    for a unit without a group (the builder's null)."""
+    code, n_groups = ctx.group_codes(column)
+    ok = code >= 0
+    num, den = np.full(ctx.n, np.nan), np.full(ctx.n, np.nan)
+    if n_groups:
+        ex = ctx.exist(t).astype(float)
+        ea = ex * adopted_by(adoption, t, lag)
+        num[ok] = np.bincount(code[ok], weights=ea[ok], minlength=n_groups)[code[ok]] - ea[ok]
+        den[ok] = np.bincount(code[ok], weights=ex[ok], minlength=n_groups)[code[ok]] - ex[ok]
+    return num, den
+
+
 @dataclass(frozen=True, kw_only=True)
 class NationalShare(Term):
+    uses_adoptions = True
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        return {self.name: safe_divide(*_national_others(ctx, t, adoption, self.lag))}
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         a, n = self._tmp("a"), self._tmp("n")
         plan = adopted_others(plan, ctx, lag=self.lag, out=a)
@@ -29,6 +61,11 @@ class NationalShare(Term):
 @dataclass(frozen=True, kw_only=True)
 class RegionShare(Term):
     column: str = "region"
+    uses_adoptions = True
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        return {self.name: safe_divide(*_group_others(ctx, t, adoption, self.lag, self.column))}
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         a, n = self._tmp("a"), self._tmp("n")
@@ -41,6 +78,12 @@ class RegionShare(Term):
 
 @dataclass(frozen=True, kw_only=True)
 class NationalCount(Term):
+    uses_adoptions = True
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        return {self.name: _national_others(ctx, t, adoption, self.lag)[0]}
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         return adopted_others(plan, ctx, lag=self.lag, out=self.name)
 
@@ -48,6 +91,11 @@ class NationalCount(Term):
 @dataclass(frozen=True, kw_only=True)
 class RegionCount(Term):
     column: str = "region"
+    uses_adoptions = True
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        return {self.name: _group_others(ctx, t, adoption, self.lag, self.column)[0]}
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         g = self._tmp("g")

@@ -13,6 +13,7 @@ from policydiffusion.terms._base import Term
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
+    from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["duration", "duration_poly", "duration_spline", "period_dummies", "spline_knots",
            "Duration", "DurationPoly", "DurationSpline", "PeriodDummies"]
@@ -22,6 +23,10 @@ _D = (pl.col("period") - pl.col("_start") + 1).cast(pl.Float64)
 
 @dataclass(frozen=True, kw_only=True)
 class Duration(Term):
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        return {self.name: t - np.maximum(ctx.start, ctx.entry) + 1.0}
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         return plan.with_columns(_D.cast(pl.Int32).alias(self.name))
 

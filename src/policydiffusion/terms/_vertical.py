@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.riskset._context import PERIOD
 from policydiffusion.terms._base import Term, check_lag, lag_text
+from policydiffusion.terms._simulation import NEVER, adopted_by
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
+    from policydiffusion.study import Study
+    from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["event_in_force", "parent_adopted", "EventInForce", "ParentAdopted"]
 
@@ -21,12 +25,28 @@ __all__ = ["event_in_force", "parent_adopted", "EventInForce", "ParentAdopted"]
 class EventInForce(Term):
     event: str = "directive"
 
-    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
-        ev = ctx.study.events
+    def _events(self, study: "Study") -> pl.DataFrame:
+        ev = study.events
         known = sorted(set(ev.get_column("event"))) if ev is not None else []
-        if self.event not in known:
+        if ev is None or self.event not in known:
             raise InvalidOptionError(f"the study has no event {self.event!r}; known events: "
                                      f"{known or 'none (pass events= to load_study)'}.")
+        return ev
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        e = self._events(ctx.study).filter((pl.col("event") == self.event)
+                                           & (pl.col("period") == t - self.lag))
+        nat = e.filter(pl.col("unit").is_null()).get_column("value")
+        out = np.full(ctx.n, float(nat.max()) if nat.len() else 0.0)
+        for u, v in e.filter(pl.col("unit").is_not_null()).group_by("unit").agg(
+                pl.col("value").max()).iter_rows():
+            if u in ctx.index:
+                out[ctx.index[u]] = v
+        return {self.name: out}
+
+    def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
+        ev = self._events(ctx.study)
         e = (ev.lazy().filter(pl.col("event") == self.event)
              .with_columns((pl.col("period") + self.lag).cast(PERIOD).alias("period")))
         u, n = self._tmp("u"), self._tmp("n")
@@ -41,6 +61,15 @@ class EventInForce(Term):
 
 @dataclass(frozen=True, kw_only=True)
 class ParentAdopted(Term):
+    uses_adoptions = True
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        pos = np.array([ctx.index.get(p, -1) for p in ctx.study.units.get_column("parent")],
+                       dtype=np.int64)
+        parent = np.where(pos >= 0, adoption[pos], NEVER)  # no parent: never adopted
+        return {self.name: adopted_by(parent, t, self.lag)}
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         parents = ctx.study.units.select("unit", "parent")
         if parents.get_column("parent").null_count() == parents.height:
