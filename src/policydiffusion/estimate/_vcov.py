@@ -16,7 +16,8 @@ import numpy as np
 from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import InvalidOptionError
 
-__all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS", "psd_correct", "PSD_NOTE"]
+__all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS", "psd_correct", "PSD_NOTE", "nested_terms",
+           "NESTED_NOTE"]
 
 VCOV_KINDS = ("classical", "hc0", "hc1", "cluster", "cluster-cr0", "cluster-regress", "dyadic")
 _CLUSTERED = ("cluster", "cluster-cr0", "cluster-regress", "dyadic")
@@ -314,6 +315,44 @@ class MeatPlan:
         if self.spec.kind == "cluster-regress":
             meat *= (n - 1) / (n - k)
         return meat, tuple(counts), tuple(inters)
+
+    def components(self) -> dict[str, np.ndarray]:
+        """Per clustering column, the cross-product of its cluster sums (no factor): what
+        :func:`nested_terms` reads. Empty for the dyadic estimator."""
+        return {self.spec.columns[combo[0]]: sums.crossprod()
+                for _, combo, sums, _ in self.parts if len(combo) == 1}
+
+
+NESTED_NOTE = "nested in the clusters"
+
+
+def nested_terms(components: Mapping[str, np.ndarray], meat_hc: np.ndarray,
+                 names: Sequence[str], *, rtol: float = 1e-8) -> dict[str, str]:
+    """Terms whose cluster-robust standard error is not identified, with the reason.
+
+    A term nested in the clusters (a fixed-effect dummy of the cluster variable or of a
+    finer grouping, or the intercept beside the cluster variable's dummies) has a summed
+    score of zero in every cluster at the estimates: its own first-order condition holds
+    cluster by cluster. The meat then has no row in its direction, and the sandwich's
+    number for it (what R's ``sandwich::vcovCL`` reports too) comes only through its
+    covariance with other terms: not a standard error. As fixest treats fixed effects
+    nested in the clusters, the estimate is kept and the standard error marked.
+    Detected per clustering dimension (``components``: the cluster sums' cross-product,
+    no small-sample factor) as a meat diagonal below ``rtol`` times the HC0 meat's
+    (rows' scores; about 1e-20 for a nested term at convergence, near 1 otherwise).
+
+    Examples
+    --------
+    >>> meat_hc = np.diag([4.0, 2.0])
+    >>> nested_terms({"policy": np.diag([1e-25, 1.5])}, meat_hc, ["Intercept", "x"])
+    {'Intercept': 'nested in the clusters by policy'}
+    """
+    hc = np.diag(meat_hc)
+    out: dict[str, list[str]] = {}
+    for col, cross in components.items():
+        for j in np.flatnonzero((hc > 0) & (np.diag(cross) <= rtol * hc)):
+            out.setdefault(str(names[j]), []).append(col)
+    return {t: f"{NESTED_NOTE} by {' and '.join(cols)}" for t, cols in out.items()}
 
 
 def sandwich(bread_inv: np.ndarray, meat: np.ndarray) -> np.ndarray:
