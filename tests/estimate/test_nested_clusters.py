@@ -96,3 +96,17 @@ def test_tables_json_and_notes_show_the_marking(fits):
     assert "(0.068)" in table                                # x1 keeps its standard error
     assert ("M: no standard error, test or interval for Intercept, the fixed effects not "
             "shown (11 terms): nested in the clusters by policy") in table
+
+
+def test_effects_that_load_on_a_nested_term_get_no_standard_error(fits):
+    from policydiffusion.interpret import average_marginal_effects
+
+    res = fits["dummies"]
+    link = average_marginal_effects(res, variables=["x1"], scale="link")
+    assert np.isclose(link["std_error"].iloc[0], res.tidy().set_index("term").loc["x1",
+                                                                                  "std_error"])
+    assert link.attrs["se_not_identified"] == {}
+    # on the hazard the effect depends on the intercept and the policy effects too
+    resp = average_marginal_effects(res, variables=["x1"], scale="response")
+    assert np.isfinite(resp["estimate"].iloc[0]) and resp["std_error"].isna().all()
+    assert "nested in the clusters by policy" in resp.attrs["se_not_identified"][0]
