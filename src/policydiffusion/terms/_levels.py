@@ -32,12 +32,9 @@ class AncestorAdopted(Term):
         u = ctx.study.units
         if self.level is not None and "level" not in u.columns:
             raise InvalidOptionError(f"{self.name} needs a 'level' column in the units table.")
-        anc = ancestor_table(u.get_column("unit").to_list(), u.get_column("parent").to_list(),
-                             u.get_column("level").to_list() if "level" in u.columns else None)
-        if self.level is not None:
-            anc = anc.filter(pl.col("ancestor_level") == self.level)
-        if self.root_only:
-            anc = anc.sort("distance").group_by("unit").agg(pl.col("ancestor").last())
+        # the tree is the study's, the same for every batch: built once per risk set
+        anc = ctx.spell_fact(f"ancestors level={self.level!r} root_only={self.root_only}",
+                             lambda _: self._ancestors(u))
         t = self._tmp("T")
         first = (anc.lazy().select("unit", "ancestor")
                  .join(ctx.adoptions().rename({"unit": "ancestor", "T": t}), on="ancestor")
@@ -45,6 +42,16 @@ class AncestorAdopted(Term):
         plan = plan.join(first, on=["policy", "unit"], how="left")
         return plan.with_columns((pl.col(t) <= pl.col("period") - self.lag).fill_null(False)
                                  .cast(pl.Int8).alias(self.name)).drop(t)
+
+    def _ancestors(self, u: pl.DataFrame) -> pl.DataFrame:
+        """``unit, ancestor`` pairs this term counts (all, one level, or the root)."""
+        anc = ancestor_table(u.get_column("unit").to_list(), u.get_column("parent").to_list(),
+                             u.get_column("level").to_list() if "level" in u.columns else None)
+        if self.level is not None:
+            anc = anc.filter(pl.col("ancestor_level") == self.level)
+        if self.root_only:
+            anc = anc.sort("distance").group_by("unit").agg(pl.col("ancestor").last())
+        return anc
 
 
 @dataclass(frozen=True, kw_only=True)
