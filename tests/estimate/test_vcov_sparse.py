@@ -24,16 +24,19 @@ def data() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def dense(data):
-    res = fit_hazard(data, "adopt ~ x", fixed_effects="policy")
+def res(data):
+    return fit_hazard(data, "adopt ~ x", fixed_effects="policy")
+
+
+@pytest.fixture(scope="module")
+def dense(res):
     return {str(s): res.with_vcov(s).cov.to_numpy() for s in SPECS}
 
 
 @pytest.mark.filterwarnings("ignore::policydiffusion.errors.VarianceCorrectionWarning")
 @pytest.mark.parametrize("spec", SPECS, ids=str)
-def test_sparse_group_sums_never_densify_the_fixed_effect_scores(data, dense, spec,
+def test_sparse_group_sums_never_densify_the_fixed_effect_scores(res, dense, spec,
                                                                  monkeypatch):
-    res = fit_hazard(data, "adopt ~ x", fixed_effects="policy")
     assert res.provenance["absorbed_fixed_effect"] == "policy"
     k = res.k                                   # Intercept, x and 149 policy dummies
     monkeypatch.setattr(_vcov, "_DENSE_LIMIT", 0)  # every group sum in sparse mode
