@@ -38,6 +38,8 @@ def test_effects_cli_twfe_and_callaway_santanna(tmp_path, capsys):
     # Dates: the panel is daily, so event time counts days.
     np.testing.assert_allclose(cs.loc[cs["event_time"] >= 0, "att"], 1.5, atol=0.1)
     assert len(cs) == 10  # event times -4..5 in days
+    # cells left out are listed with their reason (none here: never-adopters in every period)
+    assert json.loads((tmp_path / "cs.json").read_text())["skipped_cells"] == []
 
 
 def test_effects_cli_bad_bins_is_one_clear_error(tmp_path, capsys):

@@ -111,3 +111,27 @@ def test_fit_bass_ols_uses_the_adoption_curve_counts():
     assert fit_bass_ols(a, units=8).n_obs == 4
     with pytest.raises(InvalidOptionError, match="fit_bass_ols"):
         fit_curves(s, "aborparc", method="ols")
+
+
+@pytest.mark.parametrize("code", ["c_nonnegative", "no_root", "m_nonpositive"])
+def test_the_warning_reason_code_comes_from_the_one_implementation(monkeypatch, code):
+    # bass_ols does not decide the code again: whatever _bass_curve says is what it reports
+    from policydiffusion.curves import _bass_ols
+    from policydiffusion.errors import CurveFitWarning
+
+    nan = np.full(3, np.nan)
+    monkeypatch.setattr(_bass_ols, "_bass_curve",
+                        lambda a, b, c: (nan, np.full((3, 3), np.nan), code, "a reason"),
+                        raising=False)
+    with pytest.warns(CurveFitWarning, match="a reason") as rec:
+        fit = bass_ols([1, 3, 6, 8, 6, 3, 1])        # a valid Bass series otherwise
+    assert rec[0].message.fields["reason"] == code and fit.reason == "a reason"
+
+
+def test_each_undefined_case_has_its_code():
+    from policydiffusion.curves._bass_ols import _bass_curve
+
+    assert _bass_curve(1.0, 0.5, 0.01)[2] == "c_nonnegative"
+    assert _bass_curve(-1.0, 0.1, -0.01)[2] == "no_root"
+    assert _bass_curve(-1.0, -0.5, -0.01)[2] == "m_nonpositive"
+    assert _bass_curve(20.0, 0.38, -0.0004)[2:] == (None, None)

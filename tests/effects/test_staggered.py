@@ -43,18 +43,8 @@ def test_group_time_recovers_the_effects_we_set():
 
 @pytest.mark.parametrize("control, name", [("never", "nevertreated"), ("notyet", "notyettreated")])
 def test_matches_csdid_port_of_R_did(control, name):
-    csdid = pytest.importorskip("csdid.att_gt")
     p, a, _ = _sim()
-    ours = callaway_santanna(p, a, outcome="y", unit="unit", time="t", control=control)
-    with _quiet():
-        m = csdid.ATTgt(yname="y", tname="t", idname="unit", gname="g", data=p,
-                        control_group=name).fit(est_method="dr", bstrap=False)
-    ref = pd.DataFrame({"cohort": m.results["group"], "period": m.results["year"],
-                        "att": m.results["att"], "se": m.results["se"]})
-    mm = ours.tidy().merge(ref, on=["cohort", "period"], validate="one_to_one")
-    assert len(mm) == len(ref) == len(ours.tidy()) == 21
-    np.testing.assert_allclose(mm["att_x"], mm["att_y"], atol=1e-10)
-    np.testing.assert_allclose(mm["std_error"], mm["se"], atol=1e-10)
+    ours, m = _against_csdid(p, a, control, name, n_cells=21)
     for typ in ("dynamic", "group"):
         with _quiet():
             m.aggte(typec=typ, bstrap=False)
@@ -107,3 +97,55 @@ def test_first_period_adopters_are_counted_out_with_a_warning():
     with pytest.warns(ExclusionWarning, match="1 units adopting in the first period"):
         r = callaway_santanna(p, a, outcome="y", unit="unit", time="t")
     assert r.n_units == 119
+
+
+def _gapped(control_never=True):
+    """Only the even periods of the simulated panel; cohorts 5 and 7 moved to 6 and 8."""
+    p, a, g = _sim()
+    g = np.where(g == 5, 6, np.where(g == 7, 8, g))
+    if not control_never:  # every unit adopts: no never-adopters
+        g = np.where(g == 0, 8, g)
+    p["g"] = np.repeat(g, 8)
+    p = p[p["t"] % 2 == 0].reset_index(drop=True)
+    a = pd.DataFrame({"policy": "x", "unit": np.arange(len(g))[g > 0], "t": g[g > 0]})
+    return p, a
+
+
+@pytest.mark.parametrize("control, name", [("never", "nevertreated"), ("notyet", "notyettreated")])
+def test_gapped_periods_compare_with_the_previous_panel_period_as_r_did(control, name):
+    p, a = _gapped()
+    ours, _ = _against_csdid(p, a, control, name, n_cells=9)
+    assert ours.skipped == ()
+
+
+def _against_csdid(p, a, control, name, *, n_cells):
+    """Our group-time effects and csdid's fit; every cell's ATT and SE equal to 1e-10."""
+    csdid = pytest.importorskip("csdid.att_gt")
+    ours = callaway_santanna(p, a, outcome="y", unit="unit", time="t", control=control)
+    with _quiet():
+        m = csdid.ATTgt(yname="y", tname="t", idname="unit", gname="g", data=p,
+                        control_group=name).fit(est_method="dr", bstrap=False)
+    ref = pd.DataFrame({"cohort": m.results["group"], "period": m.results["year"],
+                        "att": m.results["att"], "se": m.results["se"]})
+    mm = ours.tidy().merge(ref, on=["cohort", "period"], validate="one_to_one")
+    assert len(mm) == len(ref) == len(ours.tidy()) == n_cells
+    np.testing.assert_allclose(mm["att_x"], mm["att_y"], atol=1e-10)
+    np.testing.assert_allclose(mm["std_error"], mm["se"], atol=1e-10)
+    return ours, m
+
+
+def test_cells_without_comparison_units_are_counted_and_reported():
+    from policydiffusion.errors import ExclusionWarning
+
+    p, a = _gapped(control_never=False)
+    with pytest.warns(ExclusionWarning, match="4 group-time cells have no comparison units"):
+        r = callaway_santanna(p, a, outcome="y", unit="unit", time="t", control="notyet")
+    # every unit adopts by period 8: from period 6 on cohort 8 has nobody to compare with,
+    # and in period 8 neither have cohorts 4 and 6
+    why = "no comparison units"
+    assert r.skipped == ((4.0, 8.0, why), (6.0, 8.0, why), (8.0, 6.0, why), (8.0, 8.0, why))
+    assert r.notes() == ["4 group-time cells not estimated (no comparison units): cohort 4 in "
+                         "period 8, cohort 6 in period 8, cohort 8 in period 6, cohort 8 in "
+                         "period 8"]
+    assert r.tidy()[["cohort", "period"]].values.tolist() == [[4, 4], [4, 6], [6, 4], [6, 6],
+                                                              [8, 4]]

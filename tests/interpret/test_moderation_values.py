@@ -53,3 +53,27 @@ def test_a_model_without_the_interaction_is_refused(data, scale):
     res = fit_hazard(data, "adopt ~ x + z")
     with pytest.raises(InvalidOptionError, match="no interaction of 'x' with 'z'"):
         marginal_effect_across(res, variable="x", moderator="z", scale=scale)
+
+
+@pytest.mark.parametrize("values", [None, [0.0, 1.5]])
+def test_the_data_are_read_once(data, monkeypatch, values):
+    from policydiffusion.estimate._data import DataSource
+    from policydiffusion.interpret import average_marginal_effects
+
+    res = fit_hazard(data, "adopt ~ x * z")
+    reads = []
+    real = DataSource.chunks
+
+    def counted(self, *args, **kwargs):
+        reads.append(1)
+        yield from real(self, *args, **kwargs)
+
+    monkeypatch.setattr(DataSource, "chunks", counted)
+    me = marginal_effect_across(res, variable="x", moderator="z", values=values, n_values=3,
+                                scale="response")
+    assert len(reads) == 1
+    # the same numbers as the average marginal effect with the moderator set, one by one
+    for m, row in zip(me["value"], me.itertuples()):
+        ame = average_marginal_effects(res, variables=["x"], at={"z": [m]})
+        assert np.isclose(row.estimate, ame["estimate"].iloc[0], rtol=1e-12)
+        assert np.isclose(row.std_error, ame["std_error"].iloc[0], rtol=1e-12)

@@ -169,3 +169,21 @@ def test_ancestor_terms_equal_brute_force_and_no_row_after_adoption(tree):
         peers = [v for v in units["unit"] if v != u and parent[v] == parent[u]]
         want = sum(adopted_by(v, t - 1) for v in peers) / len(peers) if peers else 0.0
         assert abs(peer - want) < 1e-12
+
+
+def test_the_ancestor_table_is_built_once_per_risk_set(tmp_path, monkeypatch):
+    from policydiffusion.terms import _levels
+
+    adopt = pd.concat([ADOPT.assign(policy=p) for p in ("p", "q", "r")], ignore_index=True)
+    s = load_study(adopt, units=UNITS, end=2005)
+    terms = [T.ancestor_adopted(), T.ancestor_adopted(level="province"), T.central_signal()]
+    eager = monadic_riskset(s, policies=["p", "q", "r"], level="prefecture", terms=terms)
+    calls = []
+    real = _levels.ancestor_table
+    monkeypatch.setattr(_levels, "ancestor_table", lambda *a: calls.append(1) or real(*a))
+    rs = monadic_riskset(s, policies=["p", "q", "r"], level="prefecture", terms=terms,
+                         lazy=True)
+    rs.sink_parquet_dataset(tmp_path / "rs", policies_per_file=1)   # three batches
+    assert len(calls) == 3                                   # one per term, not per batch
+    back = pl.read_parquet(tmp_path / "rs" / "*.parquet").sort("policy", "unit", "period")
+    assert back.equals(eager.data.sort("policy", "unit", "period"))

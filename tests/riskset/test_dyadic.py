@@ -50,3 +50,40 @@ def test_first_adopters_are_counted_as_excluded_from_the_conditional_design():
     assert "first adopter" in rs.summary()
     full = dyadic_riskset(s, policy="p", conditional=False)
     assert full.exclusions.empty and set(full.data["unit"]) == {"A", "B", "C", "D"}
+
+
+def test_pairs_without_a_source_are_counted_without_collecting_them(monkeypatch):
+    """The exclusion count of the conditional design computes its count and five examples,
+    not the list of every lost (policy, unit) pair."""
+    import pandas as pd
+
+    from policydiffusion.study import load_study
+
+    pols = [f"p{k}" for k in range(8)]
+    adopt = pd.DataFrame({"policy": pols * 2, "unit": ["A"] * 8 + ["B"] * 8,
+                          "time": [2001] * 8 + [2003] * 8})
+    s = load_study(adopt, units=pd.DataFrame({"unit": list("ABCD")}), end=2005)
+    heights = []
+    real = pl.collect_all
+
+    def seen(frames, *args, **kwargs):
+        out = real(frames, *args, **kwargs)
+        heights.extend(f.height for f in out)
+        return out
+
+    real_collect = pl.LazyFrame.collect
+
+    def collect(self, *args, **kwargs):
+        out = real_collect(self, *args, **kwargs)
+        heights.append(out.height)
+        return out
+
+    monkeypatch.setattr(pl, "collect_all", seen)
+    monkeypatch.setattr(pl.LazyFrame, "collect", collect)
+    rs = dyadic_riskset(s, policies=pols, lazy=True)
+    monkeypatch.undo()
+    ex = rs.exclusions.set_index("reason")
+    row = ex.loc[[r for r in ex.index if r.startswith("no other unit had adopted")]]
+    assert row["count"].item() == 8                      # A is the first adopter of each
+    assert row["examples"].item() == "p0/A, p1/A, p2/A, p3/A, p4/A"
+    assert max(heights) <= 5                              # nothing but the count and examples

@@ -97,11 +97,17 @@ def effects_command(
             payload["links"] = _links(p, a, kw, edge_table, policy)
     else:
         common = dict(outcome=kw["outcome"], unit=kw["unit"], time=kw["time"], policy=policy)
+        notes: list[str] = []
         if estimator == "callaway-santanna":
-            table = callaway_santanna(p, a, **common).aggregate("dynamic")
+            cs = callaway_santanna(p, a, **common)
+            table, notes = cs.aggregate("dynamic"), cs.notes()
+            payload["skipped_cells"] = [{"cohort": g, "period": t, "reason": why}
+                                        for g, t, why in cs.skipped]
         else:
             table = sun_abraham(p, a, cluster=kw["cluster"], **common)
         typer.echo(table.round(4).to_string(index=False))
+        for note in notes:
+            typer.echo(f"Note: {note}")
         plot_input = table
     payload["estimates"] = json.loads(table.to_json(orient="records"))
     if json_file is not None:

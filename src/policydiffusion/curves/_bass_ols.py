@@ -118,24 +118,33 @@ def bass_params(a: float, b: float, c: float) -> tuple[np.ndarray, np.ndarray, s
     >>> [round(float(v), 6) for v in est], reason
     ([1000.0, 0.02, 0.4], None)
     """
-    nan = np.full(3, np.nan)
+    est, jac, _, reason = _bass_curve(a, b, c)
+    return est, jac, reason
+
+
+def _bass_curve(a: float, b: float, c: float
+                ) -> tuple[np.ndarray, np.ndarray, str | None, str | None]:
+    """:func:`bass_params` with the reason's code (``c_nonnegative``, ``no_root``,
+    ``m_nonpositive``; the warnings' ``reason`` field): the one place that decides."""
+    nan, nan_jac = np.full(3, np.nan), np.full((3, 3), np.nan)
     if not c < 0:
-        return nan, np.full((3, 3), np.nan), (
+        return nan, nan_jac, "c_nonnegative", (
             f"the coefficient on Y_(t-1)^2 is c = {c:.4g} >= 0, so the curve has no imitation "
             "ceiling (Bass requires c = -q/m < 0)")
     disc = b * b - 4 * a * c
     if disc < 0:
-        return nan, np.full((3, 3), np.nan), (
+        return nan, nan_jac, "no_root", (
             f"the discriminant b^2 - 4ac = {disc:.4g} is negative, so S = a + bY + cY^2 never "
             "returns to zero and no market size m exists")
     s = math.sqrt(disc)
     m = (-b - s) / (2 * c)
     if not m > 0:
-        return nan, np.full((3, 3), np.nan), f"the implied market size m = {m:.4g} is not positive"
+        return nan, nan_jac, "m_nonpositive", \
+            f"the implied market size m = {m:.4g} is not positive"
     dm = np.array([1 / s, (-1 - b / s) / (2 * c), a / (s * c) - m / c]) if s > 0 else np.full(3, np.nan)
     dp = np.array([1 / m, 0.0, 0.0]) - a / m ** 2 * dm
     dq = -c * dm - np.array([0.0, 0.0, m])
-    return np.array([m, a / m, -m * c]), np.vstack([dm, dp, dq]), None
+    return np.array([m, a / m, -m * c]), np.vstack([dm, dp, dq]), None, None
 
 
 def bass_ols(new_adopters: Sequence[float] | np.ndarray, *, start: int = 1,
@@ -200,11 +209,8 @@ def bass_ols(new_adopters: Sequence[float] | np.ndarray, *, start: int = 1,
     except np.linalg.LinAlgError:
         raise InvalidOptionError("Y_(t-1) takes fewer than 3 distinct values, so a, b and c are "
                                  "not identified; the series needs more periods with adoptions.") from None
-    est, jac, reason = bass_params(*map(float, coef))
+    est, jac, code, reason = _bass_curve(*map(float, coef))
     if reason is not None:
-        a, b, c = map(float, coef)
-        code = ("c_nonnegative" if not c < 0 else "no_root" if b * b - 4 * a * c < 0
-                else "m_nonpositive")
         warn(CurveFitWarning(f"Bass OLS for {policy or 'the series'}: {reason}; m, p and q "
                              "are NaN.", policy=policy or "", method="bass_ols", reason=code,
                              detail=reason))

@@ -23,6 +23,8 @@ from policydiffusion.errors import (ExclusionWarning, InvalidOptionError, Proble
 
 __all__ = ["callaway_santanna", "GroupTimeResult", "sun_abraham", "cohorts"]
 
+NO_COMPARISON = "no comparison units"
+
 
 def cohorts(panel: pd.DataFrame, adoptions: pd.DataFrame, *, unit: str, time: str,
             policy: str | None = None) -> pd.Series:
@@ -68,6 +70,24 @@ class GroupTimeResult:
     unit_cohort: np.ndarray
     control: str
     n_units: int
+    #: (cohort, period, reason) of each group-time cell that could not be estimated
+    skipped: tuple[tuple[float, float, str], ...] = ()
+
+    def notes(self) -> list[str]:
+        """Table notes: the group-time cells left out, counted by reason.
+
+        Examples
+        --------
+        >>> r = GroupTimeResult(pd.DataFrame(), np.zeros((0, 0)), {}, np.zeros(0), "notyet", 0,
+        ...                     skipped=((5.0, 6.0, NO_COMPARISON),))
+        >>> r.notes()
+        ['1 group-time cell not estimated (no comparison units): cohort 5 in period 6']
+        """
+        by: dict[str, list[str]] = {}
+        for g, t, why in self.skipped:
+            by.setdefault(why, []).append(f"cohort {g:g} in period {t:g}")
+        return [f"{len(cells)} group-time cell{'s' if len(cells) > 1 else ''} not estimated "
+                f"({why}): {', '.join(cells)}" for why, cells in by.items()]
 
     def tidy(self) -> pd.DataFrame:
         """The group-time effects: cohort, period, event_time, att, std_error, p_value."""
@@ -134,10 +154,14 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
     ATT(g, t) compares the change in the outcome of cohort g (units first adopting
     in period g) with that of the comparison group: never-adopters
     (``control="never"``) or units not yet adopting by max(t, base)
-    (``"notyet"``). Post-adoption cells use base period g - 1; pre-adoption cells
-    use t - 1 (R ``did``'s default ``base_period = "varying"``). The panel must be
-    balanced in integer periods. Units adopting in the first period are left out
-    (no pre-period), as R ``did`` does; cohorts with no comparison units too.
+    (``"notyet"``). Post-adoption cells use as base the last period before g;
+    pre-adoption cells the period before t (R ``did``'s default ``base_period =
+    "varying"``); "before" means the previous period of the panel, so gapped periods
+    (every other year, monthly dates) work as in R ``did``. The panel must be balanced.
+    Units adopting in the first period are left out (no pre-period), as R ``did``
+    does. A cell with no comparison units (``"notyet"`` once all have adopted) is not
+    estimated: it is listed in ``skipped`` and :meth:`GroupTimeResult.notes`, with an
+    :class:`~policydiffusion.errors.ExclusionWarning`.
 
     Examples
     --------
@@ -176,18 +200,18 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
     never = np.isnan(g)
     g_code = np.where(never, np.inf, g)
     col = {p: i for i, p in enumerate(periods)}
-    rows, infs = [], []
+    rows, infs, skipped = [], [], []
     for gg in sorted(set(g[~never])):
         treat = g_code == gg
-        for t in periods[1:]:
-            base = gg - 1 if t >= gg else t - 1
-            if base not in col:
-                continue
+        for i, t in enumerate(periods[1:], start=1):
+            # the previous period of the panel, not t - 1: gapped periods as R did
+            base = periods[periods < gg][-1] if t >= gg else periods[i - 1]
             if control == "never":
                 ctrl = never
             else:
                 ctrl = (g_code > max(t, base)) & ~treat
-            if ctrl.sum() == 0 or treat.sum() == 0:
+            if ctrl.sum() == 0:
+                skipped.append((float(gg), float(t), NO_COMPARISON))
                 continue
             dy = y[:, col[t]] - y[:, col[base]]
             mu1, mu0 = dy[treat].mean(), dy[ctrl].mean()
@@ -197,10 +221,15 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
             infs.append(inf)
     if not rows:
         raise InvalidOptionError("no cohort has both a pre-period and comparison units.")
+    if skipped:
+        warnings.warn(f"{len(skipped)} group-time cells have no comparison units and are not "
+                      "estimated (listed in the result's skipped)", ExclusionWarning,
+                      stacklevel=2)
     att = pd.DataFrame(rows, columns=["cohort", "period", "event_time", "att", "std_error"])
     att["p_value"] = 2 * stats.norm.sf(np.abs(att["att"] / att["std_error"]))
     shares = {float(x): float(np.mean(g_code == x)) for x in set(g[~never])}
-    return GroupTimeResult(att, np.column_stack(infs), shares, g_code, control, n)
+    return GroupTimeResult(att, np.column_stack(infs), shares, g_code, control, n,
+                           skipped=tuple(skipped))
 
 
 def sun_abraham(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, unit: str, time: str,

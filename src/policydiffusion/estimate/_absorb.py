@@ -74,6 +74,9 @@ class _BetaPlan:
         m, counts, inters = self.plan.meat(n, k)
         return _congruence(self.P, m), counts, inters
 
+    def components(self) -> dict[str, np.ndarray]:
+        return {c: _congruence(self.P, m) for c, m in self.plan.components().items()}
+
 
 def _congruence(P: sp.csr_matrix, M: np.ndarray) -> np.ndarray:
     """``P' M P`` for a sparse ``P`` and dense ``M``."""

@@ -26,7 +26,8 @@ from policydiffusion.estimate._firth_infer import FIRTH_INFERENCE, FirthInferenc
 from policydiffusion.estimate._glm import BOUNDARY_EPS as _BOUNDARY_EPS
 from policydiffusion.estimate._glm import Engine, SolverOptions, newton
 from policydiffusion.estimate._links import LINKS, cdf
-from policydiffusion.estimate._result import HazardResult, correction_warning, vcov_from_sums
+from policydiffusion.estimate._result import (HazardResult, correction_warning,
+                                              se_not_identified, vcov_from_sums)
 from policydiffusion.estimate._riskset_input import accepts_riskset
 from policydiffusion.estimate._separation import (_LP_LIMIT, collect_design,
                                                   separating_terms, separation_message)
@@ -433,7 +434,8 @@ def _result(fit: _Fit, spec: VcovSpec, names: list[str], *, link: str, formula: 
         _engine=eng, _bread_inv=fit.bread_inv,
         _meat_hc=st.meat_hc, _var_factor=fit.var_factor, _beta_score=fit.beta_score,
         _firth=fit.firth_info, not_estimable=not_estimable, warnings=tuple(notices),
-        vcov_correction=correction)
+        vcov_correction=correction,
+        se_not_identified=se_not_identified(spec, st.plan, st.meat_hc, names))
 
 
 def _check_separation(engine: Engine, out, names, mode: str, converged: bool

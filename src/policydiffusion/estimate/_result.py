@@ -22,9 +22,10 @@ from policydiffusion.estimate._links import cdf
 from policydiffusion.estimate._separation import collect_design
 from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
                                                tidy_frame, with_labels)
-from policydiffusion.estimate._vcov import PSD_NOTE, VcovSpec, psd_correct, sandwich
+from policydiffusion.estimate._vcov import (PSD_NOTE, VcovSpec, nested_terms, psd_correct,
+                                             sandwich)
 
-__all__ = ["HazardResult", "vcov_from_sums"]
+__all__ = ["HazardResult", "vcov_from_sums", "se_not_identified"]
 
 
 def vcov_from_sums(spec: VcovSpec, bread_inv: np.ndarray, meat_hc: np.ndarray, plan, n: int,
@@ -61,6 +62,15 @@ def vcov_from_sums(spec: VcovSpec, bread_inv: np.ndarray, meat_hc: np.ndarray, p
     return cov, label, counts, correction
 
 
+def se_not_identified(spec: VcovSpec, plan, meat_hc: np.ndarray | None,
+                      names: list[str]) -> dict[str, str]:
+    """Terms whose cluster-robust standard error is not identified (nested in the
+    clusters), with the reason; see :func:`~policydiffusion.estimate._vcov.nested_terms`."""
+    if plan is None or meat_hc is None or spec.kind == "dyadic":
+        return {}
+    return nested_terms(plan.components(), meat_hc, names)
+
+
 def correction_warning(correction: dict) -> VarianceCorrectionWarning:
     """The warning that says a covariance was made positive semi-definite."""
     terms = correction["terms"]
@@ -88,6 +98,12 @@ class HazardResult(CoefficientsMixin):
     interval (``params`` keeps the raw value). ``warnings`` holds the warnings this fit
     issued (with their ``fields``); ``vcov_correction`` records a covariance made
     positive semi-definite (Cameron, Gelbach & Miller 2011), or is None.
+
+    ``se_not_identified`` maps each term whose cluster-robust standard error is not
+    identified (nested in the clusters: fixed-effect dummies of the cluster variable and
+    the intercept beside them) to the reason: ``tidy()`` keeps its estimate but gives no
+    standard error, test or interval (``cov`` keeps the sandwich's raw number, which is
+    what R's ``sandwich::vcovCL`` reports).
     """
 
     formula: str
@@ -118,6 +134,7 @@ class HazardResult(CoefficientsMixin):
     not_estimable: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple = ()
     vcov_correction: dict | None = None
+    se_not_identified: Mapping[str, str] = field(default_factory=dict)
 
     # ---- model-level figures (k, aic, std_errors from CoefficientsMixin) ----
     @property
@@ -187,9 +204,13 @@ class HazardResult(CoefficientsMixin):
             bad = t["term"].isin(list(self.not_estimable))
             t.loc[bad, ["estimate", "std_error", "statistic", "p_value", "conf_low",
                         "conf_high"]] = np.nan
+        if self.se_not_identified:
+            bad = t["term"].isin(list(self.se_not_identified))
+            t.loc[bad, ["std_error", "statistic", "p_value", "conf_low", "conf_high"]] = np.nan
         t = with_labels(t)
         t.attrs["inference"] = label
         t.attrs["not_estimable"] = dict(self.not_estimable)
+        t.attrs["se_not_identified"] = dict(self.se_not_identified)
         return t
 
     def penalized_lr_test(self, terms: list[str] | str):
@@ -270,6 +291,7 @@ class HazardResult(CoefficientsMixin):
             n_clusters=counts, loglik=float(st.loglik), estimator="firth-flic",
             provenance=prov, _bread_inv=bread, _meat_hc=st.meat_hc,
             _firth=self._firth.with_wald(["Intercept"]), vcov_correction=corr,
+            se_not_identified=se_not_identified(self.vcov_spec, st.plan, st.meat_hc, names),
             warnings=_with_correction(self.warnings, corr))
 
     # ---- tables ---------------------------------------------------------------------
@@ -288,13 +310,15 @@ class HazardResult(CoefficientsMixin):
 
     def notes(self) -> list[str]:
         """Table notes on what the estimator cannot stand behind: terms not estimable,
-        a Firth refit after separation, a corrected covariance, and each warning."""
+        standard errors not identified, a Firth refit after separation, a corrected
+        covariance, and each warning."""
         out = []
-        if self.not_estimable:
+        for head, marks in (("not estimable", self.not_estimable),
+                            ("standard error not identified", self.se_not_identified)):
             by_reason: dict[str, list[str]] = {}
-            for t, why in self.not_estimable.items():
+            for t, why in marks.items():
                 by_reason.setdefault(why, []).append(t)
-            out += [f"not estimable ({why}): {', '.join(ts)}" for why, ts in by_reason.items()]
+            out += [f"{head} ({why}): {', '.join(ts)}" for why, ts in by_reason.items()]
         refit = self.provenance.get("separation_refit")
         if refit:
             out.append("refitted with Firth's penalised likelihood after (quasi-)separation in "
@@ -311,6 +335,8 @@ class HazardResult(CoefficientsMixin):
         for c in coefs:
             if c["term"] in self.not_estimable:
                 c["not_estimable"] = self.not_estimable[c["term"]]
+            if c["term"] in self.se_not_identified:
+                c["se_not_identified"] = self.se_not_identified[c["term"]]
         return {
             "model": "hazard-glm", "estimator": self.estimator, "formula": self.formula,
             "link": self.link, "nobs": self.nobs, "n_dropped_missing": self.n_dropped_missing,
@@ -325,6 +351,7 @@ class HazardResult(CoefficientsMixin):
                     "matrix": [[_num(v) for v in row] for row in self.cov.to_numpy()]},
             "provenance": self.provenance,
             "not_estimable": dict(self.not_estimable),
+            "se_not_identified": dict(self.se_not_identified),
             "warnings": [warning_record(w) for w in self.warnings],
         }
 
@@ -363,6 +390,8 @@ class HazardResult(CoefficientsMixin):
         return dataclasses.replace(self, cov=pd.DataFrame(cov, index=names, columns=names),
                                    vcov_spec=spec, vcov_label=label, n_clusters=counts,
                                    provenance=prov, vcov_correction=corr,
+                                   se_not_identified=se_not_identified(spec, plan, meat_hc,
+                                                                       names),
                                    warnings=_with_correction(self.warnings, corr))
 
     def _chunk_rows(self, data: Any):

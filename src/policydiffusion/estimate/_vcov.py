@@ -12,11 +12,13 @@ from itertools import combinations
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import InvalidOptionError
 
-__all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS", "psd_correct", "PSD_NOTE"]
+__all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS", "psd_correct", "PSD_NOTE", "nested_terms",
+           "NESTED_NOTE"]
 
 VCOV_KINDS = ("classical", "hc0", "hc1", "cluster", "cluster-cr0", "cluster-regress", "dyadic")
 _CLUSTERED = ("cluster", "cluster-cr0", "cluster-regress", "dyadic")
@@ -188,14 +190,18 @@ _WORDS: dict[str, dict] = {
 
 
 class GroupSums:
-    """Per-group sums of score rows, accumulated block by block (dense or sparse)."""
+    """Per-group sums of score rows, accumulated block by block (dense or sparse).
+
+    Above ``_DENSE_LIMIT`` cells only the groups a block touches are kept; absorbed
+    fixed-effect scores (one-hot columns left implicit) are then kept as sparse matrices.
+    """
 
     def __init__(self, n_groups: int, k: int) -> None:
         self.k = k
         self.n_groups = n_groups
         self.dense = n_groups * k <= _DENSE_LIMIT
         self._sums = np.zeros((n_groups, k)) if self.dense else None
-        self._parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self._parts: list[tuple[np.ndarray, Any]] = []
 
     def add(self, codes: np.ndarray, S: np.ndarray) -> None:
         if S.shape[0] == 0:
@@ -203,8 +209,9 @@ class GroupSums:
         if hasattr(S, "add_to"):  # absorbed fixed effects: one-hot score columns implicit
             if self.dense:
                 S.add_to(self._sums, codes)
-                return
-            S = S.toarray()
+            else:
+                self._parts.append(_sparse_part(codes, S))
+            return
         if self.dense:
             for j in range(self.k):
                 self._sums[:, j] += np.bincount(codes, weights=S[:, j], minlength=self.n_groups)
@@ -215,15 +222,22 @@ class GroupSums:
             part[:, j] = np.bincount(inv, weights=S[:, j], minlength=uniq.size)
         self._parts.append((uniq, part))
 
-    def sums(self) -> np.ndarray:
-        """The non-empty groups' sums (rows with all-zero sums included if touched)."""
+    def sums(self) -> Any:
+        """The non-empty groups' sums (rows with all-zero sums included if touched); a
+        sparse matrix when absorbed fixed-effect scores were added in sparse mode."""
         if self.dense:
             return self._sums
         if not self._parts:
             return np.zeros((0, self.k))
         codes = np.concatenate([p[0] for p in self._parts])
-        vals = np.concatenate([p[1] for p in self._parts])
         uniq, inv = np.unique(codes, return_inverse=True)
+        if any(sp.issparse(p[1]) for p in self._parts):
+            # absorbed fixed effects: stay sparse (a group touches few levels)
+            vals = sp.vstack([sp.csr_matrix(p[1]) for p in self._parts], format="csr")
+            merge = sp.csr_matrix((np.ones(codes.size), (inv, np.arange(codes.size))),
+                                  shape=(uniq.size, codes.size))
+            return (merge @ vals).tocsr()
+        vals = np.concatenate([p[1] for p in self._parts])
         out = np.zeros((uniq.size, self.k))
         for j in range(self.k):
             out[:, j] = np.bincount(inv, weights=vals[:, j], minlength=uniq.size)
@@ -231,7 +245,19 @@ class GroupSums:
 
     def crossprod(self) -> np.ndarray:
         s = self.sums()
-        return s.T @ s
+        return (s.T @ s).toarray() if sp.issparse(s) else s.T @ s
+
+
+def _sparse_part(codes: np.ndarray, S: Any) -> tuple[np.ndarray, sp.csr_matrix]:
+    """One block's group sums of absorbed-effect scores (``FEScores``) as a sparse
+    matrix: covariate columns dense, each level's column only where the group has rows of
+    that level, so no n x levels array is formed."""
+    uniq, inv = np.unique(codes, return_inverse=True)
+    p = S.Sx.shape[1]
+    cov = np.column_stack([np.bincount(inv, weights=S.Sx[:, j], minlength=uniq.size)
+                           for j in range(p)]) if p else np.zeros((uniq.size, 0))
+    fe = sp.csr_matrix((S.u, (inv, S.g.astype(np.int64))), shape=(uniq.size, S.n_levels))
+    return uniq, sp.hstack([sp.csr_matrix(cov), fe], format="csr")
 
 
 class GroupCounter:
@@ -314,6 +340,44 @@ class MeatPlan:
         if self.spec.kind == "cluster-regress":
             meat *= (n - 1) / (n - k)
         return meat, tuple(counts), tuple(inters)
+
+    def components(self) -> dict[str, np.ndarray]:
+        """Per clustering column, the cross-product of its cluster sums (no factor): what
+        :func:`nested_terms` reads. Empty for the dyadic estimator."""
+        return {self.spec.columns[combo[0]]: sums.crossprod()
+                for _, combo, sums, _ in self.parts if len(combo) == 1}
+
+
+NESTED_NOTE = "nested in the clusters"
+
+
+def nested_terms(components: Mapping[str, np.ndarray], meat_hc: np.ndarray,
+                 names: Sequence[str], *, rtol: float = 1e-8) -> dict[str, str]:
+    """Terms whose cluster-robust standard error is not identified, with the reason.
+
+    A term nested in the clusters (a fixed-effect dummy of the cluster variable or of a
+    finer grouping, or the intercept beside the cluster variable's dummies) has a summed
+    score of zero in every cluster at the estimates: its own first-order condition holds
+    cluster by cluster. The meat then has no row in its direction, and the sandwich's
+    number for it (what R's ``sandwich::vcovCL`` reports too) comes only through its
+    covariance with other terms: not a standard error. As fixest treats fixed effects
+    nested in the clusters, the estimate is kept and the standard error marked.
+    Detected per clustering dimension (``components``: the cluster sums' cross-product,
+    no small-sample factor) as a meat diagonal below ``rtol`` times the HC0 meat's
+    (rows' scores; about 1e-20 for a nested term at convergence, near 1 otherwise).
+
+    Examples
+    --------
+    >>> meat_hc = np.diag([4.0, 2.0])
+    >>> nested_terms({"policy": np.diag([1e-25, 1.5])}, meat_hc, ["Intercept", "x"])
+    {'Intercept': 'nested in the clusters by policy'}
+    """
+    hc = np.diag(meat_hc)
+    out: dict[str, list[str]] = {}
+    for col, cross in components.items():
+        for j in np.flatnonzero((hc > 0) & (np.diag(cross) <= rtol * hc)):
+            out.setdefault(str(names[j]), []).append(col)
+    return {t: f"{NESTED_NOTE} by {' and '.join(cols)}" for t, cols in out.items()}
 
 
 def sandwich(bread_inv: np.ndarray, meat: np.ndarray) -> np.ndarray:

@@ -41,7 +41,9 @@ def sample_frames(res: HazardResult, data: Any = None) -> Iterator[tuple[pd.Data
         yield typed.reset_index(drop=True), w
 
 
-def _kind(res: HazardResult, variable: str, data: Any) -> str:
+def _kind(res: HazardResult, variable: str, data: Any, *,
+          frames: Sequence[tuple[pd.DataFrame, np.ndarray]] | None = None) -> str:
+    """continuous, binary or categorical; ``frames`` (the sample already read) saves a pass."""
     design = res.design
     if variable not in design.variables:
         raise InvalidOptionError(
@@ -50,7 +52,7 @@ def _kind(res: HazardResult, variable: str, data: Any) -> str:
     if variable in design.levels:
         return "categorical"
     binary = True
-    for typed, _ in sample_frames(res, data):
+    for typed, _ in (sample_frames(res, data) if frames is None else frames):
         v = typed[variable].to_numpy()
         binary &= bool(np.isin(v, (0.0, 1.0)).all())
     return "binary" if binary else "continuous"
@@ -104,7 +106,10 @@ def delta_table(res: HazardResult, names: Sequence[str], estimates: Sequence[flo
     """Tidy table of quantities with delta-method covariance ``G V G'``.
 
     Refused for a fit with coefficients that are not estimable (separation or no
-    convergence): its covariance does not stand behind any derived quantity."""
+    convergence): its covariance does not stand behind any derived quantity. A quantity
+    whose gradient loads on a term with a standard error not identified (nested in the
+    clusters) gets no standard error, test or interval; ``attrs["se_not_identified"]``
+    maps its row position to the reason."""
     bad = getattr(res, "not_estimable", None)
     if bad:
         terms = ", ".join(f"{t} ({why})" for t, why in bad.items())
@@ -113,9 +118,22 @@ def delta_table(res: HazardResult, names: Sequence[str], estimates: Sequence[flo
             "them would not be valid. Refit with on_separation='firth' (or firth=True).")
     G = np.vstack(grads)
     V = G @ res.cov.to_numpy() @ G.T
-    return tidy_frame(pd.Series(list(estimates), index=list(names)),
-                      pd.DataFrame(V, index=list(names), columns=list(names)),
-                      conf_level=conf_level)
+    out = tidy_frame(pd.Series(list(estimates), index=list(names)),
+                     pd.DataFrame(V, index=list(names), columns=list(names)),
+                     conf_level=conf_level)
+    # a quantity that loads on a term whose standard error is not identified (nested in
+    # the clusters) has no identified standard error either
+    nested = dict(getattr(res, "se_not_identified", None) or {})
+    out.attrs["se_not_identified"] = {}
+    if nested:
+        cols = [list(res.params.index).index(t) for t in nested]
+        scale = np.abs(G).max(axis=1, keepdims=True)
+        loads = (np.abs(G[:, cols]) > 1e-12 * np.where(scale > 0, scale, 1.0)).any(axis=1)
+        why = ("depends on terms whose standard errors are not identified ("
+               + "; ".join(sorted(set(nested.values()))) + ")")
+        out.loc[loads, ["std_error", "statistic", "p_value", "conf_low", "conf_high"]] = np.nan
+        out.attrs["se_not_identified"] = {i: why for i in np.flatnonzero(loads).tolist()}
+    return out
 
 
 def _grid(at: Mapping[str, Sequence[Any]] | None) -> list[dict[str, Any]]:

@@ -59,6 +59,8 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     hazard (``scale="response"``: the AME at ``m``). Delta-method SEs use the result's
     covariance. A model whose formula does not interact ``variable`` with ``moderator``
     is refused (its effect would not vary with the moderator on the linear predictor).
+    The data are read once; the model's variables of the estimation sample are held
+    while the effects are computed.
 
     Parameters
     ----------
@@ -92,7 +94,11 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     """
     if scale not in ("response", "link"):
         raise InvalidOptionError(f"scale must be 'response' or 'link'; got {scale!r}.")
-    kind = _kind(res, variable, data)
+    # one read of the data: the kind of the variable, the moderator's values and range and
+    # the sums all need the sample, and re-reading a Parquet file costs more than holding
+    # the model's variables
+    frames = list(sample_frames(res, data))
+    kind = _kind(res, variable, data, frames=frames)
     if kind == "categorical":
         raise InvalidOptionError(
             f"{variable!r} is categorical; use average_marginal_effects(..., at=) for "
@@ -103,17 +109,17 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
         raise InvalidOptionError(
             f"{moderator!r} is not a variable of the model {res.formula!r}; "
             f"its variables are {list(res.design.variables)}.")
-    mod = np.concatenate([t[moderator].to_numpy() for t, _ in sample_frames(res, data)])
+    mod = np.concatenate([t[moderator].to_numpy() for t, _ in frames])
     discrete = values is None and is_discrete(mod)
     if values is None:
         values = (np.unique(mod) if discrete
                   else np.linspace(float(mod.min()), float(mod.max()), n_values))
     values = [float(v) for v in values]
-    first, w0 = next(iter(sample_frames(res, data)))
+    first, w0 = frames[0]
     _check_interaction(res, first, w0, variable, moderator, kind, float(mod.min()),
                        float(mod.max()))
     totals, sums, wsum = [0.0] * len(values), [np.zeros(res.k) for _ in values], 0.0
-    for typed, w in sample_frames(res, data):  # one pass: every value's sums
+    for typed, w in frames:  # every value's sums
         for i, m in enumerate(values):
             s, g = effect_sums(res, _set(typed, {moderator: m}, res.design), w, variable, kind,
                                scale)

@@ -39,6 +39,12 @@ _WORDS = {
            "not_estimable_note": "Not estimable ({reason}): {model}: {terms}.",
            "firth_note": "{model}: refitted with Firth's penalised likelihood after "
                          "(quasi-)separation in {terms}.",
+           "se_not_identified": "(not identified)",
+           "hidden_fe": "the fixed effects not shown ({n} terms)",
+           "se_nested_note": "{model}: no standard error, test or interval for {terms}: nested "
+                             "in the clusters by {cols}, so their cluster-robust standard "
+                             "errors are not identified (every cluster's score sums to zero "
+                             "in their direction).",
            "psd_note": "{model}: the covariance was not positive semi-definite; negative "
                        "eigenvalues set to 0 (Cameron, Gelbach & Miller 2011), changing the "
                        "variances of {terms}."},
@@ -49,6 +55,11 @@ _WORDS = {
            "not_estimable": "无法估计", "firth": "（Firth）",
            "not_estimable_note": "无法估计（{reason}）：{model}：{terms}。",
            "firth_note": "{model}：因（准）完全分离（{terms}）改用 Firth 惩罚似然估计。",
+           "se_not_identified": "（无法识别）",
+           "hidden_fe": "未列出的固定效应（{n} 项）",
+           "se_nested_note": "{model}：{terms}嵌套于按{cols}划分的聚类之内，其聚类稳健标准误"
+                             "无法识别（每个聚类在该方向上的得分之和为零），故不报告标准误、"
+                             "检验与置信区间。",
            "psd_note": "{model}：协方差矩阵非半正定，已将负特征值设为 0（Cameron, Gelbach & "
                        "Miller 2011），{terms} 的方差因此改变。"},
 }
@@ -167,7 +178,9 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
             elif term in t.index:
                 r = t.loc[term]
                 est_row.append(_num(r["estimate"], digits) + _stars(r["p_value"], stars))
-                se_row.append(f"({_num(r['std_error'], digits)})")
+                se_row.append(words["se_not_identified"]
+                              if term in getattr(res, "se_not_identified", {})
+                              else f"({_num(r['std_error'], digits)})")
             else:
                 est_row += [""]
                 se_row += [""]
@@ -213,7 +226,7 @@ def regression_table_frame(results: Mapping[str, Any], *, labels: Mapping[str, s
     frame.attrs["n_term_rows"] = 2 * len(terms)
     frame.attrs["hidden_terms"] = [t for t in seen if t in hidden]
     frame.attrs["notes"] = [words["se_note"] + words["gap"] + se_line, star_note,
-                            *_trust_notes(results, words, label_of, lang)]
+                            *_trust_notes(results, words, label_of, lang, hidden=hidden)]
     return frame
 
 
@@ -242,8 +255,10 @@ def _refitted(res: Any) -> bool:
 
 
 def _trust_notes(results: Mapping[str, Any], words: Mapping[str, str],
-                 label_of: Callable[[str], str], lang: str) -> list[str]:
-    """Notes on terms not estimable, Firth refits and corrected covariances."""
+                 label_of: Callable[[str], str], lang: str, *,
+                 hidden: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Notes on terms not estimable, standard errors not identified, Firth refits and
+    corrected covariances."""
     sep = "、" if lang == "zh" else ", "
     out = []
     for name, res in results.items():
@@ -254,6 +269,20 @@ def _trust_notes(results: Mapping[str, Any], words: Mapping[str, str],
             reason = _in_lang("not_estimable.", why, lang)
             out.append(words["not_estimable_note"].format(reason=reason, model=name,
                                                           terms=sep.join(ts)))
+        nested: dict[str, list[str]] = {}
+        n_hidden: dict[str, int] = {}
+        for t, why in getattr(res, "se_not_identified", {}).items():
+            cols = why.rpartition(" by ")[2]
+            nested.setdefault(cols, [])
+            if t in hidden:
+                n_hidden[cols] = n_hidden.get(cols, 0) + 1
+            else:
+                nested[cols].append(label_of(t))
+        for cols, ts in nested.items():
+            if n_hidden.get(cols):
+                ts = ts + [words["hidden_fe"].format(n=n_hidden[cols])]
+            out.append(words["se_nested_note"].format(model=name, terms=sep.join(ts),
+                                                      cols=cols))
         if _refitted(res):
             ts = [label_of(t) for t in res.provenance["separation_refit"]["terms"]]
             out.append(words["firth_note"].format(model=name, terms=sep.join(ts)))

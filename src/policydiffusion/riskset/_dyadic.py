@@ -54,10 +54,16 @@ def _without_sources(su: Setup) -> pd.DataFrame:
                        & (pl.col("_src_exit") >= pl.col("_start"))
                        & (pl.col("_from") <= pl.col("_src_exit")))
                .select("policy", "unit").unique())
-    lost = spells.join(covered, on=["policy", "unit"], how="anti").sort("policy", "unit").collect()
-    if not lost.height:
+    lost = spells.join(covered, on=["policy", "unit"], how="anti").select("policy", "unit")
+    # only the count and five examples are computed, never the list of lost pairs (the
+    # join of spells and sources is the largest thing here; the plan stays lazy to there)
+    count, first = pl.collect_all([lost.select(pl.len()),
+                                   lost.sort("policy", "unit").head(5)])
+    n = int(count.item())
+    if not n:
         return su.exclusions
-    row = pd.DataFrame([exclusion_row(R_NO_SOURCE, lost)], columns=["reason", "count", "examples"])
+    reason, _, examples = exclusion_row(R_NO_SOURCE, first)
+    row = pd.DataFrame([(reason, n, examples)], columns=["reason", "count", "examples"])
     return pd.concat([su.exclusions, row], ignore_index=True) if len(su.exclusions) else row
 
 

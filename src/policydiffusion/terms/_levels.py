@@ -56,7 +56,10 @@ class AncestorAdopted(Term):
         return {self.name: adopted_by(first, t, self.lag)}
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
-        anc = self._ancestors(ctx.study.units)
+        units = ctx.study.units
+        # the tree is the study's, the same for every batch: built once per risk set
+        anc = ctx.spell_fact(f"ancestors level={self.level!r} root_only={self.root_only}",
+                             lambda _: self._ancestors(units))
         t = self._tmp("T")
         first = (anc.lazy()
                  .join(ctx.adoptions().rename({"unit": "ancestor", "T": t}), on="ancestor")

@@ -1,0 +1,112 @@
+"""Terms nested in the clusters: estimates kept, cluster-robust standard errors marked.
+
+With clusters = policy and policy dummies, every cluster's summed score is zero in the
+directions of the intercept and the dummies; R's vcovCL still prints numbers for them
+(see golden/nested_golden.R). Goldens: R glm + sandwich, for the numbers we keep.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from policydiffusion.estimate import fit_hazard
+from policydiffusion.report.tables import regression_table
+from conftest import GOLDEN
+from test_glm_golden import r_name
+
+FORMULA = "adopt ~ x1 + x2 + C(policy)"
+KEPT = ["x1", "x2"]
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return pd.read_csv(GOLDEN / "nested_data.csv")
+
+
+@pytest.fixture(scope="module")
+def golden() -> dict:
+    return json.loads((GOLDEN / "nested_golden.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def fits(data):
+    spec = {"cluster": "policy"}
+    return {"dummies": fit_hazard(data, FORMULA, vcov=spec),
+            "absorbed": fit_hazard(data, "adopt ~ x1 + x2", fixed_effects="policy", vcov=spec)}
+
+
+@pytest.mark.filterwarnings("ignore::policydiffusion.errors.VarianceCorrectionWarning")
+@pytest.mark.parametrize("how", ["dummies", "absorbed"])
+@pytest.mark.parametrize("key, spec", [
+    ("se_cluster_policy", {"cluster": "policy"}),
+    ("se_cluster_regress_policy", {"cluster-regress": "policy"}),
+    ("se_cluster_policy_year", {"cluster": ["policy", "year"]}),
+])
+def test_nested_terms_are_marked_and_the_rest_matches_r(fits, golden, how, key, spec):
+    ref = golden["policy_fe"]
+    res = fits[how] if key == "se_cluster_policy" else fits[how].with_vcov(spec)
+    names = list(res.params.index)
+    assert [r_name(t) for t in names] == ref["terms"]
+    np.testing.assert_allclose(res.params.to_numpy(), ref["estimate"], rtol=1e-6, atol=1e-9)
+    nested = [t for t in names if t not in KEPT]
+    assert sorted(res.se_not_identified) == sorted(nested)
+    assert set(res.se_not_identified.values()) == {"nested in the clusters by policy"}
+    t = res.tidy().set_index("term")
+    idx = [names.index(k) for k in KEPT]
+    np.testing.assert_allclose(t.loc[KEPT, "std_error"], np.array(ref[key])[idx], rtol=1e-6)
+    assert t.loc[nested, ["std_error", "statistic", "p_value", "conf_low"]].isna().all().all()
+    np.testing.assert_allclose(t.loc[nested, "estimate"],
+                               np.array(ref["estimate"])[[names.index(n) for n in nested]],
+                               rtol=1e-6)
+    # the raw sandwich (what vcovCL reports) stays in cov, as for not-estimable terms
+    np.testing.assert_allclose(res.std_errors.to_numpy(), ref[key], rtol=1e-6)
+
+
+def test_clusters_that_do_not_nest_a_term_mark_nothing(fits, data, golden):
+    res = fits["dummies"].with_vcov({"cluster": "state"})
+    assert res.se_not_identified == {}
+    np.testing.assert_allclose(res.std_errors.to_numpy(), golden["policy_fe"]["se_cluster_state"],
+                               rtol=1e-6)
+    assert fits["dummies"].with_vcov("hc0").se_not_identified == {}
+    # region dummies, clusters = states nested in regions: several clusters per region
+    reg = fit_hazard(data, "adopt ~ x1 + x2 + C(region)", vcov={"cluster": "state"})
+    assert reg.se_not_identified == {}
+    np.testing.assert_allclose(reg.std_errors.to_numpy(), golden["region_fe"]["se_cluster_state"],
+                               rtol=1e-6)
+
+
+def test_tables_json_and_notes_show_the_marking(fits):
+    res = fits["dummies"]
+    d = res.to_dict()
+    first = d["coefficients"][0]
+    assert first["term"] == "Intercept" and first["std_error"] is None
+    assert first["se_not_identified"] == "nested in the clusters by policy"
+    assert "Intercept" in d["se_not_identified"]
+    assert any(n.startswith("standard error not identified (nested in the clusters by policy)")
+               for n in res.notes())
+    table = regression_table({"M": res}, drop={"C(policy)": "Policy fixed effects"})
+    lines = table.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("| Intercept"))
+    assert lines[at] == "| Intercept | -0.888 |"          # no stars: no test
+    assert lines[at + 1] == "|  | (not identified) |"
+    assert "(0.068)" in table                                # x1 keeps its standard error
+    assert ("M: no standard error, test or interval for Intercept, the fixed effects not "
+            "shown (11 terms): nested in the clusters by policy") in table
+
+
+def test_effects_that_load_on_a_nested_term_get_no_standard_error(fits):
+    from policydiffusion.interpret import average_marginal_effects
+
+    res = fits["dummies"]
+    link = average_marginal_effects(res, variables=["x1"], scale="link")
+    assert np.isclose(link["std_error"].iloc[0], res.tidy().set_index("term").loc["x1",
+                                                                                  "std_error"])
+    assert link.attrs["se_not_identified"] == {}
+    # on the hazard the effect depends on the intercept and the policy effects too
+    resp = average_marginal_effects(res, variables=["x1"], scale="response")
+    assert np.isfinite(resp["estimate"].iloc[0]) and resp["std_error"].isna().all()
+    assert "nested in the clusters by policy" in resp.attrs["se_not_identified"][0]
