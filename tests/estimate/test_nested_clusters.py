@@ -90,11 +90,11 @@ def test_tables_json_and_notes_show_the_marking(fits):
                for n in res.notes())
     table = regression_table({"M": res}, drop={"C(policy)": "Policy fixed effects"})
     lines = table.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith("| Intercept"))
-    assert lines[at] == "| Intercept | -0.888 |"          # no stars: no test
+    at = next(i for i, line in enumerate(lines) if line.startswith("| Constant"))
+    assert lines[at] == "| Constant | -0.888 |"          # no stars: no test
     assert lines[at + 1] == "|  | (not identified) |"
     assert "(0.068)" in table                                # x1 keeps its standard error
-    assert ("M: no standard error, test or interval for Intercept, the fixed effects not "
+    assert ("M: no standard error, test or interval for Constant, the fixed effects not "
             "shown (11 terms): nested in the clusters by policy") in table
 
 
