@@ -210,6 +210,10 @@ class _Checker:
         raise AssertionError(kind)  # pragma: no cover - schema kinds are fixed
 
     def bins(self, path: tuple, value: Any) -> tuple | None:
+        # effects' normalise_bins is the one judge of bins (order, overlap), so a study
+        # file is refused here, before any work, for what event_study would refuse mid-run
+        from policydiffusion.effects._design import normalise_bins
+
         def whole(v: Any) -> bool:
             return isinstance(v, int) and not isinstance(v, bool)
 
@@ -222,10 +226,18 @@ class _Checker:
             if not (isinstance(pair, list) and len(pair) == 2 and all(whole(v) for v in pair)):
                 self.bad(path + (i,), f"must be [LO, HI] (whole numbers of periods) or one "
                          f"whole number; got {b!r}")
-            elif pair[0] > pair[1]:
-                self.bad(path + (i,), f"starts after it ends: [{pair[0]}, {pair[1]}]")
-            else:
-                out.append((pair[0], pair[1]))
+                continue
+            try:
+                normalise_bins([pair])
+            except InvalidOptionError as e:
+                self.bad(path + (i,), str(e).rstrip("."))
+                continue
+            out.append((pair[0], pair[1]))
+        try:
+            normalise_bins(out)
+        except InvalidOptionError as e:
+            self.bad(path, str(e).rstrip("."))
+            return None
         return tuple(out)
 
     def vcov(self, path: tuple, value: Any) -> Any:
