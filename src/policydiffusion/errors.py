@@ -36,6 +36,7 @@ __all__ = [
     "CensoredAdoptionWarning",
     "CurveFitWarning",
     "IndependentDrawsWarning",
+    "DeprecatedSpellingWarning",
     "VarianceCorrectionWarning",
     "FittedProbabilityWarning",
     "SubgroupTermsWarning",
@@ -262,6 +263,17 @@ class IndependentDrawsWarning(PolicyDiffusionWarning):
     """
 
     kind = "no_covariance"
+
+
+class DeprecatedSpellingWarning(PolicyDiffusionWarning, DeprecationWarning):
+    """An old spelling of an option still works but has a newer one (e.g. ``as=`` for
+    ``name=``). A DeprecationWarning, so Python hides it by default; the command line
+    shows it, as one ``warning:`` line, because its users never see Python's warnings.
+
+    Fields: ``old``, ``new`` (the spellings).
+    """
+
+    kind = "deprecated_spelling"
 
 
 def raise_problems(problems: Sequence[str]) -> None:

@@ -14,7 +14,7 @@ import warnings
 from typing import Sequence
 
 from policydiffusion.cli._app import app
-from policydiffusion.errors import PolicyDiffusionError
+from policydiffusion.errors import DeprecatedSpellingWarning, PolicyDiffusionError
 
 __all__ = ["app", "main", "run"]
 
@@ -47,6 +47,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
+            # Python hides DeprecationWarnings outside __main__; a CLI user must still
+            # learn that a spelling is on its way out
+            warnings.simplefilter("default", DeprecatedSpellingWarning)
             status = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except PolicyDiffusionError as exc:
         msg = str(exc).strip()
