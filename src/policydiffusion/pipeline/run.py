@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from policydiffusion._spelling import spelled_as
 from policydiffusion.pipeline._atomic import output_folder
 from policydiffusion.pipeline.assemble import all_exclusions, build_document
 from policydiffusion.pipeline.data import load_data
@@ -161,7 +162,7 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
     bar = _Progress(progress, total=_n_steps(sf))
     from policydiffusion.report.html import write_report
 
-    with output_folder(out) as tmp, bar.running(sf.path.name):
+    with output_folder(out) as tmp, bar.running(sf.path.name), spelled_as("study file"):
         state = analyse(sf, progress=bar)
         exclusions = all_exclusions(state)
         prov = provenance(state, lang=lang, exclusions=exclusions)
