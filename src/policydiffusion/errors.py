@@ -265,15 +265,13 @@ class IndependentDrawsWarning(PolicyDiffusionWarning):
     kind = "no_covariance"
 
 
-class DeprecatedSpellingWarning(PolicyDiffusionWarning, DeprecationWarning):
+class DeprecatedSpellingWarning(DeprecationWarning):
     """An old spelling of an option still works but has a newer one (e.g. ``as=`` for
     ``name=``). A DeprecationWarning, so Python hides it by default; the command line
     shows it, as one ``warning:`` line, because its users never see Python's warnings.
-
-    Fields: ``old``, ``new`` (the spellings).
+    (Not a :class:`PolicyDiffusionWarning`: it is about the call, never the data, so no
+    report carries it.)
     """
-
-    kind = "deprecated_spelling"
 
 
 def raise_problems(problems: Sequence[str]) -> None:

@@ -62,7 +62,7 @@ def parse_term(spec: str):
             if key.strip() == "as":
                 warnings.warn(DeprecatedSpellingWarning(
                     f"--term {spec!r}: as= is deprecated; write name={val.strip()} "
-                    "(as in Python and the study file).", old="as=", new="name="),
+                    "(as in Python and the study file)."),
                     stacklevel=2)
             kwargs["name"] = val.strip()
         else:

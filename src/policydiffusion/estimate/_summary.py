@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from policydiffusion._format import fmt_num
+
 __all__ = ["Summary", "tidy_frame", "TIDY_COLUMNS", "INFERENCE_NOTE", "CoefficientsMixin"]
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
@@ -44,9 +46,7 @@ def tidy_frame(params: pd.Series, cov: pd.DataFrame, *, conf_level: float = 0.95
 
 def _fmt(v: object, digits: int = 4) -> str:
     if isinstance(v, (float, np.floating)):
-        if not np.isfinite(v):
-            return "NA"
-        return f"{v:.{digits}f}" if abs(v) >= 1e-4 or v == 0 else f"{v:.3e}"
+        return fmt_num(v, digits, missing="NA", tiny=1e-4)
     return str(v)
 
 
