@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 __all__ = [
     "PolicyDiffusionError",
@@ -41,6 +41,8 @@ __all__ = [
     "FittedProbabilityWarning",
     "SubgroupTermsWarning",
     "DataChangedError",
+    "MissingDependencyError",
+    "require",
     "check_choice",
     "raise_problems",
 ]
@@ -107,6 +109,11 @@ class SeparationError(PolicyDiffusionError, RuntimeError):
 
 class DataChangedError(PolicyDiffusionError, RuntimeError):
     """The data a result was computed from changed or disappeared after the fit."""
+
+
+class MissingDependencyError(PolicyDiffusionError, ImportError):
+    """An optional dependency needed for this feature is not installed; the message
+    names the extra that installs it. Raised by :func:`require`."""
 
 
 def _rebuild_warning(cls: type, message: str, fields: dict) -> "PolicyDiffusionWarning":
@@ -294,6 +301,31 @@ def raise_problems(problems: Sequence[str]) -> None:
     if problems:
         raise InvalidOptionError(f"{len(problems)} problems with the options:\n"
                                  + "\n".join(f"  {p}" for p in problems))
+
+
+def require(module: str, *, feature: str, extra: str, package: str | None = None) -> Any:
+    """The optional module ``module``, imported, or a :class:`MissingDependencyError`
+    saying which ``feature`` needs it and which extra installs it.
+
+    Examples
+    --------
+    >>> require("json", feature="JSON output", extra="core").__name__
+    'json'
+    >>> require("no_such_module", feature="Word output", extra="docx", package="python-docx")
+    Traceback (most recent call last):
+    ...
+    policydiffusion.errors.MissingDependencyError: Word output needs python-docx, which is not \
+installed: pip install "policydiffusion[docx]" (or pip install python-docx).
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        name = package or module
+        raise MissingDependencyError(
+            f"{feature} needs {name}, which is not installed: pip install "
+            f'"policydiffusion[{extra}]" (or pip install {name}).') from exc
 
 
 def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:

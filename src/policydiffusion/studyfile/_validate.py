@@ -210,7 +210,7 @@ class _Checker:
         raise AssertionError(kind)  # pragma: no cover - schema kinds are fixed
 
     def bins(self, path: tuple, value: Any) -> tuple | None:
-        # effects' normalise_bins is the one judge of bins (order, overlap), so a study
+        # effects' normalise_bins is the one judge of overlapping bins, so a study
         # file is refused here, before any work, for what event_study would refuse mid-run
         from policydiffusion.effects._design import normalise_bins
 
@@ -226,15 +226,13 @@ class _Checker:
             if not (isinstance(pair, list) and len(pair) == 2 and all(whole(v) for v in pair)):
                 self.bad(path + (i,), f"must be [LO, HI] (whole numbers of periods) or one "
                          f"whole number; got {b!r}")
-                continue
-            try:
-                normalise_bins([pair])
-            except InvalidOptionError as e:
-                self.bad(path + (i,), str(e).rstrip("."))
-                continue
-            out.append((pair[0], pair[1]))
+            elif pair[0] > pair[1]:
+                self.bad(path + (i,), f"starts after it ends: [{pair[0]}, {pair[1]}]")
+            else:
+                out.append((pair[0], pair[1]))
         try:
-            normalise_bins(out)
+            if out:
+                normalise_bins(out)
         except InvalidOptionError as e:
             self.bad(path, str(e).rstrip("."))
             return None
