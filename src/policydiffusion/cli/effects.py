@@ -58,7 +58,8 @@ def effects_command(
     import pandas as pd
 
     from policydiffusion.effects import (HSIANG_BINS, callaway_santanna, event_study,
-                                         hsiang_china_panel, plot_event_study, sun_abraham)
+                                         hsiang_china_panel, sun_abraham)
+    from policydiffusion.report.figures.effects import plot_event_study
     from policydiffusion.errors import InvalidOptionError, check_choice
 
     check_choice("estimator", estimator, ("twfe", "callaway-santanna", "sun-abraham"))

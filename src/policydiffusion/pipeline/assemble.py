@@ -23,6 +23,7 @@ from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
                                              TableItem, frame_table)
+from policydiffusion.report.figures.reinvention import plot_drift
 from policydiffusion.report.i18n import LANGUAGES, figure_label, pick, term_label, tr
 from policydiffusion.report.translate import exclusion_reason as _reason
 from policydiffusion.report.translate import vcov_text, warning_text
@@ -458,7 +459,7 @@ def _reinvention(state: RunState, digits: int) -> Section | None:
         ref = drift.reference  # type: ignore[attr-defined]
         items.append(FigureItem("reinvention_drift", {lang: tr(
             "fig.reinvention_drift", lang, reference=tr(f"reference.{ref}", lang))
-            for lang in ("en", "zh")}, lambda lang: drift.plot(lang=lang)))  # type: ignore[attr-defined]
+            for lang in ("en", "zh")}, lambda lang: plot_drift(drift, lang=lang)))  # type: ignore[arg-type]
         for policy, g in src.table.dropna(subset=["source"]).groupby("policy"):  # type: ignore[attr-defined]
             edges = pd.DataFrame({"origin": g["source"], "destination": g["unit"]})
             items.append(FigureItem(f"reinvention_tree_{policy}",
