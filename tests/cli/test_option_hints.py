@@ -91,3 +91,17 @@ def test_study_file_hint_names_the_key(tmp_path):
     with pytest.raises(StudyDataError) as e:
         run_study(tmp_path / "s.toml", tmp_path / "out")
     assert 'pass encoding = "gb18030"' in str(e.value) and "--encoding" not in str(e.value)
+
+
+def test_every_python_and_study_file_spelling_exists():
+    import dataclasses
+    import inspect
+
+    from policydiffusion.studyfile._schema import DataSection
+
+    keywords = inspect.signature(load_study).parameters
+    keys = {f.name for f in dataclasses.fields(DataSection)}
+    for name in SPELLINGS:
+        assert option_hint(name).split("=")[0] in keywords
+        with spelled_as("study file"):
+            assert option_hint(name).split(" = ")[0] in keys
