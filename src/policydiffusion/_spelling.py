@@ -5,7 +5,7 @@ A loading problem is found deep in the study loader, which does not know whether
 Python caller, the command line or a study file asked for the load; a hint such as
 "pass --encoding gb18030" is only true on the command line. :func:`option_hint` spells
 an option for the context the load runs in, which the front ends set with
-:func:`spelled_as` (the CLI for its commands, ``run_study`` for a study file); Python
+:func:`spelled_as` (the CLI for its commands, the pipeline for a study file's data); Python
 is the default. An option the running command does not have is named as the
 study-file key, the route a command-line user has to it.
 

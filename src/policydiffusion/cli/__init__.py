@@ -52,7 +52,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             # learn that a spelling is on its way out
             warnings.simplefilter("default", DeprecatedSpellingWarning)
             args = list(argv) if argv is not None else sys.argv[1:]
-            # a hint names an option of the command that runs (run_study: study-file keys)
+            # a hint names an option of the command that runs (a study file's data: its keys)
             with spelled_as("cli", **_command_options(args)):
                 status = app(args=args, standalone_mode=False)
     except PolicyDiffusionError as exc:

@@ -107,7 +107,8 @@ def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
     tick = progress.tick if progress is not None else (lambda _: None)
     seed = sf.study.seed
     tick("loading data")
-    loaded = load_data(sf)
+    with spelled_as("study file"):  # a loading hint names the study-file key
+        loaded = load_data(sf)
     study = loaded.study
     check_models(study, sf)  # a misspelt formula variable stops the run here, not at step 14
     check_network(study, sf)
@@ -162,7 +163,7 @@ def run_study(path: str | Path, out: str | Path, *, lang: str | None = None,
     bar = _Progress(progress, total=_n_steps(sf))
     from policydiffusion.report.html import write_report
 
-    with output_folder(out) as tmp, bar.running(sf.path.name), spelled_as("study file"):
+    with output_folder(out) as tmp, bar.running(sf.path.name):
         state = analyse(sf, progress=bar)
         exclusions = all_exclusions(state)
         prov = provenance(state, lang=lang, exclusions=exclusions)
