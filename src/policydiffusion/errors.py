@@ -111,9 +111,11 @@ class DataChangedError(PolicyDiffusionError, RuntimeError):
     """The data a result was computed from changed or disappeared after the fit."""
 
 
-class MissingDependencyError(PolicyDiffusionError, ImportError):
+class MissingDependencyError(InvalidOptionError, ImportError):
     """An optional dependency needed for this feature is not installed; the message
-    names the extra that installs it. Raised by :func:`require`."""
+    names the extra that installs it. Raised by :func:`require`. An option asking for
+    the feature (``engine="dask"``, ``tokenizer="jieba"``) cannot be honoured here, so
+    it is also an :class:`InvalidOptionError`, and an ``ImportError``."""
 
 
 def _rebuild_warning(cls: type, message: str, fields: dict) -> "PolicyDiffusionWarning":

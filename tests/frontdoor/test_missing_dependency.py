@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from policydiffusion.errors import MissingDependencyError
+from policydiffusion.errors import InvalidOptionError, MissingDependencyError
 
 
 def _lsh():
@@ -56,3 +56,4 @@ def test_the_effects_module_still_exports_it():
 
     assert FromEffects is MissingDependencyError
     assert issubclass(MissingDependencyError, ImportError)
+    assert issubclass(MissingDependencyError, InvalidOptionError)  # as docx and dask raised
