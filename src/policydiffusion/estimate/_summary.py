@@ -46,7 +46,7 @@ def tidy_frame(params: pd.Series, cov: pd.DataFrame, *, conf_level: float = 0.95
 
 def _fmt(v: object, digits: int = 4) -> str:
     if isinstance(v, (float, np.floating)):
-        return fmt_num(v, digits, missing="NA", tiny=1e-4)
+        return fmt_num(v, digits, missing="NA", tiny=1e-4, whole=False)
     return str(v)
 
 

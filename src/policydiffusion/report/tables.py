@@ -63,7 +63,7 @@ def _stars(p: float, stars: Sequence[float]) -> str:
 
 
 def _num(v: float, digits: int) -> str:
-    return fmt_num(v, digits, grouping=True)
+    return fmt_num(v, digits, grouping=True, whole=False)
 
 
 def matches(term: str, name: str) -> bool:
