@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 __all__ = [
     "PolicyDiffusionError",
@@ -36,10 +36,13 @@ __all__ = [
     "CensoredAdoptionWarning",
     "CurveFitWarning",
     "IndependentDrawsWarning",
+    "DeprecatedSpellingWarning",
     "VarianceCorrectionWarning",
     "FittedProbabilityWarning",
     "SubgroupTermsWarning",
     "DataChangedError",
+    "MissingDependencyError",
+    "require",
     "check_choice",
     "raise_problems",
 ]
@@ -106,6 +109,13 @@ class SeparationError(PolicyDiffusionError, RuntimeError):
 
 class DataChangedError(PolicyDiffusionError, RuntimeError):
     """The data a result was computed from changed or disappeared after the fit."""
+
+
+class MissingDependencyError(InvalidOptionError, ImportError):
+    """An optional dependency needed for this feature is not installed; the message
+    names the extra that installs it. Raised by :func:`require`. An option asking for
+    the feature (``engine="dask"``, ``tokenizer="jieba"``) cannot be honoured here, so
+    it is also an :class:`InvalidOptionError`, and an ``ImportError``."""
 
 
 def _rebuild_warning(cls: type, message: str, fields: dict) -> "PolicyDiffusionWarning":
@@ -264,6 +274,15 @@ class IndependentDrawsWarning(PolicyDiffusionWarning):
     kind = "no_covariance"
 
 
+class DeprecatedSpellingWarning(DeprecationWarning):
+    """An old spelling of an option still works but has a newer one (e.g. ``as=`` for
+    ``name=``). A DeprecationWarning, so Python hides it by default; the command line
+    shows it, as one ``warning:`` line, because its users never see Python's warnings.
+    (Not a :class:`PolicyDiffusionWarning`: it is about the call, never the data, so no
+    report carries it.)
+    """
+
+
 def raise_problems(problems: Sequence[str]) -> None:
     """Raise one :class:`InvalidOptionError` listing every problem, if there is any.
 
@@ -284,6 +303,31 @@ def raise_problems(problems: Sequence[str]) -> None:
     if problems:
         raise InvalidOptionError(f"{len(problems)} problems with the options:\n"
                                  + "\n".join(f"  {p}" for p in problems))
+
+
+def require(module: str, *, feature: str, extra: str, package: str | None = None) -> Any:
+    """The optional module ``module``, imported, or a :class:`MissingDependencyError`
+    saying which ``feature`` needs it and which extra installs it.
+
+    Examples
+    --------
+    >>> require("json", feature="JSON output", extra="core").__name__
+    'json'
+    >>> require("no_such_module", feature="Word output", extra="docx", package="python-docx")
+    Traceback (most recent call last):
+    ...
+    policydiffusion.errors.MissingDependencyError: Word output needs python-docx, which is not \
+installed: pip install "policydiffusion[docx]" (or pip install python-docx).
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        name = package or module
+        raise MissingDependencyError(
+            f"{feature} needs {name}, which is not installed: pip install "
+            f'"policydiffusion[{extra}]" (or pip install {name}).') from exc
 
 
 def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:

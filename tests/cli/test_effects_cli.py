@@ -62,3 +62,12 @@ def test_effects_cli_links_by_order_and_neighbours(tmp_path, capsys):
                                                "share of neighbours already adopted"]
     # The effect we set is the same for every adopter: no heterogeneity to find.
     assert all(x["test"]["p_value"] > 0.001 for x in links)
+
+
+def test_example_refuses_the_options_it_would_override(capsys):
+    # nothing is estimated: the combination is refused before the example is loaded
+    assert run(["effects", "--example", "hsiang-china", "--outcome", "y", "--bins", "0:3",
+                "--cluster", "unit"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "drop --outcome, --bins, --cluster (or drop --example" in err

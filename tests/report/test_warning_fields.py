@@ -11,7 +11,7 @@ import policydiffusion.errors as E
 from policydiffusion.report.translate import WARNING_KINDS, warning_kind, warning_text
 
 WARNING_CLASSES = [getattr(E, n) for n in E.__all__
-                   if isinstance(getattr(E, n), type) and issubclass(getattr(E, n), Warning)
+                   if isinstance(getattr(E, n), type) and issubclass(getattr(E, n), E.PolicyDiffusionWarning)
                    and getattr(E, n) is not E.PolicyDiffusionWarning]
 
 # one instance of each class with the fields its emitters give it

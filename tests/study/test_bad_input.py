@@ -92,7 +92,7 @@ CASES = [
      ("r.csv", 3, "w"), "undirected edge B - C has weight 2 at row 2 and 3 the other way"),
     ("file in GB18030, not UTF-8",
      lambda t: {"adoptions": _csv(t, "g.csv", "policy,unit,time\n政策,北京,2001\n", "gb18030")},
-     ("g.csv", 2, None), "it reads as gb18030: pass --encoding gb18030"),
+     ("g.csv", 2, None), "it reads as gb18030: pass encoding='gb18030'"),
     ("ragged row with too few fields",
      lambda t: {"adoptions": _csv(t, "a.csv", "policy,unit,time\np,A,2001\np,B\n")},
      ("a.csv", 3, None), "the row has 2 fields; the header has 3"),

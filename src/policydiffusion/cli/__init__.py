@@ -13,8 +13,9 @@ import sys
 import warnings
 from typing import Sequence
 
+from policydiffusion._spelling import spelled_as
 from policydiffusion.cli._app import app
-from policydiffusion.errors import PolicyDiffusionError
+from policydiffusion.errors import DeprecatedSpellingWarning, PolicyDiffusionError
 
 __all__ = ["app", "main", "run"]
 
@@ -47,7 +48,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
-            status = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+            # Python hides DeprecationWarnings outside __main__; a CLI user must still
+            # learn that a spelling is on its way out
+            warnings.simplefilter("default", DeprecatedSpellingWarning)
+            args = list(argv) if argv is not None else sys.argv[1:]
+            # a hint names an option of the command that runs (a study file's data: its keys)
+            with spelled_as("cli", **_command_options(args)):
+                status = app(args=args, standalone_mode=False)
     except PolicyDiffusionError as exc:
         msg = str(exc).strip()
         first, _, rest = msg.partition("\n")
@@ -69,6 +76,18 @@ def run(argv: Sequence[str] | None = None) -> int:
     if not isinstance(status, int) or isinstance(status, bool):
         return 0
     return _interrupted() if status == 130 else status
+
+
+def _command_options(args: list[str]) -> dict:
+    """The command named in ``args`` and its options, for :func:`spelled_as`."""
+    import typer
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command not in commands:
+        return {}
+    return {"command": command, "options": [o for p in commands[command].params
+                                            for o in (*p.opts, *p.secondary_opts)]}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

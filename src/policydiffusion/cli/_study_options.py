@@ -26,7 +26,8 @@ _OPTIONS: list[tuple[str, object, object]] = [
     ("dataset", Optional[str], typer.Option(
         None, help="A shipped study instead of files: spid (real SPID data), "
                    "china_mobile_gov (SIMULATED), china_regulations or china_prefectures_covid "
-                   "(real Chinese data at several levels).")),
+                   "(real Chinese data at several levels). Only --relation (with --directed, "
+                   "--unknown-units, --date-format, --encoding) can be added to it.")),
     ("units", Optional[Path], typer.Option(None, help="Units table (one row per unit).")),
     ("policies", Optional[Path], typer.Option(None, help="Policy metadata table.")),
     ("covariates", Optional[Path], typer.Option(None, help="Unit x period covariate panel.")),
@@ -122,22 +123,57 @@ def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Opt
     if (dataset is None) == (adoptions is None):
         raise InvalidOptionError(f"give an ADOPTIONS file or --dataset ({', '.join(SHIPPED_STUDIES)}), "
                                  "not both and not neither.")
+    rels = _relation_specs(relation, directed)
     if dataset is not None:
         check_choice("--dataset", dataset, SHIPPED_STUDIES)
-        if dataset == "spid":
-            from policydiffusion.datasets import spid_study
+        # the shipped study has its own tables: only relations (and how they are read) can
+        # be added to it, as a study file's [data.relations] can; anything else is refused
+        # rather than silently ignored
+        given = {k: v for k, v in dict(
+            units=units, policies=policies, covariates=covariates, events=events,
+            policy_col=policy_col, unit_col=unit_col, time_col=time_col, layout=layout,
+            granularity=granularity, start=start, end=end).items() if v != _plain_default(k)}
+        if not rels:
+            given.update({k: v for k, v in dict(
+                directed=directed, unknown_units=unknown_units, date_format=date_format,
+                encoding=encoding).items() if v != _plain_default(k)})
+        if given:
+            names = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise InvalidOptionError(
+                f"--dataset {dataset} brings its own tables and columns: {names} would be "
+                "ignored; drop them (only --relation can be added to a shipped study).")
+        study = _shipped_study(dataset)
+        if not rels:
+            return study
+        from policydiffusion.study import add_relations
 
-            return spid_study()
-        if dataset in ("china_regulations", "china_prefectures_covid"):
-            from policydiffusion.datasets import china_levels
-
-            return (china_levels.china_regulations_study() if dataset == "china_regulations"
-                    else china_levels.china_covid_study())
-        from policydiffusion.datasets.china_mobile_gov import china_mobile_gov_study
-
-        return china_mobile_gov_study()
+        return add_relations(study, rels, unknown_units=unknown_units, date_format=date_format,
+                             encoding=encoding)
     from policydiffusion.study import load_study
 
+    return load_study(adoptions, units=units, policies=policies, covariates=covariates,
+                      relations=rels or None, events=events, policy_col=policy_col, unit_col=unit_col,
+                      time_col=time_col, layout=layout, granularity=granularity, start=start,
+                      end=end, unknown_units=unknown_units, date_format=date_format,
+                      encoding=encoding)
+
+
+def _shipped_study(dataset: str):
+    if dataset == "spid":
+        from policydiffusion.datasets import spid_study
+
+        return spid_study()
+    if dataset in ("china_regulations", "china_prefectures_covid"):
+        from policydiffusion.datasets import china_levels
+
+        return (china_levels.china_regulations_study() if dataset == "china_regulations"
+                else china_levels.china_covid_study())
+    from policydiffusion.datasets.china_mobile_gov import china_mobile_gov_study
+
+    return china_mobile_gov_study()
+
+
+def _relation_specs(relation: List[str], directed: bool) -> dict:
     rels = {}
     for spec in relation:
         name, _, rest = spec.partition("=")
@@ -146,11 +182,7 @@ def build_study(*, adoptions: Optional[Path], dataset: Optional[str], units: Opt
                 f"--relation {spec!r} must look like NAME=FILE[:SOURCE_COL:TARGET_COL"
                 "[:PERIOD_COL[:WEIGHT_COL]]], e.g. contiguity=adjacency.csv:state:neighbor")
         rels[name] = _relation_spec(spec, rest, directed)
-    return load_study(adoptions, units=units, policies=policies, covariates=covariates,
-                      relations=rels or None, events=events, policy_col=policy_col, unit_col=unit_col,
-                      time_col=time_col, layout=layout, granularity=granularity, start=start,
-                      end=end, unknown_units=unknown_units, date_format=date_format,
-                      encoding=encoding)
+    return rels
 
 
 def _relation_spec(spec: str, rest: str, directed: bool):

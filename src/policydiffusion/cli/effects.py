@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import List, Optional
@@ -38,7 +39,9 @@ def effects_command(
     cluster: Optional[str] = typer.Option(None, help="Cluster SEs by this column (default robust)."),
     estimator: str = typer.Option("twfe", help="twfe (binned event study), callaway-santanna or sun-abraham."),
     policy: Optional[str] = typer.Option(None, help="Policy for the staggered estimators."),
-    example: Optional[str] = typer.Option(None, help="Run a shipped example instead: hsiang-china."),
+    example: Optional[str] = typer.Option(None, help="Run a shipped example instead: hsiang-china "
+                                          "(it sets the data and design: only --links, --policy, "
+                                          "--json and --figure go with it)."),
     links: bool = typer.Option(False, help="Also estimate effects by adoption order (z) and, with "
                                "--edges (or the example), by the share of neighbours already adopted."),
     edges: Optional[Path] = typer.Option(None, help="CSV of neighbour pairs: source, target units."),
@@ -55,12 +58,16 @@ def effects_command(
     import pandas as pd
 
     from policydiffusion.effects import (HSIANG_BINS, callaway_santanna, event_study,
-                                         hsiang_china_panel, plot_event_study, sun_abraham)
+                                         hsiang_china_panel, sun_abraham)
+    from policydiffusion.report.figures.effects import plot_event_study
     from policydiffusion.errors import InvalidOptionError, check_choice
 
     check_choice("estimator", estimator, ("twfe", "callaway-santanna", "sun-abraham"))
     if example is not None:
         check_choice("example", example, ("hsiang-china",))
+        _refuse_overridden(example, panel=panel, adoptions=adoptions, outcome=outcome,
+                           unit=unit, time=time, dates=dates, bins=bins, control=control,
+                           absorb=absorb, cluster=cluster, estimator=estimator, edges=edges)
         h = hsiang_china_panel()
         p, a, kw = h.panel, h.adoptions, dict(outcome="growth", unit="city", time="date",
                                               bins=HSIANG_BINS, controls=h.controls, cluster="date")
@@ -123,6 +130,21 @@ def effects_command(
         figure.parent.mkdir(parents=True, exist_ok=True)
         plot_event_study(plot_input, title=example or outcome).savefig(figure, dpi=150)
         typer.echo(f"figure written to {figure}")
+
+
+def _refuse_overridden(example: str, **given: object) -> None:
+    """The example sets its own data and design: options that it would override are
+    refused by name rather than silently ignored."""
+    from policydiffusion.errors import InvalidOptionError
+
+    params = inspect.signature(effects_command).parameters
+    set_ = [f"--{k.replace('_', '-')}" for k, v in given.items()
+            if v != params[k].default.default]
+    if set_:
+        raise InvalidOptionError(
+            f"--example {example} sets its own panel, adoptions, outcome, columns, bins, "
+            f"controls, clustering, estimator and neighbours: drop {', '.join(set_)} (or drop "
+            "--example to use them).")
 
 
 def _links(p, a, kw: dict, edge_table, policy: Optional[str]) -> list[dict]:

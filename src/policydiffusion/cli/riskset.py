@@ -13,7 +13,7 @@ import typer
 from policydiffusion._suggest import did_you_mean
 from policydiffusion.cli._app import app
 from policydiffusion.cli._study_options import with_study
-from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion.errors import DeprecatedSpellingWarning, InvalidOptionError, check_choice
 
 DESIGNS = ("monadic", "dyadic", "pooled")
 
@@ -60,9 +60,10 @@ def parse_term(spec: str):
             args.append(_value(key))
         elif key.strip() in ("as", "name"):  # a column name stays text, even "2020"
             if key.strip() == "as":
-                warnings.warn(f"--term {spec!r}: as= is deprecated; write name={val.strip()} "
-                              "(as in Python and the study file).", DeprecationWarning,
-                              stacklevel=2)
+                warnings.warn(DeprecatedSpellingWarning(
+                    f"--term {spec!r}: as= is deprecated; write name={val.strip()} "
+                    "(as in Python and the study file)."),
+                    stacklevel=2)
             kwargs["name"] = val.strip()
         else:
             kwargs[key.strip()] = _value(val)

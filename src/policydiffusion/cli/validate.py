@@ -21,5 +21,5 @@ def validate_command(study, loading: dict) -> None:
     typer.echo("OK: no problems found.")
     typer.echo(study.summary())
     for file, cols in ignored_columns(loading, study.sources).items():
-        typer.echo(f"Columns not read from {file}: {', '.join(cols)} (name them with --*-col or "
-                   "--relation NAME=FILE:SOURCE:TARGET:PERIOD:WEIGHT if they matter).")
+        typer.echo(f"Columns not read from {file}: {', '.join(cols)} (name them with --policy-col, "
+                   "--unit-col, --time-col or --relation NAME=FILE:SOURCE:TARGET:PERIOD:WEIGHT if they matter).")

@@ -17,11 +17,10 @@ from policydiffusion.effects._design import bin_name, event_time_indicators, nor
 from policydiffusion.effects._diffusion_links import (HeterogeneityResult, adoption_order,
                                                       effect_heterogeneity, neighbour_adoption_share)
 from policydiffusion.effects._event_study import EventStudyResult, event_study
-from policydiffusion.effects._fixest import MissingDependencyError
+from policydiffusion.errors import MissingDependencyError
 from policydiffusion.effects._hsiang import HSIANG_BINS, HSIANG_POLICIES, HsiangChinaPanel, hsiang_china_panel
 from policydiffusion.effects._index import (BENEFIT_COMPONENTS, benefit_components, evaluation_index,
                                             unit_effects)
-from policydiffusion.effects._plot import plot_event_study
 from policydiffusion.effects._staggered import GroupTimeResult, callaway_santanna, cohorts, sun_abraham
 
 __all__ = ["event_study", "EventStudyResult", "event_time_indicators", "bin_name", "normalise_bins",
@@ -29,3 +28,14 @@ __all__ = ["event_study", "EventStudyResult", "event_time_indicators", "bin_name
            "effect_heterogeneity", "HeterogeneityResult", "adoption_order", "neighbour_adoption_share",
            "unit_effects", "benefit_components", "evaluation_index", "BENEFIT_COMPONENTS",
            "MissingDependencyError", "hsiang_china_panel", "HsiangChinaPanel", "HSIANG_BINS", "HSIANG_POLICIES"]
+
+
+def __getattr__(name: str):
+    # the event-study figure lives in report.figures (the report reads effects' results,
+    # not the reverse); this keeps ``from policydiffusion.effects import plot_event_study``
+    # working without importing the report when effects is imported
+    if name == "plot_event_study":
+        from policydiffusion.report.figures.effects import plot_event_study
+
+        return plot_event_study
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
-__all__ = ["normalise_bins", "bin_name", "event_time_indicators", "event_times", "as_pandas",
+__all__ = ["normalise_bins", "adoption_columns", "bin_name", "event_time_indicators", "event_times", "as_pandas",
            "period_numbers"]
 
 Bin = tuple[int, int]
@@ -77,7 +77,16 @@ def event_times(times: pd.Series, adopted: pd.Series) -> np.ndarray:
     return (times.astype(float) - adopted.astype(float)).to_numpy()
 
 
-def _adoption_columns(adoptions: pd.DataFrame, unit: str, time: str) -> tuple[str, str]:
+def adoption_columns(adoptions: pd.DataFrame, unit: str, time: str) -> tuple[str, str]:
+    """The adoptions' unit and time columns: ``unit`` and ``time`` where the adoptions
+    have them, else ``"unit"`` and ``"time"`` (adoption records keep their own names
+    when the panel's differ); a missing one is a StudyDataError.
+
+    Examples
+    --------
+    >>> adoption_columns(pd.DataFrame(columns=["policy", "unit", "date"]), "city", "date")
+    ('unit', 'date')
+    """
     ucol = unit if unit in adoptions.columns else "unit"
     tcol = time if time in adoptions.columns else "time"
     missing = [c for c in ("policy", ucol, tcol) if c not in adoptions.columns]
@@ -109,7 +118,7 @@ def event_time_indicators(panel: pd.DataFrame, adoptions: pd.DataFrame, *, unit:
     ['p_L0_to_L1', 'p_L2_to_L5']
     """
     bins = normalise_bins(bins)
-    ucol, tcol = _adoption_columns(adoptions, unit, time)
+    ucol, tcol = adoption_columns(adoptions, unit, time)
     a = adoptions[["policy", ucol, tcol]].rename(columns={ucol: "_unit", tcol: "_adopted"})
     bad = a[a["_adopted"].isna() | a["policy"].isna() | a["_unit"].isna()]
     if len(bad):

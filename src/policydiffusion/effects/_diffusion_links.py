@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from policydiffusion.effects._design import (as_pandas, event_time_indicators, normalise_bins,
-                                             period_numbers)
+from policydiffusion.effects._design import (adoption_columns, as_pandas, event_time_indicators,
+                                             normalise_bins, period_numbers)
 from policydiffusion.effects._event_study import (EventStudyResult, estimation_rows, fit_fixest,
                                                  wald_f)
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
@@ -39,8 +39,7 @@ def adoption_order(adoptions: pd.DataFrame, *, unit: str = "unit", time: str = "
     from policydiffusion.curves import adopter_categories
 
     a = as_pandas(adoptions, "adoptions")
-    ucol = unit if unit in a.columns else "unit"
-    tcol = time if time in a.columns else "time"
+    ucol, tcol = adoption_columns(a, unit, time)
     first = a.groupby(["policy", ucol], as_index=False)[tcol].min()
     frames = []
     for p, d in first.groupby("policy", sort=False):
@@ -69,8 +68,7 @@ def neighbour_adoption_share(adoptions: pd.DataFrame, edges: pd.DataFrame, *, un
     [['A', nan], ['B', 0.5], ['C', 0.0]]
     """
     a = as_pandas(adoptions, "adoptions")
-    ucol = unit if unit in a.columns else "unit"
-    tcol = time if time in a.columns else "time"
+    ucol, tcol = adoption_columns(a, unit, time)
     first = a.groupby(["policy", ucol], as_index=False)[tcol].min()
     e = as_pandas(edges, "edges")[[source, target]].drop_duplicates()
     rows = []
@@ -202,7 +200,7 @@ def effect_heterogeneity(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcom
     base = [c for c in x.columns if c.startswith(f"{policy}_")]
     if not base:
         raise InvalidOptionError(f"policy {policy!r} not in the adoptions.")
-    adopters = set(adoptions.loc[adoptions["policy"] == policy, unit if unit in adoptions.columns else "unit"])
+    adopters = set(adoptions.loc[adoptions["policy"] == policy, adoption_columns(adoptions, unit, time)[0]])
     numeric = pd.api.types.is_numeric_dtype(mod[column])
     no_value = panel[unit].isin(adopters) & value.isna()
     data = pd.concat([panel, x.drop(columns=base)], axis=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policydiffusion.errors import PolicyDiffusionError
+from policydiffusion.errors import MissingDependencyError, require
 
 import contextlib
 import warnings
@@ -10,20 +10,10 @@ import warnings
 __all__ = ["pyfixest", "MissingDependencyError", "quiet_fixest"]
 
 
-class MissingDependencyError(PolicyDiffusionError, ImportError):
-    """An optional dependency needed for this feature is not installed."""
-
-
 def pyfixest():
     """The pyfixest module, or a clear error saying how to install it."""
-    try:
-        import pyfixest as pf
-    except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError(
-            "policydiffusion.effects estimates with pyfixest, which is not installed; "
-            "install it with `pip install 'policydiffusion[effects]'` (or `pip install pyfixest`)."
-        ) from exc
-    return pf
+    return require("pyfixest", feature="policydiffusion.effects (estimates with pyfixest)",
+                   extra="effects")
 
 
 @contextlib.contextmanager

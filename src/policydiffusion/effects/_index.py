@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from policydiffusion.curves._index import index_weights
-from policydiffusion.effects._design import as_pandas, event_time_indicators
+from policydiffusion.effects._design import adoption_columns, as_pandas, event_time_indicators
 from policydiffusion.effects._diffusion_links import effect_heterogeneity
 from policydiffusion.effects._event_study import event_study
 from policydiffusion.errors import InvalidOptionError, check_choice
@@ -23,10 +23,6 @@ __all__ = ["unit_effects", "benefit_components", "evaluation_index", "BENEFIT_CO
 #: Benefit components, each in [0, 1], higher = more benefit.
 BENEFIT_COMPONENTS = ("average_benefit", "significant_share", "consistency")
 _PROCESS = ("breadth", "speed", "depth", "clustering", "hierarchy")
-
-
-def _adopter_col(adoptions: pd.DataFrame, unit: str) -> str:
-    return unit if unit in adoptions.columns else "unit"
 
 
 def unit_effects(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, unit: str, time: str,
@@ -51,7 +47,7 @@ def unit_effects(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, 
                                  "in one cluster); cluster by period or use cluster=None.")
     panel = as_pandas(panel, "panel").reset_index(drop=True)
     adoptions = as_pandas(adoptions, "adoptions")
-    acol = _adopter_col(adoptions, unit)
+    acol = adoption_columns(adoptions, unit, time)[0]
     adopters = pd.unique(adoptions.loc[adoptions["policy"] == policy, acol])
     x = event_time_indicators(panel, adoptions[adoptions["policy"] == policy], unit=unit, time=time,
                               bins=[window]).iloc[:, 0]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from policydiffusion.effects._design import as_pandas, period_numbers
+from policydiffusion.effects._design import adoption_columns, as_pandas, period_numbers
 from policydiffusion.errors import (ExclusionWarning, InvalidOptionError, Problem, StudyDataError,
                                     check_choice)
 
@@ -40,8 +40,7 @@ def cohorts(panel: pd.DataFrame, adoptions: pd.DataFrame, *, unit: str, time: st
     Name: cohort, dtype: float64
     """
     a = as_pandas(adoptions, "adoptions")
-    ucol = unit if unit in a.columns else "unit"
-    tcol = time if time in a.columns else "time"
+    ucol, tcol = adoption_columns(a, unit, time)
     pols = pd.unique(a["policy"])
     if policy is None:
         if len(pols) > 1:
@@ -184,7 +183,7 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
                                       "outcome (one row per unit and period)")])
     periods = np.array(sorted(wide.columns), dtype=float)
     adoptions = as_pandas(adoptions, "adoptions")
-    acol = time if time in adoptions.columns else "time"
+    acol = adoption_columns(adoptions, unit, time)[1]
     if pd.api.types.is_datetime64_any_dtype(adoptions[acol]):
         adoptions[acol] = period_numbers(adoptions[acol])
     g_unit = cohorts(panel, adoptions, unit=unit, time=time, policy=policy).reindex(wide.index)

@@ -20,7 +20,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion.errors import InvalidOptionError, require
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import Prepared
 from policydiffusion.estimate._glm import Engine, PassStats
@@ -35,11 +35,9 @@ _ADD = ("n", "n_dropped", "loglik", "n_extreme", "n_boundary", "wsum", "ysum", "
 def dask_client(scheduler: str | None = None):
     """The Dask client to use: ``scheduler``'s, else the current one, else a new
     LocalCluster's."""
-    try:
-        from distributed import Client, get_client
-    except ImportError as exc:
-        raise InvalidOptionError(
-            "engine='dask' needs Dask: pip install \"policydiffusion[dask]\".") from exc
+    distributed = require("distributed", feature="engine='dask'", extra="dask",
+                          package="dask[distributed]")
+    Client, get_client = distributed.Client, distributed.get_client
     if scheduler is not None:
         try:
             return Client(scheduler, timeout="3s")

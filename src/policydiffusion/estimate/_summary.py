@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from policydiffusion._format import fmt_num
 from policydiffusion._labels import term_label
 
 __all__ = ["Summary", "tidy_frame", "with_labels", "TIDY_COLUMNS", "INFERENCE_NOTE",
@@ -59,9 +60,7 @@ def with_labels(t: pd.DataFrame) -> pd.DataFrame:
 
 def _fmt(v: object, digits: int = 4) -> str:
     if isinstance(v, (float, np.floating)):
-        if not np.isfinite(v):
-            return "NA"
-        return f"{v:.{digits}f}" if abs(v) >= 1e-4 or v == 0 else f"{v:.3e}"
+        return fmt_num(v, digits, missing="NA", tiny=1e-4, whole=False)
     return str(v)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
+from policydiffusion._format import fmt_num
 from policydiffusion._warnings import warn
 from policydiffusion.errors import InvalidOptionError, SeparationWarning, SubgroupTermsWarning
 from policydiffusion.estimate import HazardResult, fit_hazard
@@ -112,9 +113,7 @@ def split_groups(values: pd.Series, split: object) -> tuple[pd.Series, str, obje
 
 
 def _text(x: object) -> str:
-    if isinstance(x, (float, np.floating)) and float(x).is_integer():
-        return str(int(x))
-    return f"{x:.3g}" if isinstance(x, (float, np.floating)) else str(x)
+    return fmt_num(x, 3, significant=True) if isinstance(x, (float, np.floating)) else str(x)
 
 
 def fit_subgroups(data: Any, formula: str, *, by: str, key: str, split: object = None,

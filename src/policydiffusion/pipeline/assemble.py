@@ -11,6 +11,7 @@ from collections import OrderedDict
 import pandas as pd
 import polars as pl
 
+from policydiffusion._format import fmt_num
 from policydiffusion.pipeline import figures as F
 from policydiffusion.pipeline.methods import (methods_paragraphs, term_timing, time_dependence,
                                               firth_refits, used_columns)
@@ -22,6 +23,7 @@ from policydiffusion.pipeline.state import RunState
 from policydiffusion.pipeline.table_order import FIXED_EFFECTS, TIME_BUILDERS, fixed_effects, table_order
 from policydiffusion.report.document import (Fact, FigureItem, Paragraph, ReportDocument, Section,
                                              TableItem, frame_table)
+from policydiffusion.report.figures.reinvention import plot_drift
 from policydiffusion.report.i18n import LANGUAGES, figure_label, pick, term_label, tr
 from policydiffusion.report.translate import exclusion_reason as _reason
 from policydiffusion.report.translate import vcov_text, warning_text
@@ -43,25 +45,6 @@ def fmt_p(p: object, digits: int = 3) -> str:
         return fmt_num(p, digits)
     floor = 10.0 ** -digits
     return f"< {floor:.{digits}f}" if 0 <= v < floor else fmt_num(v, digits)
-
-
-def fmt_num(x: object, digits: int = 3) -> str:
-    """A number as table text: integers as such, floats with ``digits`` decimals, '' if missing."""
-    if x is None or x is pd.NA:
-        return ""
-    if isinstance(x, bool):
-        return str(int(x))
-    if isinstance(x, int):
-        return str(x)
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(v):
-        return ""
-    if v.is_integer() and abs(v) >= 1000:
-        return str(int(v))
-    return f"{v:.{digits}f}"
 
 
 def policy_label(state: RunState, policy: str, lang: str) -> str:
@@ -99,9 +82,7 @@ def _model_label(state: RunState, key: str, lang: str) -> str:
 
 
 def _compact(x: object) -> str:
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return f"{x:.4g}" if isinstance(x, float) else str(x)
+    return fmt_num(x, 4, significant=True) if isinstance(x, float) else str(x)
 
 
 def _labels(state: RunState) -> dict:
@@ -468,8 +449,8 @@ def _reinvention(state: RunState, digits: int) -> Section | None:
             tr("col.policy", lang): top["policy"].tolist(),
             tr("col.unit", lang): [names.get(u, u) for u in top["unit"]],
             tr("col.source", lang): [names.get(u, u) for u in top["source"]],
-            tr("col.similarity", lang): [f"{v:.{digits}f}" for v in top["similarity"]],
-            tr("col.share_from_source", lang): [f"{v:.{digits}f}" for v in top["share_from_source"]]})
+            tr("col.similarity", lang): [fmt_num(v, digits) for v in top["similarity"]],
+            tr("col.share_from_source", lang): [fmt_num(v, digits) for v in top["share_from_source"]]})
 
     def index(lang: str) -> pd.DataFrame:
         t = drift.table  # type: ignore[attr-defined]
@@ -488,7 +469,7 @@ def _reinvention(state: RunState, digits: int) -> Section | None:
         ref = drift.reference  # type: ignore[attr-defined]
         items.append(FigureItem("reinvention_drift", {lang: tr(
             "fig.reinvention_drift", lang, reference=tr(f"reference.{ref}", lang))
-            for lang in ("en", "zh")}, lambda lang: drift.plot(lang=lang)))  # type: ignore[attr-defined]
+            for lang in ("en", "zh")}, lambda lang: plot_drift(drift, lang=lang)))  # type: ignore[arg-type]
         for policy, g in src.table.dropna(subset=["source"]).groupby("policy"):  # type: ignore[attr-defined]
             edges = pd.DataFrame({"origin": g["source"], "destination": g["unit"]})
             items.append(FigureItem(f"reinvention_tree_{policy}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 from policydiffusion.errors import InvalidOptionError, StudyFileError
@@ -12,7 +12,7 @@ from policydiffusion.study import (AdoptionColumns, CovariateColumns, RelationCo
                                    Study, UnitColumns, add_relations, load_study)
 from policydiffusion.studyfile import StudyFile
 
-__all__ = ["LoadedData", "load_data", "sha256"]
+__all__ = ["LoadedData", "load_data", "sha256", "files_named"]
 
 _SHIPPED_FILES = {
     "spid": ("spid_policy_adoptions.csv", "spid_policy_metadata.csv", "us_state_regions.csv",
@@ -44,6 +44,39 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def files_named(sf: StudyFile) -> dict[str, str]:
+    """Every file the study file names (data, relations, texts, pilots, effects panel and
+    published estimates; each file of a texts folder) with its SHA-256, for run.json:
+    a file read through ``../`` or an absolute path is listed like any other.
+
+    Sections switched off (``enabled = false``) read nothing and list nothing.
+    """
+    paths: list[Path] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Path):
+            paths.append(node)
+        elif isinstance(node, (tuple, list)):
+            for v in node:
+                walk(v)
+        elif is_dataclass(node) and getattr(node, "enabled", True) is not False:
+            for f in fields(node):
+                walk(getattr(node, f.name))
+
+    walk([getattr(sf, f.name) for f in fields(sf) if f.name not in ("path", "raw")])
+    e = sf.effects
+    if e is not None and e.enabled:  # the panel and adoptions are named as text
+        paths += [p if p.is_absolute() else sf.path.parent / p
+                  for p in map(Path, (e.panel, e.adoptions))
+                  if str(p) not in ("hsiang_china", "study", "None")]
+    out = {}
+    for p in paths:
+        for f in (sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]):
+            if f.exists():
+                out[str(f)] = sha256(f)
+    return out
 
 
 def _shipped(sf: StudyFile) -> LoadedData:

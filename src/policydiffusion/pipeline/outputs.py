@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from policydiffusion.pipeline.data import files_named
 from policydiffusion.pipeline.state import RunState
 
 __all__ = ["results_dict", "provenance", "write_json"]
@@ -73,7 +74,7 @@ def provenance(state: RunState, *, lang: str, exclusions: object) -> dict:
         "command": " ".join(sys.argv), "language": lang, "seed": state.seed,
         "versions": versions(), "platform": platform.platform(),
         "dataset": state.loaded.dataset, "simulated": state.loaded.simulated,
-        "inputs_sha256": state.loaded.inputs,
+        "inputs_sha256": {**state.loaded.inputs, **files_named(sf)},
         "options": sf.raw,
         "risksets": {b.key: {"design": b.spec.design, "policy": b.policy,
                              "rows": b.riskset.n_rows(),  # type: ignore[attr-defined]

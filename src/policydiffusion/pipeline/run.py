@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from policydiffusion._spelling import spelled_as
 from policydiffusion.pipeline._atomic import output_folder
 from policydiffusion.pipeline.assemble import all_exclusions, build_document
 from policydiffusion.pipeline.data import load_data
@@ -106,7 +107,8 @@ def analyse(sf: StudyFile, *, progress: _Progress | None = None) -> RunState:
     tick = progress.tick if progress is not None else (lambda _: None)
     seed = sf.study.seed
     tick("loading data")
-    loaded = load_data(sf)
+    with spelled_as("study file"):  # a loading hint names the study-file key
+        loaded = load_data(sf)
     study = loaded.study
     check_models(study, sf)  # a misspelt formula variable stops the run here, not at step 14
     check_network(study, sf)

@@ -12,6 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
+from policydiffusion.errors import require
+
 __all__ = ["lsh_pairs"]
 
 
@@ -26,11 +28,8 @@ def lsh_pairs(shingle_sets: Sequence[np.ndarray], *, threshold: float = 0.2,
     >>> lsh_pairs([a, a[:90], a + 1000], threshold=0.5)
     [(0, 1)]
     """
-    try:
-        from datasketch import MinHash, MinHashLSH
-    except ImportError as exc:  # optional extra
-        raise ImportError("candidate pairs by LSH need datasketch: "
-                          "pip install 'policydiffusion[reinvention]'") from exc
+    datasketch = require("datasketch", feature="candidate pairs by LSH", extra="reinvention")
+    MinHash, MinHashLSH = datasketch.MinHash, datasketch.MinHashLSH
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     sketches = []
     for i, hashes in enumerate(shingle_sets):

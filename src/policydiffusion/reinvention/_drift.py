@@ -52,39 +52,11 @@ class Drift:
             f" {r.n} texts" for r in self.table.itertuples(index=False))
 
     def plot(self, *, ax=None, lang: str = "en"):
-        """Similarity to the reference against adoption time, one panel line per policy.
+        """Similarity to the reference against adoption time: see
+        :func:`policydiffusion.report.figures.plot_drift` (where the figure lives)."""
+        from policydiffusion.report.figures.reinvention import plot_drift
 
-        Returns the matplotlib Figure. ``lang="zh"`` labels in Chinese (shipped font).
-        """
-        import matplotlib.pyplot as plt
-
-        from policydiffusion.report._fonts import figure_style
-
-        zh = lang == "zh"
-        with figure_style(lang):
-            fig, ax = plt.subplots(figsize=(6.4, 4.0)) if ax is None else (ax.figure, ax)
-            for policy, g in self.points.groupby("policy", sort=True):
-                later = g[g["unit"] != self.table.set_index("policy").loc[policy, "reference"]]
-                pts = ax.scatter(later["time"], later["similarity"], s=18, label=str(policy))
-                row = self.table.set_index("policy").loc[policy]
-                if np.isfinite(row["slope"]):
-                    x = np.array([later["time"].min(), later["time"].max()])
-                    ax.plot(x, row["intercept"] + row["slope"] * (x - row["start"]),
-                            color=pts.get_facecolor()[0], lw=1)
-            ax.set_xlabel("采纳时间" if zh else "adoption time")
-            ref = {"first": ("最早文本", "first text"), "central": ("中心文本", "central text")}
-            ax.set_ylabel(("与" + ref[self.reference][0] + "的相似度") if zh else
-                          f"similarity to the {ref[self.reference][1]}")
-            ax.set_ylim(0, 1.02)
-            ax.legend(frameon=False, fontsize=8)
-            fig.tight_layout()
-            if zh:  # name the font on every text, so the figure draws right outside this style
-                import matplotlib
-                from matplotlib.text import Text
-
-                for text in fig.findobj(Text):
-                    text.set_fontfamily(matplotlib.rcParams["font.sans-serif"])
-        return fig
+        return plot_drift(self, ax=ax, lang=lang)
 
 
 def reinvention_index(sources: Sources, *, reference: str = "first",

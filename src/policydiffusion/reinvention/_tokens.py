@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from policydiffusion.errors import check_choice
+from policydiffusion.errors import check_choice, require
 
 __all__ = ["Tokens", "Vocabulary", "tokenize", "detect_language", "BOILERPLATE"]
 
@@ -157,11 +157,7 @@ def tokenize(text: str, *, language: str = "auto", tokenizer: str = "default",
 
 
 def _jieba_tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    try:
-        import jieba
-    except ImportError as exc:  # optional extra
-        raise ImportError("tokenizer='jieba' needs jieba: pip install 'policydiffusion[reinvention]'"
-                          ) from exc
+    jieba = require("jieba", feature="tokenizer='jieba'", extra="reinvention")
     jieba.setLogLevel(60)
     words, spans = [], []
     for w, a, b in jieba.tokenize(text):

@@ -14,18 +14,13 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion.errors import require
 
 __all__ = ["regression_table_docx", "frame_docx"]
 
 
 def _docx():
-    try:
-        import docx
-    except ImportError:
-        raise InvalidOptionError("Word output needs python-docx: pip install 'policydiffusion[docx]' "
-                                 "(or pip install python-docx).") from None
-    return docx
+    return require("docx", feature="Word output", extra="docx", package="python-docx")
 
 
 def frame_docx(frame: pd.DataFrame, path: str | Path, *, caption: str = "", notes: Sequence[str] = (),

@@ -63,7 +63,7 @@ def effects_section(result: object, *, heterogeneity: Sequence[tuple[str, object
                                                         "zh": "事件研究估计"}, est))
 
         def draw(lang: str):
-            from policydiffusion.effects import plot_event_study
+            from policydiffusion.report.figures.effects import plot_event_study
 
             title = "Effects by time since adoption" if lang == "en" else "按采纳后时间的效应"
             return plot_event_study(result, title=title)

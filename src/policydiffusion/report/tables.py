@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from policydiffusion._format import fmt_num
 from policydiffusion._display import with_html_table
 from policydiffusion._labels import term_label
 from policydiffusion.errors import InvalidOptionError, check_choice
@@ -74,7 +75,7 @@ def _stars(p: float, stars: Sequence[float]) -> str:
 
 
 def _num(v: float, digits: int) -> str:
-    return "" if v is None or not np.isfinite(v) else f"{v:,.{digits}f}"
+    return fmt_num(v, digits, grouping=True, whole=False)
 
 
 def matches(term: str, name: str) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from policydiffusion._spelling import option_hint
 from policydiffusion.errors import InvalidOptionError, check_choice
 from policydiffusion.study._periods import YEARS
 
@@ -141,7 +142,7 @@ def check_numeric_columns(table: "Table", columns: Sequence[str],
             for pos, v in text:
                 add(table, pos, str(col), v,
                     "text in a numeric column; write a number, leave the cell empty, or declare "
-                    "the code with missing_values")
+                    f"the code with {option_hint('missing_values')}")
 
 
 def _texty(s: pd.Series) -> bool:

@@ -9,6 +9,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from policydiffusion._spelling import option_hint
+
 Granularity = Literal["year", "quarter", "month", "period"]
 GRANULARITIES: tuple[str, ...] = ("year", "quarter", "month", "period")
 
@@ -104,14 +106,14 @@ def read_time(value: object, granularity: str, *, date_format: str | None = None
     Traceback (most recent call last):
     ...
     policydiffusion.study._periods.TimeError: compact digits are not a year; write the date as \
-2001-03-04 or set date_format = "%Y%m%d"
+2001-03-04 or set date_format='%Y%m%d'
     """
     per = _read_period(value, granularity, date_format)
     if years is not None and granularity != "period":
         year = per // _STEPS.get(granularity, 1)
         if not years[0] <= year <= years[1]:
             raise TimeError(f"year {year} is outside the plausible window {years[0]}-{years[1]} "
-                            "(widen it with years = [FIRST, LAST])")
+                            f"(widen it with {option_hint('years')})")
     return per
 
 
@@ -149,8 +151,8 @@ def _read_period(value: object, granularity: str, date_format: str | None) -> in
             raise TimeError(f"not a valid date; {time_hint(granularity)}") from None
     if _AMBIGUOUS_DATE.match(text) or (m and "." in text):
         raise TimeError("ambiguous date: day and month (or year and month) could be read either "
-                        "way; write it year first (2001-03-04) or set date_format "
-                        '(e.g. "%d/%m/%Y")')
+                        "way; write it year first (2001-03-04) or set "
+                        f"{option_hint('date_format')}")
     raise TimeError(f"unreadable time; {time_hint(granularity)}")
 
 
@@ -161,7 +163,7 @@ def _whole(n: int, granularity: str) -> int:
         iso = f"{str(n)[:4]}-{str(n)[4:6]}" + (f"-{str(n)[6:]}" if len(str(n)) == 8 else "")
         fmt = "%Y%m%d" if len(str(n)) == 8 else "%Y%m"
         raise TimeError(f"compact digits are not a year; write the date as {iso} or set "
-                        f'date_format = "{fmt}"')
+                        f"{option_hint('date_format', fmt)}")
     if granularity == "year":
         return n
     raise TimeError(time_hint(granularity))

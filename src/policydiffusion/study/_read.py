@@ -11,6 +11,7 @@ from typing import Union
 import pandas as pd
 import polars as pl
 
+from policydiffusion._spelling import option_hint
 from policydiffusion.errors import Problem, StudyDataError
 from policydiffusion.study._cells import MISSING_CODES, replace_missing_codes
 
@@ -115,8 +116,8 @@ def _decoded(path: Path, label: str, encoding: str | None) -> str:
         line = data[: exc.start].count(b"\n") + 1
         guess = _guess_encoding(data)
         hint = (f"the file is not {encoding or 'UTF-8'} text (byte 0x{data[exc.start]:02x})"
-                + (f"; it reads as {guess}: pass --encoding {guess} (Python: encoding={guess!r})"
-                   if guess else "; pass its encoding with --encoding (Python: encoding=)"))
+                + (f"; it reads as {guess}: pass {option_hint('encoding', guess)}"
+                   if guess else f"; pass its encoding with {option_hint('encoding')}"))
         raise StudyDataError([Problem(label, line, None, None, hint)]) from None
 
 

@@ -211,6 +211,10 @@ class _Checker:
         raise AssertionError(kind)  # pragma: no cover - schema kinds are fixed
 
     def bins(self, path: tuple, value: Any) -> tuple | None:
+        # effects' normalise_bins is the one judge of overlapping bins, so a study
+        # file is refused here, before any work, for what event_study would refuse mid-run
+        from policydiffusion.effects._design import normalise_bins
+
         def whole(v: Any) -> bool:
             return isinstance(v, int) and not isinstance(v, bool)
 
@@ -227,6 +231,12 @@ class _Checker:
                 self.bad(path + (i,), f"starts after it ends: [{pair[0]}, {pair[1]}]")
             else:
                 out.append((pair[0], pair[1]))
+        try:
+            if out:
+                normalise_bins(out)
+        except InvalidOptionError as e:
+            self.bad(path, str(e).rstrip("."))
+            return None
         return tuple(out)
 
     def vcov(self, path: tuple, value: Any) -> Any:

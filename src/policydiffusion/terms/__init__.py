@@ -12,19 +12,36 @@ Examples
 ['neighbors_adopted_l1', 'national_share_l1', 'region_share_l1']
 """
 
+from policydiffusion.terms import (_dyadic, _exposure, _leaders, _levels, _neighbors, _regional,
+                                   _text_similarity, _time, _vertical)
 from policydiffusion.terms._base import Term, renamable
-from policydiffusion.terms._dyadic import (attribute_difference, contiguous, relation_count,
-                                           same_group, source_time_since_adoption)
-from policydiffusion.terms._exposure import covariate, exposure
-from policydiffusion.terms._leaders import leaders_adopted
-from policydiffusion.terms._levels import (ancestor_adopted, central_signal, peer_share_within_parent,
-                                           pilot_designated)
-from policydiffusion.terms._neighbors import neighbors_adopted
-from policydiffusion.terms._regional import (national_count, national_share, region_count,
-                                              region_share)
-from policydiffusion.terms._text_similarity import text_similarity
-from policydiffusion.terms._time import duration, duration_poly, duration_spline, period_dummies
-from policydiffusion.terms._vertical import event_in_force, parent_adopted
+
+# Every builder takes name= (one spelling for renaming, as in the CLI and the study
+# file): the public builders are the family modules' builders with that keyword added.
+neighbors_adopted = renamable(_neighbors.neighbors_adopted)
+region_share = renamable(_regional.region_share)
+national_share = renamable(_regional.national_share)
+region_count = renamable(_regional.region_count)
+national_count = renamable(_regional.national_count)
+leaders_adopted = renamable(_leaders.leaders_adopted)
+event_in_force = renamable(_vertical.event_in_force)
+parent_adopted = renamable(_vertical.parent_adopted)
+exposure = renamable(_exposure.exposure)
+covariate = renamable(_exposure.covariate)
+relation_count = renamable(_dyadic.relation_count)
+source_time_since_adoption = renamable(_dyadic.source_time_since_adoption)
+attribute_difference = renamable(_dyadic.attribute_difference)
+same_group = renamable(_dyadic.same_group)
+contiguous = renamable(_dyadic.contiguous)
+duration = renamable(_time.duration)
+duration_poly = renamable(_time.duration_poly)
+duration_spline = renamable(_time.duration_spline)
+period_dummies = renamable(_time.period_dummies)
+ancestor_adopted = renamable(_levels.ancestor_adopted)
+central_signal = renamable(_levels.central_signal)
+peer_share_within_parent = renamable(_levels.peer_share_within_parent)
+pilot_designated = renamable(_levels.pilot_designated)
+text_similarity = renamable(_text_similarity.text_similarity)
 
 #: Every term builder by name (used by the command line's ``--term NAME:opt=value``).
 BUILDERS = {
@@ -36,12 +53,6 @@ BUILDERS = {
               duration_spline, period_dummies, ancestor_adopted, central_signal,
               peer_share_within_parent)
 }
-
-# every builder takes name= (one spelling for renaming, as in the CLI and the study file)
-for _f in (*BUILDERS.values(), pilot_designated, text_similarity):
-    globals()[_f.__name__] = renamable(_f)
-BUILDERS = {n: globals()[n] for n in BUILDERS}
-del _f
 
 # text_similarity reads a relation built by policydiffusion.reinvention (not a CLI term)
 __all__ = ["Term", "BUILDERS", "pilot_designated", *BUILDERS, "text_similarity"]

@@ -1,4 +1,9 @@
-"""Event-study figures: estimates by event time with confidence intervals."""
+"""Event-study figures: estimates by event time with confidence intervals.
+
+(Moved from ``policydiffusion.effects``, which still offers ``plot_event_study`` for
+old imports; figures live in the report, which may read effects' results, not the
+reverse.)
+"""
 
 from __future__ import annotations
 
