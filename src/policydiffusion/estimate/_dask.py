@@ -1,7 +1,9 @@
 """Fits on Dask: each pass's sums are tasks over partitions, reduced on the client.
 
-The data are cut into partitions of ``chunk_rows`` rows, prepared once on the
-workers (complete cases, model matrix, cluster codes) and kept in worker memory.
+The data are cut into partitions (a Parquet file, read by a worker; a partition
+of a risk set built on Dask; or ``chunk_rows`` rows scattered from the client), prepared
+once on the workers (complete cases, model matrix, cluster codes) and kept in
+worker memory.
 Every pass then maps one task per partition, which returns the partition's sums
 (log-likelihood, score, information, HC meat) and, for clustered variances, its
 score rows summed by distinct tuple of cluster codes; the client adds the sums and
@@ -20,38 +22,17 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from policydiffusion._dask import dask_client, report_progress
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import Prepared
 from policydiffusion.estimate._glm import Engine, PassStats
 from policydiffusion.estimate._vcov import VcovSpec
 
-__all__ = ["DaskEngine", "dask_client"]
+__all__ = ["DaskEngine", "dask_client"]  # dask_client: kept importable from here
 
 _ADD = ("n", "n_dropped", "loglik", "n_extreme", "n_boundary", "wsum", "ysum", "grad", "info", "meat_hc",
         "xsum", "xsq")
-
-
-def dask_client(scheduler: str | None = None):
-    """The Dask client to use: ``scheduler``'s, else the current one, else a new
-    LocalCluster's."""
-    try:
-        from distributed import Client, get_client
-    except ImportError as exc:
-        raise InvalidOptionError(
-            "engine='dask' needs Dask: pip install \"policydiffusion[dask]\".") from exc
-    if scheduler is not None:
-        try:
-            return Client(scheduler, timeout="3s")
-        except (OSError, TimeoutError) as exc:
-            raise InvalidOptionError(
-                f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from exc
-    try:
-        return get_client()
-    except ValueError:
-        from distributed import LocalCluster
-
-        return Client(LocalCluster(processes=False))
 
 
 class _GroupedScores:
@@ -81,28 +62,57 @@ class _PartEngine(Engine):
         return _GroupedScores()
 
 
-def _prepare(frame, design, weights, codes, class_weights) -> Prepared:
-    prep = design.prepare(frame, weights=weights, clusters=codes)
-    if class_weights is not None:
-        cw = np.where(prep.y == 1, class_weights[1], class_weights[0])
-        prep.w = cw if prep.w is None else prep.w * cw
-    return prep
+def _prepare(frames, design, weights, codes, class_weights) -> list[Prepared]:
+    """The complete-case blocks of one partition (a list of pandas frames)."""
+    out = []
+    for frame in frames:
+        prep = design.prepare(frame, weights=weights, clusters=codes)
+        if class_weights is not None:
+            cw = np.where(prep.y == 1, class_weights[1], class_weights[0])
+            prep.w = cw if prep.w is None else prep.w * cw
+        out.append(prep)
+    return out
 
 
-def _part_pass(prep: Prepared, template: _PartEngine, beta, link, meat, first) -> PassStats | None:
-    if prep.n == 0:
-        return PassStats(beta=beta, n_dropped=prep.n_dropped)
-    return replace(template, _cache=[prep]).run_pass(beta, link, meat=meat, first=first)
+def _read_file(path: str, columns: list[str], chunk_rows: int, encode) -> list[pd.DataFrame]:
+    """One Parquet file in blocks of ``chunk_rows``, read by the worker itself."""
+    return list(as_source(path).chunks(columns, chunk_rows=chunk_rows, encode=encode))
+
+
+def _select(frame: pd.DataFrame, columns: list[str], chunk_rows: int) -> list[pd.DataFrame]:
+    """A Dask partition's model columns in blocks of ``chunk_rows`` rows."""
+    frame = frame[columns]
+    return [frame.iloc[a:a + chunk_rows] for a in range(0, max(len(frame), 1), chunk_rows)]
+
+
+def _part_pass(preps: list[Prepared], template: _PartEngine, beta, link, meat,
+               first) -> PassStats:
+    empty = sum(p.n_dropped for p in preps if p.n == 0)
+    preps = [p for p in preps if p.n > 0]
+    if not preps:  # the local engine's run_pass refuses a pass without rows
+        return PassStats(beta=beta, n_dropped=empty)
+    st = replace(template, _cache=preps).run_pass(beta, link, meat=meat, first=first)
+    st.n_dropped += empty
+    return st
 
 
 @dataclass
 class DaskEngine(Engine):
-    """An :class:`Engine` whose passes run as Dask tasks over prepared partitions."""
+    """An :class:`Engine` whose passes run as Dask tasks over prepared partitions.
+
+    Parquet files are read by the workers themselves (one task per file, so the
+    files must be on storage the workers see); the partitions of a risk set built
+    on Dask in worker memory are prepared where they are; other data are cut into
+    ``chunk_rows`` blocks on the client and scattered.
+    """
 
     scheduler: str | None = None
+    progress: bool = False
     _client: Any = field(default=None, repr=False)
     _parts: list | None = field(default=None, repr=False)
     _parts_key: Any = field(default=None, repr=False)
+    _template_f: Any = field(default=None, repr=False)
+    _passes: int = field(default=0, repr=False)
 
     @property
     def client(self):
@@ -116,6 +126,20 @@ class DaskEngine(Engine):
               if f.init and f.name not in ("source", "_cache", "_cache_ok")}
         return _PartEngine(source=empty, **kw)
 
+    def _frames(self, cols: list[str]) -> list:
+        """Futures of each partition's raw blocks (lists of pandas frames)."""
+        encode = {**self.design.levels, **self.cluster_levels}
+        src = self.source
+        if src.kind == "parquet":
+            src.check_unchanged()
+            return self.client.map(_read_file, list(src.obj), columns=cols,
+                                   chunk_rows=self.chunk_rows, encode=encode, pure=False)
+        if src.kind == "dask":  # a DaskRiskSet: prepared where its partitions are
+            return self.client.map(_select, list(src.obj.partition_futures()), columns=cols,
+                                   chunk_rows=self.chunk_rows, pure=False)
+        return self.client.scatter([[f] for f in src.chunks(cols, chunk_rows=self.chunk_rows,
+                                                            encode=encode)])
+
     def _partitions(self) -> list:
         key = (self.class_weights, tuple(self.cluster_levels), self.weights)
         if self._parts is None or self._parts_key != key:
@@ -124,31 +148,35 @@ class DaskEngine(Engine):
             if self.weights:
                 cols.append(self.weights)
             cols += list(self.cluster_levels)
-            frames = self.client.scatter(list(self.source.chunks(
-                list(dict.fromkeys(cols)), chunk_rows=self.chunk_rows,
-                encode={**self.design.levels, **self.cluster_levels})))
+            frames = self._frames(list(dict.fromkeys(cols)))
             self._parts = self.client.map(
                 _prepare, frames, design=self.design, weights=self.weights,
-                codes=self.cluster_levels, class_weights=self.class_weights)
+                codes=self.cluster_levels, class_weights=self.class_weights, pure=False)
+            # every pass's tasks share one copy of the engine's settings on each worker
+            self._template_f = self.client.scatter(self._template(), broadcast=True,
+                                                   hash=False)
         return self._parts
 
     def prepared(self) -> Iterator[Prepared]:
         """The prepared partitions, fetched from the workers (small data only)."""
-        yield from self.client.gather(self._partitions())
+        for preps in self.client.gather(self._partitions()):
+            yield from preps
 
     def release(self) -> None:
-        self._parts = None
+        self._parts = self._template_f = None
 
     def with_clusters(self, cluster_columns: Sequence[str], dyadic: bool) -> "DaskEngine":
         base = Engine.with_clusters(self, cluster_columns, dyadic)
-        return replace(self, cluster_levels=base.cluster_levels, _parts=None)
+        return replace(self, cluster_levels=base.cluster_levels, _parts=None, _template_f=None)
 
     def run_pass(self, beta: np.ndarray, link: str, *, meat: VcovSpec | None = None,
                  first: bool = False) -> PassStats:
         """One pass as one task per partition; the sums are added on the client."""
-        template = self.client.scatter(self._template(), broadcast=True, hash=False)
-        futures = self.client.map(_part_pass, self._partitions(), template=template,
+        parts_f = self._partitions()
+        futures = self.client.map(_part_pass, parts_f, template=self._template_f,
                                   beta=beta, link=link, meat=meat, first=first, pure=False)
+        self._passes += 1
+        report_progress(futures, f"pass {self._passes}", enabled=self.progress)
         parts = self.client.gather(futures)
         st = PassStats(beta=beta)
         for part in parts:
