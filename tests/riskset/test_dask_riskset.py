@@ -64,6 +64,9 @@ def test_dyadic_on_dask_equals_the_local_build_in_files_and_in_memory(study, cli
         assert drs.exclusions.equals(local.exclusions)
     # a first adopter has no row in the conditional design: counted, as locally
     assert (not local.exclusions.empty) == conditional
+    text = str(files.summary())
+    assert f"partitions: {len(files.partitions)} in Parquet folder" in text
+    assert str(local.summary()).split("exclusions")[1] == text.split("exclusions")[1]
 
 
 def test_sampled_dyads_on_dask_are_the_local_sample(study, client):

@@ -27,7 +27,7 @@ import polars as pl
 from policydiffusion._display import TextSummary
 from policydiffusion._dask import dask_client, report_progress
 from policydiffusion.errors import InvalidOptionError, check_choice
-from policydiffusion.riskset._riskset import RiskSet
+from policydiffusion.riskset._riskset import RiskSet, exclusion_lines
 
 __all__ = ["DaskRiskSet", "DaskBuild", "dask_build"]
 
@@ -255,10 +255,4 @@ class DaskRiskSet:
                  f"polic{'y' if len(self.policies) == 1 else 'ies'}",
                  f"  partitions: {len(self.partitions):,} in {where}",
                  f"  rows: {self.n_rows():,}"]
-        if self.exclusions.empty:
-            lines.append("  exclusions: none")
-        else:
-            lines.append("  exclusions (policy-unit pairs):")
-            for r in self.exclusions.itertuples():
-                lines.append(f"    {r.count:>7,}  {r.reason}  [e.g. {r.examples}]")
-        return TextSummary("\n".join(lines))
+        return TextSummary("\n".join(lines + exclusion_lines(self.exclusions)))
