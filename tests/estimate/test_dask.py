@@ -89,3 +89,31 @@ def test_a_worker_lost_mid_fit_is_retried_without_changing_the_result(panel, tmp
     np.testing.assert_allclose(dask.params, local.params, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(dask.cov.to_numpy(), local.cov.to_numpy(), rtol=1e-10,
                                atol=1e-14)
+
+
+def test_the_client_reads_only_a_sample_of_parquet_data(panel, client, tmp_path, monkeypatch):
+    import threading
+
+    from policydiffusion.estimate._data import DataSource
+
+    for i in range(3):
+        panel.iloc[i * 1000:(i + 1) * 1000].to_parquet(tmp_path / f"part-{i}.parquet")
+    local = fit_hazard(tmp_path, "adopt ~ x1 + region", vcov={"cluster": "state"})
+    on_client = []
+    chunks = DataSource.chunks
+
+    def counting(self, *args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            on_client.append(kwargs.get("chunk_rows"))
+        return chunks(self, *args, **kwargs)
+
+    monkeypatch.setattr(DataSource, "chunks", counting)
+    dask = fit_hazard(tmp_path, "adopt ~ x1 + region", engine="dask",
+                      vcov={"cluster": "state"})
+    two_way = dask.with_vcov({"cluster": ["state", "year"]})
+    # the levels of the outcome, region and the clusters are collected by the workers
+    assert on_client == [5000]  # only the first rows, to fix the design
+    np.testing.assert_allclose(dask.cov.to_numpy(), local.cov.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(two_way.cov.to_numpy(),
+                               local.with_vcov({"cluster": ["state", "year"]}).cov.to_numpy(),
+                               rtol=1e-10)

@@ -17,6 +17,7 @@ Needs the ``dask`` extra: ``pip install "policydiffusion[dask]"``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -24,9 +25,9 @@ import pandas as pd
 
 from policydiffusion._dask import dask_client, report_progress
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.estimate._data import as_source
+from policydiffusion.estimate._data import _sorted, as_source
 from policydiffusion.estimate._design import Prepared
-from policydiffusion.estimate._glm import Engine, PassStats
+from policydiffusion.estimate._glm import Engine, PassStats, _dyadic_levels, _levels_and_ybar
 from policydiffusion.estimate._vcov import VcovSpec
 
 __all__ = ["DaskEngine", "dask_client"]  # dask_client: kept importable from here
@@ -74,15 +75,36 @@ def _prepare(frames, design, weights, codes, class_weights) -> list[Prepared]:
     return out
 
 
-def _read_file(path: str, columns: list[str], chunk_rows: int, encode) -> list[pd.DataFrame]:
-    """One Parquet file in blocks of ``chunk_rows``, read by the worker itself."""
-    return list(as_source(path).chunks(columns, chunk_rows=chunk_rows, encode=encode))
+def _parts_of(source) -> list | None:
+    """What each task reads: the Parquet paths, or the futures of a Dask-built risk set's
+    partitions; None when the rows are on the client."""
+    if source.kind == "parquet":
+        source.check_unchanged()
+        return list(source.obj)
+    if source.kind == "dask":
+        return list(source.obj.partition_futures())
+    return None
 
 
-def _select(frame: pd.DataFrame, columns: list[str], chunk_rows: int) -> list[pd.DataFrame]:
-    """A Dask partition's model columns in blocks of ``chunk_rows`` rows."""
-    frame = frame[columns]
-    return [frame.iloc[a:a + chunk_rows] for a in range(0, max(len(frame), 1), chunk_rows)]
+def _read_part(part, columns: list[str], chunk_rows: int, encode) -> list[pd.DataFrame]:
+    """A partition (a Parquet path, read by the worker, or a pandas frame) in blocks."""
+    return list(as_source(part).chunks(columns, chunk_rows=chunk_rows, encode=encode))
+
+
+def _levels_part(part, response: str, scan: list[str], chunk_rows: int):
+    return _levels_and_ybar(as_source(part), response, scan, chunk_rows)
+
+
+def levels_on_dask(client, source, response: str, scan: Sequence[str], chunk_rows: int
+                   ) -> tuple[dict[str, np.ndarray], float, int]:
+    """The levels pass of :meth:`Engine.setup` as one task per partition, merged here."""
+    parts = _parts_of(source)
+    if parts is None:
+        return _levels_and_ybar(source, response, scan, chunk_rows)
+    found = client.gather(client.map(_levels_part, parts, response=response, scan=list(scan),
+                                     chunk_rows=chunk_rows, pure=False))
+    levels = {c: _sorted(set().union(*(f[0][c].tolist() for f in found))) for c in scan}
+    return levels, sum(f[1] for f in found), sum(f[2] for f in found)
 
 
 def _part_pass(preps: list[Prepared], template: _PartEngine, beta, link, meat,
@@ -126,19 +148,26 @@ class DaskEngine(Engine):
               if f.init and f.name not in ("source", "_cache", "_cache_ok")}
         return _PartEngine(source=empty, **kw)
 
+    @classmethod
+    def on_dask(cls, source, formula: str, *, scheduler: str | None, progress: bool,
+                **setup: Any) -> "DaskEngine":
+        """:meth:`Engine.setup` with its levels pass run as tasks, then the Dask engine."""
+        client = dask_client(scheduler)
+        eng = Engine.setup(source, formula, levels_pass=partial(levels_on_dask, client),
+                           **setup)
+        return cls(**{f.name: getattr(eng, f.name) for f in fields(Engine)
+                      if f.init and not f.name.startswith("_")}, scheduler=scheduler,
+                   progress=progress, _client=client)
+
     def _frames(self, cols: list[str]) -> list:
         """Futures of each partition's raw blocks (lists of pandas frames)."""
         encode = {**self.design.levels, **self.cluster_levels}
-        src = self.source
-        if src.kind == "parquet":
-            src.check_unchanged()
-            return self.client.map(_read_file, list(src.obj), columns=cols,
-                                   chunk_rows=self.chunk_rows, encode=encode, pure=False)
-        if src.kind == "dask":  # a DaskRiskSet: prepared where its partitions are
-            return self.client.map(_select, list(src.obj.partition_futures()), columns=cols,
-                                   chunk_rows=self.chunk_rows, pure=False)
-        return self.client.scatter([[f] for f in src.chunks(cols, chunk_rows=self.chunk_rows,
-                                                            encode=encode)])
+        parts = _parts_of(self.source)
+        if parts is not None:  # read or prepared where the partitions are
+            return self.client.map(_read_part, parts, columns=cols, chunk_rows=self.chunk_rows,
+                                   encode=encode, pure=False)
+        return self.client.scatter([[f] for f in self.source.chunks(
+            cols, chunk_rows=self.chunk_rows, encode=encode)])
 
     def _partitions(self) -> list:
         key = (self.class_weights, tuple(self.cluster_levels), self.weights)
@@ -166,8 +195,11 @@ class DaskEngine(Engine):
         self._parts = self._template_f = None
 
     def with_clusters(self, cluster_columns: Sequence[str], dyadic: bool) -> "DaskEngine":
-        base = Engine.with_clusters(self, cluster_columns, dyadic)
-        return replace(self, cluster_levels=base.cluster_levels, _parts=None, _template_f=None)
+        levels = levels_on_dask(self.client, self.source, self.design.response,
+                                list(cluster_columns), self.chunk_rows)[0]
+        if dyadic:
+            levels = _dyadic_levels(levels, cluster_columns)
+        return replace(self, cluster_levels=levels, _parts=None, _template_f=None)
 
     def run_pass(self, beta: np.ndarray, link: str, *, meat: VcovSpec | None = None,
                  first: bool = False) -> PassStats:

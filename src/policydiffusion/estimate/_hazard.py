@@ -288,16 +288,15 @@ def _setup_engine(source: DataSource, formula: str, spec: VcovSpec, *, weights: 
                   progress: bool = False,
                   absorb: bool, constant_outcome_ok: bool = False) -> Engine:
     """The pass engine: local or Dask, with the largest fixed effect absorbed if asked."""
-    eng = Engine.setup(source, formula, weights=weights, cluster_columns=spec.columns,
-                       dyadic=spec.kind == "dyadic", chunk_rows=chunk_rows, solver=solver,
-                       constant_outcome_ok=constant_outcome_ok)
     check_choice("engine", engine, ("local", "dask"))
+    setup = dict(weights=weights, cluster_columns=spec.columns, dyadic=spec.kind == "dyadic",
+                 chunk_rows=chunk_rows, solver=solver, constant_outcome_ok=constant_outcome_ok)
     if engine == "dask":
         from policydiffusion.estimate._dask import DaskEngine
 
-        return DaskEngine(**{f.name: getattr(eng, f.name) for f in dataclasses.fields(Engine)
-                             if f.init and not f.name.startswith("_")}, scheduler=scheduler,
-                          progress=progress)
+        return DaskEngine.on_dask(source, formula, scheduler=scheduler, progress=progress,
+                                  **setup)
+    eng = Engine.setup(source, formula, **setup)
     if absorb:
         base, fe = formula_fixed_effects(formula)  # fixed_effects= and C(col) terms
         if fe:
