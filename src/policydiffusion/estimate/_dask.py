@@ -7,7 +7,9 @@ worker memory.
 Every pass then maps one task per partition, which returns the partition's sums
 (log-likelihood, score, information, HC meat) and, for clustered variances, its
 score rows summed by distinct tuple of cluster codes; the client adds the sums and
-feeds the grouped scores to the same meat plan the local engine uses. Sums are
+feeds the grouped scores to the same meat plan the local engine uses. The pass
+that collects the outcome's, factors' and clusters' levels before the fit runs as
+tasks too (for Parquet files and Dask-built risk sets). Sums are
 linear, so the numbers equal the local engine's up to the order of additions.
 Dask retries a task whose worker is lost; the result does not change.
 
