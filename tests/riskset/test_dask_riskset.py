@@ -96,6 +96,8 @@ def test_fit_of_a_dask_risk_set_equals_the_local_fit(study, client, tmp_path, wh
                                    atol=1e-14, err_msg=str(spec))
         assert a.n_clusters == b.n_clusters
     assert dask.provenance["riskset"]["options"]["engine"] == "dask"
+    # the local engine reads a Dask-built risk set too (from the folder or the workers)
+    np.testing.assert_allclose(fit_hazard(drs, formula).params, local.params, rtol=1e-10)
 
 
 def test_progress_counts_every_partition_of_the_build_and_of_each_pass(study, client,
