@@ -45,7 +45,7 @@ def test_monadic_on_dask_equals_the_local_build(study, client, tmp_path):
     assert isinstance(drs, DaskRiskSet) and drs.folder == tmp_path / "mono"
     assert len(drs.partitions) > 3 * 5 and drs.n_rows() == local.n_rows()
     assert _rows(drs, ["policy", "unit", "period"]).equals(local.data)
-    assert drs.exclusions.equals(local.exclusions)
+    assert drs.exclusions.equals(local.exclusions) and drs.columns == local.columns
     assert (tmp_path / "mono" / "riskset_meta.json").exists()
 
 

@@ -43,7 +43,7 @@ def riskset_source(rs: RiskSet | DaskRiskSet) -> DataSource:
     return DataSource("lazy", rs.plan, description)
 
 
-def riskset_provenance(rs: RiskSet) -> dict:
+def riskset_provenance(rs: RiskSet | DaskRiskSet) -> dict:
     """The build of a risk set as JSON-ready provenance: design, options, exclusions.
 
     Examples

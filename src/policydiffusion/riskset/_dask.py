@@ -204,7 +204,7 @@ class DaskRiskSet:
     folder: Path | None = None
     frame: Any = field(default=None, repr=False)
     _futures: tuple = field(default=(), repr=False, compare=False)
-    _schema: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    _schema: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False, compare=False)
 
     def n_rows(self) -> int:
         """Number of rows (counted by the tasks; nothing is read)."""
@@ -213,7 +213,7 @@ class DaskRiskSet:
     @property
     def columns(self) -> list[str]:
         """Column names, in the local builder's order."""
-        return list(self._schema.columns) if self._schema is not None else list(self.column_meta)
+        return list(self._schema.columns)
 
     def files(self) -> list[str]:
         """The Parquet files of a folder build, one per non-empty partition."""
