@@ -122,3 +122,22 @@ def test_bad_dask_options_are_clear_errors(study):
         dyadic_riskset(study, policy="aborparc", engine="dask", partition_periods=0)
     with pytest.raises(InvalidOptionError, match="cannot reach the Dask scheduler"):
         monadic_riskset(study, policy="aborparc", engine="dask", scheduler="tcp://127.0.0.1:9")
+
+
+def test_riskset_command_builds_on_dask_into_a_folder(client, tmp_path, capsys):
+    from policydiffusion.cli import run
+
+    args = ["riskset", "dyadic", "--dataset", "spid", "--policy", "aborparc", "--policy",
+            "absvot", "--term", "contiguous"]
+    assert run([*args, "-o", str(tmp_path / "local")]) == 0
+    local = capsys.readouterr().out
+    assert run([*args, "--engine", "dask", "--partition-periods", "5",
+                "-o", str(tmp_path / "dask")]) == 0
+    text = capsys.readouterr().out
+    assert text.replace(str(tmp_path / "dask"), "X") == local.replace(str(tmp_path / "local"), "X")
+    back = pl.scan_parquet(tmp_path / "dask" / "*.parquet").collect().sort(DYAD_KEYS)
+    assert back.equals(pl.scan_parquet(tmp_path / "local" / "*.parquet").collect()
+                       .sort(DYAD_KEYS))
+    assert len(list((tmp_path / "dask").glob("part-*.parquet"))) > 2
+    assert run([*args, "--engine", "dask"]) == 2
+    assert "give --output FOLDER" in capsys.readouterr().err
