@@ -51,6 +51,7 @@ class DaskBuild:
         if engine == "local":
             given = [n for n, v in (("scheduler", scheduler), ("partition_periods",
                                     partition_periods), ("output", output)) if v is not None]
+            given += ["progress"] if progress is True else []
             if given:
                 raise InvalidOptionError(f"{', '.join(given)} only apply with engine='dask'.")
             return None
