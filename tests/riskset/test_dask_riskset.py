@@ -116,9 +116,9 @@ def test_progress_counts_every_partition_of_the_build_and_of_each_pass(study, cl
 def test_bad_dask_options_are_clear_errors(study):
     with pytest.raises(InvalidOptionError, match="engine"):
         monadic_riskset(study, policy="aborparc", engine="spark")
-    with pytest.raises(InvalidOptionError, match="output only apply with engine='dask'"):
+    with pytest.raises(InvalidOptionError, match="output only applies with engine='dask'"):
         dyadic_riskset(study, policy="aborparc", output="x")
-    with pytest.raises(InvalidOptionError, match="progress only apply with engine='dask'"):
+    with pytest.raises(InvalidOptionError, match="progress only applies with engine='dask'"):
         monadic_riskset(study, policy="aborparc", progress=True)
     with pytest.raises(InvalidOptionError, match="partition_periods"):
         dyadic_riskset(study, policy="aborparc", engine="dask", partition_periods=0)

@@ -53,7 +53,9 @@ class DaskBuild:
                                     partition_periods), ("output", output)) if v is not None]
             given += ["progress"] if progress is True else []
             if given:
-                raise InvalidOptionError(f"{', '.join(given)} only apply with engine='dask'.")
+                raise InvalidOptionError(f"{', '.join(given)} only appl"
+                                         f"{'ies' if len(given) == 1 else 'y'} with "
+                                         "engine='dask'.")
             return None
         if partition_periods is not None and (isinstance(partition_periods, bool) or not
                                               isinstance(partition_periods, int)
