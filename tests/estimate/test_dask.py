@@ -117,3 +117,21 @@ def test_the_client_reads_only_a_sample_of_parquet_data(panel, client, tmp_path,
     np.testing.assert_allclose(two_way.cov.to_numpy(),
                                local.with_vcov({"cluster": ["state", "year"]}).cov.to_numpy(),
                                rtol=1e-10)
+
+
+def test_one_parquet_file_is_read_in_runs_of_row_groups(panel, client, tmp_path):
+    import polars as pl
+
+    from policydiffusion.estimate._dask import _row_group_parts
+
+    path = tmp_path / "one.parquet"
+    pl.from_pandas(panel).write_parquet(path, row_group_size=500)  # 6 row groups
+    parts = _row_group_parts([str(path)], 1000)  # three tasks, not one: the workers share it
+    assert [p.groups for p in parts] == [(0, 1), (2, 3), (4, 5)]
+    kw = dict(vcov={"cluster": ["state", "year"]}, weights="w", chunk_rows=1000)
+    local = fit_hazard(path, "adopt ~ x1 * d + x2", **kw)
+    dask = fit_hazard(path, "adopt ~ x1 * d + x2", engine="dask", **kw)
+    assert dask.nobs == local.nobs
+    np.testing.assert_allclose(dask.params, local.params, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dask.cov.to_numpy(), local.cov.to_numpy(), rtol=1e-10,
+                               atol=1e-14)

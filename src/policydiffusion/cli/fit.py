@@ -65,8 +65,8 @@ def fit_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON."),
     chunk_rows: int = typer.Option(1_000_000, help="Rows read per chunk."),
     engine: str = typer.Option("local", help="local (this process) or dask (passes run as "
-                               "Dask tasks over partitions: each Parquet file, read by a "
-                               "worker, or --chunk-rows rows; same numbers; finished "
+                               "Dask tasks over partitions of about --chunk-rows rows, "
+                               "Parquet files read by the workers; same numbers; finished "
                                "partitions counted on stderr when it is a terminal; "
                                "needs pip install \"policydiffusion[dask]\")."),
     scheduler: Optional[str] = typer.Option(None, help="With --engine dask: the scheduler "

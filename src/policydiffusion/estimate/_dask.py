@@ -1,7 +1,8 @@
 """Fits on Dask: each pass's sums are tasks over partitions, reduced on the client.
 
-The data are cut into partitions (a Parquet file, read by a worker; a partition
-of a risk set built on Dask; or ``chunk_rows`` rows scattered from the client), prepared
+The data are cut into partitions (a run of row groups of a Parquet file, about
+``chunk_rows`` rows, read by a worker; a partition of a risk set built on Dask; or
+``chunk_rows`` rows scattered from the client), prepared
 once on the workers (complete cases, model matrix, cluster codes) and kept in
 worker memory.
 Every pass then maps one task per partition, which returns the partition's sums
@@ -27,7 +28,7 @@ import pandas as pd
 
 from policydiffusion._dask import dask_client, report_progress
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.estimate._data import _sorted, as_source
+from policydiffusion.estimate._data import _arrow_frame, _sorted, as_source
 from policydiffusion.estimate._design import Prepared
 from policydiffusion.estimate._glm import Engine, PassStats, _dyadic_levels, _levels_and_ybar
 from policydiffusion.estimate._vcov import VcovSpec
@@ -77,30 +78,73 @@ def _prepare(frames, design, weights, codes, class_weights) -> list[Prepared]:
     return out
 
 
-def _parts_of(source) -> list | None:
-    """What each task reads: the Parquet paths, or the futures of a Dask-built risk set's
-    partitions; None when the rows are on the client."""
+@dataclass(frozen=True)
+class _RowGroups:
+    """Consecutive row groups of one Parquet file: what one task reads, on its worker."""
+
+    path: str
+    groups: tuple[int, ...]
+
+    def chunks(self, columns: Sequence[str], *, chunk_rows: int,
+               encode=None) -> Iterator[pd.DataFrame]:
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(self.path)
+        for batch in pf.iter_batches(batch_size=chunk_rows, row_groups=list(self.groups),
+                                     columns=list(columns)):
+            yield _arrow_frame(batch, encode)
+
+
+def _row_group_parts(paths: Sequence[str], chunk_rows: int) -> list[_RowGroups]:
+    """Each file cut into runs of row groups of about ``chunk_rows`` rows (at least one
+    group each), so that one large file still spreads over the workers."""
+    import pyarrow.parquet as pq
+
+    parts = []
+    for path in paths:
+        meta = pq.ParquetFile(path).metadata  # the footer only
+        run: list[int] = []
+        rows = 0
+        for g in range(meta.num_row_groups):
+            run.append(g)
+            rows += meta.row_group(g).num_rows
+            if rows >= chunk_rows:
+                parts.append(_RowGroups(path, tuple(run)))
+                run, rows = [], 0
+        if run or not parts or parts[-1].path != path:
+            parts.append(_RowGroups(path, tuple(run)))
+    return parts
+
+
+def _parts_of(source, chunk_rows: int) -> list | None:
+    """What each task reads: runs of row groups of the Parquet files, or the futures of
+    a Dask-built risk set's partitions; None when the rows are on the client."""
     if source.kind == "parquet":
         source.check_unchanged()
-        return list(source.obj)
+        return _row_group_parts(source.obj, chunk_rows)
     if source.kind == "dask":
         return list(source.obj.partition_futures())
     return None
 
 
+def _reader(part):
+    return part if isinstance(part, _RowGroups) else as_source(part)
+
+
 def _read_part(part, columns: list[str], chunk_rows: int, encode) -> list[pd.DataFrame]:
-    """A partition (a Parquet path, read by the worker, or a pandas frame) in blocks."""
-    return list(as_source(part).chunks(columns, chunk_rows=chunk_rows, encode=encode))
+    """A partition (row groups of a Parquet file, read by the worker, or a pandas frame)
+    in blocks of ``chunk_rows`` rows."""
+    return list(_reader(part).chunks(columns, chunk_rows=chunk_rows, encode=encode))
 
 
 def _levels_part(part, response: str, scan: list[str], chunk_rows: int):
-    return _levels_and_ybar(as_source(part), response, scan, chunk_rows)
+    return _levels_and_ybar(_reader(part), response, scan, chunk_rows)
 
 
 def levels_on_dask(client, source, response: str, scan: Sequence[str], chunk_rows: int
                    ) -> tuple[dict[str, np.ndarray], float, int]:
     """The levels pass of :meth:`Engine.setup` as one task per partition, merged here."""
-    parts = _parts_of(source)
+    parts = _parts_of(source, chunk_rows)
     if parts is None:
         return _levels_and_ybar(source, response, scan, chunk_rows)
     found = client.gather(client.map(_levels_part, parts, response=response, scan=list(scan),
@@ -124,8 +168,8 @@ def _part_pass(preps: list[Prepared], template: _PartEngine, beta, link, meat,
 class DaskEngine(Engine):
     """An :class:`Engine` whose passes run as Dask tasks over prepared partitions.
 
-    Parquet files are read by the workers themselves (one task per file, so the
-    files must be on storage the workers see); the partitions of a risk set built
+    Parquet files are read by the workers themselves (one task per run of row groups
+    of about ``chunk_rows`` rows, so the files must be on storage the workers see); the partitions of a risk set built
     on Dask in worker memory are prepared where they are; other data are cut into
     ``chunk_rows`` blocks on the client and scattered.
     """
@@ -164,7 +208,7 @@ class DaskEngine(Engine):
     def _frames(self, cols: list[str]) -> list:
         """Futures of each partition's raw blocks (lists of pandas frames)."""
         encode = {**self.design.levels, **self.cluster_levels}
-        parts = _parts_of(self.source)
+        parts = _parts_of(self.source, self.chunk_rows)
         if parts is not None:  # read or prepared where the partitions are
             return self.client.map(_read_part, parts, columns=cols, chunk_rows=self.chunk_rows,
                                    encode=encode, pure=False)

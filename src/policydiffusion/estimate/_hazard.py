@@ -172,9 +172,9 @@ def fit_hazard(data: DataInput, formula: str, *, link: str = "logit",
         or 1 (as R's glm.fit counts them) give a FittedProbabilityWarning.
     engine, scheduler, progress
         ``"local"`` (default) or ``"dask"``: each pass runs as Dask tasks over
-        partitions (a Parquet file, read by a worker; a partition of a risk set
-        built on Dask; or ``chunk_rows`` rows) prepared once on the workers, with the
-        same numbers (``scheduler``: a scheduler address; default the current
+        partitions (row groups of a Parquet file, read by a worker; a partition of a
+        risk set built on Dask; or ``chunk_rows`` rows) prepared once on the workers,
+        with the same numbers (``scheduler``: a scheduler address; default the current
         ``distributed.Client`` or a new LocalCluster; ``progress=True``: each pass
         counts finished partitions on stderr). Fixed effects are dummy columns on
         Dask. A risk set built with ``engine="dask"`` is fitted where it lies.
