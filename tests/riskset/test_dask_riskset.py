@@ -143,3 +143,28 @@ def test_riskset_command_builds_on_dask_into_a_folder(client, tmp_path, capsys):
     assert len(list((tmp_path / "dask").glob("part-*.parquet"))) > 2
     assert run([*args, "--engine", "dask"]) == 2
     assert "give --output FOLDER" in capsys.readouterr().err
+
+
+def test_dated_relation_windows_cross_partition_boundaries_as_locally(client):
+    import pandas as pd
+
+    from policydiffusion.study import RelationSpec, load_study
+
+    rng = np.random.default_rng(14)
+    units = [f"u{i:02d}" for i in range(12)]
+    adoptions = pd.DataFrame({"policy": "p", "unit": units[:8],
+                              "time": rng.integers(2001, 2012, 8)})
+    visits = pd.DataFrame({"source": rng.choice(units, 150), "target": rng.choice(units, 150),
+                           "year": rng.integers(2000, 2012, 150)})
+    visits = visits[visits.source != visits.target].drop_duplicates()
+    study = load_study(adoptions, units=pd.DataFrame({"unit": units}), start=2000, end=2012,
+                       relations={"visits": RelationSpec(visits, period="year",
+                                                         directed=True)})
+    terms = [T.relation_count("visits", window=3),
+             T.relation_count("visits", window="cumulative"), T.national_share(lag=2)]
+    local = dyadic_riskset(study, policy="p", conditional=False, terms=terms)
+    drs = dyadic_riskset(study, policy="p", conditional=False, terms=terms, engine="dask",
+                         partition_periods=2)
+    assert len(drs.partitions) >= 5
+    assert _rows(drs, DYAD_KEYS).equals(local.data)
+    assert local.data["visits_count_w3"].sum() > 0
