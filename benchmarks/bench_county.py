@@ -3,6 +3,7 @@
 Run from the repository root::
 
     PYTHONPATH=src python3 benchmarks/bench_county.py [--units 250,500,1000,2000] [--full-max 500]
+        [--engine dask]
 
 The study (seeded, drawn by :func:`county_study`): N units on a triangular lattice
 (each has about 6 contiguous neighbours), 25 years (1990-2014), 3 policies diffusing
@@ -23,7 +24,11 @@ effects absorbed, classical variance). Per step: rows, wall seconds, CPU seconds
 ``--dask-max N`` also fits the monadic and conditional risk sets with
 ``engine="dask"`` on a 2-worker LocalCluster (threads, in the fitting process, so its
 peak RSS includes the workers) for N up to that, with the largest difference of the
-estimates from the local fit. At the
+estimates from the local fit. ``--engine dask`` also builds the monadic and
+conditional risk sets on Dask (``engine="dask"``, one task per policy and 5 years,
+into Parquet) and fits them there, on a 2-worker LocalCluster of processes: wall
+time split into cluster start, build and fit; CPU of the client and the workers;
+peak RSS of each process; the largest differences from the local fit. At the
 end, per step, the slope of log(wall), log(CPU), log(peak RSS) and log(rows) on log(N): the
 scaling exponent.
 """
@@ -126,6 +131,46 @@ if step.startswith("build_"):
     import polars as pl
     rows = pl.scan_parquet(out + "/*.parquet").select(pl.len()).collect().item()
     extra = {}
+elif step.startswith("dask_"):  # build and fit on a 2-worker LocalCluster of processes
+    import resource as _r
+    from bench_county import county_study
+    from distributed import Client, LocalCluster
+    from policydiffusion import terms as T
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.riskset import dyadic_riskset, monadic_riskset
+    design = step[len("dask_"):]
+    client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                 dashboard_address=None))
+    t_up = time.perf_counter() - t0
+    study = county_study(n)
+    mono = [T.neighbors_adopted(), T.national_share()]
+    kw = dict(policies=study.policy_ids, unit_attributes=["x"], engine="dask",
+              partition_periods=5, output=out)
+    t1 = time.perf_counter()
+    if design == "monadic":
+        drs = monadic_riskset(study, terms=mono, **kw)
+    else:
+        drs = dyadic_riskset(study, conditional=design == "conditional",
+                             terms=mono + [T.contiguous(), T.relation_count("visits")], **kw)
+    t_build = time.perf_counter() - t1
+    def usage():
+        ru = _r.getrusage(_r.RUSAGE_SELF)
+        return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+    after_build = list(client.run(usage).values())
+    t2 = time.perf_counter()
+    res = fit_hazard(drs, sys.argv[4], fixed_effects="policy", engine="dask")
+    t_fit = time.perf_counter() - t2
+    rows = int(res.nobs)
+    assert rows == drs.n_rows()
+    workers = list(client.run(usage).values())
+    extra = {"params": {k: float(v) for k, v in res.params.items() if not k.startswith("C(")},
+             "se": {k: float(v) for k, v in res.std_errors.items() if not k.startswith("C(")},
+             "converged": bool(res.converged), "n_iter": int(res.n_iter),
+             "partitions": len(drs.partitions), "startup_s": t_up, "build_s": t_build,
+             "fit_s": t_fit, "worker_cpu_s": [w[0] for w in workers],
+             "worker_build_cpu_s": [w[0] for w in after_build],
+             "worker_peak_rss_mb": [w[1] for w in workers]}
+    client.close()
 else:
     from policydiffusion.estimate import fit_hazard
     kw = {}
@@ -137,7 +182,8 @@ else:
     res = fit_hazard(out + "/*.parquet", sys.argv[4], fixed_effects="policy", **kw)
     rows = int(res.nobs)
     extra = {"params": {k: float(v) for k, v in res.params.items() if not k.startswith("C(")},
-             "converged": bool(res.converged)}
+             "se": {k: float(v) for k, v in res.std_errors.items() if not k.startswith("C(")},
+             "converged": bool(res.converged), "n_iter": int(res.n_iter)}
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"step": step, "n": n, "rows": rows, "wall_s": time.perf_counter() - t0,
                   "cpu_s": ru.ru_utime + ru.ru_stime, "peak_rss_mb": ru.ru_maxrss / 1024,
@@ -159,10 +205,31 @@ def run_step(step: str, n: int, out: Path, *extra: str, timeout: float) -> dict 
               flush=True)
         return None
     rec = json.loads(res.stdout.strip().splitlines()[-1])
+    if "worker_cpu_s" in rec:  # the client's CPU and the workers' (separate processes)
+        rec["cpu_s"] += sum(rec["worker_cpu_s"])
     print(f"  {step:<18} N={n:>5}  rows {rec['rows']:>12,}  wall {rec['wall_s']:7.1f} s  "
           f"cpu {rec['cpu_s']:7.1f} s  peak RSS {rec['peak_rss_mb']:6.0f} MB"
           + (f"  {rec['params']}" if "params" in rec else ""), flush=True)
+    if "worker_cpu_s" in rec:
+        print(f"  {'':<18} Dask: cluster start {rec['startup_s']:.1f} s, build "
+              f"{rec['build_s']:.1f} s, fit {rec['fit_s']:.1f} s ({rec['n_iter']} iterations), "
+              f"{rec['partitions']} partitions; workers' CPU "
+              f"{', '.join(f'{c:.1f}' for c in rec['worker_cpu_s'])} s, peak RSS "
+              f"{', '.join(f'{m:.0f}' for m in rec['worker_peak_rss_mb'])} MB", flush=True)
     return rec
+
+
+def compare(dask: dict, local: dict) -> None:
+    """Largest |difference| of the estimates and relative difference of the SEs."""
+    dask["max_abs_diff_vs_local"] = max(abs(dask["params"][k] - local["params"][k])
+                                        for k in local["params"])
+    if "se" in dask and "se" in local:
+        dask["max_rel_se_diff_vs_local"] = max(abs(dask["se"][k] / local["se"][k] - 1)
+                                               for k in local["se"])
+    print(f"  {'':<18} Dask - local: max |difference| of the estimates "
+          f"{dask['max_abs_diff_vs_local']:.1e}"
+          + (f", of the SEs (relative) {dask['max_rel_se_diff_vs_local']:.1e}"
+             if "max_rel_se_diff_vs_local" in dask else ""), flush=True)
 
 
 def exponents(records: list[dict]) -> dict[str, dict[str, float]]:
@@ -186,6 +253,10 @@ def main() -> None:
     ap.add_argument("--dask-max", type=int, default=0, help="also fit the monadic and "
                     "conditional risk sets with engine='dask' on a 2-worker LocalCluster for "
                     "N up to this (needs the dask extra)")
+    ap.add_argument("--engine", choices=("local", "dask"), default="local", help="dask: also "
+                    "build (engine='dask', partitions of 5 years per policy, into Parquet) and "
+                    "fit (engine='dask') the monadic and conditional risk sets on a 2-worker "
+                    "LocalCluster of processes (needs the dask extra)")
     ap.add_argument("--step-timeout", type=float, default=240)
     ap.add_argument("--json", type=Path, default=None, help="write every record here; with "
                     "--resume, read the records there first and add to them")
@@ -211,10 +282,14 @@ def main() -> None:
                 d = run_step(f"fitdask_{design}", n, out, FORMULAS[design],
                              timeout=args.step_timeout)
                 if d is not None:
-                    d["max_abs_diff_vs_local"] = max(abs(d["params"][k] - f["params"][k])
-                                                     for k in f["params"])
-                    print(f"  {'':<18} Dask - local: max |difference| of the estimates "
-                          f"{d['max_abs_diff_vs_local']:.1e}", flush=True)
+                    compare(d, f)
+                    records.append(d)
+            if f is not None and args.engine == "dask" and design != "full":
+                d = run_step(f"dask_{design}", n, args.out / f"dask_{design}_{n}",
+                             FORMULAS[design], timeout=args.step_timeout)
+                if d is not None:
+                    assert d["rows"] == b["rows"], "the Dask build has other rows"
+                    compare(d, f)
                     records.append(d)
     print(f"total {time.perf_counter() - t0:.0f} s; load average {os.getloadavg()[0]:.2f} at end")
     print("scaling exponents (slope on log-log axes against N):")

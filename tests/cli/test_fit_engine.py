@@ -87,6 +87,25 @@ def test_dask_engine_on_the_command_line_gives_the_local_numbers(riskset, tmp_pa
         cluster.close()
 
 
+def test_dask_fit_counts_partitions_on_a_terminal_only(riskset, capsys, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from policydiffusion.cli import fit as fit_cli
+
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                       dashboard_address=None)
+    args = ["fit", str(riskset[0]), "-f", "adopt ~ x", "--chunk-rows", "200", "--engine",
+            "dask", "--scheduler", cluster.scheduler_address]
+    try:
+        assert run(args) == 0
+        assert "partitions" not in capsys.readouterr().err  # a log file gets no counter
+        monkeypatch.setattr(fit_cli, "_stderr_is_tty", lambda: True)
+        assert run(args) == 0
+        assert "pass 1: 3/3 partitions\n" in capsys.readouterr().err
+    finally:
+        distributed.default_client().close()
+        cluster.close()
+
+
 def test_study_file_engine_table_defaults_and_choices():
     assert parse_study_file(MINIMAL).engine.kind == "local"
     sf = parse_study_file(MINIMAL + '[engine]\nkind = "dask"\nscheduler = "tcp://h:8786"\n')

@@ -11,6 +11,13 @@ import typer
 from policydiffusion.cli._app import app
 
 
+def _stderr_is_tty() -> bool:
+    """A progress counter helps a person watching, not a log file."""
+    import sys
+
+    return sys.stderr.isatty()
+
+
 def vcov_from_options(vcov: Optional[str], cluster: List[str]):
     """The vcov spec from --vcov and --cluster (judged by ``VcovSpec.parse``, so the CLI
     accepts and refuses what Python and the study file do)."""
@@ -58,7 +65,9 @@ def fit_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON."),
     chunk_rows: int = typer.Option(1_000_000, help="Rows read per chunk."),
     engine: str = typer.Option("local", help="local (this process) or dask (passes run as "
-                               "Dask tasks over partitions of --chunk-rows rows; same numbers; "
+                               "Dask tasks over partitions of about --chunk-rows rows, "
+                               "Parquet files read by the workers; same numbers; finished "
+                               "partitions counted on stderr when it is a terminal; "
                                "needs pip install \"policydiffusion[dask]\")."),
     scheduler: Optional[str] = typer.Option(None, help="With --engine dask: the scheduler "
                                             "address, e.g. tcp://10.0.0.5:8786 (default: a "
@@ -87,7 +96,7 @@ def fit_command(
     res = fit_hazard(data, formula, link=link, vcov=spec, firth=firth,
                      firth_inference=firth_inference, weights=weights,
                      chunk_rows=chunk_rows, on_separation=on_separation, engine=engine,
-                     scheduler=scheduler)
+                     scheduler=scheduler, progress=engine == "dask" and _stderr_is_tty())
     typer.echo(str(res.summary()))
     if json_out is not None:
         json_out.write_text(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -122,6 +123,15 @@ def riskset_command(
     unit_attribute: List[str] = typer.Option([], help="Units-table column to carry onto every "
                                                       "row; repeatable."),
     policies_per_file: int = typer.Option(8, help="Policies per file when writing a folder."),
+    engine: str = typer.Option("local", help="local (this process) or dask (one Dask task per "
+                               "policy and block of --partition-periods periods, one Parquet "
+                               "file each in the --output folder; needs pip install "
+                               "\"policydiffusion[dask]\"; see docs/dask.md)."),
+    scheduler: Optional[str] = typer.Option(None, help="With --engine dask: the scheduler "
+                                            "address (default: a new LocalCluster)."),
+    partition_periods: Optional[int] = typer.Option(None, help="With --engine dask: periods "
+                                                    "per partition (default: all of a "
+                                                    "policy's)."),
 ) -> None:
     """Build an event-history risk set with diffusion terms and write it to Parquet or CSV.
 
@@ -162,12 +172,21 @@ def riskset_command(
     common = dict(policies=chosen, terms=terms, start=_risk_start(risk_start),
                   first_period_adopters=first_period_adopters, late_entry=late_entry,
                   unit_attributes=unit_attribute, lazy=True, not_before=risk_not_before)
+    check_choice("--engine", engine, ("local", "dask"))
+    if engine == "dask":
+        if output is None or output.suffix:
+            raise InvalidOptionError("a Dask build (--engine dask) writes a Parquet folder: "
+                                     "give --output FOLDER (no suffix).")
+        common.update(engine=engine, scheduler=scheduler, partition_periods=partition_periods,
+                      output=output, progress=engine == "dask" and sys.stderr.isatty())
     if design == "dyadic":
         rs = dyadic_riskset(study, conditional=conditional, **common)
     else:
         rs = monadic_riskset(study, **common)
 
-    if output is not None:
+    if engine == "dask":
+        rs = rs.to_riskset()  # a lazy scan of the folder the tasks wrote
+    elif output is not None:
         import polars as pl
 
         suffix = output.suffix.lower()

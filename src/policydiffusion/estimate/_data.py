@@ -28,7 +28,7 @@ _CSV = (".csv", ".tsv", ".txt")
 
 @dataclass(frozen=True)
 class DataSource:
-    """Where the rows come from; ``kind`` is pandas, polars, lazy, parquet or csv.
+    """Where the rows come from; ``kind`` is pandas, polars, lazy, parquet, csv or dask.
 
     Examples
     --------
@@ -73,8 +73,8 @@ class DataSource:
         self.check_unchanged()
         if self.kind == "pandas":
             return [str(c) for c in self.obj.columns]
-        if self.kind == "polars":
-            return list(self.obj.columns)
+        if self.kind in ("polars", "dask"):  # dask: a DaskRiskSet held by its workers
+            return [str(c) for c in self.obj.columns]
         if self.kind == "lazy":
             try:
                 return list(self.obj.collect_schema().names())
@@ -115,6 +115,11 @@ class DataSource:
             for a in range(0, max(len(df), 1), chunk_rows):
                 yield pd.DataFrame({c: s.iloc[a:a + chunk_rows] for c, s in zip(cols, series)},
                                    copy=False)
+            return
+        if self.kind == "dask":  # the partitions, fetched from the workers one at a time
+            for df in self.obj.partition_frames():
+                for a in range(0, max(len(df), 1), chunk_rows):
+                    yield df.iloc[a:a + chunk_rows, [df.columns.get_loc(c) for c in cols]]
             return
         if self.kind == "polars":
             df = self.obj.select(cols)

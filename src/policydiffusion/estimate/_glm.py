@@ -9,7 +9,7 @@ only these sums, so the same loop fits an in-memory frame or streams Parquet fil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -83,11 +83,14 @@ class Engine:
     @classmethod
     def setup(cls, source: DataSource, formula: str, *, weights: str | None,
               cluster_columns: Sequence[str], dyadic: bool, chunk_rows: int,
-              solver: SolverOptions, constant_outcome_ok: bool = False) -> "Engine":
+              solver: SolverOptions, constant_outcome_ok: bool = False,
+              levels_pass: Callable | None = None) -> "Engine":
         """Inspect the columns, collect categorical and cluster levels, fix the design.
 
         An outcome without events (or without non-events) is refused unless
-        ``constant_outcome_ok`` (Firth's penalised likelihood stays finite there)."""
+        ``constant_outcome_ok`` (Firth's penalised likelihood stays finite there).
+        ``levels_pass``: what collects the levels (default one pass here; the Dask
+        engine's runs as tasks)."""
         response, rhs = parse_formula(formula)
         variables = rhs_variables(rhs)
         needed = [response, *variables]
@@ -100,7 +103,8 @@ class Engine:
             raise InvalidOptionError("the data have no rows: there is nothing to fit.")
         cats = categorical_variables(rhs, sample, variables)
         scan = list(dict.fromkeys([*cats, *cluster_columns]))
-        levels, ysum, ycount = _levels_and_ybar(source, response, scan, chunk_rows)
+        levels, ysum, ycount = (levels_pass or _levels_and_ybar)(source, response, scan,
+                                                                 chunk_rows)
         if ycount == 0:
             raise InvalidOptionError(f"the outcome {response!r} has no non-missing values.")
         if (ysum == 0 or ysum == ycount) and not constant_outcome_ok:

@@ -98,7 +98,8 @@ def fit_hazard(data: DataInput, formula: str, *, link: str = "logit",
                fixed_effects: Sequence[str] | str | None = None,
                chunk_rows: int = 1_000_000, solver: SolverOptions = SolverOptions(),
                separation: str = "warn", on_separation: str = "mark", absorb: bool = True,
-               engine: str = "local", scheduler: str | None = None) -> HazardResult:
+               engine: str = "local", scheduler: str | None = None,
+               progress: bool = False) -> HazardResult:
     """Fit a discrete-time hazard model Pr(y = 1 | x) = F(x'b) to risk-set rows.
 
     Parameters
@@ -170,12 +171,14 @@ def fit_hazard(data: DataInput, formula: str, *, link: str = "logit",
         converged with diverging estimates only warns, naming the terms. A fit that
         does not converge has every term not estimable. Fitted probabilities numerically 0
         or 1 (as R's glm.fit counts them) give a FittedProbabilityWarning.
-    engine, scheduler
+    engine, scheduler, progress
         ``"local"`` (default) or ``"dask"``: each pass runs as Dask tasks over
-        partitions of ``chunk_rows`` rows prepared once on the workers, with the
-        same numbers (``scheduler``: a scheduler address; default the current
-        ``distributed.Client`` or a new LocalCluster). Fixed effects are dummy
-        columns on Dask.
+        partitions (row groups of a Parquet file, read by a worker; a partition of a
+        risk set built on Dask; or ``chunk_rows`` rows) prepared once on the workers,
+        with the same numbers (``scheduler``: a scheduler address; default the current
+        ``distributed.Client`` or a new LocalCluster; ``progress=True``: each pass
+        counts finished partitions on stderr). Fixed effects are dummy columns on
+        Dask. A risk set built with ``engine="dask"`` is fitted where it lies.
     absorb
         ``False`` fits ``fixed_effects`` and ``C(col)`` terms as dummy columns (the
         slow reference).
@@ -233,7 +236,7 @@ def fit_hazard(data: DataInput, formula: str, *, link: str = "logit",
     formula_used = _with_fixed_effects(formula, fixed_effects)
     source = as_source(data)
     eng = _setup_engine(source, formula_used, spec, weights=weights, chunk_rows=int(chunk_rows),
-                        solver=solver, engine=engine, scheduler=scheduler,
+                        solver=solver, engine=engine, scheduler=scheduler, progress=progress,
                         absorb=absorb and not firth and rare is None,
                         constant_outcome_ok=firth or on_separation == "firth")
     names = list(eng.design.term_names)
@@ -283,17 +286,18 @@ class _Fit:
 
 def _setup_engine(source: DataSource, formula: str, spec: VcovSpec, *, weights: str | None,
                   chunk_rows: int, solver: SolverOptions, engine: str, scheduler: str | None,
+                  progress: bool = False,
                   absorb: bool, constant_outcome_ok: bool = False) -> Engine:
     """The pass engine: local or Dask, with the largest fixed effect absorbed if asked."""
-    eng = Engine.setup(source, formula, weights=weights, cluster_columns=spec.columns,
-                       dyadic=spec.kind == "dyadic", chunk_rows=chunk_rows, solver=solver,
-                       constant_outcome_ok=constant_outcome_ok)
     check_choice("engine", engine, ("local", "dask"))
+    setup = dict(weights=weights, cluster_columns=spec.columns, dyadic=spec.kind == "dyadic",
+                 chunk_rows=chunk_rows, solver=solver, constant_outcome_ok=constant_outcome_ok)
     if engine == "dask":
         from policydiffusion.estimate._dask import DaskEngine
 
-        return DaskEngine(**{f.name: getattr(eng, f.name) for f in dataclasses.fields(Engine)
-                             if f.init and not f.name.startswith("_")}, scheduler=scheduler)
+        return DaskEngine.on_dask(source, formula, scheduler=scheduler, progress=progress,
+                                  **setup)
+    eng = Engine.setup(source, formula, **setup)
     if absorb:
         base, fe = formula_fixed_effects(formula)  # fixed_effects= and C(col) terms
         if fe:

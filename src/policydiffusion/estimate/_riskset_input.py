@@ -7,16 +7,18 @@ import functools
 import json
 from typing import Any, Callable, TypeVar
 
-from policydiffusion.estimate._data import DataSource
-from policydiffusion.riskset import RiskSet
+from policydiffusion.estimate._data import DataSource, as_source
+from policydiffusion.riskset import DaskRiskSet, RiskSet
 
 __all__ = ["accepts_riskset", "riskset_provenance", "riskset_source"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def riskset_source(rs: RiskSet) -> DataSource:
+def riskset_source(rs: RiskSet | DaskRiskSet) -> DataSource:
     """The rows of a risk set as a data source, lazy unless already collected.
+
+    A risk set built on Dask is its Parquet folder, or its Dask DataFrame.
 
     Examples
     --------
@@ -31,12 +33,17 @@ def riskset_source(rs: RiskSet) -> DataSource:
         repr(rs.policies[0]) if len(rs.policies) == 1 else f"{len(rs.policies)} policies (pooled)"
     )
     description = f"the {rs.design} risk set of {what}"
+    if isinstance(rs, DaskRiskSet):
+        if rs.folder is None:
+            return DataSource("dask", rs, description + " (in Dask worker memory)")
+        return dataclasses.replace(as_source(str(rs.folder)),
+                                   description=f"{description} (Parquet folder {rs.folder})")
     if rs.is_collected:
         return DataSource("polars", rs.data, description)
     return DataSource("lazy", rs.plan, description)
 
 
-def riskset_provenance(rs: RiskSet) -> dict:
+def riskset_provenance(rs: RiskSet | DaskRiskSet) -> dict:
     """The build of a risk set as JSON-ready provenance: design, options, exclusions.
 
     Examples
@@ -76,7 +83,7 @@ def accepts_riskset(fit: F) -> F:
 
     @functools.wraps(fit)
     def wrapper(data: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(data, RiskSet):
+        if not isinstance(data, (RiskSet, DaskRiskSet)):
             return fit(data, *args, **kwargs)
         res = fit(riskset_source(data), *args, **kwargs)
         prov = {**res.provenance, "riskset": riskset_provenance(data)}

@@ -11,8 +11,9 @@ Examples
 (1427, 15)
 """
 
+from policydiffusion.riskset._dask import DaskRiskSet
 from policydiffusion.riskset._dyadic import dyadic_riskset
 from policydiffusion.riskset._monadic import monadic_riskset
 from policydiffusion.riskset._riskset import RiskSet
 
-__all__ = ["monadic_riskset", "dyadic_riskset", "RiskSet"]
+__all__ = ["monadic_riskset", "dyadic_riskset", "RiskSet", "DaskRiskSet"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
 import polars as pl
 
 from policydiffusion.riskset._context import BuildContext
+from policydiffusion.riskset._dask import DaskBuild, DaskRiskSet
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.riskset._monadic import BASE_META, INTERNAL, Setup, apply_terms, setup
 from policydiffusion.riskset._riskset import RiskSet
@@ -82,7 +84,12 @@ def dyadic_riskset(
     not_before: int | None = None,
     sample_nonevents: float | None = None,
     seed: int | None = None,
-) -> RiskSet:
+    engine: str = "local",
+    scheduler: str | None = None,
+    partition_periods: int | None = None,
+    output: str | Path | None = None,
+    progress: bool = False,
+) -> RiskSet | DaskRiskSet:
     """Directed-dyad risk set: rows (i, j, t) for i at risk at t and a possible source j.
 
     The receiver i is at risk exactly as in :func:`monadic_riskset` (same options, same
@@ -114,6 +121,9 @@ def dyadic_riskset(
         (King & Zeng 2001); adds ``sample_weight`` (1 for events, 1/share for
         non-events). Fit with ``rare_events={"tau": population_share}`` (prior
         correction) or ``weights="sample_weight"`` and a robust variance.
+    engine, scheduler, partition_periods, output, progress
+        As in :func:`monadic_riskset`: ``engine="dask"`` builds each (policy, block
+        of periods) in its own Dask task (never a Dask merge of all pairs).
 
     Returns
     -------
@@ -136,6 +146,8 @@ def dyadic_riskset(
     if not isinstance(conditional, bool):
         raise InvalidOptionError(f"conditional must be True or False; got {conditional!r}.")
     check_sampling(sample_nonevents, seed)
+    on_dask = DaskBuild.parse(engine, scheduler=scheduler, partition_periods=partition_periods,
+                              output=output, progress=progress)
     su = setup(study, policy, policies, design="dyadic", terms=terms, start=start,
                first_period_adopters=first_period_adopters, late_entry=late_entry,
                unit_attributes=unit_attributes, not_before=not_before)
@@ -177,4 +189,6 @@ def dyadic_riskset(
     rs = RiskSet(design="dyadic", plan=builder(su.chosen), exclusions=exclusions,
                  column_meta=meta, options=options, policies=su.chosen,
                  _builder=builder)
+    if on_dask is not None:
+        return on_dask.build(rs, su.spells)
     return rs if lazy else rs.collect()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
@@ -11,6 +12,7 @@ import polars as pl
 from policydiffusion import __version__
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.riskset._context import PERIOD, BuildContext
+from policydiffusion.riskset._dask import DaskBuild, DaskRiskSet
 from policydiffusion.riskset._riskset import RiskSet
 from policydiffusion.riskset._spells import SpellOptions, build_spells
 from policydiffusion.study import Study
@@ -180,7 +182,12 @@ def monadic_riskset(
     lazy: bool = False,
     level: str | None = None,
     not_before: int | None = None,
-) -> RiskSet:
+    engine: str = "local",
+    scheduler: str | None = None,
+    partition_periods: int | None = None,
+    output: str | Path | None = None,
+    progress: bool = False,
+) -> RiskSet | DaskRiskSet:
     """Discrete-time event-history risk set: one row per unit-period at risk, per policy.
 
     A unit enters the risk set at ``max(start of risk, its entry period)`` and leaves
@@ -228,6 +235,14 @@ def monadic_riskset(
         ``national_share`` count units of every level: use
         :func:`~policydiffusion.terms.peer_share_within_parent` or a relation among
         units of one level instead.
+    engine, scheduler, partition_periods, output, progress
+        ``engine="dask"`` builds one Dask task per (policy, block of
+        ``partition_periods`` periods; default all of a policy's periods) with the
+        same polars builder, on the scheduler at ``scheduler`` (default the current
+        client, else a new LocalCluster), and returns a :class:`DaskRiskSet`: rows in
+        the Parquet folder ``output`` (one file per partition) or, without it, in
+        worker memory. ``progress=True`` counts finished partitions on stderr. See
+        ``docs/dask.md``.
 
     Returns
     -------
@@ -254,6 +269,8 @@ def monadic_riskset(
     >>> rs.data.filter(pl.col("unit") == "C").get_column("national_share_l1").to_list()
     [0.0, 0.5, 0.5]
     """
+    on_dask = DaskBuild.parse(engine, scheduler=scheduler, partition_periods=partition_periods,
+                              output=output, progress=progress)
     su = setup(study, policy, policies, design="monadic", terms=terms, start=start,
                first_period_adopters=first_period_adopters, late_entry=late_entry,
                unit_attributes=unit_attributes, level=level, not_before=not_before)
@@ -265,4 +282,6 @@ def monadic_riskset(
     rs = RiskSet(design="monadic", plan=builder(su.chosen), exclusions=su.exclusions,
                  column_meta=su.meta(BASE_META, "monadic"), options=su.options,
                  policies=su.chosen, _builder=builder)
+    if on_dask is not None:
+        return on_dask.build(rs, su.spells)
     return rs if lazy else rs.collect()

@@ -17,6 +17,14 @@ from policydiffusion.safe_output import neutralise_polars
 __all__ = ["RiskSet"]
 
 
+def exclusion_lines(exclusions: pd.DataFrame) -> list[str]:
+    """The exclusions as summary lines: count, reason and examples of each."""
+    if exclusions.empty:
+        return ["  exclusions: none"]
+    return ["  exclusions (policy-unit pairs):"] + [
+        f"    {r.count:>7,}  {r.reason}  [e.g. {r.examples}]" for r in exclusions.itertuples()]
+
+
 @dataclass(frozen=True)
 class RiskSet:
     """An event-history risk set: the rows, why some units are missing, what each column is.
@@ -177,13 +185,7 @@ class RiskSet:
         kind = ("directed-dyad" + (", conditional" if self.options.get("conditional") else ", full")
                 if self.design == "dyadic" else "monadic")
         lines = [f"Risk set ({kind}): {pol}", f"  rows: {n:,}", f"  events (unit adoptions): {e:,}"]
-        if self.exclusions.empty:
-            lines.append("  exclusions: none")
-        else:
-            lines.append("  exclusions (policy-unit pairs):")
-            for r in self.exclusions.itertuples():
-                lines.append(f"    {r.count:>7,}  {r.reason}  [e.g. {r.examples}]")
-        return TextSummary("\n".join(lines))
+        return TextSummary("\n".join(lines + exclusion_lines(self.exclusions)))
 
     def _policy_text(self) -> str:
         return (self.policies[0] if len(self.policies) == 1
