@@ -111,7 +111,7 @@ class RiskSet:
         if self._collected is not None:
             self._collected.write_parquet(path)
         else:
-            self.plan.sink_parquet(path)
+            self.plan.sink_parquet(path, engine="streaming")
         return path
 
     def sink_csv(self, path: str | Path) -> Path:
@@ -158,7 +158,7 @@ class RiskSet:
                 src = self.plan.filter(pl.col("policy").is_in(list(batch)))
             else:
                 src = self._builder(batch)
-            src.sink_parquet(target)
+            src.sink_parquet(target, engine="streaming")
             if progress is not None:
                 progress(k + 1, len(batches))
         meta = {"design": self.design, "options": dict(self.options),
