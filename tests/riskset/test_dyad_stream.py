@@ -77,3 +77,20 @@ def test_streamed_dataset_has_the_rows_of_the_sorted_build(study, tmp_path, cond
 def test_sort_must_be_true_false_or_none(study):
     with pytest.raises(InvalidOptionError, match="sort must be"):
         dyadic_riskset(study, policy="p", sort="yes")
+
+
+@pytest.mark.parametrize("vcov", [{"dyadic": ["unit", "source"]}, {"cluster": "unit"}])
+def test_fits_do_not_need_the_sorted_order(study, tmp_path, vcov):
+    """Cluster and dyadic score sums group rows by their codes, not by their order."""
+    from policydiffusion.estimate import fit_hazard
+
+    kw = dict(policies=["p", "q"], conditional=False, terms=TERMS[2:4], unit_attributes=["x"])
+    formula = "adopt ~ contiguous + visits_count_w1 + source_adopted + x"
+    ref = fit_hazard(dyadic_riskset(study, **kw), formula, vcov=vcov)
+    folder = dyadic_riskset(study, lazy=True, **kw).sink_parquet_dataset(tmp_path / "ds")
+    shuffled = pl.scan_parquet(folder / "*.parquet").collect().sample(fraction=1.0, shuffle=True,
+                                                                      seed=3)
+    for data in (str(folder), shuffled):
+        res = fit_hazard(data, formula, vcov=vcov, chunk_rows=997)
+        np.testing.assert_allclose(res.params, ref.params, rtol=1e-10)
+        np.testing.assert_allclose(res.cov.to_numpy(), ref.cov.to_numpy(), rtol=1e-9)

@@ -1,0 +1,38 @@
+"""Fits read straight from Parquet: numbers reach numpy without pandas' block copies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from policydiffusion.estimate._data import _arrow_frame, as_source
+
+
+def test_arrow_numbers_become_numpy_without_a_copy():
+    table = pa.table({"x1": np.arange(5.0), "x2": np.ones(5), "g": np.arange(5, dtype=np.int32),
+                      "s": list("abcde")})
+    frame = _arrow_frame(table, None)
+    for col in ("x1", "x2", "g"):  # to_pandas would copy x1 and x2 into one float block
+        address = table.column(col).chunk(0).buffers()[1].address
+        assert frame[col].to_numpy().__array_interface__["data"][0] == address, col
+    assert frame.dtypes.to_dict() == table.to_pandas().dtypes.to_dict()
+
+
+def test_parquet_chunks_have_the_rows_and_types_of_pandas(tmp_path):
+    rng = np.random.default_rng(2)
+    n = 2_345
+    df = pd.DataFrame({"x": rng.normal(size=n), "k": rng.integers(0, 9, n),
+                       "b": rng.random(n) < 0.5, "s": rng.choice(["a", "b"], n)})
+    df["xn"] = np.where(rng.random(n) < 0.1, np.nan, df["x"])
+    df["kn"] = pd.array(np.where(rng.random(n) < 0.1, None, df["k"]), dtype="Int64")
+    path = tmp_path / "d.parquet"
+    df.to_parquet(path, row_group_size=300)
+    cols = ["x", "k", "b", "s", "xn", "kn"]
+    chunks = list(as_source(str(path)).chunks(cols, chunk_rows=700))
+    assert [len(c) for c in chunks] == [700, 700, 700, 245]
+    got = pd.concat(chunks, ignore_index=True)
+    want = pq.read_table(path, columns=cols).to_pandas()
+    assert got.dtypes.to_dict() == want.dtypes.to_dict()
+    pd.testing.assert_frame_equal(got, want)
