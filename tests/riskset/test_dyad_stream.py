@@ -117,3 +117,16 @@ def test_dyadic_sinks_stream_in_small_morsels(study, tmp_path, monkeypatch):
     lazy.sink_parquet(tmp_path / "one.parquet")
     assert seen == [(str(DYAD_MORSEL_ROWS), "streaming")] * 3
     assert os.environ.get("POLARS_IDEAL_MORSEL_SIZE") == before
+
+
+def test_cli_writes_sorted_csv_and_the_same_rows_unsorted_to_parquet(tmp_path):
+    from policydiffusion.cli import run
+
+    args = ["riskset", "dyadic", "--dataset", "spid", "--policy", "aborparc", "--policy",
+            "absvot", "--full", "--term", "contiguous"]
+    assert run([*args, "-o", str(tmp_path / "dy.csv")]) == 0
+    assert run([*args, "-o", str(tmp_path / "dy")]) == 0
+    csv = pl.read_csv(tmp_path / "dy.csv", schema_overrides={"period": pl.Int32})
+    assert csv.height > 10_000 and csv.equals(csv.sort(KEYS))
+    back = pl.read_parquet(tmp_path / "dy" / "*.parquet").select(csv.columns)
+    assert back.sort(KEYS).cast(csv.schema).equals(csv)
