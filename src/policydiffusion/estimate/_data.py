@@ -24,7 +24,6 @@ __all__ = ["DataSource", "as_source"]
 _PARQUET = (".parquet", ".pq", ".parq")
 _PANDAS_COW = int(pd.__version__.split(".")[0]) >= 3
 _CSV = (".csv", ".tsv", ".txt")
-_BATCH_ROWS = 65_536  # Parquet rows decoded at a time (joined into chunks of chunk_rows)
 
 
 @dataclass(frozen=True)
@@ -126,10 +125,9 @@ class DataSource:
             import pyarrow.parquet as pq
 
             for path in self.obj:
-                batches = pq.ParquetFile(path).iter_batches(
-                    batch_size=min(chunk_rows, _BATCH_ROWS), columns=cols)
-                for table in _rebatch(batches, chunk_rows):
-                    yield _arrow_frame(table, encode)
+                pf = pq.ParquetFile(path)
+                for batch in pf.iter_batches(batch_size=chunk_rows, columns=cols):
+                    yield _arrow_frame(batch, encode)
             return
         lazy = self.obj if self.kind == "lazy" else self._lazy_csv()
         try:
@@ -150,67 +148,21 @@ def _gone(exc: FileNotFoundError) -> DataChangedError:
         "recompute from it. Pass the estimation rows as data=, or refit.")
 
 
-def _rebatch(batches: Iterator[Any], chunk_rows: int) -> Iterator[Any]:
-    """Arrow tables of exactly ``chunk_rows`` rows (the last one shorter) from record batches.
-
-    Decoding Parquet in small batches and joining them is several times faster than
-    decoding a million rows at once, which allocates fresh buffers for every column.
-    """
-    import pyarrow as pa
-
-    parts: list = []
-    have = 0
-    for batch in batches:
-        while batch.num_rows:
-            take = min(batch.num_rows, chunk_rows - have)
-            parts.append(batch.slice(0, take))
-            have += take
-            batch = batch.slice(take)
-            if have == chunk_rows:
-                yield pa.Table.from_batches(parts)
-                parts, have = [], 0
-    if have:
-        yield pa.Table.from_batches(parts)
-
-
 def _arrow_frame(table, encode: Mapping[str, np.ndarray] | None) -> pd.DataFrame:
-    """An Arrow table or record batch as pandas, ``encode`` columns as Categoricals.
-
-    Numbers become numpy arrays directly (as ``to_pandas`` makes them: float nulls NaN,
-    integers and booleans without nulls kept), never one consolidated block that
-    copies every column; other types go through ``to_pandas``.
-    """
-    import pyarrow as pa
-
-    if isinstance(table, pa.RecordBatch):
-        table = pa.Table.from_batches([table])
-    names = table.column_names
-    out: dict[str, Any] = {}
+    """An Arrow table or record batch as pandas, ``encode`` columns as Categoricals."""
+    cats = {}
     for col, levels in (encode or {}).items():
-        if col in names:
+        if col in table.column_names:
             cat = _arrow_categorical(table.column(col), levels)
             if cat is not None:
-                out[col] = cat
-    for col in names:
-        values = table.column(col)
-        if col not in out and _plain_numbers(values):
-            out[col] = values.to_numpy()
-    rest = [c for c in names if c not in out]
-    if rest:
-        frame = table.select(rest).to_pandas(split_blocks=True)
-        out.update({c: frame[c] for c in rest})
-    return pd.DataFrame({c: out[c] for c in names}, copy=False)
-
-
-def _plain_numbers(values) -> bool:
-    """True for an Arrow column that numpy holds as ``to_pandas`` would: floats, and
-    integers or booleans without missing values."""
-    import pyarrow as pa
-
-    t = values.type
-    if pa.types.is_floating(t) and not pa.types.is_float16(t):
-        return True
-    return (pa.types.is_integer(t) or pa.types.is_boolean(t)) and values.null_count == 0
+                cats[col] = cat
+    if not cats:
+        return table.to_pandas()
+    names = table.column_names
+    frame = table.drop_columns(list(cats)).to_pandas()
+    for col, cat in cats.items():
+        frame[col] = cat
+    return frame[names]
 
 
 def _arrow_categorical(values, levels: np.ndarray) -> pd.Categorical | None:
