@@ -73,10 +73,10 @@ def dyadic_riskset(
     late_entry: bool = True,
     unit_attributes: Sequence[str] = (),
     lazy: bool = False,
+    sort: bool | None = None,
     not_before: int | None = None,
     sample_nonevents: float | None = None,
     seed: int | None = None,
-    sort: bool | None = None,
 ) -> RiskSet:
     """Directed-dyad risk set: rows (i, j, t) for i at risk at t and a possible source j.
 
