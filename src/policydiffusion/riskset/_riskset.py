@@ -137,8 +137,11 @@ class RiskSet:
                              progress: Callable[[int, int], None] | None = None) -> Path:
         """Write the rows as a folder of Parquet files, a batch of policies per file.
 
-        Each batch is planned and streamed on its own, so memory stays near the size
-        of one batch whatever the number of policies. The folder also gets
+        Each batch is planned and streamed on its own, so memory does not grow with the
+        number of policies. An unsorted lazy dyadic plan (``dyadic_riskset(...,
+        lazy=True)``) streams in bounded memory whatever the size of a batch; a sorted or
+        sampled one (``sample_nonevents``: a ranking within each stratum) holds a batch's
+        rows, so write those one policy per file. The folder also gets
         ``riskset_meta.json`` (options, column metadata, exclusions). Read it back with
         ``polars.scan_parquet(folder / "*.parquet")``.
 
