@@ -103,7 +103,9 @@ def riskset_command(
                                           help="Where to write the rows: FILE.parquet, FILE.csv, "
                                                "FILE.dta (Stata 14+, column descriptions as "
                                                "variable labels), or a folder (a Parquet dataset, one file per "
-                                               "batch of policies: best for big dyadic builds)."),
+                                               "batch of policies: best for big dyadic builds). "
+                                               "Dyadic rows stream to Parquet unsorted (CSV and "
+                                               "Stata files are sorted)."),
     conditional: bool = typer.Option(True, "--conditional/--full",
                                      help="Dyadic: only sources that adopted before t "
                                           "(Boehmke's conditional risk set) or every other unit "
@@ -180,7 +182,9 @@ def riskset_command(
         common.update(engine=engine, scheduler=scheduler, partition_periods=partition_periods,
                       output=output, progress=engine == "dask" and sys.stderr.isatty())
     if design == "dyadic":
-        rs = dyadic_riskset(study, conditional=conditional, **common)
+        # Parquet streams unsorted in bounded memory; files people open are sorted
+        sort = output is not None and output.suffix.lower() in (".csv", ".dta")
+        rs = dyadic_riskset(study, conditional=conditional, sort=sort, **common)
     else:
         rs = monadic_riskset(study, **common)
 

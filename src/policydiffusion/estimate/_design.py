@@ -115,7 +115,8 @@ class Design:
             elif len(names) == 1:
                 X[:, j] = prep.cols[names[0]][a:b]
             else:
-                np.multiply(prep.cols[names[0]][a:b], prep.cols[names[1]][a:b], out=X[:, j])
+                np.multiply(prep.cols[names[0]][a:b], prep.cols[names[1]][a:b], out=X[:, j],
+                            dtype=np.float64)
                 for nm in names[2:]:
                     X[:, j] *= prep.cols[nm][a:b]
         return X
@@ -140,8 +141,11 @@ class Design:
             ok &= np.isfinite(X).all(axis=1)
         else:  # numeric columns only: views of the caller's arrays where possible
             for v in self.variables:
-                cols[v] = _numeric(frame[v])
-                ok &= ~np.isnan(cols[v])
+                # integer and boolean columns stay narrow (a 0/1 flag: 1 byte a row, not 8)
+                # so that more prepared chunks fit the cache; block() widens them
+                cols[v] = _numeric(frame[v], keep_int=True)
+                if cols[v].dtype.kind == "f":
+                    ok &= ~np.isnan(cols[v])
         y = w = None
         if need_y:
             y = _numeric(frame[self.response], keep_int=True)

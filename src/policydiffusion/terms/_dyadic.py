@@ -26,6 +26,12 @@ def _pair_edges(ctx: "BuildContext", relation: str) -> pl.LazyFrame:
         {"source": "unit", "target": "source", "period": "_eperiod"})
 
 
+# The dyad rows stream through each join and the small table (edges, attributes) is
+# hashed: left to itself, polars' streaming engine may hash the dyad side and hold all
+# of a batch's rows (1.7 GB instead of 0.67 GB for 23 million county dyads).
+SMALL = "force_right"
+
+
 @dataclass(frozen=True, kw_only=True)
 class DyadicTerm(Term):
     design = "dyadic"
@@ -53,7 +59,7 @@ class RelationCount(DyadicTerm):
                   .explode("period").filter(pl.col("period").is_not_null())
                   .group_by("unit", "source", "period")
                   .agg(pl.col("weight").sum().alias(self.name)))
-        return (plan.join(counts, on=["unit", "source", "period"], how="left")
+        return (plan.join(counts, on=["unit", "source", "period"], how="left", build_side=SMALL)
                 .with_columns(pl.col(self.name).fill_null(0.0)))
 
 
@@ -79,9 +85,10 @@ class AttributeDifference(DyadicTerm):
         xi, xj = self._tmp("xi"), self._tmp("xj")
         on = ["period"] if by_period else []
         vals = vals.with_columns(pl.col(self.attribute).cast(pl.Float64))
-        plan = (plan.join(vals.rename({self.attribute: xi}), on=["unit"] + on, how="left")
+        plan = (plan.join(vals.rename({self.attribute: xi}), on=["unit"] + on, how="left",
+                          build_side=SMALL)
                 .join(vals.rename({"unit": "source", self.attribute: xj}), on=["source"] + on,
-                      how="left"))
+                      how="left", build_side=SMALL))
         diff = pl.col(xj) - pl.col(xi)
         return plan.with_columns((diff.abs() if self.kind == "abs" else diff)
                                  .alias(self.name)).drop(xi, xj)
@@ -98,8 +105,9 @@ class SameGroup(DyadicTerm):
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         g = ctx.unit_attribute(self.column)
         gi, gj = self._tmp("gi"), self._tmp("gj")
-        plan = (plan.join(g.rename({self.column: gi}), on="unit", how="left")
-                .join(g.rename({"unit": "source", self.column: gj}), on="source", how="left"))
+        plan = (plan.join(g.rename({self.column: gi}), on="unit", how="left", build_side=SMALL)
+                .join(g.rename({"unit": "source", self.column: gj}), on="source", how="left",
+                      build_side=SMALL))
         same = pl.col(gi) == pl.col(gj)
         if self.missing == "different":
             same = same.fill_null(False)
@@ -120,9 +128,9 @@ class Contiguous(DyadicTerm):
                  .select("unit", "source", (pl.col("_eperiod") + self.lag).alias("period")).unique())
         f1, f2 = self._tmp("s"), self._tmp("t")
         plan = (plan.join(static.with_columns(pl.lit(1, pl.Int8).alias(f1)), on=["unit", "source"],
-                          how="left")
+                          how="left", build_side=SMALL)
                 .join(timed.with_columns(pl.lit(1, pl.Int8).alias(f2)),
-                      on=["unit", "source", "period"], how="left"))
+                      on=["unit", "source", "period"], how="left", build_side=SMALL))
         return plan.with_columns(pl.coalesce(f1, f2, pl.lit(0, pl.Int8)).alias(self.name)
                                  ).drop(f1, f2)
 
