@@ -3,7 +3,7 @@
 Run from the repository root::
 
     PYTHONPATH=src python3 benchmarks/bench_county.py [--units 250,500,1000,2000] [--full-max 500]
-        [--engine dask]
+        [--engine dask] [--sampled 0.01,0.1]
 
 The study (seeded, drawn by :func:`county_study`): N units on a triangular lattice
 (each has about 6 contiguous neighbours), 25 years (1990-2014), 3 policies diffusing
@@ -29,6 +29,10 @@ conditional risk sets on Dask (``engine="dask"``, one task per policy and 5 year
 into Parquet) and fits them there, on a 2-worker LocalCluster of processes: wall
 time split into cluster start, build and fit; CPU of the client and the workers;
 peak RSS of each process; the largest differences from the local fit. At the
+``--sampled 0.01,0.1`` also builds the conditional dyads with sampled non-events
+(every event kept, that share of the non-events, stratified by policy and year, seed 1)
+and fits them unweighted (prior correction) and weighted (``sample_weight``, HC1):
+time, memory and each slope's distance from the full fit in full-fit SEs. At the
 end, per step, the slope of log(wall), log(CPU), log(peak RSS) and log(rows) on log(N): the
 scaling exponent.
 """
@@ -118,15 +122,16 @@ if step.startswith("build_"):
     from policydiffusion import terms as T
     from policydiffusion.riskset import dyadic_riskset, monadic_riskset
     study = county_study(n)
-    design = step[len("build_"):]
+    design, _, share = step[len("build_"):].partition("@")  # build_conditional@0.01: sampled
     mono = [T.neighbors_adopted(), T.national_share()]
     if design == "monadic":
         rs = monadic_riskset(study, policies=study.policy_ids, terms=mono,
                              unit_attributes=["x"], lazy=True)
     else:
+        sampled = {"sample_nonevents": float(share), "seed": 1} if share else {}
         rs = dyadic_riskset(study, policies=study.policy_ids, conditional=design == "conditional",
                             terms=mono + [T.contiguous(), T.relation_count("visits")],
-                            unit_attributes=["x"], lazy=True)
+                            unit_attributes=["x"], lazy=True, **sampled)
     rs.sink_parquet_dataset(out, policies_per_file=1)
     import polars as pl
     rows = pl.scan_parquet(out + "/*.parquet").select(pl.len()).collect().item()
@@ -179,6 +184,8 @@ else:
         client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                      dashboard_address=None))
         kw = {"engine": "dask", "chunk_rows": 500_000}
+    if step.endswith("@weighting"):  # sampled rows weighted back, robust variance
+        kw = {"weights": "sample_weight", "vcov": "hc1"}
     res = fit_hazard(out + "/*.parquet", sys.argv[4], fixed_effects="policy", **kw)
     rows = int(res.nobs)
     extra = {"params": {k: float(v) for k, v in res.params.items() if not k.startswith("C(")},
@@ -232,6 +239,18 @@ def compare(dask: dict, local: dict) -> None:
              if "max_rel_se_diff_vs_local" in dask else ""), flush=True)
 
 
+def against_full(sampled: dict, full: dict) -> None:
+    """Each slope of a sampled fit against the full fit: difference in full-fit SEs, SE ratio."""
+    slopes = [k for k in full["params"] if k != "Intercept"]
+    sampled["diff_in_full_se"] = {k: (sampled["params"][k] - full["params"][k]) / full["se"][k]
+                                  for k in slopes}
+    sampled["se_ratio"] = {k: sampled["se"][k] / full["se"][k] for k in slopes}
+    print(f"  {'':<18} against the full fit: (b - b_full)/se_full "
+          + ", ".join(f"{k} {v:+.2f}" for k, v in sampled["diff_in_full_se"].items())
+          + "; se/se_full " + ", ".join(f"{k} {v:.2f}" for k, v in sampled["se_ratio"].items()),
+          flush=True)
+
+
 def exponents(records: list[dict]) -> dict[str, dict[str, float]]:
     """Per step, the least-squares slope of log(y) on log(N) for rows, wall, CPU and peak RSS."""
     out = {}
@@ -257,6 +276,11 @@ def main() -> None:
                     "build (engine='dask', partitions of 5 years per policy, into Parquet) and "
                     "fit (engine='dask') the monadic and conditional risk sets on a 2-worker "
                     "LocalCluster of processes (needs the dask extra)")
+    ap.add_argument("--sampled", default="", help="comma-separated shares (e.g. 0.01,0.1): "
+                    "also build the conditional dyads keeping every event and that share of "
+                    "the non-events (sample_nonevents, seed 1), fitted unweighted (prior "
+                    "correction: with policy fixed effects only the intercepts move) and "
+                    "weighted (sample_weight, HC1), each against the full fit")
     ap.add_argument("--step-timeout", type=float, default=240)
     ap.add_argument("--json", type=Path, default=None, help="write every record here; with "
                     "--resume, read the records there first and add to them")
@@ -278,6 +302,18 @@ def main() -> None:
             f = run_step(f"fit_{design}", n, out, FORMULAS[design], timeout=args.step_timeout)
             if f is not None:
                 records.append(f)
+            for share in (x for x in args.sampled.split(",") if x and design == "conditional"):
+                sout = args.out / f"{design}_{n}_s{share}"
+                sb = run_step(f"build_{design}@{share}", n, sout, timeout=args.step_timeout)
+                if sb is None:
+                    continue
+                records.append(sb)
+                for how in ("prior", "weighting"):
+                    sf = run_step(f"fit_{design}@{share}@{how}", n, sout, FORMULAS[design],
+                                  timeout=args.step_timeout)
+                    if sf is not None and f is not None:
+                        against_full(sf, f)
+                        records.append(sf)
             if f is not None and n <= args.dask_max and design != "full":
                 d = run_step(f"fitdask_{design}", n, out, FORMULAS[design],
                              timeout=args.step_timeout)
