@@ -129,7 +129,10 @@ def dyadic_riskset(
         non-event dyads, stratified by policy and period and drawn with ``seed``
         (King & Zeng 2001); adds ``sample_weight`` (1 for events, 1/share for
         non-events). Fit with ``rare_events={"tau": population_share}`` (prior
-        correction) or ``weights="sample_weight"`` and a robust variance.
+        correction) or ``weights="sample_weight"`` and a robust variance. Each
+        unit-period event repeats once per source, so a dyadic logit is rarely
+        correctly specified; the weighted fit then targets the full-data estimate and
+        the unweighted one may not (benchmarks/bench_county_sampled_results.txt).
     engine, scheduler, partition_periods, output, progress
         As in :func:`monadic_riskset`: ``engine="dask"`` builds each (policy, block
         of periods) in its own Dask task (never a Dask merge of all pairs).
