@@ -146,3 +146,25 @@ def test_newton_does_not_accept_a_point_next_to_the_ceiling_singularity():
     fast = fit_curves(study, "mlda21", models=("gompertz",))["gompertz"]
     slow = fit_curves(study, "mlda21", models=("gompertz",), optimizer="multistart")["gompertz"]
     assert fast.loglik >= slow.loglik - 1e-8 * abs(slow.loglik)
+
+
+def test_batched_fits_are_the_fits_of_one_policy_alone():
+    """describe reuses fit_curves_many's batch; each policy's fit must not depend on the
+    other policies in it (rows are independent), and a mismatched method is refused."""
+    import pandas as pd
+
+    from policydiffusion.curves import fit_curves_many
+    from policydiffusion.errors import InvalidOptionError
+
+    rng = np.random.default_rng(5)
+    a = pd.DataFrame({"policy": np.repeat(["p", "q", "r"], 12), "unit": [f"u{i}" for i in range(12)] * 3,
+                      "period": 2000 + rng.integers(0, 12, 36)})
+    many = fit_curves_many(a, ["p", "q", "r"])
+    alone = fit_curves_many(a, ["q"])
+    for m in MODELS:
+        assert many["q"][m].loglik == alone["q"][m].loglik
+        np.testing.assert_array_equal(many["q"][m].estimate, alone["q"][m].estimate)
+    d = describe_policy(a, "q", relation=None, curve_fits=many)
+    assert d.fits is many["q"]
+    with pytest.raises(InvalidOptionError, match="fitted by 'mle'"):
+        describe_policy(a, "q", relation=None, method="nls", curve_fits=many)
