@@ -464,9 +464,11 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
         at once and accepts its optimum only when it passes a convergence check
         (Newton decrement, positive-definite Hessian of the free parameters,
         held parameters on their bounds), otherwise fits by ``"multistart"``:
-        SLSQP from every start, the best one polished. Both reach the same
-        optimum (log-likelihoods within 1e-8 of their size on all SPID policies);
-        Newton is many times faster.
+        SLSQP from every start, the best one polished. On all 728 SPID policies
+        Newton's log-likelihood is nowhere below the multistart's by more than
+        1e-8 of its size, and higher in 20 fits where SLSQP stopped short; Newton
+        is much faster where the optimum exists (fits without a finite optimum,
+        e.g. a constant hazard, fall back).
 
     Returns
     -------
