@@ -206,7 +206,8 @@ def _solve(model, data, starts):
         # the decrement alone can be fooled where the finite-difference Hessian is
         # swamped (a ceiling next to the singularity): the free gradient, scaled by each
         # parameter's size, must vanish too
-        flat = np.max(np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(xr), floor), axis=1) <= _GTOL * (1 + np.abs(fr))
+        sized = np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(xr), floor)
+        flat = np.max(sized, axis=1) <= _GTOL * (1 + np.abs(fr))
         done = pd & on_bound & flat & (dec <= 2 * _TOL * (1 + np.abs(fr)))
         ok[rows[done]] = True
         iters[rows] = it
