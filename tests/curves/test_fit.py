@@ -138,5 +138,8 @@ def test_spid_policy_with_bass_p_at_bound_fits_without_runtime_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         fits = fit_curves(s, policy)
-    t = fits.tidy()
-    assert t[(t.model == "bass") & (t.term == "p")]["estimate"].iloc[0] == 1e-08
+    # p on (within 1e-6 of) its bound 1e-8. The multistart SLSQP stopped at p = 1e-8 with a
+    # log-likelihood 1.16 below the optimum; Newton reaches the optimum, which as the
+    # theory says is the logistic's (the same hazard model under the MLE).
+    assert "p" in fits["bass"].at_bound and fits["bass"].value("p") < 1e-6
+    assert fits.tied("logistic", "bass")

@@ -48,7 +48,7 @@ def describe_command(
     rel = relation_name if relation_name in study.relations else None
     task = _Task(study, speed, method, rel, permutations, seed, out, lang)
     entries, curves, fits, cats, idx = [], [], [], [], []
-    for entry, curve, cat, index, fit, summary in _map(task, ids, jobs):
+    for entry, curve, cat, index, fit, summary in _map(task, _chunks(ids, jobs), jobs):
         entries.append(entry)
         curves.append(curve)
         cats.append(cat)
@@ -83,15 +83,20 @@ class _Task:
         self.study, self.speed, self.method, self.relation = study, speed, method, relation
         self.permutations, self.seed, self.out, self.lang = permutations, seed, out, lang
 
-    def __call__(self, p: str) -> tuple:
-        from policydiffusion.curves import describe_policy
+    def __call__(self, chunk: list[str]) -> list[tuple]:
+        from policydiffusion.curves import describe_policy, fit_curves_many
 
-        d = describe_policy(self.study, p, method=self.method, relation=self.relation,
-                            permutations=self.permutations, seed=self.seed, speed_table=self.speed)
-        if self.out is not None:
-            _figures(self.study, d, self.out, self.lang)
-        fit = d.fits.tidy().assign(policy=p) if d.fits is not None else None
-        return d.to_dict(), d.curve, d.categories, {"policy": p, **d.index}, fit, d.summary()
+        fitted = fit_curves_many(self.study, chunk, method=self.method)  # one batch per chunk
+        out = []
+        for p in chunk:
+            d = describe_policy(self.study, p, method=self.method, relation=self.relation,
+                                permutations=self.permutations, seed=self.seed, speed_table=self.speed,
+                                curve_fits=fitted)
+            if self.out is not None:
+                _figures(self.study, d, self.out, self.lang)
+            fit = d.fits.tidy().assign(policy=p) if d.fits is not None else None
+            out.append((d.to_dict(), d.curve, d.categories, {"policy": p, **d.index}, fit, d.summary()))
+        return out
 
 
 _TASK: _Task | None = None
@@ -102,23 +107,35 @@ def _init_worker(task: _Task) -> None:
     _TASK = task
 
 
-def _run_in_worker(p: str) -> tuple:
-    return _TASK(p)
+def _run_in_worker(chunk: list[str]) -> list[tuple]:
+    return _TASK(chunk)
 
 
-def _map(task: _Task, ids: list[str], jobs: int):
-    """Results in the order of ``ids``; with ``jobs > 1`` from worker processes (each
-    policy is described on its own, so the numbers do not depend on ``jobs``)."""
-    if jobs == 1 or len(ids) < 2:
-        yield from map(task, ids)
+def _chunks(ids: list[str], jobs: int) -> list[list[str]]:
+    """One chunk for one process (the largest batch of fits); else 4 per worker, so
+    a chunk of slow fits does not keep the others waiting."""
+    n = 1 if jobs == 1 else min(len(ids), 4 * jobs)
+    size = -(-len(ids) // max(n, 1))
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def _map(task: _Task, chunks: list[list[str]], jobs: int):
+    """Results in the order of the chunks' ids; with several chunks from worker processes.
+    Each curve fit depends only on its own policy's data (row by row in the batch), so
+    the numbers do not depend on ``jobs``."""
+    if jobs == 1 or len(chunks) < 2:
+        for chunk in chunks:
+            yield from task(chunk)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn, not fork: a forked child can deadlock on the parent's polars thread pool
-    with ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=mp.get_context("spawn"),
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)),
+                             mp_context=mp.get_context("spawn"),
                              initializer=_init_worker, initargs=(task,)) as ex:
-        yield from ex.map(_run_in_worker, ids, chunksize=max(1, len(ids) // (8 * jobs)))
+        for part in ex.map(_run_in_worker, chunks):
+            yield from part
 
 
 def _figures(study, d, out: Path, lang: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,9 @@ def _clean(x):
 def describe_policy(study: object, policy: str, *, method: str = "mle", relation: str | None = "contiguity",
                     permutations: int = 999, seed: int | None = 0,
                     reference: list[str] | None = None,
-                    speed_table: pd.DataFrame | None = None) -> PolicyDescription:
+                    speed_table: pd.DataFrame | None = None,
+                    curve_fits: Mapping[str, CurveFits] | None = None,
+                    optimizer: str = "newton") -> PolicyDescription:
     """Describe one policy: curve, S-curve/Bass fits, take-off, categories, speed,
     spatial clustering and the diffusion index.
 
@@ -117,6 +120,11 @@ def describe_policy(study: object, policy: str, *, method: str = "mle", relation
     speed_table
         A :func:`policy_speed` result to reuse (saves refitting the reference
         policies when describing many policies).
+    curve_fits
+        A :func:`fit_curves_many` result to reuse (fitting many policies in one
+        batch is much faster); a policy not in it is fitted here.
+    optimizer
+        For the curve fits (see :func:`fit_curves`).
 
     Examples
     --------
@@ -130,9 +138,13 @@ def describe_policy(study: object, policy: str, *, method: str = "mle", relation
     pt = policy_times(st, policy)
     notes: list[str] = []
     fits = None
-    if pt.n_adopters:
+    if pt.n_adopters and curve_fits is not None and policy in curve_fits:
+        fits = curve_fits[policy]
+        if fits.method != method:
+            raise InvalidOptionError(f"curve_fits were fitted by {fits.method!r}, not {method!r}.")
+    elif pt.n_adopters:
         try:
-            fits = fit_curves(st, policy, method=method)
+            fits = fit_curves(st, policy, method=method, optimizer=optimizer)
         except ConvergenceError as exc:
             notes.append(str(exc))
     tk = takeoff(st, policy, fit=None).iloc[0].to_dict()

@@ -35,10 +35,15 @@ from scipy import optimize, stats
 from policydiffusion.curves._curve import adoption_curve
 from policydiffusion.curves._data import as_study
 from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
+from policydiffusion.curves._newton import newton_fits
 from policydiffusion.curves._objective import NegLogLik
 from policydiffusion.errors import InvalidOptionError, check_choice
 
-__all__ = ["CurveFit", "CurveFits", "fit_curves"]
+__all__ = ["CurveFit", "CurveFits", "fit_curves", "fit_curves_many"]
+
+#: Optimisers for the MLE: batched bounded Newton (checked, with multistart fallback)
+#: or SLSQP from every start.
+OPTIMIZERS = ("newton", "multistart")
 
 _TIDY = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
 
@@ -287,7 +292,8 @@ def _at_bound(theta: np.ndarray, model: CurveModel) -> np.ndarray:
     return (theta - lo < tol) | (hi - theta < tol)
 
 
-def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveFit:
+def _multistart(model: CurveModel, d: _FitData, method: str, policy: str) -> tuple[np.ndarray, float, bool]:
+    """The best of SLSQP (MLE) or curve_fit (NLS) runs from every start, polished."""
     bounds = list(zip(model.lower, model.upper))
     ok = np.isfinite(d.share)
     nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
@@ -318,6 +324,15 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveF
                               options={"maxiter": 2000, "ftol": 1e-15})
         if r.fun <= best_val:
             best, best_val, converged = r.x, r.fun, bool(r.success) or converged
+    return best, best_val, converged
+
+
+def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
+             optimum: tuple[np.ndarray, float, bool] | None = None) -> CurveFit:
+    """The fit at ``optimum`` (x, objective, converged), found by multistart if not given."""
+    best, best_val, converged = optimum or _multistart(model, d, method, policy)
+    ok = np.isfinite(d.share)
+    nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
     bound = _at_bound(best, model)
     free = ~bound
     k = len(model.params)
@@ -346,6 +361,26 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str) -> CurveF
     return CurveFit(policy, model.name, method, model.params, best, se, cov,
                     tuple(p for p, b in zip(model.params, bound) if b), loglik, float(aic), rss,
                     n_obs, d.n_units, d.start, converged, derived)
+
+
+def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method: str,
+                optimizer: str) -> list[CurveFit]:
+    """One family fitted to several data sets. ``optimizer="newton"`` (MLE only) fits
+    them all in one batch (:func:`newton_fits`); a data set whose optimum fails the
+    Newton check falls back to the multistart optimiser."""
+    optima: list = [None] * len(named)
+    if method == "mle" and optimizer == "newton":
+        data, starts = [], []
+        for _, d in named:
+            ok = np.isfinite(d.share)
+            data.append((d.t, d.at_risk, d.new))
+            starts.append(model.starts(d.t[ok], d.share[ok]))
+        for i, r in enumerate(newton_fits(model, data, starts)):
+            if r is not None:
+                d = named[i][1]
+                val = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)(r.x)
+                optima[i] = (r.x, val, True)
+    return [_fit_one(model, d, method, name, opt) for (name, d), opt in zip(named, optima)]
 
 
 def _jacobian(g, x: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -398,7 +433,8 @@ def _derived(model: CurveModel, x: np.ndarray, cov: np.ndarray, d: _FitData) -> 
 
 def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
                models: Sequence[str] = ("logistic", "gompertz", "bass", "exponential"),
-               method: str = "mle", units: int | Sequence[str] | None = None) -> CurveFits:
+               method: str = "mle", units: int | Sequence[str] | None = None,
+               optimizer: str = "newton") -> CurveFits:
     """Fit S-curve families to one policy's adoptions (or to several, pooled).
 
     Parameters
@@ -423,6 +459,16 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
         is :func:`fit_bass_ols`.
     units
         For a plain table only: all unit ids or their number.
+    optimizer
+        For the MLE: ``"newton"`` (default) runs bounded Newton from every start
+        at once and accepts its optimum only when it passes a convergence check
+        (Newton decrement, positive-definite Hessian of the free parameters,
+        held parameters on their bounds), otherwise fits by ``"multistart"``:
+        SLSQP from every start, the best one polished. On all 728 SPID policies
+        Newton's log-likelihood is nowhere below the multistart's by more than
+        1e-8 of its size, and higher in 20 fits where SLSQP stopped short; Newton
+        is much faster where the optimum exists (fits without a finite optimum,
+        e.g. a constant hazard, fall back).
 
     Returns
     -------
@@ -450,15 +496,67 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
     if method == "ols":
         raise InvalidOptionError("method must be 'mle' or 'nls' for fit_curves; Bass's OLS "
                                  "estimator is fit_bass_ols(study, policy).")
-    check_choice("method", method, ("mle", "nls"))
-    for m in models:
-        check_choice("models", m, tuple(MODELS))
+    _check(method, models, optimizer)
     name, d = _fit_data(study, policy, units)
     if d.new.sum() == 0:
         raise InvalidOptionError(f"{name!r} has no adoptions in its window; nothing to fit.")
-    fits = {m: _fit_one(MODELS[m], d, method, name) for m in models}
+    fits = {m: _fit_family(MODELS[m], [(name, d)], method, optimizer)[0] for m in models}
+    return CurveFits(name, method, fits, _provenance(method, models))
+
+
+def _check(method: str, models: Sequence[str], optimizer: str) -> None:
+    check_choice("method", method, ("mle", "nls"))
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    for m in models:
+        check_choice("models", m, tuple(MODELS))
+
+
+def _provenance(method: str, models: Sequence[str]) -> dict:
     import policydiffusion
 
-    prov = {"policydiffusion": getattr(policydiffusion, "__version__", "?"), "method": method,
+    return {"policydiffusion": getattr(policydiffusion, "__version__", "?"), "method": method,
             "models": list(models), "time_origin": "t = 1 in the policy's first period"}
-    return CurveFits(name, method, fits, prov)
+
+
+def fit_curves_many(study: object, policies: Sequence[str], *,
+                    models: Sequence[str] = ("logistic", "gompertz", "bass", "exponential"),
+                    method: str = "mle", optimizer: str = "newton") -> dict[str, CurveFits]:
+    """:func:`fit_curves` of each policy on its own, all families fitted in one batch
+    across the policies (the same fits as one at a time, much faster for many).
+
+    Policies without adoptions in their window are left out of the result, as are
+    those whose fit fails; :func:`fit_curves` of such a policy says why.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"policy": ["p"] * 4 + ["q"] * 3, "unit": list("ABCDABC"),
+    ...                   "period": [1, 2, 2, 3, 1, 3, 4]})
+    >>> many = fit_curves_many(a, ["p", "q"], models=("exponential",))
+    >>> one = fit_curves(a, "q", units=None, models=("exponential",))
+    >>> bool(abs(many["q"]["exponential"].loglik - one["exponential"].loglik) < 1e-9)
+    True
+    """
+    from policydiffusion.errors import ConvergenceError
+
+    _check(method, models, optimizer)
+    st = as_study(study)
+    named = [(p, d) for p, d in (_fit_data(st, p, None) for p in policies) if d.new.sum() > 0]
+    per_model = {}
+    for m in models:
+        fitted = []
+        try:
+            fitted = _fit_family(MODELS[m], named, method, optimizer)
+        except ConvergenceError:  # one policy failed: fit one at a time to know which
+            for item in named:
+                try:
+                    fitted.append(_fit_family(MODELS[m], [item], method, optimizer)[0])
+                except ConvergenceError:
+                    fitted.append(None)
+        per_model[m] = fitted
+    out = {}
+    for i, (p, _) in enumerate(named):
+        fits = {m: per_model[m][i] for m in models}
+        if all(f is not None for f in fits.values()):
+            out[p] = CurveFits(p, method, fits, _provenance(method, models))
+    return out
