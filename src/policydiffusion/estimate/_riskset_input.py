@@ -36,8 +36,9 @@ def riskset_source(rs: RiskSet | DaskRiskSet) -> DataSource:
     if isinstance(rs, DaskRiskSet):
         if rs.folder is None:
             return DataSource("dask", rs, description + " (in Dask worker memory)")
-        return dataclasses.replace(as_source(str(rs.folder)),
-                                   description=f"{description} (Parquet folder {rs.folder})")
+        return dataclasses.replace(
+            as_source(str(rs.folder)), description=f"{description} (Parquet folder {rs.folder})"
+        )
     if rs.is_collected:
         return DataSource("polars", rs.data, description)
     return DataSource("lazy", rs.plan, description)
