@@ -4,7 +4,7 @@ Source: Noto Sans CJK SC Regular (SIL Open Font License 1.1), face 2 of Debian's
 fonts-noto-cjk 1:20220127 ``/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc``
 (``apt-get install fonts-noto-cjk``). Kept glyphs: ASCII and Latin-1, the GB2312
 symbol rows (punctuation, full-width forms), all 3,755 GB2312 level-1 hanzi, and
-every character of the shipped China tables and the figure translations. The
+every CJK character of the shipped tables (not the text corpora) and the source. The
 family is renamed "PolicyDiffusion Sans SC" (a modified version under the OFL).
 
 Run from the repository root:  python3 tools/subset_cjk_font.py
@@ -35,20 +35,30 @@ def gb2312(rows: range) -> set[str]:
     return out
 
 
+def shipped_chinese(package: Path) -> set[str]:
+    """Every CJK character the package can put on a figure or page by itself: the
+    shipped tables (CSV, plain or gzipped, except the policy-text corpora, whose
+    characters are read, not drawn) and the source (translations, labels)."""
+    import gzip
+
+    out: set[str] = set()
+    data = package / "datasets/data"
+    for f in sorted(data.rglob("*.csv")) + sorted(data.rglob("*.csv.gz")):
+        if "texts" in f.parent.name:
+            continue
+        raw = gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes()
+        out |= set(raw.decode("utf-8"))
+    for f in sorted(package.rglob("*.py")):
+        out |= set(f.read_text(encoding="utf-8"))
+    return {c for c in out if 0x2E80 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF
+            or 0xFF00 <= ord(c) <= 0xFFEF or 0x3000 <= ord(c) <= 0x303F}
+
+
 def main() -> None:
     chars = {chr(c) for c in range(0x20, 0x7F)} | {chr(c) for c in range(0xA0, 0x100)}
     chars |= {chr(c) for c in range(0x2010, 0x2028)} | {"\u2212", "\u00b0", "\u2030", "\u2026"}
     chars |= gb2312(range(0xA1, 0xAA)) | gb2312(range(0xB0, 0xD8))
-    data = ROOT / "src/policydiffusion/datasets/data/geo"
-    for f in ("china_provinces.csv", "china_urban_agglomerations.csv"):
-        chars |= set((data / f).read_text(encoding="utf-8"))
-    import sys
-
-    sys.path.insert(0, str(ROOT / "src"))
-    from policydiffusion.report.figures._fonts import TRANSLATIONS
-
-    for zh in TRANSLATIONS.values():
-        chars |= set(zh)
+    chars |= shipped_chinese(ROOT / "src/policydiffusion")
     chars = {c for c in chars if c.isprintable() or c == " "}
     font = TTCollection(SRC).fonts[FACE]
     opts = subset.Options()
