@@ -110,3 +110,21 @@ def test_effects_that_load_on_a_nested_term_get_no_standard_error(fits):
     resp = average_marginal_effects(res, variables=["x1"], scale="response")
     assert np.isfinite(resp["estimate"].iloc[0]) and resp["std_error"].isna().all()
     assert "nested in the clusters by policy" in resp.attrs["se_not_identified"][0]
+
+
+def test_moderation_plot_says_why_an_interval_is_missing(data):
+    # on the hazard scale the effect loads on the nested intercept and policy effects: no
+    # interval, and the plot says so instead of drawing a legend for a band that is absent
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from policydiffusion.interpret import marginal_effect_across
+    from policydiffusion.report.effect_plots import plot_marginal_effect
+
+    res = fit_hazard(data, "adopt ~ x1 * x2 + C(policy)", vcov={"cluster": "policy"})
+    me = marginal_effect_across(res, variable="x1", moderator="x2", scale="response", n_values=5)
+    assert me["conf_low"].isna().all() and me.attrs["se_not_identified"]
+    ax = plot_marginal_effect(me, band_label="95% CI")
+    texts = [t.get_text() for t in ax.texts]
+    assert any("not identified" in t for t in texts)
+    assert ax.get_legend() is None

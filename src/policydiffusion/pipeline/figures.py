@@ -133,7 +133,8 @@ def marginal_drawer(mo: object, labels: Mapping) -> Drawer:
                              xlabel=term_label(mo.moderator, lang, labels),  # type: ignore[attr-defined]
                              ylabel=tr("axis.effect_prob" if probability
                                        else "axis.effect_linear", lang),
-                             band_label=tr("legend.ci", lang))
+                             band_label=tr("legend.ci", lang),
+                             no_interval_note=tr("fig.no_interval", lang))
         return fig
     return draw
 

@@ -25,7 +25,9 @@ def plot_marginal_effect(frame: pd.DataFrame, *, x: str = "value", effect: str =
                          low: str = "conf_low", high: str = "conf_high", ax=None,
                          xlabel: str | None = None, ylabel: str | None = None,
                          band_label: str | None = None, discrete: bool = False,
-                         rug: Sequence[float] | None = None):
+                         rug: Sequence[float] | None = None,
+                         no_interval_note: str = "No interval where the standard error is "
+                                                 "not identified"):
     """The effect of a variable and its confidence interval across a moderator ``x``.
 
     A continuous moderator gets a line with a band; a discrete one (``discrete=True``)
@@ -46,6 +48,10 @@ def plot_marginal_effect(frame: pd.DataFrame, *, x: str = "value", effect: str =
         Points with error bars instead of a line with a band.
     rug
         Observed moderator values (one tick each).
+    no_interval_note
+        Written on the plot when some rows have no interval (their standard error is
+        not identified, e.g. ``frame.attrs["se_not_identified"]``), so a missing band is
+        not read as a zero-width one.
 
     Returns
     -------
@@ -81,7 +87,11 @@ def plot_marginal_effect(frame: pd.DataFrame, *, x: str = "value", effect: str =
     ax.set_xlabel(xlabel or x)
     if ylabel:
         ax.set_ylabel(ylabel)
-    if band_label:
+    missing = f[low].isna() | f[high].isna()
+    if missing.any():
+        ax.text(0.01, 0.99, no_interval_note, transform=ax.transAxes, va="top", ha="left",
+                fontsize="x-small", color="0.3")
+    if band_label and not missing.all():
         ax.legend(loc="best", frameon=False, fontsize="small")
     return ax
 

@@ -133,6 +133,9 @@ TEXT: dict[str, dict[str, str]] = {
                     "zh": "推断的扩散网络（箭头由被效仿者指向效仿者）"},
     "fig.marginal": {"en": "Marginal effect of {variable} across {moderator}",
                      "zh": "{variable}在不同{moderator}水平下的边际效应"},
+    "fig.no_interval": {"en": "No interval where the standard error is not identified "
+                              "(the effect depends on terms nested in the clusters)",
+                        "zh": "部分取值未给出置信区间：该效应依赖嵌套于聚类之内的项，其标准误无法识别"},
     "fig.heterogeneity": {"en": "Estimates by subgroup of {by}", "zh": "按{by}划分的子样本估计"},
     "fig.simulation": {"en": "Observed and simulated cumulative adoption: {policy} (model {model})",
                        "zh": "观测与模拟的累计采纳：{policy}——模型 {model}"},
