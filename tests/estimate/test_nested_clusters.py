@@ -128,3 +128,20 @@ def test_moderation_plot_says_why_an_interval_is_missing(data):
     texts = [t.get_text() for t in ax.texts]
     assert any("not identified" in t for t in texts)
     assert ax.get_legend() is None
+
+
+def test_simulating_from_a_fit_with_nested_terms_refuses_parameter_draws(fits, tmp_path):
+    # the raw sandwich gives the intercept and policy effects a near-zero spread: drawing
+    # from it would simulate with false certainty; the JSON (null SEs) is read, not refused
+    from policydiffusion.errors import InvalidOptionError
+    from policydiffusion.simulate.from_fit import _check_identified, fit_from_json
+
+    res = fits["dummies"]
+    path = tmp_path / "fit.json"
+    path.write_text(json.dumps(res.to_dict()))
+    params, _, _, _ = fit_from_json(path)
+    assert params.index.tolist() == res.params.index.tolist()
+    with pytest.raises(InvalidOptionError, match="parameter_uncertainty=False"):
+        _check_identified(json.loads(path.read_text())["se_not_identified"])
+    with pytest.raises(InvalidOptionError, match="not identified for Intercept"):
+        _check_identified(res.se_not_identified)

@@ -45,13 +45,14 @@ def fit_from_json(source: str | Path | Mapping) -> tuple[pd.Series, pd.DataFrame
     >>> params.to_dict(), cov.shape, link, formula
     ({'Intercept': -2.0, 'x': 0.5}, (2, 2), 'cloglog', 'adopt ~ x')
     """
-    d = json.loads(Path(source).read_text(encoding="utf-8")) if not isinstance(source, Mapping) \
-        else dict(source)
+    d = _fit_json(source)
     _check_estimable(d.get("not_estimable"))
     try:
         coefs = d["coefficients"]
         params = pd.Series({c["term"]: float(c["estimate"]) for c in coefs})
-        se = pd.Series({c["term"]: float(c["std_error"]) for c in coefs})
+        # a standard error not identified (nested in the clusters) is written as null
+        se = pd.Series({c["term"]: np.nan if c["std_error"] is None else float(c["std_error"])
+                        for c in coefs})
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidOptionError("this JSON is not a fit written by `policydiffusion fit --json` "
                                  f"(missing {exc}).") from None
@@ -67,6 +68,22 @@ def fit_from_json(source: str | Path | Mapping) -> tuple[pd.Series, pd.DataFrame
             terms=tuple(params.index)))
         cov = pd.DataFrame(np.diag(se.to_numpy() ** 2), index=params.index, columns=params.index)
     return params, cov, str(d.get("link", "logit")), str(d.get("formula", ""))
+
+
+def _fit_json(source: str | Path | Mapping) -> dict:
+    return json.loads(Path(source).read_text(encoding="utf-8")) if not isinstance(
+        source, Mapping) else dict(source)
+
+
+def _check_identified(se_not_identified: Mapping[str, str] | None) -> None:
+    """Refuse draws from a covariance that does not identify some coefficients' spread."""
+    if se_not_identified:
+        terms = ", ".join(f"{t} ({why})" for t, why in se_not_identified.items())
+        raise InvalidOptionError(
+            f"the fit's standard errors are not identified for {terms}; its covariance cannot "
+            "say how far to draw them. Simulate with parameter_uncertainty=False (the "
+            "estimates in every draw), or refit with a variance that identifies them "
+            "(e.g. vcov='hc1', or clusters the terms are not nested in).")
 
 
 def _check_estimable(not_estimable: Mapping[str, str] | None) -> None:
@@ -225,9 +242,14 @@ def simulate_from_fit(
         raise InvalidOptionError("draws must be at least 1.")
     if hasattr(fit, "params") and hasattr(fit, "cov"):
         _check_estimable(getattr(fit, "not_estimable", None))
+        nested = getattr(fit, "se_not_identified", None)
         params, cov, link = fit.params, fit.cov, fit.link
     else:
-        params, cov, link, _ = fit_from_json(fit)
+        d = _fit_json(fit)
+        nested = d.get("se_not_identified")
+        params, cov, link, _ = fit_from_json(d)
+    if parameter_uncertainty:
+        _check_identified(nested)
     observed = study.adoptions_of(policy).select("unit", "period")
     if start is None:
         start = int(observed.get_column("period").min()) if observed.height else study.start
