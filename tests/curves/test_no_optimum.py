@@ -99,3 +99,46 @@ def test_failed_newton_check_off_the_ridge_still_falls_back_to_multistart(monkey
     got = fit_curves(a, units=10, models=("logistic",))["logistic"]
     assert got.has_optimum and got.loglik == want.loglik
     np.testing.assert_array_equal(got.estimate, want.estimate)
+
+
+def test_near_the_ridge_but_above_the_limit_is_fitted_not_called_a_ridge():
+    """SPID 'land sales practices': Newton stops near the Gompertz ridge just below the
+    exponential, yet the Gompertz likelihood rises above the limit coming in from it
+    (old multistart fit: 5.7e-7 above): a finite optimum, so it is fitted."""
+    from policydiffusion.datasets import spid_study
+
+    p = "land sales practices"
+    fits = fit_curves(spid_study(policies=[p]), p, models=("gompertz", "exponential"))
+    g, e = fits["gompertz"], fits["exponential"]
+    assert g.has_optimum and g.loglik > e.loglik
+
+
+def test_status_reaches_comparison_describe_and_the_curve_figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from policydiffusion.curves import describe_policy
+    from policydiffusion.report.figures import plot_adoption_curve
+
+    fits = fit_curves(_ridge(), "p", units=10)
+    comp = fits.comparison().set_index("model")
+    assert comp.loc["logistic", "status"] == "no_finite_optimum" and not comp.loc["logistic", "best"]
+    assert comp.loc["exponential", "delta_aic"] == 0.0
+    assert fits.tidy().query("model == 'logistic'")["status"].eq("no_finite_optimum").all()
+
+    from policydiffusion.curves._data import as_study
+
+    d = describe_policy(as_study(_one_period(), units=10), "p", relation=None, permutations=0)
+    text = d.summary()
+    assert "best curve by AIC: none" in text
+    assert "logistic: no finite optimum: all adoptions in one period" in text
+    assert d.to_dict()["logistic"]["status"] == "no_finite_optimum"
+    assert fits.comparison().shape[0] == 4
+
+    for lang, words in (("en", "no finite optimum"), ("zh", "无有限最优解")):
+        ax = plot_adoption_curve(d.curve, d.fits, lang=lang)
+        drawn = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 0]
+        assert len(drawn) == 1  # the observed points only: no family has a curve
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert sum(words in t for t in labels) == 4, labels
+        matplotlib.pyplot.close(ax.figure)

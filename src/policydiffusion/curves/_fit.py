@@ -206,14 +206,19 @@ class CurveFits:
 
     def comparison(self) -> pd.DataFrame:
         """model, influence, n_params, loglik, aic, delta_aic (to the best), best,
-        tied_with (the models it cannot be told apart from, comma-separated)."""
+        tied_with (the models it cannot be told apart from, comma-separated), status
+        (``"ok"`` or ``"no_finite_optimum"``: then loglik is the supremum and aic is
+        computed from it)."""
         rows = [(m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic,
-                 ", ".join(self._tied_with(m)))
+                 ", ".join(self._tied_with(m)), f.status)
                 for m, f in self.fits.items()]
-        df = pd.DataFrame(rows, columns=["model", "influence", "n_params", "loglik", "aic", "tied_with"])
-        df["delta_aic"] = df["aic"] - df["aic"].min()
+        df = pd.DataFrame(rows, columns=["model", "influence", "n_params", "loglik", "aic", "tied_with",
+                                         "status"])
+        ok = df["status"] == "ok"  # a supremum's AIC is no reference (see best_models)
+        df["delta_aic"] = df["aic"] - (df.loc[ok, "aic"].min() if ok.any() else np.nan)
         df["best"] = df["model"].isin(self.best_models)
-        return df[["model", "influence", "n_params", "loglik", "aic", "delta_aic", "best", "tied_with"]]
+        return df[["model", "influence", "n_params", "loglik", "aic", "delta_aic", "best", "tied_with",
+                   "status"]]
 
     def lr_tests(self) -> pd.DataFrame:
         """Likelihood-ratio tests of each nested pair that was fitted: restricted, full,
@@ -270,10 +275,11 @@ class CurveFits:
         return " or ".join(sorted(names))
 
     def tidy(self) -> pd.DataFrame:
-        """All parameters of all fitted families (column ``model`` first)."""
-        parts = [f.tidy().assign(model=m) for m, f in self.fits.items()]
+        """All parameters of all fitted families (column ``model`` first, the fit's
+        ``status`` last)."""
+        parts = [f.tidy().assign(model=m, status=f.status) for m, f in self.fits.items()]
         df = pd.concat(parts, ignore_index=True)
-        return df[["model"] + _TIDY]
+        return df[["model"] + _TIDY + ["status"]]
 
     def summary(self) -> str:
         lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: {self.dynamics}"]
@@ -436,7 +442,9 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
             ends = newton_fits(expo, *_newton_input(expo, [named[i][1] for i, _ in unchecked]))
             for (i, r), e in zip(unchecked, ends):
                 if e is not None and e.checked:
-                    limits[i] = ridge_limit(model, r.x, -r.fun, e.x, -e.fun)
+                    d = named[i][1]
+                    nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
+                    limits[i] = ridge_limit(model, r.x, -r.fun, e.x, -e.fun, nll)
     return [_no_optimum(model, d, name, lim) if lim is not None else _fit_one(model, d, method, name, opt)
             for (name, d), opt, lim in zip(named, optima, limits)]
 

@@ -22,13 +22,21 @@ fit says so instead (``CurveFit.status == "no_finite_optimum"``):
   check, lies on that ridge (inflection before the window) and its log-likelihood is
   within ``RIDGE_BELOW`` below the exponential fit's and no more than
   ``RIDGE_ABOVE`` above it (both relative to ``max(1, |LL|)``), the likelihood rises
-  toward the exponential: the supremum is the exponential's log-likelihood, the rate
-  is identified (the exponential's ``a``), ``K`` and ``t0`` / ``b`` are not.
+  toward the exponential, unless it falls coming in from the limit: with
+  ``e = exp(r t0)`` (logistic) or ``b`` (Gompertz) the survival is ``(1 - K) + K e
+  exp(-a t) - O(e^2) exp(-2 a t)``, so the family at ``e = RIDGE_STEP`` with ``K``
+  matched to the exponential's ceiling ``K'`` (``K = K' / (K' + e (1 - K'))``, same
+  rate) differs from the limit by the profile derivative times ``e``; if its
+  log-likelihood is above the limit's there is a higher point at finite parameters
+  and the fit is left to the multistart optimiser. Otherwise the supremum is the
+  exponential's log-likelihood, the rate is identified (the exponential's ``a``),
+  ``K`` and ``t0`` / ``b`` are not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from scipy.special import xlogy
@@ -44,6 +52,8 @@ RIDGE_BELOW = 1e-4
 #: How far above the limit counts as rounding noise; a family above it by more may
 #: have a finite optimum of its own (then it is fitted by multistart).
 RIDGE_ABOVE = 1e-9
+#: How far in from the limit the family is evaluated (see the module docstring).
+RIDGE_STEP = 1e-5
 
 #: Reason codes and their English wording.
 REASONS = {
@@ -97,17 +107,18 @@ def one_period_limit(model: CurveModel, t: np.ndarray, at_risk: np.ndarray,
 
 
 def ridge_limit(model: CurveModel, x: np.ndarray, loglik: float, exp_x: np.ndarray,
-                exp_loglik: float) -> NoOptimum | None:
+                exp_loglik: float, negll: Callable[[np.ndarray], float]) -> NoOptimum | None:
     """The exponential limit when an unchecked logistic/Gompertz point ``x`` (with
     ``loglik``) lies on the constant-hazard ridge and the exponential fit (``exp_x``,
     ``exp_loglik``) is its supremum (see the module docstring); else None.
+    ``negll`` is the family's negative log-likelihood on the same data.
 
     Examples
     --------
     >>> import numpy as np
     >>> from policydiffusion.curves._models import MODELS
     >>> lim = ridge_limit(MODELS["logistic"], np.array([0.9999, 0.2, -40.0]), -50.00001,
-    ...                   np.array([0.7, 0.2]), -50.0)
+    ...                   np.array([0.7, 0.2]), -50.0, lambda th: 50.0 + abs(1 - th[0]))
     >>> lim.reason, lim.loglik, lim.estimate.tolist()
     ('ridge', -50.0, [nan, 0.2, nan])
     """
@@ -121,6 +132,11 @@ def ridge_limit(model: CurveModel, x: np.ndarray, loglik: float, exp_x: np.ndarr
     gap = loglik - exp_loglik
     if not (before and -RIDGE_BELOW * scale <= gap <= RIDGE_ABOVE * scale):
         return None
+    k, a, e = exp_x[0], exp_x[1], RIDGE_STEP
+    ceiling = k / (k + e * (1 - k))
+    near = np.array([ceiling, a, np.log(e) / a] if model.name == "logistic" else [ceiling, e, a])
+    if -negll(near) - exp_loglik > 1e-11 * scale:
+        return None  # the likelihood falls toward the limit: a finite optimum lies inside
     est = np.full(len(model.params), np.nan)
     est[_RIDGE_RATE[model.name]] = exp_x[1]
     return NoOptimum("ridge", float(exp_loglik), est)
