@@ -553,8 +553,11 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
         SLSQP from every start, the best one polished. On all 728 SPID policies
         Newton's log-likelihood is nowhere below the multistart's by more than
         1e-8 of its size, and higher in 20 fits where SLSQP stopped short; Newton
-        is much faster where the optimum exists (fits without a finite optimum,
-        e.g. a constant hazard, fall back).
+        is much faster where the optimum exists. Likelihoods without a finite
+        optimum are not fitted but reported as such (``CurveFit.status``): all
+        adoptions in one period (detected from the data, either optimiser) and the
+        logistic/Gompertz ridge toward the modified exponential (detected when
+        Newton's check fails); other failed checks fall back to multistart.
 
     Returns
     -------
