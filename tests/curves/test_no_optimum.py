@@ -142,3 +142,19 @@ def test_status_reaches_comparison_describe_and_the_curve_figure():
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert sum(words in t for t in labels) == 4, labels
         matplotlib.pyplot.close(ax.figure)
+
+
+def test_cli_describe_prints_and_writes_the_status(tmp_path, capsys):
+    from policydiffusion.cli import run
+
+    f = tmp_path / "a.csv"
+    t = _one_period()
+    pd.DataFrame({"policy": t["policy"], "unit": t["unit"], "year": 2000 + t["period"]}).to_csv(f, index=False)
+    js, out = tmp_path / "d.json", tmp_path / "out"
+    assert run(["describe", str(f), "--time-col", "year", "--json", str(js), "--out", str(out),
+                "--permutations", "0"]) == 0
+    assert "bass: no finite optimum: all adoptions in one period" in capsys.readouterr().out
+    d = json.loads(js.read_text(encoding="utf-8"))["p"]
+    assert d["bass"]["status"] == "no_finite_optimum" and d["bass"]["params"]["p"] is None
+    fits = pd.read_csv(out / "curve_fits.csv")
+    assert set(fits.query("policy == 'p'")["status"]) == {"no_finite_optimum"}
