@@ -63,6 +63,10 @@ def test_describe_numbers_unchanged_by_the_speed_up():
     for p, want in golden.items():
         got = json.loads(json.dumps(describe_policy(study, p, permutations=0,
                                                     optimizer="multistart").to_dict()))
+        for m in MODELS:  # added after the golden was made: every one of these has an optimum
+            assert (got[m].pop("status"), got[m].pop("reason"), got[m].pop("note")) == ("ok", None, None)
+        for row in got["fit_comparison"]:
+            assert row.pop("status") == "ok"
         for key in ("logistic", "gompertz", "bass", "exponential", "fit_comparison", "takeoff", "speed",
                     "moran", "index"):
             _close(got[key], want[key], f"{p}.{key}")
@@ -86,13 +90,16 @@ def test_newton_reaches_the_multistart_optimum_on_spid_policies():
         for m in families:
             model = MODELS[m]
             [r] = newton_fits(model, [(d.t, d.at_risk, d.new)], [model.starts(d.t, d.share)])
-            assert r is not None, (p, m)
+            assert r is not None and r.checked, (p, m)
     fits = fit_curves_many(study, list(golden))
     n = 0
     for p, want in golden.items():
         for m in MODELS:
             got, ref = fits[p][m], want[m]
             assert got.loglik >= ref["loglik"] - 1e-8 * abs(ref["loglik"]), (p, m)
+            if not got.has_optimum:  # the old fit stopped on the ridge (adc: t0 -20, K 0.9999)
+                assert (p, got.reason) == ("adc", "ridge") and m in ("logistic", "gompertz")
+                continue
             for name, est in ref["params"].items():
                 assert got.value(name) == pytest.approx(est, rel=1e-5, abs=1e-9), (p, m, name)
             for name, se in ref["std_errors"].items():
@@ -101,7 +108,7 @@ def test_newton_reaches_the_multistart_optimum_on_spid_policies():
                     assert got.std_error[i] == pytest.approx(se, rel=1e-3), (p, m, name)
             n += 1
         assert fits[p].dynamics == want["dynamics"], p
-    assert n == 16
+    assert n == 14
 
 
 def _close(a, b, where):

@@ -96,7 +96,7 @@ def test_spid_fit_ceiling_and_tidy():
     assert 15 / 50 * 0.8 < K < 15 / 50 * 1.2
     tidy = fits.tidy()
     assert list(tidy.columns) == ["model", "term", "estimate", "std_error", "statistic", "p_value",
-                                  "conf_low", "conf_high"]
+                                  "conf_low", "conf_high", "status"]
     d = fits.to_dict()
     assert d["method"] == "mle" and set(d["bass"]["params"]) == {"K", "p", "q"}
     assert fits.provenance["method"] == "mle"

@@ -71,6 +71,7 @@ class PolicyDescription:
                  f"{self.takeoff.get('takeoff_period')}"]
         if self.fits is not None:
             lines.append(f"  best curve by AIC: {self.fits.best}; Boushey dynamics: {self.fits.dynamics}")
+            lines += [f"  {m}: {f.note}" for m, f in self.fits.fits.items() if not f.has_optimum]
         if self.speed.get("intercept") is not None:
             lines.append(f"  Weibull speed intercept {self.speed['intercept']:.3f}")
         if self.moran is not None:

@@ -37,6 +37,7 @@ from policydiffusion.curves._data import as_study
 from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
 from policydiffusion.curves._newton import newton_fits
 from policydiffusion.curves._objective import NegLogLik
+from policydiffusion.curves._optimum import REASONS, NoOptimum, one_period_limit, ridge_limit
 from policydiffusion.errors import InvalidOptionError, check_choice
 
 __all__ = ["CurveFit", "CurveFits", "fit_curves", "fit_curves_many"]
@@ -63,6 +64,14 @@ class CurveFit:
     ceiling ``K`` of 1) has no standard error (NaN) and is listed in ``at_bound``.
     ``derived`` maps names (``inflection_t``, ``inflection_period``, ``peak_t``,
     ``peak_period``, ``m``) to (estimate, delta-method standard error).
+
+    ``status`` is ``"ok"``, or ``"no_finite_optimum"`` when the likelihood has no
+    finite maximum (``reason``: ``"one_period"``, all adoptions in one period, or
+    ``"ridge"``, it rises toward the modified exponential; see
+    ``policydiffusion.curves._optimum``). Then ``loglik`` is the supremum, the
+    parameters the limit identifies keep their limit values (the ceiling ``K`` of a
+    step, the rate on the ridge), all others, every standard error and the derived
+    timings are NaN, and no curve is drawn (``predict`` gives NaN).
     """
 
     policy: str
@@ -81,6 +90,18 @@ class CurveFit:
     start: int
     converged: bool
     derived: dict = field(default_factory=dict)
+    status: str = "ok"
+    reason: str = ""
+
+    @property
+    def has_optimum(self) -> bool:
+        """Whether the likelihood has a finite optimum (``status == "ok"``)."""
+        return self.status == "ok"
+
+    @property
+    def note(self) -> str:
+        """English wording of ``reason`` ("" for a fit with an optimum)."""
+        return REASONS.get(self.reason, "")
 
     @property
     def influence(self) -> str:
@@ -92,7 +113,10 @@ class CurveFit:
         return float(self.estimate[self.params.index(name)])
 
     def predict(self, t: np.ndarray | Sequence[float]) -> np.ndarray:
-        """Fitted cumulative share at model times ``t`` (1 = the first period)."""
+        """Fitted cumulative share at model times ``t`` (1 = the first period); NaN
+        without a finite optimum."""
+        if not self.has_optimum:
+            return np.full(np.shape(t), np.nan)
         return MODELS[self.model].cdf(np.asarray(t, float), *self.estimate)
 
     def predict_periods(self, periods: np.ndarray | Sequence[float]) -> np.ndarray:
@@ -122,6 +146,7 @@ class CurveFit:
             "derived": {k: {"estimate": _f(v[0]), "std_error": _f(v[1])} for k, v in self.derived.items()},
             "at_bound": list(self.at_bound), "loglik": _f(self.loglik), "aic": _f(self.aic),
             "n_obs": self.n_obs, "converged": self.converged,
+            "status": self.status, "reason": self.reason or None, "note": self.note or None,
         }
 
 
@@ -144,6 +169,11 @@ class CurveFits:
     lowest-AIC of the internal (logistic) and mixed (Bass) models, or "internal or
     mixed" when they are indistinguishable (always the case under maximum likelihood,
     where they are the same model).
+
+    A family without a finite optimum (``CurveFit.has_optimum`` False) takes no part:
+    it is never best, tied or tested, and its supremum is its limit's fit (the
+    exponential's for a ridge, which is compared as itself). When no family has an
+    optimum, ``best`` is "none" and ``dynamics`` None.
     """
 
     policy: str
@@ -163,8 +193,10 @@ class CurveFits:
 
     def tied(self, a: str, b: str) -> bool:
         """Whether fits ``a`` and ``b`` are indistinguishable: same number of parameters
-        and log-likelihoods within ``LL_TIE_RTOL * max(1, |loglik|)``."""
-        if len(self.fits[a].params) != len(self.fits[b].params):
+        and log-likelihoods within ``LL_TIE_RTOL * max(1, |loglik|)``; never a fit
+        without a finite optimum (its log-likelihood is a supremum)."""
+        fa, fb = self.fits[a], self.fits[b]
+        if len(fa.params) != len(fb.params) or not (fa.has_optimum and fb.has_optimum):
             return False
         la, lb = -self._neg2ll(a) / 2, -self._neg2ll(b) / 2
         return abs(la - lb) <= LL_TIE_RTOL * max(1.0, abs(la), abs(lb))
@@ -174,14 +206,19 @@ class CurveFits:
 
     def comparison(self) -> pd.DataFrame:
         """model, influence, n_params, loglik, aic, delta_aic (to the best), best,
-        tied_with (the models it cannot be told apart from, comma-separated)."""
+        tied_with (the models it cannot be told apart from, comma-separated), status
+        (``"ok"`` or ``"no_finite_optimum"``: then loglik is the supremum and aic is
+        computed from it)."""
         rows = [(m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic,
-                 ", ".join(self._tied_with(m)))
+                 ", ".join(self._tied_with(m)), f.status)
                 for m, f in self.fits.items()]
-        df = pd.DataFrame(rows, columns=["model", "influence", "n_params", "loglik", "aic", "tied_with"])
-        df["delta_aic"] = df["aic"] - df["aic"].min()
+        df = pd.DataFrame(rows, columns=["model", "influence", "n_params", "loglik", "aic", "tied_with",
+                                         "status"])
+        ok = df["status"] == "ok"  # a supremum's AIC is no reference (see best_models)
+        df["delta_aic"] = df["aic"] - (df.loc[ok, "aic"].min() if ok.any() else np.nan)
         df["best"] = df["model"].isin(self.best_models)
-        return df[["model", "influence", "n_params", "loglik", "aic", "delta_aic", "best", "tied_with"]]
+        return df[["model", "influence", "n_params", "loglik", "aic", "delta_aic", "best", "tied_with",
+                   "status"]]
 
     def lr_tests(self) -> pd.DataFrame:
         """Likelihood-ratio tests of each nested pair that was fitted: restricted, full,
@@ -189,23 +226,33 @@ class CurveFits:
         boundary, so p = 0.5 P(chi2(1) > LR))."""
         rows = []
         for small, big, what in NESTED:
-            if small in self.fits and big in self.fits:
+            if small in self.fits and big in self.fits and self.fits[small].has_optimum \
+                    and self.fits[big].has_optimum:
                 lr = max(self._neg2ll(small) - self._neg2ll(big), 0.0)
                 rows.append((small, big, what, lr, 1, 0.5 * float(stats.chi2.sf(lr, 1))))
         return pd.DataFrame(rows, columns=["restricted", "full", "restriction", "statistic", "df",
                                            "p_value"])
 
+    def _with_optimum(self) -> list[str]:
+        return [m for m, f in self.fits.items() if f.has_optimum]
+
     @property
     def best_models(self) -> tuple[str, ...]:
-        """The lowest-AIC family and every family indistinguishable from it."""
-        top = min(self.fits, key=lambda m: self.fits[m].aic)
-        return tuple(m for m in self.fits if m == top or self.tied(top, m))
+        """The lowest-AIC family and every family indistinguishable from it, among the
+        families with a finite optimum: one without cannot be best (its supremum is
+        its limit's fit, which is reported by the limit's own family where fitted);
+        empty when no family has one."""
+        ok = self._with_optimum()
+        if not ok:
+            return ()
+        top = min(ok, key=lambda m: self.fits[m].aic)
+        return tuple(m for m in ok if m == top or self.tied(top, m))
 
     @property
     def best(self) -> str:
         """The family with the lowest AIC; indistinguishable ones joined by " = "
-        (e.g. "logistic = bass")."""
-        return " = ".join(self.best_models)
+        (e.g. "logistic = bass"); "none" when no family has a finite optimum."""
+        return " = ".join(self.best_models) or "none"
 
     @property
     def dynamics(self) -> str | None:
@@ -213,6 +260,9 @@ class CurveFits:
         none of those curves was fitted."""
         label = {v: k for k, v in INFLUENCE.items()}
         cand = [v for v in INFLUENCE.values() if v in self.fits]
+        if not cand:
+            return None
+        cand = [m for m in cand if self.fits[m].has_optimum]  # see best_models
         if not cand:
             return None
         tests = self.lr_tests()
@@ -225,15 +275,20 @@ class CurveFits:
         return " or ".join(sorted(names))
 
     def tidy(self) -> pd.DataFrame:
-        """All parameters of all fitted families (column ``model`` first)."""
-        parts = [f.tidy().assign(model=m) for m, f in self.fits.items()]
+        """All parameters of all fitted families (column ``model`` first, the fit's
+        ``status`` last)."""
+        parts = [f.tidy().assign(model=m, status=f.status) for m, f in self.fits.items()]
         df = pd.concat(parts, ignore_index=True)
-        return df[["model"] + _TIDY]
+        return df[["model"] + _TIDY + ["status"]]
 
     def summary(self) -> str:
         lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: {self.dynamics}"]
         for _, r in self.comparison().iterrows():
             tie = f"  same likelihood as {r['tied_with']}" if r["tied_with"] else ""
+            note = self.fits[r["model"]].note
+            if note:
+                lines.append(f"  {r['model']:<12} {note}; supremum log-likelihood {r['loglik']:.3f}")
+                continue
             lines.append(f"  {r['model']:<12} AIC {r['aic']:10.3f}  dAIC {r['delta_aic']:8.3f}{tie}")
         for _, t in self.lr_tests().iterrows():
             lines.append(f"  LR test {t['restricted']} vs {t['full']} ({t['restriction']}): "
@@ -369,18 +424,49 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
     them all in one batch (:func:`newton_fits`); a data set whose optimum fails the
     Newton check falls back to the multistart optimiser."""
     optima: list = [None] * len(named)
-    if method == "mle" and optimizer == "newton":
-        data, starts = [], []
-        for _, d in named:
-            ok = np.isfinite(d.share)
-            data.append((d.t, d.at_risk, d.new))
-            starts.append(model.starts(d.t[ok], d.share[ok]))
-        for i, r in enumerate(newton_fits(model, data, starts)):
-            if r is not None:
+    limits: list[NoOptimum | None] = [None] * len(named)
+    if method == "mle":
+        limits = [one_period_limit(model, d.t, d.at_risk, d.new) for _, d in named]
+    todo = [i for i, lim in enumerate(limits) if lim is None]
+    if method == "mle" and optimizer == "newton" and todo:
+        unchecked = []
+        for i, r in zip(todo, newton_fits(model, *_newton_input(model, [named[i][1] for i in todo]))):
+            if r is not None and r.checked:
                 d = named[i][1]
                 val = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)(r.x)
                 optima[i] = (r.x, val, True)
-    return [_fit_one(model, d, method, name, opt) for (name, d), opt in zip(named, optima)]
+            elif r is not None and model.name in ("logistic", "gompertz"):
+                unchecked.append((i, r))
+        if unchecked:  # the ridge's limit, the exponential, fitted to the same data
+            expo = MODELS["exponential"]
+            ends = newton_fits(expo, *_newton_input(expo, [named[i][1] for i, _ in unchecked]))
+            for (i, r), e in zip(unchecked, ends):
+                if e is not None and e.checked:
+                    d = named[i][1]
+                    nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
+                    limits[i] = ridge_limit(model, r.x, -r.fun, e.x, -e.fun, nll)
+    return [_no_optimum(model, d, name, lim) if lim is not None else _fit_one(model, d, method, name, opt)
+            for (name, d), opt, lim in zip(named, optima, limits)]
+
+
+def _newton_input(model: CurveModel, ds: Sequence[_FitData]) -> tuple[list, list]:
+    data, starts = [], []
+    for d in ds:
+        ok = np.isfinite(d.share)
+        data.append((d.t, d.at_risk, d.new))
+        starts.append(model.starts(d.t[ok], d.share[ok]))
+    return data, starts
+
+
+def _no_optimum(model: CurveModel, d: _FitData, policy: str, lim: NoOptimum) -> CurveFit:
+    """The fit of a family whose likelihood has no finite optimum: the supremum, the
+    identified limit values, NaN for the rest (no standard errors)."""
+    k = len(model.params)
+    derived = {n: (np.nan, np.nan) for n in _derived(model, np.ones(k), np.zeros((k, k)), d)}
+    return CurveFit(policy, model.name, "mle", model.params, lim.estimate, np.full(k, np.nan),
+                    np.full((k, k), np.nan), (), lim.loglik, float(2 * k - 2 * lim.loglik),
+                    np.nan, int((d.at_risk > 0).sum()), d.n_units, d.start, False, derived,
+                    status="no_finite_optimum", reason=lim.reason)
 
 
 def _jacobian(g, x: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -467,8 +553,11 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
         SLSQP from every start, the best one polished. On all 728 SPID policies
         Newton's log-likelihood is nowhere below the multistart's by more than
         1e-8 of its size, and higher in 20 fits where SLSQP stopped short; Newton
-        is much faster where the optimum exists (fits without a finite optimum,
-        e.g. a constant hazard, fall back).
+        is much faster where the optimum exists. Likelihoods without a finite
+        optimum are not fitted but reported as such (``CurveFit.status``): all
+        adoptions in one period (detected from the data, either optimiser) and the
+        logistic/Gompertz ridge toward the modified exponential (detected when
+        Newton's check fails); other failed checks fall back to multistart.
 
     Returns
     -------

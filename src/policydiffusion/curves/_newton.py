@@ -13,7 +13,8 @@ Only a *checked* optimum is returned: Newton decrement below ``1e-12 (1 + |f|)``
 each free parameter's gradient times its size below ``1e-6 (1 + |f|)``, the Hessian
 of the free parameters positive definite, every held parameter exactly on its bound
 with the gradient pointing out of the box. A policy whose best row
-fails the check gets ``None``, and the caller fits it by the multistart optimiser.
+fails the check is returned unchecked (``checked=False``): the caller decides whether
+the likelihood has no finite optimum there or fits it by the multistart optimiser.
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ _REL_STEP = 1e-4  # finite-difference step relative to the parameter's size
 
 @dataclass(frozen=True)
 class NewtonFit:
-    """A checked optimum: parameters, negative log-likelihood, iterations used."""
+    """The best row's end point: parameters, negative log-likelihood, iterations used,
+    and whether it passed the convergence check (``checked``)."""
 
     x: np.ndarray
     fun: float
     n_iter: int
+    checked: bool = True
 
 
 class _Stack:
@@ -153,8 +156,9 @@ def newton_fits(model: CurveModel, data: list[tuple[np.ndarray, np.ndarray, np.n
     """Minimise each data set's negative log-likelihood from all its starts at once.
 
     ``data[i]`` is ``(t, at_risk, new)`` and ``starts[i]`` its start vectors (clipped to
-    the bounds). Returns, per data set, the best row's checked optimum, or ``None``
-    when it does not pass the convergence check (then fit it another way).
+    the bounds). Returns, per data set, the best row's end point, with ``checked``
+    False when it does not pass the convergence check (then it is no optimum: fit it
+    another way or explain why there is none); ``None`` when no row is finite.
 
     Examples
     --------
@@ -174,7 +178,7 @@ def newton_fits(model: CurveModel, data: list[tuple[np.ndarray, np.ndarray, np.n
             out.append(None)
             continue
         best = mine[np.argmin(f[mine])]
-        out.append(NewtonFit(x[best].copy(), float(f[best]), int(iters[best])) if ok[best] else None)
+        out.append(NewtonFit(x[best].copy(), float(f[best]), int(iters[best]), bool(ok[best])))
     return out
 
 

@@ -207,8 +207,9 @@ def _description(state: RunState, digits: int) -> Section | None:
                 row[tr("col.speed", lang)] = fmt_num(speed, digits)
             if show.fit_curves:
                 # indistinguishable fits (equal likelihoods) are all named
-                row[tr("col.best_curve", lang)] = (" = ".join(figure_label(m, lang)
-                                                              for m in d.fits.best_models)
+                row[tr("col.best_curve", lang)] = ((" = ".join(figure_label(m, lang)
+                                                               for m in d.fits.best_models)
+                                                    or tr("describe.no_best_curve", lang))
                                                    if d.fits is not None else "")
             row[tr("col.morans_i", lang)] = (fmt_num(d.moran.statistic, digits)
                                              if d.moran is not None else "")
