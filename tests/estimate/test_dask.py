@@ -15,15 +15,6 @@ KINDS = ["classical", "hc0", "hc1", {"cluster": "state"}, {"cluster-regress": "s
          {"dyadic": ["state", "region"]}]
 
 
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
 @pytest.mark.parametrize("link", ["logit", "cloglog"])
 def test_dask_fit_equals_the_local_engine_for_every_variance(panel, client, link):
     kw = dict(link=link, weights="w", chunk_rows=700)   # 5 partitions, missing rows in some

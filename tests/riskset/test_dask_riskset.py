@@ -19,15 +19,6 @@ DYAD_KEYS = ["policy", "unit", "period", "source"]
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def study():
     return spid_study(policies=POLICIES)
 
