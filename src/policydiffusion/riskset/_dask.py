@@ -27,7 +27,7 @@ import polars as pl
 from policydiffusion._display import TextSummary
 from policydiffusion._dask import dask_client, report_progress
 from policydiffusion.errors import InvalidOptionError, check_choice
-from policydiffusion.riskset._riskset import RiskSet, exclusion_lines
+from policydiffusion.riskset._riskset import RiskSet, exclusion_lines, streaming_settings
 
 __all__ = ["DaskRiskSet", "DaskBuild", "dask_build"]
 
@@ -100,12 +100,13 @@ def partitions(spells: pl.DataFrame, policies: Sequence[str],
 
 
 def _build_part(builder: Callable[[Sequence[str]], pl.LazyFrame], policy: str, lo: int,
-                hi: int, target: str | None) -> Any:
+                hi: int, target: str | None, design: str) -> Any:
     """One partition: the policy's finished rows, then the block's periods."""
     plan = builder([policy]).filter(pl.col("period").is_between(lo, hi))
     if target is None:
         return plan.collect().to_pandas()
-    plan.sink_parquet(target)
+    with streaming_settings(design):
+        plan.sink_parquet(target)
     return int(pl.scan_parquet(target).select(pl.len()).collect().item())
 
 
@@ -134,7 +135,7 @@ def dask_build(rs: RiskSet, spells: pl.DataFrame, *, scheduler: str | None = Non
         targets = [str((folder / f"part-{i:05d}.parquet").resolve()) for i in range(len(parts))]
     # the builder holds the study and the spells: send it to each worker once, not per task
     builder = client.scatter(rs._builder, broadcast=True, hash=False)
-    futures = [client.submit(_build_part, builder, p, lo, hi, t, pure=False)
+    futures = [client.submit(_build_part, builder, p, lo, hi, t, rs.design, pure=False)
                for (p, lo, hi), t in zip(parts, targets)]
     report_progress(futures, "building risk set", enabled=progress)
     table = pd.DataFrame(parts, columns=["policy", "first_period", "last_period"])
@@ -171,8 +172,9 @@ class DaskRiskSet:
     Made by ``monadic_riskset(..., engine="dask")`` or ``dyadic_riskset(...,
     engine="dask")``. Fit it with ``fit_hazard(drs, formula, engine="dask")`` (the
     workers read their own partitions) or pass ``drs.folder`` anywhere a Parquet
-    folder is accepted. Rows are grouped by partition (policy, block of periods) and
-    sorted within it, so sort before comparing them with a local build.
+    folder is accepted. Rows are grouped by partition (policy, block of periods);
+    dyadic rows are not sorted within it (a sort would hold the partition in memory),
+    so sort before comparing them with a local build.
 
     Attributes
     ----------

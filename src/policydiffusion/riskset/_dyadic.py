@@ -161,7 +161,8 @@ def dyadic_riskset(
     if sort is not None and not isinstance(sort, bool):
         raise InvalidOptionError(f"sort must be True, False or None (sort unless lazy); "
                                  f"got {sort!r}.")
-    ordered = not lazy if sort is None else sort
+    # a lazy plan or a Dask partition is written by streaming, which a sort would hold
+    ordered = not (lazy or engine == "dask") if sort is None else sort
     check_sampling(sample_nonevents, seed)
     on_dask = DaskBuild.parse(engine, scheduler=scheduler, partition_periods=partition_periods,
                               output=output, progress=progress)

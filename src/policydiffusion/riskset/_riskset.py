@@ -31,6 +31,15 @@ def exclusion_lines(exclusions: pd.DataFrame) -> list[str]:
         f"    {r.count:>7,}  {r.reason}  [e.g. {r.examples}]" for r in exclusions.itertuples()]
 
 
+def streaming_settings(design: str) -> contextlib.AbstractContextManager:
+    """Settings of polars' streaming engine while a risk set of ``design`` is written:
+    dyadic batches stream in morsels of ``DYAD_MORSEL_ROWS`` (half the peak memory of
+    polars' default at the same speed)."""
+    if design != "dyadic":
+        return contextlib.nullcontext()
+    return pl.Config(streaming_chunk_size=DYAD_MORSEL_ROWS)
+
+
 @dataclass(frozen=True)
 class RiskSet:
     """An event-history risk set: the rows, why some units are missing, what each column is.
@@ -190,9 +199,7 @@ class RiskSet:
 
     def _streaming(self) -> contextlib.AbstractContextManager:
         """Settings of polars' streaming engine while this risk set is written."""
-        if self.design != "dyadic":
-            return contextlib.nullcontext()
-        return pl.Config(streaming_chunk_size=DYAD_MORSEL_ROWS)
+        return streaming_settings(self.design)
 
     # ------------------------------------------------------------------ people
     def summary(self) -> TextSummary:
