@@ -168,6 +168,21 @@ def _numeric_where_clean(frame: pd.DataFrame) -> pd.DataFrame:
 
 # the roles the command line can rename (the options of `policydiffusion validate`)
 _CLI_HINT = {r: f" (on the command line --{r}-col)" for r in ("policy", "unit", "time")}
+#: how each role's column is named: the flat keyword and its field of the table's mapping
+_NAMED_BY = {
+    "policy": "policy_col= or AdoptionColumns(policy=...)",
+    "unit": "unit_col= or AdoptionColumns(unit=...)",
+    "time": "time_col= or AdoptionColumns(time=...)",
+    "units_id": "units_id_col= or UnitColumns(id=...)",
+    "policies_id": "policies_id_col= or PolicyColumns(id=...)",
+    "covariates_unit": "covariates_unit_col= or CovariateColumns(unit=...)",
+    "covariates_time": "covariates_time_col= or CovariateColumns(time=...)",
+    "source": "the relation's source column (RelationSpec / RelationColumns(source=...))",
+    "target": "the relation's target column (RelationSpec / RelationColumns(target=...))",
+    "weight": "the relation's weight column (RelationSpec / RelationColumns(weight=...))",
+    "period": "the relation's period column (RelationSpec / RelationColumns(period=...))",
+}
+_FIXED = {"event", "start"}  # the events table's columns have fixed names
 
 
 def require_columns(table: Table, columns: dict[str, str]) -> None:
@@ -181,7 +196,9 @@ def require_columns(table: Table, columns: dict[str, str]) -> None:
         problems = [
             Problem(table.label, None, col, None,
                     f"no such column (needed as the {role} column); the table has {have}. "
-                    f"Name the right one with {role}_col=" + _CLI_HINT.get(role, "") + ".")
+                    + (f"Rename that column to {col!r}." if role in _FIXED else
+                       f"Name the right one with {_NAMED_BY.get(role, role + '_col=')}"
+                       + _CLI_HINT.get(role, "") + "."))
             for role, col in missing
         ]
         raise StudyDataError(problems)
