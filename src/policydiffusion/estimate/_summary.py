@@ -170,7 +170,10 @@ class CoefficientsMixin:
 
     @property
     def std_errors(self) -> pd.Series:
-        """Standard errors under the result's variance estimator."""
+        """Standard errors under the result's variance estimator: the square roots of
+        ``cov``'s diagonal as computed, also for terms the result lists as not
+        estimable or with a standard error not identified (``tidy()``, tables and JSON
+        leave those out)."""
         return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
 
     def _vcov_dict(self) -> dict:

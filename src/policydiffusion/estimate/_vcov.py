@@ -365,6 +365,8 @@ def nested_terms(components: Mapping[str, np.ndarray], meat_hc: np.ndarray,
     Detected per clustering dimension (``components``: the cluster sums' cross-product,
     no small-sample factor) as a meat diagonal below ``rtol`` times the HC0 meat's
     (rows' scores; about 1e-20 for a nested term at convergence, near 1 otherwise).
+    Not detected for Firth fits: their penalised score, not the likelihood's, sums to
+    zero in each cluster, so the ratio stays far above ``rtol``.
 
     Examples
     --------
