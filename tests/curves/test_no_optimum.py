@@ -158,3 +158,15 @@ def test_cli_describe_prints_and_writes_the_status(tmp_path, capsys):
     assert d["bass"]["status"] == "no_finite_optimum" and d["bass"]["params"]["p"] is None
     fits = pd.read_csv(out / "curve_fits.csv")
     assert set(fits.query("policy == 'p'")["status"]) == {"no_finite_optimum"}
+
+
+def test_a_step_has_no_optimum_under_least_squares_and_no_aic():
+    # NLS used to report the step as the best logistic (AIC from a zero residual sum of
+    # squares, K with SE 2e-8); a supremum's AIC would count unidentified parameters
+    for method in ("nls", "mle"):
+        fits = fit_curves(_one_period(), "p", units=10, method=method)
+        assert fits.best == "none"
+        for f in fits.fits.values():
+            assert f.status == "no_finite_optimum" and f.method == method
+            assert np.isnan(f.aic) and f.value("K") == pytest.approx(0.3, rel=1e-12)
+        assert fits.comparison()["delta_aic"].isna().all()

@@ -208,7 +208,7 @@ class CurveFits:
         """model, influence, n_params, loglik, aic, delta_aic (to the best), best,
         tied_with (the models it cannot be told apart from, comma-separated), status
         (``"ok"`` or ``"no_finite_optimum"``: then loglik is the supremum and aic is
-        computed from it)."""
+        NaN)."""
         rows = [(m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic,
                  ", ".join(self._tied_with(m)), f.status)
                 for m, f in self.fits.items()]
@@ -425,8 +425,8 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
     Newton check falls back to the multistart optimiser."""
     optima: list = [None] * len(named)
     limits: list[NoOptimum | None] = [None] * len(named)
-    if method == "mle":
-        limits = [one_period_limit(model, d.t, d.at_risk, d.new) for _, d in named]
+    # a step has no finite optimum under least squares either
+    limits = [one_period_limit(model, d.t, d.at_risk, d.new) for _, d in named]
     todo = [i for i, lim in enumerate(limits) if lim is None]
     if method == "mle" and optimizer == "newton" and todo:
         unchecked = []
@@ -445,7 +445,7 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
                     d = named[i][1]
                     nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
                     limits[i] = ridge_limit(model, r.x, -r.fun, e.x, -e.fun, nll)
-    return [_no_optimum(model, d, name, lim) if lim is not None else _fit_one(model, d, method, name, opt)
+    return [_no_optimum(model, d, name, lim, method) if lim is not None else _fit_one(model, d, method, name, opt)
             for (name, d), opt, lim in zip(named, optima, limits)]
 
 
@@ -458,13 +458,16 @@ def _newton_input(model: CurveModel, ds: Sequence[_FitData]) -> tuple[list, list
     return data, starts
 
 
-def _no_optimum(model: CurveModel, d: _FitData, policy: str, lim: NoOptimum) -> CurveFit:
-    """The fit of a family whose likelihood has no finite optimum: the supremum, the
-    identified limit values, NaN for the rest (no standard errors)."""
+def _no_optimum(model: CurveModel, d: _FitData, policy: str, lim: NoOptimum,
+                method: str = "mle") -> CurveFit:
+    """The fit of a family whose likelihood has no finite optimum: the supremum (MLE;
+    NaN under least squares), the identified limit values, NaN for the rest (no
+    standard errors)."""
     k = len(model.params)
     derived = {n: (np.nan, np.nan) for n in _derived(model, np.ones(k), np.zeros((k, k)), d)}
-    return CurveFit(policy, model.name, "mle", model.params, lim.estimate, np.full(k, np.nan),
-                    np.full((k, k), np.nan), (), lim.loglik, float(2 * k - 2 * lim.loglik),
+    # no AIC: 2k would count parameters the limit does not identify
+    return CurveFit(policy, model.name, method, model.params, lim.estimate, np.full(k, np.nan),
+                    np.full((k, k), np.nan), (), lim.loglik if method == "mle" else np.nan, np.nan,
                     np.nan, int((d.at_risk > 0).sum()), d.n_units, d.start, False, derived,
                     status="no_finite_optimum", reason=lim.reason)
 
