@@ -112,9 +112,10 @@ def _run_in_worker(chunk: list[str]) -> list[tuple]:
 
 
 def _chunks(ids: list[str], jobs: int) -> list[list[str]]:
-    """One chunk for one process (the largest batch of fits); else 4 per worker, so
-    a chunk of slow fits does not keep the others waiting."""
-    n = 1 if jobs == 1 else min(len(ids), 4 * jobs)
+    """Batches of at most 64 policies for one process (large enough for batched fits,
+    small enough that summaries are printed as they come); else 4 per worker, so a
+    chunk of slow fits does not keep the others waiting."""
+    n = -(-len(ids) // 64) if jobs == 1 else min(len(ids), 4 * jobs)
     size = -(-len(ids) // max(n, 1))
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
