@@ -190,9 +190,10 @@ class RiskSet:
 
         Each batch is planned and streamed on its own, so memory does not grow with the
         number of policies. An unsorted lazy dyadic plan (``dyadic_riskset(...,
-        lazy=True)``) streams in bounded memory whatever the size of a batch; a sorted or
-        sampled one (``sample_nonevents``: a ranking within each stratum) holds a batch's
-        rows, so write those one policy per file. The folder also gets
+        lazy=True)``) streams in bounded memory whatever the size of a batch, sampled
+        with ``sample_method="bernoulli"`` too; a sorted one, or one sampled by the
+        default systematic method (a ranking within each stratum), holds a batch's rows,
+        so write those one policy per file. The folder also gets
         ``riskset_meta.json`` (options, column metadata, exclusions). Read it back with
         ``polars.scan_parquet(folder / "*.parquet")``.
 
