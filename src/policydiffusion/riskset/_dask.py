@@ -31,6 +31,7 @@ from policydiffusion.riskset._riskset import (RiskSet, exclusion_lines, parquet_
 
 __all__ = ["DaskRiskSet", "DaskBuild", "dask_build"]
 
+
 @dataclass(frozen=True)
 class DaskBuild:
     """The Dask options of a risk-set build (``engine="dask"``), checked before any work."""
