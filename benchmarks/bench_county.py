@@ -3,7 +3,7 @@
 Run from the repository root::
 
     PYTHONPATH=src python3 benchmarks/bench_county.py [--units 250,500,1000,2000] [--full-max 500]
-        [--engine dask] [--sampled 0.01,0.1]
+        [--engine dask] [--sampled 0.01,0.1] [--sample-method bernoulli]
 
 The study (seeded, drawn by :func:`county_study`): N units on a triangular lattice
 (each has about 6 contiguous neighbours), 25 years (1990-2014), 3 policies diffusing
@@ -32,7 +32,8 @@ peak RSS of each process; the largest differences from the local fit. At the
 ``--sampled 0.01,0.1`` also builds the conditional dyads with sampled non-events
 (every event kept, that share of the non-events, stratified by policy and year, seed 1)
 and fits them unweighted (prior correction) and weighted (``sample_weight``, HC1):
-time, memory and each slope's distance from the full fit in full-fit SEs. At the
+time, memory and each slope's distance from the full fit in full-fit SEs
+(``--sample-method bernoulli``: the streamed draw instead of the systematic one). At the
 end, per step, the slope of log(wall), log(CPU), log(peak RSS) and log(rows) on log(N): the
 scaling exponent.
 """
@@ -113,7 +114,7 @@ def county_study(n: int, *, seed: int = 14):
 
 
 CHILD = r'''
-import json, resource, sys, time
+import json, os, resource, sys, time
 step, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 sys.path.insert(0, "benchmarks")
 t0, c0 = time.perf_counter(), time.process_time()
@@ -128,7 +129,8 @@ if step.startswith("build_"):
         rs = monadic_riskset(study, policies=study.policy_ids, terms=mono,
                              unit_attributes=["x"], lazy=True)
     else:
-        sampled = {"sample_nonevents": float(share), "seed": 1} if share else {}
+        sampled = {"sample_nonevents": float(share), "seed": 1,
+                   "sample_method": os.environ["BENCH_SAMPLE_METHOD"]} if share else {}
         rs = dyadic_riskset(study, policies=study.policy_ids, conditional=design == "conditional",
                             terms=mono + [T.contiguous(), T.relation_count("visits")],
                             unit_attributes=["x"], lazy=True, **sampled)
@@ -281,11 +283,15 @@ def main() -> None:
                     "the non-events (sample_nonevents, seed 1), fitted unweighted (prior "
                     "correction: with policy fixed effects only the intercepts move) and "
                     "weighted (sample_weight, HC1), each against the full fit")
+    ap.add_argument("--sample-method", choices=("systematic", "bernoulli"),
+                    default="systematic", help="how --sampled draws the non-events "
+                    "(dyadic_riskset's sample_method)")
     ap.add_argument("--step-timeout", type=float, default=240)
     ap.add_argument("--json", type=Path, default=None, help="write every record here; with "
                     "--resume, read the records there first and add to them")
     ap.add_argument("--resume", action="store_true")
     args = ap.parse_args()
+    os.environ["BENCH_SAMPLE_METHOD"] = args.sample_method  # read by the build steps
     print(f"bench_county: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start",
           flush=True)
     records = json.loads(args.json.read_text()) if args.resume and args.json.exists() else []
@@ -307,6 +313,7 @@ def main() -> None:
                 sb = run_step(f"build_{design}@{share}", n, sout, timeout=args.step_timeout)
                 if sb is None:
                     continue
+                sb["sample_method"] = args.sample_method
                 records.append(sb)
                 for how in ("prior", "weighting"):
                     sf = run_step(f"fit_{design}@{share}@{how}", n, sout, FORMULAS[design],

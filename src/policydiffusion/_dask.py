@@ -16,7 +16,8 @@ __all__ = ["dask_client", "report_progress"]
 
 def dask_client(scheduler: str | None = None):
     """The Dask client to use: ``scheduler``'s, else the current one, else a new
-    LocalCluster's.
+    LocalCluster's. The current client is reused when it is connected to
+    ``scheduler`` (a study file's builds and fits would each open one otherwise).
 
     Raises
     ------
@@ -34,6 +35,12 @@ def dask_client(scheduler: str | None = None):
                           package="dask[distributed]")
     Client, get_client = distributed.Client, distributed.get_client
     if scheduler is not None:
+        try:
+            current = get_client()
+        except ValueError:
+            current = None
+        if current is not None and current.scheduler.address == scheduler:
+            return current
         try:
             return Client(scheduler, timeout="3s")
         except (OSError, TimeoutError) as exc:

@@ -60,6 +60,66 @@ def test_dyadic_on_dask_equals_the_local_build_in_files_and_in_memory(study, cli
     assert str(local.summary()).split("exclusions")[1] == text.split("exclusions")[1]
 
 
+def test_rows_in_worker_memory_keep_the_local_types_with_nulls(study, client, tmp_path):
+    # a source that has not adopted yet has no time since adoption: an Int32 with nulls,
+    # which numpy-backed pandas partitions turned into float64
+    kw = dict(policies=POLICIES[:2], conditional=False,
+              terms=[T.source_time_since_adoption(), T.contiguous()])
+    local = dyadic_riskset(study, **kw)
+    assert local.data["source_time_since_adoption"].null_count() > 0
+    memory = dyadic_riskset(study, **kw, engine="dask", partition_periods=8)
+    files = dyadic_riskset(study, **kw, engine="dask", partition_periods=8,
+                           output=tmp_path / "dyads")
+    for drs in (memory, files):
+        assert drs.to_riskset().data.schema == local.data.schema
+        assert _rows(drs, DYAD_KEYS).equals(local.data)
+    part = next(iter(memory.partition_frames()))
+    assert str(part["source_time_since_adoption"].dtype) == "int32[pyarrow]"
+    assert memory.frame.dtypes.equals(part.dtypes)
+    formula = "adopt ~ source_time_since_adoption + contiguous + policy"
+    a, b = fit_hazard(local, formula), fit_hazard(memory, formula, engine="dask")
+    assert a.nobs == b.nobs < local.n_rows()  # rows with a null are left out alike
+    np.testing.assert_allclose(b.params, a.params, rtol=1e-10)
+    np.testing.assert_allclose(b.std_errors, a.std_errors, rtol=1e-10)
+
+
+def test_dask_and_local_folders_are_written_alike_and_a_failed_rewrite_leaves_no_meta(
+        study, client, tmp_path):
+    import json
+
+    kw = dict(policies=POLICIES[:2], terms=[T.contiguous()])
+    # sort=False: a Dask dyadic build does not sort (the options must say so alike)
+    local = dyadic_riskset(study, **kw, sort=False).sink_parquet_dataset(tmp_path / "local")
+    drs = dyadic_riskset(study, **kw, engine="dask", partition_periods=9,
+                         output=tmp_path / "dask")
+    a, b = (json.loads((f / "riskset_meta.json").read_text()) for f in (local, drs.folder))
+    assert b["options"].pop("engine") == "dask" and b["options"].pop("partition_periods") == 9
+    a["options"].pop("engine", None)
+    assert a == b
+
+    def fail(done, total):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        dyadic_riskset(study, **kw).sink_parquet_dataset(drs.folder, policies_per_file=1,
+                                                          progress=fail)
+    # the earlier write's parts are gone: its metadata must not describe what is left
+    assert sorted(p.name for p in drs.folder.iterdir()) == ["part-00000.parquet"]
+
+
+def test_the_schema_is_resolved_once_per_build(study, client, monkeypatch, tmp_path):
+    from policydiffusion.riskset import _dask
+
+    calls = []
+    real = _dask._schema
+    monkeypatch.setattr(_dask, "_schema", lambda rs: calls.append(1) or real(rs))
+    for output in (None, tmp_path / "mono"):  # resolving a long lazy plan is not free
+        calls.clear()
+        drs = monadic_riskset(study, policy="absvot", engine="dask", output=output)
+        assert len(calls) == 1 and drs.columns == monadic_riskset(study,
+                                                                  policy="absvot").columns
+
+
 def test_sampled_dyads_on_dask_are_the_local_sample(study, client):
     kw = dict(policies=POLICIES, sample_nonevents=0.2, seed=11)
     local = dyadic_riskset(study, **kw)

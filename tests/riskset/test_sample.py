@@ -41,8 +41,9 @@ def test_every_event_kept_and_each_stratum_sampled_at_the_rate(raw, f, seed, con
         assert math.floor(f * n - 1e-9) <= kept.get((p, t), 0) <= math.ceil(f * n + 1e-9)
 
 
+@pytest.mark.parametrize("method", ["systematic", "bernoulli"])
 @pytest.mark.parametrize("f", [0.01, 0.1, 0.5])
-def test_nonevents_sampled_at_the_rate_within_binomial_error(f):
+def test_nonevents_sampled_at_the_rate_within_binomial_error(f, method):
     rng = np.random.default_rng(1)
     n = 100_000
     rows = pl.LazyFrame({"policy": rng.integers(0, 40, n).astype(str),
@@ -50,15 +51,20 @@ def test_nonevents_sampled_at_the_rate_within_binomial_error(f):
                          "source": np.arange(n).astype(str),
                          "period": rng.integers(1990, 1996, n),
                          "adopt": (rng.random(n) < 0.02).astype(np.int8)})
-    out = sample_nonevents(rows, f, seed=11).collect()
+    out = sample_nonevents(rows, f, seed=11, method=method).collect()
     full = rows.collect()
     n0 = int((full["adopt"] == 0).sum())
     k0 = int((out["adopt"] == 0).sum())
     assert abs(k0 - f * n0) <= 3 * math.sqrt(n0 * f * (1 - f))
     assert int(out["adopt"].sum()) == int(full["adopt"].sum())
-    again = sample_nonevents(rows, f, seed=11).collect()
-    other = sample_nonevents(rows, f, seed=12).collect()
+    assert set(out["sample_weight"].unique()) == {1.0, 1.0 / f}
+    again = sample_nonevents(rows, f, seed=11, method=method).collect()
+    other = sample_nonevents(rows, f, seed=12, method=method).collect()
     assert again.equals(out) and not other.equals(out)
+    # the draw is the rows' own: shuffled rows give the same sample
+    shuffled = full.sample(fraction=1.0, shuffle=True, seed=2).lazy()
+    assert sample_nonevents(shuffled, f, seed=11, method=method).collect().sort(KEYS).equals(
+        out.sort(KEYS))
 
 
 def test_sampling_needs_a_seed_and_a_share():

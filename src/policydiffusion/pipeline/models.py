@@ -72,7 +72,9 @@ def fit_models(sf: StudyFile, built: list[BuiltRiskSet], *,
             key = model_key(m.name, b, per_policy)
             if tick is not None:
                 tick(f"model {key}")
-            data = b.riskset.data  # type: ignore[attr-defined]
+            # a risk set built on Dask is fitted where its partitions are
+            data = getattr(b, "dask", None)
+            data = b.riskset.data if data is None else data  # type: ignore[attr-defined]
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:

@@ -55,7 +55,8 @@ def check_models(study: Study, sf: StudyFile) -> None:
             continue
         policies = tuple(spec.policies or study.policy_ids)
         first = None if spec.design == "pooled" else policies[0]
-        rs = _build_one(study, spec, build_terms(sf, spec.terms), first, policies, sf, i)
+        rs = _build_one(study, spec, build_terms(sf, spec.terms), first, policies, sf, i,
+                        plan_only=True)
         columns = [c for c in rs.plan.collect_schema().names()  # type: ignore[attr-defined]
                    if not c.startswith("_")]
         for j, m in models:

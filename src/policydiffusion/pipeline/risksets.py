@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
@@ -22,6 +23,9 @@ class BuiltRiskSet:
     policy: str | None
     riskset: object  # policydiffusion.riskset.RiskSet
     terms: tuple = ()  # the term objects it was built from (build_terms of spec.terms)
+    # built on Dask ([engine] kind = "dask"): the DaskRiskSet the models are fitted from;
+    # ``riskset`` is then its local view (a scan of its folder, or its rows gathered)
+    dask: object = None
 
     @property
     def key(self) -> str:
@@ -44,11 +48,14 @@ def build_terms(sf: StudyFile, terms: tuple[TermSpec, ...]) -> list:
 
 
 def _build_one(study: Study, spec: RiskSetSection, terms: list, policy: str | None,
-               policies: tuple[str, ...], sf: StudyFile, index: int) -> object:
+               policies: tuple[str, ...], sf: StudyFile, index: int, *,
+               plan_only: bool = False) -> object:
+    """One risk set, built on the ``[engine]``; ``plan_only``: its lazy plan in this
+    process whatever ``[engine]`` says (the preflight only learns its columns)."""
     from policydiffusion.riskset import dyadic_riskset, monadic_riskset
 
-    opts = dict(start=spec.start, terms=terms, unit_attributes=spec.unit_attributes,
-                **spec.options)
+    opts = {"start": spec.start, "terms": terms, "unit_attributes": spec.unit_attributes,
+            **spec.options, **({"lazy": True} if plan_only else _engine_options(sf, spec, policy))}
     try:
         if spec.design == "dyadic":
             return dyadic_riskset(study, policy, conditional=spec.conditional, **opts)
@@ -58,6 +65,21 @@ def _build_one(study: Study, spec: RiskSetSection, terms: list, policy: str | No
     except PolicyDiffusionError as exc:
         raise StudyFileError(f"{sf.where(('riskset', index))}: risk set {spec.name!r}"
                              f"{'' if policy is None else f' for {policy!r}'}: {exc}") from None
+
+
+def _engine_options(sf: StudyFile, spec: RiskSetSection, policy: str | None) -> dict:
+    """The builders' Dask options from ``[engine]`` (none for the local engine); each
+    risk set gets its own folder under ``output``, as a Dask build replaces the part
+    files of the folder it writes."""
+    e = sf.engine
+    if e.kind != "dask":
+        return {}
+    folder = None
+    if e.output is not None:
+        folder = Path(sf.path).parent / e.output / spec.name
+        folder = folder if policy is None else folder / policy
+    return dict(engine="dask", scheduler=e.scheduler, partition_periods=e.partition_periods,
+                output=folder)
 
 
 def build_risksets(study: Study, sf: StudyFile, *,
@@ -72,7 +94,9 @@ def build_risksets(study: Study, sf: StudyFile, *,
             if tick is not None:
                 tick(f"risk set {spec.name}" + ("" if policy is None else f" ({policy})"))
             rs = _build_one(study, spec, terms, policy, policies, sf, i)
-            out.append(BuiltRiskSet(spec=spec, policy=policy, riskset=rs, terms=terms))
+            drs = rs if sf.engine.kind == "dask" else None
+            out.append(BuiltRiskSet(spec=spec, policy=policy, terms=terms, dask=drs,
+                                    riskset=rs if drs is None else drs.to_riskset()))
     return out
 
 

@@ -16,7 +16,6 @@ Needs the ``dask`` extra: ``pip install "policydiffusion[dask]"``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -27,11 +26,10 @@ import polars as pl
 from policydiffusion._display import TextSummary
 from policydiffusion._dask import dask_client, report_progress
 from policydiffusion.errors import InvalidOptionError, check_choice
-from policydiffusion.riskset._riskset import RiskSet, exclusion_lines, streaming_settings
+from policydiffusion.riskset._riskset import (RiskSet, exclusion_lines, parquet_folder,
+                                              streaming_settings)
 
 __all__ = ["DaskRiskSet", "DaskBuild", "dask_build"]
-
-META_FILE = "riskset_meta.json"
 
 
 @dataclass(frozen=True)
@@ -104,10 +102,17 @@ def _build_part(builder: Callable[[Sequence[str]], pl.LazyFrame], policy: str, l
     """One partition: the policy's finished rows, then the block's periods."""
     plan = builder([policy]).filter(pl.col("period").is_between(lo, hi))
     if target is None:
-        return plan.collect().to_pandas()
+        return _pandas(plan.collect())
     with streaming_settings(design):
         plan.sink_parquet(target)
     return int(pl.scan_parquet(target).select(pl.len()).collect().item())
+
+
+def _pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    """Rows kept in worker memory, Arrow-backed: numpy's dtypes would turn an integer
+    column with nulls (a lag before the first period, a source that never adopted)
+    into float64, so the rows would no longer be the local build's or the files'."""
+    return frame.to_pandas(use_pyarrow_extension_array=True)
 
 
 def dask_build(rs: RiskSet, spells: pl.DataFrame, *, scheduler: str | None = None,
@@ -124,40 +129,36 @@ def dask_build(rs: RiskSet, spells: pl.DataFrame, *, scheduler: str | None = Non
                                  "monadic_riskset(...) or dyadic_riskset(...).")
     client = dask_client(scheduler)
     parts = partitions(spells, rs.policies, partition_periods)
-    folder = None
-    targets: list[str | None] = [None] * len(parts)
-    if output is not None:
-        folder = Path(output)
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("part-*.parquet"):
-            old.unlink()
-        # an absolute path, so that workers started elsewhere (Slurm jobs) find it
-        targets = [str((folder / f"part-{i:05d}.parquet").resolve()) for i in range(len(parts))]
-    # the builder holds the study and the spells: send it to each worker once, not per task
-    builder = client.scatter(rs._builder, broadcast=True, hash=False)
-    futures = [client.submit(_build_part, builder, p, lo, hi, t, rs.design, pure=False)
-               for (p, lo, hi), t in zip(parts, targets)]
-    report_progress(futures, "building risk set", enabled=progress)
     table = pd.DataFrame(parts, columns=["policy", "first_period", "last_period"])
     options = {**rs.options, "engine": "dask", "partition_periods": partition_periods}
-    if folder is not None:
-        table["rows"] = client.gather(futures)
-        table["file"] = [Path(t).name for t in targets]  # type: ignore[arg-type]
-        meta = {"design": rs.design, "options": options, "column_meta": dict(rs.column_meta),
-                "exclusions": rs.exclusions.to_dict(orient="records")}
-        (folder / META_FILE).write_text(json.dumps(meta, indent=1, default=str),
-                                        encoding="utf-8")
-        return DaskRiskSet(rs.design, rs.exclusions, rs.column_meta, options, rs.policies,
-                           table, folder=folder, _schema=_schema(rs))
+    schema = _schema(rs)
+    done = dict(design=rs.design, exclusions=rs.exclusions, column_meta=rs.column_meta,
+                options=options, policies=rs.policies, _schema=schema)
+    # the builder holds the study and the spells: send it to each worker once, not per task
+    builder = client.scatter(rs._builder, broadcast=True, hash=False)
+
+    def run(targets: Sequence[str | None]) -> list:
+        futures = [client.submit(_build_part, builder, p, lo, hi, t, rs.design, pure=False)
+                   for (p, lo, hi), t in zip(parts, targets)]
+        report_progress(futures, "building risk set", enabled=progress)
+        return futures
+
+    if output is not None:
+        with parquet_folder(output, rs, options=options) as folder:
+            # absolute paths, so that workers started elsewhere (Slurm jobs) find them
+            names = [f"part-{i:05d}.parquet" for i in range(len(parts))]
+            table["rows"] = client.gather(run([str((folder / n).resolve()) for n in names]))
+        table["file"] = names
+        return DaskRiskSet(partitions=table, folder=folder, **done)
     import dask.dataframe as dd
 
     from distributed import wait
 
+    futures = run([None] * len(parts))
     wait(futures)
-    frame = dd.from_delayed(futures, meta=_schema(rs).clear().to_pandas(), verify_meta=False)
+    frame = dd.from_delayed(futures, meta=_pandas(schema), verify_meta=False)
     table["rows"] = client.gather(client.map(len, futures, pure=False))
-    return DaskRiskSet(rs.design, rs.exclusions, rs.column_meta, options, rs.policies,
-                       table, frame=frame, _futures=tuple(futures), _schema=_schema(rs))
+    return DaskRiskSet(partitions=table, frame=frame, _futures=tuple(futures), **done)
 
 
 def _schema(rs: RiskSet) -> pl.DataFrame:
@@ -185,7 +186,8 @@ class DaskRiskSet:
     folder : pathlib.Path or None
         The Parquet folder (``output=``); None when the rows are in worker memory.
     frame : dask.dataframe.DataFrame or None
-        The rows in worker memory (no ``output=``); None for a folder.
+        The rows in worker memory (no ``output=``; Arrow-backed pandas columns, so
+        the local build's types); None for a folder.
 
     Examples
     --------
@@ -249,7 +251,10 @@ class DaskRiskSet:
         return self._futures
 
     def partition_frames(self) -> Iterable[pd.DataFrame]:
-        """The in-memory partitions as pandas frames, fetched one at a time."""
+        """The in-memory partitions as pandas frames, fetched one at a time.
+
+        Columns are Arrow-backed (``int32[pyarrow]``, ...): the local build's types,
+        an integer column with nulls included (numpy's would make it float64)."""
         for f in self.partition_futures():
             yield f.result()
 

@@ -85,6 +85,7 @@ def dyadic_riskset(
     not_before: int | None = None,
     sample_nonevents: float | None = None,
     seed: int | None = None,
+    sample_method: str = "systematic",
     engine: str = "local",
     scheduler: str | None = None,
     partition_periods: int | None = None,
@@ -133,6 +134,17 @@ def dyadic_riskset(
         unit-period event repeats once per source, so a dyadic logit is rarely
         correctly specified; the weighted fit then targets the full-data estimate and
         the unweighted one may not (benchmarks/bench_county_sampled_results.txt).
+    sample_method
+        ``"systematic"`` (default): within each stratum the non-events are ranked in a
+        seeded random order and kept by systematic sampling, so a stratum keeps
+        ``floor`` or ``ceil`` of the share times its non-events; the ranking holds a
+        policy batch in memory. ``"bernoulli"``: each non-event is kept on its own,
+        with the same probability, by a seeded hash of (policy, unit, source, period),
+        so the build streams (bounded memory: write large ones with ``lazy=True`` and
+        ``sink_parquet_dataset``; 2,000 counties' conditional dyads at 10% peaked at
+        0.42 GB against 1.95 GB systematic, benchmarks/bench_county_sampled_results.txt);
+        a stratum keeps a binomial number of non-events, and the dyads drawn differ
+        from the systematic ones.
     engine, scheduler, partition_periods, output, progress
         As in :func:`monadic_riskset`: ``engine="dask"`` builds each (policy, block
         of periods) in its own Dask task (never a Dask merge of all pairs).
@@ -163,7 +175,7 @@ def dyadic_riskset(
                                  f"got {sort!r}.")
     # a lazy plan or a Dask partition is written by streaming, which a sort would hold
     ordered = not (lazy or engine == "dask") if sort is None else sort
-    check_sampling(sample_nonevents, seed)
+    check_sampling(sample_nonevents, seed, sample_method)
     on_dask = DaskBuild.parse(engine, scheduler=scheduler, partition_periods=partition_periods,
                               output=output, progress=progress)
     su = setup(study, policy, policies, design="dyadic", terms=terms, start=start,
@@ -191,7 +203,7 @@ def dyadic_riskset(
                 if c not in KEY_ORDER and c not in INTERNAL and c != "_src_T"]
         dy = dy.select(*KEY_ORDER, *rest)
         if sample_nonevents is not None:
-            dy = _sample(dy, sample_nonevents, seed=seed)
+            dy = _sample(dy, sample_nonevents, seed=seed, method=sample_method)
         return dy.sort("policy", "unit", "period", "source") if ordered else dy
 
     base = {k: (BASE_META.get(k) or DYAD_META[k]) for k in KEY_ORDER}
@@ -199,7 +211,7 @@ def dyadic_riskset(
     options = {**su.options, "conditional": conditional, "sort": ordered}
     meta = su.meta(base, "dyadic")
     if sample_nonevents is not None:
-        options.update(sample_nonevents=sample_nonevents, seed=seed)
+        options.update(sample_nonevents=sample_nonevents, seed=seed, sample_method=sample_method)
         meta[WEIGHT] = {"description": "1 for events, 1/share for sampled non-events "
                                        f"(non-events sampled at {sample_nonevents:g})",
                         "lag": None}

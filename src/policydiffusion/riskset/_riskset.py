@@ -6,7 +6,7 @@ import contextlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import pandas as pd
 import polars as pl
@@ -21,6 +21,7 @@ __all__ = ["RiskSet"]
 # default (100,000) held 0.83 GB for 23 million county dyads with their terms, 25,000
 # held 0.45 GB in about the same time.
 DYAD_MORSEL_ROWS = 25_000
+META_FILE = "riskset_meta.json"
 
 
 def exclusion_lines(exclusions: pd.DataFrame) -> list[str]:
@@ -38,6 +39,39 @@ def streaming_settings(design: str) -> contextlib.AbstractContextManager:
     if design != "dyadic":
         return contextlib.nullcontext()
     return pl.Config(streaming_chunk_size=DYAD_MORSEL_ROWS)
+
+
+@contextlib.contextmanager
+def parquet_folder(folder: str | Path, rs: "RiskSet", *,
+                   options: Mapping[str, object] | None = None) -> Iterator[Path]:
+    """The folder of a risk set written as Parquet files, ready for ``part-*.parquet``.
+
+    Creates the folder and removes the part files and the metadata of an earlier
+    write (a shorter write must not leave stale parts to be read with it, nor a
+    failed one the metadata of rows it deleted); when the block finishes, writes
+    ``riskset_meta.json`` (design, ``options``, default
+    ``rs.options``, column metadata, exclusions). Used by
+    :meth:`RiskSet.sink_parquet_dataset` and the Dask build, so both folders read alike.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> rs = RiskSet("monadic", pl.LazyFrame(), pd.DataFrame(), {}, {"lag": 1})
+    >>> with parquet_folder(tempfile.mkdtemp(), rs) as folder:
+    ...     (folder / "part-00000.parquet").write_bytes(b"")
+    0
+    >>> sorted(p.name for p in folder.iterdir())
+    ['part-00000.parquet', 'riskset_meta.json']
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in [*folder.glob("part-*.parquet"), folder / META_FILE]:
+        old.unlink(missing_ok=True)
+    yield folder
+    meta = {"design": rs.design, "options": dict(rs.options if options is None else options),
+            "column_meta": dict(rs.column_meta),
+            "exclusions": rs.exclusions.to_dict(orient="records")}
+    (folder / META_FILE).write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -156,9 +190,10 @@ class RiskSet:
 
         Each batch is planned and streamed on its own, so memory does not grow with the
         number of policies. An unsorted lazy dyadic plan (``dyadic_riskset(...,
-        lazy=True)``) streams in bounded memory whatever the size of a batch; a sorted or
-        sampled one (``sample_nonevents``: a ranking within each stratum) holds a batch's
-        rows, so write those one policy per file. The folder also gets
+        lazy=True)``) streams in bounded memory whatever the size of a batch, sampled
+        with ``sample_method="bernoulli"`` too; a sorted one, or one sampled by the
+        default systematic method (a ranking within each stratum), holds a batch's rows,
+        so write those one policy per file. The folder also gets
         ``riskset_meta.json`` (options, column metadata, exclusions). Read it back with
         ``polars.scan_parquet(folder / "*.parquet")``.
 
@@ -174,28 +209,20 @@ class RiskSet:
         if not isinstance(policies_per_file, int) or policies_per_file < 1:
             raise InvalidOptionError(f"policies_per_file must be a whole number >= 1; got "
                                      f"{policies_per_file!r}.")
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("part-*.parquet"):
-            old.unlink()
         batches = [self.policies[i:i + policies_per_file]
                    for i in range(0, len(self.policies), policies_per_file)]
-        for k, batch in enumerate(batches):
-            target = folder / f"part-{k:05d}.parquet"
-            if self._collected is not None or self._builder is None:
-                src = self.plan.filter(pl.col("policy").is_in(list(batch)))
-            else:
-                src = self._builder(batch)
-            with self._streaming():
-                src.sink_parquet(target, engine="streaming")
-            if progress is not None:
-                progress(k + 1, len(batches))
-        meta = {"design": self.design, "options": dict(self.options),
-                "column_meta": dict(self.column_meta),
-                "exclusions": self.exclusions.to_dict(orient="records")}
-        (folder / "riskset_meta.json").write_text(json.dumps(meta, indent=1, default=str),
-                                                  encoding="utf-8")
-        return folder
+        with parquet_folder(folder, self) as out:
+            for k, batch in enumerate(batches):
+                target = out / f"part-{k:05d}.parquet"
+                if self._collected is not None or self._builder is None:
+                    src = self.plan.filter(pl.col("policy").is_in(list(batch)))
+                else:
+                    src = self._builder(batch)
+                with self._streaming():
+                    src.sink_parquet(target, engine="streaming")
+                if progress is not None:
+                    progress(k + 1, len(batches))
+        return out
 
     def _streaming(self) -> contextlib.AbstractContextManager:
         """Settings of polars' streaming engine while this risk set is written."""

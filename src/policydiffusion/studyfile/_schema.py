@@ -421,13 +421,22 @@ class ReportSection:
 
 @dataclass(frozen=True)
 class EngineSection:
-    """``[engine]``: where the models are fitted (the numbers do not depend on it)."""
+    """``[engine]``: where the risk sets are built and the models fitted (same numbers)."""
 
     kind: str = f("local", kind="str", choices=ENGINES, doc="`local` (this process) or `dask` "
-                  "(passes run as Dask tasks; needs `pip install \"policydiffusion[dask]\"`).")
+                  "(risk sets built as one Dask task per policy and block of periods, model "
+                  "passes run as Dask tasks; needs `pip install \"policydiffusion[dask]\"`).")
     scheduler: str | None = f(kind="str", doc="With `kind = \"dask\"`: the scheduler address, "
                               "e.g. `tcp://10.0.0.5:8786` (default: the current Dask client, "
                               "else a new LocalCluster).")
+    partition_periods: int | None = f(kind="int", bounds=(1, None), doc="With `kind = "
+                                      "\"dask\"`: periods per risk-set partition (default: "
+                                      "all the periods of a policy).")
+    output: str | None = f(kind="str", doc="With `kind = \"dask\"`: a folder on storage the "
+                           "workers see (relative to the study file), where each risk set is "
+                           "written as Parquet files, in `NAME/` (one per policy: "
+                           "`NAME/POLICY/`); earlier files there are replaced. Default: the "
+                           "rows stay in worker memory.")
 
 
 @dataclass(frozen=True)

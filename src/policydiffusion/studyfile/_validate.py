@@ -525,8 +525,9 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
     if effects is not None:
         _check_effects(ck, file, effects)
     engine = b["engine"]
-    if engine is not None and engine.scheduler is not None and engine.kind != "dask":
-        ck.bad(("engine", "scheduler"), "`scheduler` applies to kind = \"dask\" only")
+    for key in ("scheduler", "partition_periods", "output"):
+        if engine is not None and getattr(engine, key) is not None and engine.kind != "dask":
+            ck.bad(("engine", key), f"`{key}` applies to kind = \"dask\" only")
     study, policies, describe, report = b["study"], b["policies"], b["describe"], b["report"]
     if report is not None and "docx" in report.table_formats and importlib.util.find_spec("docx") is None:
         # said before any work, not after the models are fitted
