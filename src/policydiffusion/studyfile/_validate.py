@@ -497,6 +497,8 @@ def _cross_check(ck: _Checker, file: Path, raw: dict, b: dict, positions: Mappin
         fml = formulas.get(mo.model, "")
         for what in ("variable", "moderator"):
             name = getattr(mo, what)
+            if name is None:  # a missing required key is reported already
+                continue
             if mo.model in formulas and not re.search(rf"\b{re.escape(name)}\b", fml):
                 ck.bad(("moderation", i, what), f"{name!r} does not appear in the formula of "
                        f"model {mo.model!r} ({fml})")
