@@ -230,3 +230,47 @@ def test_firth_fit_with_clusters_that_do_not_nest_a_term_marks_nothing(firth_fit
     np.testing.assert_allclose(res.std_errors.to_numpy(), _cluster_se(X, y, beta, data.state),
                                rtol=1e-6)
     assert res.tidy()["std_error"].notna().all()
+
+
+def test_nested_check_reuses_the_meats_cluster_cross_products(monkeypatch):
+    from policydiffusion.estimate._vcov import GroupSums, MeatPlan, VcovSpec
+
+    rng = np.random.default_rng(5)
+    S = rng.normal(size=(200, 3))
+    codes = [rng.integers(0, 7, 200), rng.integers(0, 4, 200)]
+    plan = MeatPlan(VcovSpec.parse({"cluster": ["g", "h"]}), (7, 4), 3)
+    plan.add(codes, S)
+    calls = []
+    real = GroupSums.sums
+    monkeypatch.setattr(GroupSums, "sums", lambda self: calls.append(self) or real(self))
+    meat, _, _ = plan.meat(200, 3)
+    comps = plan.components()
+    assert len(calls) == 3          # g, h and their intersection: each summed once
+    g_sums = np.vstack([np.bincount(codes[0], weights=S[:, j], minlength=7)
+                        for j in range(3)]).T
+    np.testing.assert_allclose(comps["g"], g_sums.T @ g_sums)
+    plan.add(codes, S)              # more rows: the cross-products are taken again
+    np.testing.assert_allclose(plan.components()["g"], 4 * g_sums.T @ g_sums)
+
+
+@pytest.mark.filterwarnings("ignore::policydiffusion.errors.VarianceCorrectionWarning")
+def test_nested_record_names_its_clusters_for_tables_and_json(data):
+    # the intercept beside policy and state dummies is nested in both clusterings; tables
+    # read the columns from the record (they parsed them out of the English reason, so
+    # the Chinese note said "policy and state")
+    res = fit_hazard(data, "adopt ~ x1 + x2 + C(policy) + C(state)",
+                     vcov={"cluster": ["policy", "state"]})
+    why = res.se_not_identified["Intercept"]
+    assert why == "nested in the clusters by policy and state"
+    assert why.clusters == ("policy", "state") and why.reason == str(why)
+    assert res.se_not_identified["C(policy)[T.p02]"].clusters == ("policy",)
+    assert res.se_not_identified["C(state)[T.s02]"].clusters == ("state",)
+    d = json.loads(json.dumps(res.to_dict()))
+    assert d["se_not_identified"]["Intercept"] == "nested in the clusters by policy and state"
+    assert d["se_not_identified_clusters"]["Intercept"] == ["policy", "state"]
+    drop = {"C(policy)": "Policy fixed effects", "C(state)": "State fixed effects"}
+    en = regression_table({"M": res}, drop=drop)
+    assert "Constant: nested in the clusters by policy and state, so" in en
+    zh = regression_table({"M": res}, drop=drop, lang="zh")
+    assert "嵌套于按policy和state划分的聚类之内" in zh
+    assert "policy and state" not in zh

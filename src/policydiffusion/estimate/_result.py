@@ -365,6 +365,9 @@ class HazardResult(CoefficientsMixin):
             "provenance": self.provenance,
             "not_estimable": dict(self.not_estimable),
             "se_not_identified": dict(self.se_not_identified),
+            # the clustering columns each term is nested in, so readers need not parse
+            "se_not_identified_clusters": {t: list(getattr(why, "clusters", ()))
+                                           for t, why in self.se_not_identified.items()},
             "warnings": [warning_record(w) for w in self.warnings],
         }
 
