@@ -18,7 +18,7 @@ from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import InvalidOptionError
 
 __all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS", "psd_correct", "PSD_NOTE", "nested_terms",
-           "NESTED_NOTE", "NotIdentified"]
+           "NESTED_NOTE", "NotIdentified", "design_nested_terms"]
 
 VCOV_KINDS = ("classical", "hc0", "hc1", "cluster", "cluster-cr0", "cluster-regress", "dyadic")
 _CLUSTERED = ("cluster", "cluster-cr0", "cluster-regress", "dyadic")
@@ -433,6 +433,63 @@ def nested_terms(components: Mapping[str, np.ndarray], meat_hc: np.ndarray,
         for j in np.flatnonzero((hc > 0) & (np.diag(cross) <= rtol * hc)):
             out.setdefault(str(names[j]), []).append(col)
     return {t: NotIdentified.nested(cols) for t, cols in out.items()}
+
+
+def design_nested_terms(X: np.ndarray, clusters: Mapping[str, np.ndarray],
+                        names: Sequence[str], *, baseline: np.ndarray | None = None,
+                        seed: int = 0) -> dict[str, NotIdentified]:
+    """:func:`nested_terms` read from the design alone, for estimators whose score
+    contributions are not ``x_i psi_i`` (Cox: risk-set means enter every row's).
+
+    A term is nested when its column restricted to each cluster lies in the span of
+    ``X`` and the indicators of ``baseline`` (codes of groups with a free baseline of
+    their own: Cox strata; pass zeros for one baseline). That is the case exactly when
+    ``(x_j 1_g)' r = 0`` for every cluster ``g`` and every ``r`` orthogonal to that span;
+    one ``r`` drawn at random (``seed``) and made orthogonal (least squares, twice)
+    shows it with probability one, and :func:`nested_terms` reads the contributions
+    ``x_j r``. In a Cox model the cluster's own contribution to such a term's score is
+    then fixed by the fit; what the robust meat keeps comes from the other clusters
+    through the risk-set means (about 1e-3 of the row-wise meat, see
+    golden/cox_nested_golden.R), not from the cluster's own variation.
+
+    Examples
+    --------
+    >>> g = np.repeat([0, 1, 2], 4)
+    >>> x = np.linspace(-1, 1, 12)
+    >>> X = np.column_stack([x, g == 1, g == 2]).astype(float)
+    >>> sorted(design_nested_terms(X, {"g": g}, ["x", "g1", "g2"], baseline=0 * g))
+    ['g1', 'g2']
+    """
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal(X.shape[0])
+    base = np.zeros(X.shape[0], dtype=np.int64) if baseline is None else baseline
+    codes, _ = _factorize(base)
+
+    def demean(a: np.ndarray) -> np.ndarray:
+        cnt = np.bincount(codes)
+        if a.ndim == 1:
+            return a - (np.bincount(codes, weights=a) / cnt)[codes]
+        return np.column_stack([demean(a[:, j]) for j in range(a.shape[1])]) if a.shape[1] \
+            else a
+
+    Z = demean(X)
+    r = demean(v)
+    for _ in range(2):  # the second round removes what rounding left in the span
+        r = r - Z @ np.linalg.lstsq(Z, r, rcond=None)[0]
+        r = demean(r)
+    S = X * r[:, None]
+    comps = {}
+    for col, cl in clusters.items():
+        cc, uniq = _factorize(cl)
+        U = np.column_stack([np.bincount(cc, weights=S[:, j], minlength=len(uniq))
+                             for j in range(S.shape[1])])
+        comps[col] = U.T @ U
+    return nested_terms(comps, S.T @ S, names)
+
+
+def _factorize(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    uniq, inv = np.unique(np.asarray(a), return_inverse=True)
+    return inv.ravel(), uniq
 
 
 def sandwich(bread_inv: np.ndarray, meat: np.ndarray) -> np.ndarray:
