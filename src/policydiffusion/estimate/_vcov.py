@@ -460,17 +460,15 @@ def design_nested_terms(X: np.ndarray, clusters: Mapping[str, np.ndarray],
     >>> sorted(design_nested_terms(X, {"g": g}, ["x", "g1", "g2"], baseline=0 * g))
     ['g1', 'g2']
     """
-    rng = np.random.default_rng(seed)
-    v = rng.standard_normal(X.shape[0])
-    base = np.zeros(X.shape[0], dtype=np.int64) if baseline is None else baseline
-    codes, _ = _factorize(base)
+    n = X.shape[0]
+    v = np.random.default_rng(seed).standard_normal(n)
+    codes, _ = _factorize(np.zeros(n, dtype=np.int64) if baseline is None else baseline)
+    member = sp.csr_matrix((np.ones(n), (codes, np.arange(n))))  # baseline groups x rows
+    size = np.asarray(member.sum(axis=1)).ravel()
 
-    def demean(a: np.ndarray) -> np.ndarray:
-        cnt = np.bincount(codes)
-        if a.ndim == 1:
-            return a - (np.bincount(codes, weights=a) / cnt)[codes]
-        return np.column_stack([demean(a[:, j]) for j in range(a.shape[1])]) if a.shape[1] \
-            else a
+    def demean(a: np.ndarray) -> np.ndarray:  # residual on the baselines' indicators
+        means = (member @ a) / (size if a.ndim == 1 else size[:, None])
+        return a - means[codes]
 
     Z = demean(X)
     r = demean(v)
