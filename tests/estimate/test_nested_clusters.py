@@ -274,3 +274,17 @@ def test_nested_record_names_its_clusters_for_tables_and_json(data):
     zh = regression_table({"M": res}, drop=drop, lang="zh")
     assert "嵌套于按policy和state划分的聚类之内" in zh
     assert "policy and state" not in zh
+
+
+@pytest.mark.filterwarnings("ignore::policydiffusion.errors.SeparationWarning")
+@pytest.mark.filterwarnings("ignore::policydiffusion.errors.ConvergenceWarning")
+def test_firth_refit_after_separation_marks_the_nested_terms(data):
+    # a policy without adoptions separates; the Firth refit's estimate for it comes from
+    # the penalty alone, yet its clustered SE was printed (1.05, z = -5)
+    sep = data.assign(adopt=np.where(data.policy == "p04", 0, data.adopt))
+    res = fit_hazard(sep, FORMULA, on_separation="firth", vcov={"cluster": "policy"})
+    assert res.estimator == "firth"
+    assert res.provenance["separation_refit"]["terms"] == ["C(policy)[T.p04]"]
+    nested = [t for t in res.params.index if t not in KEPT]
+    assert sorted(res.se_not_identified) == sorted(nested)
+    assert res.tidy().set_index("term").loc[KEPT, "std_error"].notna().all()
