@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,8 @@ from policydiffusion.estimate._design import build_design, categorical_variables
 from policydiffusion.estimate._glm import solve_info
 from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
                                                tidy_frame, with_labels)
-from policydiffusion.estimate._vcov import VcovSpec, sandwich
+from policydiffusion.estimate._vcov import (NotIdentified, VcovSpec, design_nested_terms,
+                                             sandwich)
 
 __all__ = ["fit_cox", "CoxResult"]
 
@@ -108,7 +109,13 @@ def _stratum_sums(start, stop, event, X, beta, ties, need_resid):
 
 @dataclass(frozen=True, eq=False)
 class CoxResult(CoefficientsMixin):
-    """A fitted Cox model; never mutated. Inference is normal (z), 95% intervals."""
+    """A fitted Cox model; never mutated. Inference is normal (z), 95% intervals.
+
+    ``se_not_identified`` maps each term whose cluster-robust standard error is not
+    identified (nested in the clusters: dummies of the cluster variable) to the reason;
+    ``tidy()`` keeps its estimate but gives no standard error, test or interval
+    (``cov`` keeps coxph's number).
+    """
 
     formula: str
     ties: str
@@ -131,6 +138,9 @@ class CoxResult(CoefficientsMixin):
     _frame: pd.DataFrame | None = field(default=None, repr=False)
     _source: Any = field(default=None, repr=False)
     _keep: np.ndarray | None = field(default=None, repr=False)
+    _X: np.ndarray | None = field(default=None, repr=False)        # uncentred design
+    _strata: np.ndarray | None = field(default=None, repr=False)   # stratum of each row
+    se_not_identified: Mapping[str, NotIdentified] = field(default_factory=dict)
 
     def tidy(self, *, conf_level: float = 0.95, exponentiate: bool = False) -> pd.DataFrame:
         """term, estimate, std_error, statistic, p_value, conf_low, conf_high (log hazard
@@ -140,7 +150,12 @@ class CoxResult(CoefficientsMixin):
         if exponentiate:
             for c in ("estimate", "conf_low", "conf_high"):
                 t[c] = np.exp(t[c])
-        return with_labels(t)
+        if self.se_not_identified:
+            bad = t["term"].isin(list(self.se_not_identified))
+            t.loc[bad, ["std_error", "statistic", "p_value", "conf_low", "conf_high"]] = np.nan
+        t = with_labels(t)
+        t.attrs["se_not_identified"] = dict(self.se_not_identified)
+        return t
 
     def summary(self) -> Summary:
         info = [("Formula", self.formula), ("Ties", self.ties),
@@ -149,20 +164,34 @@ class CoxResult(CoefficientsMixin):
                 ("Partial log-likelihood", self.loglik), ("Null log-likelihood", self.loglik_null),
                 ("AIC", self.aic), ("Converged", f"{self.converged} ({self.n_iter} iterations)"),
                 ("Standard errors", self.vcov_label)]
-        return Summary("Cox proportional hazards model", info, self.tidy(), [INFERENCE_NOTE])
+        by_reason: dict[str, list[str]] = {}
+        for t, why in self.se_not_identified.items():
+            by_reason.setdefault(why, []).append(t)
+        notes = [f"standard error not identified ({why}): {', '.join(ts)}"
+                 for why, ts in by_reason.items()]
+        return Summary("Cox proportional hazards model", info, self.tidy(),
+                       [INFERENCE_NOTE, *notes])
 
     def __str__(self) -> str:
         return str(self.summary())
 
     def to_dict(self) -> dict:
         t = self.tidy().drop(columns="label")  # JSON keeps its shape: terms by name
+        coefs = [{c: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                  for c, v in r.items()} for r in t.to_dict(orient="records")]
+        for c in coefs:  # a missing standard error says why
+            if c["term"] in self.se_not_identified:
+                c["se_not_identified"] = self.se_not_identified[c["term"]]
         return {"model": "cox", "formula": self.formula, "ties": self.ties,
                 "nobs": self.nobs, "n_events": self.n_events,
                 "n_dropped_missing": self.n_dropped_missing, "loglik": self.loglik,
                 "loglik_null": self.loglik_null, "aic": self.aic, "converged": self.converged,
                 "vcov": self._vcov_dict(),
                 "inference": INFERENCE_NOTE,
-                "coefficients": t.to_dict(orient="records"), "provenance": self.provenance}
+                "coefficients": coefs, "provenance": self.provenance,
+                "se_not_identified": dict(self.se_not_identified),
+                "se_not_identified_clusters": {t: list(why.clusters) for t, why in
+                                               self.se_not_identified.items()}}
 
     def with_vcov(self, spec: Any) -> "CoxResult":
         """The same fit with another variance: 'classical', 'hc0' or {'cluster': col}."""
@@ -179,7 +208,9 @@ class CoxResult(CoefficientsMixin):
         names = list(self.params.index)
         return dataclasses.replace(self, cov=pd.DataFrame(cov, index=names, columns=names),
                                    vcov_spec=spec, vcov_label=label, n_clusters=counts,
-                                   provenance={**self.provenance, "vcov": spec.to_json()})
+                                   provenance={**self.provenance, "vcov": spec.to_json()},
+                                   se_not_identified=_nested(spec, self._X, self._strata,
+                                                             frame, names))
 
 
 def _check_spec(spec: Any) -> VcovSpec:
@@ -189,6 +220,18 @@ def _check_spec(spec: Any) -> VcovSpec:
             "Cox models take vcov 'classical', 'hc0' (robust, by row) or {'cluster': col} "
             f"(Lin-Wei, as coxph(cluster=)); got {spec.to_json()!r}.")
     return spec
+
+
+def _nested(spec: VcovSpec, X: np.ndarray, strata: np.ndarray, frame: pd.DataFrame,
+            names: list[str]) -> dict[str, NotIdentified]:
+    """Terms nested in the clusters, read from the design (a Cox score residual is not
+    ``x_i psi_i``, so the meat is not zero in their direction; see
+    :func:`~policydiffusion.estimate._vcov.design_nested_terms`). Each stratum's
+    baseline hazard is part of the span."""
+    if spec.kind != "cluster":
+        return {}
+    col = spec.columns[0]
+    return design_nested_terms(X, {col: pd.factorize(frame[col])[0]}, names, baseline=strata)
 
 
 def _cox_vcov(spec: VcovSpec, inv, resid, frame):
@@ -257,7 +300,7 @@ def fit_cox(data: Any, formula: str, *, ties: str = "efron",
         names.remove("Intercept")
     if not names:
         raise InvalidOptionError("a Cox model needs at least one covariate.")
-    X = X - X.mean(axis=0)   # centring leaves estimates unchanged and keeps exp() tame
+    X_raw, X = X, X - X.mean(axis=0)  # centring leaves estimates unchanged, keeps exp() tame
     t1 = frame[stop].to_numpy(dtype=float)
     t0 = frame[start].to_numpy(dtype=float) if start else np.full(len(frame), -np.inf)
     ev = frame[event].to_numpy(dtype=float)
@@ -268,6 +311,9 @@ def fit_cox(data: Any, formula: str, *, ties: str = "efron",
                                  "intervals must be (start, stop] with start < stop.")
     groups = ([np.arange(len(frame))] if not strata else
               list(frame.groupby(strata, sort=True).indices.values()))
+    stratum_of = np.zeros(len(frame), dtype=np.int64)
+    for s_, idx in enumerate(groups):
+        stratum_of[idx] = s_
 
     def total(beta, need_resid=False):
         ll, U, I = 0.0, np.zeros(len(names)), np.zeros((len(names), len(names)))
@@ -306,4 +352,5 @@ def fit_cox(data: Any, formula: str, *, ties: str = "efron",
     return CoxResult(formula, ties, pd.Series(beta, index=names, name="estimate"),
                      pd.DataFrame(cov, index=names, columns=names), spec, label, counts,
                      len(frame), int(ev.sum()), n_dropped, float(ll), float(ll0), converged,
-                     it, tuple(strata), prov, inv, resid, frame, source, ok)
+                     it, tuple(strata), prov, inv, resid, frame, source, ok, X_raw, stratum_of,
+                     _nested(spec, X_raw, stratum_of, frame, names))

@@ -28,9 +28,11 @@ from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate._glm import Engine, solve_info
 from policydiffusion.estimate._links import null_eta
 from policydiffusion.estimate._separation import collect_design
+from policydiffusion.estimate._vcov import MeatPlan, VcovSpec
 
 __all__ = ["fit_firth", "king_zeng", "penalized_loglik", "penalized_newton",
-           "prior_correction", "class_weights", "kz_probability_correction"]
+           "prior_correction", "class_weights", "kz_probability_correction",
+           "modified_score_sums"]
 
 _MAX_STEP = 5.0  # largest change of one coefficient per iteration (logistf's maxstep)
 
@@ -125,6 +127,45 @@ def fit_firth(engine: Engine, *, max_iter: int = 100, tol: float = 1e-10) -> Fir
     p = expit(X @ beta)
     inv = solve_info(X.T @ (X * (ww * p * (1 - p))[:, None]), names)
     return FirthOutcome(beta, inv, ll, pen, converged, it, X, y, w)
+
+
+def modified_score_sums(engine: Engine, beta: np.ndarray, spec: VcovSpec
+                        ) -> tuple[np.ndarray, MeatPlan]:
+    """Row and cluster cross-products of Firth's modified-score terms at ``beta``.
+
+    The terms ``x_i (w_i (y_i - p_i) + h_i (1/2 - p_i))`` are those of the equation a
+    Firth fit solves, so at its estimates their cluster sums vanish in the direction
+    of a term nested in the clusters, as the likelihood score's do for maximum
+    likelihood; :func:`~policydiffusion.estimate._vcov.nested_terms` reads them. (The
+    likelihood score's sums there are minus the penalty's share, ``-sum h (1/2 - p)
+    x``: not sampling variation.) Two passes over the chunks: the information
+    ``X'WX``, then the hat diagonal ``h`` and the terms. Returns the HC0-style
+    cross-product of the rows and the plan holding the cluster sums.
+    """
+    k = len(beta)
+    B = engine.solver.block_rows
+
+    def blocks():
+        for prep in engine.prepared():
+            for a in range(0, prep.n, B):
+                b = min(a + B, prep.n)
+                X = engine.design.block(prep, a, b)
+                p = expit(X @ beta)
+                w = np.ones(b - a) if prep.w is None else prep.w[a:b]
+                yield prep, a, b, X, p, w
+
+    info = np.zeros((k, k))
+    for _, _, _, X, p, w in blocks():
+        info += X.T @ (X * (w * p * (1 - p))[:, None])
+    inv = _inverse(info)
+    inv = np.linalg.pinv(info) if inv is None else inv
+    meat_hc, plan = np.zeros((k, k)), engine.meat_plan(spec, k)
+    for prep, a, b, X, p, w in blocks():
+        h = w * p * (1 - p) * np.einsum("ij,jk,ik->i", X, inv, X)
+        S = X * (w * (prep.y[a:b] - p) + h * (0.5 - p))[:, None]
+        meat_hc += S.T @ S
+        plan.add([prep.codes[c][a:b] for c in spec.columns], S)
+    return meat_hc, plan
 
 
 def king_zeng(engine: Engine, beta: np.ndarray, inv_info: np.ndarray, *,

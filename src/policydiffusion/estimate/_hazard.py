@@ -27,7 +27,8 @@ from policydiffusion.estimate._glm import BOUNDARY_EPS as _BOUNDARY_EPS
 from policydiffusion.estimate._glm import Engine, SolverOptions, newton
 from policydiffusion.estimate._links import LINKS, cdf
 from policydiffusion.estimate._result import (HazardResult, correction_warning,
-                                              se_not_identified, vcov_from_sums)
+                                              firth_se_not_identified, se_not_identified,
+                                              vcov_from_sums)
 from policydiffusion.estimate._riskset_input import accepts_riskset
 from policydiffusion.estimate._separation import (_LP_LIMIT, collect_design,
                                                   separating_terms, separation_message)
@@ -282,6 +283,9 @@ class _Fit:
     firth_info: FirthInference | None = None
     #: set when on_separation="firth" found separation: the caller refits with Firth
     separation: SeparationWarning | None = None
+    #: terms nested in the clusters, when the estimator reads them from other than the
+    #: final pass's scores (Firth: its modified score)
+    se_not_identified: dict[str, Any] | None = None
 
 
 def _setup_engine(source: DataSource, formula: str, spec: VcovSpec, *, weights: str | None,
@@ -328,7 +332,8 @@ def _fit_firth(eng: Engine, spec: VcovSpec, names: list[str], *, link: str,
         warn(notices[-1])
     return _Fit(eng, fo.beta, fo.inv_info, st, fo.loglik, fo.converged, fo.n_iter, "firth",
                 extra={"penalized_loglik": fo.penalized_loglik, "firth_inference": inference},
-                firth_info=info)
+                firth_info=info,
+                se_not_identified=firth_se_not_identified(spec, eng, fo.beta, names))
 
 
 def _fit_ml(eng: Engine, spec: VcovSpec, names: list[str], *, link: str, solver: SolverOptions,
@@ -439,7 +444,8 @@ def _result(fit: _Fit, spec: VcovSpec, names: list[str], *, link: str, formula: 
         _meat_hc=st.meat_hc, _var_factor=fit.var_factor, _beta_score=fit.beta_score,
         _firth=fit.firth_info, not_estimable=not_estimable, warnings=tuple(notices),
         vcov_correction=correction,
-        se_not_identified=se_not_identified(spec, st.plan, st.meat_hc, names))
+        se_not_identified=(se_not_identified(spec, st.plan, st.meat_hc, names)
+                           if fit.se_not_identified is None else fit.se_not_identified))
 
 
 def _check_separation(engine: Engine, out, names, mode: str, converged: bool

@@ -14,7 +14,7 @@ from policydiffusion._warnings import warn
 from policydiffusion.errors import (FirthTestConvergenceWarning, InvalidOptionError,
                                     VarianceCorrectionWarning, check_choice)
 from policydiffusion.estimate._data import as_source
-from policydiffusion.estimate._firth import kz_probability_correction
+from policydiffusion.estimate._firth import kz_probability_correction, modified_score_sums
 from policydiffusion.estimate._firth_infer import (PROFILE_LABEL, FirthInference,
                                                    PenalizedLRTest, flic_intercept,
                                                    penalized_lr, wald_chi2_rows)
@@ -22,10 +22,10 @@ from policydiffusion.estimate._links import cdf
 from policydiffusion.estimate._separation import collect_design
 from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
                                                tidy_frame, with_labels)
-from policydiffusion.estimate._vcov import (PSD_NOTE, VcovSpec, nested_terms, psd_correct,
-                                             sandwich)
+from policydiffusion.estimate._vcov import (PSD_NOTE, NotIdentified, VcovSpec, nested_terms,
+                                             psd_correct, sandwich)
 
-__all__ = ["HazardResult", "vcov_from_sums", "se_not_identified"]
+__all__ = ["HazardResult", "vcov_from_sums", "se_not_identified", "firth_se_not_identified"]
 
 
 def vcov_from_sums(spec: VcovSpec, bread_inv: np.ndarray, meat_hc: np.ndarray, plan, n: int,
@@ -63,11 +63,23 @@ def vcov_from_sums(spec: VcovSpec, bread_inv: np.ndarray, meat_hc: np.ndarray, p
 
 
 def se_not_identified(spec: VcovSpec, plan, meat_hc: np.ndarray | None,
-                      names: list[str]) -> dict[str, str]:
+                      names: list[str]) -> dict[str, NotIdentified]:
     """Terms whose cluster-robust standard error is not identified (nested in the
     clusters), with the reason; see :func:`~policydiffusion.estimate._vcov.nested_terms`."""
     if plan is None or meat_hc is None or spec.kind == "dyadic":
         return {}
+    return nested_terms(plan.components(), meat_hc, names)
+
+
+def firth_se_not_identified(spec: VcovSpec, engine, beta: np.ndarray,
+                            names: list[str]) -> dict[str, NotIdentified]:
+    """:func:`se_not_identified` for a Firth fit: read from the modified score at the
+    Firth estimates ``beta`` (the likelihood score, which the meat is built from, does
+    not vanish cluster by cluster there). FLIC passes the Firth fit's estimates: the
+    design, and so what is nested in the clusters, is the same."""
+    if not spec.is_clustered or spec.kind == "dyadic":
+        return {}
+    meat_hc, plan = modified_score_sums(engine, beta, spec)
     return nested_terms(plan.components(), meat_hc, names)
 
 
@@ -134,7 +146,7 @@ class HazardResult(CoefficientsMixin):
     not_estimable: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple = ()
     vcov_correction: dict | None = None
-    se_not_identified: Mapping[str, str] = field(default_factory=dict)
+    se_not_identified: Mapping[str, NotIdentified] = field(default_factory=dict)
 
     # ---- model-level figures (k, aic, std_errors from CoefficientsMixin) ----
     @property
@@ -291,7 +303,8 @@ class HazardResult(CoefficientsMixin):
             n_clusters=counts, loglik=float(st.loglik), estimator="firth-flic",
             provenance=prov, _bread_inv=bread, _meat_hc=st.meat_hc,
             _firth=self._firth.with_wald(["Intercept"]), vcov_correction=corr,
-            se_not_identified=se_not_identified(self.vcov_spec, st.plan, st.meat_hc, names),
+            se_not_identified=firth_se_not_identified(self.vcov_spec, self._engine,
+                                                      self._firth.beta, names),
             warnings=_with_correction(self.warnings, corr))
 
     # ---- tables ---------------------------------------------------------------------
@@ -352,6 +365,9 @@ class HazardResult(CoefficientsMixin):
             "provenance": self.provenance,
             "not_estimable": dict(self.not_estimable),
             "se_not_identified": dict(self.se_not_identified),
+            # the clustering columns each term is nested in, so readers need not parse
+            "se_not_identified_clusters": {t: list(getattr(why, "clusters", ()))
+                                           for t, why in self.se_not_identified.items()},
             "warnings": [warning_record(w) for w in self.warnings],
         }
 
@@ -386,12 +402,15 @@ class HazardResult(CoefficientsMixin):
         names = list(self.params.index)
         cov, label, counts, corr = vcov_from_sums(spec, self._bread_inv, meat_hc, plan, n, k,
                                                   self._var_factor, names=names)
+        if self._firth is not None and spec.is_clustered:
+            nested = firth_se_not_identified(spec, engine, self._firth.beta, names)
+        else:
+            nested = se_not_identified(spec, plan, meat_hc, names)
         prov = {**self.provenance, "vcov": spec.to_json()}
         return dataclasses.replace(self, cov=pd.DataFrame(cov, index=names, columns=names),
                                    vcov_spec=spec, vcov_label=label, n_clusters=counts,
                                    provenance=prov, vcov_correction=corr,
-                                   se_not_identified=se_not_identified(spec, plan, meat_hc,
-                                                                       names),
+                                   se_not_identified=nested,
                                    warnings=_with_correction(self.warnings, corr))
 
     def _chunk_rows(self, data: Any):

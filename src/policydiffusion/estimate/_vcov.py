@@ -18,7 +18,7 @@ from policydiffusion._suggest import did_you_mean
 from policydiffusion.errors import InvalidOptionError
 
 __all__ = ["VcovSpec", "GroupSums", "VCOV_KINDS", "psd_correct", "PSD_NOTE", "nested_terms",
-           "NESTED_NOTE"]
+           "NESTED_NOTE", "NotIdentified", "design_nested_terms"]
 
 VCOV_KINDS = ("classical", "hc0", "hc1", "cluster", "cluster-cr0", "cluster-regress", "dyadic")
 _CLUSTERED = ("cluster", "cluster-cr0", "cluster-regress", "dyadic")
@@ -202,10 +202,12 @@ class GroupSums:
         self.dense = n_groups * k <= _DENSE_LIMIT
         self._sums = np.zeros((n_groups, k)) if self.dense else None
         self._parts: list[tuple[np.ndarray, Any]] = []
+        self._cross: np.ndarray | None = None
 
     def add(self, codes: np.ndarray, S: np.ndarray) -> None:
         if S.shape[0] == 0:
             return
+        self._cross = None
         if hasattr(S, "add_to"):  # absorbed fixed effects: one-hot score columns implicit
             if self.dense:
                 S.add_to(self._sums, codes)
@@ -244,8 +246,13 @@ class GroupSums:
         return out
 
     def crossprod(self) -> np.ndarray:
-        s = self.sums()
-        return (s.T @ s).toarray() if sp.issparse(s) else s.T @ s
+        """``S'S`` of the group sums, computed once (the meat and the nested-term check
+        both read it)."""
+        if self._cross is None:
+            s = self.sums()
+            self._cross = (s.T @ s).toarray() if sp.issparse(s) else s.T @ s
+            self._cross.flags.writeable = False  # shared by the meat and the check
+        return self._cross
 
 
 def _sparse_part(codes: np.ndarray, S: Any) -> tuple[np.ndarray, sp.csr_matrix]:
@@ -351,22 +358,68 @@ class MeatPlan:
 NESTED_NOTE = "nested in the clusters"
 
 
+class NotIdentified(str):
+    """Why a term's standard error is not identified: the reason as text (what tables,
+    notes and JSON print), with the clustering columns it is nested in as data.
+
+    A ``str``, so code and JSON that read the reason keep working; ``clusters`` saves
+    readers from parsing it.
+
+    Examples
+    --------
+    >>> why = NotIdentified.nested(("policy", "year"))
+    >>> why, why.clusters
+    ('nested in the clusters by policy and year', ('policy', 'year'))
+    >>> why == "nested in the clusters by policy and year"
+    True
+    """
+
+    clusters: tuple[str, ...]
+
+    def __new__(cls, reason: str, clusters: Sequence[str] = ()) -> "NotIdentified":
+        self = super().__new__(cls, reason)
+        self.clusters = tuple(str(c) for c in clusters)
+        return self
+
+    @classmethod
+    def nested(cls, clusters: Sequence[str]) -> "NotIdentified":
+        """The record of a term nested in the clusters by ``clusters``."""
+        return cls(f"{NESTED_NOTE} by {' and '.join(clusters)}", clusters)
+
+    @property
+    def reason(self) -> str:
+        """The reason as a plain string."""
+        return str.__str__(self)
+
+    def __reduce__(self):  # pickles (e.g. results sent to Dask workers) keep the columns
+        return (type(self), (self.reason, self.clusters))
+
+
 def nested_terms(components: Mapping[str, np.ndarray], meat_hc: np.ndarray,
-                 names: Sequence[str], *, rtol: float = 1e-8) -> dict[str, str]:
+                 names: Sequence[str], *, rtol: float = 1e-8) -> dict[str, NotIdentified]:
     """Terms whose cluster-robust standard error is not identified, with the reason.
 
     A term nested in the clusters (a fixed-effect dummy of the cluster variable or of a
-    finer grouping, or the intercept beside the cluster variable's dummies) has a summed
-    score of zero in every cluster at the estimates: its own first-order condition holds
-    cluster by cluster. The meat then has no row in its direction, and the sandwich's
-    number for it (what R's ``sandwich::vcovCL`` reports too) comes only through its
-    covariance with other terms: not a standard error. As fixest treats fixed effects
-    nested in the clusters, the estimate is kept and the standard error marked.
-    Detected per clustering dimension (``components``: the cluster sums' cross-product,
-    no small-sample factor) as a meat diagonal below ``rtol`` times the HC0 meat's
-    (rows' scores; about 1e-20 for a nested term at convergence, near 1 otherwise).
-    Not detected for Firth fits: their penalised score, not the likelihood's, sums to
-    zero in each cluster, so the ratio stays far above ``rtol``.
+    finer grouping, or the intercept beside the cluster variable's dummies) is one whose
+    column, restricted to any one cluster, lies in the span of the design's columns.
+    Every estimating equation of the form ``X' psi = 0`` then holds cluster by cluster
+    in its direction: the cluster's own free parameter absorbs all of its information,
+    and no between-cluster variation is left to estimate a variance from. The meat
+    has no row in its direction, and the sandwich's number for it (what R's
+    ``sandwich::vcovCL`` reports too) comes only through its covariance with other
+    terms: not a standard error. As fixest treats fixed effects nested in the clusters,
+    the estimate is kept and the standard error marked.
+
+    Detected per clustering dimension from the estimator's own estimating-function
+    contributions ``x_i psi_i`` (``components``: their cluster sums' cross-product, no
+    small-sample factor; ``meat_hc``: their rows' cross-product) as a diagonal below
+    ``rtol`` times the row-wise one (about 1e-20 for a nested term at convergence,
+    near 1 otherwise). For maximum likelihood ``psi`` is the score; for Firth fits it
+    is the modified score ``w (y - p) + h (1/2 - p)``, which vanishes cluster by
+    cluster where the likelihood score, whose cross-products the Firth sandwich's meat
+    is built from, does not: the penalty's share ``-h (1/2 - p)`` is left in each
+    nested cluster's sum, and the meat would measure the penalty, not sampling
+    variation (see :func:`~policydiffusion.estimate._firth.modified_score_sums`).
 
     Examples
     --------
@@ -379,7 +432,62 @@ def nested_terms(components: Mapping[str, np.ndarray], meat_hc: np.ndarray,
     for col, cross in components.items():
         for j in np.flatnonzero((hc > 0) & (np.diag(cross) <= rtol * hc)):
             out.setdefault(str(names[j]), []).append(col)
-    return {t: f"{NESTED_NOTE} by {' and '.join(cols)}" for t, cols in out.items()}
+    return {t: NotIdentified.nested(cols) for t, cols in out.items()}
+
+
+def design_nested_terms(X: np.ndarray, clusters: Mapping[str, np.ndarray],
+                        names: Sequence[str], *, baseline: np.ndarray | None = None,
+                        seed: int = 0) -> dict[str, NotIdentified]:
+    """:func:`nested_terms` read from the design alone, for estimators whose score
+    contributions are not ``x_i psi_i`` (Cox: risk-set means enter every row's).
+
+    A term is nested when its column restricted to each cluster lies in the span of
+    ``X`` and the indicators of ``baseline`` (codes of groups with a free baseline of
+    their own: Cox strata; pass zeros for one baseline). That is the case exactly when
+    ``(x_j 1_g)' r = 0`` for every cluster ``g`` and every ``r`` orthogonal to that span;
+    one ``r`` drawn at random (``seed``) and made orthogonal (least squares, twice)
+    shows it with probability one, and :func:`nested_terms` reads the contributions
+    ``x_j r``. In a Cox model the cluster's own contribution to such a term's score is
+    then fixed by the fit; what the robust meat keeps comes from the other clusters
+    through the risk-set means (about 1e-3 of the row-wise meat, see
+    golden/cox_nested_golden.R), not from the cluster's own variation.
+
+    Examples
+    --------
+    >>> g = np.repeat([0, 1, 2], 4)
+    >>> x = np.linspace(-1, 1, 12)
+    >>> X = np.column_stack([x, g == 1, g == 2]).astype(float)
+    >>> sorted(design_nested_terms(X, {"g": g}, ["x", "g1", "g2"], baseline=0 * g))
+    ['g1', 'g2']
+    """
+    n = X.shape[0]
+    v = np.random.default_rng(seed).standard_normal(n)
+    codes, _ = _factorize(np.zeros(n, dtype=np.int64) if baseline is None else baseline)
+    member = sp.csr_matrix((np.ones(n), (codes, np.arange(n))))  # baseline groups x rows
+    size = np.asarray(member.sum(axis=1)).ravel()
+
+    def demean(a: np.ndarray) -> np.ndarray:  # residual on the baselines' indicators
+        means = (member @ a) / (size if a.ndim == 1 else size[:, None])
+        return a - means[codes]
+
+    Z = demean(X)
+    r = demean(v)
+    for _ in range(2):  # the second round removes what rounding left in the span
+        r = r - Z @ np.linalg.lstsq(Z, r, rcond=None)[0]
+        r = demean(r)
+    S = X * r[:, None]
+    comps = {}
+    for col, cl in clusters.items():
+        cc, uniq = _factorize(cl)
+        U = np.column_stack([np.bincount(cc, weights=S[:, j], minlength=len(uniq))
+                             for j in range(S.shape[1])])
+        comps[col] = U.T @ U
+    return nested_terms(comps, S.T @ S, names)
+
+
+def _factorize(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    uniq, inv = np.unique(np.asarray(a), return_inverse=True)
+    return inv.ravel(), uniq
 
 
 def sandwich(bread_inv: np.ndarray, meat: np.ndarray) -> np.ndarray:

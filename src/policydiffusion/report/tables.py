@@ -41,7 +41,7 @@ _WORDS = {
            "firth_note": "{model}: refitted with Firth's penalised likelihood after "
                          "(quasi-)separation in {terms}.",
            "se_not_identified": "(not identified)",
-           "hidden_fe": "the fixed effects not shown ({n} terms)",
+           "hidden_fe": "the fixed effects not shown ({n} terms)", "and": " and ",
            "se_nested_note": "{model}: no standard error, test or interval for {terms}: nested "
                              "in the clusters by {cols}, so their cluster-robust standard "
                              "errors are not identified (every cluster's score sums to zero "
@@ -57,7 +57,7 @@ _WORDS = {
            "not_estimable_note": "无法估计（{reason}）：{model}：{terms}。",
            "firth_note": "{model}：因（准）完全分离（{terms}）改用 Firth 惩罚似然估计。",
            "se_not_identified": "（无法识别）",
-           "hidden_fe": "未列出的固定效应（{n} 项）",
+           "hidden_fe": "未列出的固定效应（{n} 项）", "and": "和",
            "se_nested_note": "{model}：{terms}嵌套于按{cols}划分的聚类之内，其聚类稳健标准误"
                              "无法识别（每个聚类在该方向上的得分之和为零），故不报告标准误、"
                              "检验与置信区间。",
@@ -273,7 +273,7 @@ def _trust_notes(results: Mapping[str, Any], words: Mapping[str, str],
         nested: dict[str, list[str]] = {}
         n_hidden: dict[str, int] = {}
         for t, why in getattr(res, "se_not_identified", {}).items():
-            cols = why.rpartition(" by ")[2]
+            cols = words["and"].join(why.clusters)  # a NotIdentified record
             nested.setdefault(cols, [])
             if t in hidden:
                 n_hidden[cols] = n_hidden.get(cols, 0) + 1
