@@ -44,8 +44,8 @@ _WORDS = {
            "hidden_fe": "the fixed effects not shown ({n} terms)", "and": " and ",
            "se_nested_note": "{model}: no standard error, test or interval for {terms}: nested "
                              "in the clusters by {cols}, so their cluster-robust standard "
-                             "errors are not identified (every cluster's score sums to zero "
-                             "in their direction).",
+                             "errors are not identified (the clusters carry no information in "
+                             "their direction).",
            "psd_note": "{model}: the covariance was not positive semi-definite; negative "
                        "eigenvalues set to 0 (Cameron, Gelbach & Miller 2011), changing the "
                        "variances of {terms}."},
@@ -59,7 +59,7 @@ _WORDS = {
            "se_not_identified": "（无法识别）",
            "hidden_fe": "未列出的固定效应（{n} 项）", "and": "和",
            "se_nested_note": "{model}：{terms}嵌套于按{cols}划分的聚类之内，其聚类稳健标准误"
-                             "无法识别（每个聚类在该方向上的得分之和为零），故不报告标准误、"
+                             "无法识别（聚类在该方向上不含信息），故不报告标准误、"
                              "检验与置信区间。",
            "psd_note": "{model}：协方差矩阵非半正定，已将负特征值设为 0（Cameron, Gelbach & "
                        "Miller 2011），{terms} 的方差因此改变。"},
