@@ -26,13 +26,17 @@ __all__ = ["average_marginal_effects", "predicted_hazard", "sample_frames", "eff
            "delta_table"]
 
 
+#: rows per chunk of the sample read for effects: memory is one chunk's model variables
+CHUNK_ROWS = 500_000
+
+
 def sample_frames(res: HazardResult, data: Any = None) -> Iterator[tuple[pd.DataFrame,
                                                                          np.ndarray]]:
     """Typed complete-case frames of the estimation sample, with their weights."""
     design = res.design
     source = res._engine.source if data is None else as_source(data)
     cols = [design.response, *design.variables] + ([res.weights] if res.weights else [])
-    for chunk in source.chunks(list(dict.fromkeys(cols)), chunk_rows=500_000):
+    for chunk in source.chunks(list(dict.fromkeys(cols)), chunk_rows=CHUNK_ROWS):
         prep = design.prepare(chunk, weights=res.weights, keep_rows=True)
         typed = design._typed(chunk)
         if prep.keep is not None:
@@ -41,21 +45,26 @@ def sample_frames(res: HazardResult, data: Any = None) -> Iterator[tuple[pd.Data
         yield typed.reset_index(drop=True), w
 
 
-def _kind(res: HazardResult, variable: str, data: Any, *,
-          frames: Sequence[tuple[pd.DataFrame, np.ndarray]] | None = None) -> str:
-    """continuous, binary or categorical; ``frames`` (the sample already read) saves a pass."""
+def _kind(res: HazardResult, variable: str, data: Any) -> str:
+    """continuous, binary or categorical."""
+    if is_categorical(res, variable):
+        return "categorical"
+    binary = True
+    for typed, _ in sample_frames(res, data):
+        v = typed[variable].to_numpy()
+        binary &= bool(np.isin(v, (0.0, 1.0)).all())
+    return "binary" if binary else "continuous"
+
+
+def is_categorical(res: HazardResult, variable: str) -> bool:
+    """Whether the model's ``variable`` is categorical; an error names the model's
+    variables when it has no such variable."""
     design = res.design
     if variable not in design.variables:
         raise InvalidOptionError(
             f"{variable!r} is not a variable of the model {res.formula!r}; "
             f"its variables are {list(design.variables)}.")
-    if variable in design.levels:
-        return "categorical"
-    binary = True
-    for typed, _ in (sample_frames(res, data) if frames is None else frames):
-        v = typed[variable].to_numpy()
-        binary &= bool(np.isin(v, (0.0, 1.0)).all())
-    return "binary" if binary else "continuous"
+    return variable in design.levels
 
 
 def _set(typed: pd.DataFrame, values: Mapping[str, Any], design) -> pd.DataFrame:
