@@ -110,6 +110,28 @@ def effect_sums(res: HazardResult, typed: pd.DataFrame, w: np.ndarray, variable:
     return float(w @ eff), grad
 
 
+class _Sums:
+    """Weighted sums, over the sample's chunks, of ``n`` quantities and of their gradients
+    in the coefficients; :meth:`table` averages them into the delta-method table."""
+
+    def __init__(self, n: int, k: int) -> None:
+        self.totals: list[float] = [0.0] * n
+        self.grads = [np.zeros(k) for _ in range(n)]
+        self.weight = 0.0
+
+    def add(self, i: int, total: float, grad: np.ndarray) -> None:
+        self.totals[i], self.grads[i] = self.totals[i] + total, self.grads[i] + grad
+
+    def add_weights(self, w: np.ndarray) -> None:
+        self.weight = self.weight + w.sum()
+
+    def table(self, res: HazardResult, *, conf_level: float) -> pd.DataFrame:
+        """The averages (rows named 0, 1, ...) with delta-method standard errors."""
+        return delta_table(res, [str(i) for i in range(len(self.totals))],
+                           [total / self.weight for total in self.totals],
+                           [grad / self.weight for grad in self.grads], conf_level=conf_level)
+
+
 def delta_table(res: HazardResult, names: Sequence[str], estimates: Sequence[float],
                 grads: Sequence[np.ndarray], *, conf_level: float = 0.95) -> pd.DataFrame:
     """Tidy table of quantities with delta-method covariance ``G V G'``.
@@ -199,20 +221,15 @@ def average_marginal_effects(res: HazardResult, data: Any = None, *,
              if v not in point
              for level in (list(res.design.levels[v][1:]) if kinds[v] == "categorical"
                            else [None])]
-    totals, sums, wsum = [0.0] * len(tasks), [np.zeros(res.k) for _ in tasks], 0.0
+    sums = _Sums(len(tasks), res.k)
     for typed, w in sample_frames(res, data):  # one pass: every effect's sums
         frames = [_set(typed, point, res.design) if point else typed for point in points]
         for t, (i, v, level) in enumerate(tasks):
-            s, g = effect_sums(res, frames[i], w, v, kinds[v], scale, level)
-            totals[t], sums[t] = totals[t] + s, sums[t] + g
-        wsum = wsum + w.sum()
-    names = [f"{v}[{level}]" if level is not None else v for _, v, level in tasks]
-    ests = [total / wsum for total in totals]
-    grads = [grad / wsum for grad in sums]
+            sums.add(t, *effect_sums(res, frames[i], w, v, kinds[v], scale, level))
+        sums.add_weights(w)
     rows = [points[i] for i, _, _ in tasks]
-    out = delta_table(res, [f"{i}" for i in range(len(names))], ests, grads,
-                      conf_level=conf_level)
-    out["term"] = names
+    out = sums.table(res, conf_level=conf_level)
+    out["term"] = [f"{v}[{level}]" if level is not None else v for _, v, level in tasks]
     for key in (at or {}):
         out.insert(1, key, [r[key] for r in rows])
     return out
@@ -236,18 +253,14 @@ def predicted_hazard(res: HazardResult, data: Any = None, *,
     """
     points = _grid(at)
     b = res.params.to_numpy()
-    totals, sums, wsum = [0.0] * len(points), [np.zeros(res.k) for _ in points], 0.0
+    sums = _Sums(len(points), res.k)
     for typed, w in sample_frames(res, data):  # one pass: every point's sums
         for i, point in enumerate(points):
             X = res.design.matrix(_set(typed, point, res.design) if point else typed)
             eta = X @ b
-            totals[i] += float(w @ cdf(res.link, eta))
-            sums[i] += X.T @ (w * pdf(res.link, eta))
-        wsum += w.sum()
-    ests = [total / wsum for total in totals]
-    grads = [grad / wsum for grad in sums]
-    out = delta_table(res, [str(i) for i in range(len(points))], ests, grads,
-                      conf_level=conf_level).drop(columns=["term"])
+            sums.add(i, float(w @ cdf(res.link, eta)), X.T @ (w * pdf(res.link, eta)))
+        sums.add_weights(w)
+    out = sums.table(res, conf_level=conf_level).drop(columns=["term"])
     for key in reversed(list(at or {})):
         out.insert(0, key, [p[key] for p in points])
     return out

@@ -11,7 +11,7 @@ import pandas as pd
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate import HazardResult
 from policydiffusion.interpret import _margins
-from policydiffusion.interpret._margins import (_set, delta_table, effect_sums, is_categorical,
+from policydiffusion.interpret._margins import (_set, _Sums, effect_sums, is_categorical,
                                                 sample_frames)
 
 __all__ = ["marginal_effect_across", "is_discrete"]
@@ -163,19 +163,15 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
         values = (sorted(seen.distinct) if discrete
                   else np.linspace(seen.lo, seen.hi, n_values))
     values = [float(v) for v in values]
-    totals, sums, wsum = [0.0] * len(values), [np.zeros(res.k) for _ in values], 0.0
+    sums = _Sums(len(values), res.k)
     for k, (typed, w) in enumerate(sample_frames(res, data)):  # every value's sums
         if k == 0:  # refuse a flat line before any sums
             _check_interaction(res, typed, w, variable, moderator, kind, seen.lo, seen.hi)
         for i, m in enumerate(values):
-            s, g = effect_sums(res, _set(typed, {moderator: m}, res.design), w, variable, kind,
-                               scale)
-            totals[i], sums[i] = totals[i] + s, sums[i] + g
-        wsum = wsum + w.sum()
-    ests = [total / wsum for total in totals]
-    grads = [grad / wsum for grad in sums]
-    out = delta_table(res, [str(i) for i in range(len(values))], ests, grads,
-                      conf_level=conf_level).drop(columns=["term"])
+            sums.add(i, *effect_sums(res, _set(typed, {moderator: m}, res.design), w, variable,
+                                     kind, scale))
+        sums.add_weights(w)
+    out = sums.table(res, conf_level=conf_level).drop(columns=["term"])
     out.insert(0, "value", values)
     out.insert(0, "moderator", moderator)
     out["scale"] = scale
