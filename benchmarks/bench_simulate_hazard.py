@@ -2,9 +2,11 @@
 
     PYTHONPATH=src python3 benchmarks/bench_simulate_hazard.py [--draws 100]
 
-Two designs: (1) terms that evaluate themselves (``Term.simulate_values``: national
-share, neighbours, a covariate); (2) the same plus terms computed by the risk-set
-builder each period (a duration polynomial, leaders' adoptions). For each: the time
+Three designs: (1) terms that evaluate themselves (``Term.simulate_values``: national
+share, neighbours, a covariate); (2) the same plus a duration polynomial and named
+leaders' adoptions (computed by the risk-set builder each period until they had
+``simulate_values``); (3) the same plus period dummies, which the risk-set builder
+computes each period. For each: the time
 (wall and this process's CPU time: the machine is shared, CPU time is the steadier),
 how many times :func:`~policydiffusion.study.load_study` ran, and a checksum of the
 simulated risk sets and adoptions (equal checksums: the same draws).
@@ -39,10 +41,14 @@ def main() -> None:
     designs = {
         "(1) simulate_values terms": (fast, {"Intercept": -4.5, "x": 0.5, "national_share_l1": 2.0,
                                              "neighbors_adopted_l1": 0.8}),
-        "(2) + builder terms": (fast + [T.duration_poly(), leaders],
+        "(2) + duration polynomial, leaders": (fast + [T.duration_poly(), leaders],
                                 {"Intercept": -4.5, "x": 0.5, "national_share_l1": 2.0,
                                  "neighbors_adopted_l1": 0.8, "duration_poly_1": 0.3,
                                  leaders.name: 0.5}),
+        "(3) + period dummies (builder)": (fast + [T.duration_poly(), leaders, T.period_dummies()],
+                                           {"Intercept": -4.5, "x": 0.5, "national_share_l1": 2.0,
+                                            "neighbors_adopted_l1": 0.8, "duration_poly_1": 0.3,
+                                            leaders.name: 0.5, "period_10": 0.5}),
     }
     for label, (terms, coefs) in designs.items():
         calls["n"] = 0

@@ -43,6 +43,11 @@ class DurationPoly(Term):
         return {c: {"description": f"(duration / {self.scale:g})^{k} (Carter & Signorino 2010)",
                     "lag": 0} for k, c in enumerate(self.columns(ctx), start=1)}
 
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        d = (t - np.maximum(ctx.start, ctx.entry) + 1.0) / self.scale
+        return {c: d ** k for k, c in enumerate(self.columns(None), 1)}  # type: ignore[arg-type]
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         d = _D / self.scale
         return plan.with_columns([(d ** k).alias(c) for k, c in enumerate(self.columns(ctx), 1)])
