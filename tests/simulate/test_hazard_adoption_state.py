@@ -45,3 +45,33 @@ def test_adoption_frame_is_what_the_loader_reads(study, upto) -> None:
     assert mine.schema == loaded.schema
     assert mine.equals(loaded)
     assert mine.height == int((A <= upto).sum())
+
+
+def _by_builder(term):
+    """``term`` without its own simulation values: the simulator asks the builder."""
+    import dataclasses
+
+    from policydiffusion.terms import Term
+
+    cls = type(term)
+    sub = type(f"ByBuilder{cls.__name__}", (cls,), {"simulate_values": Term.simulate_values})
+    return sub(**{f.name: getattr(term, f.name) for f in dataclasses.fields(term)})
+
+
+def test_duration_poly_and_leaders_simulate_themselves_bit_for_bit(study) -> None:
+    """Evaluated by numpy or by the risk-set builder each period, the same draws and
+    columns to the last bit (by region too)."""
+    terms = [T.duration_poly(), T.leaders_adopted(["u003", "u010", "u017"]),
+             T.leaders_adopted([f"u{k:03d}" for k in range(1, 30, 3)], by_region=True),
+             T.national_share()]
+    coefs = {"Intercept": -3.0, "duration_poly_1": 0.4, "duration_poly_3": -0.2,
+             terms[1].name: 0.8, terms[2].name: 0.6, "national_share_l1": 1.5}
+    fast = simulate_hazard(study, coefs=coefs, terms=terms, seed=4)
+    slow = simulate_hazard(study, coefs=coefs, terms=[*map(_by_builder, terms[:3]), terms[3]],
+                           seed=4)
+    assert fast.provenance["terms_by_builder"] == []
+    assert slow.provenance["terms_by_builder"] == [t.name for t in terms[:3]]
+    assert fast.riskset.equals(slow.riskset)
+    assert fast.study.adoptions.equals(slow.study.adoptions)
+    assert 5 < fast.adoptions.height < study.n_units
+    assert fast.riskset.get_column(terms[2].name).n_unique() == 2
