@@ -10,6 +10,7 @@ the gradient of the average effect with respect to the coefficients.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -36,7 +37,9 @@ def sample_frames(res: HazardResult, data: Any = None) -> Iterator[tuple[pd.Data
     design = res.design
     source = res._engine.source if data is None else as_source(data)
     cols = [design.response, *design.variables] + ([res.weights] if res.weights else [])
-    for chunk in source.chunks(list(dict.fromkeys(cols)), chunk_rows=CHUNK_ROWS):
+    for k, chunk in enumerate(source.chunks(list(dict.fromkeys(cols)), chunk_rows=CHUNK_ROWS)):
+        if k:  # the model matrices of the chunk before are held in reference cycles (formulaic
+            gc.collect()  # factor values): freed now, memory stays one chunk's, not the data's
         prep = design.prepare(chunk, weights=res.weights, keep_rows=True)
         typed = design._typed(chunk)
         if prep.keep is not None:
