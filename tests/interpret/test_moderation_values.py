@@ -56,7 +56,7 @@ def test_a_model_without_the_interaction_is_refused(data, scale):
 
 
 @pytest.mark.parametrize("values", [None, [0.0, 1.5]])
-def test_the_data_are_read_once(data, monkeypatch, values):
+def test_the_sample_is_read_once_and_the_moderator_from_two_columns(data, monkeypatch, values):
     from policydiffusion.estimate._data import DataSource
     from policydiffusion.interpret import average_marginal_effects
 
@@ -64,16 +64,71 @@ def test_the_data_are_read_once(data, monkeypatch, values):
     reads = []
     real = DataSource.chunks
 
-    def counted(self, *args, **kwargs):
-        reads.append(1)
-        yield from real(self, *args, **kwargs)
+    def counted(self, columns, **kwargs):
+        reads.append(sorted(columns))
+        yield from real(self, columns, **kwargs)
 
     monkeypatch.setattr(DataSource, "chunks", counted)
     me = marginal_effect_across(res, variable="x", moderator="z", values=values, n_values=3,
                                 scale="response")
-    assert len(reads) == 1
+    # the fit kept every row: the range (and whether x is 0/1) from x and z alone
+    assert reads == [["x", "z"], ["adopt", "x", "z"]]
     # the same numbers as the average marginal effect with the moderator set, one by one
     for m, row in zip(me["value"], me.itertuples()):
         ame = average_marginal_effects(res, variables=["x"], at={"z": [m]})
         assert np.isclose(row.estimate, ame["estimate"].iloc[0], rtol=1e-12)
         assert np.isclose(row.std_error, ame["std_error"].iloc[0], rtol=1e-12)
+
+
+def _rechunked(monkeypatch, rows: int) -> list:
+    """Split the sample the moderation reads into chunks of ``rows`` (copies), and keep a
+    weak reference to each chunk handed out."""
+    import weakref
+
+    from policydiffusion.interpret import _moderation
+
+    real, refs = _moderation.sample_frames, []
+
+    def chunks(res, data=None):
+        for typed, w in real(res, data):
+            for a in range(0, len(typed), rows):
+                piece = typed.iloc[a:a + rows].copy().reset_index(drop=True)
+                refs.append(weakref.ref(piece))
+                yield piece, w[a:a + rows].copy()
+
+    monkeypatch.setattr(_moderation, "sample_frames", chunks)
+    return refs
+
+
+@pytest.mark.parametrize("moderator, dropped", [("z", True), ("level", False), ("level", True)])
+def test_the_sample_is_not_held_whole_and_the_numbers_do_not_change(data, monkeypatch,
+                                                                     moderator, dropped):
+    """Memory is one chunk of the model's variables, not all of them x every row; the
+    effects are the same however the sample is chunked, with or without rows the fit left
+    out."""
+    import gc
+
+    frame = data.assign(d=data["d"].astype(float))
+    if dropped:
+        frame.loc[frame.index[::97], "d"] = np.nan
+    res = fit_hazard(frame, f"adopt ~ x * {moderator} + d")
+    assert (res.n_dropped_missing > 0) == dropped
+    whole = marginal_effect_across(res, variable="x", moderator=moderator, scale="response",
+                                   n_values=5)
+    refs = _rechunked(monkeypatch, 200)
+    alive = []
+    from policydiffusion.interpret import _moderation
+
+    inner = _moderation.sample_frames
+
+    def watched(res, data=None):
+        for piece in inner(res, data):
+            gc.collect()
+            alive.append(sum(r() is not None for r in refs) - 1)  # others than this one
+            yield piece
+
+    monkeypatch.setattr(_moderation, "sample_frames", watched)
+    chunked = marginal_effect_across(res, variable="x", moderator=moderator, scale="response",
+                                     n_values=5)
+    assert len(refs) >= 8 and max(alive) <= 1  # was every chunk read so far
+    pd.testing.assert_frame_equal(chunked, whole, check_exact=False, rtol=1e-12, atol=1e-15)

@@ -48,11 +48,10 @@ def test_dgp_covariates_equal_the_riskset_builder_columns(study, seed) -> None:
 
 
 def test_other_terms_go_through_the_builder_exactly(study) -> None:
-    terms = [T.duration_poly(), T.leaders_adopted(["u000", "u001"])]
-    name = terms[1].name
-    coefs = {"Intercept": -2.5, "duration_poly_1": 1.0, name: 0.8}
+    terms = [T.period_dummies(), T.national_share()]
+    coefs = {"Intercept": -2.5, "period_5": 1.0, "national_share_l1": 0.8}
     sim = simulate_hazard(study, coefs=coefs, terms=terms, initial=["u000"], seed=2)
-    assert sorted(sim.provenance["terms_by_builder"]) == sorted(t.name for t in terms)
+    assert sim.provenance["terms_by_builder"] == ["period"]
     rs = monadic_riskset(sim.study, policy="simulated", terms=terms, start=study.start).data
     _compare(sim, rs)
 
@@ -137,9 +136,9 @@ def test_simulated_adoptions_are_validated_by_the_study_loader(study) -> None:
 
 def test_builder_route_when_every_unit_has_adopted(study) -> None:
     """All units adopt early; later periods have no rows (this raised KeyError)."""
-    terms = [T.duration_poly()]
-    sim = simulate_hazard(study, coefs={"Intercept": 3.0, "duration_poly_1": 1.0}, terms=terms,
+    terms = [T.period_dummies()]
+    sim = simulate_hazard(study, coefs={"Intercept": 3.0, "period_2": 1.0}, terms=terms,
                           seed=1)
     assert sim.adoptions.height == study.n_units
     assert sim.riskset.get_column("period").max() < study.end
-    assert sim.provenance["terms_by_builder"] == ["duration_poly"]
+    assert sim.provenance["terms_by_builder"] == ["period"]

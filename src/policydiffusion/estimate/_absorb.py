@@ -185,10 +185,7 @@ class AbsorbedEngine(Engine):
                     if plan is not None:
                         plan.add([prep.codes[c][a:b] for c in meat.columns],
                                  FEScores(S, g, u, G))
-        if st.n == 0:
-            raise InvalidOptionError(
-                f"no complete rows to fit {self.design.formula!r}: all "
-                f"{st.n_dropped} rows have a missing value in a model variable.")
+        self.check_rows(st)
         A = (A + A.T) / 2
         st.absorbed = (A, XWD, DWD)  # inverse() solves through these; no dense k x k info
         st.grad = self.P.T @ np.concatenate([gx, ga])

@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from policydiffusion._dask import dask_client, report_progress
-from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate._data import _arrow_frame, _sorted, as_source
 from policydiffusion.estimate._design import Prepared
 from policydiffusion.estimate._glm import Engine, PassStats, _dyadic_levels, _levels_and_ybar
@@ -263,10 +262,7 @@ class DaskEngine(Engine):
                 if v is not None:
                     cur = getattr(st, name)
                     setattr(st, name, v if cur is None else cur + v)
-        if st.n == 0:
-            raise InvalidOptionError(
-                f"no complete rows to fit {self.design.formula!r}: all "
-                f"{st.n_dropped} rows have a missing value in a model variable.")
+        self.check_rows(st)
         if meat is not None and meat.is_clustered:
             st.plan = self.meat_plan(meat, self.design.k)
             for part in parts:

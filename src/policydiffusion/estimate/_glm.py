@@ -152,6 +152,13 @@ class Engine:
         """Drop cached chunks; later passes re-read the source."""
         self._cache, self._cache_ok = None, True
 
+    def check_rows(self, st: PassStats) -> None:
+        """Refuse a pass that had no complete row (every row dropped as missing)."""
+        if st.n == 0:
+            raise InvalidOptionError(
+                f"no complete rows to fit {self.design.formula!r}: all "
+                f"{st.n_dropped} rows have a missing value in a model variable.")
+
     def prepared(self) -> Iterator[Prepared]:
         """Complete-case chunks, from the cache when it holds them all."""
         if self._cache is not None:
@@ -217,10 +224,7 @@ class Engine:
                         plan.add([prep.codes[c][a:b] for c in meat.columns], S)
         st.info = (st.info + st.info.T) / 2
         st.plan = plan
-        if st.n == 0:
-            raise InvalidOptionError(
-                f"no complete rows to fit {self.design.formula!r}: all "
-                f"{st.n_dropped} rows have a missing value in a model variable.")
+        self.check_rows(st)
         return st
 
 

@@ -10,6 +10,7 @@ the gradient of the average effect with respect to the coefficients.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -26,13 +27,19 @@ __all__ = ["average_marginal_effects", "predicted_hazard", "sample_frames", "eff
            "delta_table"]
 
 
+#: rows per chunk of the sample read for effects: memory is one chunk's model variables
+CHUNK_ROWS = 500_000
+
+
 def sample_frames(res: HazardResult, data: Any = None) -> Iterator[tuple[pd.DataFrame,
                                                                          np.ndarray]]:
     """Typed complete-case frames of the estimation sample, with their weights."""
     design = res.design
     source = res._engine.source if data is None else as_source(data)
     cols = [design.response, *design.variables] + ([res.weights] if res.weights else [])
-    for chunk in source.chunks(list(dict.fromkeys(cols)), chunk_rows=500_000):
+    for k, chunk in enumerate(source.chunks(list(dict.fromkeys(cols)), chunk_rows=CHUNK_ROWS)):
+        if k:  # the model matrices of the chunk before are held in reference cycles (formulaic
+            gc.collect()  # factor values): freed now, memory stays one chunk's, not the data's
         prep = design.prepare(chunk, weights=res.weights, keep_rows=True)
         typed = design._typed(chunk)
         if prep.keep is not None:
@@ -41,21 +48,26 @@ def sample_frames(res: HazardResult, data: Any = None) -> Iterator[tuple[pd.Data
         yield typed.reset_index(drop=True), w
 
 
-def _kind(res: HazardResult, variable: str, data: Any, *,
-          frames: Sequence[tuple[pd.DataFrame, np.ndarray]] | None = None) -> str:
-    """continuous, binary or categorical; ``frames`` (the sample already read) saves a pass."""
+def _kind(res: HazardResult, variable: str, data: Any) -> str:
+    """continuous, binary or categorical."""
+    if is_categorical(res, variable):
+        return "categorical"
+    binary = True
+    for typed, _ in sample_frames(res, data):
+        v = typed[variable].to_numpy()
+        binary &= bool(np.isin(v, (0.0, 1.0)).all())
+    return "binary" if binary else "continuous"
+
+
+def is_categorical(res: HazardResult, variable: str) -> bool:
+    """Whether the model's ``variable`` is categorical; an error names the model's
+    variables when it has no such variable."""
     design = res.design
     if variable not in design.variables:
         raise InvalidOptionError(
             f"{variable!r} is not a variable of the model {res.formula!r}; "
             f"its variables are {list(design.variables)}.")
-    if variable in design.levels:
-        return "categorical"
-    binary = True
-    for typed, _ in (sample_frames(res, data) if frames is None else frames):
-        v = typed[variable].to_numpy()
-        binary &= bool(np.isin(v, (0.0, 1.0)).all())
-    return "binary" if binary else "continuous"
+    return variable in design.levels
 
 
 def _set(typed: pd.DataFrame, values: Mapping[str, Any], design) -> pd.DataFrame:
@@ -99,6 +111,28 @@ def effect_sums(res: HazardResult, typed: pd.DataFrame, w: np.ndarray, variable:
     eff = cdf(link, e1) - cdf(link, e0)
     grad = X1.T @ (w * pdf(link, e1)) - X0.T @ (w * pdf(link, e0))
     return float(w @ eff), grad
+
+
+class _Sums:
+    """Weighted sums, over the sample's chunks, of ``n`` quantities and of their gradients
+    in the coefficients; :meth:`table` averages them into the delta-method table."""
+
+    def __init__(self, n: int, k: int) -> None:
+        self.totals: list[float] = [0.0] * n
+        self.grads = [np.zeros(k) for _ in range(n)]
+        self.weight = 0.0
+
+    def add(self, i: int, total: float, grad: np.ndarray) -> None:
+        self.totals[i], self.grads[i] = self.totals[i] + total, self.grads[i] + grad
+
+    def add_weights(self, w: np.ndarray) -> None:
+        self.weight = self.weight + w.sum()
+
+    def table(self, res: HazardResult, *, conf_level: float) -> pd.DataFrame:
+        """The averages (rows named 0, 1, ...) with delta-method standard errors."""
+        return delta_table(res, [str(i) for i in range(len(self.totals))],
+                           [total / self.weight for total in self.totals],
+                           [grad / self.weight for grad in self.grads], conf_level=conf_level)
 
 
 def delta_table(res: HazardResult, names: Sequence[str], estimates: Sequence[float],
@@ -190,20 +224,15 @@ def average_marginal_effects(res: HazardResult, data: Any = None, *,
              if v not in point
              for level in (list(res.design.levels[v][1:]) if kinds[v] == "categorical"
                            else [None])]
-    totals, sums, wsum = [0.0] * len(tasks), [np.zeros(res.k) for _ in tasks], 0.0
+    sums = _Sums(len(tasks), res.k)
     for typed, w in sample_frames(res, data):  # one pass: every effect's sums
         frames = [_set(typed, point, res.design) if point else typed for point in points]
         for t, (i, v, level) in enumerate(tasks):
-            s, g = effect_sums(res, frames[i], w, v, kinds[v], scale, level)
-            totals[t], sums[t] = totals[t] + s, sums[t] + g
-        wsum = wsum + w.sum()
-    names = [f"{v}[{level}]" if level is not None else v for _, v, level in tasks]
-    ests = [total / wsum for total in totals]
-    grads = [grad / wsum for grad in sums]
+            sums.add(t, *effect_sums(res, frames[i], w, v, kinds[v], scale, level))
+        sums.add_weights(w)
     rows = [points[i] for i, _, _ in tasks]
-    out = delta_table(res, [f"{i}" for i in range(len(names))], ests, grads,
-                      conf_level=conf_level)
-    out["term"] = names
+    out = sums.table(res, conf_level=conf_level)
+    out["term"] = [f"{v}[{level}]" if level is not None else v for _, v, level in tasks]
     for key in (at or {}):
         out.insert(1, key, [r[key] for r in rows])
     return out
@@ -227,18 +256,14 @@ def predicted_hazard(res: HazardResult, data: Any = None, *,
     """
     points = _grid(at)
     b = res.params.to_numpy()
-    totals, sums, wsum = [0.0] * len(points), [np.zeros(res.k) for _ in points], 0.0
+    sums = _Sums(len(points), res.k)
     for typed, w in sample_frames(res, data):  # one pass: every point's sums
         for i, point in enumerate(points):
             X = res.design.matrix(_set(typed, point, res.design) if point else typed)
             eta = X @ b
-            totals[i] += float(w @ cdf(res.link, eta))
-            sums[i] += X.T @ (w * pdf(res.link, eta))
-        wsum += w.sum()
-    ests = [total / wsum for total in totals]
-    grads = [grad / wsum for grad in sums]
-    out = delta_table(res, [str(i) for i in range(len(points))], ests, grads,
-                      conf_level=conf_level).drop(columns=["term"])
+            sums.add(i, float(w @ cdf(res.link, eta)), X.T @ (w * pdf(res.link, eta)))
+        sums.add_weights(w)
+    out = sums.table(res, conf_level=conf_level).drop(columns=["term"])
     for key in reversed(list(at or {})):
         out.insert(0, key, [p[key] for p in points])
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
@@ -9,7 +10,8 @@ import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate import HazardResult
-from policydiffusion.interpret._margins import (_kind, _set, delta_table, effect_sums,
+from policydiffusion.interpret import _margins
+from policydiffusion.interpret._margins import (_set, _Sums, effect_sums, is_categorical,
                                                 sample_frames)
 
 __all__ = ["marginal_effect_across", "is_discrete"]
@@ -30,6 +32,52 @@ def is_discrete(values: np.ndarray, *, max_values: int = MAX_DISCRETE_VALUES) ->
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     return bool(v.size) and bool(np.all(v == np.round(v))) and np.unique(v).size <= max_values
+
+
+@dataclass
+class _Seen:
+    """What the effects need of the sample before they are computed, kept as running
+    summaries (not the rows): whether ``variable`` is 0/1, the moderator's range, whether
+    its values are whole and its distinct values (up to one past the discrete limit)."""
+
+    binary: bool = True
+    lo: float = np.inf
+    hi: float = -np.inf
+    whole: bool = True
+    distinct: set = field(default_factory=set)
+    rows: int = 0
+
+    def add(self, x: np.ndarray, m: np.ndarray) -> None:
+        self.binary &= bool(np.isin(x, (0.0, 1.0)).all())
+        m = m[~np.isnan(m)]
+        self.rows += m.size
+        if m.size:
+            self.lo, self.hi = min(self.lo, float(m.min())), max(self.hi, float(m.max()))
+            self.whole &= bool(np.all(m == np.round(m)))
+        if self.whole and len(self.distinct) <= MAX_DISCRETE_VALUES:
+            self.distinct.update(np.unique(m).tolist())
+
+    @property
+    def discrete(self) -> bool:
+        """:func:`is_discrete` of every moderator value seen."""
+        return self.rows > 0 and self.whole and len(self.distinct) <= MAX_DISCRETE_VALUES
+
+
+def _seen(res: HazardResult, data: Any, variable: str, moderator: str) -> _Seen:
+    """The summaries of the estimation sample: from one read of the two columns when the fit
+    kept every row of its data (the sample is those rows), else from the sample's chunks."""
+    if data is None and res.n_dropped_missing == 0:
+        seen = _Seen()
+        cols = list(dict.fromkeys([variable, moderator]))
+        for chunk in res._engine.source.chunks(cols, chunk_rows=_margins.CHUNK_ROWS):
+            seen.add(*(chunk[c].to_numpy(dtype=np.float64, na_value=np.nan)
+                       for c in (variable, moderator)))
+        if seen.rows == res.nobs:  # else rows the fit left out some other way: read the sample
+            return seen
+    seen = _Seen()
+    for typed, _ in sample_frames(res, data):
+        seen.add(typed[variable].to_numpy(), typed[moderator].to_numpy())
+    return seen
 
 
 def _check_interaction(res: HazardResult, typed: pd.DataFrame, w: np.ndarray, variable: str,
@@ -59,8 +107,9 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     hazard (``scale="response"``: the AME at ``m``). Delta-method SEs use the result's
     covariance. A model whose formula does not interact ``variable`` with ``moderator``
     is refused (its effect would not vary with the moderator on the linear predictor).
-    The data are read once; the model's variables of the estimation sample are held
-    while the effects are computed.
+    The estimation sample is read one chunk at a time, never held whole: once for the
+    moderator's values and whether ``variable`` is 0/1 (only these two columns when the
+    fit kept every row of its data) and once for the effects.
 
     Parameters
     ----------
@@ -94,12 +143,7 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     """
     if scale not in ("response", "link"):
         raise InvalidOptionError(f"scale must be 'response' or 'link'; got {scale!r}.")
-    # one read of the data: the kind of the variable, the moderator's values and range and
-    # the sums all need the sample, and re-reading a Parquet file costs more than holding
-    # the model's variables
-    frames = list(sample_frames(res, data))
-    kind = _kind(res, variable, data, frames=frames)
-    if kind == "categorical":
+    if is_categorical(res, variable):
         raise InvalidOptionError(
             f"{variable!r} is categorical; use average_marginal_effects(..., at=) for "
             "contrasts at moderator values.")
@@ -109,26 +153,25 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
         raise InvalidOptionError(
             f"{moderator!r} is not a variable of the model {res.formula!r}; "
             f"its variables are {list(res.design.variables)}.")
-    mod = np.concatenate([t[moderator].to_numpy() for t, _ in frames])
-    discrete = values is None and is_discrete(mod)
+    # the sample is read chunk by chunk, never held whole: its memory would be the model's
+    # variables x rows; the values need the moderator's range first, so that is a pass of
+    # its own (two columns when the fit kept every row)
+    seen = _seen(res, data, variable, moderator)
+    kind = "binary" if seen.binary else "continuous"
+    discrete = values is None and seen.discrete
     if values is None:
-        values = (np.unique(mod) if discrete
-                  else np.linspace(float(mod.min()), float(mod.max()), n_values))
+        values = (sorted(seen.distinct) if discrete
+                  else np.linspace(seen.lo, seen.hi, n_values))
     values = [float(v) for v in values]
-    first, w0 = frames[0]
-    _check_interaction(res, first, w0, variable, moderator, kind, float(mod.min()),
-                       float(mod.max()))
-    totals, sums, wsum = [0.0] * len(values), [np.zeros(res.k) for _ in values], 0.0
-    for typed, w in frames:  # every value's sums
+    sums = _Sums(len(values), res.k)
+    for k, (typed, w) in enumerate(sample_frames(res, data)):  # every value's sums
+        if k == 0:  # refuse a flat line before any sums
+            _check_interaction(res, typed, w, variable, moderator, kind, seen.lo, seen.hi)
         for i, m in enumerate(values):
-            s, g = effect_sums(res, _set(typed, {moderator: m}, res.design), w, variable, kind,
-                               scale)
-            totals[i], sums[i] = totals[i] + s, sums[i] + g
-        wsum = wsum + w.sum()
-    ests = [total / wsum for total in totals]
-    grads = [grad / wsum for grad in sums]
-    out = delta_table(res, [str(i) for i in range(len(values))], ests, grads,
-                      conf_level=conf_level).drop(columns=["term"])
+            sums.add(i, *effect_sums(res, _set(typed, {moderator: m}, res.design), w, variable,
+                                     kind, scale))
+        sums.add_weights(w)
+    out = sums.table(res, conf_level=conf_level).drop(columns=["term"])
     out.insert(0, "value", values)
     out.insert(0, "moderator", moderator)
     out["scale"] = scale

@@ -14,7 +14,7 @@ A partial cascade (some nodes already infected at known times) can be continued.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -103,6 +103,26 @@ def _edges(network: object) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+class _Indexed(NamedTuple):
+    """A network's edges with its nodes numbered: ``names[k]`` is node k (the nodes given
+    first, then those of the edges as they appear), ``index`` the inverse, ``src`` and
+    ``dst`` the ends of each edge as numbers."""
+
+    edges: pd.DataFrame
+    names: list[str]
+    index: dict[str, int]
+    src: np.ndarray
+    dst: np.ndarray
+
+
+def _indexed(network: object, nodes: Sequence[object] | None) -> _Indexed:
+    e = _edges(network)
+    names = list(dict.fromkeys([*map(str, nodes or []), *e["source"], *e["target"]]))
+    index = {v: k for k, v in enumerate(names)}
+    return _Indexed(e, names, index, e["source"].map(index).to_numpy(),
+                    e["target"].map(index).to_numpy())
+
+
 def _delays(rng: np.random.Generator, size: int, model: str, params: Mapping[str, float],
             rate: np.ndarray) -> np.ndarray:
     u = rng.random(size)
@@ -188,14 +208,10 @@ def simulate_cascades(
     if unknown:
         raise InvalidOptionError(f"params {sorted(unknown)} do not belong to model {model!r}; "
                                  f"it takes {sorted(defaults)}.")
-    e = _edges(network)
-    names = list(dict.fromkeys([*(nodes or []), *e["source"], *e["target"]]))
+    e, names, idx, src, dst = _indexed(network, nodes)
     if nodes is not None and set(names) != set(map(str, nodes)):
         raise InvalidOptionError("the network has nodes that are not in `nodes`.")
     n = len(names)
-    idx = {v: k for k, v in enumerate(names)}
-    src = e["source"].map(idx).to_numpy()
-    dst = e["target"].map(idx).to_numpy()
     base_rate = par.get("lambda", par.get("alpha", 1.0))
     rate = (e["rate"].to_numpy(float) if "rate" in e.columns else np.full(len(e), float(base_rate)))
     if np.any(rate <= 0):

@@ -8,9 +8,10 @@ builder would measure it afterwards. A term evaluates itself
 (:meth:`~policydiffusion.terms.Term.simulate_values`, in the term's own module, with
 numpy over the arrays of :class:`_Ctx`; tests/terms/test_simulate_values.py checks
 every such term against ``monadic_riskset`` on simulated data); a term without that
-method is computed by the real risk-set builder, period by period (exact, slower).
-The simulated study is built through :func:`~policydiffusion.study.load_study`, so
-simulated adoptions are validated like any user data.
+method is computed by the real risk-set builder, period by period (exact, slower), on
+the study with the adoptions simulated so far put in place directly (:func:`_adoption_frame`).
+The simulated study returned is built through :func:`~policydiffusion.study.load_study`
+once per simulation, so simulated adoptions are validated like any user data.
 """
 
 from __future__ import annotations
@@ -157,10 +158,14 @@ class _Ctx:
 
 def _builder_columns(study, policy: str, terms: Sequence[Term], t: int, A: np.ndarray,
                      units: Sequence[str], start: int) -> dict[str, np.ndarray]:
-    """Exact values of other terms at period t from the real risk-set builder."""
+    """Exact values of other terms at period t from the real risk-set builder.
+
+    ``study`` carries the simulated policy in its policies table
+    (:func:`_with_policy`); its adoptions up to t - 1 are put in place from ``A``.
+    """
     from policydiffusion.riskset import monadic_riskset
 
-    s = _with_adoptions(study, policy, units, A, t - 1)
+    s = replace(study, adoptions=_adoption_frame(policy, units, A, t - 1))
     rs = monadic_riskset(s, policy=policy, terms=list(terms), start=start)
     rows = rs.data.filter(pl.col("period") == t)
     idx = {u: k for k, u in enumerate(units)}
@@ -180,6 +185,39 @@ def _as_pandas(frame: pl.DataFrame, *columns: str) -> pd.DataFrame:
     return pd.DataFrame({c: frame.get_column(c).to_list() for c in columns})
 
 
+def _policy_rows(study, policy: str) -> pl.DataFrame:
+    """The row of ``policy`` in the study's policies table (a new one if it has none)."""
+    pol = study.policies.filter(pl.col("policy") == policy)
+    if pol.height == 0:  # a new policy: a row of the study's own policies table
+        pol = pl.concat([study.policies.clear(), pl.DataFrame({"policy": [policy]})],
+                        how="diagonal_relaxed")
+    return pol
+
+
+def _with_policy(study, policy: str):
+    """``study`` with ``policy`` as its only policy (and none of its adoptions yet)."""
+    return replace(study, policies=_policy_rows(study, policy), adoptions=study.adoptions.clear())
+
+
+def _adoption_frame(policy: str, units: Sequence[str], A: np.ndarray, upto: int) -> pl.DataFrame:
+    """The adoptions of ``policy`` up to period ``upto`` (``A``: each unit's adoption
+    period) as :func:`~policydiffusion.study.load_study` returns them (same columns,
+    types and order; tests/simulate/test_hazard_adoption_state.py holds the two together).
+
+    Built directly, not read: the simulation's own adoptions (a study unit, once, while it
+    exists) need no reading each period; the study the simulation returns is read once
+    (:func:`_with_adoptions`), which validates them all.
+    """
+    keep = np.nonzero(A <= upto)[0]
+    periods = A[keep].tolist()
+    return pl.DataFrame({"policy": [policy] * len(periods),
+                         "unit": [units[k] for k in keep.tolist()], "period": periods,
+                         "time": [str(p) for p in periods], "level": [None] * len(periods)},
+                        schema={"policy": pl.Utf8, "unit": pl.Utf8, "period": pl.Int64,
+                                "time": pl.Utf8, "level": pl.Float64}
+                        ).sort(["policy", "period", "unit"])
+
+
 def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upto: int, *,
                     start: int | None = None, end: int | None = None):
     """``study`` with the adoptions of ``policy`` up to period ``upto`` (``A``: each unit's
@@ -196,10 +234,7 @@ def _with_adoptions(study, policy: str, units: Sequence[str], A: np.ndarray, upt
 
     start = study.start if start is None else start
     end = study.end if end is None else end
-    pol = study.policies.filter(pl.col("policy") == policy)
-    if pol.height == 0:  # a new policy: a row of the study's own policies table
-        pol = pl.concat([study.policies.clear(), pl.DataFrame({"policy": [policy]})],
-                        how="diagonal_relaxed")
+    pol = _policy_rows(study, policy)
     keep = A <= upto
     if not keep.any():  # nothing to read (the loader refuses an empty table)
         return replace(study, adoptions=study.adoptions.clear(), policies=pol, start=start, end=end)
@@ -296,8 +331,10 @@ def simulate_hazard(
     term_cols: set[str] = {"duration"}
     for v in probe.values():
         term_cols |= set(v or {})
-    if slow:
-        term_cols |= set(_builder_columns(study, policy, slow, start, A, ctx.units, start))
+    sim_base = _with_policy(study, policy)
+    first_slow = (_builder_columns(sim_base, policy, slow, start, A, ctx.units, start)
+                  if slow else {})
+    term_cols |= set(first_slow)
     base = {p for n in coefs for p in split_term(n)}
     cov_cols = sorted(b for b in base if b not in term_cols and b != "Intercept")
     for c in cov_cols:
@@ -320,8 +357,9 @@ def simulate_hazard(
         for term in terms:
             if fast[id(term)]:
                 cols.update(term.simulate_values(ctx, t, A) or {})
-        if slow:
-            cols.update(_builder_columns(study, policy, slow, t, A, ctx.units, start))
+        if slow:  # at the start, A is still what the probe saw
+            cols.update(first_slow if t == start else
+                        _builder_columns(sim_base, policy, slow, t, A, ctx.units, start))
         for c in cov_cols:
             cols[c] = ctx.values(c, t)
         miss = [c for c in used if np.isnan(cols[c][at_risk]).any()]

@@ -17,7 +17,7 @@ import polars as pl
 
 from policydiffusion.errors import InvalidOptionError, check_choice, raise_problems
 from policydiffusion.simulate._common import make_rng, package_versions
-from policydiffusion.simulate.cascades import _edges
+from policydiffusion.simulate.cascades import _indexed
 
 __all__ = ["simulate_threshold", "ThresholdSimulation"]
 
@@ -104,12 +104,8 @@ def simulate_threshold(
         (not 0.0 <= seed_share <= 1.0, f"seed_share is a share between 0 and 1; got {seed_share!r}."),
     ) if bad])
     rng = make_rng(seed)
-    e = _edges(network)
-    names = list(dict.fromkeys([*(map(str, nodes or [])), *e["source"], *e["target"]]))
+    e, names, idx, src, dst = _indexed(network, nodes)
     n = len(names)
-    idx = {v: k for k, v in enumerate(names)}
-    src = e["source"].map(idx).to_numpy()
-    dst = e["target"].map(idx).to_numpy()
     w = e["weight"].to_numpy(float) if "weight" in e.columns else np.ones(len(e))
 
     if isinstance(threshold, str):

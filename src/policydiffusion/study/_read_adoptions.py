@@ -8,12 +8,14 @@ from typing import Any, Union
 import pandas as pd
 import polars as pl
 
+from policydiffusion._spelling import option_hint
 from policydiffusion._warnings import warn
 from policydiffusion.errors import PolicyDiffusionWarning, check_choice
 from policydiffusion.study._cells import ReadOptions, is_never
 from policydiffusion.study._collect import (TableRead, _Collector, _is_missing, _period, _read,
                                             _text, _time_cells)
 from policydiffusion.study._columns import AdoptionColumns
+from policydiffusion.study._periods import time_hint
 from policydiffusion.study._read import Table, TableLike, require_columns
 from policydiffusion.study._study import Exclusion
 
@@ -73,6 +75,12 @@ def _wide_to_long(at: Table, unit_col: str, policy_col: str, time_col: str, bad:
                 continue
             if is_never(v, opts.never):
                 never.append(f"{col}/{_text(u)}={_text(v)}")
+            elif isinstance(v, str) and not any(ch.isdigit() for ch in v):
+                # words are no time: most likely a "not adopted" code the options lack
+                codes = ", ".join(repr(c) for c in opts.never)
+                bad.add(at, pos, str(col), v, f"unreadable time; {time_hint(granularity)}; the "
+                        f"codes meaning not adopted (now {codes}) are set with "
+                        f"{option_hint('never')}")
             elif _period(at, pos, str(col), v, granularity, opts, bad) is not None:
                 recs.append((str(col), u, v))
     if never and exclusions is not None:  # the examples show the codes met

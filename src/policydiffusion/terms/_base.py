@@ -158,8 +158,8 @@ class Term:
 
         Examples
         --------
-        >>> from policydiffusion.terms import duration_poly
-        >>> duration_poly().simulate_values(None, 1, None) is None  # the builder does it
+        >>> from policydiffusion.terms import period_dummies
+        >>> period_dummies().simulate_values(None, 1, None) is None  # the builder does it
         True
         """
         return None

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Container, Sequence
 
+import numpy as np
 import polars as pl
 
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.terms._base import Term, check_lag, lag_text
 from policydiffusion.terms._common import adopted_others
+from policydiffusion.terms._regional import _group_others, _national_others
 
 if TYPE_CHECKING:
     from policydiffusion.riskset._context import BuildContext
     from policydiffusion.study import Study
+    from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["leaders_adopted", "LeadersAdopted", "innovativeness_leaders"]
 
@@ -57,16 +60,30 @@ class LeadersAdopted(Term):
     region: str = "region"
     uses_adoptions = True
 
-    def _leader_table(self, ctx: "BuildContext") -> pl.LazyFrame:
-        if self.leaders == "most_innovative":
-            return innovativeness_leaders(ctx.study, ctx.policies, self.k).lazy()
-        known = set(ctx.study.unit_ids)
+    def _check_leaders(self, known: Container[str]) -> None:
         bad = [u for u in self.leaders if u not in known]
         if bad:
             raise InvalidOptionError(f"leaders {bad} are not units of the study.")
+
+    def _leader_table(self, ctx: "BuildContext") -> pl.LazyFrame:
+        if self.leaders == "most_innovative":
+            return innovativeness_leaders(ctx.study, ctx.policies, self.k).lazy()
+        self._check_leaders(set(ctx.study.unit_ids))
         return (pl.LazyFrame({"policy": list(ctx.policies)}, schema={"policy": pl.Utf8})
                 .join(pl.LazyFrame({"unit": list(self.leaders)}, schema={"unit": pl.Utf8}),
                       how="cross"))
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray] | None:
+        if self.leaders == "most_innovative":  # scores from the study's other policies
+            return None
+        self._check_leaders(ctx.index)
+        lead = np.zeros(ctx.n)
+        lead[[ctx.index[u] for u in self.leaders]] = 1.0
+        # leaders other than the unit that exist at t and adopted by t - lag
+        n = (_group_others(ctx, t, adoption, self.lag, self.region, members=lead)[0]
+             if self.by_region else _national_others(ctx, t, adoption, self.lag, members=lead)[0])
+        return {self.name: np.where(np.isnan(n), np.nan, n > 0)}  # no region: null
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         c = self._tmp("c")

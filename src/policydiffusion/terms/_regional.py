@@ -21,15 +21,18 @@ __all__ = ["national_share", "region_share", "national_count", "region_count", "
 
 
 def _national_others(ctx: "SimulationContext", t: int, adoption: np.ndarray,
-                     lag: int) -> tuple[np.ndarray, np.ndarray]:
-    """(other existing units that adopted by t - lag, other existing units) per unit."""
+                     lag: int, *, members: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(other existing units that adopted by t - lag, other existing units) per unit;
+    ``members`` (1.0 or 0.0 per unit): only those adopters count."""
     ex = ctx.exist(t)
-    ea = ex * adopted_by(adoption, t, lag)
+    ea = ex * adopted_by(adoption, t, lag) * (1.0 if members is None else members)
     return ea.sum() - ea, np.full(ctx.n, ex.sum() - 1.0)
 
 
 def _group_others(ctx: "SimulationContext", t: int, adoption: np.ndarray, lag: int,
-                  column: str) -> tuple[np.ndarray, np.ndarray]:
+                  column: str, *, members: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """As :func:`_national_others` within the unit's group (attribute ``column``); NaN
     for a unit without a group (the builder's null)."""
     code, n_groups = ctx.group_codes(column)
@@ -37,7 +40,7 @@ def _group_others(ctx: "SimulationContext", t: int, adoption: np.ndarray, lag: i
     num, den = np.full(ctx.n, np.nan), np.full(ctx.n, np.nan)
     if n_groups:
         ex = ctx.exist(t).astype(float)
-        ea = ex * adopted_by(adoption, t, lag)
+        ea = ex * adopted_by(adoption, t, lag) * (1.0 if members is None else members)
         num[ok] = np.bincount(code[ok], weights=ea[ok], minlength=n_groups)[code[ok]] - ea[ok]
         den[ok] = np.bincount(code[ok], weights=ex[ok], minlength=n_groups)[code[ok]] - ex[ok]
     return num, den

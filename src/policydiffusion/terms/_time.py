@@ -43,6 +43,17 @@ class DurationPoly(Term):
         return {c: {"description": f"(duration / {self.scale:g})^{k} (Carter & Signorino 2010)",
                     "lag": 0} for k, c in enumerate(self.columns(ctx), start=1)}
 
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray]:
+        # polars' arithmetic in apply (a product with 1 / scale, powers as repeated
+        # products), so that simulated and built columns agree to the last bit
+        d = (t - np.maximum(ctx.start, ctx.entry) + 1.0) * (1.0 / self.scale)
+        out, power = {}, d
+        for k, c in enumerate(self.columns(None), 1):  # type: ignore[arg-type]
+            power = d if k == 1 else power * d
+            out[c] = power
+        return out
+
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         d = _D / self.scale
         return plan.with_columns([(d ** k).alias(c) for k, c in enumerate(self.columns(ctx), 1)])
