@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -43,7 +46,7 @@ def _inset(ax):
 
 
 def _dashes(iax) -> list:
-    (lc,) = [c for c in iax.collections if isinstance(c, LineCollection)]
+    lc = [c for c in iax.collections if isinstance(c, LineCollection)][0]
     return lc.get_segments()
 
 
@@ -147,7 +150,7 @@ def test_taiwan_is_drawn_light_grey_outside_the_study_and_coloured_in_it(provinc
 def test_shipped_inset_geometry_and_its_provenance():
     gj = load_geometry("china_scs_inset")
     kinds = [f["properties"]["kind"] for f in gj["features"]]
-    assert kinds.count("dash") == 9 and kinds.count("islands") == 1
+    assert kinds.count("dash") == 9 and kinds.count("islands") == 1 and kinds.count("reef") == 1
     for f in gj["features"]:
         pts = np.vstack([np.asarray(r, float) for r in (
             [f["geometry"]["coordinates"]] if f["geometry"]["type"] == "LineString"
@@ -164,3 +167,65 @@ def test_shipped_inset_geometry_and_its_provenance():
                    "6a9da465f6f05b9936e34340d6a81a00f79ac1a2",
                    "ne_10m_admin_0_boundary_lines_maritime_indicator_chn.geojson", "public domain", "审图号"):
         assert needle in prov, needle
+
+
+# Dongsha (东沙群岛, Pratas): the fourth island group of 南海诸岛, missing until its reef was added
+_PRATAS = (116.7, 20.7)
+_SOURCES = Path(__file__).parent / "data" / "scs_inset_sources"
+
+
+def _near_pratas(lonlat: np.ndarray) -> np.ndarray:
+    return np.hypot(lonlat[:, 0] - _PRATAS[0], lonlat[:, 1] - _PRATAS[1]) < 0.3
+
+
+def test_shipped_inset_has_dongsha_reef():
+    gj = load_geometry("china_scs_inset")
+    (reef,) = [f for f in gj["features"] if f["properties"]["kind"] == "reef"]
+    assert reef["properties"]["name_zh"] == "东沙群岛"
+    pts = np.asarray(reef["geometry"]["coordinates"], float)
+    assert _near_pratas(pts).all() and len(pts) == 14
+    # the atoll's ring is about 17 km across: a reef outline, not a point
+    assert np.ptp(pts[:, 0]) > 0.1 and np.ptp(pts[:, 1]) > 0.1
+    prov = dataset_path("PROVENANCE.md").read_text(encoding="utf-8")
+    for needle in ("ne_10m_reefs.json", "martynafford/natural-earth-geojson",
+                   "90266457d82d3717e47313e72a921e31a087d2c4", "东沙"):
+        assert needle in prov, needle
+
+
+@pytest.mark.parametrize("which", ["provinces", "prefectures"])
+def test_inset_draws_dongsha_thick_enough_to_be_seen(which, request):
+    study = request.getfixturevalue(which)
+    ax = plot_choropleth(study, "p" if which == "provinces" else "home_isolation", lang="zh")
+    iax = _inset(ax)
+    lines = [c for c in iax.collections if isinstance(c, LineCollection)]
+    reef = [(s, c.get_linewidths()[0]) for c in lines for s in c.get_segments()
+            if _near_pratas(_lonlat_cn(s)).all()]
+    assert len(reef) == 1
+    seg, width = reef[0]
+    # 17 km is about 0.3 pt in the inset: the line width makes it a visible mark
+    assert width >= 0.6
+    x0, x1 = iax.get_xlim()
+    y0, y1 = iax.get_ylim()
+    assert ((seg[:, 0] > x0) & (seg[:, 0] < x1) & (seg[:, 1] > y0) & (seg[:, 1] < y1)).all()
+    plt.close(ax.figure)
+
+
+def _lonlat_cn(xy: np.ndarray) -> np.ndarray:
+    """Inverse of the China Albers projection (longitude from the polar angle)."""
+    s = np.sin(np.radians([_CN["lat1"], _CN["lat2"], _CN["lat0"]]))
+    n = (s[0] + s[1]) / 2
+    C = np.cos(np.radians(_CN["lat1"])) ** 2 + 2 * n * s[0]
+    rho0 = np.sqrt(C - 2 * n * s[2]) / n
+    lon = _CN["lon0"] + np.degrees(np.arctan2(xy[:, 0], rho0 - xy[:, 1]) / n)
+    return np.column_stack([lon, _lat_cn(xy)])
+
+
+def test_build_script_reproduces_the_shipped_inset(capsys):
+    spec = importlib.util.spec_from_file_location(
+        "build_china_scs_inset", Path(__file__).parents[2] / "tools" / "build_china_scs_inset.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    text = tool.build(str(_SOURCES / "ne_10m_admin_0_boundary_lines_maritime_indicator_chn.geojson"),
+                      str(_SOURCES / "ne_10m_reefs_scs.json"))
+    assert text == dataset_path("geo/china_scs_inset.geojson").read_text(encoding="utf-8")
+    assert "Dongsha's reef (14 points)" in capsys.readouterr().err

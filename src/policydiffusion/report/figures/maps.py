@@ -240,9 +240,10 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         China maps only: draw the South China Sea islands (南海诸岛) with China's
         dashed line in a box at the lower right, the layout of Chinese journals'
         maps, and keep the islands south of 18°N off the main map so they do not
-        stretch it. Geometry: the dashes from Natural Earth (public domain), the
-        islands from the shipped prefecture map (see ``PROVENANCE.md``; Dongsha,
-        Pratas, is in neither source and not drawn).
+        stretch it. Geometry: the dashes and Dongsha's (Pratas) reef from Natural
+        Earth (public domain), the other islands from the shipped prefecture map
+        (see ``PROVENANCE.md``); the reef, a speck at this scale, is drawn as a thick
+        line.
         ``False`` leaves the inset out (the prefecture map then draws the islands
         in place). These maps are **not** officially reviewed (no 审图号): to
         publish a map in China, draw it on the standard base map
@@ -351,8 +352,8 @@ def _scs_inset(ax, main: dict, shapes: dict, fill: dict, hainan_fill, lang: str,
     from matplotlib.collections import LineCollection, PolyCollection
 
     gj = load_geometry("china_scs_inset")
-    dashes = [np.column_stack(albers(*np.asarray(f["geometry"]["coordinates"], float).T, **_CN))
-              for f in gj["features"] if f["properties"]["kind"] == "dash"]
+    dashes, reefs = ([np.column_stack(albers(*np.asarray(f["geometry"]["coordinates"], float).T, **_CN))
+                      for f in gj["features"] if f["properties"]["kind"] == kind] for kind in ("dash", "reef"))
     if islands_shipped:  # the province map has no island shapes: the shipped ones, in Hainan's colour
         islands = [(r, hainan_fill) for f in gj["features"] if f["properties"]["kind"] == "islands"
                    for r in _project_cn(_rings(f["geometry"]))]
@@ -388,6 +389,10 @@ def _scs_inset(ax, main: dict, shapes: dict, fill: dict, hainan_fill, lang: str,
                                       edgecolors="0.35", linewidths=0.3))
     # the source's dashes are already the dashes: drawn as solid segments
     iax.add_collection(LineCollection(dashes, colors="0.2", linewidths=0.6))
+    # Dongsha (Pratas) has no land in the sources, only its atoll's reef (about 17 km
+    # across): a thick line in the islands' outline colour shows it as the ring or dot
+    # that journals' insets draw
+    iax.add_collection(LineCollection(reefs, colors="0.35", linewidths=0.8))
     # 南海诸岛 fits inside, at the bottom right as on Chinese maps; the English name
     # would cover the Spratlys, so it stands above the box
     inside = lang == "zh"
