@@ -46,6 +46,9 @@ class PolicyDescription:
     index: dict
     notes: tuple[str, ...] = ()
     provenance: dict = field(default_factory=dict)
+    # the curve's columns as arrays when describe_policies built it (to_dict reads them
+    # instead of the frame: a column of a frame costs more than the row's numbers)
+    _curve_columns: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         """JSON-ready summary (the curve and categories as lists of records)."""
@@ -61,7 +64,7 @@ class PolicyDescription:
             "speed": self.speed, "moran": self.moran.to_dict() if self.moran is not None else None,
             "follow_neighbor_share": self.follow_share, "index": self.index,
             "category_counts": category_counts(self.categories["category"].to_numpy()),
-            "curve": _records(self.curve), "notes": list(self.notes),
+            "curve": _records(self.curve, self._curve_columns), "notes": list(self.notes),
             "provenance": self.provenance,
         })
 
@@ -82,13 +85,37 @@ class PolicyDescription:
         return "\n".join(lines)
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    """``df.to_dict(orient="records")`` without its per-cell overhead (same values)."""
-    cols = [str(c) for c in df.columns]
-    return [dict(zip(cols, row)) for row in zip(*(df[c].tolist() for c in df.columns))]
+class _Clean(list):
+    """Records already JSON-ready (see :func:`_records`): :func:`_clean` does not walk them."""
+
+
+def _records(df: pd.DataFrame, columns: Mapping[str, object] | None = None) -> _Clean:
+    """``_clean(df.to_dict(orient="records"))`` without the per-cell overhead of either
+    (the same values: Python scalars, None for NaN and infinities). ``columns``: the
+    frame's columns as arrays (a scalar for a constant one), when at hand."""
+    names = [str(c) for c in df.columns]
+    cols = []
+    for c in df.columns:
+        v = columns[c] if columns is not None else df[c].to_numpy()
+        if np.ndim(v) == 0:
+            cols.append([v] * len(df))
+            continue
+        if v.dtype.kind == "f":
+            obj = v.astype(object)
+            obj[~np.isfinite(v)] = None
+            v = obj
+        cols.append(v.tolist())
+    return _Clean(dict(zip(names, row)) for row in zip(*cols))
 
 
 def _clean(x):
+    t = type(x)  # the common exact types first: this walks every value of every description
+    if t is float:
+        return x if math.isfinite(x) else None
+    if t is str or t is int or t is bool or x is None:
+        return x
+    if t is _Clean:
+        return list(x)
     if isinstance(x, dict):
         return {str(k): _clean(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -97,7 +124,7 @@ def _clean(x):
         return int(x)
     if isinstance(x, (float, np.floating)):
         return None if not math.isfinite(float(x)) else float(x)
-    if x is pd.NA or x is None:
+    if x is pd.NA:
         return None
     if isinstance(x, np.bool_):
         return bool(x)
@@ -220,8 +247,10 @@ def describe_policies(study: object, policies: Sequence[str] | None = None, *, m
         del index["policy"]
         prov = {"policydiffusion": version, "method": method, "relation": relation,
                 "permutations": permutations, "seed": seed, "speed_reference": n_ref}
-        out.append(PolicyDescription(p, len(pt.units), pt.n_adopters, pt.first, pt.last, curve, f, tk,
-                                     cat, speed, moran, follow, index, tuple(notes[p]), prov))
+        d = PolicyDescription(p, len(pt.units), pt.n_adopters, pt.first, pt.last, curve, f, tk, cat, speed,
+                              moran, follow, index, tuple(notes[p]), prov)
+        object.__setattr__(d, "_curve_columns", cp)  # frozen: set once, here
+        out.append(d)
     return out
 
 
