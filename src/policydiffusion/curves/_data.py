@@ -70,8 +70,10 @@ def policy_list(study: Study, policies: str | Sequence[str] | None) -> list[str]
         return study.policy_ids
     if isinstance(policies, str):
         policies = [policies]
+    known = set(study.policy_ids)
     for p in policies:
-        study.policy_window(p)  # raises InvalidOptionError for unknown ids
+        if p not in known:
+            study.policy_window(p)  # raises InvalidOptionError naming the unknown id
     return list(policies)
 
 
