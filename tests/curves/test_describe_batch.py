@@ -18,6 +18,9 @@ from policydiffusion.datasets import spid_study
 from policydiffusion.errors import CensoredAdoptionWarning
 from policydiffusion.study import load_study
 
+# the edge-case study's policy "gap" has an adoption after its end, censored with a warning
+pytestmark = pytest.mark.filterwarnings("ignore::policydiffusion.errors.CensoredAdoptionWarning")
+
 
 def edge_study():
     """A policy nobody adopts ("none"), one with every adoption in one period ("one"),
