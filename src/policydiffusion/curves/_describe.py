@@ -1,4 +1,4 @@
-"""describe_policy: every descriptive measure of one policy in one object."""
+"""describe_policy / describe_policies: every descriptive measure of a policy in one object."""
 
 from __future__ import annotations
 
@@ -200,7 +200,8 @@ def describe_policies(study: object, policies: Sequence[str] | None = None, *, m
     [('aborparc', 15, 1984), ('antibully', 50, 2001)]
     """
     st = as_study(study)
-    ids = policy_list(st, policies)
+    asked = policy_list(st, policies)
+    ids = list(dict.fromkeys(asked))  # a policy asked for twice is described once
     pts = policy_times_many(st, ids)
     notes: dict[str, list[str]] = {p: [] for p in ids}
     fits = _fits(st, [pt.policy for pt in pts if pt.n_adopters], method, optimizer, curve_fits, notes)
@@ -223,7 +224,7 @@ def describe_policies(study: object, policies: Sequence[str] | None = None, *, m
     import policydiffusion
 
     version = getattr(policydiffusion, "__version__", "?")
-    out = []
+    out = {}
     for pt, curve, cp, cat in zip(pts, curves, curve_parts, cats):
         p = pt.policy
         f = fits.get(p)
@@ -250,8 +251,8 @@ def describe_policies(study: object, policies: Sequence[str] | None = None, *, m
         d = PolicyDescription(p, len(pt.units), pt.n_adopters, pt.first, pt.last, curve, f, tk, cat, speed,
                               moran, follow, index, tuple(notes[p]), prov)
         object.__setattr__(d, "_curve_columns", cp)  # frozen: set once, here
-        out.append(d)
-    return out
+        out[p] = d
+    return [out[p] for p in asked]
 
 
 def _fits(st, policies: list[str], method: str, optimizer: str,
