@@ -141,9 +141,10 @@ def test_batch_reference_and_relation_options():
         _same(d.speed, one.speed, d.policy)
         assert d.provenance == one.provenance and d.moran is None
     assert [d.provenance["speed_reference"] for d in batch] == [2, 3]
-    nothing = describe_policies(s, ["aborparc"], relation="trade", permutations=0)[0]
-    assert nothing.moran is None and nothing.notes == ("no relation 'trade' in the study: spatial "
-                                                       "clustering skipped",)
+    twice = describe_policies(s, ["aborparc", "aborparc"], relation="trade", permutations=0)
+    for nothing in twice:  # asked twice: described once, the note said once
+        assert nothing.moran is None and nothing.notes == ("no relation 'trade' in the study: spatial "
+                                                           "clustering skipped",)
 
 
 def test_cli_output_unchanged(tmp_path, monkeypatch):
