@@ -60,7 +60,16 @@ def adoption_curve(study: object, policy: str | Sequence[str] | None = None, *,
 
 
 def curve_columns(pt: PolicyTimes) -> dict[str, np.ndarray]:
-    """One policy's :func:`adoption_curve` as arrays (the ``policy`` column a scalar)."""
+    """One policy's :func:`adoption_curve` as arrays (the ``policy`` column a scalar).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": ["A", "B"], "period": [1, 3]}), units=4)
+    >>> curve_columns(policy_times(s, "p"))["cumulative"].tolist()
+    [1, 1, 2]
+    """
     c = pt.counts()
     n_adopt = max(pt.n_adopters, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -81,7 +90,16 @@ def curve_columns(pt: PolicyTimes) -> dict[str, np.ndarray]:
 
 def curve_frame(parts: Sequence[dict[str, np.ndarray]]) -> pd.DataFrame:
     """Stack :func:`curve_columns` results into one frame (one construction, not one
-    per policy)."""
+    per policy).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times_many
+    >>> s = as_study(pd.DataFrame({"policy": ["p", "q"], "unit": ["A", "B"], "period": [1, 2]}), units=2)
+    >>> curve_frame([curve_columns(pt) for pt in policy_times_many(s, ["p", "q"])])["policy"].tolist()
+    ['p', 'p', 'q']
+    """
     if not parts:
         return pd.DataFrame(columns=_COLUMNS)
     sizes = [len(c["period"]) for c in parts]

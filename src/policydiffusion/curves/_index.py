@@ -130,7 +130,14 @@ class Clustering:
 def events_in_force(study, events: Sequence[str] | None = None) -> tuple[set, set] | None:
     """(periods with an event in force for every unit, (unit, period) pairs with one
     for that unit) from the study's non-zero events (``events``: their names; default
-    all), or None when there are none."""
+    all), or None when there are none.
+
+    Examples
+    --------
+    >>> from policydiffusion.datasets import spid_study
+    >>> events_in_force(spid_study(policies=["antibully"])) is None
+    True
+    """
     if study.events is None:
         return None
     ev = study.events.filter(pl.col("value") != 0)

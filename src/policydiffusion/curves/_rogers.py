@@ -82,7 +82,18 @@ def takeoff(study: object, policy: str | Sequence[str] | None = None, *,
 def takeoff_row(pt: PolicyTimes, curve: dict[str, np.ndarray], *,
                 thresholds: tuple[float, float] = (0.10, 0.25), basis: str = "units") -> dict:
     """One policy's :func:`takeoff` row (no inflection: NaN) from its
-    :func:`~policydiffusion.curves._curve.curve_columns`; periods are ints or None."""
+    :func:`~policydiffusion.curves._curve.curve_columns`; periods are ints or None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": list("AB"), "period": [1, 3]}), units=10)
+    >>> pt = policy_times(s, "p")
+    >>> row = takeoff_row(pt, curve_columns(pt))
+    >>> row["takeoff_period"], row["period_25"]
+    (1, None)
+    """
     lo, hi = thresholds
     share = curve["cumulative_share" if basis == "units" else "adopter_share"]
     per = curve["period"]
@@ -125,7 +136,16 @@ def adopter_categories(study: object, policy: str | Sequence[str] | None = None,
 
 
 def category_columns(pt: PolicyTimes, *, ddof: int = 1) -> dict[str, np.ndarray]:
-    """One policy's :func:`adopter_categories` as arrays (``policy`` a scalar)."""
+    """One policy's :func:`adopter_categories` as arrays (``policy`` a scalar).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": list("ABC"), "period": [1, 2, 2]}), units=4)
+    >>> category_columns(policy_times(s, "p"))["category"].tolist()
+    ['early adopters', 'late majority', 'late majority', 'non-adopter']
+    """
     T = pt.adopt
     adopted = pt.adopted
     cat = np.full(T.size, "non-adopter", dtype=object)
@@ -147,7 +167,16 @@ def category_columns(pt: PolicyTimes, *, ddof: int = 1) -> dict[str, np.ndarray]
 
 
 def category_frame(parts: Sequence[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """Stack :func:`category_columns` results into one frame."""
+    """Stack :func:`category_columns` results into one frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": ["A"], "period": [1]}), units=2)
+    >>> category_frame([category_columns(policy_times(s, "p"))])["unit"].tolist()
+    ['A', '_unit_1']
+    """
     sizes = [len(c["period"]) for c in parts]
     return pd.DataFrame({
         "policy": np.repeat(np.array([c["policy"] for c in parts], dtype=object), sizes),

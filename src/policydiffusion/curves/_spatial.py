@@ -215,7 +215,16 @@ class SpatialWeights:
 def moran_of(pt: PolicyTimes, weights: SpatialWeights, *, permutations: int = 999,
              seed: int | None = None, non_adopters: str = "censor",
              alternative: str = "greater") -> MoranResult:
-    """:func:`morans_i` of one policy's :class:`PolicyTimes` over prepared weights."""
+    """:func:`morans_i` of one policy's :class:`PolicyTimes` over prepared weights.
+
+    Examples
+    --------
+    >>> from policydiffusion.datasets import spid_study
+    >>> s = spid_study(policies=["antibully"])
+    >>> m = moran_of(policy_times(s, "antibully"), SpatialWeights(s, "contiguity"), permutations=0)
+    >>> m.statistic == morans_i(s, "antibully", permutations=0).statistic
+    True
+    """
     x = pt.adopt.copy()
     if non_adopters == "censor":
         x[np.isnan(x)] = pt.end + 1
@@ -291,7 +300,15 @@ class NeighbourEdges:
 
     def followers(self, pt: PolicyTimes) -> tuple[int, int]:
         """(adopters, adopters that follow a neighbour) of one policy (see
-        :func:`follow_neighbor_share`)."""
+        :func:`follow_neighbor_share`).
+
+        Examples
+        --------
+        >>> from policydiffusion.datasets import spid_study
+        >>> s = spid_study(policies=["antibully"])
+        >>> NeighbourEdges(s, "contiguity").followers(policy_times(s, "antibully"))
+        (50, 37)
+        """
         a = pt.adopt
         src, tgt = self.src, self.tgt
         in_force = np.isnan(self.eper) | (self.eper == a[src])
