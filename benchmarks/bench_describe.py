@@ -3,7 +3,7 @@
 Run from the repository root::
 
     PYTHONPATH=src python3 benchmarks/bench_describe.py [--subset 0] [--jobs 1 2] [--figures]
-        [--src src] [--permutations 0]
+        [--src src] [--permutations 0] [--nonfit]
 
 Each configuration runs the CLI in a fresh subprocess (``--dataset spid --json``, plus
 ``--out`` with ``--figures``) and reports the wall time and the CPU time of the child
@@ -11,6 +11,13 @@ Each configuration runs the CLI in a fresh subprocess (``--dataset spid --json``
 with other work the wall time depends on the load; the CPU time much less so.
 ``--src`` points at another checkout's ``src`` to time an older version the same way;
 ``--compare A.json B.json`` checks two runs' JSON for identical numbers.
+
+``--nonfit`` times, in one fresh process, everything describe does without figures
+except the curve fits: start-up (imports, loading SPID, the speed table of all
+policies) and then, with the fits of all requested policies computed beforehand (not
+timed), the descriptions, their JSON dicts, the fits' tidy rows and the summaries
+(``describe_policies`` where the version has it, else ``describe_policy`` policy by
+policy), all as CPU seconds of that process.
 """
 
 from __future__ import annotations
@@ -51,6 +58,42 @@ def run_once(src: str, subset: int, jobs: int, figures: bool, permutations: int,
             "cpu_s": round(cpu, 1)}
 
 
+_NONFIT = r"""
+import sys, time
+t0 = time.process_time()
+from policydiffusion import curves as C
+from policydiffusion.datasets import spid_study
+t1 = time.process_time()
+st = spid_study()
+t2 = time.process_time()
+speed = C.policy_speed(st)
+t3 = time.process_time()
+n = int(sys.argv[1])
+ids = st.policy_ids[:n] if n else st.policy_ids
+fits = C.fit_curves_many(st, ids)
+t4 = time.process_time()
+if hasattr(C, "describe_policies"):
+    ds = C.describe_policies(st, ids, permutations=0, speed_table=speed, curve_fits=fits)
+    out = [(d.to_dict(), d.fits.tidy_records() if d.fits is not None else None, d.summary()) for d in ds]
+else:
+    out = []
+    for p in ids:
+        d = C.describe_policy(st, p, permutations=0, speed_table=speed, curve_fits=fits)
+        out.append((d.to_dict(), d.fits.tidy() if d.fits is not None else None, d.summary()))
+t5 = time.process_time()
+print(f"{t1 - t0:.2f} {t2 - t1:.2f} {t3 - t2:.2f} {t5 - t4:.2f} {len(ids)}")
+"""
+
+
+def nonfit(src: str, subset: int) -> dict:
+    """CPU seconds of describe's parts other than the curve fits (see the module docstring)."""
+    res = subprocess.run([sys.executable, "-c", _NONFIT, str(subset)], env={**os.environ, "PYTHONPATH": src},
+                         capture_output=True, text=True, check=True)
+    imp, load, speed, describe, n = res.stdout.split()
+    return {"src": src, "policies": int(n), "import_s": float(imp), "load_spid_s": float(load),
+            "policy_speed_s": float(speed), "describe_without_fits_s": float(describe)}
+
+
 def compare(a: Path, b: Path) -> str:
     """Count the numbers that differ between two describe JSON files (provenance aside)."""
     A, B = json.loads(a.read_text()), json.loads(b.read_text())
@@ -83,9 +126,13 @@ def main() -> None:
     ap.add_argument("--permutations", type=int, default=0)
     ap.add_argument("--json-dir", default=tempfile.gettempdir())
     ap.add_argument("--compare", nargs=2, type=Path)
+    ap.add_argument("--nonfit", action="store_true", help="time the parts other than the fits")
     a = ap.parse_args()
     if a.compare:
         print(compare(*a.compare))
+        return
+    if a.nonfit:
+        print(json.dumps(nonfit(a.src, a.subset)), flush=True)
         return
     for jobs in a.jobs:
         out = Path(a.json_dir) / f"describe_{a.subset or 'all'}_j{jobs}{'_fig' if a.figures else ''}.json"

@@ -54,7 +54,7 @@ def describe_command(
         cats.append(cat)
         idx.append(index)
         if fit is not None:
-            fits.append(fit)
+            fits.extend(fit)
         typer.echo(summary)
     if out is not None:
         import pandas as pd
@@ -67,7 +67,7 @@ def describe_command(
         write_csv(speed[speed["policy"].isin(ids)], out / "speed.csv")
         write_csv(pd.DataFrame(idx), out / "diffusion_index.csv")
         if fits:
-            write_csv(pd.concat(fits), out / "curve_fits.csv")
+            write_csv(pd.DataFrame(fits, columns=list(fits[0])), out / "curve_fits.csv")
         typer.echo(f"tables and figures written to {out}")
     if json_file is not None:
         json_file.parent.mkdir(parents=True, exist_ok=True)
@@ -84,18 +84,18 @@ class _Task:
         self.permutations, self.seed, self.out, self.lang = permutations, seed, out, lang
 
     def __call__(self, chunk: list[str]) -> list[tuple]:
-        from policydiffusion.curves import describe_policy, fit_curves_many
+        from policydiffusion.curves import describe_policies
 
-        fitted = fit_curves_many(self.study, chunk, method=self.method)  # one batch per chunk
+        # one batch per chunk: the data read once, the curve fits fitted together
+        ds = describe_policies(self.study, chunk, method=self.method, relation=self.relation,
+                               permutations=self.permutations, seed=self.seed, speed_table=self.speed)
         out = []
-        for p in chunk:
-            d = describe_policy(self.study, p, method=self.method, relation=self.relation,
-                                permutations=self.permutations, seed=self.seed, speed_table=self.speed,
-                                curve_fits=fitted)
+        for d in ds:
             if self.out is not None:
                 _figures(self.study, d, self.out, self.lang)
-            fit = d.fits.tidy().assign(policy=p) if d.fits is not None else None
-            out.append((d.to_dict(), d.curve, d.categories, {"policy": p, **d.index}, fit, d.summary()))
+            fit = [{**r, "policy": d.policy} for r in d.fits.tidy_records()] if d.fits is not None else None
+            out.append((d.to_dict(), d.curve, d.categories, {"policy": d.policy, **d.index}, fit,
+                        d.summary()))
         return out
 
 

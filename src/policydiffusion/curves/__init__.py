@@ -16,7 +16,7 @@ Examples
 
 from policydiffusion.curves._curve import adoption_curve, pooled_adoption_curve
 from policydiffusion.curves._data import as_study
-from policydiffusion.curves._describe import PolicyDescription, describe_policy
+from policydiffusion.curves._describe import PolicyDescription, describe_policies, describe_policy
 from policydiffusion.curves._fit import CurveFit, CurveFits, fit_curves, fit_curves_many
 from policydiffusion.curves._bass_ols import BassOLSFit, bass_ols, fit_bass_ols
 from policydiffusion.curves._models import INFLUENCE, MODELS
@@ -30,5 +30,5 @@ from policydiffusion.curves._rogers import CATEGORIES, adopter_categories, takeo
 
 __all__ = [
     "AFTFit", "BassOLSFit", "bass_ols", "fit_bass_ols", "CATEGORIES", "INDEX_COMPONENTS", "MoranResult", "PolicyDescription", "INFLUENCE", "MODELS", "CurveFit", "CurveFits", "adopter_categories",
-    "adoption_curve", "as_study", "describe_policy", "diffusion_index", "follow_neighbor_share", "moran_statistic", "morans_i", "weight_matrix", "dynamic_innovativeness", "fit_aft", "fit_curves", "fit_curves_many", "gini", "mallinson_data", "policy_speed", "pooled_adoption_curve", "takeoff", "walker_scores",
+    "adoption_curve", "as_study", "describe_policies", "describe_policy", "diffusion_index", "follow_neighbor_share", "moran_statistic", "morans_i", "weight_matrix", "dynamic_innovativeness", "fit_aft", "fit_curves", "fit_curves_many", "gini", "mallinson_data", "policy_speed", "pooled_adoption_curve", "takeoff", "walker_scores",
 ]

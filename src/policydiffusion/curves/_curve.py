@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from policydiffusion.curves._data import as_study, policy_list, policy_times
+from policydiffusion.curves._data import PolicyTimes, as_study, policy_list, policy_times_many
 
 __all__ = ["adoption_curve", "pooled_adoption_curve"]
 
@@ -56,28 +56,57 @@ def adoption_curve(study: object, policy: str | Sequence[str] | None = None, *,
     1       2        3    2              0.75  0.666667
     """
     st = as_study(study, units=units)
-    frames = []
-    for p in policy_list(st, policy):
-        pt = policy_times(st, p)
-        c = pt.counts()
-        n_adopt = max(pt.n_adopters, 1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frames.append(pd.DataFrame({
-                "policy": p,
-                "period": c["period"],
-                "t": c["period"] - pt.start + 1,
-                "n_existing": c["n_existing"],
-                "at_risk": c["at_risk"],
-                "new": c["new"],
-                "cumulative": c["cumulative"],
-                "cumulative_share": np.where(c["n_existing"] > 0,
-                                             c["cumulative_existing"] / c["n_existing"], np.nan),
-                "adopter_share": c["cumulative"] / n_adopt,
-                "hazard": np.where(c["at_risk"] > 0, c["new"] / c["at_risk"], np.nan),
-            }))
-    if not frames:
+    return curve_frame([curve_columns(pt) for pt in policy_times_many(st, policy_list(st, policy))])
+
+
+def curve_columns(pt: PolicyTimes) -> dict[str, np.ndarray]:
+    """One policy's :func:`adoption_curve` as arrays (the ``policy`` column a scalar).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": ["A", "B"], "period": [1, 3]}), units=4)
+    >>> curve_columns(policy_times(s, "p"))["cumulative"].tolist()
+    [1, 1, 2]
+    """
+    c = pt.counts()
+    n_adopt = max(pt.n_adopters, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "policy": pt.policy,
+            "period": c["period"],
+            "t": c["period"] - pt.start + 1,
+            "n_existing": c["n_existing"],
+            "at_risk": c["at_risk"],
+            "new": c["new"],
+            "cumulative": c["cumulative"],
+            "cumulative_share": np.where(c["n_existing"] > 0,
+                                         c["cumulative_existing"] / c["n_existing"], np.nan),
+            "adopter_share": c["cumulative"] / n_adopt,
+            "hazard": np.where(c["at_risk"] > 0, c["new"] / c["at_risk"], np.nan),
+        }
+
+
+def curve_frame(parts: Sequence[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """Stack :func:`curve_columns` results into one frame (one construction, not one
+    per policy).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times_many
+    >>> s = as_study(pd.DataFrame({"policy": ["p", "q"], "unit": ["A", "B"], "period": [1, 2]}), units=2)
+    >>> curve_frame([curve_columns(pt) for pt in policy_times_many(s, ["p", "q"])])["policy"].tolist()
+    ['p', 'p', 'q']
+    """
+    if not parts:
         return pd.DataFrame(columns=_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
+    sizes = [len(c["period"]) for c in parts]
+    cols = {"policy": np.repeat(np.array([c["policy"] for c in parts], dtype=object), sizes)}
+    for k in _COLUMNS[1:]:
+        cols[k] = np.concatenate([c[k] for c in parts])
+    return pd.DataFrame(cols)
 
 
 def pooled_adoption_curve(study: object, policies: Sequence[str] | None = None, *,

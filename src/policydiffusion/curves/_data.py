@@ -13,7 +13,7 @@ import polars as pl
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.study import Study, load_study
 
-__all__ = ["as_study", "PolicyTimes", "policy_times", "policy_list"]
+__all__ = ["as_study", "PolicyTimes", "policy_times", "policy_times_many", "policy_list"]
 
 
 def as_study(data: object, *, units: int | Sequence[str] | None = None) -> Study:
@@ -70,8 +70,10 @@ def policy_list(study: Study, policies: str | Sequence[str] | None) -> list[str]
         return study.policy_ids
     if isinstance(policies, str):
         policies = [policies]
+    known = set(study.policy_ids)
     for p in policies:
-        study.policy_window(p)  # raises InvalidOptionError for unknown ids
+        if p not in known:
+            study.policy_window(p)  # raises InvalidOptionError naming the unknown id
     return list(policies)
 
 
@@ -132,36 +134,94 @@ class PolicyTimes:
 
 
 def policy_times(study: Study, policy: str) -> PolicyTimes:
-    """Collect one policy's adoption periods and the units' entry/exit as arrays."""
-    opening, end = study.policy_window(policy)
-    units = study.unit_ids
-    idx = {u: i for i, u in enumerate(units)}
-    adopt = np.full(len(units), np.nan)
-    level = np.full(len(units), np.nan)
-    rows = study.adoptions_of(policy)
-    late = 0
-    for u, per, lvl in zip(rows.get_column("unit"), rows.get_column("period"), rows.get_column("level")):
-        if per <= end:
-            adopt[idx[u]] = per
-            level[idx[u]] = np.nan if lvl is None else lvl
-        else:
-            late += 1
-    if late:
-        from policydiffusion._warnings import warn
-        from policydiffusion.errors import CensoredAdoptionWarning
+    """Collect one policy's adoption periods and the units' entry/exit as arrays.
 
-        warn(CensoredAdoptionWarning(
-            f"policy {policy!r}: {late} adoption(s) after the policy's end period {end} are "
-            "treated as non-adoptions (censored at the end).", policy=policy, count=late,
-            end=end))
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pt = policy_times(as_study(pd.DataFrame({"policy": "p", "unit": ["A", "B"],
+    ...                                          "period": [3, 1]}), units=3), "p")
+    >>> pt.adopt.tolist(), pt.start, pt.end
+    ([3.0, 1.0, nan], 1, 3)
+    """
+    return policy_times_many(study, [policy])[0]
+
+
+def policy_times_many(study: Study, policies: Sequence[str]) -> list[PolicyTimes]:
+    """:func:`policy_times` of each policy, from one pass over the adoptions table.
+
+    The units' ``entry`` / ``exit`` arrays are shared by all results (read-only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = as_study(pd.DataFrame({"policy": ["p", "q", "q"], "unit": ["A", "A", "B"],
+    ...                            "period": [2, 1, 3]}), units=3)
+    >>> [(pt.policy, pt.n_adopters, pt.start) for pt in policy_times_many(s, ["q", "p"])]
+    [('q', 2, 1), ('p', 1, 2)]
+    """
+    ids = list(dict.fromkeys(policies))
+    windows = _windows(study, ids)
+    units = study.unit_ids
+    n = len(units)
+    idx = {u: i for i, u in enumerate(units)}
+    pos = {p: i for i, p in enumerate(ids)}
+    rows = study.adoptions.filter(pl.col("policy").is_in(ids))
+    pcode = np.array([pos[p] for p in rows.get_column("policy").to_list()], dtype=np.intp)
+    ucode = np.array([idx[u] for u in rows.get_column("unit").to_list()], dtype=np.intp)
+    per = rows.get_column("period").cast(pl.Float64).to_numpy()
+    lvl = rows.get_column("level").cast(pl.Float64).to_numpy()  # null -> NaN
+    ends = np.array([end for _, end in windows], float)
+    late = per > ends[pcode] if pcode.size else np.zeros(0, bool)
+    keep = ~late
+    adopt = np.full((len(ids), n), np.nan)
+    level = np.full((len(ids), n), np.nan)
+    adopt[pcode[keep], ucode[keep]] = per[keep]
+    level[pcode[keep], ucode[keep]] = lvl[keep]
+    n_late = np.bincount(pcode[late], minlength=len(ids))
     entry = np.array([-np.inf if v is None else v for v in study.units.get_column("entry")], float)
     exit_ = np.array([np.inf if v is None else v for v in study.units.get_column("exit")], float)
-    if opening is not None:
-        start = int(opening)
-    elif np.isfinite(adopt).any():
-        start = int(np.nanmin(adopt))
-    else:
-        start = int(study.start)
-    if np.isfinite(adopt).any():
-        start = min(start, int(np.nanmin(adopt)))
-    return PolicyTimes(policy, tuple(units), adopt, entry, exit_, level, start, int(max(end, start)))
+    entry.flags.writeable = exit_.flags.writeable = False  # shared by every policy's result
+    unit_tuple = tuple(units)
+    done = {}
+    for i, p in enumerate(ids):
+        opening, end = windows[i]
+        if n_late[i]:
+            _warn_late(p, int(n_late[i]), end)
+        a = adopt[i]
+        any_adopt = np.isfinite(a).any()
+        if opening is not None:
+            start = int(opening)
+        elif any_adopt:
+            start = int(np.nanmin(a))
+        else:
+            start = int(study.start)
+        if any_adopt:
+            start = min(start, int(np.nanmin(a)))
+        done[p] = PolicyTimes(p, unit_tuple, a, entry, exit_, level[i], start, int(max(end, start)))
+    return [done[p] for p in policies]
+
+
+def _windows(study: Study, ids: Sequence[str]) -> list[tuple[int | None, int]]:
+    """(opening, end) of each policy as :meth:`Study.policy_window` gives it, read
+    from the policies table once (a filter per policy costs a millisecond)."""
+    pol = study.policies
+    table = dict(zip(pol.get_column("policy").to_list(),
+                     zip(pol.get_column("opening").to_list(), pol.get_column("end").to_list())))
+    out = []
+    for p in ids:
+        if p not in table:
+            study.policy_window(p)  # raises the study's own error for an unknown id
+        opening, end = table[p]
+        out.append((opening, study.end if end is None else min(int(end), study.end)))
+    return out
+
+
+def _warn_late(policy: str, late: int, end: int) -> None:
+    from policydiffusion._warnings import warn
+    from policydiffusion.errors import CensoredAdoptionWarning
+
+    warn(CensoredAdoptionWarning(
+        f"policy {policy!r}: {late} adoption(s) after the policy's end period {end} are "
+        "treated as non-adoptions (censored at the end).", policy=policy, count=late,
+        end=end))

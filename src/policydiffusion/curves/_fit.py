@@ -23,6 +23,7 @@ Comparing the families honestly (:class:`CurveFits`):
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from policydiffusion.curves._curve import adoption_curve
 from policydiffusion.curves._data import as_study
@@ -47,6 +48,8 @@ __all__ = ["CurveFit", "CurveFits", "fit_curves", "fit_curves_many"]
 OPTIMIZERS = ("newton", "multistart")
 
 _TIDY = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+_COMPARISON = ["model", "influence", "n_params", "loglik", "aic", "delta_aic", "best", "tied_with", "status"]
+_LR_TESTS = ["restricted", "full", "restriction", "statistic", "df", "p_value"]
 
 #: Relative tolerance on the log-likelihood below which two fits are indistinguishable.
 LL_TIE_RTOL = 1e-6
@@ -125,17 +128,21 @@ class CurveFit:
 
     def tidy(self, level: float = 0.95) -> pd.DataFrame:
         """Parameters and derived quantities with Wald statistics and intervals."""
-        z = stats.norm.ppf(0.5 + level / 2)
+        return pd.DataFrame(self._tidy_rows(level), columns=_TIDY)
+
+    def _tidy_rows(self, level: float = 0.95) -> list[tuple]:
+        z = _z_crit(level)
         rows = list(zip(self.params, self.estimate, self.std_error))
         rows += [(k, v[0], v[1]) for k, v in self.derived.items()]
         out = []
         for term, est, se in rows:
             ok = se is not None and np.isfinite(se) and se > 0
             stat = est / se if ok else np.nan
+            # special.ndtr(-x) is what stats.norm.sf(x) evaluates, without its overhead
             out.append((term, est, se if ok else np.nan, stat,
-                        2 * stats.norm.sf(abs(stat)) if ok else np.nan,
+                        2 * special.ndtr(-abs(stat)) if ok else np.nan,
                         est - z * se if ok else np.nan, est + z * se if ok else np.nan))
-        return pd.DataFrame(out, columns=_TIDY)
+        return out
 
     def to_dict(self) -> dict:
         """Plain-Python summary (parameters, SEs, derived values, fit statistics)."""
@@ -148,6 +155,11 @@ class CurveFit:
             "n_obs": self.n_obs, "converged": self.converged,
             "status": self.status, "reason": self.reason or None, "note": self.note or None,
         }
+
+
+@functools.lru_cache(maxsize=8)
+def _z_crit(level: float) -> float:
+    return stats.norm.ppf(0.5 + level / 2)
 
 
 def _f(x: object) -> float | None:
@@ -209,29 +221,35 @@ class CurveFits:
         tied_with (the models it cannot be told apart from, comma-separated), status
         (``"ok"`` or ``"no_finite_optimum"``: then loglik is the supremum and aic is
         NaN)."""
-        rows = [(m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic,
-                 ", ".join(self._tied_with(m)), f.status)
-                for m, f in self.fits.items()]
-        df = pd.DataFrame(rows, columns=["model", "influence", "n_params", "loglik", "aic", "tied_with",
-                                         "status"])
-        ok = df["status"] == "ok"  # a supremum's AIC is no reference (see best_models)
-        df["delta_aic"] = df["aic"] - (df.loc[ok, "aic"].min() if ok.any() else np.nan)
-        df["best"] = df["model"].isin(self.best_models)
-        return df[["model", "influence", "n_params", "loglik", "aic", "delta_aic", "best", "tied_with",
-                   "status"]]
+        return pd.DataFrame(self.comparison_records(), columns=_COMPARISON)
+
+    def comparison_records(self) -> list[dict]:
+        """:meth:`comparison` as a list of dicts (no DataFrame built)."""
+        # a supremum's AIC is no reference (see best_models)
+        ok_aic = [f.aic for f in self.fits.values() if f.status == "ok" and not np.isnan(f.aic)]
+        ref = min(ok_aic) if ok_aic else np.nan
+        best = self.best_models
+        return [dict(zip(_COMPARISON, (
+            m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic,
+            f.aic - ref, m in best, ", ".join(self._tied_with(m)), f.status)))
+            for m, f in self.fits.items()]
 
     def lr_tests(self) -> pd.DataFrame:
         """Likelihood-ratio tests of each nested pair that was fitted: restricted, full,
         restriction, statistic, df, p_value (chi-bar-square: the restriction is on the
         boundary, so p = 0.5 P(chi2(1) > LR))."""
+        return pd.DataFrame(self.lr_test_records(), columns=_LR_TESTS)
+
+    def lr_test_records(self) -> list[dict]:
+        """:meth:`lr_tests` as a list of dicts (no DataFrame built)."""
         rows = []
         for small, big, what in NESTED:
             if small in self.fits and big in self.fits and self.fits[small].has_optimum \
                     and self.fits[big].has_optimum:
                 lr = max(self._neg2ll(small) - self._neg2ll(big), 0.0)
-                rows.append((small, big, what, lr, 1, 0.5 * float(stats.chi2.sf(lr, 1))))
-        return pd.DataFrame(rows, columns=["restricted", "full", "restriction", "statistic", "df",
-                                           "p_value"])
+                # special.chdtrc(1, x) is what stats.chi2.sf(x, 1) evaluates
+                rows.append(dict(zip(_LR_TESTS, (small, big, what, lr, 1, 0.5 * float(special.chdtrc(1, lr))))))
+        return rows
 
     def _with_optimum(self) -> list[str]:
         return [m for m, f in self.fits.items() if f.has_optimum]
@@ -265,9 +283,9 @@ class CurveFits:
         cand = [m for m in cand if self.fits[m].has_optimum]  # see best_models
         if not cand:
             return None
-        tests = self.lr_tests()
-        if len(tests):
-            keep_small = tests["p_value"].iloc[0] >= LR_LEVEL  # exponential not rejected
+        tests = self.lr_test_records()
+        if tests:
+            keep_small = tests[0]["p_value"] >= LR_LEVEL  # exponential not rejected
             drop = "bass" if keep_small else "exponential"
             cand = [m for m in cand if m != drop and not (keep_small and self.tied(m, drop))]
         top = min(cand, key=lambda m: self.fits[m].aic)
@@ -277,20 +295,24 @@ class CurveFits:
     def tidy(self) -> pd.DataFrame:
         """All parameters of all fitted families (column ``model`` first, the fit's
         ``status`` last)."""
-        parts = [f.tidy().assign(model=m, status=f.status) for m, f in self.fits.items()]
-        df = pd.concat(parts, ignore_index=True)
-        return df[["model"] + _TIDY + ["status"]]
+        return pd.DataFrame(self.tidy_records(), columns=["model"] + _TIDY + ["status"])
+
+    def tidy_records(self) -> list[dict]:
+        """:meth:`tidy` as a list of dicts (no DataFrame built: for stacking many
+        policies' fits into one table)."""
+        cols = ["model"] + _TIDY + ["status"]
+        return [dict(zip(cols, (m, *row, f.status))) for m, f in self.fits.items() for row in f._tidy_rows()]
 
     def summary(self) -> str:
         lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: {self.dynamics}"]
-        for _, r in self.comparison().iterrows():
+        for r in self.comparison_records():
             tie = f"  same likelihood as {r['tied_with']}" if r["tied_with"] else ""
             note = self.fits[r["model"]].note
             if note:
                 lines.append(f"  {r['model']:<12} {note}; supremum log-likelihood {r['loglik']:.3f}")
                 continue
             lines.append(f"  {r['model']:<12} AIC {r['aic']:10.3f}  dAIC {r['delta_aic']:8.3f}{tie}")
-        for _, t in self.lr_tests().iterrows():
+        for t in self.lr_test_records():
             lines.append(f"  LR test {t['restricted']} vs {t['full']} ({t['restriction']}): "
                          f"{t['statistic']:.3f}, p = {t['p_value']:.3g}")
         return "\n".join(lines)
@@ -298,7 +320,7 @@ class CurveFits:
     def to_dict(self) -> dict:
         return {"method": self.method, "best": self.best, "best_models": list(self.best_models),
                 "dynamics": self.dynamics, "tie_rtol": LL_TIE_RTOL,
-                "lr_tests": self.lr_tests().to_dict(orient="records"),
+                "lr_tests": self.lr_test_records(),
                 **{m: f.to_dict() for m, f in self.fits.items()}}
 
 

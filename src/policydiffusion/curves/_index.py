@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from policydiffusion.curves._data import as_study, policy_list, policy_times
-from policydiffusion.curves._spatial import follow_neighbor_share, morans_i
+from policydiffusion.curves._data import PolicyTimes, as_study, policy_list, policy_times_many
+from policydiffusion.curves._spatial import NeighbourEdges, SpatialWeights, moran_of
 from policydiffusion.curves._speed import policy_speed
 from policydiffusion.errors import InvalidOptionError, check_choice
 
@@ -84,52 +84,100 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
         speed = policy_speed(st, ids, distributions=("weibull",))
     speed = speed.set_index("policy")["speed_rescaled"]
     has_rel = relation is not None and relation in st.relations
-    ev = None
-    if st.events is not None:
-        ev = st.events.filter(pl.col("value") != 0)
-        if events is not None:
-            ev = ev.filter(pl.col("event").is_in(list(events)))
-        if ev.height == 0:
-            ev = None
-    rows = []
-    for p in ids:
-        pt = policy_times(st, p)
-        existing = pt.existing(pt.end)
-        comp: dict[str, float | None] = {}
-        comp["breadth"] = float((pt.adopted & existing).sum() / existing.sum()) if existing.any() else None
-        sp = speed.get(p, np.nan)
-        comp["speed"] = None if pd.isna(sp) else float(sp)
-        lv = pt.level[pt.adopted & ~np.isnan(pt.level)]
-        if lv.size:
-            top = max_level if max_level is not None else lv.max()
-            comp["depth"] = float(lv.mean() / top) if top > 0 else None
-        else:
-            comp["depth"] = None
-        comp["clustering"] = None
-        if has_rel and pt.n_adopters:
-            if clustering == "follow":
-                comp["clustering"] = float(follow_neighbor_share(st, p, relation=relation)["share"].item())
-            else:
-                try:
-                    i = morans_i(st, p, relation=relation, permutations=0).statistic
-                    comp["clustering"] = float(np.clip((i + 1) / 2, 0, 1))
-                except InvalidOptionError:
-                    pass
-        comp["hierarchy"] = _hierarchy(pt, ev) if ev is not None else None
-        used = {c: v for c, v in comp.items() if v is not None and w[c] > 0}
-        total_w = sum(w[c] for c in used)
-        index = sum(w[c] * v for c, v in used.items()) / total_w if total_w > 0 else None
-        rows.append({"policy": p, **comp, "index": index, "n_components": len(used),
-                     "components": ",".join(used)})
+    in_force = events_in_force(st, events)
+    clus = Clustering(st, relation if has_rel else None, clustering)
+    rows = [index_row(pt, speed=speed.get(pt.policy, np.nan), clustering=clus.value(pt),
+                      in_force=in_force, weights=w, max_level=max_level)
+            for pt in policy_times_many(st, ids)]
     return pd.DataFrame(rows, columns=["policy", *INDEX_COMPONENTS, "index", "n_components", "components"])
 
 
-def _hierarchy(pt, ev: pl.DataFrame) -> float | None:
+class Clustering:
+    """The clustering component of each policy (see :func:`diffusion_index`), with the
+    relation's edges or weights prepared once."""
+
+    def __init__(self, study, relation: str | None, how: str = "follow") -> None:
+        self.how, self.edges, self.weights = how, None, None
+        if relation is None:
+            return
+        if how == "follow":
+            self.edges = NeighbourEdges(study, relation)
+        else:
+            try:
+                self.weights = SpatialWeights(study, relation)
+            except InvalidOptionError:  # no edges to use: no clustering component
+                pass
+
+    def value(self, pt: PolicyTimes, follow: float | None = None) -> float | None:
+        """The component of one policy; ``follow``: its follow-a-neighbour share when
+        already known."""
+        if not pt.n_adopters:
+            return None
+        if self.edges is not None:
+            if follow is not None:
+                return follow
+            n_ad, n_f = self.edges.followers(pt)
+            return float(n_f / n_ad)
+        if self.weights is not None:
+            try:
+                i = moran_of(pt, self.weights, permutations=0).statistic
+            except InvalidOptionError:
+                return None
+            return float(np.clip((i + 1) / 2, 0, 1))
+        return None
+
+
+def events_in_force(study, events: Sequence[str] | None = None) -> tuple[set, set] | None:
+    """(periods with an event in force for every unit, (unit, period) pairs with one
+    for that unit) from the study's non-zero events (``events``: their names; default
+    all), or None when there are none.
+
+    Examples
+    --------
+    >>> from policydiffusion.datasets import spid_study
+    >>> events_in_force(spid_study(policies=["antibully"])) is None
+    True
+    """
+    if study.events is None:
+        return None
+    ev = study.events.filter(pl.col("value") != 0)
+    if events is not None:
+        ev = ev.filter(pl.col("event").is_in(list(events)))
+    if ev.height == 0:
+        return None
+    all_units = set(ev.filter(pl.col("unit").is_null()).get_column("period").to_list())
+    one = ev.filter(pl.col("unit").is_not_null())
+    return all_units, set(zip(one.get_column("unit").to_list(), one.get_column("period").to_list()))
+
+
+def index_row(pt: PolicyTimes, *, speed: float, clustering: float | None,
+              in_force: tuple[set, set] | None, weights: Mapping[str, float],
+              max_level: float | None = None) -> dict:
+    """One policy's :func:`diffusion_index` row from its data and the speed and
+    clustering components (see :class:`Clustering`, :func:`events_in_force`)."""
+    existing = pt.existing(pt.end)
+    comp: dict[str, float | None] = {}
+    comp["breadth"] = float((pt.adopted & existing).sum() / existing.sum()) if existing.any() else None
+    comp["speed"] = None if pd.isna(speed) else float(speed)
+    lv = pt.level[pt.adopted & ~np.isnan(pt.level)]
+    if lv.size:
+        top = max_level if max_level is not None else lv.max()
+        comp["depth"] = float(lv.mean() / top) if top > 0 else None
+    else:
+        comp["depth"] = None
+    comp["clustering"] = clustering
+    comp["hierarchy"] = _hierarchy(pt, in_force) if in_force is not None else None
+    used = {c: v for c, v in comp.items() if v is not None and weights[c] > 0}
+    total_w = sum(weights[c] for c in used)
+    index = sum(weights[c] * v for c, v in used.items()) / total_w if total_w > 0 else None
+    return {"policy": pt.policy, **comp, "index": index, "n_components": len(used),
+            "components": ",".join(used)}
+
+
+def _hierarchy(pt: PolicyTimes, in_force: tuple[set, set]) -> float | None:
     if not pt.n_adopters:
         return None
-    in_force_all = set(ev.filter(pl.col("unit").is_null()).get_column("period").to_list())
-    per_unit = set(zip(ev.filter(pl.col("unit").is_not_null()).get_column("unit").to_list(),
-                       ev.filter(pl.col("unit").is_not_null()).get_column("period").to_list()))
+    in_force_all, per_unit = in_force
     hits = 0
     for u, a in zip(pt.units, pt.adopt):
         if np.isnan(a):

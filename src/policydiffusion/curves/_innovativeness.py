@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from policydiffusion.curves._data import as_study, policy_list, policy_times
+from policydiffusion.curves._data import as_study, policy_list, policy_times_many
 from policydiffusion.errors import InvalidOptionError, check_choice
 
 __all__ = ["walker_scores", "dynamic_innovativeness"]
@@ -54,10 +54,9 @@ def walker_scores(study: object, policies: str | Sequence[str] | None = None, *,
     count = np.zeros(len(ids), int)
     adopted = np.zeros(len(ids), int)
     excluded = []
-    for p in policy_list(st, policies):
-        pt = policy_times(st, p)
+    for pt in policy_times_many(st, policy_list(st, policies)):
         if pt.n_adopters == 0 or pt.first == pt.last:
-            excluded.append(p)
+            excluded.append(pt.policy)
             continue
         pos = (pt.adopt - pt.first) / (pt.last - pt.first)
         a = pt.adopted
@@ -105,7 +104,7 @@ def dynamic_innovativeness(study: object, policies: str | Sequence[str] | None =
     if not isinstance(window, (int, np.integer)) or window < 1:
         raise InvalidOptionError(f"window must be a positive whole number of periods; got {window!r}.")
     st = as_study(study, units=units)
-    pts = [policy_times(st, p) for p in policy_list(st, policies)]
+    pts = policy_times_many(st, policy_list(st, policies))
     if not pts:
         return pd.DataFrame(columns=["unit", "period", "adopted", "available", "score", "std_error"])
     p0 = min(pt.start for pt in pts)

@@ -7,8 +7,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from policydiffusion.curves._curve import adoption_curve
-from policydiffusion.curves._data import as_study, policy_list, policy_times
+from policydiffusion.curves._curve import curve_columns
+from policydiffusion.curves._data import PolicyTimes, as_study, policy_list, policy_times_many
 from policydiffusion.errors import check_choice
 
 __all__ = ["takeoff", "adopter_categories", "CATEGORIES"]
@@ -57,35 +57,52 @@ def takeoff(study: object, policy: str | Sequence[str] | None = None, *,
     if fit is not None:
         check_choice("fit", fit, ("mle", "nls"))
     st = as_study(study, units=units)
-    lo, hi = thresholds
-    col_hi = f"period_{round(hi * 100):d}"
+    col_hi = f"period_{round(thresholds[1] * 100):d}"
     rows = []
-    for p in policy_list(st, policy):
-        c = adoption_curve(st, p)
-        share = c["cumulative_share" if basis == "units" else "adopter_share"].to_numpy()
-        per = c["period"].to_numpy()
-        first = policy_times(st, p).first
-        hit_lo = np.nonzero(share >= lo - 1e-12)[0]
-        hit_hi = np.nonzero(share >= hi - 1e-12)[0]
-        infl = np.nan
+    for pt in policy_times_many(st, policy_list(st, policy)):
+        c = curve_columns(pt)
+        row = takeoff_row(pt, c, thresholds=thresholds, basis=basis)
         if fit is not None and c["new"].sum() > 0:
             from policydiffusion.curves._fit import fit_curves
             from policydiffusion.errors import ConvergenceError
 
             try:
-                infl = fit_curves(st, p, models=("logistic",), method=fit)["logistic"].derived[
-                    "inflection_period"][0]
+                row["inflection_period"] = fit_curves(st, pt.policy, models=("logistic",), method=fit)[
+                    "logistic"].derived["inflection_period"][0]
             except ConvergenceError:
                 pass
-        rows.append({"policy": p, "first_period": first,
-                     "takeoff_period": int(per[hit_lo[0]]) if hit_lo.size else None,
-                     col_hi: int(per[hit_hi[0]]) if hit_hi.size else None,
-                     "inflection_period": infl, "basis": basis})
+        rows.append(row)
     out = pd.DataFrame(rows, columns=["policy", "first_period", "takeoff_period", col_hi,
                                       "inflection_period", "basis"])
     for col in ("first_period", "takeoff_period", col_hi):
         out[col] = out[col].astype("Int64")
     return out
+
+
+def takeoff_row(pt: PolicyTimes, curve: dict[str, np.ndarray], *,
+                thresholds: tuple[float, float] = (0.10, 0.25), basis: str = "units") -> dict:
+    """One policy's :func:`takeoff` row (no inflection: NaN) from its
+    :func:`~policydiffusion.curves._curve.curve_columns`; periods are ints or None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": list("AB"), "period": [1, 3]}), units=10)
+    >>> pt = policy_times(s, "p")
+    >>> row = takeoff_row(pt, curve_columns(pt))
+    >>> row["takeoff_period"], row["period_25"]
+    (1, None)
+    """
+    lo, hi = thresholds
+    share = curve["cumulative_share" if basis == "units" else "adopter_share"]
+    per = curve["period"]
+    hit_lo = np.nonzero(share >= lo - 1e-12)[0]
+    hit_hi = np.nonzero(share >= hi - 1e-12)[0]
+    return {"policy": pt.policy, "first_period": pt.first,
+            "takeoff_period": int(per[hit_lo[0]]) if hit_lo.size else None,
+            f"period_{round(hi * 100):d}": int(per[hit_hi[0]]) if hit_hi.size else None,
+            "inflection_period": np.nan, "basis": basis}
 
 
 def adopter_categories(study: object, policy: str | Sequence[str] | None = None, *,
@@ -114,26 +131,72 @@ def adopter_categories(study: object, policy: str | Sequence[str] | None = None,
     ['early adopters', 'early majority', 'early majority', 'late majority', 'late majority', 'laggards', 'non-adopter']
     """
     st = as_study(study, units=units)
-    frames = []
-    for p in policy_list(st, policy):
-        pt = policy_times(st, p)
-        T = pt.adopt
-        adopted = pt.adopted
-        cat = np.full(T.size, "non-adopter", dtype=object)
-        z = np.full(T.size, np.nan)
-        if adopted.sum() >= 1 + ddof:
-            m = T[adopted].mean()
-            s = T[adopted].std(ddof=ddof)
-        else:
-            m, s = np.nan, 0.0
-        if s > 0:
-            z[adopted] = (T[adopted] - m) / s
-            edges = np.array([m - 2 * s, m - s, m, m + s])
-            # searchsorted 'right' puts T == edge in the upper class (inclusive lower bounds)
-            k = np.searchsorted(edges, T[adopted], side="right")
-            cat[adopted] = np.array(CATEGORIES, dtype=object)[k]
-        else:
-            cat[adopted] = "undetermined"
-        frames.append(pd.DataFrame({"policy": p, "unit": list(pt.units), "period": T, "z": z,
-                                    "category": cat}))
-    return pd.concat(frames, ignore_index=True)
+    return category_frame([category_columns(pt, ddof=ddof)
+                           for pt in policy_times_many(st, policy_list(st, policy))])
+
+
+def category_columns(pt: PolicyTimes, *, ddof: int = 1) -> dict[str, np.ndarray]:
+    """One policy's :func:`adopter_categories` as arrays (``policy`` a scalar).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": list("ABC"), "period": [1, 2, 2]}), units=4)
+    >>> category_columns(policy_times(s, "p"))["category"].tolist()
+    ['early adopters', 'late majority', 'late majority', 'non-adopter']
+    """
+    T = pt.adopt
+    adopted = pt.adopted
+    cat = np.full(T.size, "non-adopter", dtype=object)
+    z = np.full(T.size, np.nan)
+    if adopted.sum() >= 1 + ddof:
+        m = T[adopted].mean()
+        s = T[adopted].std(ddof=ddof)
+    else:
+        m, s = np.nan, 0.0
+    if s > 0:
+        z[adopted] = (T[adopted] - m) / s
+        edges = np.array([m - 2 * s, m - s, m, m + s])
+        # searchsorted 'right' puts T == edge in the upper class (inclusive lower bounds)
+        k = np.searchsorted(edges, T[adopted], side="right")
+        cat[adopted] = np.array(CATEGORIES, dtype=object)[k]
+    else:
+        cat[adopted] = "undetermined"
+    return {"policy": pt.policy, "unit": pt.units, "period": T, "z": z, "category": cat}
+
+
+def category_frame(parts: Sequence[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """Stack :func:`category_columns` results into one frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from policydiffusion.curves._data import policy_times
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": ["A"], "period": [1]}), units=2)
+    >>> category_frame([category_columns(policy_times(s, "p"))])["unit"].tolist()
+    ['A', '_unit_1']
+    """
+    sizes = [len(c["period"]) for c in parts]
+    return pd.DataFrame({
+        "policy": np.repeat(np.array([c["policy"] for c in parts], dtype=object), sizes),
+        "unit": np.array([u for c in parts for u in c["unit"]], dtype=object),
+        "period": np.concatenate([c["period"] for c in parts]) if parts else np.zeros(0),
+        "z": np.concatenate([c["z"] for c in parts]) if parts else np.zeros(0),
+        "category": np.concatenate([c["category"] for c in parts]) if parts else np.zeros(0, object),
+    })
+
+
+def category_counts(category: np.ndarray) -> dict[str, int]:
+    """Units per category, most frequent first (ties in order of first appearance, as
+    pandas' ``value_counts``).
+
+    Examples
+    --------
+    >>> category_counts(np.array(["laggards", "innovators", "laggards", "non-adopter"], dtype=object))
+    {'laggards': 2, 'innovators': 1, 'non-adopter': 1}
+    """
+    counts: dict[str, int] = {}
+    for c in category:
+        counts[c] = counts.get(c, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))

@@ -8,9 +8,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 import polars as pl
-from scipy import stats
+from scipy import special
 
-from policydiffusion.curves._data import as_study, policy_list, policy_times
+from policydiffusion.curves._data import PolicyTimes, as_study, policy_list, policy_times, policy_times_many
 from policydiffusion.errors import InvalidOptionError, check_choice
 
 __all__ = ["MoranResult", "morans_i", "moran_statistic", "follow_neighbor_share", "weight_matrix"]
@@ -57,12 +57,20 @@ def moran_statistic(x: np.ndarray, W: np.ndarray) -> float:
     return float(len(z) / W.sum() * (z @ W @ z) / (z @ z))
 
 
-def _moran_moments(z: np.ndarray, W: np.ndarray) -> tuple[float, float, float]:
-    """E[I] and Var[I] under normality and under randomisation (Cliff and Ord)."""
-    n = z.size
+def _w_sums(W: np.ndarray) -> tuple[float, float, float]:
+    """S0, S1, S2 of Cliff and Ord's moments (they depend on W only)."""
     S0 = W.sum()
     S1 = 0.5 * np.sum((W + W.T) ** 2)
     S2 = np.sum((W.sum(axis=1) + W.sum(axis=0)) ** 2)
+    return S0, S1, S2
+
+
+def _moran_moments(z: np.ndarray, W: np.ndarray,
+                   sums: tuple[float, float, float] | None = None) -> tuple[float, float, float]:
+    """E[I] and Var[I] under normality and under randomisation (Cliff and Ord);
+    ``sums``: :func:`_w_sums` of ``W`` when already known."""
+    n = z.size
+    S0, S1, S2 = sums if sums is not None else _w_sums(W)
     E = -1.0 / (n - 1)
     v_norm = (n * n * S1 - n * S2 + 3 * S0**2) / ((n * n - 1) * S0**2) - E**2
     b2 = n * np.sum(z**4) / np.sum(z**2) ** 2
@@ -118,11 +126,13 @@ class MoranResult:
 
 
 def _p(z: float, alternative: str) -> float:
+    # special.ndtr is what stats.norm.sf/cdf evaluate (sf(z) = ndtr(-z)), without
+    # their argument handling, which cost more than the whole statistic
     if alternative == "greater":
-        return float(stats.norm.sf(z))
+        return float(special.ndtr(-z))
     if alternative == "less":
-        return float(stats.norm.cdf(z))
-    return float(2 * stats.norm.sf(abs(z)))
+        return float(special.ndtr(z))
+    return float(2 * special.ndtr(-abs(z)))
 
 
 def morans_i(study: object, policy: str, *, relation: str = "contiguity", permutations: int = 999,
@@ -168,26 +178,68 @@ def morans_i(study: object, policy: str, *, relation: str = "contiguity", permut
     check_choice("alternative", alternative, ("greater", "less", "two-sided"))
     st = as_study(study)
     pt = policy_times(st, policy)
-    W = weight_matrix(st, relation, period=period)
+    W = SpatialWeights(st, relation, period=period, row_standardize=row_standardize)
+    return moran_of(pt, W, permutations=permutations, seed=seed, non_adopters=non_adopters,
+                    alternative=alternative)
+
+
+class SpatialWeights:
+    """A relation's weight matrix for :func:`moran_of`, with what every policy with
+    all units kept shares (the standardised matrix, its isolates and moment sums)
+    computed once."""
+
+    def __init__(self, study, relation: str, *, period: int | None = None,
+                 row_standardize: bool = True) -> None:
+        self.relation, self.period, self.row_standardize = relation, period, row_standardize
+        self.W = weight_matrix(study, relation, period=period)
+        self.unit_ids = np.asarray(study.unit_ids)
+        self._full: tuple | None = None
+
+    def restricted(self, keep: np.ndarray) -> tuple[np.ndarray, list, tuple | None]:
+        """(W among the kept units, standardised if asked; its isolates; moment sums
+        when all units are kept, else None)."""
+        if keep.all() and self._full is not None:
+            return self._full
+        W = self.W[np.ix_(keep, keep)]
+        # isolates keep a zero row and count in n: spdep's zero.policy = TRUE, adjust.n = FALSE
+        isolates = [u for u, row in zip(self.unit_ids[keep], W.sum(axis=1)) if row == 0]
+        if self.row_standardize:
+            rs = W.sum(axis=1, keepdims=True)
+            W = np.divide(W, rs, out=np.zeros_like(W), where=rs > 0)
+        if not keep.all():
+            return W, isolates, None
+        self._full = (W, isolates, _w_sums(W))
+        return self._full
+
+
+def moran_of(pt: PolicyTimes, weights: SpatialWeights, *, permutations: int = 999,
+             seed: int | None = None, non_adopters: str = "censor",
+             alternative: str = "greater") -> MoranResult:
+    """:func:`morans_i` of one policy's :class:`PolicyTimes` over prepared weights.
+
+    Examples
+    --------
+    >>> from policydiffusion.datasets import spid_study
+    >>> s = spid_study(policies=["antibully"])
+    >>> m = moran_of(policy_times(s, "antibully"), SpatialWeights(s, "contiguity"), permutations=0)
+    >>> m.statistic == morans_i(s, "antibully", permutations=0).statistic
+    True
+    """
     x = pt.adopt.copy()
     if non_adopters == "censor":
         x[np.isnan(x)] = pt.end + 1
         keep = np.ones(x.size, bool)
     else:
         keep = ~np.isnan(x)
-    x, W = x[keep], W[np.ix_(keep, keep)]
-    # isolates keep a zero row and count in n: spdep's zero.policy = TRUE, adjust.n = FALSE
-    isolates = [u for u, row in zip(np.asarray(st.unit_ids)[keep], W.sum(axis=1)) if row == 0]
-    if row_standardize:
-        rs = W.sum(axis=1, keepdims=True)
-        W = np.divide(W, rs, out=np.zeros_like(W), where=rs > 0)
+    x = x[keep]
+    W, isolates, sums = weights.restricted(keep)
     n = x.size
     if n < 4 or W.sum() == 0 or np.all(x == x[0]):
-        raise InvalidOptionError(f"Moran's I of {policy!r} over {relation!r} is undefined: it needs at "
-                                 "least 4 units, some edges among them and varying adoption times.")
+        raise InvalidOptionError(f"Moran's I of {pt.policy!r} over {weights.relation!r} is undefined: it "
+                                 "needs at least 4 units, some edges among them and varying adoption times.")
     z = x - x.mean()
     I_obs = moran_statistic(x, W)
-    E, vn, vr = _moran_moments(z, W)
+    E, vn, vr = _moran_moments(z, W, sums)
     p_perm = None
     if permutations > 0:
         rng = np.random.default_rng(seed)
@@ -200,10 +252,11 @@ def morans_i(study: object, policy: str, *, relation: str = "contiguity", permut
         else:
             extreme = np.sum(np.abs(I_perm - E) >= abs(I_obs - E) - 1e-12)
         p_perm = float((1 + extreme) / (permutations + 1))
-    return MoranResult(policy, relation, I_obs, E, vn, vr, _p((I_obs - E) / np.sqrt(vn), alternative),
+    return MoranResult(pt.policy, weights.relation, I_obs, E, vn, vr,
+                       _p((I_obs - E) / np.sqrt(vn), alternative),
                        _p((I_obs - E) / np.sqrt(vr), alternative), p_perm, permutations, alternative, n,
-                       {"row_standardize": row_standardize, "non_adopters": non_adopters, "seed": seed,
-                        "period": period, "isolates": [str(u) for u in isolates]})
+                       {"row_standardize": weights.row_standardize, "non_adopters": non_adopters,
+                        "seed": seed, "period": weights.period, "isolates": [str(u) for u in isolates]})
 
 
 def follow_neighbor_share(study: object, policy: str | Sequence[str] | None = None, *,
@@ -226,21 +279,40 @@ def follow_neighbor_share(study: object, policy: str | Sequence[str] | None = No
     [[50, 37]]
     """
     st = as_study(study)
-    rel = st.relation(relation)
-    idx = {u: i for i, u in enumerate(st.unit_ids)}
-    e = rel.edges
-    src = np.array([idx[u] for u in e.get_column("source")], int)
-    tgt = np.array([idx[u] for u in e.get_column("target")], int)
-    eper = np.array([np.nan if v is None else v for v in e.get_column("period")], float)
+    edges = NeighbourEdges(st, relation)
     rows = []
-    for p in policy_list(st, policy):
-        pt = policy_times(st, p)
+    for pt in policy_times_many(st, policy_list(st, policy)):
+        n_ad, n_f = edges.followers(pt)
+        rows.append((pt.policy, relation, n_ad, n_f, n_f / n_ad if n_ad else np.nan))
+    return pd.DataFrame(rows, columns=["policy", "relation", "n_adopters", "n_followers", "share"])
+
+
+class NeighbourEdges:
+    """A relation's edges as unit-index arrays, for :meth:`followers`."""
+
+    def __init__(self, study, relation: str) -> None:
+        rel = study.relation(relation)
+        idx = {u: i for i, u in enumerate(study.unit_ids)}
+        e = rel.edges
+        self.src = np.array([idx[u] for u in e.get_column("source")], int)
+        self.tgt = np.array([idx[u] for u in e.get_column("target")], int)
+        self.eper = np.array([np.nan if v is None else v for v in e.get_column("period")], float)
+
+    def followers(self, pt: PolicyTimes) -> tuple[int, int]:
+        """(adopters, adopters that follow a neighbour) of one policy (see
+        :func:`follow_neighbor_share`).
+
+        Examples
+        --------
+        >>> from policydiffusion.datasets import spid_study
+        >>> s = spid_study(policies=["antibully"])
+        >>> NeighbourEdges(s, "contiguity").followers(policy_times(s, "antibully"))
+        (50, 37)
+        """
         a = pt.adopt
-        in_force = np.isnan(eper) | (eper == a[src])
+        src, tgt = self.src, self.tgt
+        in_force = np.isnan(self.eper) | (self.eper == a[src])
         earlier = a[tgt] < a[src]  # NaN comparisons are False
         follows = np.zeros(a.size, bool)
         follows[src[in_force & earlier]] = True
-        n_ad = pt.n_adopters
-        n_f = int((follows & pt.adopted).sum())
-        rows.append((p, relation, n_ad, n_f, n_f / n_ad if n_ad else np.nan))
-    return pd.DataFrame(rows, columns=["policy", "relation", "n_adopters", "n_followers", "share"])
+        return pt.n_adopters, int((follows & pt.adopted).sum())

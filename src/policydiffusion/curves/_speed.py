@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from policydiffusion.curves._aft import fit_aft
-from policydiffusion.curves._data import as_study, policy_list, policy_times
+from policydiffusion.curves._data import as_study, policy_list, policy_times_many
 from policydiffusion.errors import ConvergenceError
 
 __all__ = ["policy_speed", "mallinson_data", "gini"]
@@ -92,9 +92,8 @@ def policy_speed(study: object, policies: str | Sequence[str] | None = None, *,
     """
     st = as_study(study, units=units)
     rows = []
-    for p in policy_list(st, policies):
-        pt = policy_times(st, p)
-        row: dict = {"policy": p, "n_units": len(pt.units), "n_adopters": pt.n_adopters,
+    for pt in policy_times_many(st, policy_list(st, policies)):
+        row: dict = {"policy": pt.policy, "n_units": len(pt.units), "n_adopters": pt.n_adopters,
                      "first_period": pt.first, "last_period": pt.last}
         if pt.n_adopters == 0:
             row["excluded"] = "no adoptions"

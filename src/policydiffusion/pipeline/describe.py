@@ -20,15 +20,16 @@ def describe_step(study: Study, sf: StudyFile, *, seed: int,
     """``{policy: PolicyDescription}`` for every described policy (empty when disabled)."""
     if not sf.describe.enabled:
         return {}
-    from policydiffusion.curves import describe_policy, fit_curves_many, policy_speed
+    from policydiffusion.curves import describe_policies, policy_speed
 
     policies = described_policies(study, sf)
-    speed = policy_speed(study, policies)  # once for all (describe_policy needs it for the index)
-    fits = fit_curves_many(study, policies)  # one batch: far faster than policy by policy
+    speed = policy_speed(study, policies)  # the speed is rescaled among the described policies
+    # one batch: the data read once and the curve fits fitted together
+    descriptions = describe_policies(study, policies, relation=sf.describe.morans_i, permutations=0,
+                                     seed=seed, reference=policies, speed_table=speed)
     out = {}
-    for p in policies:
-        if tick is not None:
-            tick(f"describe {p}")
-        out[p] = describe_policy(study, p, relation=sf.describe.morans_i, permutations=0,
-                                 seed=seed, reference=policies, speed_table=speed, curve_fits=fits)
+    for d in descriptions:
+        if tick is not None:  # one tick per policy, as the progress bar counts them
+            tick(f"describe {d.policy}")
+        out[d.policy] = d
     return out
