@@ -15,7 +15,8 @@ standard-error differences where the optimum is well defined (the multistart fit
 no parameter on a bound and every standard error finite and below half its estimate).
 
 The multistart run is the old code path as it was: without the detection of
-likelihoods that have no finite optimum (all adoptions in one period). The Newton run
+likelihoods that have no finite optimum (all adoptions in one period or in two
+consecutive ones). The Newton run
 reports those (and the logistic/Gompertz ridge toward the exponential) as
 ``no_finite_optimum`` with the supremum as log-likelihood; the script counts them by
 reason and checks that the old fit never lies above the supremum by more than 1e-8 of
@@ -43,8 +44,9 @@ def main() -> None:
     ids = study.policy_ids[:a.subset] if a.subset else study.policy_ids
     fell_back = set()
     multistart = fit_module._multistart
-    detect = fit_module.one_period_limit
+    detect, detect2 = fit_module.one_period_limit, fit_module.two_period_limit
     fit_module.one_period_limit = lambda *a: None  # the old code path, as it was
+    fit_module.two_period_limit = lambda *a: None
 
     def counting(model, d, method, policy):
         fell_back.add((policy, model.name))
@@ -53,7 +55,7 @@ def main() -> None:
     t0 = time.process_time()
     old = fit_curves_many(study, ids, optimizer="multistart")
     t_old = time.process_time() - t0
-    fit_module.one_period_limit = detect
+    fit_module.one_period_limit, fit_module.two_period_limit = detect, detect2
     fell_back.clear()
     fit_module._multistart = counting
     t0 = time.process_time()

@@ -37,7 +37,8 @@ from policydiffusion.curves._data import as_study
 from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
 from policydiffusion.curves._newton import newton_fits
 from policydiffusion.curves._objective import NegLogLik
-from policydiffusion.curves._optimum import REASONS, NoOptimum, one_period_limit, ridge_limit
+from policydiffusion.curves._optimum import (REASONS, NoOptimum, one_period_limit, ridge_limit,
+                                             two_period_limit)
 from policydiffusion.errors import InvalidOptionError, check_choice
 
 __all__ = ["CurveFit", "CurveFits", "fit_curves", "fit_curves_many"]
@@ -426,7 +427,8 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
     optima: list = [None] * len(named)
     limits: list[NoOptimum | None] = [None] * len(named)
     # a step has no finite optimum under least squares either
-    limits = [one_period_limit(model, d.t, d.at_risk, d.new) for _, d in named]
+    limits = [one_period_limit(model, d.t, d.at_risk, d.new) or two_period_limit(model, d.t, d.at_risk, d.new)
+              for _, d in named]
     todo = [i for i, lim in enumerate(limits) if lim is None]
     if method == "mle" and optimizer == "newton" and todo:
         unchecked = []
