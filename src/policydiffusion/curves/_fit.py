@@ -446,7 +446,9 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
                 if e is not None and e.checked:
                     d = named[i][1]
                     nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
-                    limits[i] = ridge_limit(model, r.x, -r.fun, e.x, -e.fun, nll)
+                    # the exponential's log-likelihood as its own fit reports it
+                    e_ll = -NegLogLik(expo, t=d.t, at_risk=d.at_risk, new=d.new)(e.x)
+                    limits[i] = ridge_limit(model, r.x, -r.fun, e.x, e_ll, nll)
     return [_no_optimum(model, d, name, lim, method) if lim is not None else _fit_one(model, d, method, name, opt)
             for (name, d), opt, lim in zip(named, optima, limits)]
 

@@ -3,9 +3,10 @@
 The multistart SLSQP fit (``optimizer="multistart"``) runs 9-18 separate optimisations
 per family and policy, each through scipy's Python layers. Here every (policy, start)
 pair is one row of a single batch: the negative log-likelihood of all rows is
-evaluated in one vectorised pass over the policies' concatenated periods, the
-gradient and Hessian come from one finite-difference stencil per iteration, and each
-row takes projected Newton steps (variables on a bound with the gradient pushing
+evaluated in one vectorised pass over the policies' concatenated periods, its
+gradient and Hessian in closed form from the family's cdf derivatives
+(:attr:`CurveModel.jet`) in one pass per iteration, and each row takes projected
+Newton steps (variables on a bound with the gradient pushing
 outwards are held there) with a backtracking line search. Rows leave the batch as
 they converge.
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from policydiffusion.curves._models import CurveModel
+from policydiffusion.curves._optimum import RIDGE_STEP
 
 __all__ = ["NewtonFit", "newton_fits"]
 
@@ -31,7 +33,26 @@ _TOL = 1e-12  # Newton decrement (half of it estimates f - f*) relative to 1 + |
 _GTOL = 1e-6  # the free gradient times each parameter's size, relative to 1 + |f|
 _MAX_ITER = 60
 _MAX_HALVINGS = 40
-_REL_STEP = 1e-4  # finite-difference step relative to the parameter's size
+_REL_STEP = 1e-4
+#: Rows that have gone down the logistic's constant-hazard ridge as far as the ridge
+#: check looks (``exp(r t0)``, the distance from its limit, below ``RIDGE_STEP``; see
+#: ``curves/_optimum.py``) stop there: further on ``1 - F`` loses a digit per decade
+#: (a difference of numbers within ``exp(r t0)`` of each other) and below ~1e-7 the
+#: likelihood's rounding noise (~1e-8 of it on SPID) is what an optimiser descends.
+_RIDGE_E = float(np.log(RIDGE_STEP))
+
+
+def _logistic_ridge(x: np.ndarray) -> np.ndarray:
+    return x[:, 1] * x[:, 2] < _RIDGE_E + 1e-9
+
+
+def _logistic_ridge_clamp(x: np.ndarray) -> np.ndarray:
+    """A step does not jump past the ridge's stop (it ends on it)."""
+    x[:, 2] = np.maximum(x[:, 2], _RIDGE_E / x[:, 1])
+    return x
+
+
+_RIDGE = {"logistic": (_logistic_ridge, _logistic_ridge_clamp)}
 
 
 @dataclass(frozen=True)
@@ -87,46 +108,58 @@ def _negll(model: CurveModel, st: _Stack, ds: np.ndarray, thetas: np.ndarray) ->
     return -np.add.reduceat(terms, first, axis=1)
 
 
+def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
+               x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """f, gradient and Hessian at each row of ``x`` (R, k) in one pass, closed form
+    from the family's :attr:`CurveModel.jet`: each period's term ``n log D + m log S1 -
+    (n + m) log S0`` (``D = F(t) - F(t-1)``, ``S = 1 - F``) differentiated twice. Where
+    the hazard is clipped (as in :func:`_negll`) the term is constant: no derivative."""
+    elem, row, first = st.rows(ds)
+    R, k = x.shape
+    if elem.size == 0:
+        return np.zeros(R), np.zeros((R, k)), np.zeros((R, k, k))
+    t = st.t[elem]
+    E = t.size
+    F, dF, HF = model.jet(np.concatenate([t - 1, t]), *(np.tile(x[row, j], 2) for j in range(k)))
+    F0, F1, d0, d1 = F[:E], F[E:], dF[:, :E], dF[:, E:]
+    n, m = st.new[elem], st.rest[elem]
+    D, S0, S1 = F1 - F0, 1.0 - F0, 1.0 - F1
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        h = D / S0
+        hc = np.clip(h, 1e-15, 1 - 1e-15)
+        hc[np.isnan(hc)] = 1e-15
+        f = -np.add.reduceat(n * np.log(hc) + m * np.log1p(-hc), first)
+        live = h == hc  # not clipped (and not NaN)
+        # d/dtheta of n log D + m log S1 - (n + m) log S0, with D' = F1' - F0'
+        aD = np.where(live & (n > 0), n / D, 0.0)
+        a1 = np.where(live & (m > 0), m / S1, 0.0)
+        a0 = np.where(live, (n + m) / S0, 0.0)
+        bD = aD / np.where(aD != 0, D, 1.0)
+        b1 = a1 / np.where(a1 != 0, S1, 1.0)
+        b0 = a0 / np.where(live, S0, 1.0)
+        dD = d1 - d0
+        g = (aD - a1) * d1 + (a0 - aD) * d0
+        H = ((aD - a1) * HF[..., E:] + (a0 - aD) * HF[..., :E]
+             - bD * dD[:, None] * dD[None, :] - b1 * d1[:, None] * d1[None, :] + b0 * d0[:, None] * d0[None, :])
+    g = -np.add.reduceat(g, first, axis=1).T
+    H = -np.add.reduceat(H, first, axis=2).transpose(2, 0, 1)
+    return f, g, H
+
+
 def _floor(model: CurveModel) -> np.ndarray:
-    """Smallest scale of each parameter for the finite-difference steps: 1 for a
+    """Smallest scale of each parameter (bound tolerance, gradient check): 1 for a
     location (unbounded below, e.g. the logistic midpoint), else its lower bound."""
     lo = np.array(model.lower, float)
     return np.where(lo < 0, 1.0, np.maximum(lo, 1e-8))
 
 
 def _scale(x, lo, hi, floor):
-    """Each parameter's size for its finite-difference step, shrunk near a bound: a
+    """Each parameter's size for its bound tolerance, shrunk near a bound: a
     ceiling K close to 1 can sit next to the likelihood's singularity (everybody at
     risk adopts), where its scale is 1 - K rather than K."""
     s = np.maximum(np.abs(x), floor)
     s = np.minimum(s, np.maximum(hi - x, 1e-3 * s))
     return np.minimum(s, np.maximum(x - lo, 1e-3 * s))
-
-
-def _derivatives(model, st, ds, x, lo, hi, floor):
-    """f, gradient and Hessian at each row of ``x`` (R, k): central second differences,
-    forward mixed ones, on a stencil moved inside the bounds (the gradient is carried
-    back to ``x`` with the Hessian)."""
-    R, k = x.shape
-    h = _REL_STEP * _scale(x, lo, hi, floor)
-    c = np.minimum(np.maximum(x, lo + h), hi - h)
-    pairs = [(i, j) for i in range(k) for j in range(i)]
-    pts = np.repeat(c[None], 1 + 2 * k + len(pairs), axis=0)
-    for i in range(k):
-        pts[1 + i, :, i] += h[:, i]
-        pts[1 + k + i, :, i] -= h[:, i]
-    for a, (i, j) in enumerate(pairs):
-        pts[1 + 2 * k + a, :, i] += h[:, i]
-        pts[1 + 2 * k + a, :, j] += h[:, j]
-    f = _negll(model, st, ds, pts)
-    fc, fp, fm = f[0], f[1:1 + k].T, f[1 + k:1 + 2 * k].T
-    g = (fp - fm) / (2 * h)
-    H = np.empty((R, k, k))
-    H[:, range(k), range(k)] = (fp - 2 * fc[:, None] + fm) / h ** 2
-    for a, (i, j) in enumerate(pairs):
-        H[:, i, j] = H[:, j, i] = (f[1 + 2 * k + a] - fp[:, i] - fp[:, j] + fc) / (h[:, i] * h[:, j])
-    g = g + np.einsum("rij,rj->ri", H, x - c)
-    return g, H
 
 
 def _direction(g, H, held):
@@ -195,11 +228,13 @@ def _solve(model, data, starts):
     ok = np.zeros(ds.size, bool)
     iters = np.zeros(ds.size, int)
     for it in range(_MAX_ITER):
+        if model.name in _RIDGE:
+            active &= ~_RIDGE[model.name][0](x)
         rows = np.nonzero(active)[0]
         if rows.size == 0:
             break
         xr, fr, dr = x[rows], f[rows], ds[rows]
-        g, H = _derivatives(model, st, dr, xr, lo, hi, floor)
+        _, g, H = _negll_jet(model, st, dr, xr)
         tol_b = _REL_STEP * _scale(xr, lo, hi, floor)
         held = ((xr - lo <= tol_b) & (g > 0)) | ((hi - xr <= tol_b) & (g < 0))
         step, pd = _direction(g, H, held)
@@ -207,8 +242,8 @@ def _solve(model, data, starts):
         with np.errstate(over="ignore", invalid="ignore"):
             dec = -np.sum(np.where(held, 0.0, g * step), axis=1)
         on_bound = np.all(~held | (xr == xr_held), axis=1)
-        # the decrement alone can be fooled where the finite-difference Hessian is
-        # swamped (a ceiling next to the singularity): the free gradient, scaled by each
+        # the decrement alone can be fooled where the Hessian is swamped (a ceiling
+        # next to the singularity): the free gradient, scaled by each
         # parameter's size, must vanish too
         sized = np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(xr), floor)
         flat = np.max(sized, axis=1) <= _GTOL * (1 + np.abs(fr))
@@ -226,6 +261,8 @@ def _solve(model, data, starts):
             if todo.size == 0:
                 break
             cand = np.clip(xr[todo] + alpha[todo, None] * step[todo], lo, hi)
+            if model.name in _RIDGE:
+                cand = _RIDGE[model.name][1](cand)
             fc = _negll(model, st, dr[todo], cand[None])[0]
             slope = np.sum(g[todo] * (cand - xr[todo]), axis=1)
             good = np.isfinite(fc) & (fc <= fr[todo] + 1e-4 * np.minimum(slope, 0.0))
