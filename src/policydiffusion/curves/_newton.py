@@ -33,7 +33,8 @@ _TOL = 1e-12  # Newton decrement (half of it estimates f - f*) relative to 1 + |
 _GTOL = 1e-6  # the free gradient times each parameter's size, relative to 1 + |f|
 _MAX_ITER = 60
 _MAX_HALVINGS = 40
-_REL_STEP = 1e-4
+_REL_STEP = 1e-4  # how near its bound (relative to its size) a parameter is held there
+_SAME = 1e-2  # rows of one data set this close (relative, each parameter) go on as one
 #: Rows that have gone down the logistic's constant-hazard ridge as far as the ridge
 #: check looks (``exp(r t0)``, the distance from its limit, below ``RIDGE_STEP``; see
 #: ``curves/_optimum.py``) stop there: further on ``1 - F`` loses a digit per decade
@@ -215,6 +216,23 @@ def newton_fits(model: CurveModel, data: list[tuple[np.ndarray, np.ndarray, np.n
     return out
 
 
+def _duplicates(x, f, ds, active, floor):
+    """Active rows within ``_SAME`` (relative, every parameter) of a better active row of
+    the same data set: they have come together and would take the same steps; only
+    the better one goes on (a row that has converged is compared with nothing)."""
+    rows = np.nonzero(active)[0]
+    out = np.zeros(ds.size, bool)
+    if rows.size < 2:
+        return out
+    order = rows[np.lexsort((f[rows], ds[rows]))]
+    d = ds[order]
+    head = np.r_[True, d[1:] != d[:-1]]
+    lead = order[np.maximum.accumulate(np.where(head, np.arange(order.size), 0))]
+    near = np.all(np.abs(x[order] - x[lead]) <= _SAME * np.maximum(np.abs(x[lead]), floor), axis=1)
+    out[order[near & ~head]] = True
+    return out
+
+
 def _solve(model, data, starts):
     """Every row's end point, objective, whether it passed the check, iterations and
     data set."""
@@ -230,6 +248,7 @@ def _solve(model, data, starts):
     for it in range(_MAX_ITER):
         if model.name in _RIDGE:
             active &= ~_RIDGE[model.name][0](x)
+        active &= ~_duplicates(x, f, ds, active, floor)
         rows = np.nonzero(active)[0]
         if rows.size == 0:
             break
