@@ -34,6 +34,10 @@ _GTOL = 1e-6  # the free gradient times each parameter's size, relative to 1 + |
 _MAX_ITER = 60
 _MAX_HALVINGS = 40
 _REL_STEP = 1e-4  # how near its bound (relative to its size) a parameter is held there
+#: Starts per data set run first (those with the best initial objective); the rest
+#: run only where none of those ends at a checked optimum (on SPID one start alone
+#: misses the best optimum of 2 Gompertz fits, three miss none).
+_FIRST = 3
 _SAME = 1e-2  # rows of one data set this close (relative, each parameter) go on as one
 #: Rows that have gone down the logistic's constant-hazard ridge as far as the ridge
 #: check looks (``exp(r t0)``, the distance from its limit, below ``RIDGE_STEP``; see
@@ -203,16 +207,42 @@ def newton_fits(model: CurveModel, data: list[tuple[np.ndarray, np.ndarray, np.n
     >>> fit.x.round(4).tolist(), round(fit.fun, 4)  # the ceiling K on its bound 1
     ([1.0, 0.2162], 35.4675)
     """
-    x, f, ok, iters, ds = _solve(model, data, starts)
+    lo, hi = np.array(model.lower, float), np.array(model.upper, float)
+    st = _Stack(data)
+    ds = np.concatenate([np.full(len(s), i) for i, s in enumerate(starts)]).astype(int)
+    x0 = np.clip(np.array([v for s in starts for v in s], float).reshape(ds.size, len(lo)), lo, hi)
+    f0 = _negll(model, st, ds, x0[None])[0]
+    f0 = np.where(np.isfinite(f0), f0, np.inf)
+    # each data set's starts best first; the first _FIRST go, the rest only where
+    # none of those reaches a checked optimum that is the data set's best
+    order = np.lexsort((f0, ds))
+    rank = np.empty(ds.size, int)
+    rank[order] = np.arange(ds.size) - np.searchsorted(ds[order], ds[order])
+    x, f, ok, iters = x0.copy(), f0.copy(), np.zeros(ds.size, bool), np.zeros(ds.size, int)
+    ran = np.zeros(ds.size, bool)
+    todo = rank < _FIRST
+    while todo.any():
+        x[todo], f[todo], ok[todo], iters[todo] = _solve(model, st, ds[todo], x0[todo], f0[todo])
+        ran |= todo
+        best = _best(ds, np.where(ran, f, np.inf), len(starts))
+        again = np.zeros(len(starts), bool)
+        again[ds[best[best >= 0]]] = ~ok[best[best >= 0]]
+        again[best < 0] = True  # no start so far has a finite objective
+        todo = ~ran & again[ds] & np.isfinite(f0)
     out: list[NewtonFit | None] = []
-    for i in range(len(starts)):
-        mine = np.nonzero(ds == i)[0]
-        mine = mine[np.isfinite(f[mine])]
-        if mine.size == 0:
-            out.append(None)
-            continue
-        best = mine[np.argmin(f[mine])]
-        out.append(NewtonFit(x[best].copy(), float(f[best]), int(iters[best]), bool(ok[best])))
+    for i, b in enumerate(_best(ds, f, len(starts))):
+        out.append(None if b < 0 else NewtonFit(x[b].copy(), float(f[b]), int(iters[b]), bool(ok[b])))
+    return out
+
+
+def _best(ds: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
+    """Row with the lowest finite f of each of the ``n`` data sets (-1 if none)."""
+    out = np.full(n, -1)
+    fin = np.nonzero(np.isfinite(f))[0]
+    if fin.size:
+        o = fin[np.lexsort((f[fin], ds[fin]))]
+        first = np.r_[True, ds[o][1:] != ds[o][:-1]]
+        out[ds[o][first]] = o[first]
     return out
 
 
@@ -233,15 +263,12 @@ def _duplicates(x, f, ds, active, floor):
     return out
 
 
-def _solve(model, data, starts):
-    """Every row's end point, objective, whether it passed the check, iterations and
-    data set."""
+def _solve(model, st, ds, x, f):
+    """Every row's end point, objective, whether it passed the check and iterations,
+    from start points ``x`` with objective ``f`` (row r belongs to data set ``ds[r]``)."""
     lo, hi = np.array(model.lower, float), np.array(model.upper, float)
     floor = _floor(model)
-    st = _Stack(data)
-    ds = np.concatenate([np.full(len(s), i) for i, s in enumerate(starts)]).astype(int)
-    x = np.clip(np.array([v for s in starts for v in s], float).reshape(ds.size, len(lo)), lo, hi)
-    f = _negll(model, st, ds, x[None])[0]
+    x, f = x.copy(), f.copy()
     active = np.isfinite(f)
     ok = np.zeros(ds.size, bool)
     iters = np.zeros(ds.size, int)
@@ -293,4 +320,4 @@ def _solve(model, data, starts):
         stuck |= np.all(new_x == xr, axis=1)
         x[rows], f[rows] = new_x, new_f
         active[rows[stuck]] = False
-    return x, f, ok, iters, ds
+    return x, f, ok, iters
