@@ -8,7 +8,10 @@ gradient and Hessian in closed form from the family's cdf derivatives
 (:attr:`CurveModel.jet`) in one pass per iteration, and each row takes projected
 Newton steps (variables on a bound with the gradient pushing
 outwards are held there) with a backtracking line search. Rows leave the batch as
-they converge.
+they converge, when they come within 1% of a better row of the same policy, or (the
+logistic) when they reach the constant-hazard ridge's check point. Each policy's
+three starts with the best initial likelihood run first; its other starts run only
+when none of those ends at a checked optimum.
 
 Only a *checked* optimum is returned: Newton decrement below ``1e-12 (1 + |f|)``,
 each free parameter's gradient times its size below ``1e-6 (1 + |f|)``, the Hessian
