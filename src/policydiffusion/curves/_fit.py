@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from policydiffusion.curves._curve import adoption_curve
-from policydiffusion.curves._data import as_study
+from policydiffusion.curves._data import as_study, policy_list, policy_times
 from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
 from policydiffusion.curves._newton import newton_fits
 from policydiffusion.curves._objective import NegLogLik
@@ -319,11 +319,18 @@ def _fit_data(study: object, policy: str | Sequence[str] | None,
     st = as_study(study, units=units)
     if policy is None and st.n_policies == 1:
         policy = st.policy_ids[0]
-    c = adoption_curve(st, policy)
     if isinstance(policy, str):
-        return policy, _FitData(c["t"].to_numpy(float), c["at_risk"].to_numpy(float),
-                                c["new"].to_numpy(float), c["cumulative_share"].to_numpy(float),
-                                int(c["period"].iloc[0]), int(c["n_existing"].max()))
+        # adoption_curve's columns, without building its table (half the time of a
+        # batch of fits for many policies)
+        policy_list(st, policy)  # unknown ids raise
+        pt = policy_times(st, policy)
+        c = pt.counts()
+        n = c["n_existing"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(n > 0, c["cumulative_existing"] / n, np.nan)
+        return policy, _FitData(np.asarray(c["period"] - pt.start + 1, float), c["at_risk"].astype(float),
+                                c["new"].astype(float), share.astype(float), int(c["period"][0]), int(n.max()))
+    c = adoption_curve(st, policy)
     c = c.assign(cum_exist=c["cumulative_share"] * c["n_existing"])
     g = c.groupby("t", sort=True).agg(at_risk=("at_risk", "sum"), new=("new", "sum"),
                                       n=("n_existing", "sum"), ce=("cum_exist", "sum"))
