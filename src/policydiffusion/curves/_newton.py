@@ -147,11 +147,16 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
         b1 = a1 / np.where(a1 != 0, S1, 1.0)
         b0 = a0 / np.where(live, S0, 1.0)
         dD = d1 - d0
-        g = (aD - a1) * d1 + (a0 - aD) * d0
-        H = ((aD - a1) * HF[..., E:] + (a0 - aD) * HF[..., :E]
-             - bD * dD[:, None] * dD[None, :] - b1 * d1[:, None] * d1[None, :] + b0 * d0[:, None] * d0[None, :])
+        c1, c0 = aD - a1, a0 - aD
+        g = c1 * d1 + c0 * d0
+        i, j = np.triu_indices(k)  # the Hessian is symmetric: its upper triangle only
+        Hu = (c1 * HF[i, j, E:] + c0 * HF[i, j, :E]
+              - bD * dD[i] * dD[j] - b1 * d1[i] * d1[j] + b0 * d0[i] * d0[j])
     g = -np.add.reduceat(g, first, axis=1).T
-    H = -np.add.reduceat(H, first, axis=2).transpose(2, 0, 1)
+    Hu = -np.add.reduceat(Hu, first, axis=1).T
+    H = np.empty((R, k, k))
+    H[:, i, j] = Hu
+    H[:, j, i] = Hu
     return f, g, H
 
 
