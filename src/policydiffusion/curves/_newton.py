@@ -62,6 +62,9 @@ def _logistic_ridge_clamp(x: np.ndarray) -> np.ndarray:
 
 
 _RIDGE = {"logistic": (_logistic_ridge, _logistic_ridge_clamp)}
+#: The Gompertz ridge (``b -> 0``) runs into the lower bound of ``b``: a point held
+#: there is where the box stops the ridge, not an optimum (the caller checks the ridge).
+_RIDGE_BOUND = {"gompertz": 1}
 
 
 @dataclass(frozen=True)
@@ -303,6 +306,8 @@ def _solve(model, st, ds, x, f):
         sized = np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(xr), floor)
         flat = np.max(sized, axis=1) <= _GTOL * (1 + np.abs(fr))
         done = pd & on_bound & flat & (dec <= 2 * _TOL * (1 + np.abs(fr)))
+        if model.name in _RIDGE_BOUND:  # the ridge cut off by the box is no optimum
+            done &= ~held[:, _RIDGE_BOUND[model.name]]
         ok[rows[done]] = True
         iters[rows] = it
         active[rows[done]] = False
