@@ -570,13 +570,13 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
         log-likelihood is nowhere below the multistart's by more than 1e-8 of
         its size except where the multistart's fit sits on the likelihood's
         hazard floor (a period with adoptions at hazard 1e-15, where the
-        clipped likelihood is not the model's), and higher in 37 fits where
+        clipped likelihood is not the model's), and higher in 17 fits where
         SLSQP stopped short. Likelihoods without a finite optimum are not
         fitted but reported as such (``CurveFit.status``): all adoptions in one
         period or in two consecutive periods (detected from the data, either
         optimiser) and the logistic/Gompertz ridge toward the modified
         exponential (detected when Newton's check fails); other failed checks
-        (14 of 2912 SPID fits) fall back to multistart.
+        (18 of 2912 SPID fits) fall back to multistart.
 
     Returns
     -------
