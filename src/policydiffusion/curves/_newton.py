@@ -3,11 +3,15 @@
 The multistart SLSQP fit (``optimizer="multistart"``) runs 9-18 separate optimisations
 per family and policy, each through scipy's Python layers. Here every (policy, start)
 pair is one row of a single batch: the negative log-likelihood of all rows is
-evaluated in one vectorised pass over the policies' concatenated periods, the
-gradient and Hessian come from one finite-difference stencil per iteration, and each
-row takes projected Newton steps (variables on a bound with the gradient pushing
+evaluated in one vectorised pass over the policies' concatenated periods, its
+gradient and Hessian in closed form from the family's cdf derivatives
+(:attr:`CurveModel.jet`) in one pass per iteration, and each row takes projected
+Newton steps (variables on a bound with the gradient pushing
 outwards are held there) with a backtracking line search. Rows leave the batch as
-they converge.
+they converge, when they come within 1% of a better row of the same policy, or (the
+logistic) when they reach the constant-hazard ridge's check point. Each policy's
+three starts with the best initial likelihood run first; its other starts run only
+when none of those ends at a checked optimum.
 
 Only a *checked* optimum is returned: Newton decrement below ``1e-12 (1 + |f|)``,
 each free parameter's gradient times its size below ``1e-6 (1 + |f|)``, the Hessian
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from policydiffusion.curves._models import CurveModel
+from policydiffusion.curves._optimum import RIDGE_STEP
 
 __all__ = ["NewtonFit", "newton_fits"]
 
@@ -31,7 +36,35 @@ _TOL = 1e-12  # Newton decrement (half of it estimates f - f*) relative to 1 + |
 _GTOL = 1e-6  # the free gradient times each parameter's size, relative to 1 + |f|
 _MAX_ITER = 60
 _MAX_HALVINGS = 40
-_REL_STEP = 1e-4  # finite-difference step relative to the parameter's size
+_ALPHAS = 0.5 ** np.arange(_MAX_HALVINGS)  # the line search's step lengths
+_REL_STEP = 1e-4  # how near its bound (relative to its size) a parameter is held there
+#: Starts per data set run first (those with the best initial objective); the rest
+#: run only where none of those ends at a checked optimum (on SPID one start alone
+#: misses the best optimum of 2 Gompertz fits, three miss none).
+_FIRST = 3
+_SAME = 1e-2  # rows of one data set this close (relative, each parameter) go on as one
+#: Rows that have gone down the logistic's constant-hazard ridge as far as the ridge
+#: check looks (``exp(r t0)``, the distance from its limit, below ``RIDGE_STEP``; see
+#: ``curves/_optimum.py``) stop there: further on ``1 - F`` loses a digit per decade
+#: (a difference of numbers within ``exp(r t0)`` of each other) and below ~1e-7 the
+#: likelihood's rounding noise (~1e-8 of it on SPID) is what an optimiser descends.
+_RIDGE_E = float(np.log(RIDGE_STEP))
+
+
+def _logistic_ridge(x: np.ndarray) -> np.ndarray:
+    return x[:, 1] * x[:, 2] < _RIDGE_E + 1e-9
+
+
+def _logistic_ridge_clamp(x: np.ndarray) -> np.ndarray:
+    """A step does not jump past the ridge's stop (it ends on it)."""
+    x[:, 2] = np.maximum(x[:, 2], _RIDGE_E / x[:, 1])
+    return x
+
+
+_RIDGE = {"logistic": (_logistic_ridge, _logistic_ridge_clamp)}
+#: The Gompertz ridge (``b -> 0``) runs into the lower bound of ``b``: a point held
+#: there is where the box stops the ridge, not an optimum (the caller checks the ridge).
+_RIDGE_BOUND = {"gompertz": 1}
 
 
 @dataclass(frozen=True)
@@ -87,46 +120,63 @@ def _negll(model: CurveModel, st: _Stack, ds: np.ndarray, thetas: np.ndarray) ->
     return -np.add.reduceat(terms, first, axis=1)
 
 
+def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
+               x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """f, gradient and Hessian at each row of ``x`` (R, k) in one pass, closed form
+    from the family's :attr:`CurveModel.jet`: each period's term ``n log D + m log S1 -
+    (n + m) log S0`` (``D = F(t) - F(t-1)``, ``S = 1 - F``) differentiated twice. Where
+    the hazard is clipped (as in :func:`_negll`) the term is constant: no derivative."""
+    elem, row, first = st.rows(ds)
+    R, k = x.shape
+    if elem.size == 0:
+        return np.zeros(R), np.zeros((R, k)), np.zeros((R, k, k))
+    t = st.t[elem]
+    E = t.size
+    F, dF, HF = model.jet(np.concatenate([t - 1, t]), *(np.tile(x[row, j], 2) for j in range(k)))
+    F0, F1, d0, d1 = F[:E], F[E:], dF[:, :E], dF[:, E:]
+    n, m = st.new[elem], st.rest[elem]
+    D, S0, S1 = F1 - F0, 1.0 - F0, 1.0 - F1
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        h = D / S0
+        hc = np.clip(h, 1e-15, 1 - 1e-15)
+        hc[np.isnan(hc)] = 1e-15
+        f = -np.add.reduceat(n * np.log(hc) + m * np.log1p(-hc), first)
+        live = h == hc  # not clipped (and not NaN)
+        # d/dtheta of n log D + m log S1 - (n + m) log S0, with D' = F1' - F0'
+        aD = np.where(live & (n > 0), n / D, 0.0)
+        a1 = np.where(live & (m > 0), m / S1, 0.0)
+        a0 = np.where(live, (n + m) / S0, 0.0)
+        bD = aD / np.where(aD != 0, D, 1.0)
+        b1 = a1 / np.where(a1 != 0, S1, 1.0)
+        b0 = a0 / np.where(live, S0, 1.0)
+        dD = d1 - d0
+        c1, c0 = aD - a1, a0 - aD
+        g = c1 * d1 + c0 * d0
+        i, j = np.triu_indices(k)  # the Hessian is symmetric: its upper triangle only
+        Hu = (c1 * HF[i, j, E:] + c0 * HF[i, j, :E]
+              - bD * dD[i] * dD[j] - b1 * d1[i] * d1[j] + b0 * d0[i] * d0[j])
+    g = -np.add.reduceat(g, first, axis=1).T
+    Hu = -np.add.reduceat(Hu, first, axis=1).T
+    H = np.empty((R, k, k))
+    H[:, i, j] = Hu
+    H[:, j, i] = Hu
+    return f, g, H
+
+
 def _floor(model: CurveModel) -> np.ndarray:
-    """Smallest scale of each parameter for the finite-difference steps: 1 for a
+    """Smallest scale of each parameter (bound tolerance, gradient check): 1 for a
     location (unbounded below, e.g. the logistic midpoint), else its lower bound."""
     lo = np.array(model.lower, float)
     return np.where(lo < 0, 1.0, np.maximum(lo, 1e-8))
 
 
 def _scale(x, lo, hi, floor):
-    """Each parameter's size for its finite-difference step, shrunk near a bound: a
+    """Each parameter's size for its bound tolerance, shrunk near a bound: a
     ceiling K close to 1 can sit next to the likelihood's singularity (everybody at
     risk adopts), where its scale is 1 - K rather than K."""
     s = np.maximum(np.abs(x), floor)
     s = np.minimum(s, np.maximum(hi - x, 1e-3 * s))
     return np.minimum(s, np.maximum(x - lo, 1e-3 * s))
-
-
-def _derivatives(model, st, ds, x, lo, hi, floor):
-    """f, gradient and Hessian at each row of ``x`` (R, k): central second differences,
-    forward mixed ones, on a stencil moved inside the bounds (the gradient is carried
-    back to ``x`` with the Hessian)."""
-    R, k = x.shape
-    h = _REL_STEP * _scale(x, lo, hi, floor)
-    c = np.minimum(np.maximum(x, lo + h), hi - h)
-    pairs = [(i, j) for i in range(k) for j in range(i)]
-    pts = np.repeat(c[None], 1 + 2 * k + len(pairs), axis=0)
-    for i in range(k):
-        pts[1 + i, :, i] += h[:, i]
-        pts[1 + k + i, :, i] -= h[:, i]
-    for a, (i, j) in enumerate(pairs):
-        pts[1 + 2 * k + a, :, i] += h[:, i]
-        pts[1 + 2 * k + a, :, j] += h[:, j]
-    f = _negll(model, st, ds, pts)
-    fc, fp, fm = f[0], f[1:1 + k].T, f[1 + k:1 + 2 * k].T
-    g = (fp - fm) / (2 * h)
-    H = np.empty((R, k, k))
-    H[:, range(k), range(k)] = (fp - 2 * fc[:, None] + fm) / h ** 2
-    for a, (i, j) in enumerate(pairs):
-        H[:, i, j] = H[:, j, i] = (f[1 + 2 * k + a] - fp[:, i] - fp[:, j] + fc) / (h[:, i] * h[:, j])
-    g = g + np.einsum("rij,rj->ri", H, x - c)
-    return g, H
 
 
 def _direction(g, H, held):
@@ -169,37 +219,80 @@ def newton_fits(model: CurveModel, data: list[tuple[np.ndarray, np.ndarray, np.n
     >>> fit.x.round(4).tolist(), round(fit.fun, 4)  # the ceiling K on its bound 1
     ([1.0, 0.2162], 35.4675)
     """
-    x, f, ok, iters, ds = _solve(model, data, starts)
+    lo, hi = np.array(model.lower, float), np.array(model.upper, float)
+    st = _Stack(data)
+    ds = np.concatenate([np.full(len(s), i) for i, s in enumerate(starts)]).astype(int)
+    x0 = np.clip(np.array([v for s in starts for v in s], float).reshape(ds.size, len(lo)), lo, hi)
+    f0 = _negll(model, st, ds, x0[None])[0]
+    f0 = np.where(np.isfinite(f0), f0, np.inf)
+    # each data set's starts best first; the first _FIRST go, the rest only where
+    # none of those reaches a checked optimum that is the data set's best
+    order = np.lexsort((f0, ds))
+    rank = np.empty(ds.size, int)
+    rank[order] = np.arange(ds.size) - np.searchsorted(ds[order], ds[order])
+    x, f, ok, iters = x0.copy(), f0.copy(), np.zeros(ds.size, bool), np.zeros(ds.size, int)
+    ran = np.zeros(ds.size, bool)
+    todo = rank < _FIRST
+    while todo.any():
+        x[todo], f[todo], ok[todo], iters[todo] = _solve(model, st, ds[todo], x0[todo], f0[todo])
+        ran |= todo
+        best = _best(ds, np.where(ran, f, np.inf), len(starts))
+        again = np.zeros(len(starts), bool)
+        again[ds[best[best >= 0]]] = ~ok[best[best >= 0]]
+        again[best < 0] = True  # no start so far has a finite objective
+        todo = ~ran & again[ds] & np.isfinite(f0)
     out: list[NewtonFit | None] = []
-    for i in range(len(starts)):
-        mine = np.nonzero(ds == i)[0]
-        mine = mine[np.isfinite(f[mine])]
-        if mine.size == 0:
-            out.append(None)
-            continue
-        best = mine[np.argmin(f[mine])]
-        out.append(NewtonFit(x[best].copy(), float(f[best]), int(iters[best]), bool(ok[best])))
+    for i, b in enumerate(_best(ds, f, len(starts))):
+        out.append(None if b < 0 else NewtonFit(x[b].copy(), float(f[b]), int(iters[b]), bool(ok[b])))
     return out
 
 
-def _solve(model, data, starts):
-    """Every row's end point, objective, whether it passed the check, iterations and
-    data set."""
+def _best(ds: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
+    """Row with the lowest finite f of each of the ``n`` data sets (-1 if none)."""
+    out = np.full(n, -1)
+    fin = np.nonzero(np.isfinite(f))[0]
+    if fin.size:
+        o = fin[np.lexsort((f[fin], ds[fin]))]
+        first = np.r_[True, ds[o][1:] != ds[o][:-1]]
+        out[ds[o][first]] = o[first]
+    return out
+
+
+def _duplicates(x, f, ds, active, floor):
+    """Active rows within ``_SAME`` (relative, every parameter) of a better active row of
+    the same data set: they have come together and would take the same steps; only
+    the better one goes on (a row that has converged is compared with nothing)."""
+    rows = np.nonzero(active)[0]
+    out = np.zeros(ds.size, bool)
+    if rows.size < 2:
+        return out
+    order = rows[np.lexsort((f[rows], ds[rows]))]
+    d = ds[order]
+    head = np.r_[True, d[1:] != d[:-1]]
+    lead = order[np.maximum.accumulate(np.where(head, np.arange(order.size), 0))]
+    near = np.all(np.abs(x[order] - x[lead]) <= _SAME * np.maximum(np.abs(x[lead]), floor), axis=1)
+    out[order[near & ~head]] = True
+    return out
+
+
+def _solve(model, st, ds, x, f):
+    """Every row's end point, objective, whether it passed the check and iterations,
+    from start points ``x`` with objective ``f`` (row r belongs to data set ``ds[r]``)."""
     lo, hi = np.array(model.lower, float), np.array(model.upper, float)
     floor = _floor(model)
-    st = _Stack(data)
-    ds = np.concatenate([np.full(len(s), i) for i, s in enumerate(starts)]).astype(int)
-    x = np.clip(np.array([v for s in starts for v in s], float).reshape(ds.size, len(lo)), lo, hi)
-    f = _negll(model, st, ds, x[None])[0]
+    x, f = x.copy(), f.copy()
     active = np.isfinite(f)
     ok = np.zeros(ds.size, bool)
     iters = np.zeros(ds.size, int)
     for it in range(_MAX_ITER):
+        if model.name in _RIDGE:
+            active &= ~_RIDGE[model.name][0](x)
+        active &= ~_duplicates(x, f, ds, active, floor)
         rows = np.nonzero(active)[0]
         if rows.size == 0:
             break
         xr, fr, dr = x[rows], f[rows], ds[rows]
-        g, H = _derivatives(model, st, dr, xr, lo, hi, floor)
+        _, g, H = _negll_jet(model, st, dr, xr)
         tol_b = _REL_STEP * _scale(xr, lo, hi, floor)
         held = ((xr - lo <= tol_b) & (g > 0)) | ((hi - xr <= tol_b) & (g < 0))
         step, pd = _direction(g, H, held)
@@ -207,34 +300,41 @@ def _solve(model, data, starts):
         with np.errstate(over="ignore", invalid="ignore"):
             dec = -np.sum(np.where(held, 0.0, g * step), axis=1)
         on_bound = np.all(~held | (xr == xr_held), axis=1)
-        # the decrement alone can be fooled where the finite-difference Hessian is
-        # swamped (a ceiling next to the singularity): the free gradient, scaled by each
+        # the decrement alone can be fooled where the Hessian is swamped (a ceiling
+        # next to the singularity): the free gradient, scaled by each
         # parameter's size, must vanish too
         sized = np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(xr), floor)
         flat = np.max(sized, axis=1) <= _GTOL * (1 + np.abs(fr))
         done = pd & on_bound & flat & (dec <= 2 * _TOL * (1 + np.abs(fr)))
+        if model.name in _RIDGE_BOUND:  # the ridge cut off by the box is no optimum
+            done &= ~held[:, _RIDGE_BOUND[model.name]]
         ok[rows[done]] = True
         iters[rows] = it
         active[rows[done]] = False
         go = ~done
         rows, xr, fr, dr, step, g = rows[go], xr_held[go], fr[go], dr[go], step[go], g[go]
-        # backtracking (Armijo) on the projected path, rows halving independently
-        alpha = np.ones(rows.size)
-        todo = np.arange(rows.size)
+        # backtracking (Armijo) on the projected path: the full step, then the next
+        # three halvings at once for the rows it does not serve, then all the rest at
+        # once (rows that find no decrease would otherwise cost a pass per halving)
         new_x, new_f = xr.copy(), fr.copy()
-        for _ in range(_MAX_HALVINGS):
+        todo = np.arange(rows.size)
+        for alphas in (_ALPHAS[:1], _ALPHAS[1:4], _ALPHAS[4:]):
             if todo.size == 0:
                 break
-            cand = np.clip(xr[todo] + alpha[todo, None] * step[todo], lo, hi)
-            fc = _negll(model, st, dr[todo], cand[None])[0]
-            slope = np.sum(g[todo] * (cand - xr[todo]), axis=1)
-            good = np.isfinite(fc) & (fc <= fr[todo] + 1e-4 * np.minimum(slope, 0.0))
-            new_x[todo[good]], new_f[todo[good]] = cand[good], fc[good]
-            alpha[todo[~good]] /= 2
-            todo = todo[~good]
+            cand = np.clip(xr[todo][None] + alphas[:, None, None] * step[todo][None], lo, hi)
+            if model.name in _RIDGE:
+                cand = _RIDGE[model.name][1](cand.reshape(-1, cand.shape[2])).reshape(cand.shape)
+            fc = _negll(model, st, dr[todo], cand)
+            slope = np.sum(g[todo][None] * (cand - xr[todo][None]), axis=2)
+            good = np.isfinite(fc) & (fc <= fr[todo][None] + 1e-4 * np.minimum(slope, 0.0))
+            first, any_good = np.argmax(good, axis=0), good.any(axis=0)
+            hit = todo[any_good]
+            new_x[hit] = cand[first[any_good], np.nonzero(any_good)[0]]
+            new_f[hit] = fc[first[any_good], np.nonzero(any_good)[0]]
+            todo = todo[~any_good]
         stuck = np.zeros(rows.size, bool)
         stuck[todo] = True  # no decrease along the direction: stop this row
         stuck |= np.all(new_x == xr, axis=1)
         x[rows], f[rows] = new_x, new_f
         active[rows[stuck]] = False
-    return x, f, ok, iters, ds
+    return x, f, ok, iters

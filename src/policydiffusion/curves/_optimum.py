@@ -1,6 +1,6 @@
 """Curve likelihoods without a finite optimum: detected, and their supremum.
 
-Two situations make a family's maximum-likelihood estimate not exist; reporting
+Three situations make a family's maximum-likelihood estimate not exist; reporting
 wherever an optimiser stopped would show a number chosen by rounding noise, so the
 fit says so instead (``CurveFit.status == "no_finite_optimum"``):
 
@@ -15,6 +15,20 @@ fit says so instead (``CurveFit.status == "no_finite_optimum"``):
   (``F(0) = 0``, a step only at ``t = 0``) reaches it only when ``t*`` is the first
   period (``a -> inf``). The supremum is the saturated log-likelihood; ``K`` is
   identified (``n / r``), the other parameters are not.
+* **All adoptions in two consecutive periods** (``"two_periods"``; logistic, Gompertz,
+  Bass). With hazards ``a = n1 / r1`` in period ``j`` and ``b = n2 / r2`` in ``j + 1``
+  and none elsewhere, the saturated likelihood is again the bound. The three-parameter
+  families reach it in the limit of a step *split* over the two periods: logistic
+  ``r -> inf`` with ``r (j - t0) = c`` fixed (Gompertz ``c -> inf``, ``b = exp(c tau)``,
+  ``c (j - tau)`` fixed; Bass ``p + q -> inf`` with ``q / p = exp((p + q) t0)``, the same
+  logistic step) gives ``F(t) -> 0`` before ``j``, ``F(j) -> K s`` and ``F(t) -> K`` after,
+  i.e. hazards ``K s``, ``K (1 - s) / (1 - K s)``, 0: ``a`` and ``b`` with ``K = 1 - (1 -
+  a)(1 - b)`` and ``s = a / K`` (inside (0, 1) when ``0 < a < 1`` and ``b > 0``). At
+  finite parameters every hazard lies strictly inside (0, 1), so the bound is not
+  reached when another period has units at risk or ``b = 1`` (otherwise two hazards
+  and three parameters: a flat, finite optimum, fitted). The modified exponential steps
+  only at ``t = 0`` and so cannot split a step: it is fitted. ``K`` is identified, the
+  other parameters are not.
 * **A constant-hazard ridge** (``"ridge"``). As ``t0 -> -inf`` with ``1 - K`` shrinking
   like ``exp(r t0)`` the logistic's survival ``1 - F(t)`` becomes ``(1 - K') +
   K' exp(-r t)``: the modified exponential with rate ``r``; the Gompertz curve does
@@ -43,7 +57,8 @@ from scipy.special import xlogy
 
 from policydiffusion.curves._models import CurveModel
 
-__all__ = ["NoOptimum", "REASONS", "RIDGE_ABOVE", "RIDGE_BELOW", "one_period_limit", "ridge_limit"]
+__all__ = ["NoOptimum", "REASONS", "RIDGE_ABOVE", "RIDGE_BELOW", "one_period_limit", "ridge_limit",
+           "two_period_limit"]
 
 #: How far (relative to max(1, |LL|)) Newton's unchecked point may lie below the
 #: exponential limit and still be on the way to it; the largest gap on the 728 SPID
@@ -58,6 +73,8 @@ RIDGE_STEP = 1e-5
 #: Reason codes and their English wording.
 REASONS = {
     "one_period": "no finite optimum: all adoptions in one period (the curve tends to a step)",
+    "two_periods": "no finite optimum: all adoptions in two consecutive periods (the curve tends to a "
+                   "step between them)",
     "ridge": "no finite optimum: the likelihood rises toward the modified exponential",
 }
 
@@ -104,6 +121,41 @@ def one_period_limit(model: CurveModel, t: np.ndarray, at_risk: np.ndarray,
     est = np.full(len(model.params), np.nan)
     est[0] = h  # the step's height, the ceiling K
     return NoOptimum("one_period", float(xlogy(n[j], h) + xlogy(r[j] - n[j], 1 - h)), est)
+
+
+def two_period_limit(model: CurveModel, t: np.ndarray, at_risk: np.ndarray,
+                     new: np.ndarray) -> NoOptimum | None:
+    """The saturated limit when every adoption falls in two consecutive periods and a
+    three-parameter family reaches it only as a step split over them (see the module
+    docstring); else None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from policydiffusion.curves._models import MODELS
+    >>> t, r, n = np.array([1.0, 2.0, 3.0]), np.array([50.0, 29.0, 28.0]), np.array([21.0, 1.0, 0.0])
+    >>> lim = two_period_limit(MODELS["logistic"], t, r, n)
+    >>> lim.reason, round(lim.loglik, 4), lim.estimate.round(4).tolist()
+    ('two_periods', -38.3645, [0.44, nan, nan])
+    >>> two_period_limit(MODELS["exponential"], t, r, n) is None
+    True
+    """
+    if model.name == "exponential":
+        return None
+    keep = at_risk > 0
+    t, r, n = np.asarray(t, float)[keep], np.asarray(at_risk, float)[keep], np.asarray(new, float)[keep]
+    hit = np.nonzero(n > 0)[0]
+    if hit.size != 2 or t[hit[1]] != t[hit[0]] + 1:
+        return None
+    (a, b), (j1, j2) = n[hit] / r[hit], hit
+    if a >= 1:
+        return None  # a step of full height in the first period: b cannot follow it
+    if keep.sum() == 2 and b < 1:
+        return None  # two hazards, three parameters: reached at finite parameters
+    est = np.full(len(model.params), np.nan)
+    est[0] = 1 - (1 - a) * (1 - b)  # the split step's height, the ceiling K
+    ll = sum(float(xlogy(n[j], h) + xlogy(r[j] - n[j], 1 - h)) for j, h in ((j1, a), (j2, b)))
+    return NoOptimum("two_periods", ll, est)
 
 
 def ridge_limit(model: CurveModel, x: np.ndarray, loglik: float, exp_x: np.ndarray,
