@@ -28,6 +28,7 @@ from policydiffusion.simulate._common import (check_names, formula_of, linear_pr
                                               package_versions, split_term)
 from policydiffusion.terms import Term
 from policydiffusion.terms._simulation import NEVER as _NEVER
+from policydiffusion.terms._time import DurationSpline
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
 
@@ -180,6 +181,31 @@ def _builder_columns(study, policy: str, terms: Sequence[Term], t: int, A: np.nd
     return out
 
 
+def _fix_knots(study, policy: str, terms: Sequence[Term], A: np.ndarray, units: Sequence[str],
+               start: int) -> tuple[list[Term], dict[str, list[float]]]:
+    """``terms`` with every duration spline at one set of knots for the whole simulation,
+    and those knots (boundaries included) by term name.
+
+    Knots the data place (quantiles, smallest and largest duration) are resolved once,
+    from the risk set the simulation starts from (``study`` with the seeds ``A`` as its
+    adoptions): resolved each period from the adoptions simulated so far they would move
+    as the simulation goes, and the simulated process would not be the stated model.
+    """
+    from policydiffusion.riskset import monadic_riskset
+
+    open_ = [t for t in terms if isinstance(t, DurationSpline)
+             and (isinstance(t.knots, int) or t.boundary is None)]
+    meta: Mapping[str, dict] = {}
+    if open_:
+        s = replace(study, adoptions=_adoption_frame(policy, units, A, start - 1))
+        meta = monadic_riskset(s, policy=policy, terms=open_, start=start).column_meta
+    fixed = [t.fixed(meta[t.columns(None)[0]]["knots"])  # type: ignore[arg-type]
+             if any(t is o for o in open_) else t for t in terms]
+    knots = {t.name: [t.boundary[0], *t.knots, t.boundary[1]] for t in fixed  # type: ignore[union-attr,misc]
+             if isinstance(t, DurationSpline)}
+    return fixed, knots
+
+
 def _as_pandas(frame: pl.DataFrame, *columns: str) -> pd.DataFrame:
     # built from lists: polars' to_pandas (pyarrow) would triple the loader's time here
     return pd.DataFrame({c: frame.get_column(c).to_list() for c in columns})
@@ -290,6 +316,17 @@ def simulate_hazard(
     -------
     HazardSimulation
 
+    Notes
+    -----
+    A :func:`~policydiffusion.terms.duration_spline` has one set of knots for the whole
+    simulation: knots the data place (``knots=3``, or interior positions without
+    ``boundary=``) are resolved once, from the risk set the simulation starts from (every
+    unit at risk from ``start``, the ``initial`` seeds adopted), and every knot, boundaries
+    included, is in ``provenance["knots"]`` by term name. A recovery fit of the simulated
+    data with quantile knots places its knots at the *simulated* data's quantiles, so to
+    recover the spline coefficients build its risk set with these knots:
+    ``duration_spline(knots=k[1:-1], boundary=(k[0], k[-1]))``.
+
     Examples
     --------
     >>> from policydiffusion.simulate.designs import synthetic_study
@@ -325,13 +362,14 @@ def simulate_hazard(
     A = np.full(ctx.n, _NEVER, dtype=np.int64)
     for u in initial:
         A[ctx.index[u]] = start - 1
+    sim_base = _with_policy(study, policy)
+    terms, knots = _fix_knots(sim_base, policy, terms, A, ctx.units, start)
     probe = {id(term): term.simulate_values(ctx, start, A) for term in terms}
     fast = {k: v is not None for k, v in probe.items()}
     slow = [term for term in terms if not fast[id(term)]]
     term_cols: set[str] = {"duration"}
     for v in probe.values():
         term_cols |= set(v or {})
-    sim_base = _with_policy(study, policy)
     first_slow = (_builder_columns(sim_base, policy, slow, start, A, ctx.units, start)
                   if slow else {})
     term_cols |= set(first_slow)
@@ -388,6 +426,6 @@ def simulate_hazard(
              "initial": list(initial)}
     prov = {"process": "discrete-time hazard", "link": link, "policy": policy,
             "window": [start, end], "terms_by_builder": [t.name for t in slow],
-            "versions": package_versions()}
+            "knots": knots, "versions": package_versions()}
     return HazardSimulation(adoptions=adoptions, riskset=riskset, study=sim_study, truth=truth,
                             provenance=prov)
