@@ -55,3 +55,27 @@ def test_given_knots_are_used_as_they_are() -> None:
     ref = (np.maximum(d - 1, 0) ** 3 - np.maximum(d - 3, 0) ** 3 * 19 / 17
            + np.maximum(d - 20, 0) ** 3 * 2 / 17) / 19 ** 2  # Harrell's basis, by hand
     np.testing.assert_allclose(sim.riskset.get_column("ds_1").to_numpy(), ref, rtol=1e-12)
+
+
+def test_a_fit_records_its_knots_and_a_simulation_from_it_uses_them(sim) -> None:
+    from policydiffusion.estimate import fit_hazard
+    from policydiffusion.simulate import simulate_from_fit
+
+    rs = monadic_riskset(sim.study, policy="simulated", terms=[T.duration_spline(knots=2)])
+    fitted = rs.column_meta["duration_spline_1"]["knots"]
+    # simulate_hazard on its own would place them at [1, 5, 9, 13] (its start risk set,
+    # window 2..14): the fit's knots must win
+    assert fitted == [1.0, 3.0, 6.0, 13.0]
+    res = fit_hazard(rs, "adopt ~ duration + duration_spline_1 + duration_spline_2")
+    assert res.provenance["riskset"]["knots"] == {"duration_spline": fitted}
+    for fit in (res, res.to_dict()):  # the result, and its JSON
+        out = simulate_from_fit(fit, sim.study, policy="simulated",
+                                terms=[T.duration_spline(knots=2)], draws=2, seed=1)
+        assert out.provenance["knots"] == {"duration_spline": fitted}
+        assert out.provenance["knots_from"] == {"duration_spline": "fit"}
+    # a fit on plain rows records none: the observed policy's risk set gives them
+    plain = fit_hazard(rs.data, "adopt ~ duration + duration_spline_1 + duration_spline_2")
+    out = simulate_from_fit(plain, sim.study, policy="simulated",
+                            terms=[T.duration_spline(knots=2)], draws=1, seed=1)
+    assert out.provenance["knots_from"] == {"duration_spline": "observed risk set"}
+    assert out.provenance["knots"] == {"duration_spline": fitted}

@@ -45,7 +45,8 @@ def riskset_source(rs: RiskSet | DaskRiskSet) -> DataSource:
 
 
 def riskset_provenance(rs: RiskSet | DaskRiskSet) -> dict:
-    """The build of a risk set as JSON-ready provenance: design, options, exclusions.
+    """The build of a risk set as JSON-ready provenance: design, options, exclusions,
+    and ``knots`` (every knot of each duration spline, by term name) when it has a spline.
 
     Examples
     --------
@@ -62,6 +63,10 @@ def riskset_provenance(rs: RiskSet | DaskRiskSet) -> dict:
         "options": dict(rs.options),
         "exclusions": rs.exclusions.to_dict(orient="records"),
     }
+    # knots the data placed (duration_spline): a simulation from the fit needs them
+    knots = {m["term"]: m["knots"] for m in rs.column_meta.values() if "knots" in m}
+    if knots:
+        out["knots"] = knots
     # the result's provenance goes into results.json as it is: no numpy or other objects
     return json.loads(json.dumps(out, default=str))
 

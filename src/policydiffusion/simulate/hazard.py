@@ -193,16 +193,14 @@ def _fix_knots(study, policy: str, terms: Sequence[Term], A: np.ndarray, units: 
     """
     from policydiffusion.riskset import monadic_riskset
 
-    open_ = [t for t in terms if isinstance(t, DurationSpline)
-             and (isinstance(t.knots, int) or t.boundary is None)]
+    open_ = [t for t in terms if isinstance(t, DurationSpline) and t.fixed_knots is None]
     meta: Mapping[str, dict] = {}
     if open_:
         s = replace(study, adoptions=_adoption_frame(policy, units, A, start - 1))
         meta = monadic_riskset(s, policy=policy, terms=open_, start=start).column_meta
     fixed = [t.fixed(meta[t.columns(None)[0]]["knots"])  # type: ignore[arg-type]
              if any(t is o for o in open_) else t for t in terms]
-    knots = {t.name: [t.boundary[0], *t.knots, t.boundary[1]] for t in fixed  # type: ignore[union-attr,misc]
-             if isinstance(t, DurationSpline)}
+    knots = {t.name: t.fixed_knots for t in fixed if isinstance(t, DurationSpline)}
     return fixed, knots
 
 

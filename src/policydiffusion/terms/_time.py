@@ -130,14 +130,21 @@ class DurationSpline(Term):
                     "lag": 0, "knots": kn, "term": self.name}
                 for k, c in enumerate(self.columns(ctx), start=1)}
 
+    @property
+    def fixed_knots(self) -> list[float] | None:
+        """Every knot (boundaries first and last) when none depends on the data, else None."""
+        if isinstance(self.knots, int) or self.boundary is None:
+            return None
+        return [self.boundary[0], *self.knots, self.boundary[1]]
+
     def simulate_values(self, ctx: "SimulationContext", t: int,
                         adoption: np.ndarray) -> dict[str, np.ndarray] | None:
-        if isinstance(self.knots, int) or self.boundary is None:
+        knots = self.fixed_knots
+        if knots is None:
             return None  # data-driven knots: the simulator fixes them first (fixed())
         d = t - np.maximum(ctx.start, ctx.entry) + 1.0
-        return dict(zip(self.columns(None), _basis(  # type: ignore[arg-type]
-            [self.boundary[0], *self.knots, self.boundary[1]],
-            lambda a: np.maximum(d - a, 0.0) ** 3)))
+        return dict(zip(self.columns(None),  # type: ignore[arg-type]
+                        _basis(knots, lambda a: np.maximum(d - a, 0.0) ** 3)))
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
         cols = _basis(self.resolved_knots(ctx),
