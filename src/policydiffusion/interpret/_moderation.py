@@ -46,6 +46,8 @@ class _Seen:
     whole: bool = True
     distinct: set = field(default_factory=set)
     rows: int = 0
+    #: (distinct values, how many rows have each) of the chunks not merged yet
+    _counts: list = field(default_factory=list)
 
     def add(self, x: np.ndarray, m: np.ndarray) -> None:
         self.binary &= bool(np.isin(x, (0.0, 1.0)).all())
@@ -54,8 +56,20 @@ class _Seen:
         if m.size:
             self.lo, self.hi = min(self.lo, float(m.min())), max(self.hi, float(m.max()))
             self.whole &= bool(np.all(m == np.round(m)))
+            self._counts.append(np.unique(m, return_counts=True))
+            if len(self._counts) > 16:  # merged now and then: memory is the distinct values
+                self._counts = [self.value_counts()]
         if self.whole and len(self.distinct) <= MAX_DISCRETE_VALUES:
             self.distinct.update(np.unique(m).tolist())
+
+    def value_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the moderator's distinct values, sorted; how many rows have each)."""
+        if not self._counts:
+            return np.array([]), np.array([], dtype=np.int64)
+        values, inverse = np.unique(np.concatenate([v for v, _ in self._counts]),
+                                    return_inverse=True)
+        counts = np.bincount(inverse, weights=np.concatenate([c for _, c in self._counts]))
+        return values, counts.astype(np.int64)
 
     @property
     def discrete(self) -> bool:
@@ -124,7 +138,9 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     pandas.DataFrame
         Columns moderator, value, estimate, std_error, statistic, p_value, conf_low,
         conf_high, scale, discrete (True when the values are the moderator's observed
-        values of a discrete moderator: show points, not a line).
+        values of a discrete moderator: show points, not a line). ``attrs["observed"]``
+        holds the moderator's distinct values in the estimation sample (``values``,
+        sorted) and how many rows have each (``counts``), e.g. for a rug.
 
     Examples
     --------
@@ -176,4 +192,7 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     out.insert(0, "moderator", moderator)
     out["scale"] = scale
     out["discrete"] = discrete
+    # what the sample pass saw of the moderator, so that nobody reads the sample again for it
+    observed, counts = seen.value_counts()
+    out.attrs["observed"] = {"values": tuple(observed.tolist()), "counts": tuple(counts.tolist())}
     return out
