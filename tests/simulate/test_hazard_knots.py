@@ -79,3 +79,9 @@ def test_a_fit_records_its_knots_and_a_simulation_from_it_uses_them(sim) -> None
                             terms=[T.duration_spline(knots=2)], draws=1, seed=1)
     assert out.provenance["knots_from"] == {"duration_spline": "observed risk set"}
     assert out.provenance["knots"] == {"duration_spline": fitted}
+    # or the caller says which knots the rows it was fitted to had (the study file does)
+    out = simulate_from_fit(plain, sim.study, policy="simulated", knots={"duration_spline": fitted},
+                            terms=[T.duration_spline(knots=2)], draws=1, seed=1,
+                            start=START + 4)  # another window: the knots stay the fit's
+    assert out.provenance["knots_from"] == {"duration_spline": "knots"}
+    assert out.provenance["knots"] == {"duration_spline": fitted}

@@ -9,6 +9,7 @@ from typing import Any, Callable, TypeVar
 
 from policydiffusion.estimate._data import DataSource, as_source
 from policydiffusion.riskset import DaskRiskSet, RiskSet
+from policydiffusion.terms._time import spline_knots_of
 
 __all__ = ["accepts_riskset", "riskset_provenance", "riskset_source"]
 
@@ -64,7 +65,7 @@ def riskset_provenance(rs: RiskSet | DaskRiskSet) -> dict:
         "exclusions": rs.exclusions.to_dict(orient="records"),
     }
     # knots the data placed (duration_spline): a simulation from the fit needs them
-    knots = {m["term"]: m["knots"] for m in rs.column_meta.values() if "knots" in m}
+    knots = spline_knots_of(rs.column_meta)
     if knots:
         out["knots"] = knots
     # the result's provenance goes into results.json as it is: no numpy or other objects

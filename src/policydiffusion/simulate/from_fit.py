@@ -24,7 +24,7 @@ from policydiffusion.estimate._hazard import IN_SEPARATED_FIT, SEPARATED
 from policydiffusion.simulate._common import make_rng, package_versions
 from policydiffusion.simulate.hazard import simulate_hazard
 from policydiffusion.simulate.recovery import rep_seeds
-from policydiffusion.terms._time import DurationSpline
+from policydiffusion.terms._time import DurationSpline, spline_knots_of
 
 __all__ = ["simulate_from_fit", "FitSimulation", "fit_from_json", "compare_curves"]
 
@@ -99,26 +99,27 @@ def _check_estimable(not_estimable: Mapping[str, str] | None) -> None:
             f"would use diverging values. {remedy}")
 
 
-def _fitted_terms(terms: Sequence[object], knots: Mapping[str, Sequence[float]], study,
+def _fitted_terms(terms: Sequence[object], recorded: Mapping[str, Sequence[float]],
+                  given: Mapping[str, Sequence[float]], study,
                   policy: str) -> tuple[list[object], dict[str, list[float]], dict[str, str]]:
     """``terms`` with each duration spline at one set of knots, those knots and where
-    each came from (``fit``, ``terms`` or ``observed risk set``), by term name.
+    each came from (``fit``, ``knots``, ``terms`` or ``observed risk set``), by term name.
 
     The fit's coefficients belong to the spline basis at the knots of the risk set it was
-    fitted on (recorded when the fit was given that :class:`RiskSet`); a spline whose
-    knots neither the fit records nor the term fixes takes those of the observed policy's
-    monadic risk set on ``study``.
+    fitted on: ``recorded`` in the fit (when it was given that :class:`RiskSet`) or
+    ``given`` by the caller; a spline whose knots neither say nor the term fixes takes
+    those of the observed policy's monadic risk set on ``study``.
     """
     splines = [t for t in terms if isinstance(t, DurationSpline)]
-    source = {t.name: "fit" if t.name in knots else
+    source = {t.name: "fit" if t.name in recorded else "knots" if t.name in given else
               "terms" if t.fixed_knots is not None else "observed risk set" for t in splines}
+    knots = {**given, **recorded}
     unknown = [t for t in splines if source[t.name] == "observed risk set"]
     if unknown:
         from policydiffusion.riskset import monadic_riskset
 
-        meta = monadic_riskset(study, policy=policy, terms=unknown).column_meta
-        knots = {**knots, **{t.name: meta[t.columns(None)[0]]["knots"]  # type: ignore[arg-type]
-                             for t in unknown}}
+        knots.update(spline_knots_of(monadic_riskset(study, policy=policy,
+                                                     terms=unknown).column_meta))
     out = [t.fixed(knots[t.name]) if isinstance(t, DurationSpline) and t.name in knots else t
            for t in terms]
     used = {t.name: t.fixed_knots for t in out if isinstance(t, DurationSpline)}
@@ -223,6 +224,7 @@ def simulate_from_fit(
     parameter_uncertainty: bool = True,
     start: int | None = None,
     end: int | None = None,
+    knots: Mapping[str, Sequence[float]] | None = None,
     seed: int,
 ) -> FitSimulation:
     """Simulate a policy's diffusion from a fitted hazard model (posterior predictive).
@@ -242,9 +244,9 @@ def simulate_from_fit(
         The diffusion terms of the fitted model (same as in the risk set). A
         :func:`~policydiffusion.terms.duration_spline` is evaluated at the fit's knots in
         every draw: those recorded in the fit's provenance (a fit given the
-        :class:`~policydiffusion.riskset.RiskSet` records them), else those of the
-        observed policy's monadic risk set on ``study``; ``provenance["knots"]`` and
-        ``provenance["knots_from"]`` say which.
+        :class:`~policydiffusion.riskset.RiskSet` records them), else ``knots``, else
+        those of the observed policy's monadic risk set on ``study``;
+        ``provenance["knots"]`` and ``provenance["knots_from"]`` say which.
     draws
         Number of simulated histories.
     parameter_uncertainty
@@ -252,6 +254,10 @@ def simulate_from_fit(
     start, end
         Window (default: the first observed adoption period of the policy, and the
         study end).
+    knots
+        Every knot of each duration spline of the risk set the model was fitted on, by
+        term name (``spline_knots_of(rs.column_meta)``), for a fit that does not record
+        them (one fitted to the risk set's rows).
     seed
         Master seed.
 
@@ -282,8 +288,8 @@ def simulate_from_fit(
         nested = d.get("se_not_identified")
         params, cov, link, _ = fit_from_json(d)
         fit_prov = d.get("provenance") or {}
-    terms, knots, knots_from = _fitted_terms(
-        terms, (fit_prov.get("riskset") or {}).get("knots") or {}, study, policy)
+    recorded = (fit_prov.get("riskset") or {}).get("knots") or {}
+    terms, knots, knots_from = _fitted_terms(terms, recorded, dict(knots or {}), study, policy)
     if parameter_uncertainty:
         _check_identified(nested)
     observed = study.adoptions_of(policy).select("unit", "period")

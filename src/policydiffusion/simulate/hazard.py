@@ -28,7 +28,7 @@ from policydiffusion.simulate._common import (check_names, formula_of, linear_pr
                                               package_versions, split_term)
 from policydiffusion.terms import Term
 from policydiffusion.terms._simulation import NEVER as _NEVER
-from policydiffusion.terms._time import DurationSpline
+from policydiffusion.terms._time import DurationSpline, spline_knots_of
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
 
@@ -194,14 +194,13 @@ def _fix_knots(study, policy: str, terms: Sequence[Term], A: np.ndarray, units: 
     from policydiffusion.riskset import monadic_riskset
 
     open_ = [t for t in terms if isinstance(t, DurationSpline) and t.fixed_knots is None]
-    meta: Mapping[str, dict] = {}
+    knots: dict[str, list[float]] = {}
     if open_:
         s = replace(study, adoptions=_adoption_frame(policy, units, A, start - 1))
-        meta = monadic_riskset(s, policy=policy, terms=open_, start=start).column_meta
-    fixed = [t.fixed(meta[t.columns(None)[0]]["knots"])  # type: ignore[arg-type]
-             if any(t is o for o in open_) else t for t in terms]
-    knots = {t.name: t.fixed_knots for t in fixed if isinstance(t, DurationSpline)}
-    return fixed, knots
+        knots = spline_knots_of(monadic_riskset(s, policy=policy, terms=open_,
+                                                start=start).column_meta)
+    fixed = [t.fixed(knots[t.name]) if any(t is o for o in open_) else t for t in terms]
+    return fixed, {t.name: t.fixed_knots for t in fixed if isinstance(t, DurationSpline)}
 
 
 def _as_pandas(frame: pl.DataFrame, *columns: str) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import polars as pl
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["duration", "duration_poly", "duration_spline", "period_dummies", "spline_knots",
-           "Duration", "DurationPoly", "DurationSpline", "PeriodDummies"]
+           "spline_knots_of", "Duration", "DurationPoly", "DurationSpline", "PeriodDummies"]
 
 _D = (pl.col("period") - pl.col("_start") + 1).cast(pl.Float64)
 
@@ -97,6 +97,19 @@ def spline_knots(ctx: "BuildContext", interior: int | Sequence[float],
             "smallest and largest duration). Use fewer knots or pass knot positions, e.g. "
             "duration_spline(knots=[3, 8]).")
     return knots
+
+
+def spline_knots_of(column_meta: Mapping[str, Mapping]) -> dict[str, list[float]]:
+    """Every knot (boundaries included) of each duration spline of a built risk set, by
+    term name, from the risk set's ``column_meta``.
+
+    Examples
+    --------
+    >>> spline_knots_of({"duration_spline_1": {"knots": [1.0, 3.0, 9.0],
+    ...                                        "term": "duration_spline"}, "x": {}})
+    {'duration_spline': [1.0, 3.0, 9.0]}
+    """
+    return {m["term"]: list(m["knots"]) for m in column_meta.values() if "knots" in m}
 
 
 @dataclass(frozen=True, kw_only=True)
