@@ -2,6 +2,7 @@
 the moderator's observed values (the figure's rug) come from its pass, not a read of their own."""
 
 from types import SimpleNamespace
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -26,18 +27,12 @@ def test_the_step_reads_the_sample_twice_and_keeps_every_moderator_value(monkeyp
                              built=SimpleNamespace(riskset=SimpleNamespace(data=df)))
     state = SimpleNamespace(sf=SimpleNamespace(moderation=[spec], where=lambda key: "study.toml"),
                             models=[fitted])
-    reads = []
-    real = DataSource.chunks
-
-    def counted(self, columns, **kwargs):
-        reads.append(sorted(columns))
-        yield from real(self, columns, **kwargs)
-
-    monkeypatch.setattr(DataSource, "chunks", counted)
     monkeypatch.setattr(_margins, "CHUNK_ROWS", 150)  # values counted over three chunks
-    (out,) = moderation_step(state)
+    with mock.patch.object(DataSource, "chunks", autospec=True,
+                           side_effect=DataSource.chunks) as reads:
+        (out,) = moderation_step(state)
     # one pass for the moderator's range, one for the effects; none for the rug
-    assert len(reads) == 2
+    assert reads.call_count == 2
     assert out.observed == tuple(sorted(df["z"].dropna().tolist()))  # every row's value
     assert len(out.observed) == n - 3
     assert out.frame["value"].tolist() == np.linspace(0.0, 9.75, 5).tolist()
