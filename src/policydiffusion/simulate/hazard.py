@@ -10,6 +10,8 @@ numpy over the arrays of :class:`_Ctx`; tests/terms/test_simulate_values.py chec
 every such term against ``monadic_riskset`` on simulated data); a term without that
 method is computed by the real risk-set builder, period by period (exact, slower), on
 the study with the adoptions simulated so far put in place directly (:func:`_adoption_frame`).
+Facts of the whole risk set are not recomputed: a duration spline's knots are fixed once,
+from the risk set the simulation starts from (:func:`_fix_knots`).
 The simulated study returned is built through :func:`~policydiffusion.study.load_study`
 once per simulation, so simulated adoptions are validated like any user data.
 """
@@ -52,6 +54,8 @@ class HazardSimulation:
     truth : dict
         ``coefs``, ``link``, ``seed``, ``terms`` (names).
     provenance : dict
+        ``knots``: every knot (boundaries included) of each duration spline, by term
+        name: the one set of knots the whole simulation used.
     """
 
     adoptions: pl.DataFrame
