@@ -14,7 +14,7 @@ from policydiffusion.interpret import _margins
 from policydiffusion.interpret._margins import (_set, _Sums, effect_sums, is_categorical,
                                                 sample_frames)
 
-__all__ = ["marginal_effect_across", "is_discrete"]
+__all__ = ["marginal_effect_across", "is_discrete", "ObservedValues"]
 
 #: a moderator with whole-number values and at most this many distinct ones is discrete
 MAX_DISCRETE_VALUES = 10
@@ -32,6 +32,30 @@ def is_discrete(values: np.ndarray, *, max_values: int = MAX_DISCRETE_VALUES) ->
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     return bool(v.size) and bool(np.all(v == np.round(v))) and np.unique(v).size <= max_values
+
+
+@dataclass(frozen=True, eq=False)
+class ObservedValues:
+    """The moderator's distinct values in the estimation sample (sorted, read-only) and
+    how many rows have each: ``marginal_effect_across(...).attrs["observed"]``.
+
+    Examples
+    --------
+    >>> ov = ObservedValues(np.array([0.0, 1.0]), np.array([3, 1]))
+    >>> np.repeat(ov.values, ov.counts).tolist()
+    [0.0, 0.0, 0.0, 1.0]
+    """
+
+    values: np.ndarray
+    counts: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.values.setflags(write=False)
+        self.counts.setflags(write=False)
+
+    def __deepcopy__(self, memo: dict) -> "ObservedValues":
+        # pandas deep-copies a frame's attrs with the frame: read-only, so shared
+        return self
 
 
 @dataclass
@@ -139,8 +163,8 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
         Columns moderator, value, estimate, std_error, statistic, p_value, conf_low,
         conf_high, scale, discrete (True when the values are the moderator's observed
         values of a discrete moderator: show points, not a line). ``attrs["observed"]``
-        holds the moderator's distinct values in the estimation sample (``values``,
-        sorted) and how many rows have each (``counts``), e.g. for a rug.
+        is an :class:`ObservedValues`: the moderator's distinct values in the
+        estimation sample and how many rows have each (e.g. for a rug).
 
     Examples
     --------
@@ -193,6 +217,5 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     out["scale"] = scale
     out["discrete"] = discrete
     # what the sample pass saw of the moderator, so that nobody reads the sample again for it
-    observed, counts = seen.value_counts()
-    out.attrs["observed"] = {"values": tuple(observed.tolist()), "counts": tuple(counts.tolist())}
+    out.attrs["observed"] = ObservedValues(*seen.value_counts())
     return out

@@ -45,7 +45,7 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
                 raise StudyFileError(f"{state.sf.where(('moderation', i))}: {exc}") from None
             # the moderator's values as the effects' own pass over the sample saw them
             seen = frame.attrs["observed"]
-            observed = tuple(np.repeat(seen["values"], seen["counts"]).tolist())
+            observed = tuple(np.repeat(seen.values, seen.counts).tolist())
             out.append(ModerationOutput(key=m.key, model=spec.model, variable=spec.variable,
                                         moderator=spec.moderator, frame=frame, spec=spec,
                                         observed=observed))
