@@ -70,6 +70,7 @@ TERMS = [
     T.central_signal(event="mandate", lag=2), T.duration(), T.parent_adopted(),
     T.ancestor_adopted(), T.ancestor_adopted(level="province"), T.central_signal(),
     T.duration_poly(), T.duration_poly(degree=2, scale=3.0, name="dp"),
+    T.duration_spline(knots=[3, 5], boundary=(1, 8), name="ds"),
     T.leaders_adopted(["u03", "u11", "u28"]),
     T.leaders_adopted(["u05", "u06", "u09", "u12", "u13", "u18", "u29"], by_region=True, lag=2),
 ]
@@ -116,6 +117,6 @@ def test_simulator_values_equal_the_riskset_builder_row_by_row(seed: int) -> Non
     # the columns vary: a comparison of constants would prove little
     for c in ("national_share_l1", "neighbors_adopted_trade_w_l1", "exposure_trade_z_l1",
               "parent_adopted_l1", "neighbors_adopted_trade_count_w_r0a1",
-              "mandate_in_force_l0", "province_adopted_l1", "duration_poly_2",
+              "mandate_in_force_l0", "province_adopted_l1", "duration_poly_2", "ds_1",
               "leaders_adopted_l1", "leaders_adopted_region_l2"):
         assert mine.get_column(c).n_unique() > 1, c

@@ -9,6 +9,7 @@ from typing import Any, Callable, TypeVar
 
 from policydiffusion.estimate._data import DataSource, as_source
 from policydiffusion.riskset import DaskRiskSet, RiskSet
+from policydiffusion.terms._time import spline_knots_of
 
 __all__ = ["accepts_riskset", "riskset_provenance", "riskset_source"]
 
@@ -45,7 +46,8 @@ def riskset_source(rs: RiskSet | DaskRiskSet) -> DataSource:
 
 
 def riskset_provenance(rs: RiskSet | DaskRiskSet) -> dict:
-    """The build of a risk set as JSON-ready provenance: design, options, exclusions.
+    """The build of a risk set as JSON-ready provenance: design, options, exclusions,
+    and ``knots`` (every knot of each duration spline, by term name) when it has a spline.
 
     Examples
     --------
@@ -62,6 +64,10 @@ def riskset_provenance(rs: RiskSet | DaskRiskSet) -> dict:
         "options": dict(rs.options),
         "exclusions": rs.exclusions.to_dict(orient="records"),
     }
+    # knots the data placed (duration_spline): a simulation from the fit needs them
+    knots = spline_knots_of(rs.column_meta)
+    if knots:
+        out["knots"] = knots
     # the result's provenance goes into results.json as it is: no numpy or other objects
     return json.loads(json.dumps(out, default=str))
 

@@ -14,7 +14,7 @@ from policydiffusion.interpret import _margins
 from policydiffusion.interpret._margins import (_set, _Sums, effect_sums, is_categorical,
                                                 sample_frames)
 
-__all__ = ["marginal_effect_across", "is_discrete"]
+__all__ = ["marginal_effect_across", "is_discrete", "ObservedValues"]
 
 #: a moderator with whole-number values and at most this many distinct ones is discrete
 MAX_DISCRETE_VALUES = 10
@@ -34,6 +34,30 @@ def is_discrete(values: np.ndarray, *, max_values: int = MAX_DISCRETE_VALUES) ->
     return bool(v.size) and bool(np.all(v == np.round(v))) and np.unique(v).size <= max_values
 
 
+@dataclass(frozen=True, eq=False)
+class ObservedValues:
+    """The moderator's distinct values in the estimation sample (sorted, read-only) and
+    how many rows have each: ``marginal_effect_across(...).attrs["observed"]``.
+
+    Examples
+    --------
+    >>> ov = ObservedValues(np.array([0.0, 1.0]), np.array([3, 1]))
+    >>> np.repeat(ov.values, ov.counts).tolist()
+    [0.0, 0.0, 0.0, 1.0]
+    """
+
+    values: np.ndarray
+    counts: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.values.setflags(write=False)
+        self.counts.setflags(write=False)
+
+    def __deepcopy__(self, memo: dict) -> "ObservedValues":
+        # pandas deep-copies a frame's attrs with the frame: read-only, so shared
+        return self
+
+
 @dataclass
 class _Seen:
     """What the effects need of the sample before they are computed, kept as running
@@ -46,6 +70,8 @@ class _Seen:
     whole: bool = True
     distinct: set = field(default_factory=set)
     rows: int = 0
+    #: (distinct values, how many rows have each) of the chunks not merged yet
+    _counts: list = field(default_factory=list)
 
     def add(self, x: np.ndarray, m: np.ndarray) -> None:
         self.binary &= bool(np.isin(x, (0.0, 1.0)).all())
@@ -54,8 +80,20 @@ class _Seen:
         if m.size:
             self.lo, self.hi = min(self.lo, float(m.min())), max(self.hi, float(m.max()))
             self.whole &= bool(np.all(m == np.round(m)))
+            self._counts.append(np.unique(m, return_counts=True))
+            if len(self._counts) > 16:  # merged now and then: memory is the distinct values
+                self._counts = [self.value_counts()]
         if self.whole and len(self.distinct) <= MAX_DISCRETE_VALUES:
             self.distinct.update(np.unique(m).tolist())
+
+    def value_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the moderator's distinct values, sorted; how many rows have each)."""
+        if not self._counts:
+            return np.array([]), np.array([], dtype=np.int64)
+        values, inverse = np.unique(np.concatenate([v for v, _ in self._counts]),
+                                    return_inverse=True)
+        counts = np.bincount(inverse, weights=np.concatenate([c for _, c in self._counts]))
+        return values, counts.astype(np.int64)
 
     @property
     def discrete(self) -> bool:
@@ -124,7 +162,9 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     pandas.DataFrame
         Columns moderator, value, estimate, std_error, statistic, p_value, conf_low,
         conf_high, scale, discrete (True when the values are the moderator's observed
-        values of a discrete moderator: show points, not a line).
+        values of a discrete moderator: show points, not a line). ``attrs["observed"]``
+        is an :class:`ObservedValues`: the moderator's distinct values in the
+        estimation sample and how many rows have each (e.g. for a rug).
 
     Examples
     --------
@@ -176,4 +216,6 @@ def marginal_effect_across(res: HazardResult, data: Any = None, *, variable: str
     out.insert(0, "moderator", moderator)
     out["scale"] = scale
     out["discrete"] = discrete
+    # what the sample pass saw of the moderator, so that nobody reads the sample again for it
+    out.attrs["observed"] = ObservedValues(*seen.value_counts())
     return out

@@ -6,6 +6,7 @@ import re
 import warnings
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from policydiffusion.errors import PolicyDiffusionError, StudyFileError
@@ -26,7 +27,6 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
     if not state.sf.moderation:
         return ()
     from policydiffusion.interpret import marginal_effect_across
-    from policydiffusion.interpret._margins import sample_frames
 
     out = []
     for i, spec in enumerate(state.sf.moderation):
@@ -43,8 +43,9 @@ def moderation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
                                                n_values=spec.points)
             except PolicyDiffusionError as exc:
                 raise StudyFileError(f"{state.sf.where(('moderation', i))}: {exc}") from None
-            observed = tuple(float(v) for t, _ in sample_frames(m.result, data)
-                             for v in t[spec.moderator])
+            # the moderator's values as the effects' own pass over the sample saw them
+            seen = frame.attrs["observed"]
+            observed = tuple(np.repeat(seen.values, seen.counts).tolist())
             out.append(ModerationOutput(key=m.key, model=spec.model, variable=spec.variable,
                                         moderator=spec.moderator, frame=frame, spec=spec,
                                         observed=observed))

@@ -24,6 +24,7 @@ from policydiffusion.estimate._hazard import IN_SEPARATED_FIT, SEPARATED
 from policydiffusion.simulate._common import make_rng, package_versions
 from policydiffusion.simulate.hazard import simulate_hazard
 from policydiffusion.simulate.recovery import rep_seeds
+from policydiffusion.terms._time import DurationSpline, spline_knots_of
 
 __all__ = ["simulate_from_fit", "FitSimulation", "fit_from_json", "compare_curves"]
 
@@ -96,6 +97,33 @@ def _check_estimable(not_estimable: Mapping[str, str] | None) -> None:
         raise InvalidOptionError(
             f"the fit has coefficients that are not estimable: {terms}; simulating from them "
             f"would use diverging values. {remedy}")
+
+
+def _fitted_terms(terms: Sequence[object], recorded: Mapping[str, Sequence[float]],
+                  given: Mapping[str, Sequence[float]], study,
+                  policy: str) -> tuple[list[object], dict[str, list[float]], dict[str, str]]:
+    """``terms`` with each duration spline at one set of knots, those knots and where
+    each came from (``fit``, ``knots``, ``terms`` or ``observed risk set``), by term name.
+
+    The fit's coefficients belong to the spline basis at the knots of the risk set it was
+    fitted on: ``recorded`` in the fit (when it was given that :class:`RiskSet`) or
+    ``given`` by the caller; a spline whose knots neither say nor the term fixes takes
+    those of the observed policy's monadic risk set on ``study``.
+    """
+    splines = [t for t in terms if isinstance(t, DurationSpline)]
+    source = {t.name: "fit" if t.name in recorded else "knots" if t.name in given else
+              "terms" if t.fixed_knots is not None else "observed risk set" for t in splines}
+    knots = {**given, **recorded}
+    unknown = [t for t in splines if source[t.name] == "observed risk set"]
+    if unknown:
+        from policydiffusion.riskset import monadic_riskset
+
+        knots.update(spline_knots_of(monadic_riskset(study, policy=policy,
+                                                     terms=unknown).column_meta))
+    out = [t.fixed(knots[t.name]) if isinstance(t, DurationSpline) and t.name in knots else t
+           for t in terms]
+    used = {t.name: t.fixed_knots for t in out if isinstance(t, DurationSpline)}
+    return out, used, source
 
 
 def _draw_coefs(params: pd.Series, cov: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
@@ -196,6 +224,7 @@ def simulate_from_fit(
     parameter_uncertainty: bool = True,
     start: int | None = None,
     end: int | None = None,
+    knots: Mapping[str, Sequence[float]] | None = None,
     seed: int,
 ) -> FitSimulation:
     """Simulate a policy's diffusion from a fitted hazard model (posterior predictive).
@@ -212,7 +241,12 @@ def simulate_from_fit(
         The policy whose observed adoptions define the curve to compare with; units
         that adopted it before ``start`` are adopters in every draw.
     terms
-        The diffusion terms of the fitted model (same as in the risk set).
+        The diffusion terms of the fitted model (same as in the risk set). A
+        :func:`~policydiffusion.terms.duration_spline` is evaluated at the fit's knots in
+        every draw: those recorded in the fit's provenance (a fit given the
+        :class:`~policydiffusion.riskset.RiskSet` records them), else ``knots``, else
+        those of the observed policy's monadic risk set on ``study``;
+        ``provenance["knots"]`` and ``provenance["knots_from"]`` say which.
     draws
         Number of simulated histories.
     parameter_uncertainty
@@ -220,6 +254,10 @@ def simulate_from_fit(
     start, end
         Window (default: the first observed adoption period of the policy, and the
         study end).
+    knots
+        Every knot of each duration spline of the risk set the model was fitted on, by
+        term name (``spline_knots_of(rs.column_meta)``), for a fit that does not record
+        them (one fitted to the risk set's rows).
     seed
         Master seed.
 
@@ -244,10 +282,14 @@ def simulate_from_fit(
         _check_estimable(getattr(fit, "not_estimable", None))
         nested = getattr(fit, "se_not_identified", None)
         params, cov, link = fit.params, fit.cov, fit.link
+        fit_prov = getattr(fit, "provenance", None) or {}
     else:
         d = _fit_json(fit)
         nested = d.get("se_not_identified")
         params, cov, link, _ = fit_from_json(d)
+        fit_prov = d.get("provenance") or {}
+    recorded = (fit_prov.get("riskset") or {}).get("knots") or {}
+    terms, knots, knots_from = _fitted_terms(terms, recorded, dict(knots or {}), study, policy)
     if parameter_uncertainty:
         _check_identified(nested)
     observed = study.adoptions_of(policy).select("unit", "period")
@@ -269,7 +311,8 @@ def simulate_from_fit(
     adoptions = pl.DataFrame({"draw": rows_d, "unit": rows_u, "period": rows_p},
                              schema={"draw": pl.Int64, "unit": pl.Utf8, "period": pl.Int64})
     prov = {"draws": draws, "seed": seed, "link": link, "parameter_uncertainty": parameter_uncertainty,
-            "window": [start, end], "policy": policy, "versions": package_versions()}
+            "window": [start, end], "policy": policy, "knots": knots, "knots_from": knots_from,
+            "versions": package_versions()}
     return FitSimulation(adoptions=adoptions, coefs=pd.DataFrame(coef_rows), observed=observed,
                          n_units=study.n_units, n_initial=len(initial),
                          periods=tuple(range(start, end + 1)), provenance=prov)

@@ -10,6 +10,8 @@ numpy over the arrays of :class:`_Ctx`; tests/terms/test_simulate_values.py chec
 every such term against ``monadic_riskset`` on simulated data); a term without that
 method is computed by the real risk-set builder, period by period (exact, slower), on
 the study with the adoptions simulated so far put in place directly (:func:`_adoption_frame`).
+Facts of the whole risk set are not recomputed: a duration spline's knots are fixed once,
+from the risk set the simulation starts from (:func:`_fix_knots`).
 The simulated study returned is built through :func:`~policydiffusion.study.load_study`
 once per simulation, so simulated adoptions are validated like any user data.
 """
@@ -28,6 +30,7 @@ from policydiffusion.simulate._common import (check_names, formula_of, linear_pr
                                               package_versions, split_term)
 from policydiffusion.terms import Term
 from policydiffusion.terms._simulation import NEVER as _NEVER
+from policydiffusion.terms._time import DurationSpline, spline_knots_of
 
 __all__ = ["simulate_hazard", "HazardSimulation"]
 
@@ -51,6 +54,8 @@ class HazardSimulation:
     truth : dict
         ``coefs``, ``link``, ``seed``, ``terms`` (names).
     provenance : dict
+        ``knots``: every knot (boundaries included) of each duration spline, by term
+        name: the one set of knots the whole simulation used.
     """
 
     adoptions: pl.DataFrame
@@ -180,6 +185,28 @@ def _builder_columns(study, policy: str, terms: Sequence[Term], t: int, A: np.nd
     return out
 
 
+def _fix_knots(study, policy: str, terms: Sequence[Term], A: np.ndarray, units: Sequence[str],
+               start: int) -> tuple[list[Term], dict[str, list[float]]]:
+    """``terms`` with every duration spline at one set of knots for the whole simulation,
+    and those knots (boundaries included) by term name.
+
+    Knots the data place (quantiles, smallest and largest duration) are resolved once,
+    from the risk set the simulation starts from (``study`` with the seeds ``A`` as its
+    adoptions): resolved each period from the adoptions simulated so far they would move
+    as the simulation goes, and the simulated process would not be the stated model.
+    """
+    from policydiffusion.riskset import monadic_riskset
+
+    open_ = [t for t in terms if isinstance(t, DurationSpline) and t.fixed_knots is None]
+    knots: dict[str, list[float]] = {}
+    if open_:
+        s = replace(study, adoptions=_adoption_frame(policy, units, A, start - 1))
+        knots = spline_knots_of(monadic_riskset(s, policy=policy, terms=open_,
+                                                start=start).column_meta)
+    fixed = [t.fixed(knots[t.name]) if any(t is o for o in open_) else t for t in terms]
+    return fixed, {t.name: t.fixed_knots for t in fixed if isinstance(t, DurationSpline)}
+
+
 def _as_pandas(frame: pl.DataFrame, *columns: str) -> pd.DataFrame:
     # built from lists: polars' to_pandas (pyarrow) would triple the loader's time here
     return pd.DataFrame({c: frame.get_column(c).to_list() for c in columns})
@@ -290,6 +317,17 @@ def simulate_hazard(
     -------
     HazardSimulation
 
+    Notes
+    -----
+    A :func:`~policydiffusion.terms.duration_spline` has one set of knots for the whole
+    simulation: knots the data place (``knots=3``, or interior positions without
+    ``boundary=``) are resolved once, from the risk set the simulation starts from (every
+    unit at risk from ``start``, the ``initial`` seeds adopted), and every knot, boundaries
+    included, is in ``provenance["knots"]`` by term name. A recovery fit of the simulated
+    data with quantile knots places its knots at the *simulated* data's quantiles, so to
+    recover the spline coefficients build its risk set with these knots:
+    ``duration_spline(knots=k[1:-1], boundary=(k[0], k[-1]))``.
+
     Examples
     --------
     >>> from policydiffusion.simulate.designs import synthetic_study
@@ -325,13 +363,14 @@ def simulate_hazard(
     A = np.full(ctx.n, _NEVER, dtype=np.int64)
     for u in initial:
         A[ctx.index[u]] = start - 1
+    sim_base = _with_policy(study, policy)
+    terms, knots = _fix_knots(sim_base, policy, terms, A, ctx.units, start)
     probe = {id(term): term.simulate_values(ctx, start, A) for term in terms}
     fast = {k: v is not None for k, v in probe.items()}
     slow = [term for term in terms if not fast[id(term)]]
     term_cols: set[str] = {"duration"}
     for v in probe.values():
         term_cols |= set(v or {})
-    sim_base = _with_policy(study, policy)
     first_slow = (_builder_columns(sim_base, policy, slow, start, A, ctx.units, start)
                   if slow else {})
     term_cols |= set(first_slow)
@@ -388,6 +427,6 @@ def simulate_hazard(
              "initial": list(initial)}
     prov = {"process": "discrete-time hazard", "link": link, "policy": policy,
             "window": [start, end], "terms_by_builder": [t.name for t in slow],
-            "versions": package_versions()}
+            "knots": knots, "versions": package_versions()}
     return HazardSimulation(adoptions=adoptions, riskset=riskset, study=sim_study, truth=truth,
                             provenance=prov)

@@ -4,7 +4,10 @@ The hazard simulator (:func:`policydiffusion.simulate.simulate_hazard`) recomput
 every term each period from the adoptions simulated so far. A term that can do this
 with numpy implements :meth:`Term.simulate_values` in its own module, reading only a
 :class:`SimulationContext`; a term without it is computed by the risk-set builder
-instead (exact, slower). The protocol lives here, not in ``simulate/``, so that terms
+instead (exact, slower). A term that reads a fact of the whole risk set (the knots of
+``duration_spline``) would see a different fact each period; the simulator fixes such
+facts once, at the start, so that every period evaluates the one stated model. The
+protocol lives here, not in ``simulate/``, so that terms
 never import the simulator (data flows forward: the simulator imports the terms).
 """
 

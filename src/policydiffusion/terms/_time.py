@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import polars as pl
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from policydiffusion.terms._simulation import SimulationContext
 
 __all__ = ["duration", "duration_poly", "duration_spline", "period_dummies", "spline_knots",
-           "Duration", "DurationPoly", "DurationSpline", "PeriodDummies"]
+           "spline_knots_of", "Duration", "DurationPoly", "DurationSpline", "PeriodDummies"]
 
 _D = (pl.col("period") - pl.col("_start") + 1).cast(pl.Float64)
 
@@ -73,12 +73,17 @@ def _durations(ctx: "BuildContext") -> tuple[np.ndarray, np.ndarray]:
     return ctx.spell_fact("duration_counts", _duration_counts)
 
 
-def spline_knots(ctx: "BuildContext", interior: int | Sequence[float]) -> list[float]:
-    """Knots of the duration spline: boundary knots at the smallest and largest duration,
-    interior knots at equally spaced quantiles of duration over the monadic rows."""
+def spline_knots(ctx: "BuildContext", interior: int | Sequence[float],
+                 boundary: Sequence[float] | None = None) -> list[float]:
+    """Knots of the duration spline: boundary knots at the smallest and largest duration
+    (or at ``boundary``), interior knots at equally spaced quantiles of duration over the
+    monadic rows (or at the given positions)."""
     d, counts = _durations(ctx)
-    present = d[counts > 0] if counts.sum() else np.array([1])
-    lo, hi = float(present.min()), float(present.max())
+    if boundary is not None:
+        lo, hi = float(boundary[0]), float(boundary[1])
+    else:
+        present = d[counts > 0] if counts.sum() else np.array([1])
+        lo, hi = float(present.min()), float(present.max())
     if isinstance(interior, int):
         probs = np.arange(1, interior + 1) / (interior + 1)
         cum = np.cumsum(counts) / max(counts.sum(), 1)
@@ -94,35 +99,81 @@ def spline_knots(ctx: "BuildContext", interior: int | Sequence[float]) -> list[f
     return knots
 
 
+def spline_knots_of(column_meta: Mapping[str, Mapping]) -> dict[str, list[float]]:
+    """Every knot (boundaries included) of each duration spline of a built risk set, by
+    term name, from the risk set's ``column_meta``.
+
+    Examples
+    --------
+    >>> spline_knots_of({"duration_spline_1": {"knots": [1.0, 3.0, 9.0],
+    ...                                        "term": "duration_spline"}, "x": {}})
+    {'duration_spline': [1.0, 3.0, 9.0]}
+    """
+    return {m["term"]: list(m["knots"]) for m in column_meta.values() if "knots" in m}
+
+
 @dataclass(frozen=True, kw_only=True)
 class DurationSpline(Term):
     knots: int | tuple[float, ...] = 3
+    boundary: tuple[float, float] | None = None
 
     def columns(self, ctx: "BuildContext") -> list[str]:
         n = self.knots if isinstance(self.knots, int) else len(self.knots)
         return [f"{self.name}_{k}" for k in range(1, n + 1)]
 
+    def resolved_knots(self, ctx: "BuildContext") -> list[float]:
+        """Every knot (boundaries included) this term puts in the risk set of ``ctx``."""
+        return spline_knots(ctx, self.knots, self.boundary)
+
+    def fixed(self, knots: Sequence[float]) -> "DurationSpline":
+        """This term with every knot (boundaries first and last) at ``knots``: the same
+        columns in any risk set, whatever its durations (what a simulation needs)."""
+        kn = [float(k) for k in knots]
+        need = len(self.columns(None)) + 2  # type: ignore[arg-type]
+        if len(kn) != need:
+            raise InvalidOptionError(f"{self.name!r} needs {need} knots (boundaries included); "
+                                     f"got {kn}.")
+        return replace(duration_spline(knots=kn[1:-1], boundary=(kn[0], kn[-1])), name=self.name)
+
     def column_meta(self, ctx: "BuildContext") -> dict[str, dict]:
-        kn = spline_knots(ctx, self.knots)
+        kn = self.resolved_knots(ctx)
+        # the knots themselves travel with the columns, so that a fit can record them
         return {c: {"description": f"natural cubic spline basis {k} of duration (Harrell's "
                                    f"restricted cubic spline; knots {kn}); use with 'duration'",
-                    "lag": 0} for k, c in enumerate(self.columns(ctx), start=1)}
+                    "lag": 0, "knots": kn, "term": self.name}
+                for k, c in enumerate(self.columns(ctx), start=1)}
+
+    @property
+    def fixed_knots(self) -> list[float] | None:
+        """Every knot (boundaries first and last) when none depends on the data, else None."""
+        if isinstance(self.knots, int) or self.boundary is None:
+            return None
+        return [self.boundary[0], *self.knots, self.boundary[1]]
+
+    def simulate_values(self, ctx: "SimulationContext", t: int,
+                        adoption: np.ndarray) -> dict[str, np.ndarray] | None:
+        knots = self.fixed_knots
+        if knots is None:
+            return None  # data-driven knots: the simulator fixes them first (fixed())
+        d = t - np.maximum(ctx.start, ctx.entry) + 1.0
+        return dict(zip(self.columns(None),  # type: ignore[arg-type]
+                        _basis(knots, lambda a: np.maximum(d - a, 0.0) ** 3)))
 
     def apply(self, plan: pl.LazyFrame, ctx: "BuildContext") -> pl.LazyFrame:
-        t = spline_knots(ctx, self.knots)
-        K = len(t)
-        norm = (t[-1] - t[0]) ** 2
+        cols = _basis(self.resolved_knots(ctx),
+                      lambda a: pl.max_horizontal(_D - a, pl.lit(0.0)) ** 3)
+        return plan.with_columns([e.alias(c) for e, c in zip(cols, self.columns(ctx))])
 
-        def pos3(a: float) -> pl.Expr:
-            return pl.max_horizontal(_D - a, pl.lit(0.0)) ** 3
 
-        cols = []
-        for j, c in enumerate(self.columns(ctx)):
-            e = (pos3(t[j])
-                 - pos3(t[K - 2]) * (t[K - 1] - t[j]) / (t[K - 1] - t[K - 2])
-                 + pos3(t[K - 1]) * (t[K - 2] - t[j]) / (t[K - 1] - t[K - 2])) / norm
-            cols.append(e.alias(c))
-        return plan.with_columns(cols)
+def _basis(t: Sequence[float], pos3):
+    """Harrell's restricted cubic spline basis at knots ``t`` from ``pos3(a) = (d - a)_+^3``
+    (a polars expression or numpy values: one formula for the risk set and the simulator)."""
+    K = len(t)
+    norm = (t[-1] - t[0]) ** 2
+    return [(pos3(t[j])
+             - pos3(t[K - 2]) * (t[K - 1] - t[j]) / (t[K - 1] - t[K - 2])
+             + pos3(t[K - 1]) * (t[K - 2] - t[j]) / (t[K - 1] - t[K - 2])) / norm
+            for j in range(K - 2)]
 
 
 def _present_periods(spells: pl.DataFrame) -> list[int]:
@@ -191,21 +242,27 @@ def duration_poly(*, degree: int = 3, scale: float = 10.0) -> DurationPoly:
                         description=f"(duration / {float(scale):g})^k, k = 1..{degree}")
 
 
-def duration_spline(*, knots: int | Sequence[float] = 3) -> DurationSpline:
+def duration_spline(*, knots: int | Sequence[float] = 3,
+                    boundary: Sequence[float] | None = None) -> DurationSpline:
     """Natural cubic spline of duration (Beck, Katz & Tucker 1998).
 
     Harrell's restricted (natural) cubic spline basis: linear beyond the boundary
-    knots, which sit at the smallest and largest duration in the risk set. ``knots``
-    interior knots go at equally spaced quantiles of duration over the monadic rows
-    (3 knots: the 25th, 50th and 75th percentiles), or at the given positions. The
-    term adds one column per interior knot; use it together with ``duration`` (the
-    linear part), as Stata's ``btscs`` does. In a pooled risk set the knots are common
-    to all policies; in a dyadic one they come from the unit-period rows.
+    knots, which sit at the smallest and largest duration in the risk set (or at
+    ``boundary=(first, last)``). ``knots`` interior knots go at equally spaced
+    quantiles of duration over the monadic rows (3 knots: the 25th, 50th and 75th
+    percentiles), or at the given positions. The term adds one column per interior
+    knot; use it together with ``duration`` (the linear part), as Stata's ``btscs``
+    does. In a pooled risk set the knots are common to all policies; in a dyadic one
+    they come from the unit-period rows. Every knot of a built risk set is in its
+    ``column_meta`` (``"knots"``); giving all of them (interior and boundary) gives the
+    same columns in any risk set, as a simulation needs.
 
     Examples
     --------
     >>> duration_spline().name, duration_spline(knots=[2, 5]).knots
     ('duration_spline', (2.0, 5.0))
+    >>> duration_spline(knots=[3, 6], boundary=(1, 10)).boundary
+    (1.0, 10.0)
     """
     if isinstance(knots, bool) or (isinstance(knots, int) and knots < 1):
         raise InvalidOptionError(f"knots must be a number of interior knots >= 1 or a list of "
@@ -213,7 +270,14 @@ def duration_spline(*, knots: int | Sequence[float] = 3) -> DurationSpline:
     kn: int | tuple[float, ...] = knots if isinstance(knots, int) else tuple(float(k) for k in knots)
     where = (f"{kn} interior knots at quantiles of duration" if isinstance(kn, int)
              else f"interior knots at {list(kn)}")
-    return DurationSpline(name="duration_spline", lag=0, knots=kn,
+    bd: tuple[float, float] | None = None
+    if boundary is not None:
+        if isinstance(boundary, (str, bytes)) or len(boundary) != 2:
+            raise InvalidOptionError(f"boundary must be two knot positions (first, last); "
+                                     f"got {boundary!r}.")
+        bd = (float(boundary[0]), float(boundary[1]))
+        where += f", boundary knots at {list(bd)}"
+    return DurationSpline(name="duration_spline", lag=0, knots=kn, boundary=bd,
                           description=f"natural cubic spline of duration, {where}")
 
 
