@@ -127,7 +127,7 @@ def tight_box(fig, *, dpi: float = 300, pad_inches: float | None = None):
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(figsize=(3, 2))
     >>> box = tight_box(fig)
-    >>> 0 < box.width < 3.5 and 0 < box.height < 2.5
+    >>> bool(0 < box.width < 3.5 and 0 < box.height < 2.5)
     True
     >>> plt.close(fig)
     """
