@@ -3,10 +3,10 @@
 Run from the repository root::
 
     PYTHONPATH=src python3 benchmarks/bench_describe.py [--subset 0] [--jobs 1 2] [--figures]
-        [--src src] [--permutations 0] [--nonfit]
+        [--figure-formats png,svg] [--dpi 300] [--src src] [--permutations 0] [--nonfit]
 
 Each configuration runs the CLI in a fresh subprocess (``--dataset spid --json``, plus
-``--out`` with ``--figures``) and reports the wall time and the CPU time of the child
+``--out`` with ``--figures``, and ``--figure-formats`` / ``--dpi`` when given) and reports the wall time and the CPU time of the child
 (user + system, ``RUSAGE_CHILDREN``; worker processes included). On a machine shared
 with other work the wall time depends on the load; the CPU time much less so.
 ``--src`` points at another checkout's ``src`` to time an older version the same way;
@@ -33,7 +33,8 @@ import time
 from pathlib import Path
 
 
-def run_once(src: str, subset: int, jobs: int, figures: bool, permutations: int, json_out: Path) -> dict:
+def run_once(src: str, subset: int, jobs: int, figures: bool, permutations: int, json_out: Path,
+             figure_args: tuple = ()) -> dict:
     ids = []
     if subset:
         env = {**os.environ, "PYTHONPATH": src}
@@ -47,15 +48,15 @@ def run_once(src: str, subset: int, jobs: int, figures: bool, permutations: int,
         if jobs != 1:
             cmd += ["--jobs", str(jobs)]
         if figures:
-            cmd += ["--out", tmp]
+            cmd += ["--out", tmp, *figure_args]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run(cmd, env={**os.environ, "PYTHONPATH": src}, check=True, stdout=subprocess.DEVNULL)
         wall = time.perf_counter() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"policies": subset or "all", "jobs": jobs, "figures": figures, "wall_s": round(wall, 1),
-            "cpu_s": round(cpu, 1)}
+    return {"policies": subset or "all", "jobs": jobs, "figures": figures, "figure_args": " ".join(figure_args),
+            "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "load_avg_after": round(os.getloadavg()[0], 1)}
 
 
 _NONFIT = r"""
@@ -122,6 +123,8 @@ def main() -> None:
     ap.add_argument("--subset", type=int, default=0, help="first N policies (0: all 728)")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--figures", action="store_true")
+    ap.add_argument("--figure-formats", help="passed to describe (with --figures)")
+    ap.add_argument("--dpi", type=int, help="passed to describe (with --figures)")
     ap.add_argument("--src", default="src")
     ap.add_argument("--permutations", type=int, default=0)
     ap.add_argument("--json-dir", default=tempfile.gettempdir())
@@ -136,7 +139,9 @@ def main() -> None:
         return
     for jobs in a.jobs:
         out = Path(a.json_dir) / f"describe_{a.subset or 'all'}_j{jobs}{'_fig' if a.figures else ''}.json"
-        print(json.dumps(run_once(a.src, a.subset, jobs, a.figures, a.permutations, out)), flush=True)
+        fig_args = (("--figure-formats", a.figure_formats) if a.figure_formats else ()) + (
+            ("--dpi", str(a.dpi)) if a.dpi else ())
+        print(json.dumps(run_once(a.src, a.subset, jobs, a.figures, a.permutations, out, fig_args)), flush=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ def describe_command(
     permutations: int = typer.Option(0, help="Moran's I permutations (0: the analytic p-values only)."),
     seed: int = typer.Option(0, help="Seed for the permutations."),
     jobs: int = typer.Option(1, help="Worker processes for the fits and figures (results are the same)."),
+    figure_formats: str = typer.Option("png,svg", "--figure-formats",
+                                       help="Figure files written with --out: png, svg and/or pdf, comma-separated."),
+    dpi: int = typer.Option(300, help="Resolution of the PNG figures (dots per inch, 50-1200)."),
 ) -> None:
     """Describe diffusion: curves, S-curve/Bass fits, take-off, speed, clustering, figures.
 
@@ -37,6 +40,9 @@ def describe_command(
     check_choice("lang", lang, ("en", "zh"))
     if jobs < 1:
         raise InvalidOptionError(f"--jobs must be at least 1; got {jobs}.")
+    formats = _figure_formats(figure_formats)
+    if not 50 <= dpi <= 1200:
+        raise InvalidOptionError(f"--dpi must be between 50 and 1200; got {dpi}.")
     ids = policy_list(study, list(policy) or None)  # unknown ids raise here, before any work
     if out is None and json_file is None:
         raise InvalidOptionError("nothing to write: pass --out DIR and/or --json FILE.")
@@ -46,7 +52,7 @@ def describe_command(
         out.mkdir(parents=True, exist_ok=True)
     speed = policy_speed(study)
     rel = relation_name if relation_name in study.relations else None
-    task = _Task(study, speed, method, rel, permutations, seed, out, lang)
+    task = _Task(study, speed, method, rel, permutations, seed, out, lang, formats, dpi)
     entries, curves, fits, cats, idx = [], [], [], [], []
     for entry, curve, cat, index, fit, summary in _map(task, _chunks(ids, jobs), jobs):
         entries.append(entry)
@@ -79,9 +85,11 @@ def describe_command(
 class _Task:
     """Everything one policy's description needs; worker processes inherit it."""
 
-    def __init__(self, study, speed, method, relation, permutations, seed, out, lang) -> None:
+    def __init__(self, study, speed, method, relation, permutations, seed, out, lang,
+                 formats=("png", "svg"), dpi=300) -> None:
         self.study, self.speed, self.method, self.relation = study, speed, method, relation
         self.permutations, self.seed, self.out, self.lang = permutations, seed, out, lang
+        self.formats, self.dpi = formats, dpi
 
     def __call__(self, chunk: list[str]) -> list[tuple]:
         from policydiffusion.curves import describe_policies
@@ -92,7 +100,7 @@ class _Task:
         out = []
         for d in ds:
             if self.out is not None:
-                _figures(self.study, d, self.out, self.lang)
+                _figures(self.study, d, self.out, self.lang, formats=self.formats, dpi=self.dpi)
             fit = [{**r, "policy": d.policy} for r in d.fits.tidy_records()] if d.fits is not None else None
             out.append((d.to_dict(), d.curve, d.categories, {"policy": d.policy, **d.index}, fit,
                         d.summary()))
@@ -139,7 +147,20 @@ def _map(task: _Task, chunks: list[list[str]], jobs: int):
             yield from part
 
 
-def _figures(study, d, out: Path, lang: str) -> None:
+def _figure_formats(text: str) -> tuple[str, ...]:
+    """``"png,svg"`` -> ``("png", "svg")``; each one checked, at least one."""
+    from policydiffusion.errors import InvalidOptionError, check_choice
+
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    if not formats:
+        raise InvalidOptionError(f"--figure-formats names no format; got {text!r} (use png, svg and/or pdf).")
+    for f in formats:
+        check_choice("--figure-formats", f, ("png", "svg", "pdf"))
+    return formats
+
+
+def _figures(study, d, out: Path, lang: str, *, formats: tuple[str, ...] = ("png", "svg"),
+             dpi: int = 300) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -151,16 +172,14 @@ def _figures(study, d, out: Path, lang: str) -> None:
     from policydiffusion.safe_output import safe_filename
 
     safe = safe_filename(d.policy)
-    fmts = ("png", "svg")
-    ax = plot_adoption_curve(d.curve, d.fits, lang=lang, takeoff=d.takeoff.get("takeoff_period"))
-    save_figure(ax, out / f"{safe}_curve", fmts)
-    plt.close(ax.figure)
-    ax = plot_hazard(d.curve, lang=lang)
-    save_figure(ax, out / f"{safe}_hazard", fmts)
-    plt.close(ax.figure)
-    ax = plot_choropleth(study, d.policy, lang=lang)
-    save_figure(ax, out / f"{safe}_map", fmts)
-    plt.close(ax.figure)
-    ax = plot_adoption_timeline(study, d.policy, lang=lang)
-    save_figure(ax, out / f"{safe}_timeline", fmts)
-    plt.close(ax.figure)
+    figures = {
+        "curve": lambda: plot_adoption_curve(d.curve, d.fits, lang=lang, takeoff=d.takeoff.get("takeoff_period")),
+        "hazard": lambda: plot_hazard(d.curve, lang=lang),
+        "map": lambda: plot_choropleth(study, d.policy, lang=lang),
+        "timeline": lambda: plot_adoption_timeline(study, d.policy, lang=lang),
+    }
+    for kind, draw in figures.items():
+        ax = draw()
+        # zlib level 3: the same pixels as the default 6, a third less time, ~8% larger files
+        save_figure(ax, out / f"{safe}_{kind}", formats, dpi=dpi, png_compression=3)
+        plt.close(ax.figure)

@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register_fonts
 
 __all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels", "adoption_values",
-           "figure_renderer", "year_ticks"]
+           "figure_renderer", "year_ticks", "tight_box"]
 
 
 def font_kw(lang: str) -> dict:
@@ -82,8 +82,16 @@ def figure_renderer(fig):
 
 
 def save_figure(fig, path_without_ext: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"),
-                *, dpi: int = 300) -> list[Path]:
+                *, dpi: int = 300, png_compression: int = 6) -> list[Path]:
     """Save ``fig`` as ``path.png``, ``path.svg`` and ``path.pdf`` (or ``formats``).
+
+    Every file is cropped to the figure's tight bounding box (0.1 in padding), measured
+    once at ``dpi`` the way ``savefig(bbox_inches="tight")`` measures it for a PNG: the
+    PNG is the same as that call's, and the vector formats get the same box (measuring
+    again for each format was half the cost of saving). A figure with a layout engine
+    (``layout="constrained"``) is measured by savefig for each format, as before. ``png_compression`` is zlib's
+    level (0-9; 6 is Pillow's default): the pixels do not depend on it, only the time
+    and the size (3 is about a third faster than 6 for about 8% larger files).
 
     Returns the written paths. Accepts a Figure or an Axes (its figure is saved).
 
@@ -99,9 +107,43 @@ def save_figure(fig, path_without_ext: str | Path, formats: Sequence[str] = ("pn
     fig = getattr(fig, "figure", fig)
     base = Path(path_without_ext)
     base.parent.mkdir(parents=True, exist_ok=True)
+    # a layout engine (tight/constrained) reruns at each save: savefig measures after it
+    box = "tight" if fig.get_layout_engine() is not None else tight_box(fig, dpi=dpi)
     out = []
     for fmt in formats:
         p = base.with_name(base.name + "." + fmt)
-        fig.savefig(p, format=fmt, dpi=dpi, bbox_inches="tight")
+        extra = {"pil_kwargs": {"compress_level": png_compression}} if fmt == "png" else {}
+        fig.savefig(p, format=fmt, dpi=dpi, bbox_inches=box, **extra)
         out.append(p)
     return out
+
+
+def tight_box(fig, *, dpi: float = 300, pad_inches: float | None = None):
+    """The box (inches) that ``fig.savefig(..., dpi=dpi, bbox_inches="tight")`` crops a
+    PNG to: the tight bounding box of every artist, measured at ``dpi`` on the PNG
+    canvas, padded by ``pad_inches`` (``savefig.pad_inches`` by default).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(3, 2))
+    >>> box = tight_box(fig)
+    >>> bool(0 < box.width < 3.5 and 0 < box.height < 2.5)
+    True
+    >>> plt.close(fig)
+    """
+    import matplotlib as mpl
+
+    pad = mpl.rcParams["savefig.pad_inches"] if pad_inches is None else pad_inches
+    old = fig.dpi
+    try:
+        fig.dpi = dpi  # text extents (hinting) depend on the dpi: measure at the PNG's
+        if fig.get_layout_engine() is not None:  # tight/constrained layout moves axes at draw time
+            fig.draw_without_rendering()
+        # otherwise savefig's dry-run draw changes nothing get_tightbbox does not redo itself
+        # (ticks, aspect, axes locators, titles, legend and annotation offsets), at ~70% of
+        # the box's cost: the PNGs of every describe and report figure kind were checked
+        # byte for byte against savefig's (tests/report/test_figure_saving.py)
+        return fig.get_tightbbox().padded(pad)
+    finally:
+        fig.dpi = old

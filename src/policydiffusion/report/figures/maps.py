@@ -7,6 +7,7 @@ are not officially reviewed maps (no 审图号), see :func:`plot_choropleth`."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Mapping
 
 import numpy as np
@@ -90,9 +91,29 @@ def _project_us(key: str, rings: list[np.ndarray]) -> list[np.ndarray]:
 
 def _shapes(geometry: str | dict) -> tuple[dict[str, list[np.ndarray]], str]:
     if isinstance(geometry, dict):
-        gj, kind = geometry, "custom"
-    else:
-        gj, kind = load_geometry(geometry), geometry
+        return _project(geometry, "custom"), "custom"
+    return dict(_shipped_shapes(geometry)), geometry
+
+
+@lru_cache(maxsize=None)
+def _shipped(name: str) -> dict:
+    """A shipped GeoJSON, parsed once per process (a describe run draws hundreds of maps).
+    Read it, never change it: use :func:`load_geometry` for a copy of one's own."""
+    return load_geometry(name)
+
+
+@lru_cache(maxsize=None)
+def _shipped_shapes(name: str) -> dict[str, list[np.ndarray]]:
+    """Projected rings of a shipped map, once per process; the arrays are read-only, so
+    no figure can change the shapes another one draws."""
+    shapes = _project(_shipped(name), name)
+    for rings in shapes.values():
+        for r in rings:
+            r.flags.writeable = False
+    return shapes
+
+
+def _project(gj: dict, kind: str) -> dict[str, list[np.ndarray]]:
     shapes: dict[str, list[np.ndarray]] = {}
     for f in gj["features"]:
         props = f["properties"]
@@ -106,10 +127,10 @@ def _shapes(geometry: str | dict) -> tuple[dict[str, list[np.ndarray]], str]:
             shapes[key] = _rings(f["geometry"])
     if kind == "china_prefectures":
         # the prefecture source has no Taiwan, Hong Kong or Macao: drawn as provinces
-        for f in load_geometry("china_provinces")["features"]:
+        for f in _shipped("china_provinces")["features"]:
             if not f["properties"]["mainland"]:
                 shapes[str(f["properties"]["code"])] = _project_cn(_rings(f["geometry"]))
-    return shapes, kind
+    return shapes
 
 
 def _project_cn(rings: list[np.ndarray]) -> list[np.ndarray]:
@@ -136,11 +157,13 @@ def _norm(name: object) -> str:
     return text
 
 
+@lru_cache(maxsize=None)
 def _aliases(name: str) -> dict[str, str]:
     """Every way a unit may name a shipped shape (code, abbreviation, Chinese, English
-    or pinyin name, with or without 省/市/自治区) -> the shape's key."""
+    or pinyin name, with or without 省/市/自治区) -> the shape's key (once per process:
+    callers only read it)."""
     out: dict[str, str] = {}
-    for f in load_geometry(name)["features"]:
+    for f in _shipped(name)["features"]:
         p = f["properties"]
         if name == "us_states":
             key, names = p["state_abbr"], (p["state_abbr"], p["state_name"], p["fips"])
@@ -351,7 +374,7 @@ def _scs_inset(ax, main: dict, shapes: dict, fill: dict, hainan_fill, lang: str,
     coordinates, it moves with the map when labels change the limits."""
     from matplotlib.collections import LineCollection, PolyCollection
 
-    gj = load_geometry("china_scs_inset")
+    gj = _shipped("china_scs_inset")
     dashes, reefs = ([np.column_stack(albers(*np.asarray(f["geometry"]["coordinates"], float).T, **_CN))
                       for f in gj["features"] if f["properties"]["kind"] == kind] for kind in ("dash", "reef"))
     if islands_shipped:  # the province map has no island shapes: the shipped ones, in Hainan's colour
