@@ -100,14 +100,6 @@ def test_moderation_variables_must_be_in_the_formula():
     assert "line 16, field 'moderation.moderator': 'gdp' does not appear in the formula" in problems(text)
 
 
-def test_moderation_without_variable_is_one_clear_problem():
-    # a misspelt key (term = ...) left variable unset; the formula check crashed on None
-    text = MINIMAL + '[[moderation]]\nmodel = "m1"\nterm = "neighbors_adopted"\nmoderator = "gdp"\n'
-    msg = problems(text)
-    assert "moderation.variable" in msg and "required" in msg
-    assert "moderation.term" in msg
-
-
 def test_data_needs_a_dataset_or_files(tmp_path):
     msg = problems(MINIMAL.replace('dataset = "spid"', 'adoptions = "nowhere.csv"'))
     assert "line 4, field 'data.adoptions': file 'nowhere.csv' not found" in msg
