@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, log_expit
 
 __all__ = ["CurveModel", "MODELS", "INFLUENCE"]
 
@@ -30,6 +30,10 @@ class CurveModel:
     #: ``jet(t, *theta)``: ``F`` with its first and second derivatives in the
     #: parameters, closed form, shapes ``(n,)``, ``(k, n)`` and ``(k, k, n)``.
     jet: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+    #: ``log_parts(t, *theta)``: ``log(F(t) - F(t-1))``, ``log(1 - F(t-1))`` and
+    #: ``log(1 - F(t))``, each written in log space so that a probability of 1e-300
+    #: keeps its digits (no difference of two numbers near 0 or near 1 is taken).
+    log_parts: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
 
 def _logistic(t, K, r, t0):
@@ -116,6 +120,62 @@ def _exponential_jet(t, K, a):
     return K * N, np.stack([N, K * t * e]), H
 
 
+def _log_survival(K, log_rest):
+    """``log((1 - K) + K rest)`` from ``log rest``: both terms are positive, no cancellation."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # K > 1 (outside the box): nan
+        return np.logaddexp(np.log1p(-K), np.log(K) + log_rest)
+
+
+def _log1mexp(x, log_x):
+    """``log(1 - exp(-x))`` for ``x >= 0`` given also ``log x``: exact where ``x`` is so small
+    that ``expm1`` would underflow (``log x - x / 2``, error ``x^2 / 24``)."""
+    with np.errstate(divide="ignore"):
+        return np.where(x < 1e-8, log_x - x / 2, np.log(-np.expm1(-np.maximum(x, 1e-8))))
+
+
+def _logistic_log_parts(t, K, r, t0):
+    # F = K s(x), x = r (t - t0): s(x1) - s(x0) = s(x1) s(-x0) (1 - exp(-r)), x0 = x1 - r
+    x1 = r * (np.asarray(t, float) - t0)
+    x0 = x1 - r
+    with np.errstate(divide="ignore"):
+        log_d = np.log(K) + log_expit(x1) + log_expit(-x0) + _log1mexp(r, np.log(r))
+    return log_d, _log_survival(K, log_expit(-x0)), _log_survival(K, log_expit(-x1))
+
+
+def _gompertz_log_parts(t, K, b, c):
+    # F = K exp(-u), u = b exp(-c t) falls in t: F1 - F0 = K exp(-u1) (1 - exp(-(u0 - u1)))
+    t = np.asarray(t, float)
+    with np.errstate(divide="ignore", over="ignore"):
+        lu1, lu0 = np.log(b) - c * t, np.log(b) - c * (t - 1)
+        u1, u0 = np.exp(lu1), np.exp(lu0)
+        lgap = lu1 + np.log(np.expm1(c))  # log(u0 - u1)
+        log_d = np.log(K) - u1 + _log1mexp(np.exp(lgap), lgap)
+        return log_d, _log_survival(K, _log1mexp(u0, lu0)), _log_survival(K, _log1mexp(u1, lu1))
+
+
+def _bass_log_parts(t, K, p, q):
+    # e = exp(-s t), s = p + q, w = q / p: F = K (1 - e) / (1 + w e), so
+    # F1 - F0 = K (1 + w) e0 (1 - exp(-s)) / ((1 + w e0)(1 + w e1)) and
+    # 1 - F = ((1 - K) + (w + K) e) / (1 + w e)
+    t = np.asarray(t, float)
+    s, w = p + q, q / p
+    with np.errstate(divide="ignore", over="ignore"):
+        e0, e1 = np.exp(-s * (t - 1)), np.exp(-s * t)
+        l0, l1 = np.log1p(w * e0), np.log1p(w * e1)
+        log_d = np.log(K) + np.log1p(w) - s * (t - 1) + _log1mexp(s, np.log(s)) - l0 - l1
+        lwk = np.log(w + K)
+        return (log_d, np.logaddexp(np.log1p(-K), lwk - s * (t - 1)) - l0,
+                np.logaddexp(np.log1p(-K), lwk - s * t) - l1)
+
+
+def _exponential_log_parts(t, K, a):
+    # F = K (1 - exp(-a t)): F1 - F0 = K exp(-a (t - 1)) (1 - exp(-a))
+    t = np.asarray(t, float)
+    with np.errstate(divide="ignore"):
+        log_d = np.log(K) - a * (t - 1) + _log1mexp(a, np.log(a))
+    return log_d, _log_survival(K, -a * (t - 1)), _log_survival(K, -a * t)
+
+
 def _ceiling(share: np.ndarray) -> list[float]:
     top = float(np.nanmax(share)) if share.size else 0.5
     return sorted({min(1.0, max(top, 0.05) * f) for f in (1.0, 1.1, 1.5)})
@@ -154,13 +214,16 @@ def _exponential_starts(t, share):
 _BIG = 1e3
 MODELS: dict[str, CurveModel] = {
     "logistic": CurveModel("logistic", "internal", ("K", "r", "t0"), (1e-6, 1e-6, -_BIG),
-                           (1.0, 50.0, _BIG), _logistic, _logistic_starts, _logistic_jet),
+                           (1.0, 50.0, _BIG), _logistic, _logistic_starts, _logistic_jet,
+                           _logistic_log_parts),
     "gompertz": CurveModel("gompertz", "internal (asymmetric)", ("K", "b", "c"), (1e-6, 1e-6, 1e-6),
-                           (1.0, 1e8, 50.0), _gompertz, _gompertz_starts, _gompertz_jet),
+                           (1.0, 1e8, 50.0), _gompertz, _gompertz_starts, _gompertz_jet,
+                           _gompertz_log_parts),
     "bass": CurveModel("bass", "mixed", ("K", "p", "q"), (1e-6, 1e-8, 0.0),
-                       (1.0, 1.0, 50.0), _bass, _bass_starts, _bass_jet),
+                       (1.0, 1.0, 50.0), _bass, _bass_starts, _bass_jet, _bass_log_parts),
     "exponential": CurveModel("exponential", "external", ("K", "a"), (1e-6, 1e-8),
-                              (1.0, 50.0), _exponential, _exponential_starts, _exponential_jet),
+                              (1.0, 50.0), _exponential, _exponential_starts,
+                              _exponential_jet, _exponential_log_parts),
 }
 #: Boushey's three diffusion dynamics and the curve that represents each.
 INFLUENCE = {"external": "exponential", "internal": "logistic", "mixed": "bass"}

@@ -16,10 +16,37 @@ import numpy as np
 
 from policydiffusion.curves._models import CurveModel
 
-__all__ = ["NegLogLik"]
+__all__ = ["NegLogLik", "period_loglik"]
 
 #: scipy's default absolute finite-difference step for SLSQP (and its fallback step).
 _EPS = float(np.sqrt(np.finfo(np.float64).eps))
+
+
+def period_loglik(model: CurveModel, t: np.ndarray, new: np.ndarray, rest: np.ndarray,
+                  cols: list[np.ndarray], *, parts: tuple | None = None) -> np.ndarray:
+    """Each period's log-likelihood term ``n log h + m log(1 - h)`` (``n`` adopters,
+    ``m = rest`` non-adopters, hazard ``h = D / S0``), as ``n log D + m log S1 - (n + m)
+    log S0`` from the family's :attr:`CurveModel.log_parts` (``D = F(t) - F(t-1)``,
+    ``S = 1 - F``), never clipped: an adoption the model gives probability 1e-24
+    counts ``log 1e-24``; one it gives exactly 0 (or a period whose units the model
+    has all adopted already) makes the term ``-inf``.
+
+    ``cols`` are the parameters, each broadcasting against ``t``; ``parts``, the
+    family's ``log_parts`` already computed at them, replaces them.
+
+    Examples
+    --------
+    >>> from policydiffusion.curves._models import MODELS
+    >>> t, n, m = np.array([1.0, 2.0]), np.array([1.0, 0.0]), np.array([3.0, 3.0])
+    >>> period_loglik(MODELS["exponential"], t, n, m, [np.array(0.5), np.array(60.0)]).round(4).tolist()
+    [-2.7726, 0.0]
+    """
+    log_d, log_s0, log_s1 = parts if parts is not None else model.log_parts(t, *cols)
+    with np.errstate(invalid="ignore"):
+        terms = (np.where(new > 0, new * log_d, 0.0) + np.where(rest > 0, rest * log_s1, 0.0)
+                 - (new + rest) * log_s0)
+    # nan: nobody left at risk in the model (S0 = 0) or an undefined part: impossible
+    return np.where(np.isnan(terms) | (log_s0 == -np.inf), -np.inf, terms)
 
 
 class NegLogLik:
@@ -42,11 +69,8 @@ class NegLogLik:
     def __init__(self, model: CurveModel, *, t: np.ndarray, at_risk: np.ndarray, new: np.ndarray) -> None:
         self.model = model
         keep = at_risk > 0
-        self._keep = keep
         t = np.asarray(t, float)
-        self._n = t.size
-        self._t_both = np.concatenate([t - 1, t])[None, :]
-        self._all = bool(keep.all())
+        self._t = t[keep][None, :]
         self._new = new[keep]
         self._rest = at_risk[keep] - new[keep]
         self._lower = np.array(model.lower, float)
@@ -55,17 +79,7 @@ class NegLogLik:
     def batch(self, thetas: np.ndarray) -> np.ndarray:
         """The negative log-likelihood of each row of ``thetas`` (shape ``(B, k)``)."""
         cols = [thetas[:, i:i + 1] for i in range(thetas.shape[1])]
-        both = self.model.cdf(self._t_both, *cols)  # F(t - 1) and F(t) side by side
-        F0, F = both[:, :self._n], both[:, self._n:]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            h = (F - F0) / (1.0 - F0)
-        # the same values as clip(nan_to_num(h, nan=1e-15), ...), without its overhead
-        h = np.clip(h, 1e-15, 1 - 1e-15)
-        h[np.isnan(h)] = 1e-15
-        if not self._all:
-            h = h[:, self._keep]
-        # row-major rows sum in the same (pairwise) order as one row alone: identical values
-        terms = np.ascontiguousarray(self._new * np.log(h) + self._rest * np.log1p(-h))
+        terms = period_loglik(self.model, self._t, self._new, self._rest, cols)
         return -np.sum(terms, axis=1)
 
     def __call__(self, theta: np.ndarray) -> float:
