@@ -26,6 +26,25 @@ def _textbook_loglik(model, d, x) -> float:
     return float(np.sum(terms))
 
 
+def _exponential_loglik_decimal(d, x) -> float:
+    """The modified exponential's log-likelihood in 100-digit decimal arithmetic (the
+    standard library's): the textbook formula without its rounding, where hazards near 1
+    leave 1 - F(t-1) below double precision."""
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 100
+    K, a = (Decimal(float(v)) for v in x)
+    total = Decimal(0)
+    for t, r, n in zip(d.t, d.at_risk, d.new):
+        if r <= 0:
+            continue
+        F0, F1 = (K * (1 - (-a * Decimal(float(s))).exp()) for s in (t - 1, t))
+        h = (F1 - F0) / (1 - F0)
+        total += (Decimal(float(n)) * h.ln() if n > 0 else 0) + (Decimal(float(r - n)) * (1 - h).ln()
+                                                               if r > n else 0)
+    return float(total)
+
+
 @pytest.fixture(scope="module")
 def bangag():
     study = spid_study(policies=["bangag"])
@@ -68,22 +87,26 @@ def test_likelihood_counts_a_hazard_of_1e24_as_it_is():
     assert nll(np.array([1.0, 800.0])) == pytest.approx(800.0, rel=1e-15)
 
 
-def test_step_like_data_no_longer_stop_the_exponential_on_its_bound():
-    """Synthetic step: 20 of 25 units adopt in the first period, then one more in
-    period 9. Under the clip, a = 50 (its bound) was "optimal": period 9's hazard,
-    e^-400, counted as 1e-15. The model's likelihood falls without end as a grows, so
-    the optimum is inside the box and no hazard of a period with adoptions is floored."""
+def test_step_like_data_do_not_stop_the_exponential_on_the_floor():
+    """Synthetic step: 49 of 50 units adopt in the first period, the last in period 60.
+    Under the clip the multistart and Newton fits stopped at K = 0.98, a = 21.47 (LL
+    -39.44): period 60's hazard, e^-1267, counted as 1e-15, and any larger a was as
+    good. The model's likelihood falls without end as a grows (-59 a from that
+    adoption), so its optimum is inside (K = 1, a = 0.61, LL -75.18) and no hazard of
+    a period with adoptions is anywhere near the old floor."""
     import pandas as pd
 
-    units = [f"u{i}" for i in range(25)]
-    a = pd.DataFrame({"policy": "p", "unit": units[:21], "period": [1] * 20 + [9]})
-    fit = fit_curves(a, "p", units=units, models=("exponential",))["exponential"]
-    _, d = _fit_data(a.assign(period=a["period"]), "p", 25)
-    K, rate = fit.estimate
-    assert fit.has_optimum and rate < 49
-    assert fit.loglik == pytest.approx(_textbook_loglik(MODELS["exponential"], d, fit.estimate), rel=1e-10)
-    log_d, log_s0, _ = MODELS["exponential"].log_parts(d.t, K, rate)
-    assert np.all((log_d - log_s0)[d.new > 0] > np.log(1e-15))
+    units = [f"u{i}" for i in range(50)]
+    a = pd.DataFrame({"policy": "p", "unit": units, "period": [1] * 49 + [60]})
+    _, d = _fit_data(a, "p", units)
+    model = MODELS["exponential"]
+    for optimizer in ("newton", "multistart"):
+        fit = fit_curves(a, "p", units=units, models=("exponential",), optimizer=optimizer)["exponential"]
+        assert fit.has_optimum and fit.value("a") < 1, optimizer
+        assert fit.loglik == pytest.approx(_exponential_loglik_decimal(d, fit.estimate), rel=1e-12)
+        assert fit.loglik == pytest.approx(-75.181, abs=1e-3)
+        log_d, log_s0, _ = model.log_parts(d.t, *fit.estimate)
+        assert np.all((log_d - log_s0)[d.new > 0] > np.log(1e-15))
 
 
 def _richardson_hessian(f, x, rel_step):
