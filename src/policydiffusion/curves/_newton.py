@@ -13,10 +13,19 @@ logistic) when they reach the constant-hazard ridge's check point. Each policy's
 three starts with the best initial likelihood run first; its other starts run only
 when none of those ends at a checked optimum.
 
+The objective is :func:`period_loglik`'s, the same as the multistart optimiser's
+(:class:`NegLogLik`): computed in log space, never clipped. Its gradient and Hessian
+differentiate each period's ``n log D + m log S1 - (n + m) log S0`` with ``D`` and ``S``
+from the same log-space parts and ``F``'s derivatives from the jet (``D``'s derivative
+is ``F'(t) - F'(t-1)``; at SPID bangag's old logistic point, an adoption at hazard
+1.4e-24, the gradient agrees with a Richardson difference of ``f`` to 4e-10). Where a
+part underflows (``D`` below ~1e-308) the term's derivative is not representable; it
+is left out of the step and such a point is never accepted as an optimum.
+
 Only a *checked* optimum is returned: Newton decrement below ``1e-12 (1 + |f|)``,
 each free parameter's gradient times its size below ``1e-6 (1 + |f|)``, the Hessian
 of the free parameters positive definite, every held parameter exactly on its bound
-with the gradient pointing out of the box. A policy whose best row
+with the gradient pointing out of the box, every term's derivative in the gradient. A policy whose best row
 fails the check is returned unchecked (``checked=False``): the caller decides whether
 the likelihood has no finite optimum there or fits it by the multistart optimiser.
 """
@@ -116,8 +125,9 @@ def _negll(model: CurveModel, st: _Stack, ds: np.ndarray, thetas: np.ndarray) ->
 
 
 def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
-               x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """f, gradient and Hessian at each row of ``x`` (R, k) in one pass, closed form
+               x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """f, gradient, Hessian at each row of ``x`` (R, k) in one pass and whether every
+    term's derivatives are in them (``exact``), closed form
     from the family's :attr:`CurveModel.jet`: each period's term ``n log D + m log S1 -
     (n + m) log S0`` (``D = F(t) - F(t-1)``, ``S = 1 - F``) differentiated twice, with
     ``D`` and ``S`` from the family's log-space :attr:`CurveModel.log_parts` (``D``'s
@@ -126,7 +136,7 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
     elem, row, first = st.rows(ds)
     R, k = x.shape
     if elem.size == 0:
-        return np.zeros(R), np.zeros((R, k)), np.zeros((R, k, k))
+        return np.zeros(R), np.zeros((R, k)), np.zeros((R, k, k)), np.ones(R, bool)
     t = st.t[elem]
     E = t.size
     _, dF, HF = model.jet(np.concatenate([t - 1, t]), *(np.tile(x[row, j], 2) for j in range(k)))
@@ -137,8 +147,9 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
     f = -np.add.reduceat(terms, first)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # D and S from their log-space forms (no cancellation); F's derivatives from
-        # the jet. Where a part underflows the term's derivative is not representable
-        # (the term itself is): it is left out, and the line search, on f, decides.
+        # the jet. Where a part underflows (a hazard below ~1e-308: SPID bangag's old
+        # Gompertz point, log h = -2.7e6) the term is finite but its derivative is not
+        # representable: it is left out of the step, and the row is not accepted there.
         D, S0, S1 = np.exp(log_d), np.exp(log_s0), np.exp(log_s1)
         live = np.isfinite(terms) & (S0 > 0) & ((n == 0) | (D > 0)) & ((m == 0) | (S1 > 0))
         aD = np.where(live & (n > 0), n / D, 0.0)
@@ -150,6 +161,7 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
         dD = d1 - d0
         c1, c0 = aD - a1, a0 - aD
         g = c1 * d1 + c0 * d0
+        exact = ~np.add.reduceat(np.isfinite(terms) & ~live, first).astype(bool)
         i, j = np.triu_indices(k)  # the Hessian is symmetric: its upper triangle only
         Hu = (c1 * HF[i, j, E:] + c0 * HF[i, j, :E]
               - bD * dD[i] * dD[j] - b1 * d1[i] * d1[j] + b0 * d0[i] * d0[j])
@@ -158,7 +170,7 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
     H = np.empty((R, k, k))
     H[:, i, j] = Hu
     H[:, j, i] = Hu
-    return f, g, H
+    return f, g, H, exact
 
 
 def negll_hessian(model: CurveModel, t: np.ndarray, at_risk: np.ndarray, new: np.ndarray,
@@ -176,7 +188,8 @@ def negll_hessian(model: CurveModel, t: np.ndarray, at_risk: np.ndarray, new: np
     ((2, 2), True)
     """
     st = _Stack([(t, at_risk, new)])
-    return _negll_jet(model, st, np.zeros(1, int), np.asarray(x, float)[None, :])[2][0]
+    _, _, H, exact = _negll_jet(model, st, np.zeros(1, int), np.asarray(x, float)[None, :])
+    return H[0] if exact[0] else np.full_like(H[0], np.nan)
 
 
 def _floor(model: CurveModel) -> np.ndarray:
@@ -308,7 +321,7 @@ def _solve(model, st, ds, x, f):
         if rows.size == 0:
             break
         xr, fr, dr = x[rows], f[rows], ds[rows]
-        _, g, H = _negll_jet(model, st, dr, xr)
+        _, g, H, exact = _negll_jet(model, st, dr, xr)
         tol_b = _REL_STEP * _scale(xr, lo, hi, floor)
         held = ((xr - lo <= tol_b) & (g > 0)) | ((hi - xr <= tol_b) & (g < 0))
         step, pd = _direction(g, H, held)
@@ -321,7 +334,7 @@ def _solve(model, st, ds, x, f):
         # parameter's size, must vanish too
         sized = np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(xr), floor)
         flat = np.max(sized, axis=1) <= _GTOL * (1 + np.abs(fr))
-        done = pd & on_bound & flat & (dec <= 2 * _TOL * (1 + np.abs(fr)))
+        done = pd & on_bound & flat & exact & (dec <= 2 * _TOL * (1 + np.abs(fr)))
         if model.name in _RIDGE_BOUND:  # the ridge cut off by the box is no optimum
             done &= ~held[:, _RIDGE_BOUND[model.name]]
         ok[rows[done]] = True
