@@ -120,37 +120,45 @@ def _exponential_jet(t, K, a):
     return K * N, np.stack([N, K * t * e]), H
 
 
+# The log-space parts run under the caller's np.errstate (period_loglik's): log(0) =
+# -inf and K > 1 (outside the box, nan) are meant, not warned about, and a context per
+# call would cost as much as the arithmetic on SPID's short series.
 def _log_survival(K, log_rest):
     """``log((1 - K) + K rest)`` from ``log rest``: both terms are positive, no cancellation."""
-    with np.errstate(divide="ignore", invalid="ignore"):  # K > 1 (outside the box): nan
-        return np.logaddexp(np.log1p(-K), np.log(K) + log_rest)
+    return np.logaddexp(np.log1p(-K), np.log(K) + log_rest)
 
 
-def _log1mexp(x, log_x):
-    """``log(1 - exp(-x))`` for ``x >= 0`` given also ``log x``: exact where ``x`` is so small
-    that ``expm1`` would underflow (``log x - x / 2``, error ``x^2 / 24``)."""
-    with np.errstate(divide="ignore"):
-        return np.where(x < 1e-8, log_x - x / 2, np.log(-np.expm1(-np.maximum(x, 1e-8))))
+def _log1mexp(x):
+    """``log(1 - exp(-x))`` for ``x >= 0``: ``expm1`` keeps tiny ``x`` exact (down to the
+    subnormals, where :func:`_gompertz_log_parts` uses ``log x`` instead)."""
+    return np.log(-np.expm1(-x))
 
 
 def _logistic_log_parts(t, K, r, t0):
     # F = K s(x), x = r (t - t0): s(x1) - s(x0) = s(x1) s(-x0) (1 - exp(-r)), x0 = x1 - r
     x1 = r * (np.asarray(t, float) - t0)
     x0 = x1 - r
-    with np.errstate(divide="ignore"):
-        log_d = np.log(K) + log_expit(x1) + log_expit(-x0) + _log1mexp(r, np.log(r))
+    log_d = np.log(K) + log_expit(x1) + log_expit(-x0) + _log1mexp(r)
     return log_d, _log_survival(K, log_expit(-x0)), _log_survival(K, log_expit(-x1))
+
+
+def _gompertz_log1mexp(log_u):
+    """``log(1 - exp(-u))`` from ``log u`` (``u`` may underflow: then ``log u`` itself)."""
+    out = _log1mexp(np.exp(log_u))
+    tiny = log_u < -650
+    if tiny.any():  # 1 - e^-u = u (1 - u/2 ...) with u below 1e-282: log u to the last bit
+        out = np.where(tiny, log_u, out)
+    return out
 
 
 def _gompertz_log_parts(t, K, b, c):
     # F = K exp(-u), u = b exp(-c t) falls in t: F1 - F0 = K exp(-u1) (1 - exp(-(u0 - u1)))
     t = np.asarray(t, float)
-    with np.errstate(divide="ignore", over="ignore"):
-        lu1, lu0 = np.log(b) - c * t, np.log(b) - c * (t - 1)
-        u1, u0 = np.exp(lu1), np.exp(lu0)
-        lgap = lu1 + np.log(np.expm1(c))  # log(u0 - u1)
-        log_d = np.log(K) - u1 + _log1mexp(np.exp(lgap), lgap)
-        return log_d, _log_survival(K, _log1mexp(u0, lu0)), _log_survival(K, _log1mexp(u1, lu1))
+    log_b = np.log(b)
+    lu1 = log_b - c * t
+    lu0 = lu1 + c
+    log_d = np.log(K) - np.exp(lu1) + _gompertz_log1mexp(lu1 + np.log(np.expm1(c)))  # u0 - u1
+    return log_d, _log_survival(K, _gompertz_log1mexp(lu0)), _log_survival(K, _gompertz_log1mexp(lu1))
 
 
 def _bass_log_parts(t, K, p, q):
@@ -159,20 +167,17 @@ def _bass_log_parts(t, K, p, q):
     # 1 - F = ((1 - K) + (w + K) e) / (1 + w e)
     t = np.asarray(t, float)
     s, w = p + q, q / p
-    with np.errstate(divide="ignore", over="ignore"):
-        e0, e1 = np.exp(-s * (t - 1)), np.exp(-s * t)
-        l0, l1 = np.log1p(w * e0), np.log1p(w * e1)
-        log_d = np.log(K) + np.log1p(w) - s * (t - 1) + _log1mexp(s, np.log(s)) - l0 - l1
-        lwk = np.log(w + K)
-        return (log_d, np.logaddexp(np.log1p(-K), lwk - s * (t - 1)) - l0,
-                np.logaddexp(np.log1p(-K), lwk - s * t) - l1)
+    e0, e1 = np.exp(-s * (t - 1)), np.exp(-s * t)
+    l0, l1 = np.log1p(w * e0), np.log1p(w * e1)
+    log_d = np.log(K) + np.log1p(w) - s * (t - 1) + _log1mexp(s) - l0 - l1
+    lwk, l1k = np.log(w + K), np.log1p(-K)
+    return log_d, np.logaddexp(l1k, lwk - s * (t - 1)) - l0, np.logaddexp(l1k, lwk - s * t) - l1
 
 
 def _exponential_log_parts(t, K, a):
     # F = K (1 - exp(-a t)): F1 - F0 = K exp(-a (t - 1)) (1 - exp(-a))
     t = np.asarray(t, float)
-    with np.errstate(divide="ignore"):
-        log_d = np.log(K) - a * (t - 1) + _log1mexp(a, np.log(a))
+    log_d = np.log(K) - a * (t - 1) + _log1mexp(a)
     return log_d, _log_survival(K, -a * (t - 1)), _log_survival(K, -a * t)
 
 

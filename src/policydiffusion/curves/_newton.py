@@ -142,10 +142,10 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
     _, dF, HF = model.jet(np.concatenate([t - 1, t]), *(np.tile(x[row, j], 2) for j in range(k)))
     d0, d1 = dF[:, :E], dF[:, E:]
     n, m = st.new[elem], st.rest[elem]
-    log_d, log_s0, log_s1 = parts = model.log_parts(t, *(x[row, j] for j in range(k)))
-    terms = period_loglik(model, t, n, m, [], parts=parts)
-    f = -np.add.reduceat(terms, first)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        log_d, log_s0, log_s1 = parts = model.log_parts(t, *(x[row, j] for j in range(k)))
+        terms = period_loglik(model, t, n, m, [], parts=parts)
+        f = -np.add.reduceat(terms, first)
         # D and S from their log-space forms (no cancellation); F's derivatives from
         # the jet. Where a part underflows (a hazard below ~1e-308: SPID bangag's old
         # Gompertz point, log h = -2.7e6) the term is finite but its derivative is not

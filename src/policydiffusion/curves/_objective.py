@@ -57,12 +57,15 @@ def period_loglik(model: CurveModel, t: np.ndarray, new: np.ndarray, rest: np.nd
     >>> period_loglik(MODELS["exponential"], t, n, m, [np.array(0.5), np.array(60.0)]).round(4).tolist()
     [-2.7726, 0.0]
     """
-    log_d, log_s0, log_s1 = parts if parts is not None else model.log_parts(t, *cols)
-    with np.errstate(invalid="ignore"):
-        terms = (np.where(new > 0, new * log_d, 0.0) + np.where(rest > 0, rest * log_s1, 0.0)
-                 - (new + rest) * log_s0)
-    # nan: nobody left at risk in the model (S0 = 0) or an undefined part: impossible
-    return np.where(np.isnan(terms) | (log_s0 == -np.inf), -np.inf, terms)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_d, log_s0, log_s1 = parts if parts is not None else model.log_parts(t, *cols)
+        terms = new * log_d + rest * log_s1 - (new + rest) * log_s0
+        bad = ~(terms < np.inf)  # nan or +inf (a term is a log-probability: <= 0)
+        if bad.any():  # 0 adopters (or non-adopters) times log 0 is 0; S0 = 0 is impossible
+            terms = (np.where(new > 0, new * log_d, 0.0) + np.where(rest > 0, rest * log_s1, 0.0)
+                     - (new + rest) * log_s0)
+            terms = np.where(np.isnan(terms) | (log_s0 == -np.inf), -np.inf, terms)
+    return terms
 
 
 class NegLogLik:
