@@ -125,7 +125,11 @@ def _exponential_jet(t, K, a):
 # call would cost as much as the arithmetic on SPID's short series.
 def _log_survival(K, log_rest):
     """``log((1 - K) + K rest)`` from ``log rest``: both terms are positive, no cancellation."""
-    return np.logaddexp(np.log1p(-K), np.log(K) + log_rest)
+    out = np.log((1.0 - K) + K * np.exp(log_rest))  # two positive terms: full precision
+    lost = out == -np.inf  # K = 1 and rest below the smallest double: log K + log rest
+    if lost.any():
+        out = np.where(lost, np.log(K) + log_rest, out)
+    return out
 
 
 def _log1mexp(x):
