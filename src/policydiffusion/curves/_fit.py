@@ -592,12 +592,11 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
         only when it passes a convergence check (Newton decrement,
         positive-definite Hessian of the free parameters, held parameters on
         their bounds), otherwise fits by ``"multistart"``: SLSQP from every
-        start, the best one polished. On all 728 SPID policies Newton's
+        start, the best one polished. Both maximise the same unclipped
+        log-space likelihood. On all 728 SPID policies Newton's
         log-likelihood is nowhere below the multistart's by more than 1e-8 of
-        its size except where the multistart's fit sits on the likelihood's
-        hazard floor (a period with adoptions at hazard 1e-15, where the
-        clipped likelihood is not the model's), and higher in 17 fits where
-        SLSQP stopped short. Likelihoods without a finite optimum are not
+        its size, and higher in 16 fits where SLSQP stopped short.
+        Likelihoods without a finite optimum are not
         fitted but reported as such (``CurveFit.status``): all adoptions in one
         period or in two consecutive periods (detected from the data, either
         optimiser) and the logistic/Gompertz ridge toward the modified

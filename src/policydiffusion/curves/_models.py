@@ -174,7 +174,7 @@ def _bass_log_parts(t, K, p, q):
     e0, e1 = np.exp(-s * (t - 1)), np.exp(-s * t)
     l0, l1 = np.log1p(w * e0), np.log1p(w * e1)
     log_d = np.log(K) + np.log1p(w) - s * (t - 1) + _log1mexp(s) - l0 - l1
-    lwk, l1k = np.log(w + K), np.log1p(-K)
+    lwk, l1k = np.log(w + K), np.log1p(-K)  # -inf at K = 1: meant (caller's errstate)
     return log_d, np.logaddexp(l1k, lwk - s * (t - 1)) - l0, np.logaddexp(l1k, lwk - s * t) - l1
 
 
