@@ -126,37 +126,3 @@ class NegLogLik:
         pts[idx + 1, idx] = x + h
         f = self.batch(pts)
         return (f[1:] - f[0]) / ((x + h) - x)
-
-    def hessian(self, x: np.ndarray, free: np.ndarray) -> np.ndarray:
-        """Central-difference Hessian over the ``free`` coordinates (steps ``1e-4 *
-        max(|x|, 0.01)``), all points in one batched evaluation."""
-        idx = np.nonzero(free)[0]
-        h = 1e-4 * np.maximum(np.abs(x), 1e-2)
-        pts, slots = [x], {}
-
-        def at(*moves: tuple[int, float]) -> int:
-            p = x.copy()
-            for i, s in moves:
-                p[i] = p[i] + s
-            slots_key = tuple(moves)
-            if slots_key not in slots:
-                slots[slots_key] = len(pts)
-                pts.append(p)
-            return slots[slots_key]
-
-        plan = []
-        for a, i in enumerate(idx):
-            for b, j in enumerate(idx[: a + 1]):
-                if i == j:
-                    plan.append((a, b, i, j, at((i, h[i])), at((i, -h[i]))))
-                else:
-                    plan.append((a, b, i, j, at((i, h[i]), (j, h[j])), at((i, h[i]), (j, -h[j])),
-                                 at((i, -h[i]), (j, h[j])), at((i, -h[i]), (j, -h[j]))))
-        f = self.batch(np.array(pts))
-        H = np.zeros((idx.size, idx.size))
-        for a, b, i, j, *s in plan:
-            if i == j:
-                H[a, a] = (f[s[0]] - 2 * f[0] + f[s[1]]) / h[i] ** 2
-            else:
-                H[a, b] = H[b, a] = (f[s[0]] - f[s[1]] - f[s[2]] + f[s[3]]) / (4 * h[i] * h[j])
-        return H
