@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    PYTHONPATH=src python3 benchmarks/bench_describe_fits.py [--subset 0]
+    PYTHONPATH=src python3 benchmarks/bench_describe_fits.py [--subset 0] [--save F] [--before F]
 
 Fits the four families to every policy twice with ``fit_curves_many``: by the
 multistart SLSQP optimiser (``optimizer="multistart"``, the code path describe used
@@ -22,7 +22,16 @@ reports those (and the logistic/Gompertz ridge toward the exponential) as
 reason and checks that the old fit never lies above the supremum by more than 1e-8 of
 its size (the claim that the likelihood has no higher point).
 
-An old fit "on the hazard floor" has a period with adoptions whose hazard is below the
+``--save F`` pickles every fit of both runs (status, log-likelihood, parameters,
+standard errors, best-curve label); ``--before F`` compares this run with such a file
+written by another commit (run with ``PYTHONPATH`` at that commit's ``src``): how many
+fits changed, the trust maxima of this Newton run against that commit's multistart
+where that fit is not on the hazard floor, and whether any reported optimum has a
+hazard below 1e-300 in a period with adoptions or above 1 - 1e-16 in a period with
+non-adopters (computed in log space, from ``CurveModel.log_parts``).
+
+Before the likelihood was computed in log space (commit 5b3d68b and earlier) it
+clipped the hazard to [1e-15, 1 - 1e-15]. An old fit "on the hazard floor" has a period with adoptions whose hazard is below the
 likelihood's clip (1e-15): its log-likelihood is the clipped one, above the model's
 (SPID bangag logistic: -99.80 clipped, -120.18 unclipped); Newton's lower value
 there is the model's own optimum. Such fits are counted apart, not as trust failures.
@@ -31,6 +40,7 @@ there is the model's own optimum. Such fits are counted apart, not as trust fail
 from __future__ import annotations
 
 import argparse
+import pickle
 import time
 
 import numpy as np
@@ -54,6 +64,8 @@ def _on_floor(model, d, x) -> bool:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--subset", type=int, default=0, help="first N policies (0: all 728)")
+    ap.add_argument("--save", help="pickle every fit of both runs to this file")
+    ap.add_argument("--before", help="compare with a file --save wrote at another commit")
     a = ap.parse_args()
     study = spid_study()
     ids = study.policy_ids[:a.subset] if a.subset else study.policy_ids
@@ -113,6 +125,80 @@ def main() -> None:
             print(f"{'':<12} old fit higher but on the hazard floor (old LL, new LL): {floor}")
     labels = [(p, old[p].best, new[p].best) for p in new if old[p].best != new[p].best]
     print(f"best-curve labels that differ: {len(labels)} {labels}")
+    runs = {"multistart": _records(old), "newton": _records(new)}
+    if a.save:
+        with open(a.save, "wb") as fh:
+            pickle.dump(runs, fh)
+    if a.before:
+        with open(a.before, "rb") as fh:
+            _compare(pickle.load(fh), runs, data)
+
+
+def _records(fits) -> dict:
+    return {(p, m): (f.status, f.reason, f.loglik, np.array(f.estimate), np.array(f.std_error), fits[p].best)
+            for p in fits for m, f in fits[p].fits.items()}
+
+
+def _extreme_hazard(model, d, x) -> bool:
+    """A hazard below 1e-300 in a period with adoptions or above 1 - 1e-16 in one with
+    non-adopters, in log space (log h = log D - log S0, log(1 - h) = log S1 - log S0)."""
+    if model.log_parts is None:  # a commit before the log-space likelihood
+        return False
+    keep = d.at_risk > 0
+    with np.errstate(invalid="ignore"):
+        log_d, log_s0, log_s1 = model.log_parts(d.t[keep], *x)
+        n, m = d.new[keep], d.at_risk[keep] - d.new[keep]
+        return bool(np.any((n > 0) & ~(log_d - log_s0 >= np.log(1e-300)))
+                    or np.any((m > 0) & ~(log_s1 - log_s0 >= np.log(1e-16))))
+
+
+def _compare(before: dict, now: dict, data: dict) -> None:
+    """What changed against another commit's fits (see the module docstring)."""
+    b, n, bm = before["newton"], now["newton"], before["multistart"]
+    keys = [k for k in n if k in b]
+    ll = [k for k in keys if not _same(b[k][2], n[k][2], 1e-8)]
+    par = [k for k in keys if b[k][0] == n[k][0] == "ok" and not _same(b[k][3], n[k][3], 1e-6)]
+    status = [(k, b[k][0] + "/" + b[k][1], n[k][0] + "/" + n[k][1]) for k in keys if b[k][:2] != n[k][:2]]
+    labels = sorted({(k[0], b[k][5], n[k][5]) for k in keys if b[k][5] != n[k][5]})
+    print(f"against the other commit's Newton fits ({len(keys)}): LL changed (> 1e-8 rel) {len(ll)}, "
+          f"parameters changed (> 1e-6 rel, both ok) {len(par)}, status changed {len(status)}, "
+          f"best-curve labels changed {len(labels)}")
+    for k in ll:
+        print(f"  {k[0]:<45} {k[1]:<12} LL {b[k][2]:.4f} -> {n[k][2]:.4f}  {b[k][0]} -> {n[k][0]} {n[k][1]}")
+    wd = [k for k in keys if b[k][0] == n[k][0] == "ok" and np.all(np.isfinite(b[k][4]))
+          and np.all(b[k][4] < 0.5 * np.abs(b[k][3])) and _same(b[k][3], n[k][3], 1e-6)]
+    rel = [(float(np.max(np.abs(n[k][4] - b[k][4]) / b[k][4])), k) for k in wd]
+    print(f"  standard errors (closed-form Hessian) against the other commit's, {len(wd)} well-defined "
+          f"fits with the same parameters: max rel change {max(rel)[0]:.2e} at {max(rel)[1]}; "
+          f"above 1e-3: {sorted((round(r, 5), k) for r, k in rel if r > 1e-3)}")
+    print(f"  status changes: {status}")
+    print(f"  label changes: {labels}")
+    for m in MODELS:
+        gap, worse, floor_n, extreme = -np.inf, 0, 0, []
+        for (p, mm), r in n.items():
+            if mm != m:
+                continue
+            if r[0] == "ok" and _extreme_hazard(MODELS[m], data[p], r[3]):
+                extreme.append(p)
+            o = bm.get((p, m))
+            if o is None or r[0] != "ok" or o[0] != "ok":
+                continue
+            if _on_floor(MODELS[m], data[p], o[3]):
+                floor_n += 1
+                continue
+            dl = (-o[2] + r[2]) / max(1.0, abs(o[2]))  # positive: the old multistart higher
+            dl = -dl
+            gap = max(gap, dl)
+            worse += dl > 1e-8
+        print(f"{m:<12} vs the other commit's multistart, where that fit is not on the floor: "
+              f"LL below it by > 1e-8 rel {worse}, max (LL_old_ms - LL_new)/max(1,|LL|) {gap:.2e} "
+              f"(old fits on the floor: {floor_n}); reported optima with an extreme hazard: {extreme}")
+
+
+def _same(a, b, rtol) -> bool:
+    a, b = np.atleast_1d(np.asarray(a, float)), np.atleast_1d(np.asarray(b, float))
+    return bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))
+                       | (np.abs(a - b) <= rtol * np.maximum(1.0, np.abs(a)))))
 
 
 if __name__ == "__main__":

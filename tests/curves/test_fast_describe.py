@@ -20,14 +20,14 @@ GOLDEN = Path(__file__).parent / "golden" / "describe_spid.json"
 
 
 def _reference_negll(theta, model, d):
-    """The likelihood as fit_curves evaluated it before the batching, one vector at a time."""
+    """The likelihood by its textbook formula (no clip, no log space), one vector at a time:
+    accurate wherever no hazard is within rounding of 0 or 1."""
     F = model.cdf(d.t, *theta)
     F0 = model.cdf(d.t - 1, *theta)
     with np.errstate(invalid="ignore", divide="ignore"):
         h = (F - F0) / (1.0 - F0)
-    h = np.clip(np.nan_to_num(h, nan=1e-15), 1e-15, 1 - 1e-15)
-    m = d.at_risk > 0
-    return -float(np.sum(d.new[m] * np.log(h[m]) + (d.at_risk[m] - d.new[m]) * np.log1p(-h[m])))
+        m = d.at_risk > 0
+        return -float(np.sum(d.new[m] * np.log(h[m]) + (d.at_risk[m] - d.new[m]) * np.log1p(-h[m])))
 
 
 def _points(model, d):
@@ -41,6 +41,9 @@ def _points(model, d):
 
 @pytest.mark.parametrize("policy", ["aborparc", "adc"])  # adc: periods with nobody at risk
 def test_batched_likelihood_and_gradient_are_bitwise_scipys(policy):
+    """The batch gives each row's value to the bit, the gradient is scipy's forward
+    difference to the bit, and the value is the textbook likelihood (where that is
+    accurate; the log-space form is exact in the tails too: test_unclipped_likelihood)."""
     _, d = _fit_data(spid_study(policies=[policy]), policy, None)
     eps = float(np.sqrt(np.finfo(float).eps))
     for model in MODELS.values():
@@ -49,15 +52,27 @@ def test_batched_likelihood_and_gradient_are_bitwise_scipys(policy):
         pts = _points(model, d)
         batch = f.batch(np.array(pts))
         for i, x in enumerate(pts):
+            one = f(x)
+            assert batch[i] == one, (model.name, x)
             ref = _reference_negll(x, model, d)
-            assert f(x) == ref and batch[i] == ref, (model.name, x)
-            g = approx_derivative(lambda th: _reference_negll(th, model, d), x, method="2-point",
-                                  abs_step=eps, f0=ref, bounds=bounds)
+            # the starts only: at the bounds (b = c = 1e-6) F(t) - F(t-1) is 1e-18 of F
+            # and the textbook difference loses every digit
+            if i < len(pts) - 3 and np.isfinite(ref):
+                assert one == pytest.approx(ref, rel=1e-9), (model.name, x)
+            if not np.isfinite(one):
+                continue
+            g = approx_derivative(f, x, method="2-point", abs_step=eps, f0=one, bounds=bounds)
             np.testing.assert_array_equal(f.grad(x), g, err_msg=f"{model.name} at {x}")
 
 
 def test_describe_numbers_unchanged_by_the_speed_up():
-    """Golden: describe_spid.py run at commit eda50b2, before the batched likelihood."""
+    """Golden: describe_spid.py run at commit eda50b2, before the batched likelihood.
+    Everything but the curve fits to the bit (1e-12); the fits (and takeoff) to the optimiser's
+    precision (SLSQP stops within 1e-4 of a parameter where the likelihood is flat:
+    absvot Bass p 1.8e-5 from the golden, Newton's, at 2e-12 of the log-likelihood),
+    as the likelihood is now evaluated in log space (unclipped) and the
+    standard errors come from the closed-form Hessian (the golden's from a
+    finite-difference one): log-likelihoods 1e-9, parameters 1e-4, SEs 1e-3."""
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     study = spid_study(policies=list(golden))
     for p, want in golden.items():
@@ -67,9 +82,23 @@ def test_describe_numbers_unchanged_by_the_speed_up():
             assert (got[m].pop("status"), got[m].pop("reason"), got[m].pop("note")) == ("ok", None, None)
         for row in got["fit_comparison"]:
             assert row.pop("status") == "ok"
-        for key in ("logistic", "gompertz", "bass", "exponential", "fit_comparison", "takeoff", "speed",
-                    "moran", "index"):
+        for key in ("speed", "moran", "index"):
             _close(got[key], want[key], f"{p}.{key}")
+        # takeoff: the logistic fit's inflection
+        ridge = ("logistic", "gompertz", "takeoff") if p == "adc" else ()
+        for key in ("logistic", "gompertz", "bass", "exponential", "fit_comparison", "takeoff"):
+            if key == "fit_comparison":
+                got[key] = [r for r in got[key] if r["model"] not in ridge]
+                want[key] = [r for r in want[key] if r["model"] not in ridge]
+            if key not in ridge:
+                _close(got[key], want[key], f"{p}.{key}", rel=1e-4)
+        for key in ridge[:2]:
+            # adc's logistic and Gompertz lie on the ridge (no finite optimum, see
+            # test_newton_reaches_...): where the multistart stops is rounding noise
+            # (the golden's and today's points differ by 5e-4 of the log-likelihood);
+            # it must be near the supremum (the exponential's log-likelihood), never above
+            sup = got["exponential"]["loglik"]
+            assert sup - 1e-3 * abs(sup) <= got[key]["loglik"] <= sup + 1e-8, key
 
 
 def test_newton_reaches_the_multistart_optimum_on_spid_policies():
@@ -111,17 +140,21 @@ def test_newton_reaches_the_multistart_optimum_on_spid_policies():
     assert n == 14
 
 
-def _close(a, b, where):
+def _close(a, b, where, rel=1e-12):
     if isinstance(b, dict):
         assert set(a) == set(b), where
         for k in b:
-            _close(a[k], b[k], f"{where}.{k}")
+            _close(a[k], b[k], f"{where}.{k}", rel)
     elif isinstance(b, list):
         assert len(a) == len(b), where
         for i, (x, y) in enumerate(zip(a, b)):
-            _close(x, y, f"{where}[{i}]")
+            _close(x, y, f"{where}[{i}]", rel)
     elif isinstance(b, float) and isinstance(a, float):
-        assert a == pytest.approx(b, rel=1e-12, abs=1e-300), where
+        tol, atol = rel, 1e-300
+        if rel > 1e-12:  # a fit: its log-likelihood tighter, its SEs looser (see the caller)
+            tol, atol = (1e-3, 0.0) if "std_error" in where else (1e-9, 1e-8) if where.endswith("aic") \
+                or where.endswith("loglik") else (rel, 1e-9)
+        assert a == pytest.approx(b, rel=tol, abs=atol), where
     else:
         assert a == b, where
 

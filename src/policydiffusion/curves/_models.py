@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, log_expit
 
 __all__ = ["CurveModel", "MODELS", "INFLUENCE"]
 
@@ -30,6 +30,10 @@ class CurveModel:
     #: ``jet(t, *theta)``: ``F`` with its first and second derivatives in the
     #: parameters, closed form, shapes ``(n,)``, ``(k, n)`` and ``(k, k, n)``.
     jet: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+    #: ``log_parts(t, *theta)``: ``log(F(t) - F(t-1))``, ``log(1 - F(t-1))`` and
+    #: ``log(1 - F(t))``, each written in log space so that a probability of 1e-300
+    #: keeps its digits (no difference of two numbers near 0 or near 1 is taken).
+    log_parts: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
 
 def _logistic(t, K, r, t0):
@@ -116,6 +120,71 @@ def _exponential_jet(t, K, a):
     return K * N, np.stack([N, K * t * e]), H
 
 
+# The log-space parts run under the caller's np.errstate (period_loglik's): log(0) =
+# -inf and K > 1 (outside the box, nan) are meant, not warned about, and a context per
+# call would cost as much as the arithmetic on SPID's short series.
+def _log_survival(K, log_rest):
+    """``log((1 - K) + K rest)`` from ``log rest``: both terms are positive, no cancellation."""
+    out = np.log((1.0 - K) + K * np.exp(log_rest))  # two positive terms: full precision
+    lost = out == -np.inf  # K = 1 and rest below the smallest double: log K + log rest
+    if lost.any():
+        out = np.where(lost, np.log(K) + log_rest, out)
+    return out
+
+
+def _log1mexp(x):
+    """``log(1 - exp(-x))`` for ``x >= 0``: ``expm1`` keeps tiny ``x`` exact (down to the
+    subnormals, where :func:`_gompertz_log_parts` uses ``log x`` instead)."""
+    return np.log(-np.expm1(-x))
+
+
+def _logistic_log_parts(t, K, r, t0):
+    # F = K s(x), x = r (t - t0): s(x1) - s(x0) = s(x1) s(-x0) (1 - exp(-r)), x0 = x1 - r
+    x1 = r * (np.asarray(t, float) - t0)
+    x0 = x1 - r
+    log_d = np.log(K) + log_expit(x1) + log_expit(-x0) + _log1mexp(r)
+    return log_d, _log_survival(K, log_expit(-x0)), _log_survival(K, log_expit(-x1))
+
+
+def _gompertz_log1mexp(log_u):
+    """``log(1 - exp(-u))`` from ``log u`` (``u`` may underflow: then ``log u`` itself)."""
+    out = _log1mexp(np.exp(log_u))
+    tiny = log_u < -650
+    if tiny.any():  # 1 - e^-u = u (1 - u/2 ...) with u below 1e-282: log u to the last bit
+        out = np.where(tiny, log_u, out)
+    return out
+
+
+def _gompertz_log_parts(t, K, b, c):
+    # F = K exp(-u), u = b exp(-c t) falls in t: F1 - F0 = K exp(-u1) (1 - exp(-(u0 - u1)))
+    t = np.asarray(t, float)
+    log_b = np.log(b)
+    lu1 = log_b - c * t
+    lu0 = lu1 + c
+    log_d = np.log(K) - np.exp(lu1) + _gompertz_log1mexp(lu1 + np.log(np.expm1(c)))  # u0 - u1
+    return log_d, _log_survival(K, _gompertz_log1mexp(lu0)), _log_survival(K, _gompertz_log1mexp(lu1))
+
+
+def _bass_log_parts(t, K, p, q):
+    # e = exp(-s t), s = p + q, w = q / p: F = K (1 - e) / (1 + w e), so
+    # F1 - F0 = K (1 + w) e0 (1 - exp(-s)) / ((1 + w e0)(1 + w e1)) and
+    # 1 - F = ((1 - K) + (w + K) e) / (1 + w e)
+    t = np.asarray(t, float)
+    s, w = p + q, q / p
+    e0, e1 = np.exp(-s * (t - 1)), np.exp(-s * t)
+    l0, l1 = np.log1p(w * e0), np.log1p(w * e1)
+    log_d = np.log(K) + np.log1p(w) - s * (t - 1) + _log1mexp(s) - l0 - l1
+    lwk, l1k = np.log(w + K), np.log1p(-K)  # -inf at K = 1: meant (caller's errstate)
+    return log_d, np.logaddexp(l1k, lwk - s * (t - 1)) - l0, np.logaddexp(l1k, lwk - s * t) - l1
+
+
+def _exponential_log_parts(t, K, a):
+    # F = K (1 - exp(-a t)): F1 - F0 = K exp(-a (t - 1)) (1 - exp(-a))
+    t = np.asarray(t, float)
+    log_d = np.log(K) - a * (t - 1) + _log1mexp(a)
+    return log_d, _log_survival(K, -a * (t - 1)), _log_survival(K, -a * t)
+
+
 def _ceiling(share: np.ndarray) -> list[float]:
     top = float(np.nanmax(share)) if share.size else 0.5
     return sorted({min(1.0, max(top, 0.05) * f) for f in (1.0, 1.1, 1.5)})
@@ -154,13 +223,16 @@ def _exponential_starts(t, share):
 _BIG = 1e3
 MODELS: dict[str, CurveModel] = {
     "logistic": CurveModel("logistic", "internal", ("K", "r", "t0"), (1e-6, 1e-6, -_BIG),
-                           (1.0, 50.0, _BIG), _logistic, _logistic_starts, _logistic_jet),
+                           (1.0, 50.0, _BIG), _logistic, _logistic_starts, _logistic_jet,
+                           _logistic_log_parts),
     "gompertz": CurveModel("gompertz", "internal (asymmetric)", ("K", "b", "c"), (1e-6, 1e-6, 1e-6),
-                           (1.0, 1e8, 50.0), _gompertz, _gompertz_starts, _gompertz_jet),
+                           (1.0, 1e8, 50.0), _gompertz, _gompertz_starts, _gompertz_jet,
+                           _gompertz_log_parts),
     "bass": CurveModel("bass", "mixed", ("K", "p", "q"), (1e-6, 1e-8, 0.0),
-                       (1.0, 1.0, 50.0), _bass, _bass_starts, _bass_jet),
+                       (1.0, 1.0, 50.0), _bass, _bass_starts, _bass_jet, _bass_log_parts),
     "exponential": CurveModel("exponential", "external", ("K", "a"), (1e-6, 1e-8),
-                              (1.0, 50.0), _exponential, _exponential_starts, _exponential_jet),
+                              (1.0, 50.0), _exponential, _exponential_starts,
+                              _exponential_jet, _exponential_log_parts),
 }
 #: Boushey's three diffusion dynamics and the curve that represents each.
 INFLUENCE = {"external": "exponential", "internal": "logistic", "mixed": "bass"}

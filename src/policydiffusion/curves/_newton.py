@@ -13,10 +13,19 @@ logistic) when they reach the constant-hazard ridge's check point. Each policy's
 three starts with the best initial likelihood run first; its other starts run only
 when none of those ends at a checked optimum.
 
+The objective is :func:`period_loglik`'s, the same as the multistart optimiser's
+(:class:`NegLogLik`): computed in log space, never clipped. Its gradient and Hessian
+differentiate each period's ``n log D + m log S1 - (n + m) log S0`` with ``D`` and ``S``
+from the same log-space parts and ``F``'s derivatives from the jet (``D``'s derivative
+is ``F'(t) - F'(t-1)``; at SPID bangag's old logistic point, an adoption at hazard
+1.4e-24, the gradient agrees with a Richardson difference of ``f`` to 4e-10). Where a
+part underflows (``D`` below ~1e-308) the term's derivative is not representable; it
+is left out of the step and such a point is never accepted as an optimum.
+
 Only a *checked* optimum is returned: Newton decrement below ``1e-12 (1 + |f|)``,
 each free parameter's gradient times its size below ``1e-6 (1 + |f|)``, the Hessian
 of the free parameters positive definite, every held parameter exactly on its bound
-with the gradient pointing out of the box. A policy whose best row
+with the gradient pointing out of the box, every term's derivative in the gradient. A policy whose best row
 fails the check is returned unchecked (``checked=False``): the caller decides whether
 the likelihood has no finite optimum there or fits it by the multistart optimiser.
 """
@@ -28,9 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from policydiffusion.curves._models import CurveModel
+from policydiffusion.curves._objective import period_loglik
 from policydiffusion.curves._optimum import RIDGE_STEP
 
-__all__ = ["NewtonFit", "newton_fits"]
+__all__ = ["NewtonFit", "negll_hessian", "newton_fits"]
 
 _TOL = 1e-12  # Newton decrement (half of it estimates f - f*) relative to 1 + |f|
 _GTOL = 1e-6  # the free gradient times each parameter's size, relative to 1 + |f|
@@ -103,46 +113,45 @@ class _Stack:
 
 def _negll(model: CurveModel, st: _Stack, ds: np.ndarray, thetas: np.ndarray) -> np.ndarray:
     """f for ``thetas`` of shape (P, R, k) where row r belongs to data set ``ds[r]``;
-    returns (P, R). The same clipped hazard as :class:`NegLogLik`."""
+    returns (P, R). The same unclipped likelihood as :class:`NegLogLik`
+    (:func:`period_loglik`)."""
     elem, row, first = st.rows(ds)
     P, R, k = thetas.shape
     if elem.size == 0:
         return np.zeros((P, R))
-    t = st.t[elem][None, :]
     cols = [thetas[:, row, j] for j in range(k)]
-    F = model.cdf(t, *cols)
-    F0 = model.cdf(t - 1, *cols)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        h = (F - F0) / (1.0 - F0)
-    h = np.clip(h, 1e-15, 1 - 1e-15)
-    h[np.isnan(h)] = 1e-15
-    terms = st.new[elem] * np.log(h) + st.rest[elem] * np.log1p(-h)
+    terms = period_loglik(model, st.t[elem][None, :], st.new[elem], st.rest[elem], cols)
     return -np.add.reduceat(terms, first, axis=1)
 
 
 def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
-               x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """f, gradient and Hessian at each row of ``x`` (R, k) in one pass, closed form
+               x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """f, gradient, Hessian at each row of ``x`` (R, k) in one pass and whether every
+    term's derivatives are in them (``exact``), closed form
     from the family's :attr:`CurveModel.jet`: each period's term ``n log D + m log S1 -
-    (n + m) log S0`` (``D = F(t) - F(t-1)``, ``S = 1 - F``) differentiated twice. Where
-    the hazard is clipped (as in :func:`_negll`) the term is constant: no derivative."""
+    (n + m) log S0`` (``D = F(t) - F(t-1)``, ``S = 1 - F``) differentiated twice, with
+    ``D`` and ``S`` from the family's log-space :attr:`CurveModel.log_parts` (``D``'s
+    derivative ``F'(t) - F'(t-1)`` is a difference of the jet's values: accurate where
+    the hazard is not tiny, which is where an optimum is)."""
     elem, row, first = st.rows(ds)
     R, k = x.shape
     if elem.size == 0:
-        return np.zeros(R), np.zeros((R, k)), np.zeros((R, k, k))
+        return np.zeros(R), np.zeros((R, k)), np.zeros((R, k, k)), np.ones(R, bool)
     t = st.t[elem]
     E = t.size
-    F, dF, HF = model.jet(np.concatenate([t - 1, t]), *(np.tile(x[row, j], 2) for j in range(k)))
-    F0, F1, d0, d1 = F[:E], F[E:], dF[:, :E], dF[:, E:]
+    _, dF, HF = model.jet(np.concatenate([t - 1, t]), *(np.tile(x[row, j], 2) for j in range(k)))
+    d0, d1 = dF[:, :E], dF[:, E:]
     n, m = st.new[elem], st.rest[elem]
-    D, S0, S1 = F1 - F0, 1.0 - F0, 1.0 - F1
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        h = D / S0
-        hc = np.clip(h, 1e-15, 1 - 1e-15)
-        hc[np.isnan(hc)] = 1e-15
-        f = -np.add.reduceat(n * np.log(hc) + m * np.log1p(-hc), first)
-        live = h == hc  # not clipped (and not NaN)
-        # d/dtheta of n log D + m log S1 - (n + m) log S0, with D' = F1' - F0'
+        log_d, log_s0, log_s1 = parts = model.log_parts(t, *(x[row, j] for j in range(k)))
+        terms = period_loglik(model, t, n, m, [], parts=parts)
+        f = -np.add.reduceat(terms, first)
+        # D and S from their log-space forms (no cancellation); F's derivatives from
+        # the jet. Where a part underflows (a hazard below ~1e-308: SPID bangag's old
+        # Gompertz point, log h = -2.7e6) the term is finite but its derivative is not
+        # representable: it is left out of the step, and the row is not accepted there.
+        D, S0, S1 = np.exp(log_d), np.exp(log_s0), np.exp(log_s1)
+        live = np.isfinite(terms) & (S0 > 0) & ((n == 0) | (D > 0)) & ((m == 0) | (S1 > 0))
         aD = np.where(live & (n > 0), n / D, 0.0)
         a1 = np.where(live & (m > 0), m / S1, 0.0)
         a0 = np.where(live, (n + m) / S0, 0.0)
@@ -152,6 +161,7 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
         dD = d1 - d0
         c1, c0 = aD - a1, a0 - aD
         g = c1 * d1 + c0 * d0
+        exact = ~np.add.reduceat(np.isfinite(terms) & ~live, first).astype(bool)
         i, j = np.triu_indices(k)  # the Hessian is symmetric: its upper triangle only
         Hu = (c1 * HF[i, j, E:] + c0 * HF[i, j, :E]
               - bD * dD[i] * dD[j] - b1 * d1[i] * d1[j] + b0 * d0[i] * d0[j])
@@ -160,7 +170,26 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
     H = np.empty((R, k, k))
     H[:, i, j] = Hu
     H[:, j, i] = Hu
-    return f, g, H
+    return f, g, H, exact
+
+
+def negll_hessian(model: CurveModel, t: np.ndarray, at_risk: np.ndarray, new: np.ndarray,
+                  x: np.ndarray) -> np.ndarray:
+    """The closed-form Hessian of one data set's negative log-likelihood at ``x`` (the
+    observed information, for the standard errors).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from policydiffusion.curves._models import MODELS
+    >>> H = negll_hessian(MODELS["exponential"], np.arange(1.0, 4.0), np.array([10.0, 8, 6]),
+    ...                   np.array([2.0, 2, 1]), np.array([0.8, 0.3]))
+    >>> H.shape, bool(np.allclose(H, H.T))
+    ((2, 2), True)
+    """
+    st = _Stack([(t, at_risk, new)])
+    _, _, H, exact = _negll_jet(model, st, np.zeros(1, int), np.asarray(x, float)[None, :])
+    return H[0] if exact[0] else np.full_like(H[0], np.nan)
 
 
 def _floor(model: CurveModel) -> np.ndarray:
@@ -292,7 +321,7 @@ def _solve(model, st, ds, x, f):
         if rows.size == 0:
             break
         xr, fr, dr = x[rows], f[rows], ds[rows]
-        _, g, H = _negll_jet(model, st, dr, xr)
+        _, g, H, exact = _negll_jet(model, st, dr, xr)
         tol_b = _REL_STEP * _scale(xr, lo, hi, floor)
         held = ((xr - lo <= tol_b) & (g > 0)) | ((hi - xr <= tol_b) & (g < 0))
         step, pd = _direction(g, H, held)
@@ -305,7 +334,7 @@ def _solve(model, st, ds, x, f):
         # parameter's size, must vanish too
         sized = np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(xr), floor)
         flat = np.max(sized, axis=1) <= _GTOL * (1 + np.abs(fr))
-        done = pd & on_bound & flat & (dec <= 2 * _TOL * (1 + np.abs(fr)))
+        done = pd & on_bound & flat & exact & (dec <= 2 * _TOL * (1 + np.abs(fr)))
         if model.name in _RIDGE_BOUND:  # the ridge cut off by the box is no optimum
             done &= ~held[:, _RIDGE_BOUND[model.name]]
         ok[rows[done]] = True
