@@ -46,6 +46,9 @@ def test_spline_basis_and_knot_placement(toy):
     assert np.allclose(np.diff(basis[0], 2), 0)
     with pytest.raises(InvalidOptionError, match="increase"):
         monadic_riskset(toy, policy="p", terms=[T.duration_spline(knots=[3, 2])])
+    # knots outside boundaries the user gave: the message blames boundary=, not the data
+    with pytest.raises(InvalidOptionError, match=r"given by boundary=\(1\.0, 3\.0\)\): put the interior"):
+        monadic_riskset(toy, policy="p", terms=[T.duration_spline(knots=[2, 4], boundary=(1, 3))])
 
 
 def test_period_dummies(toy):

@@ -273,7 +273,7 @@ def _trust_notes(results: Mapping[str, Any], words: Mapping[str, str],
         nested: dict[str, list[str]] = {}
         n_hidden: dict[str, int] = {}
         for t, why in getattr(res, "se_not_identified", {}).items():
-            cols = words["and"].join(why.clusters)  # a NotIdentified record
+            cols = words["and"].join(getattr(why, "clusters", ()))  # a NotIdentified record
             nested.setdefault(cols, [])
             if t in hidden:
                 n_hidden[cols] = n_hidden.get(cols, 0) + 1

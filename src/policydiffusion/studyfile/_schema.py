@@ -436,7 +436,8 @@ class EngineSection:
                            "workers see (relative to the study file), where each risk set is "
                            "written as Parquet files, in `NAME/` (one per policy: "
                            "`NAME/POLICY/`); earlier files there are replaced. Default: the "
-                           "rows stay in worker memory.")
+                           "rows stay in worker memory for the fits, and a copy of each risk "
+                           "set is gathered to this process for the other steps.")
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,11 @@ def spline_knots(ctx: "BuildContext", interior: int | Sequence[float],
         inner = [float(k) for k in interior]
     knots = [lo] + inner + [hi]
     if any(b <= a for a, b in zip(knots, knots[1:])):
+        if boundary is not None:
+            raise InvalidOptionError(
+                f"duration spline knots must increase strictly; got {knots} (boundaries "
+                f"given by boundary={tuple(boundary)}): put the interior knots strictly "
+                "between the boundaries.")
         raise InvalidOptionError(
             f"duration spline knots must increase strictly; got {knots} (boundaries at the "
             "smallest and largest duration). Use fewer knots or pass knot positions, e.g. "
