@@ -139,3 +139,14 @@ def test_standard_errors_are_the_exact_hessians():
     se = np.sqrt(np.diag(np.linalg.inv(_richardson_hessian(nll, fit.estimate, 1e-3))))
     np.testing.assert_allclose(fit.std_error, se, rtol=2e-6)
     assert fit.std_error[1] == pytest.approx(0.0037755, abs=5e-8)
+
+
+def test_log_survival_keeps_its_digits_below_the_smallest_normal_double():
+    # exp(-735) is subnormal: log((1 - K) + K exp(x)) lost digits (3e-5 at -735, 0.25 at -744)
+    from policydiffusion.curves._models import _log_survival
+
+    x = np.array([-735.0, -744.0, -800.0])
+    with np.errstate(divide="ignore"):  # as under period_loglik: log(0) = -inf is meant
+        at_one, at_half = _log_survival(np.ones(3), x), _log_survival(np.full(3, 0.5), x)
+    np.testing.assert_allclose(at_one, x, rtol=1e-15)
+    np.testing.assert_allclose(at_half, np.log(0.5), rtol=1e-15)  # 1 - K dominates

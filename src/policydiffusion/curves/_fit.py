@@ -413,6 +413,23 @@ def _multistart(model: CurveModel, d: _FitData, method: str, policy: str) -> tup
     return best, best_val, converged
 
 
+def _cov_from_hessian(H: np.ndarray) -> np.ndarray | None:
+    """``H``'s inverse when ``H`` is positive definite (the same relative test as Newton's
+    check); else None: the standard errors are not defined there. A positive diagonal of
+    the inverse is not enough (an indefinite ``H`` can have one).
+
+    >>> H = np.array([[1.0, 0, 0], [0, -1, 2], [0, 2, -1]])  # eigenvalues 1, 1, -3
+    >>> bool(np.all(np.diag(np.linalg.inv(H)) > 0)), _cov_from_hessian(H) is None
+    (True, True)
+    """
+    if H.size == 0 or not np.all(np.isfinite(H)):
+        return None if H.size else H.copy()
+    lam = np.linalg.eigvalsh((H + H.T) / 2)
+    if lam.min() <= 1e-10 * np.abs(lam).max():
+        return None
+    return np.linalg.inv(H)
+
+
 def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
              optimum: tuple[np.ndarray, float, bool] | None = None) -> CurveFit:
     """The fit at ``optimum`` (x, objective, converged), found by multistart if not given."""
@@ -437,12 +454,9 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
         H = J.T @ J / s2
         loglik = None
         aic = n_obs * math.log(max(rss, 1e-300) / n_obs) + 2 * (k + 1)
-    try:
-        sub = np.linalg.inv(H)
-        if np.all(np.diag(sub) > 0):
-            cov[np.ix_(free, free)] = sub
-    except np.linalg.LinAlgError:
-        pass
+    sub = _cov_from_hessian(H)
+    if sub is not None:
+        cov[np.ix_(free, free)] = sub
     se = np.sqrt(np.diag(cov))
     derived = _derived(model, best, cov, d)
     return CurveFit(policy, model.name, method, model.params, best, se, cov,

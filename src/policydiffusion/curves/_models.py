@@ -126,9 +126,10 @@ def _exponential_jet(t, K, a):
 def _log_survival(K, log_rest):
     """``log((1 - K) + K rest)`` from ``log rest``: both terms are positive, no cancellation."""
     out = np.log((1.0 - K) + K * np.exp(log_rest))  # two positive terms: full precision
-    lost = out == -np.inf  # K = 1 and rest below the smallest double: log K + log rest
-    if lost.any():
-        out = np.where(lost, np.log(K) + log_rest, out)
+    # below about e^-708 exp(log rest) is subnormal (digits lost) or 0: add in log space
+    lost = log_rest < -700
+    if np.any(lost):
+        out = np.where(lost, np.logaddexp(np.log1p(-K), np.log(K) + log_rest), out)
     return out
 
 
