@@ -27,7 +27,7 @@ from policydiffusion.estimate._design import build_design, categorical_variables
 from policydiffusion.estimate._glm import solve_info
 from policydiffusion.estimate._summary import (INFERENCE_NOTE, CoefficientsMixin, Summary,
                                                tidy_frame, with_labels)
-from policydiffusion.estimate._vcov import (NotIdentified, VcovSpec, design_nested_terms,
+from policydiffusion.estimate._vcov import (GroupSums, NotIdentified, VcovSpec, design_nested_terms,
                                              sandwich)
 
 __all__ = ["fit_cox", "CoxResult"]
@@ -242,9 +242,9 @@ def _cox_vcov(spec: VcovSpec, inv, resid, frame):
     col = spec.columns[0]
     codes, uniq = pd.factorize(frame[col])
     G = len(uniq)
-    S = np.column_stack([np.bincount(codes, weights=resid[:, j], minlength=G)
-                         for j in range(resid.shape[1])])
-    return (sandwich(inv, S.T @ S),
+    sums = GroupSums(G, resid.shape[1])
+    sums.add(codes, resid)
+    return (sandwich(inv, sums.crossprod()),
             f"cluster-robust (Lin-Wei) by {col} (G={G}), no small-sample factor", (G,))
 
 

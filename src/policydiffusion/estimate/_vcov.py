@@ -479,9 +479,9 @@ def design_nested_terms(X: np.ndarray, clusters: Mapping[str, np.ndarray],
     comps = {}
     for col, cl in clusters.items():
         cc, uniq = _factorize(cl)
-        U = np.column_stack([np.bincount(cc, weights=S[:, j], minlength=len(uniq))
-                             for j in range(S.shape[1])])
-        comps[col] = U.T @ U
+        g = GroupSums(len(uniq), S.shape[1])
+        g.add(cc, S)
+        comps[col] = g.crossprod()
     return nested_terms(comps, S.T @ S, names)
 
 
