@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from policydiffusion.curves._curve import adoption_curve
-from policydiffusion.curves._data import as_study, policy_list, policy_times
+from policydiffusion.curves._data import PolicyTimes, as_study, policy_list, policy_times, policy_times_many
 from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
 from policydiffusion.curves._newton import negll_hessian, newton_fits
 from policydiffusion.curves._objective import NegLogLik
@@ -337,6 +337,16 @@ class _FitData:
     n_units: int
 
 
+def _fit_data_of(pt: PolicyTimes) -> _FitData:
+    """One policy's fit data from its adoption times."""
+    c = pt.counts()
+    n = c["n_existing"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n > 0, c["cumulative_existing"] / n, np.nan)
+    return _FitData(np.asarray(c["period"] - pt.start + 1, float), c["at_risk"].astype(float),
+                    c["new"].astype(float), share.astype(float), int(c["period"][0]), int(n.max()))
+
+
 def _fit_data(study: object, policy: str | Sequence[str] | None,
               units: int | Sequence[str] | None) -> tuple[str, _FitData]:
     st = as_study(study, units=units)
@@ -346,13 +356,7 @@ def _fit_data(study: object, policy: str | Sequence[str] | None,
         # adoption_curve's columns, without building its table (half the time of a
         # batch of fits for many policies)
         policy_list(st, policy)  # unknown ids raise
-        pt = policy_times(st, policy)
-        c = pt.counts()
-        n = c["n_existing"]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(n > 0, c["cumulative_existing"] / n, np.nan)
-        return policy, _FitData(np.asarray(c["period"] - pt.start + 1, float), c["at_risk"].astype(float),
-                                c["new"].astype(float), share.astype(float), int(c["period"][0]), int(n.max()))
+        return policy, _fit_data_of(policy_times(st, policy))
     c = adoption_curve(st, policy)
     c = c.assign(cum_exist=c["cumulative_share"] * c["n_existing"])
     g = c.groupby("t", sort=True).agg(at_risk=("at_risk", "sum"), new=("new", "sum"),
@@ -688,7 +692,10 @@ def fit_curves_many(study: object, policies: Sequence[str], *,
 
     _check(method, models, optimizer)
     st = as_study(study)
-    named = [(p, d) for p, d in (_fit_data(st, p, None) for p in policies) if d.new.sum() > 0]
+    policy_list(st, list(policies))  # unknown ids raise
+    # one pass over the adoptions for all policies (not a filter per policy)
+    named = [(pt.policy, d) for pt in policy_times_many(st, policies)
+             for d in [_fit_data_of(pt)] if d.new.sum() > 0]
     per_model = {}
     for m in models:
         fitted = []
