@@ -65,8 +65,9 @@ class CurveFit:
     """One fitted curve: parameters with standard errors and derived timings.
 
     ``estimate`` / ``std_error`` follow ``params``; a parameter on its bound (e.g. a
-    ceiling ``K`` of 1) has no standard error (NaN) and is listed in ``at_bound``.
-    ``derived`` maps names (``inflection_t``, ``inflection_period``, ``peak_t``,
+    ceiling ``K`` of 1) has no standard error (NaN) and is listed in ``at_bound``; no
+    parameter has one where the Hessian of the free parameters is not positive definite
+    (a flat likelihood: the data do not identify them). ``derived`` maps names (``inflection_t``, ``inflection_period``, ``peak_t``,
     ``peak_period``, ``m``) to (estimate, delta-method standard error).
 
     ``status`` is ``"ok"``, or ``"no_finite_optimum"`` when the likelihood has no
