@@ -77,9 +77,8 @@ def provenance(state: RunState, *, lang: str, exclusions: object) -> dict:
         "inputs_sha256": {**state.loaded.inputs, **files_named(sf)},
         "options": sf.raw,
         "risksets": {b.key: {"design": b.spec.design, "policy": b.policy,
-                             "rows": b.riskset.n_rows(),  # type: ignore[attr-defined]
-                             "events": b.riskset.n_events(),  # type: ignore[attr-defined]
-                             "options": dict(getattr(b.riskset, "options", {}))}
+                             "rows": b.n_rows(), "events": b.n_events(),
+                             "options": dict(getattr(b.as_built, "options", {}))}
                      for b in state.risksets},
         "network": (None if state.network is None else {
             "policies": len(state.network.policies),
