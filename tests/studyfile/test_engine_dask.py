@@ -217,6 +217,9 @@ def test_local_and_dask_runs_record_the_same_risk_set_provenance(runs, where):
         assert dask_run["risksets"][key]["options"]["engine"] == "dask"
         assert _engine_free(dask_run["risksets"][key]) == _engine_free(rs)
     assert list(dask_res) == list(local_res)
+    # the run says which Dask ran it, as it says which polars did
+    assert {"dask", "distributed"} <= set(dask_run["versions"])
+    assert not {"dask", "distributed"} & set(local_run["versions"])
     for key, res in local_res.items():
         local, dask = dict(res["provenance"]), dict(dask_res[key]["provenance"])
         # the local fit records its risk set's build too (it was given the rows only),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -45,6 +45,8 @@ class BuiltRiskSet:
     policy: str | None
     as_built: object  # policydiffusion.riskset.RiskSet or DaskRiskSet
     terms: tuple = ()  # the term objects it was built from (build_terms of spec.terms)
+    # rows with outcome == 1 by outcome: the report asks in each language, run.json once more
+    _events: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -79,11 +81,13 @@ class BuiltRiskSet:
         those rows come to this process)."""
         if not self._in_worker_memory():
             return self.riskset.plan.filter(pl.col(outcome) == 1).collect()  # type: ignore[attr-defined]
-        futures = self.dask.partition_futures()  # type: ignore[attr-defined]
-        parts = [] if not futures else futures[0].client.gather(futures[0].client.map(
-            _rows_where_one, futures, column=outcome, pure=False))
-        return pl.concat([pl.from_pandas(p) for p in parts]
-                         or [self.dask._schema], how="vertical_relaxed")  # type: ignore[attr-defined]
+        if outcome not in self._events:
+            futures = self.dask.partition_futures()  # type: ignore[attr-defined]
+            parts = [] if not futures else futures[0].client.gather(futures[0].client.map(
+                _rows_where_one, futures, column=outcome, pure=False))
+            self._events[outcome] = pl.concat([pl.from_pandas(p) for p in parts] or [
+                self.dask._schema], how="vertical_relaxed")  # type: ignore[attr-defined]
+        return self._events[outcome]
 
     def n_events(self) -> int:
         """Adoptions, counted as ``RiskSet.n_events`` counts them (dyadic: unit-periods)."""
