@@ -124,7 +124,7 @@ def test_study_file_engine_reaches_the_fit(riskset):
     sf = parse_study_file(MINIMAL + f'[engine]\nkind = "dask"\nscheduler = "{UNREACHABLE}"\n',
                           file="s.toml")
     built = SimpleNamespace(spec=SimpleNamespace(name="main"), key="main", policy=None,
-                            riskset=SimpleNamespace(data=riskset[1]))
+                            as_built=riskset[1])
     with pytest.raises(StudyFileError, match="model 'm1' on risk set 'main': cannot reach "
                        "the Dask scheduler"):
         fit_models(sf, [built])

@@ -132,3 +132,103 @@ def test_the_preflight_only_plans_the_risk_sets(spid, monkeypatch, tmp_path):
     monkeypatch.setattr(RiskSet, "collect", refuse)
     # with [engine] kind = "dask" it would otherwise build a whole risk set before any work
     check_models(spid, parse_study_file(STUDY, file=tmp_path / "study.toml"))
+
+
+RUN = STUDY[:STUDY.index("[[riskset]]")] + '''[describe]
+enabled = false
+[[riskset]]
+name = "single"
+terms = [{term = "neighbors_adopted", name = "nbr"}, {term = "duration_spline", knots = 2}]
+[[riskset]]
+name = "dyads"
+design = "dyadic"
+conditional = false
+terms = [{term = "contiguous"}]
+[[model]]
+name = "m1"
+riskset = "single"
+formula = "adopt ~ nbr * duration + duration_spline_1 + duration_spline_2"
+[[model]]
+name = "m3"
+riskset = "dyads"
+formula = "adopt ~ contiguous"
+vcov = {dyadic = ["unit", "source"]}
+[[moderation]]
+model = "m1"
+variable = "nbr"
+moderator = "duration"
+points = 3
+[[simulation]]
+model = "m1"
+draws = 3
+[report]
+figures = ["curves"]
+table_formats = ["csv"]
+figure_formats = ["png"]
+'''
+# what only the engine explains: where the rows were built, and that a Dask build leaves
+# dyadic rows unsorted within a partition (the default sorts rows built in memory)
+ENGINE_OPTIONS = ("engine", "partition_periods", "sort")
+
+
+@pytest.fixture(scope="module")
+def runs(client, tmp_path_factory):
+    """The same study file run locally, on Dask in worker memory and on Dask in a folder;
+    for each: run.json, results.json and the risk sets gathered to this process."""
+    import json
+
+    from policydiffusion.pipeline import run_study
+    from policydiffusion.riskset import DaskRiskSet
+
+    tmp = tmp_path_factory.mktemp("engines")
+    engine = f'[engine]\nkind = "dask"\nscheduler = "{client.scheduler.address}"\n' \
+             'partition_periods = 6\n'
+    out = {}
+    for name, extra in [("local", ""), ("memory", engine), ("folder", engine + 'output = "rows"\n')]:
+        (tmp / f"{name}.toml").write_text(RUN + extra)
+        gathered = []
+        with pytest.MonkeyPatch.context() as mp:
+            real = DaskRiskSet.to_riskset
+            mp.setattr(DaskRiskSet, "to_riskset",
+                       lambda self: gathered.append(self.policies) or real(self))
+            run_study(tmp / f"{name}.toml", tmp / f"out_{name}")
+        out[name] = (*(json.loads((tmp / f"out_{name}" / f).read_text())
+                       for f in ("run.json", "results.json")), gathered)
+    return out
+
+
+def _engine_free(riskset_prov: dict) -> dict:
+    return {**riskset_prov, "options": {k: v for k, v in riskset_prov["options"].items()
+                                        if k not in ENGINE_OPTIONS}}
+
+
+@pytest.mark.parametrize("where", ["memory", "folder"])
+def test_local_and_dask_runs_record_the_same_risk_set_provenance(runs, where):
+    (local_run, local_res, _), (dask_run, dask_res, _) = runs["local"], runs[where]
+    assert list(dask_run["risksets"]) == list(local_run["risksets"]) == [
+        "single@aborparc", "single@absvot", "dyads@aborparc", "dyads@absvot"]
+    for key, rs in local_run["risksets"].items():
+        assert dask_run["risksets"][key]["options"]["engine"] == "dask"
+        assert _engine_free(dask_run["risksets"][key]) == _engine_free(rs)
+    assert list(dask_res) == list(local_res)
+    # the run says which Dask ran it, as it says which polars did
+    assert {"dask", "distributed"} <= set(dask_run["versions"])
+    assert not {"dask", "distributed"} & set(local_run["versions"])
+    for key, res in local_res.items():
+        local, dask = dict(res["provenance"]), dict(dask_res[key]["provenance"])
+        # the local fit records its risk set's build too (it was given the rows only),
+        # with the knots a simulation from the fit evaluates its spline at
+        assert ("knots" in local["riskset"]) == key.startswith("m1")
+        assert _engine_free(dask.pop("riskset")) == _engine_free(local.pop("riskset"))
+        # the description of the data names where Dask holds the rows; the rest is equal
+        assert dask.pop("data").startswith(local.pop("data") + " (")
+        assert dask == local
+
+
+def test_a_dask_run_gathers_only_the_risk_sets_a_step_reads(runs):
+    # the marginal effects read the rows of m1's risk sets; the counts, the methods text,
+    # the fits and the simulations do not: the dyadic risk sets stay on the workers
+    assert runs["memory"][2] == [("aborparc",), ("absvot",)]
+    assert runs["local"][2] == []
+    for where in ("memory", "folder"):
+        assert runs[where][1]["m1@absvot"]["coefficients"][0]["term"] == "Intercept"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 import pandas as pd
-import polars as pl
 
 from policydiffusion._format import fmt_num
 from policydiffusion.pipeline import figures as F
@@ -168,11 +167,10 @@ def _data_section(state: RunState, ex: pd.DataFrame) -> Section:
     def rs_frame(lang: str) -> pd.DataFrame:
         rows = []
         for b in state.risksets:
-            rs = b.riskset
             rows.append({tr("col.name", lang): b.key,
                          tr("col.design", lang): tr(f"design.{b.spec.design}", lang),
-                         tr("col.rows", lang): str(rs.n_rows()),  # type: ignore[attr-defined]
-                         tr("col.events", lang): str(rs.n_events())})  # type: ignore[attr-defined]
+                         tr("col.rows", lang): str(b.n_rows()),
+                         tr("col.events", lang): str(b.n_events())})
         return pd.DataFrame(rows)
 
     items: list = [Paragraph({"en": tr("data.intro", "en"), "zh": tr("data.intro", "zh")})]
@@ -519,7 +517,7 @@ def _methods(state: RunState) -> Section:
         terms = built[0].terms if built else build_terms(sf, spec.terms)
         fitted = [m for m in state.models if m.built.spec.name == spec.name]
         params = [p for m in fitted for p in m.result.params.index]  # type: ignore[attr-defined]
-        meta = dict(built[0].riskset.column_meta) if built else {}  # type: ignore[attr-defined]
+        meta = dict(built[0].as_built.column_meta) if built else {}  # type: ignore[attr-defined]
         cols = []
         for t, ts in zip(terms, spec.terms):
             own = ([t.name] if t.name in meta or not meta
@@ -532,10 +530,9 @@ def _methods(state: RunState) -> Section:
         used = used_columns(cols, params) if fitted else cols
         outcome = next((m.result.design.response for m in fitted  # type: ignore[attr-defined]
                         if hasattr(m.result, "design")), "adopt")
-        adopted = [b.riskset.data.filter(pl.col(outcome) == 1)  # type: ignore[attr-defined]
-                   for b in built]
+        adopted = [b.events(outcome) for b in built]
         designs.append({"design": spec.design, "name": spec.name,
-                        "rows": sum(b.riskset.n_rows() for b in built),  # type: ignore[attr-defined]
+                        "rows": sum(b.n_rows() for b in built),
                         "events": sum(a.select("policy", "unit").unique().height for a in adopted),
                         "dyad_events": sum(a.height for a in adopted),
                         "outcome": outcome,

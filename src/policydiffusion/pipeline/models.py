@@ -72,9 +72,9 @@ def fit_models(sf: StudyFile, built: list[BuiltRiskSet], *,
             key = model_key(m.name, b, per_policy)
             if tick is not None:
                 tick(f"model {key}")
-            # a risk set built on Dask is fitted where its partitions are
-            data = getattr(b, "dask", None)
-            data = b.riskset.data if data is None else data  # type: ignore[attr-defined]
+            # the risk set itself, not its rows: its build goes into provenance["riskset"]
+            # as on either engine, and one built on Dask is fitted where its partitions are
+            data = b.as_built
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:

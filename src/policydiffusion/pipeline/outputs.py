@@ -36,10 +36,16 @@ def _clean(x: object) -> object:
     return x
 
 
-def versions() -> dict[str, str]:
-    """Python and the key packages' versions."""
+def versions(*, engine: str = "local") -> dict[str, str]:
+    """Python and the key packages' versions (and Dask's, for a run on ``engine="dask"``).
+
+    Examples
+    --------
+    >>> "numpy" in versions(), "dask" in versions()
+    (True, False)
+    """
     out = {"python": platform.python_version()}
-    for p in _PACKAGES:
+    for p in _PACKAGES + (("dask", "distributed") if engine == "dask" else ()):
         try:
             out[p] = metadata.version(p)
         except metadata.PackageNotFoundError:
@@ -72,14 +78,13 @@ def provenance(state: RunState, *, lang: str, exclusions: object) -> dict:
     return _clean({
         "study_file": str(sf.path), "study_file_sha256": _sha(sf.path),
         "command": " ".join(sys.argv), "language": lang, "seed": state.seed,
-        "versions": versions(), "platform": platform.platform(),
+        "versions": versions(engine=sf.engine.kind), "platform": platform.platform(),
         "dataset": state.loaded.dataset, "simulated": state.loaded.simulated,
         "inputs_sha256": {**state.loaded.inputs, **files_named(sf)},
         "options": sf.raw,
         "risksets": {b.key: {"design": b.spec.design, "policy": b.policy,
-                             "rows": b.riskset.n_rows(),  # type: ignore[attr-defined]
-                             "events": b.riskset.n_events(),  # type: ignore[attr-defined]
-                             "options": dict(getattr(b.riskset, "options", {}))}
+                             "rows": b.n_rows(), "events": b.n_events(),
+                             "options": dict(getattr(b.as_built, "options", {}))}
                      for b in state.risksets},
         "network": (None if state.network is None else {
             "policies": len(state.network.policies),

@@ -17,7 +17,6 @@ def simulation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
     if not state.sf.simulations:
         return ()
     from policydiffusion.simulate import simulate_from_fit
-    from policydiffusion.terms._time import spline_knots_of
 
     out = []
     for i, spec in enumerate(state.sf.simulations):
@@ -31,11 +30,9 @@ def simulation_step(state: RunState, *, tick: Callable[[str], None] | None = Non
             terms = [t for t in m.built.terms  # only those it uses
                      if re.search(rf"\b{re.escape(t.name)}", m.spec.formula)]
             try:
-                # the fit had the risk set's rows: its spline knots come from the risk set
-                knots = spline_knots_of(getattr(m.built.riskset, "column_meta", {}))
+                # the fit was given the risk set: its spline knots are in its provenance
                 sim = simulate_from_fit(m.result, state.study, policy=m.built.policy, terms=terms,
-                                        draws=spec.draws, seed=seed, knots=knots,
-                                        **dict(spec.options))
+                                        draws=spec.draws, seed=seed, **dict(spec.options))
             except PolicyDiffusionError as exc:
                 raise StudyFileError(f"{state.sf.where(('simulation', i))}: {exc}") from None
             out.append(SimulationOutput(key=f"{spec.kind}_{m.key}".replace("@", "_"),

@@ -436,8 +436,10 @@ class EngineSection:
                            "workers see (relative to the study file), where each risk set is "
                            "written as Parquet files, in `NAME/` (one per policy: "
                            "`NAME/POLICY/`); earlier files there are replaced. Default: the "
-                           "rows stay in worker memory for the fits, and a copy of each risk "
-                           "set is gathered to this process for the other steps.")
+                           "rows stay in worker memory: the fits run there and the workers "
+                           "count rows and events; a risk set's rows come to this process "
+                           "only for a step that reads them (`[[moderation]]`, "
+                           "`[[heterogeneity]]`), once.")
 
 
 @dataclass(frozen=True)
