@@ -49,10 +49,10 @@ def test_estimates_equal_the_python_api(run):
     """The study file's model 'both' is the level risk set fitted directly."""
     rs = monadic_riskset(china_covid_study(), "home_isolation", level="prefecture",
                          unit_attributes=["province", "dist_wuhan"],
-                         terms=[T.neighbors_adopted("adjacent", kind="share").alias("neighbors"),
-                                T.ancestor_adopted(level="province").alias("province_order"),
-                                T.covariate("emergency_days", lag=1).alias("emergency_days"),
-                                T.duration_poly(degree=2, scale=10).alias("t")])
+                         terms=[T.neighbors_adopted("adjacent", kind="share", name="neighbors"),
+                                T.ancestor_adopted(level="province", name="province_order"),
+                                T.covariate("emergency_days", lag=1, name="emergency_days"),
+                                T.duration_poly(degree=2, scale=10, name="t")])
     assert rs.n_rows() == 9860 and rs.n_events() == 110
     fit = fit_hazard(rs.to_pandas(), "adopt ~ neighbors + emergency_days + province_order + "
                      "dist_wuhan + t_1 + t_2", link="logit", vcov={"cluster": "province"})
