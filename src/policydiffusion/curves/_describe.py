@@ -78,11 +78,20 @@ class PolicyDescription:
         if self.speed.get("intercept") is not None:
             lines.append(f"  Weibull speed intercept {self.speed['intercept']:.3f}")
         if self.moran is not None:
-            lines.append(f"  Moran's I {self.moran.statistic:.3f} (p = {self.moran.p_randomization:.3g})")
+            lines.append(f"  Moran's I {self.moran.statistic:.3f} ({_moran_p(self.moran)})")
         if self.index.get("index") is not None:
             lines.append(f"  diffusion index {self.index['index']:.3f} from {self.index['components']}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def _moran_p(m: MoranResult) -> str:
+    """The summary's p-value of Moran's I: the analytic one, or why there is none (and
+    the permutation p-value when there is one)."""
+    if m.analytic_status == "ok":
+        return f"p = {m.p_randomization:.3g}"
+    perm = f"; permutation p = {m.p_permutation:.3g}" if m.p_permutation is not None else ""
+    return f"no analytic p: {m.analytic_reason}{perm}"
 
 
 class _Clean(list):
