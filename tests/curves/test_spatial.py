@@ -126,7 +126,9 @@ def test_diffusion_index_components():
     assert d.loc["p", "hierarchy"] == pytest.approx(2 / 3)  # B in 2 (all units) and C in 4 (C only)
     assert d.loc["q", "hierarchy"] == 1.0
     assert d.loc["p", "clustering"] == pytest.approx(2 / 3)  # B follows A, C follows B
-    assert d.loc["q", "clustering"] == 0.0  # A and B adopt together
+    # A and B adopt together: nobody could follow anyone, so no clustering (it was 0)
+    assert pd.isna(d.loc["q", "clustering"]) and d.loc["q", "components"] == "breadth,hierarchy"
+    assert pd.isna(follow_neighbor_share(s).set_index("policy").loc["q", "share"])
     assert {d.loc["p", "speed"], d.loc["q", "speed"]} <= {0.0, 1.0} or pd.isna(d.loc["q", "speed"])
     comps = ["breadth", "speed", "depth", "clustering", "hierarchy"]
     row = d.loc["p"]

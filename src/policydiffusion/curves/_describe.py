@@ -248,8 +248,11 @@ def describe_policies(study: object, policies: Sequence[str] | None = None, *, m
             except InvalidOptionError as exc:
                 notes[p].append(str(exc))
         if has_rel and pt.n_adopters:
-            n_ad, n_f = clus.edges.followers(pt)
-            follow = float(n_f / n_ad)
+            follow = clus.edges.share(pt)
+            if follow is None:
+                notes[p].append(f"{pt.n_adopters} adoption(s), all in period {pt.first}: none could "
+                                "follow a neighbour's, so the follow-a-neighbour share and the index's "
+                                "clustering component are undefined")
         if not has_rel and relation is not None:
             notes[p].append(f"no relation {relation!r} in the study: spatial clustering skipped")
         index = index_row(pt, speed=speed["speed_rescaled"], clustering=clus.value(pt, follow),

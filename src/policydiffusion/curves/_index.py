@@ -53,7 +53,8 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
       largest level observed for the policy), over adopters with a level; missing
       when the policy has no levels (``study.adoptions.level`` all null).
     - ``clustering``: ``"follow"`` (default): share of adoptions that follow a
-      neighbour's (:func:`follow_neighbor_share`); ``"moran"``: Moran's I of the
+      neighbour's (:func:`follow_neighbor_share`; missing when every adoption falls in
+      one period, as nobody could follow anyone); ``"moran"``: Moran's I of the
       adoption periods (non-adopters censored) rescaled as ``(I + 1) / 2`` and
       clipped to [0, 1]. Missing without ``relation`` or if the study lacks it.
     - ``hierarchy``: share of adoptions made in a period when a vertical event
@@ -114,10 +115,7 @@ class Clustering:
         if not pt.n_adopters:
             return None
         if self.edges is not None:
-            if follow is not None:
-                return follow
-            n_ad, n_f = self.edges.followers(pt)
-            return float(n_f / n_ad)
+            return follow if follow is not None else self.edges.share(pt)
         if self.weights is not None:
             try:
                 i = moran_of(pt, self.weights, permutations=0).statistic

@@ -324,7 +324,8 @@ def follow_neighbor_share(study: object, policy: str | Sequence[str] | None = No
     """Share of adoptions that follow a neighbour's: the adopter had at least one
     neighbour (edge ``adopter -> neighbour`` in force in the adoption period) that
     adopted in an earlier period. The denominator is every adopter, first
-    adopters included (they cannot follow anyone).
+    adopters included (they cannot follow anyone). When every adoption falls in one
+    period no adoption could follow another, and the share is NaN (not 0).
 
     Returns
     -------
@@ -343,7 +344,8 @@ def follow_neighbor_share(study: object, policy: str | Sequence[str] | None = No
     rows = []
     for pt in policy_times_many(st, policy_list(st, policy)):
         n_ad, n_f = edges.followers(pt)
-        rows.append((pt.policy, relation, n_ad, n_f, n_f / n_ad if n_ad else np.nan))
+        share = edges.share(pt, n_f)
+        rows.append((pt.policy, relation, n_ad, n_f, np.nan if share is None else share))
     return pd.DataFrame(rows, columns=["policy", "relation", "n_adopters", "n_followers", "share"])
 
 
@@ -376,3 +378,23 @@ class NeighbourEdges:
         follows = np.zeros(a.size, bool)
         follows[src[in_force & earlier]] = True
         return pt.n_adopters, int((follows & pt.adopted).sum())
+
+    def share(self, pt: PolicyTimes, n_followers: int | None = None) -> float | None:
+        """The follow-a-neighbour share of one policy, or None where it is undefined:
+        no adopter, or every adoption in one period (nobody could follow anyone: the
+        share would be 0 by construction, not by the data). ``n_followers``: from
+        :meth:`followers` when already counted.
+
+        Examples
+        --------
+        >>> from policydiffusion.datasets import spid_study
+        >>> s = spid_study(policies=["antibully", "commercial real estate receivership act"])
+        >>> e = NeighbourEdges(s, "contiguity")
+        >>> e.share(policy_times(s, "antibully")), e.share(policy_times(s, "commercial real estate receivership act"))
+        (0.74, None)
+        """
+        if not pt.n_adopters or pt.first == pt.last:
+            return None
+        if n_followers is None:
+            n_followers = self.followers(pt)[1]
+        return float(n_followers / pt.n_adopters)
