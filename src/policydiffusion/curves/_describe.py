@@ -14,7 +14,8 @@ from policydiffusion.curves._data import as_study, policy_list, policy_times_man
 from policydiffusion.curves._fit import CurveFits, fit_curves, fit_curves_many
 from policydiffusion.curves._index import (INDEX_COMPONENTS, Clustering, events_in_force, index_row,
                                            index_weights)
-from policydiffusion.curves._rogers import category_columns, category_counts, category_frame, takeoff_row
+from policydiffusion.curves._rogers import (category_columns, category_counts, category_frame, takeoff_row,
+                                            takeoff_text)
 from policydiffusion.curves._spatial import MoranResult, SpatialWeights, moran_of
 from policydiffusion.curves._speed import policy_speed
 from policydiffusion.errors import ConvergenceError, InvalidOptionError
@@ -71,11 +72,13 @@ class PolicyDescription:
     def summary(self) -> str:
         lines = [f"Policy {self.policy}: {self.n_adopters} of {self.n_units} units adopted, "
                  f"first {self.first_period}, last {self.last_period}, take-off "
-                 f"{self.takeoff.get('takeoff_period')}"]
+                 f"{takeoff_text(self.takeoff)}"]
         if self.fits is not None:
             lines.append(f"  best curve by AIC: {self.fits.best}; Boushey dynamics: {self.fits.dynamics}")
             lines += [f"  {m}: {f.note}" for m, f in self.fits.fits.items() if not f.has_optimum]
-        if self.speed.get("intercept") is not None:
+        if self.speed.get("excluded"):
+            lines.append(f"  no Weibull speed: {self.speed['excluded']}")
+        elif self.speed.get("intercept") is not None:
             lines.append(f"  Weibull speed intercept {self.speed['intercept']:.3f}")
         if self.moran is not None:
             lines.append(f"  Moran's I {self.moran.statistic:.3f} ({_moran_p(self.moran)})")
