@@ -211,5 +211,11 @@ def _audited(got: dict, want: dict) -> None:
     one = want["commercial real estate receivership act"]
     one["follow_neighbor_share"] = None
     one["index"].update(clustering=None, index=0.02, n_components=1, components="breadth")
+    both = "depth: no adoption levels; hierarchy: no vertical events"
+    for p in want:  # why each missing component is missing
+        want[p]["index"]["missing"] = both
+    one["index"]["missing"] = ("speed: first and last adoption in the same period; depth: no adoption levels; "
+                               "clustering: every adoption in one period: none could follow a neighbour's; "
+                               "hierarchy: no vertical events")
     one["notes"].append("1 adoption(s), all in period 2017: none could follow a neighbour's, so the "
                         "follow-a-neighbour share and the index's clustering component are undefined")

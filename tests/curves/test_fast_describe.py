@@ -87,6 +87,7 @@ def test_describe_numbers_unchanged_by_the_speed_up():
         assert (got["moran"].pop("analytic_reason") is None) == (status == "ok") == (b2 <= 10) == (p != "adc")
         if status != "ok":
             want["moran"]["p_normal"] = want["moran"]["p_randomization"] = None
+        assert got["index"].pop("missing") == "depth: no adoption levels; hierarchy: no vertical events"
         tk = got["takeoff"].pop("status")
         if tk == "at first adoption":  # no slow start: no take-off (it repeated first_period)
             assert want["takeoff_period"] == want["first_period"] and got["takeoff_period"] is None

@@ -129,6 +129,9 @@ def test_diffusion_index_components():
     # A and B adopt together: nobody could follow anyone, so no clustering (it was 0)
     assert pd.isna(d.loc["q", "clustering"]) and d.loc["q", "components"] == "breadth,hierarchy"
     assert pd.isna(follow_neighbor_share(s).set_index("policy").loc["q", "share"])
+    assert "clustering: every adoption in one period" in d.loc["q", "missing"]
+    assert d.loc["p", "missing"] == "speed: fewer than two policies with a speed to rescale it against"
+    assert "speed: first and last adoption" in d.loc["q", "missing"]
     assert {d.loc["p", "speed"], d.loc["q", "speed"]} <= {0.0, 1.0} or pd.isna(d.loc["q", "speed"])
     comps = ["breadth", "speed", "depth", "clustering", "hierarchy"]
     row = d.loc["p"]

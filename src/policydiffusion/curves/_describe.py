@@ -259,7 +259,8 @@ def describe_policies(study: object, policies: Sequence[str] | None = None, *, m
         if not has_rel and relation is not None:
             notes[p].append(f"no relation {relation!r} in the study: spatial clustering skipped")
         index = index_row(pt, speed=speed["speed_rescaled"], clustering=clus.value(pt, follow),
-                          in_force=in_force, weights=w)
+                          in_force=in_force, weights=w,
+                          missing={"speed": speed.get("excluded"), "clustering": clus.why_missing(pt)})
         del index["policy"]
         prov = {"policydiffusion": version, "method": method, "relation": relation,
                 "permutations": permutations, "seed": seed, "speed_reference": n_ref}
