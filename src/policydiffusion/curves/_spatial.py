@@ -324,7 +324,8 @@ def follow_neighbor_share(study: object, policy: str | Sequence[str] | None = No
     """Share of adoptions that follow a neighbour's: the adopter had at least one
     neighbour (edge ``adopter -> neighbour`` in force in the adoption period) that
     adopted in an earlier period. The denominator is every adopter, first
-    adopters included (they cannot follow anyone). When every adoption falls in one
+    adopters and adopters without neighbours included (they cannot follow anyone;
+    over US contiguity AK and HI never do). When every adoption falls in one
     period no adoption could follow another, and the share is NaN (not 0).
 
     Returns
