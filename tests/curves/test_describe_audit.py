@@ -60,3 +60,6 @@ def test_summary_says_why_a_measure_is_missing():
     adc, = describe_policies(spid_study(policies=[p, "adc"]), ["adc"], permutations=0)
     assert "take-off none (10% reached in the first adoption period, 1936" in adc.summary()
     assert adc.to_dict()["takeoff"]["status"] == "at first adoption"
+    both = describe_policies(spid_study(policies=["antibully", "smokeban"]), permutations=0)
+    for d in both:  # no policy excluded from the speed table: its column is all NaN
+        assert "Weibull speed intercept" in d.summary() and "no Weibull speed" not in d.summary()

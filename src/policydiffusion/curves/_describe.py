@@ -76,7 +76,7 @@ class PolicyDescription:
         if self.fits is not None:
             lines.append(f"  best curve by AIC: {self.fits.best}; Boushey dynamics: {self.fits.dynamics}")
             lines += [f"  {m}: {f.note}" for m, f in self.fits.fits.items() if not f.has_optimum]
-        if self.speed.get("excluded"):
+        if isinstance(self.speed.get("excluded"), str):  # NaN when the table's column is all empty
             lines.append(f"  no Weibull speed: {self.speed['excluded']}")
         elif self.speed.get("intercept") is not None:
             lines.append(f"  Weibull speed intercept {self.speed['intercept']:.3f}")
