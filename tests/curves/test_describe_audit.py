@@ -63,3 +63,16 @@ def test_summary_says_why_a_measure_is_missing():
     both = describe_policies(spid_study(policies=["antibully", "smokeban"]), permutations=0)
     for d in both:  # no policy excluded from the speed table: its column is all NaN
         assert "Weibull speed intercept" in d.summary() and "no Weibull speed" not in d.summary()
+
+
+def test_two_adopters_have_no_categories():
+    # any two distinct times gave early majority and late majority (z = -+0.71) by arithmetic
+    for periods in ([1, 2], [1, 40]):
+        a = pd.DataFrame({"policy": "p", "unit": ["A", "B"], "period": periods})
+        for ddof in (0, 1):
+            c = adopter_categories(a, units=5, ddof=ddof)
+            assert c["category"].tolist() == ["undetermined"] * 2 + ["non-adopter"] * 3
+            assert c["z"].isna().all()
+    a = pd.DataFrame({"policy": "p", "unit": list("ABC"), "period": [1, 2, 2]})
+    assert adopter_categories(a, units=3)["category"].tolist() == [
+        "early adopters", "late majority", "late majority"]  # three: the data decide

@@ -144,8 +144,10 @@ def adopter_categories(study: object, policy: str | Sequence[str] | None = None,
     innovators ``T < m - 2s``; early adopters ``m - 2s <= T < m - s``; early majority
     ``m - s <= T < m``; late majority ``m <= T < m + s``; laggards ``T >= m + s``.
     Units that do not adopt by the end are ``"non-adopter"``. When every adopter
-    adopts in the same period (``s = 0``), or there is only one adopter, the
-    categories are undefined and adopters get ``"undetermined"``.
+    adopts in the same period (``s = 0``), or there are fewer than three adopters, the
+    categories are undefined and adopters get ``"undetermined"`` (and no ``z``): two
+    adoption times are always ``m -+ s / sqrt(2)`` (``m -+ s`` with ``ddof=0``), so
+    their categories would follow from the arithmetic, whatever the times.
 
     Returns
     -------
@@ -180,7 +182,7 @@ def category_columns(pt: PolicyTimes, *, ddof: int = 1) -> dict[str, np.ndarray]
     adopted = pt.adopted
     cat = np.full(T.size, "non-adopter", dtype=object)
     z = np.full(T.size, np.nan)
-    if adopted.sum() >= 1 + ddof:
+    if adopted.sum() >= max(3, 1 + ddof):
         m = T[adopted].mean()
         s = T[adopted].std(ddof=ddof)
     else:
