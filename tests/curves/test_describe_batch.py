@@ -111,7 +111,11 @@ def test_batch_equals_one_at_a_time_on_edge_cases():
     assert [d.takeoff["takeoff_period"] for d in batch] == [
         None if pd.isna(v) else int(v) for v in tk["takeoff_period"]]
     fol = follow_neighbor_share(s).set_index("policy")["share"]
-    assert [d.follow_share for d in batch if d.n_adopters] == [fol[p] for p in ("a", "one", "gap", "lvl")]
+    assert [d.follow_share for d in batch if d.n_adopters] == [
+        None if pd.isna(fol[p]) else fol[p] for p in ("a", "one", "gap", "lvl")]
+    # "one": every adoption in period 4, nobody could follow anyone: no share (it was 0)
+    assert by["one"].follow_share is None and by["one"].index["clustering"] is None
+    assert "3 adoption(s), all in period 4" in by["one"].notes[-1]
     idx = diffusion_index(s, speed=policy_speed(s)).set_index("policy")
     # B adopts in 2 (its own event), C and D in 3 (the event for all), E in 6 (none)
     assert by["lvl"].index["hierarchy"] == idx.loc["lvl", "hierarchy"] == 0.75
@@ -167,6 +171,7 @@ def test_cli_output_unchanged(tmp_path, monkeypatch):
     got = json.loads((tmp_path / "describe.json").read_text(encoding="utf-8"))
     want = json.loads((golden / "describe.json").read_text(encoding="utf-8"))
     assert list(got) == list(want)
+    _audited(got, want)
     fit_keys = {"logistic", "gompertz", "bass", "exponential", "fit_comparison", "dynamics", "provenance"}
     for p in want:
         assert list(got[p]) == list(want[p])
@@ -175,9 +180,42 @@ def test_cli_output_unchanged(tmp_path, monkeypatch):
             if k not in fit_keys:
                 assert got[p][k] == want[p][k], (p, k)
     for name in ("adoption_curves.csv", "adopter_categories.csv", "speed.csv", "diffusion_index.csv"):
-        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(golden / name),
-                                      check_exact=True, obj=name)
+        table = pd.read_csv(golden / name)
+        if name == "diffusion_index.csv":  # as in the JSON (_audited)
+            table = pd.DataFrame([{"policy": p, **want[p]["index"]} for p in want]).astype(table.dtypes)
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), table, check_exact=True, obj=name)
     fits, fits_want = pd.read_csv(tmp_path / "curve_fits.csv"), pd.read_csv(golden / "curve_fits.csv")
     assert list(fits.columns) == list(fits_want.columns)
     key = ["policy", "model", "term", "status"]
     pd.testing.assert_frame_equal(fits[key], fits_want[key])
+
+
+def _audited(got: dict, want: dict) -> None:
+    """The describe audit's deliberate changes to the golden's numbers, checked and then
+    applied to ``want`` (and the fields it added popped from ``got``): no analytic
+    Moran p-value where the values are heavy-tailed (commercial real estate
+    receivership act: one adopter, kurtosis 48); no follow-a-neighbour share (nor the
+    index's clustering component) where every adoption is in one period (the same act:
+    it was 0 by construction)."""
+    for p in want:
+        m, w = got[p]["moran"], want[p]["moran"]
+        status, reason, b2 = m.pop("analytic_status"), m.pop("analytic_reason"), m.pop("kurtosis")
+        assert (status == "ok") == (b2 <= 10) and (reason is None) == (status == "ok"), p
+        if status != "ok":
+            assert m["p_normal"] is None and m["p_randomization"] is None, p
+            w["p_normal"] = w["p_randomization"] = None
+    assert [got[p]["moran"]["p_randomization"] is None for p in want] == [False, False, True]
+    assert [got[p]["takeoff"]["status"] for p in want] == ["ok", "ok", "not reached"]
+    for p in want:
+        want[p]["takeoff"]["status"] = got[p]["takeoff"]["status"]
+    one = want["commercial real estate receivership act"]
+    one["follow_neighbor_share"] = None
+    one["index"].update(clustering=None, index=0.02, n_components=1, components="breadth")
+    both = "depth: no adoption levels; hierarchy: no vertical events"
+    for p in want:  # why each missing component is missing
+        want[p]["index"]["missing"] = both
+    one["index"]["missing"] = ("speed: first and last adoption in the same period; depth: no adoption levels; "
+                               "clustering: every adoption in one period: none could follow a neighbour's; "
+                               "hierarchy: no vertical events")
+    one["notes"].append("1 adoption(s), all in period 2017: none could follow a neighbour's, so the "
+                        "follow-a-neighbour share and the index's clustering component are undefined")

@@ -86,3 +86,25 @@ def test_walker_excluded_policies_are_exposed():
     w = walker_scores(a)
     assert list(w.attrs["excluded"].values())[0] == ["p", "q"]
     assert w["score"].isna().all()
+
+
+def test_walker_zero_skips_units_that_did_not_exist():
+    """B leaves after period 2; policy q opens in 3: B could not adopt q, so under
+    non_adopters="zero" q does not count for B (it counted as a 0: score 0.5, now 1)."""
+    adopt = pd.DataFrame({"policy": ["p", "p", "q", "q"], "unit": ["B", "A", "A", "C"],
+                          "time": [1, 2, 3, 4]})
+    units = pd.DataFrame({"unit": ["A", "B", "C"], "entry": [None, None, None], "exit": [None, 2, None]})
+    s = load_study(adopt, units=units, granularity="period")
+    w = walker_scores(s, non_adopters="zero").set_index("unit")
+    assert (w.loc["B", "score"], w.loc["B", "n_policies"]) == (1.0, 1)
+    assert (w.loc["C", "score"], w.loc["C", "n_policies"]) == (0.0, 2)  # C existed for p: a 0
+
+
+def test_dynamic_standard_error_not_zero_at_zero_or_one(spid):
+    s, _ = spid
+    d = dynamic_innovativeness(s)
+    edge = d["score"].isin([0.0, 1.0])
+    assert edge.any() and d.loc[edge, "std_error"].isna().all()  # was 0.0: false certainty
+    inner = d.loc[~edge]
+    assert inner["std_error"].to_numpy() == pytest.approx(
+        np.sqrt(inner["score"] * (1 - inner["score"]) / inner["available"]).to_numpy())

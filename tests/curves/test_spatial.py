@@ -126,7 +126,12 @@ def test_diffusion_index_components():
     assert d.loc["p", "hierarchy"] == pytest.approx(2 / 3)  # B in 2 (all units) and C in 4 (C only)
     assert d.loc["q", "hierarchy"] == 1.0
     assert d.loc["p", "clustering"] == pytest.approx(2 / 3)  # B follows A, C follows B
-    assert d.loc["q", "clustering"] == 0.0  # A and B adopt together
+    # A and B adopt together: nobody could follow anyone, so no clustering (it was 0)
+    assert pd.isna(d.loc["q", "clustering"]) and d.loc["q", "components"] == "breadth,hierarchy"
+    assert pd.isna(follow_neighbor_share(s).set_index("policy").loc["q", "share"])
+    assert "clustering: every adoption in one period" in d.loc["q", "missing"]
+    assert d.loc["p", "missing"] == "speed: fewer than two policies with a speed to rescale it against"
+    assert "speed: first and last adoption" in d.loc["q", "missing"]
     assert {d.loc["p", "speed"], d.loc["q", "speed"]} <= {0.0, 1.0} or pd.isna(d.loc["q", "speed"])
     comps = ["breadth", "speed", "depth", "clustering", "hierarchy"]
     row = d.loc["p"]
@@ -151,3 +156,53 @@ def test_isolates_are_listed_and_count_in_n(spid):
     # issue 10, item 11: the report states the isolate convention (spdep adjust.n = FALSE)
     m = morans_i(spid, "antibully", permutations=0)
     assert m.options["isolates"] == ["AK", "HI"] and m.n == 50
+
+
+def test_analytic_p_withheld_when_values_are_heavy_tailed():
+    """Two adopters among 50 (values: two early, 48 censored; kurtosis 23): the
+    normal approximation said p = 0.0011, the exact permutation distribution (all
+    1225 placements of the two adopters) says 0.031. Analytic z and p are now NaN with
+    the reason; I, E[I], the variances and the permutation p-value stay."""
+    p = "computer information transactions act"
+    s = spid_study(policies=[p])
+    m = morans_i(s, p, permutations=0)
+    assert m.analytic_status == "heavy tails" and "kurtosis 23" in m.analytic_reason
+    assert np.isnan(m.p_normal) and np.isnan(m.p_randomization) and np.isnan(m.z_randomization)
+    assert m.statistic == pytest.approx(0.2019, abs=1e-4) and m.variance_randomization > 0
+    W = weight_matrix(s, "contiguity")
+    W = W / np.maximum(W.sum(axis=1, keepdims=True), 1)
+    x = np.array([2018.0] * 50)
+    exact = []
+    for pair in itertools.combinations(range(50), 2):
+        x2 = x.copy()
+        x2[list(pair)] = [2001, 2000]  # the two adoption years (their order does not matter here)
+        exact.append(moran_statistic(x2, W))
+    p_exact = np.mean(np.array(exact) >= m.statistic - 1e-12)
+    z_old = (m.statistic - m.expected) / np.sqrt(m.variance_randomization)
+    from scipy.stats import norm
+
+    assert p_exact > 0.02 and norm.sf(z_old) < 0.002  # what was printed was 20x too small
+    assert m.to_dict()["p_randomization"] != m.to_dict()["p_randomization"]  # NaN (None in JSON)
+    assert 0 < morans_i(s, p, permutations=99, seed=1).p_permutation <= 1
+    assert not np.isnan(morans_i(s, p, permutations=0, max_kurtosis=np.inf).p_randomization)
+
+
+def test_golden_policies_keep_their_analytic_p(spid):
+    for ref in GOLDEN["policies"]:
+        m = morans_i(spid, ref["policy"], permutations=0)
+        assert m.analytic_status == "ok" and m.kurtosis <= 10, ref["policy"]
+
+
+def test_degenerate_variance_gives_no_p_value():
+    """Every unit borders every other: I = E[I] = -1/(n-1) under every permutation, and
+    the moment formulas give Var[I] = 0 up to rounding (+-1e-17): no z, no p."""
+    units = list("ABCDEFG")
+    adj = pd.DataFrame([(a, b) for a, b in itertools.combinations(units, 2)], columns=["source", "target"])
+    adopt = pd.DataFrame({"policy": "p", "unit": units, "time": [1, 2, 2, 3, 5, 6, 6]})
+    s = load_study(adopt, units=pd.DataFrame({"unit": units}), relations={"contiguity": adj},
+                   granularity="period")
+    m = morans_i(s, "p", permutations=19, seed=1)
+    assert m.statistic == pytest.approx(-1 / 6, abs=1e-12)
+    assert m.analytic_status == "degenerate variance"
+    assert np.isnan(m.p_normal) and np.isnan(m.p_randomization) and np.isnan(m.z_normal)
+    assert m.p_permutation == 1.0  # every permutation ties with the observed I

@@ -41,3 +41,27 @@ def test_describe_switches_omit_their_columns():
         assert col in header
     off, _ = _glance_columns("fit_curves = false\ntakeoff = false\nspeed = false", study, desc)
     assert off == ",".join(c for c in header.split(",") if c not in switched)
+
+
+def test_glance_says_why_there_is_no_takeoff():
+    """adc reaches 10% in its first year (1936: no take-off); the receivership act never
+    does: the cell says which, in both languages (both were blank)."""
+    ids = ["adc", "commercial real estate receivership act", "lott"]
+    study = spid_study(policies=ids, end=2017)
+    sf = parse_study_file(TEXT.format(switches="").replace('focus = ["lott"]', f"focus = {ids!r}".replace("'", '"')))
+    state = SimpleNamespace(descriptions=describe_step(study, sf, seed=1), sf=sf, study=study)
+    table = _description(state, 3).items[1]
+    for lang, first, never in (("en", "none (no slow start)", "not reached"), ("zh", "无（首期即达 10%）", "未达到")):
+        rows = table.render("csv", lang).splitlines()
+        assert first in rows[1] and never in rows[2], lang
+        assert "1964" in rows[3]  # lott: its take-off year as before
+
+
+def test_methods_state_the_limits_of_the_descriptive_measures():
+    from policydiffusion.pipeline.methods import methods_paragraphs
+
+    paras = methods_paragraphs(designs=[], models=[], time=[], moderation=[], heterogeneity=[],
+                               network=None, describe=True, simulated=False)
+    text = {lang: " ".join(p[lang] for p in paras) for lang in ("en", "zh")}
+    assert "has no take-off" in text["en"] and "kurtosis above 10" in text["en"]
+    assert "没有起飞期" in text["zh"] and "峰度大于 10" in text["zh"]

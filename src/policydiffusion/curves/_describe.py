@@ -14,7 +14,8 @@ from policydiffusion.curves._data import as_study, policy_list, policy_times_man
 from policydiffusion.curves._fit import CurveFits, fit_curves, fit_curves_many
 from policydiffusion.curves._index import (INDEX_COMPONENTS, Clustering, events_in_force, index_row,
                                            index_weights)
-from policydiffusion.curves._rogers import category_columns, category_counts, category_frame, takeoff_row
+from policydiffusion.curves._rogers import (category_columns, category_counts, category_frame, takeoff_row,
+                                            takeoff_text)
 from policydiffusion.curves._spatial import MoranResult, SpatialWeights, moran_of
 from policydiffusion.curves._speed import policy_speed
 from policydiffusion.errors import ConvergenceError, InvalidOptionError
@@ -71,18 +72,29 @@ class PolicyDescription:
     def summary(self) -> str:
         lines = [f"Policy {self.policy}: {self.n_adopters} of {self.n_units} units adopted, "
                  f"first {self.first_period}, last {self.last_period}, take-off "
-                 f"{self.takeoff.get('takeoff_period')}"]
+                 f"{takeoff_text(self.takeoff)}"]
         if self.fits is not None:
             lines.append(f"  best curve by AIC: {self.fits.best}; Boushey dynamics: {self.fits.dynamics}")
             lines += [f"  {m}: {f.note}" for m, f in self.fits.fits.items() if not f.has_optimum]
-        if self.speed.get("intercept") is not None:
+        if isinstance(self.speed.get("excluded"), str):  # NaN when the table's column is all empty
+            lines.append(f"  no Weibull speed: {self.speed['excluded']}")
+        elif self.speed.get("intercept") is not None:
             lines.append(f"  Weibull speed intercept {self.speed['intercept']:.3f}")
         if self.moran is not None:
-            lines.append(f"  Moran's I {self.moran.statistic:.3f} (p = {self.moran.p_randomization:.3g})")
+            lines.append(f"  Moran's I {self.moran.statistic:.3f} ({_moran_p(self.moran)})")
         if self.index.get("index") is not None:
             lines.append(f"  diffusion index {self.index['index']:.3f} from {self.index['components']}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def _moran_p(m: MoranResult) -> str:
+    """The summary's p-value of Moran's I: the analytic one, or why there is none (and
+    the permutation p-value when there is one)."""
+    if m.analytic_status == "ok":
+        return f"p = {m.p_randomization:.3g}"
+    perm = f"; permutation p = {m.p_permutation:.3g}" if m.p_permutation is not None else ""
+    return f"no analytic p: {m.analytic_reason}{perm}"
 
 
 class _Clean(list):
@@ -239,12 +251,16 @@ def describe_policies(study: object, policies: Sequence[str] | None = None, *, m
             except InvalidOptionError as exc:
                 notes[p].append(str(exc))
         if has_rel and pt.n_adopters:
-            n_ad, n_f = clus.edges.followers(pt)
-            follow = float(n_f / n_ad)
+            follow = clus.edges.share(pt)
+            if follow is None:
+                notes[p].append(f"{pt.n_adopters} adoption(s), all in period {pt.first}: none could "
+                                "follow a neighbour's, so the follow-a-neighbour share and the index's "
+                                "clustering component are undefined")
         if not has_rel and relation is not None:
             notes[p].append(f"no relation {relation!r} in the study: spatial clustering skipped")
         index = index_row(pt, speed=speed["speed_rescaled"], clustering=clus.value(pt, follow),
-                          in_force=in_force, weights=w)
+                          in_force=in_force, weights=w,
+                          missing={"speed": speed.get("excluded"), "clustering": clus.why_missing(pt)})
         del index["policy"]
         prov = {"policydiffusion": version, "method": method, "relation": relation,
                 "permutations": permutations, "seed": seed, "speed_reference": n_ref}

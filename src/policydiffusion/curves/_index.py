@@ -53,7 +53,8 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
       largest level observed for the policy), over adopters with a level; missing
       when the policy has no levels (``study.adoptions.level`` all null).
     - ``clustering``: ``"follow"`` (default): share of adoptions that follow a
-      neighbour's (:func:`follow_neighbor_share`); ``"moran"``: Moran's I of the
+      neighbour's (:func:`follow_neighbor_share`; missing when every adoption falls in
+      one period, as nobody could follow anyone); ``"moran"``: Moran's I of the
       adoption periods (non-adopters censored) rescaled as ``(I + 1) / 2`` and
       clipped to [0, 1]. Missing without ``relation`` or if the study lacks it.
     - ``hierarchy``: share of adoptions made in a period when a vertical event
@@ -63,7 +64,9 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
 
     ``index`` is the weighted mean of the available components (equal weights by
     default; ``weights`` maps component names to weights, and a component with
-    weight 0 is left out); ``n_components`` says how many entered. Pass a
+    weight 0 is left out); ``n_components`` says how many entered and ``missing``
+    why each missing component is missing (``"component: reason"``, ``"; "``-joined).
+    Pass a
     :func:`policy_speed` table as ``speed`` to rescale speed against a wider set of
     policies than those evaluated.
 
@@ -82,14 +85,18 @@ def diffusion_index(study: object, policies: str | Sequence[str] | None = None, 
     ids = policy_list(st, policies)
     if speed is None:
         speed = policy_speed(st, ids, distributions=("weibull",))
-    speed = speed.set_index("policy")["speed_rescaled"]
     has_rel = relation is not None and relation in st.relations
     in_force = events_in_force(st, events)
     clus = Clustering(st, relation if has_rel else None, clustering)
+    why_speed = (speed.set_index("policy")["excluded"] if "excluded" in speed.columns
+                 else pd.Series(dtype=object))
+    speed = speed.set_index("policy")["speed_rescaled"]
     rows = [index_row(pt, speed=speed.get(pt.policy, np.nan), clustering=clus.value(pt),
-                      in_force=in_force, weights=w, max_level=max_level)
+                      in_force=in_force, weights=w, max_level=max_level,
+                      missing={"speed": why_speed.get(pt.policy), "clustering": clus.why_missing(pt)})
             for pt in policy_times_many(st, ids)]
-    return pd.DataFrame(rows, columns=["policy", *INDEX_COMPONENTS, "index", "n_components", "components"])
+    return pd.DataFrame(rows, columns=["policy", *INDEX_COMPONENTS, "index", "n_components", "components",
+                                       "missing"])
 
 
 class Clustering:
@@ -108,16 +115,23 @@ class Clustering:
             except InvalidOptionError:  # no edges to use: no clustering component
                 pass
 
+    def why_missing(self, pt: PolicyTimes) -> str:
+        """Why :meth:`value` is None for ``pt`` (when it is)."""
+        if self.edges is None and self.weights is None:
+            return "no relation to measure it on"
+        if not pt.n_adopters:
+            return "no adopters"
+        if self.edges is not None:
+            return "every adoption in one period: none could follow a neighbour's"
+        return "Moran's I undefined (fewer than 4 units, no edges among them or one adoption time)"
+
     def value(self, pt: PolicyTimes, follow: float | None = None) -> float | None:
         """The component of one policy; ``follow``: its follow-a-neighbour share when
         already known."""
         if not pt.n_adopters:
             return None
         if self.edges is not None:
-            if follow is not None:
-                return follow
-            n_ad, n_f = self.edges.followers(pt)
-            return float(n_f / n_ad)
+            return follow if follow is not None else self.edges.share(pt)
         if self.weights is not None:
             try:
                 i = moran_of(pt, self.weights, permutations=0).statistic
@@ -152,9 +166,10 @@ def events_in_force(study, events: Sequence[str] | None = None) -> tuple[set, se
 
 def index_row(pt: PolicyTimes, *, speed: float, clustering: float | None,
               in_force: tuple[set, set] | None, weights: Mapping[str, float],
-              max_level: float | None = None) -> dict:
+              max_level: float | None = None, missing: Mapping[str, str | None] | None = None) -> dict:
     """One policy's :func:`diffusion_index` row from its data and the speed and
-    clustering components (see :class:`Clustering`, :func:`events_in_force`)."""
+    clustering components (see :class:`Clustering`, :func:`events_in_force`);
+    ``missing``: why the speed or clustering component is missing, when known."""
     existing = pt.existing(pt.end)
     comp: dict[str, float | None] = {}
     comp["breadth"] = float((pt.adopted & existing).sum() / existing.sum()) if existing.any() else None
@@ -170,8 +185,15 @@ def index_row(pt: PolicyTimes, *, speed: float, clustering: float | None,
     used = {c: v for c, v in comp.items() if v is not None and weights[c] > 0}
     total_w = sum(weights[c] for c in used)
     index = sum(weights[c] * v for c, v in used.items()) / total_w if total_w > 0 else None
+    why = {"breadth": "no unit exists at the policy's end",
+           "speed": "fewer than two policies with a speed to rescale it against",
+           "depth": "no adoption levels" if not lv.size else "largest level not positive",
+           "clustering": "not measured",
+           "hierarchy": "no vertical events" if in_force is None else "no adopters",
+           **{k: v for k, v in (missing or {}).items() if isinstance(v, str) and v}}
     return {"policy": pt.policy, **comp, "index": index, "n_components": len(used),
-            "components": ",".join(used)}
+            "components": ",".join(used),
+            "missing": "; ".join(f"{c}: {why[c]}" for c, v in comp.items() if v is None)}
 
 
 def _hierarchy(pt: PolicyTimes, in_force: tuple[set, set]) -> float | None:

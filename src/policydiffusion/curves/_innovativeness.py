@@ -29,7 +29,9 @@ def walker_scores(study: object, policies: str | Sequence[str] | None = None, *,
     non_adopters
         ``"exclude"`` (default): a unit's average covers the policies it adopted;
         ``"zero"``: a policy the unit never adopted counts as 0 (as late as the last
-        adopter or later).
+        adopter or later) if the unit existed at some time in the policy's periods;
+        a unit that did not (entered after its end or left before its start) could
+        not adopt it, and the policy does not count for that unit.
 
     Returns
     -------
@@ -64,7 +66,7 @@ def walker_scores(study: object, policies: str | Sequence[str] | None = None, *,
         count[a] += 1
         adopted[a] += 1
         if non_adopters == "zero":
-            count[~a] += 1
+            count[~a & (pt.entry <= pt.end) & (pt.exit >= pt.start)] += 1
     with np.errstate(invalid="ignore"):
         out = pd.DataFrame({"unit": ids, "score": np.where(count > 0, total / np.maximum(count, 1), np.nan),
                             "n_policies": count, "n_adopted": adopted})
@@ -82,7 +84,8 @@ def dynamic_innovativeness(study: object, policies: str | Sequence[str] | None =
     through its end; the unit exists and has not adopted it before), the share it
     adopted. With ``window = w`` numerator and denominator are summed over the
     periods ``t - w + 1 .. t`` (a moving window). ``std_error`` is the binomial
-    ``sqrt(score (1 - score) / available)``.
+    ``sqrt(score (1 - score) / available)``, NaN where the score is 0 or 1: there this
+    formula gives 0, a certainty that one period's few chances do not give.
 
     Returns
     -------
@@ -129,6 +132,8 @@ def dynamic_innovativeness(study: object, policies: str | Sequence[str] | None =
         num = np.apply_along_axis(lambda r: np.convolve(r, kernel)[:n_per], 1, num)
     uu, tt = np.nonzero(avail > 0)
     score = num[uu, tt] / avail[uu, tt]
+    se = np.sqrt(score * (1 - score) / avail[uu, tt])
+    se[(score == 0) | (score == 1)] = np.nan
     return pd.DataFrame({"unit": np.array(st.unit_ids, dtype=object)[uu], "period": tt + p0,
                          "adopted": num[uu, tt].astype(int), "available": avail[uu, tt].astype(int),
-                         "score": score, "std_error": np.sqrt(score * (1 - score) / avail[uu, tt])})
+                         "score": score, "std_error": se})

@@ -42,16 +42,20 @@ def takeoff(study: object, policy: str | Sequence[str] | None = None, *,
         reaches the first threshold, i.e. ``>=``), ``period_25`` (first period
         reaching the second threshold; the column is named after it, e.g.
         ``period_25`` for 0.25), ``inflection_period`` (fitted logistic midpoint
-        in calendar periods, fractional; NaN when not fitted or no fit), ``basis``.
-        A threshold never reached gives a missing period (``<NA>``).
+        in calendar periods, fractional; NaN when not fitted or no fit), ``basis``,
+        ``status``. A threshold never reached gives a missing period (``<NA>``).
+        ``status`` is ``"ok"``; ``"not reached"`` (the share never reaches the first
+        threshold); or ``"at first adoption"``: the first adoption period already
+        reaches it, so there is no slow start to take off from and ``takeoff_period``
+        is missing (it would only repeat ``first_period``).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> a = pd.DataFrame({"policy": "p", "unit": list("ABCD"), "period": [1, 3, 3, 4]})
-    >>> takeoff(a, units=10, fit=None)[["first_period", "takeoff_period", "period_25"]]
-       first_period  takeoff_period  period_25
-    0             1               1          3
+    >>> a = pd.DataFrame({"policy": "p", "unit": list("ABCDE"), "period": [1, 2, 3, 3, 5]})
+    >>> takeoff(a, units=20, fit=None)[["first_period", "takeoff_period", "period_25", "status"]]
+       first_period  takeoff_period  period_25 status
+    0             1               2          5     ok
     """
     check_choice("basis", basis, ("units", "adopters"))
     if fit is not None:
@@ -73,7 +77,7 @@ def takeoff(study: object, policy: str | Sequence[str] | None = None, *,
                 pass
         rows.append(row)
     out = pd.DataFrame(rows, columns=["policy", "first_period", "takeoff_period", col_hi,
-                                      "inflection_period", "basis"])
+                                      "inflection_period", "basis", "status"])
     for col in ("first_period", "takeoff_period", col_hi):
         out[col] = out[col].astype("Int64")
     return out
@@ -88,21 +92,47 @@ def takeoff_row(pt: PolicyTimes, curve: dict[str, np.ndarray], *,
     --------
     >>> import pandas as pd
     >>> from policydiffusion.curves._data import policy_times
-    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": list("AB"), "period": [1, 3]}), units=10)
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": list("AB"), "period": [1, 3]}), units=20)
     >>> pt = policy_times(s, "p")
     >>> row = takeoff_row(pt, curve_columns(pt))
-    >>> row["takeoff_period"], row["period_25"]
-    (1, None)
+    >>> row["takeoff_period"], row["period_25"], row["status"]
+    (3, None, 'ok')
+    >>> s = as_study(pd.DataFrame({"policy": "p", "unit": list("ABC"), "period": [1, 1, 3]}), units=10)
+    >>> row = takeoff_row(policy_times(s, "p"), curve_columns(policy_times(s, "p")))
+    >>> row["takeoff_period"], row["period_25"], row["status"]
+    (None, 3, 'at first adoption')
     """
     lo, hi = thresholds
     share = curve["cumulative_share" if basis == "units" else "adopter_share"]
     per = curve["period"]
+    # a share is a ratio of whole numbers (5 / 50 is the same double as 0.10); the slack
+    # keeps 3 / 10 at a threshold computed as 0.1 * 3 (0.30000000000000004)
     hit_lo = np.nonzero(share >= lo - 1e-12)[0]
     hit_hi = np.nonzero(share >= hi - 1e-12)[0]
+    status = "ok" if hit_lo.size else "not reached"
+    if hit_lo.size and pt.first is not None and per[hit_lo[0]] <= pt.first:
+        status = "at first adoption"
     return {"policy": pt.policy, "first_period": pt.first,
-            "takeoff_period": int(per[hit_lo[0]]) if hit_lo.size else None,
+            "takeoff_period": int(per[hit_lo[0]]) if status == "ok" else None,
             f"period_{round(hi * 100):d}": int(per[hit_hi[0]]) if hit_hi.size else None,
-            "inflection_period": np.nan, "basis": basis}
+            "inflection_period": np.nan, "basis": basis, "status": status}
+
+
+def takeoff_text(row: dict, *, thresholds: tuple[float, float] = (0.10, 0.25)) -> str:
+    """The take-off of a :func:`takeoff_row` in words: the period, or why there is none.
+
+    Examples
+    --------
+    >>> takeoff_text({"takeoff_period": None, "status": "at first adoption", "first_period": 1990})
+    'none (10% reached in the first adoption period, 1990: no slow start to take off from)'
+    """
+    lo = f"{thresholds[0]:.0%}"
+    if row.get("status") == "at first adoption":
+        return (f"none ({lo} reached in the first adoption period, {row['first_period']}: "
+                "no slow start to take off from)")
+    if row.get("status") == "not reached":
+        return f"none ({lo} never reached)"
+    return str(row.get("takeoff_period"))
 
 
 def adopter_categories(study: object, policy: str | Sequence[str] | None = None, *,
@@ -114,8 +144,10 @@ def adopter_categories(study: object, policy: str | Sequence[str] | None = None,
     innovators ``T < m - 2s``; early adopters ``m - 2s <= T < m - s``; early majority
     ``m - s <= T < m``; late majority ``m <= T < m + s``; laggards ``T >= m + s``.
     Units that do not adopt by the end are ``"non-adopter"``. When every adopter
-    adopts in the same period (``s = 0``), or there is only one adopter, the
-    categories are undefined and adopters get ``"undetermined"``.
+    adopts in the same period (``s = 0``), or there are fewer than three adopters, the
+    categories are undefined and adopters get ``"undetermined"`` (and no ``z``): two
+    adoption times are always ``m -+ s / sqrt(2)`` (``m -+ s`` with ``ddof=0``), so
+    their categories would follow from the arithmetic, whatever the times.
 
     Returns
     -------
@@ -150,7 +182,7 @@ def category_columns(pt: PolicyTimes, *, ddof: int = 1) -> dict[str, np.ndarray]
     adopted = pt.adopted
     cat = np.full(T.size, "non-adopter", dtype=object)
     z = np.full(T.size, np.nan)
-    if adopted.sum() >= 1 + ddof:
+    if adopted.sum() >= max(3, 1 + ddof):
         m = T[adopted].mean()
         s = T[adopted].std(ddof=ddof)
     else:

@@ -199,7 +199,9 @@ def _description(state: RunState, digits: int) -> Section | None:
                 tr("col.last", lang): fmt_num(d.last_period),
             }
             if show.takeoff:
-                row[tr("col.takeoff", lang)] = fmt_num(d.takeoff.get("takeoff_period"))
+                why = d.takeoff.get("status", "ok")  # why there is no take-off period, if none
+                row[tr("col.takeoff", lang)] = fmt_num(d.takeoff.get("takeoff_period"), missing="" if why == "ok"
+                                                       else tr("describe.takeoff_" + why.replace(" ", "_"), lang))
             if show.speed:
                 row[tr("col.half", lang)] = fmt_num(half, 0)
                 row[tr("col.speed", lang)] = fmt_num(speed, digits)

@@ -264,6 +264,7 @@ def methods_paragraphs(*, designs: Sequence[dict], models: Sequence[dict],
             more += [tr(k, lang) for k in network.get("mode_keys", ())]
         if describe:
             more.append(tr("methods.describe", lang))
+            more.append(tr("methods.describe_limits", lang))
         if describe and isolates and isolates.get(lang):
             more.append(tr("methods.moran_isolates", lang, units=_join(list(isolates[lang]), lang)))
         more += [tr(k, lang) for k in extra_keys]
