@@ -114,7 +114,8 @@ def test_tile_grid_fallback_for_units_without_geometry(tmp_path):
     from policydiffusion.curves import as_study
 
     s = as_study(pd.DataFrame({"policy": "p", "unit": ["a", "b", "c"], "period": [1, 2, 3]}), units=7)
-    ax = plot_choropleth(s, "p")
+    with pytest.warns(UserWarning, match="drawing a tile grid instead"):  # the fallback is said
+        ax = plot_choropleth(s, "p")
     assert len(ax.patches) == 7
     plt.close(ax.figure)
 
