@@ -449,13 +449,14 @@ def _certify(model: CurveModel, d: _FitData, x: np.ndarray, val: float) -> tuple
     data = [(d.t, d.at_risk, d.new)]
     for _ in range(_CERTIFY_ROUNDS):
         [r] = newton_fits(model, data, [[tuple(x)]])
-        if r is None:
+        v = _negll(r.x, model, d) if r is not None else np.inf
+        if not v <= val:  # Newton descends, but a start next to a bound is projected onto it
             break
-        if r.checked:  # Newton only descends: never worse than x
-            return r.x, _negll(r.x, model, d), ()
-        if not r.fun < val:
+        if r.checked:
+            return r.x, v, ()
+        if v == val:
             break
-        x, val = r.x, _negll(r.x, model, d)
+        x, val = r.x, v
     return x, val, check_optimum(model, d.t, d.at_risk, d.new, x)
 
 

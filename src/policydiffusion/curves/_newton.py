@@ -410,6 +410,7 @@ def _solve(model, st, ds, x, f):
             todo = todo[~any_good]
         stuck = np.zeros(rows.size, bool)
         stuck[todo] = True  # no decrease along the direction: stop this row
+        new_x[todo] = x[rows[todo]]  # where f is fr (not on the bounds it was projected onto)
         stuck |= np.all(new_x == xr, axis=1)
         x[rows], f[rows] = new_x, new_f
         active[rows[stuck]] = False
