@@ -478,9 +478,10 @@ def _cov_from_hessian(H: np.ndarray) -> np.ndarray | None:
 
 
 def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
-             optimum: tuple[np.ndarray, float, bool] | None = None) -> CurveFit:
-    """The fit at ``optimum`` (x, objective, converged), found by multistart if not given."""
-    best, best_val, converged = optimum or _multistart(model, d, method, policy)
+             optimum: tuple | None = None) -> CurveFit:
+    """The fit at ``optimum`` (x, objective, converged and, optionally, the MLE's
+    Hessian there), found by multistart if not given."""
+    best, best_val, converged, *hess = optimum or _multistart(model, d, method, policy)
     ok = np.isfinite(d.share)
     bound = _at_bound(best, model)
     free = ~bound
@@ -491,7 +492,8 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
     if method == "mle":
         # the observed information in closed form (a finite-difference Hessian moves
         # by 3% on long series with e^-30 tails: SPID ausbalsys Bass)
-        H = negll_hessian(model, d.t, d.at_risk, d.new, best)[np.ix_(free, free)]
+        H = (hess[0] if hess and hess[0] is not None
+             else negll_hessian(model, d.t, d.at_risk, d.new, best))[np.ix_(free, free)]
         loglik = -best_val
         aic = 2 * k - 2 * loglik
     else:
@@ -529,7 +531,7 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
         if optimizer == "newton" and todo:
             for i, r in zip(todo, newton_fits(model, *_newton_input(model, [named[i][1] for i in todo]))):
                 if r is not None and r.checked:
-                    optima[i] = (r.x, _negll(r.x, model, named[i][1]), True)
+                    optima[i] = (r.x, _negll(r.x, model, named[i][1]), True, r.hessian)
                 elif r is not None:
                     stopped[i] = (r.x, r.fun)
             _ridges(model, named, stopped, limits)

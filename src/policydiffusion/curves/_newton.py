@@ -32,7 +32,7 @@ the likelihood has no finite optimum there or fits it by the multistart optimise
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -89,12 +89,14 @@ _RIDGE_BOUND = {"gompertz": 1}
 @dataclass(frozen=True)
 class NewtonFit:
     """The best row's end point: parameters, negative log-likelihood, iterations used,
-    and whether it passed the convergence check (``checked``)."""
+    whether it passed the convergence check (``checked``) and, if it did, the
+    Hessian there (:func:`negll_hessian`'s, for the standard errors)."""
 
     x: np.ndarray
     fun: float
     n_iter: int
     checked: bool = True
+    hessian: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 class _Stack:
@@ -279,9 +281,17 @@ def newton_fits(model: CurveModel, data: list[tuple[np.ndarray, np.ndarray, np.n
         again[ds[best[best >= 0]]] = ~ok[best[best >= 0]]
         again[best < 0] = True  # no start so far has a finite objective
         todo = ~ran & again[ds] & np.isfinite(f0)
+    best = _best(ds, f, len(starts))
+    # the checked optima's Hessians in one pass (what negll_hessian gives one at a time)
+    hess = np.full((len(starts), len(lo), len(lo)), np.nan)
+    done = np.nonzero((best >= 0) & ok[best])[0]
+    if done.size:
+        _, _, H, exact = _negll_jet(model, st, ds[best[done]], x[best[done]])
+        hess[done] = np.where(exact[:, None, None], H, np.nan)
     out: list[NewtonFit | None] = []
-    for i, b in enumerate(_best(ds, f, len(starts))):
-        out.append(None if b < 0 else NewtonFit(x[b].copy(), float(f[b]), int(iters[b]), bool(ok[b])))
+    for i, b in enumerate(best):
+        out.append(None if b < 0 else NewtonFit(x[b].copy(), float(f[b]), int(iters[b]), bool(ok[b]),
+                                                hess[i] if ok[b] else None))
     return out
 
 
