@@ -260,3 +260,15 @@ def test_newton_returns_each_row_with_its_own_objective():
     for r, d in zip(rs, ds):
         f = fit_module.NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)(r.x)
         assert r.fun == pytest.approx(f, rel=1e-12)
+
+
+def test_least_squares_needs_more_shares_than_parameters():
+    """NLS: k parameters and the residual variance. Two observed shares fitted the
+    exponential almost exactly (AIC -137.2, the best by 31.8, and "external" dynamics)."""
+    fits = fit_curves(_two_periods(), "p", units=10, method="nls")
+    for m in MODELS:
+        f = fits[m]
+        assert (f.status, f.reason) == ("not_identified", "too_few_shares"), m
+        assert f.note.startswith(f"not identified: 2 observed shares cannot identify {len(f.params)} parameters")
+        assert np.isnan(f.aic) and np.isnan(f.estimate).all()
+    assert fits.best == "none"
