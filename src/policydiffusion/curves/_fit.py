@@ -580,7 +580,8 @@ def _ridges(model: CurveModel, named: Sequence[tuple[str, _FitData]], stopped: d
             d = named[i][1]
             # the exponential's log-likelihood as its own fit reports it
             e_ll = -_negll(e.x, expo, d)
-            limits[i] = ridge_limit(model, x, -val, e.x, e_ll, NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new))
+            nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
+            limits[i] = ridge_limit(model, x, -val, e.x, e_ll, nll)
 
 
 def _newton_input(model: CurveModel, ds: Sequence[_FitData]) -> tuple[list, list]:
