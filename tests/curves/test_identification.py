@@ -272,3 +272,17 @@ def test_least_squares_needs_more_shares_than_parameters():
         assert f.note.startswith(f"not identified: 2 observed shares cannot identify {len(f.params)} parameters")
         assert np.isnan(f.aic) and np.isnan(f.estimate).all()
     assert fits.best == "none"
+
+
+def test_multistart_point_next_to_a_bound_is_certified():
+    """SPID deathpen Bass by SLSQP stops at q = 8.5e-17 (off its bound 0: the check's
+    "bounds" part fails); Newton puts q on the bound at a cost of 3e-14 in the
+    objective, rounding, and its point passes the check: "ok", at Newton's optimum."""
+    from policydiffusion.datasets import spid_study
+
+    p = "deathpen"
+    study = spid_study(policies=[p])
+    ms = fit_curves(study, p, models=("bass",), optimizer="multistart")["bass"]
+    nw = fit_curves(study, p, models=("bass",))["bass"]
+    assert ms.status == nw.status == "ok" and ms.at_bound == ("q",)
+    assert ms.loglik == pytest.approx(nw.loglik, rel=1e-12)

@@ -439,6 +439,9 @@ def _multistart(model: CurveModel, d: _FitData, method: str, policy: str) -> tup
 #: this many times (60 iterations each): SPID "land sales practices" logistic, a flat
 #: ridge (Hessian eigenvalues 3e-7 and 1e5), is certified on the third.
 _CERTIFY_ROUNDS = 5
+#: How much higher (relative to 1 + |f|) a checked optimum's objective may be than the
+#: multistart point it started from: rounding (Newton's own decrement tolerance).
+_TOL_F = 1e-12
 
 
 def _certify(model: CurveModel, d: _FitData, x: np.ndarray, val: float) -> tuple[np.ndarray, float, tuple]:
@@ -449,12 +452,14 @@ def _certify(model: CurveModel, d: _FitData, x: np.ndarray, val: float) -> tuple
     data = [(d.t, d.at_risk, d.new)]
     for _ in range(_CERTIFY_ROUNDS):
         [r] = newton_fits(model, data, [[tuple(x)]])
-        v = _negll(r.x, model, d) if r is not None else np.inf
-        if not v <= val:  # Newton descends, but a start next to a bound is projected onto it
+        if r is None:
             break
-        if r.checked:
+        v = _negll(r.x, model, d)
+        # Newton descends, but projects a start next to a bound onto it: that can cost
+        # rounding noise (SPID deathpen Bass: q 8.5e-17 -> 0, f up by 3e-14)
+        if r.checked and v <= val + _TOL_F * (1 + abs(val)):
             return r.x, v, ()
-        if v == val:
+        if not v < val:
             break
         x, val = r.x, v
     return x, val, check_optimum(model, d.t, d.at_risk, d.new, x)
