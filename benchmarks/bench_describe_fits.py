@@ -14,9 +14,15 @@ largest such gap, how many fits Newton improved, and the largest relative parame
 standard-error differences where the optimum is well defined (the multistart fit has
 no parameter on a bound and every standard error finite and below half its estimate).
 
-The multistart run is the old code path as it was: without the detection of
+The multistart run was the old code path as it was: without the detection of
 likelihoods that have no finite optimum (all adoptions in one period or in two
-consecutive ones). The Newton run
+consecutive ones). Since branch curve-trust its points must pass Newton's check and
+families the data cannot identify are decided from the data (without the step
+detection patched away, as here, both optimisers give the same statuses on SPID: 2443
+ok, 442 no finite optimum, 27 not identified); a step's fit is then reported not
+converged, on a ridge, or "ok" where the likelihood is flat to rounding far along the
+step (adoption act (1994) exponential: rate 26, 1e-11 below the supremum), so a few
+best-curve labels differ at the end. The Newton run
 reports those (and the logistic/Gompertz ridge toward the exponential) as
 ``no_finite_optimum`` with the supremum as log-likelihood; the script counts them by
 reason and checks that the old fit never lies above the supremum by more than 1e-8 of

@@ -78,10 +78,17 @@ def test_describe_numbers_unchanged_by_the_speed_up():
     for p, want in golden.items():
         got = json.loads(json.dumps(describe_policy(study, p, permutations=0,
                                                     optimizer="multistart").to_dict()))
-        for m in MODELS:  # added after the golden was made: every one of these has an optimum
-            assert (got[m].pop("status"), got[m].pop("reason"), got[m].pop("note")) == ("ok", None, None)
+        # added after the golden was made: every one of these has an optimum but adc's
+        # logistic and Gompertz, whose multistart points fail the convergence check and
+        # lie on the ridge (the golden's "ok" was the old, uncertified multistart)
+        for m in MODELS:
+            status = (("no_finite_optimum", "ridge") if p == "adc" and m in ("logistic", "gompertz")
+                      else ("ok", None))
+            assert (got[m].pop("status"), got[m].pop("reason")) == status, (p, m)
+            got[m].pop("note")
         for row in got["fit_comparison"]:
-            assert row.pop("status") == "ok"
+            assert row.pop("status") == ("ok" if p != "adc" or row["model"] not in ("logistic", "gompertz")
+                                         else "no_finite_optimum")
         # added by the describe audit after the golden: no analytic p for heavy-tailed values
         status, b2 = got["moran"].pop("analytic_status"), got["moran"].pop("kurtosis")
         assert (got["moran"].pop("analytic_reason") is None) == (status == "ok") == (b2 <= 10) == (p != "adc")

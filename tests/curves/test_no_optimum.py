@@ -153,11 +153,13 @@ def test_cli_describe_prints_and_writes_the_status(tmp_path, capsys):
     js, out = tmp_path / "d.json", tmp_path / "out"
     assert run(["describe", str(f), "--time-col", "year", "--json", str(js), "--out", str(out),
                 "--permutations", "0"]) == 0
-    assert "bass: no finite optimum: all adoptions in one period" in capsys.readouterr().out
+    # the file's units are its adopters: one period at risk (all three adopt), which
+    # identifies no family (before the not_identified status: "no finite optimum")
+    assert "bass: not identified: 1 period at risk cannot identify 3 parameters" in capsys.readouterr().out
     d = json.loads(js.read_text(encoding="utf-8"))["p"]
-    assert d["bass"]["status"] == "no_finite_optimum" and d["bass"]["params"]["p"] is None
+    assert d["bass"]["status"] == "not_identified" and d["bass"]["params"]["p"] is None
     fits = pd.read_csv(out / "curve_fits.csv")
-    assert set(fits.query("policy == 'p'")["status"]) == {"no_finite_optimum"}
+    assert set(fits.query("policy == 'p'")["status"]) == {"not_identified"}
 
 
 def test_a_step_has_no_optimum_under_least_squares_and_no_aic():

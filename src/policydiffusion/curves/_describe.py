@@ -241,7 +241,7 @@ def describe_policies(study: object, policies: Sequence[str] | None = None, *, m
         p = pt.policy
         f = fits.get(p)
         tk = takeoff_row(pt, cp)
-        if f is not None and "logistic" in f.fits:
+        if f is not None and "logistic" in f.fits and f["logistic"].has_optimum:  # a certified fit's only
             tk["inflection_period"] = f["logistic"].derived["inflection_period"][0]
         speed, n_ref = speeds[p]
         moran = follow = None

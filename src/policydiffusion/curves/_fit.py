@@ -36,9 +36,9 @@ from scipy import optimize, special, stats
 from policydiffusion.curves._curve import adoption_curve
 from policydiffusion.curves._data import PolicyTimes, as_study, policy_list, policy_times, policy_times_many
 from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
-from policydiffusion.curves._newton import negll_hessian, newton_fits
+from policydiffusion.curves._newton import CHECKS, check_optimum, negll_hessian, newton_fits
 from policydiffusion.curves._objective import NegLogLik
-from policydiffusion.curves._optimum import (REASONS, NoOptimum, one_period_limit, ridge_limit,
+from policydiffusion.curves._optimum import (REASONS, NoOptimum, not_identified, one_period_limit, ridge_limit,
                                              two_period_limit)
 from policydiffusion.errors import InvalidOptionError, check_choice
 
@@ -70,14 +70,27 @@ class CurveFit:
     (a flat likelihood: the data do not identify them). ``derived`` maps names (``inflection_t``, ``inflection_period``, ``peak_t``,
     ``peak_period``, ``m``) to (estimate, delta-method standard error).
 
-    ``status`` is ``"ok"``, or ``"no_finite_optimum"`` when the likelihood has no
-    finite maximum (``reason``: ``"one_period"``, all adoptions in one period;
-    ``"two_periods"``, all in two consecutive periods, reached only by a step split over
-    them; or ``"ridge"``, it rises toward the modified exponential; see
-    ``policydiffusion.curves._optimum``). Then ``loglik`` is the supremum, the
-    parameters the limit identifies keep their limit values (the ceiling ``K`` of a
-    step, the rate on the ridge), all others, every standard error and the derived
-    timings are NaN, and no curve is drawn (``predict`` gives NaN).
+    ``status`` is ``"ok"`` (a certified optimum: it passes Newton's convergence
+    check), or else one of these, with ``reason`` and its wording in ``note``:
+
+    * ``"not_identified"``: fewer periods with units at risk than the family has
+      parameters (``reason`` ``"too_few_periods"``; under least squares, no more
+      observed shares than parameters: ``"too_few_shares"``), decided from the data
+      before fitting. ``loglik`` is the saturated log-likelihood where that is the
+      supremum (NaN otherwise), every parameter NaN.
+    * ``"no_finite_optimum"``: the likelihood has no finite maximum (``reason``:
+      ``"one_period"``, all adoptions in one period; ``"two_periods"``, all in two
+      consecutive periods, reached only by a step split over them; or ``"ridge"``, it
+      rises toward the modified exponential; see ``policydiffusion.curves._optimum``).
+      ``loglik`` is the supremum and the parameters the limit identifies keep their
+      limit values (the ceiling ``K`` of a step, the rate on the ridge), the others NaN.
+    * ``"not_converged"``: the best point the optimisers found fails the convergence
+      check (``reason`` ``"check_failed"``; ``failed`` names the parts, keys of
+      ``policydiffusion.curves._newton.CHECKS``). ``loglik`` and every parameter NaN.
+
+    Whatever the status other than ``"ok"``, every standard error, the AIC and the
+    derived timings are NaN, the fit is never best, and no curve is drawn
+    (``predict`` gives NaN).
     """
 
     policy: str
@@ -98,16 +111,21 @@ class CurveFit:
     derived: dict = field(default_factory=dict)
     status: str = "ok"
     reason: str = ""
+    failed: tuple[str, ...] = ()
 
     @property
     def has_optimum(self) -> bool:
-        """Whether the likelihood has a finite optimum (``status == "ok"``)."""
+        """Whether the fit is a certified finite optimum (``status == "ok"``): only
+        then does it have estimates, an AIC and a curve."""
         return self.status == "ok"
 
     @property
     def note(self) -> str:
         """English wording of ``reason`` ("" for a fit with an optimum)."""
-        return REASONS.get(self.reason, "")
+        n = self.n_obs
+        return REASONS.get(self.reason, "").format(
+            n=n, k=len(self.params), periods="period" if n == 1 else "periods",
+            shares="share" if n == 1 else "shares", failed="; ".join(CHECKS.get(c, c) for c in self.failed))
 
     @property
     def influence(self) -> str:
@@ -185,10 +203,11 @@ class CurveFits:
     mixed" when they are indistinguishable (always the case under maximum likelihood,
     where they are the same model).
 
-    A family without a finite optimum (``CurveFit.has_optimum`` False) takes no part:
-    it is never best, tied or tested, and its supremum is its limit's fit (the
-    exponential's for a ridge, which is compared as itself). When no family has an
-    optimum, ``best`` is "none" and ``dynamics`` None.
+    A family without a certified finite optimum (``CurveFit.has_optimum`` False: not
+    identified, no finite optimum or not converged) takes no part: it is never best,
+    tied or tested (a supremum is its limit's fit, the exponential's for a ridge,
+    which is compared as itself). When no family has an optimum, ``best`` is "none"
+    and ``dynamics`` None.
     """
 
     policy: str
@@ -222,8 +241,9 @@ class CurveFits:
     def comparison(self) -> pd.DataFrame:
         """model, influence, n_params, loglik, aic, delta_aic (to the best), best,
         tied_with (the models it cannot be told apart from, comma-separated), status
-        (``"ok"`` or ``"no_finite_optimum"``: then loglik is the supremum and aic is
-        NaN)."""
+        (``"ok"``, ``"not_identified"``, ``"no_finite_optimum"`` or ``"not_converged"``:
+        see :class:`CurveFit`; all but ``"ok"`` have a NaN aic, and loglik is the
+        supremum where known, else NaN)."""
         return pd.DataFrame(self.comparison_records(), columns=_COMPARISON)
 
     def comparison_records(self) -> list[dict]:
@@ -312,7 +332,8 @@ class CurveFits:
             tie = f"  same likelihood as {r['tied_with']}" if r["tied_with"] else ""
             note = self.fits[r["model"]].note
             if note:
-                lines.append(f"  {r['model']:<12} {note}; supremum log-likelihood {r['loglik']:.3f}")
+                sup = f"; supremum log-likelihood {r['loglik']:.3f}" if np.isfinite(r["loglik"]) else ""
+                lines.append(f"  {r['model']:<12} {note}{sup}")
                 continue
             lines.append(f"  {r['model']:<12} AIC {r['aic']:10.3f}  dAIC {r['delta_aic']:8.3f}{tie}")
         for t in self.lr_test_records():
@@ -384,7 +405,8 @@ def _at_bound(theta: np.ndarray, model: CurveModel) -> np.ndarray:
 
 
 def _multistart(model: CurveModel, d: _FitData, method: str, policy: str) -> tuple[np.ndarray, float, bool]:
-    """The best of SLSQP (MLE) or curve_fit (NLS) runs from every start, polished."""
+    """The best of SLSQP (MLE) or curve_fit (NLS) runs from every start (an MLE point
+    is then polished and certified by Newton: :func:`_certify`)."""
     bounds = list(zip(model.lower, model.upper))
     ok = np.isfinite(d.share)
     nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
@@ -410,12 +432,37 @@ def _multistart(model: CurveModel, d: _FitData, method: str, policy: str) -> tup
         from policydiffusion.errors import ConvergenceError
 
         raise ConvergenceError(f"the {model.name} curve could not be fitted to {policy!r} by {method}.")
-    if method == "mle":  # polish the best start to a tight tolerance
-        r = optimize.minimize(nll, best, jac=nll.grad, method="SLSQP", bounds=bounds,
-                              options={"maxiter": 2000, "ftol": 1e-15})
-        if r.fun <= best_val:
-            best, best_val, converged = r.x, r.fun, bool(r.success) or converged
     return best, best_val, converged
+
+
+#: Newton runs from a multistart point until it passes the check, stops gaining, or
+#: this many times (60 iterations each): SPID "land sales practices" logistic, a flat
+#: ridge (Hessian eigenvalues 3e-7 and 1e5), is certified on the third.
+_CERTIFY_ROUNDS = 5
+#: How much higher (relative to 1 + |f|) a checked optimum's objective may be than the
+#: multistart point it started from: rounding (Newton's own decrement tolerance).
+_TOL_F = 1e-12
+
+
+def _certify(model: CurveModel, d: _FitData, x: np.ndarray, val: float) -> tuple[np.ndarray, float, tuple]:
+    """Newton's check of a point ``x`` (objective ``val``) found by the multistart
+    optimiser, with Newton's steps from there where it fails (SLSQP stops short of
+    the check's tolerance): the point, its objective and the parts of the check it
+    fails (empty: a certified optimum)."""
+    data = [(d.t, d.at_risk, d.new)]
+    for _ in range(_CERTIFY_ROUNDS):
+        [r] = newton_fits(model, data, [[tuple(x)]])
+        if r is None:
+            break
+        v = _negll(r.x, model, d)
+        # Newton descends, but projects a start next to a bound onto it: that can cost
+        # rounding noise (SPID deathpen Bass: q 8.5e-17 -> 0, f up by 3e-14)
+        if r.checked and v <= val + _TOL_F * (1 + abs(val)):
+            return r.x, v, ()
+        if not v < val:
+            break
+        x, val = r.x, v
+    return x, val, check_optimum(model, d.t, d.at_risk, d.new, x)
 
 
 def _cov_from_hessian(H: np.ndarray) -> np.ndarray | None:
@@ -436,9 +483,10 @@ def _cov_from_hessian(H: np.ndarray) -> np.ndarray | None:
 
 
 def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
-             optimum: tuple[np.ndarray, float, bool] | None = None) -> CurveFit:
-    """The fit at ``optimum`` (x, objective, converged), found by multistart if not given."""
-    best, best_val, converged = optimum or _multistart(model, d, method, policy)
+             optimum: tuple | None = None) -> CurveFit:
+    """The fit at ``optimum`` (x, objective, converged and, optionally, the MLE's
+    Hessian there), found by multistart if not given."""
+    best, best_val, converged, *hess = optimum or _multistart(model, d, method, policy)
     ok = np.isfinite(d.share)
     bound = _at_bound(best, model)
     free = ~bound
@@ -449,7 +497,8 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
     if method == "mle":
         # the observed information in closed form (a finite-difference Hessian moves
         # by 3% on long series with e^-30 tails: SPID ausbalsys Bass)
-        H = negll_hessian(model, d.t, d.at_risk, d.new, best)[np.ix_(free, free)]
+        H = (hess[0] if hess and hess[0] is not None
+             else negll_hessian(model, d.t, d.at_risk, d.new, best))[np.ix_(free, free)]
         loglik = -best_val
         aic = 2 * k - 2 * loglik
     else:
@@ -471,36 +520,73 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
 
 def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method: str,
                 optimizer: str) -> list[CurveFit]:
-    """One family fitted to several data sets. ``optimizer="newton"`` (MLE only) fits
-    them all in one batch (:func:`newton_fits`); a data set whose optimum fails the
-    Newton check falls back to the multistart optimiser."""
+    """One family fitted to several data sets. What the data alone decide comes first
+    (:func:`_limit`). ``optimizer="newton"`` (MLE only) fits the rest in one batch
+    (:func:`newton_fits`); a data set whose optimum fails the Newton check, and every
+    one under ``"multistart"``, is fitted by the multistart optimiser and its point
+    certified by the same check (:func:`_certify`). A logistic/Gompertz point that
+    fails the check may lie on the ridge toward the exponential (:func:`_ridges`);
+    any other is not converged."""
+    limits = [_limit(model, d, method) for _, d in named]
     optima: list = [None] * len(named)
-    limits: list[NoOptimum | None] = [None] * len(named)
-    # a step has no finite optimum under least squares either
-    limits = [one_period_limit(model, d.t, d.at_risk, d.new) or two_period_limit(model, d.t, d.at_risk, d.new)
-              for _, d in named]
+    failed: dict[int, tuple] = {}
     todo = [i for i, lim in enumerate(limits) if lim is None]
-    if method == "mle" and optimizer == "newton" and todo:
-        unchecked = []
-        for i, r in zip(todo, newton_fits(model, *_newton_input(model, [named[i][1] for i in todo]))):
-            if r is not None and r.checked:
-                d = named[i][1]
-                val = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)(r.x)
-                optima[i] = (r.x, val, True)
-            elif r is not None and model.name in ("logistic", "gompertz"):
-                unchecked.append((i, r))
-        if unchecked:  # the ridge's limit, the exponential, fitted to the same data
-            expo = MODELS["exponential"]
-            ends = newton_fits(expo, *_newton_input(expo, [named[i][1] for i, _ in unchecked]))
-            for (i, r), e in zip(unchecked, ends):
-                if e is not None and e.checked:
-                    d = named[i][1]
-                    nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
-                    # the exponential's log-likelihood as its own fit reports it
-                    e_ll = -NegLogLik(expo, t=d.t, at_risk=d.at_risk, new=d.new)(e.x)
-                    limits[i] = ridge_limit(model, r.x, -r.fun, e.x, e_ll, nll)
-    return [_no_optimum(model, d, name, lim, method) if lim is not None else _fit_one(model, d, method, name, opt)
-            for (name, d), opt, lim in zip(named, optima, limits)]
+    if method == "mle":
+        stopped = {}  # data set -> (x, objective) of a point that fails the check
+        if optimizer == "newton" and todo:
+            for i, r in zip(todo, newton_fits(model, *_newton_input(model, [named[i][1] for i in todo]))):
+                if r is not None and r.checked:
+                    optima[i] = (r.x, _negll(r.x, model, named[i][1]), True, r.hessian)
+                elif r is not None:
+                    stopped[i] = (r.x, r.fun)
+            _ridges(model, named, stopped, limits)
+        stopped = {}
+        for i in todo:
+            if optima[i] is None and limits[i] is None:
+                (name, d) = named[i]
+                x, val, failed[i] = _certify(model, d, *_multistart(model, d, method, name)[:2])
+                if failed[i]:
+                    stopped[i] = (x, val)
+                else:
+                    optima[i] = (x, val, True)
+        _ridges(model, named, stopped, limits)
+    return [_no_optimum(model, d, name, limits[i], method) if limits[i] is not None
+            else _no_optimum(model, d, name, _NOT_CONVERGED, method, failed[i]) if failed.get(i)
+            else _fit_one(model, d, method, name, optima[i])
+            for i, (name, d) in enumerate(named)]
+
+
+#: A point that fails the convergence check: no estimates, no log-likelihood.
+_NOT_CONVERGED = NoOptimum("check_failed", np.nan, np.array([]), "not_converged")
+
+
+def _limit(model: CurveModel, d: _FitData, method: str) -> NoOptimum | None:
+    """What the data decide before any optimiser runs: too few periods (MLE) or
+    shares (NLS) to identify the family, else a step with no finite optimum (under
+    least squares too)."""
+    k = len(model.params)
+    if method == "nls" and np.isfinite(d.share).sum() <= k:  # k parameters and the variance
+        return NoOptimum("too_few_shares", np.nan, np.full(k, np.nan), "not_identified")
+    return (not_identified(model, d.t, d.at_risk, d.new) if method == "mle" else None) \
+        or one_period_limit(model, d.t, d.at_risk, d.new) or two_period_limit(model, d.t, d.at_risk, d.new)
+
+
+def _ridges(model: CurveModel, named: Sequence[tuple[str, _FitData]], stopped: dict,
+            limits: list) -> None:
+    """Set ``limits[i]`` where the logistic/Gompertz point ``stopped[i]`` (x,
+    objective), which fails the check, lies on the ridge toward the modified
+    exponential (:func:`ridge_limit`, against the exponential fitted to the same data)."""
+    if model.name not in ("logistic", "gompertz") or not stopped:
+        return
+    expo = MODELS["exponential"]
+    ends = newton_fits(expo, *_newton_input(expo, [named[i][1] for i in stopped]))
+    for (i, (x, val)), e in zip(stopped.items(), ends):
+        if e is not None and e.checked:
+            d = named[i][1]
+            # the exponential's log-likelihood as its own fit reports it
+            e_ll = -_negll(e.x, expo, d)
+            nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
+            limits[i] = ridge_limit(model, x, -val, e.x, e_ll, nll)
 
 
 def _newton_input(model: CurveModel, ds: Sequence[_FitData]) -> tuple[list, list]:
@@ -513,17 +599,19 @@ def _newton_input(model: CurveModel, ds: Sequence[_FitData]) -> tuple[list, list
 
 
 def _no_optimum(model: CurveModel, d: _FitData, policy: str, lim: NoOptimum,
-                method: str = "mle") -> CurveFit:
-    """The fit of a family whose likelihood has no finite optimum: the supremum (MLE;
-    NaN under least squares), the identified limit values, NaN for the rest (no
-    standard errors)."""
+                method: str = "mle", failed: tuple[str, ...] = ()) -> CurveFit:
+    """The fit of a family without a certified optimum (``lim.status``): the supremum
+    (MLE, where known; NaN under least squares), the identified limit values, NaN for
+    the rest (no standard errors); ``failed``: the parts of the check a point fails."""
     k = len(model.params)
     derived = {n: (np.nan, np.nan) for n in _derived(model, np.ones(k), np.zeros((k, k)), d)}
+    est = lim.estimate if lim.estimate.size == k else np.full(k, np.nan)
+    n_obs = int((d.at_risk > 0).sum()) if method == "mle" else int(np.isfinite(d.share).sum())
     # no AIC: 2k would count parameters the limit does not identify
-    return CurveFit(policy, model.name, method, model.params, lim.estimate, np.full(k, np.nan),
+    return CurveFit(policy, model.name, method, model.params, est, np.full(k, np.nan),
                     np.full((k, k), np.nan), (), lim.loglik if method == "mle" else np.nan, np.nan,
-                    np.nan, int((d.at_risk > 0).sum()), d.n_units, d.start, False, derived,
-                    status="no_finite_optimum", reason=lim.reason)
+                    np.nan, n_obs, d.n_units, d.start, False, derived,
+                    status=lim.status, reason=lim.reason, failed=failed)
 
 
 def _jacobian(g, x: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -608,19 +696,21 @@ def fit_curves(study: object, policy: str | Sequence[str] | None = None, *,
         For the MLE: ``"newton"`` (default) runs bounded Newton with the
         closed-form gradient and Hessian from the best starts at once (all
         starts where those reach no checked optimum) and accepts its optimum
-        only when it passes a convergence check (Newton decrement,
+        only when it passes a convergence check (Newton decrement, gradient,
         positive-definite Hessian of the free parameters, held parameters on
         their bounds), otherwise fits by ``"multistart"``: SLSQP from every
-        start, the best one polished. Both maximise the same unclipped
-        log-space likelihood. On all 728 SPID policies Newton's
-        log-likelihood is nowhere below the multistart's by more than 1e-8 of
-        its size, and higher in 16 fits where SLSQP stopped short.
-        Likelihoods without a finite optimum are not
+        start, the best point then certified by the same check (Newton's
+        steps from it where SLSQP stopped short of the check's tolerance).
+        Both maximise the same unclipped log-space likelihood. A point that
+        never passes the check is reported as not converged (``status``
+        ``"not_converged"``), never as a result.
+        Families the data cannot identify (fewer periods with units at risk
+        than parameters) and likelihoods without a finite optimum are not
         fitted but reported as such (``CurveFit.status``): all adoptions in one
         period or in two consecutive periods (detected from the data, either
         optimiser) and the logistic/Gompertz ridge toward the modified
-        exponential (detected when Newton's check fails); other failed checks
-        (18 of 2912 SPID fits) fall back to multistart.
+        exponential (detected when the check fails). On the 2912 SPID fits 27
+        are not identified and 3 fall back to multistart, all certified.
 
     Returns
     -------

@@ -32,7 +32,7 @@ the likelihood has no finite optimum there or fits it by the multistart optimise
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,10 +40,19 @@ from policydiffusion.curves._models import CurveModel
 from policydiffusion.curves._objective import period_loglik
 from policydiffusion.curves._optimum import RIDGE_STEP
 
-__all__ = ["NewtonFit", "negll_hessian", "newton_fits"]
+__all__ = ["CHECKS", "NewtonFit", "check_optimum", "negll_hessian", "newton_fits"]
 
 _TOL = 1e-12  # Newton decrement (half of it estimates f - f*) relative to 1 + |f|
 _GTOL = 1e-6  # the free gradient times each parameter's size, relative to 1 + |f|
+#: The parts of the convergence check, in words (what a point that fails one lacks).
+CHECKS = {
+    "decrement": "the Newton decrement is not small",
+    "gradient": "the gradient is not zero",
+    "hessian": "the Hessian of the free parameters is not positive definite",
+    "bounds": "a parameter is next to a bound, not on it",
+    "derivatives": "a term's derivative underflows",
+    "ridge": "it lies on the ridge toward the modified exponential",
+}
 _MAX_ITER = 60
 _MAX_HALVINGS = 40
 _ALPHAS = 0.5 ** np.arange(_MAX_HALVINGS)  # the line search's step lengths
@@ -80,12 +89,14 @@ _RIDGE_BOUND = {"gompertz": 1}
 @dataclass(frozen=True)
 class NewtonFit:
     """The best row's end point: parameters, negative log-likelihood, iterations used,
-    and whether it passed the convergence check (``checked``)."""
+    whether it passed the convergence check (``checked``) and, if it did, the
+    Hessian there (:func:`negll_hessian`'s, for the standard errors)."""
 
     x: np.ndarray
     fun: float
     n_iter: int
     checked: bool = True
+    hessian: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 class _Stack:
@@ -270,9 +281,17 @@ def newton_fits(model: CurveModel, data: list[tuple[np.ndarray, np.ndarray, np.n
         again[ds[best[best >= 0]]] = ~ok[best[best >= 0]]
         again[best < 0] = True  # no start so far has a finite objective
         todo = ~ran & again[ds] & np.isfinite(f0)
+    best = _best(ds, f, len(starts))
+    # the checked optima's Hessians in one pass (what negll_hessian gives one at a time)
+    hess = np.full((len(starts), len(lo), len(lo)), np.nan)
+    done = np.nonzero((best >= 0) & ok[best])[0]
+    if done.size:
+        _, _, H, exact = _negll_jet(model, st, ds[best[done]], x[best[done]])
+        hess[done] = np.where(exact[:, None, None], H, np.nan)
     out: list[NewtonFit | None] = []
-    for i, b in enumerate(_best(ds, f, len(starts))):
-        out.append(None if b < 0 else NewtonFit(x[b].copy(), float(f[b]), int(iters[b]), bool(ok[b])))
+    for i, b in enumerate(best):
+        out.append(None if b < 0 else NewtonFit(x[b].copy(), float(f[b]), int(iters[b]), bool(ok[b]),
+                                                hess[i] if ok[b] else None))
     return out
 
 
@@ -304,6 +323,57 @@ def _duplicates(x, f, ds, active, floor):
     return out
 
 
+def _check(model, x, f, g, H, exact):
+    """The convergence check at rows ``x`` (objective ``f``, gradient ``g``, Hessian
+    ``H``, every term's derivative in them: ``exact``): which parameters are held on a
+    bound, the Newton step, ``x`` with the held ones on their bounds, and whether each
+    part of the check (:data:`CHECKS`) passes, per row."""
+    lo, hi = np.array(model.lower, float), np.array(model.upper, float)
+    floor = _floor(model)
+    tol_b = _REL_STEP * _scale(x, lo, hi, floor)
+    held = ((x - lo <= tol_b) & (g > 0)) | ((hi - x <= tol_b) & (g < 0))
+    step, pd = _direction(g, H, held)
+    x_held = np.where(held, np.where(g > 0, lo, hi), x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        dec = -np.sum(np.where(held, 0.0, g * step), axis=1)
+    # the decrement alone can be fooled where the Hessian is swamped (a ceiling
+    # next to the singularity): the free gradient, scaled by each
+    # parameter's size, must vanish too
+    sized = np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(x), floor)
+    passed = {"decrement": dec <= 2 * _TOL * (1 + np.abs(f)),
+              "gradient": np.max(sized, axis=1) <= _GTOL * (1 + np.abs(f)),
+              "hessian": pd, "bounds": np.all(~held | (x == x_held), axis=1), "derivatives": exact}
+    if model.name in _RIDGE:  # rows there stop before the check in _solve
+        passed["ridge"] = ~_RIDGE[model.name][0](x)
+    if model.name in _RIDGE_BOUND:  # the ridge cut off by the box is no optimum
+        passed["ridge"] = ~held[:, _RIDGE_BOUND[model.name]]
+    return held, step, x_held, passed
+
+
+def check_optimum(model: CurveModel, t: np.ndarray, at_risk: np.ndarray, new: np.ndarray,
+                  x: np.ndarray) -> tuple[str, ...]:
+    """The parts of Newton's convergence check (keys of :data:`CHECKS`) that the point
+    ``x`` fails on one data set; empty where ``x`` is a checked optimum. For a point
+    found by another optimiser (the multistart fallback).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from policydiffusion.curves._models import MODELS
+    >>> d = (np.arange(1.0, 6.0), np.array([20.0, 18, 15, 11, 8]), np.array([2.0, 3, 4, 3, 2]))
+    >>> check_optimum(MODELS["exponential"], *d, np.array([1.0, 0.2162]))
+    ('decrement', 'gradient')
+    >>> [fit] = newton_fits(MODELS["exponential"], [d], [[(0.5, 0.2)]])
+    >>> check_optimum(MODELS["exponential"], *d, fit.x)
+    ()
+    """
+    st = _Stack([(t, at_risk, new)])
+    x = np.asarray(x, float)[None, :]
+    f, g, H, exact = _negll_jet(model, st, np.zeros(1, int), x)
+    passed = _check(model, x, f, g, H, exact)[3]
+    return tuple(name for name, ok in passed.items() if not ok[0])
+
+
 def _solve(model, st, ds, x, f):
     """Every row's end point, objective, whether it passed the check and iterations,
     from start points ``x`` with objective ``f`` (row r belongs to data set ``ds[r]``)."""
@@ -322,21 +392,8 @@ def _solve(model, st, ds, x, f):
             break
         xr, fr, dr = x[rows], f[rows], ds[rows]
         _, g, H, exact = _negll_jet(model, st, dr, xr)
-        tol_b = _REL_STEP * _scale(xr, lo, hi, floor)
-        held = ((xr - lo <= tol_b) & (g > 0)) | ((hi - xr <= tol_b) & (g < 0))
-        step, pd = _direction(g, H, held)
-        xr_held = np.where(held, np.where(g > 0, lo, hi), xr)
-        with np.errstate(over="ignore", invalid="ignore"):
-            dec = -np.sum(np.where(held, 0.0, g * step), axis=1)
-        on_bound = np.all(~held | (xr == xr_held), axis=1)
-        # the decrement alone can be fooled where the Hessian is swamped (a ceiling
-        # next to the singularity): the free gradient, scaled by each
-        # parameter's size, must vanish too
-        sized = np.abs(np.where(held, 0.0, g)) * np.maximum(np.abs(xr), floor)
-        flat = np.max(sized, axis=1) <= _GTOL * (1 + np.abs(fr))
-        done = pd & on_bound & flat & exact & (dec <= 2 * _TOL * (1 + np.abs(fr)))
-        if model.name in _RIDGE_BOUND:  # the ridge cut off by the box is no optimum
-            done &= ~held[:, _RIDGE_BOUND[model.name]]
+        held, step, xr_held, passed = _check(model, xr, fr, g, H, exact)
+        done = np.logical_and.reduce(list(passed.values()))
         ok[rows[done]] = True
         iters[rows] = it
         active[rows[done]] = False
@@ -363,6 +420,7 @@ def _solve(model, st, ds, x, f):
             todo = todo[~any_good]
         stuck = np.zeros(rows.size, bool)
         stuck[todo] = True  # no decrease along the direction: stop this row
+        new_x[todo] = x[rows[todo]]  # where f is fr (not on the bounds it was projected onto)
         stuck |= np.all(new_x == xr, axis=1)
         x[rows], f[rows] = new_x, new_f
         active[rows[stuck]] = False

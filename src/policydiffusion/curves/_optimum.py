@@ -1,4 +1,20 @@
-"""Curve likelihoods without a finite optimum: detected, and their supremum.
+"""Curve likelihoods without a finite optimum, or too few periods to identify a family:
+detected from the data, with their supremum.
+
+**Too few periods** (``"too_few_periods"``, status ``"not_identified"``). The
+per-period likelihood depends on a family's parameters only through the hazards of
+the ``P`` periods with units at risk; a family with more parameters than that (``k >
+P``) maps them onto at most ``P`` hazards, so its information matrix is singular at
+every point and no parameter value is preferred to the others along a
+``(k - P)``-dimensional set: the fit is decided before any optimiser runs, with no
+estimates. (With ``k == P`` the fit is just identified: it reproduces every
+period's hazard where the family can, and is fitted.) The supremum is then the
+saturated log-likelihood, each period at its observed hazard, when the family comes
+arbitrarily close to any hazards: with one period at risk (a step inside it of the
+observed height) and, for the three-parameter families, with two consecutive ones (a
+step split over them, see below). Otherwise it is not given (NaN). This takes
+precedence over the steps below: with ``k > P`` the data identify no parameter,
+whether or not the supremum is reached.
 
 Three situations make a family's maximum-likelihood estimate not exist; reporting
 wherever an optimiser stopped would show a number chosen by rounding noise, so the
@@ -57,8 +73,8 @@ from scipy.special import xlogy
 
 from policydiffusion.curves._models import CurveModel
 
-__all__ = ["NoOptimum", "REASONS", "RIDGE_ABOVE", "RIDGE_BELOW", "one_period_limit", "ridge_limit",
-           "two_period_limit"]
+__all__ = ["NoOptimum", "REASONS", "RIDGE_ABOVE", "RIDGE_BELOW", "not_identified", "one_period_limit",
+           "ridge_limit", "two_period_limit"]
 
 #: How far (relative to max(1, |LL|)) Newton's unchecked point may lie below the
 #: exponential limit and still be on the way to it; the largest gap on the 728 SPID
@@ -76,6 +92,11 @@ REASONS = {
     "two_periods": "no finite optimum: all adoptions in two consecutive periods (the curve tends to a "
                    "step between them)",
     "ridge": "no finite optimum: the likelihood rises toward the modified exponential",
+    # {n} {periods} / {shares}, {k} and {failed} are filled in by CurveFit.note
+    "too_few_periods": "not identified: {n} {periods} at risk cannot identify {k} parameters",
+    "too_few_shares": "not identified: {n} observed {shares} cannot identify {k} parameters and the "
+                      "residual variance",
+    "check_failed": "not converged: the best point found fails the optimum check ({failed})",
 }
 
 #: Family -> index of the rate the ridge limit identifies.
@@ -84,13 +105,50 @@ _RIDGE_RATE = {"logistic": 1, "gompertz": 2}
 
 @dataclass(frozen=True)
 class NoOptimum:
-    """Why a family's likelihood has no finite optimum: reason code, the supremum of
-    the log-likelihood, and the limit values of the identified parameters (NaN for
-    the rest)."""
+    """Why a family is not fitted: reason code, the supremum of the log-likelihood
+    (NaN where not known), the limit values of the identified parameters (NaN for the
+    rest) and the fit's status (``"no_finite_optimum"`` or ``"not_identified"``)."""
 
     reason: str
     loglik: float
     estimate: np.ndarray
+    status: str = "no_finite_optimum"
+
+
+def _saturated(r: np.ndarray, n: np.ndarray) -> float:
+    """Log-likelihood with every period at its observed hazard ``n / r``."""
+    h = n / r
+    return float(np.sum(xlogy(n, h) + xlogy(r - n, 1 - h)))
+
+
+def not_identified(model: CurveModel, t: np.ndarray, at_risk: np.ndarray,
+                   new: np.ndarray) -> NoOptimum | None:
+    """The fit when fewer periods have units at risk than the family has parameters
+    (see the module docstring): no estimates, the saturated log-likelihood as the
+    supremum where the family is known to come arbitrarily close to it (one period
+    at risk; two consecutive ones with hazard below 1 in the first), else NaN; None
+    when the family is identified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from policydiffusion.curves._models import MODELS
+    >>> t, r, n = np.array([1.0, 2.0]), np.array([50.0, 47.0]), np.array([3.0, 2.0])
+    >>> lim = not_identified(MODELS["bass"], t, r, n)
+    >>> lim.status, lim.reason, round(lim.loglik, 4), lim.estimate.tolist()
+    ('not_identified', 'too_few_periods', -19.6192, [nan, nan, nan])
+    >>> not_identified(MODELS["exponential"], t, r, n) is None  # two periods, two parameters
+    True
+    """
+    keep = at_risk > 0
+    t, r, n = np.asarray(t, float)[keep], np.asarray(at_risk, float)[keep], np.asarray(new, float)[keep]
+    k = len(model.params)
+    if t.size >= k:
+        return None
+    # one period: a step inside it; two consecutive: a step split over them
+    close = t.size == 1 or (t.size == 2 and t[1] == t[0] + 1 and n[0] < r[0])
+    return NoOptimum("too_few_periods", _saturated(r, n) if close else np.nan, np.full(k, np.nan),
+                     "not_identified")
 
 
 def one_period_limit(model: CurveModel, t: np.ndarray, at_risk: np.ndarray,

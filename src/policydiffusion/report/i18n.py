@@ -91,7 +91,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col.first": {"en": "First adoption", "zh": "首次采纳"},
     "col.last": {"en": "Last adoption", "zh": "末次采纳"},
     "col.takeoff": {"en": "Take-off", "zh": "起飞期"},
-    "describe.no_best_curve": {"en": "none (no finite optimum)", "zh": "无（无有限最优解）"},
+    "describe.no_best_curve": {"en": "none (no family identified with a certified optimum)",
+                               "zh": "无（没有可识别且有经检验最优解的曲线族）"},
     "col.speed": {"en": "Speed (0-1)", "zh": "扩散速度（0-1）"},
     "col.half": {"en": "Periods to half", "zh": "达到半数所需期数"},
     "col.best_curve": {"en": "Best-fitting curve", "zh": "最佳拟合曲线"},
@@ -349,11 +350,13 @@ TEXT: dict[str, dict[str, str]] = {
               "logistic and Bass curves are the same hazard model, so fits whose log-likelihoods "
               "agree within 1e-6 of their scale are reported together as indistinguishable, and "
               "the modified exponential is tested against Bass, which nests it, by a "
-              "likelihood-ratio test; a family whose likelihood has no finite maximum (all "
-              "adoptions in one period, or a likelihood rising toward the modified exponential "
-              "as the logistic or Gompertz inflection recedes before the first period) is "
-              "reported as such, with the supremum of its log-likelihood and no parameters, "
-              "and is never the best curve; take-off is the first period "
+              "likelihood-ratio test; a family with more parameters than the policy has periods "
+              "with units at risk is reported as not identified, a family whose likelihood has no "
+              "finite maximum (all adoptions in one period, or a likelihood rising toward the "
+              "modified exponential as the logistic or Gompertz inflection recedes before the "
+              "first period) as such, with the supremum of its log-likelihood, and a fit that "
+              "fails the optimiser's convergence check as not converged: none of these has "
+              "parameters or is ever the best curve; take-off is the first period "
               "in which the share of adopters reaches 10%; \"periods to half\" counts the periods "
               "from the first adoption until half of the eventual adopters had adopted, and speed "
               "rescales Mallinson's Weibull measure across the policies described (0 slowest, 1 "
@@ -361,7 +364,8 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "以极大似然法对累计采纳拟合逻辑斯谛、冈珀茨、Bass 和修正指数曲线并按 AIC 比较；在极大似然下逻辑斯谛曲线与 Bass 曲线是同一风险率模型，"
               "对数似然相差不超过其量级 1e-6 的拟合并列报告为无法区分，修正指数曲线则通过似然比检验与嵌套它的 Bass 曲线比较；"
               "似然函数没有有限最大值的曲线族（全部采纳发生在同一时期，或逻辑斯谛/冈珀茨曲线的拐点退至首期之前、似然趋向修正指数曲线）"
-              "如实报告为无有限最优解，只给出对数似然的上确界而不给出参数，且不作为最佳曲线；起飞期为采纳比例首次达到 10% 的时期；"
+              "如实报告为无有限最优解，只给出对数似然的上确界；参数个数多于有风险单位的时期数的曲线族报告为不可识别；"
+              "未通过优化器收敛检验的拟合报告为未收敛；这些情形均不给出参数，且不作为最佳曲线；起飞期为采纳比例首次达到 10% 的时期；"
               "“达到半数所需期数”为从首次采纳到最终采纳者中半数完成采纳所经历的期数；扩散速度为 Mallinson 基于韦布尔分布的速度指标"
               "在所描述政策间的重标度（0 最慢，1 最快）；莫兰指数衡量采纳时间的空间聚集程度。"},
     "methods.moran_isolates": {
@@ -542,6 +546,8 @@ TEXT: dict[str, dict[str, str]] = {
     "figure.takeoff": {"en": "Take-off", "zh": "起飞点"},
     "figure.inflection": {"en": "Inflection", "zh": "拐点"},
     "figure.no_finite_optimum": {"en": "no finite optimum", "zh": "无有限最优解"},
+    "figure.not_identified": {"en": "not identified", "zh": "不可识别"},
+    "figure.not_converged": {"en": "not converged", "zh": "未收敛"},
     "figure.region.east": {"en": "East", "zh": "东部"},
     "figure.region.central": {"en": "Central", "zh": "中部"},
     "figure.region.west": {"en": "West", "zh": "西部"},

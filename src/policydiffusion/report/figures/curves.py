@@ -29,8 +29,9 @@ def plot_adoption_curve(curve: pd.DataFrame | object, fits=None, *, policy: str 
         With a study: the policy drawn (may be left out when the study has one).
     fits
         A :class:`~policydiffusion.curves.CurveFits` (or None): each fitted family is
-        drawn as a smooth line, labelled with its AIC; a family whose likelihood has
-        no finite optimum is not drawn, its legend entry says so.
+        drawn as a smooth line, labelled with its AIC; a family without a certified
+        optimum (not identified, no finite optimum, not converged: its ``status``) is
+        not drawn, its legend entry says so.
     takeoff
         A take-off period to mark with a vertical line.
     lang
@@ -66,7 +67,7 @@ def plot_adoption_curve(curve: pd.DataFrame | object, fits=None, *, policy: str 
                 col, ls = _STYLES.get(name, ("C5", "-"))
                 if not f.has_optimum:  # no curve to draw: said in the legend instead
                     ax.plot([], [], color=col, ls=ls,
-                            label=f"{tr(name, lang)}: {tr('no finite optimum', lang)}")
+                            label=f"{tr(name, lang)}: {tr(f.status.replace('_', ' '), lang)}")
                     continue
                 # F(t) is the share by the end of period t, drawn at the period's label
                 ax.plot(grid, f.predict_periods(grid), color=col, ls=ls,
