@@ -162,7 +162,7 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
         c1, c0 = aD - a1, a0 - aD
         g = c1 * d1 + c0 * d0
         exact = ~np.add.reduceat(np.isfinite(terms) & ~live, first).astype(bool)
-        i, j = np.triu_indices(k)  # the Hessian is symmetric: its upper triangle only
+        i, j = _triu(k)  # the Hessian is symmetric: its upper triangle only
         Hu = (c1 * HF[i, j, E:] + c0 * HF[i, j, :E]
               - bD * dD[i] * dD[j] - b1 * d1[i] * d1[j] + b0 * d0[i] * d0[j])
     g = -np.add.reduceat(g, first, axis=1).T
@@ -171,6 +171,16 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
     H[:, i, j] = Hu
     H[:, j, i] = Hu
     return f, g, H, exact
+
+
+_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _triu(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(k)``, made once (it costs more than a small batch's arithmetic)."""
+    if k not in _TRIU:
+        _TRIU[k] = np.triu_indices(k)
+    return _TRIU[k]
 
 
 def negll_hessian(model: CurveModel, t: np.ndarray, at_risk: np.ndarray, new: np.ndarray,
