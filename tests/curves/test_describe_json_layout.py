@@ -41,3 +41,21 @@ def test_cli_writes_one_policy_a_line(tmp_path):
     lines = js.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 4 and lines[1].startswith('"p": {') and lines[2].startswith('"q": {')
     assert json.loads(js.read_text(encoding="utf-8"))["q"]["n_adopters"] == 3
+
+
+def test_parallel_fits_are_the_batch_fits():
+    """describe --jobs without figures: the fits shared out to worker processes (and
+    this one) are those of one batch, to the bit."""
+    from policydiffusion.cli.describe import _ParallelFits
+    from policydiffusion.curves import fit_curves_many
+    from policydiffusion.datasets import spid_study
+
+    ids = ["aborparc", "antibully", "bangag"]
+    study = spid_study(policies=ids)
+    got = _ParallelFits(study, ids, "mle", 2).result()  # two shares: one worker, one here
+    want = fit_curves_many(study, ids)
+    assert sorted(got) == sorted(want)
+    for p in ids:
+        for fam, f in want[p].fits.items():
+            g = got[p][fam]
+            assert (g.estimate.tobytes(), g.loglik) == (f.estimate.tobytes(), f.loglik), (p, fam)

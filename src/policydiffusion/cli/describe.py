@@ -50,11 +50,17 @@ def describe_command(
 
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
+    # without figures the curve fits are nearly all the work: with --jobs they run in
+    # worker processes (started before the speed table, which this process computes
+    # meanwhile) and everything else in this one, as one batch
+    parallel = _ParallelFits(study, ids, method, jobs) if out is None and jobs > 1 else None
     speed = policy_speed(study)
     rel = relation_name if relation_name in study.relations else None
-    task = _Task(study, speed, method, rel, permutations, seed, out, lang, formats, dpi)
+    task = _Task(study, speed, method, rel, permutations, seed, out, lang, formats, dpi,
+                 fits=parallel.result() if parallel is not None else None)
+    chunks = _chunks(ids, jobs) if out is not None else [ids]
     entries, curves, fits, cats, idx = [], [], [], [], []
-    for entry, curve, cat, index, fit, summary in _map(task, _chunks(ids, jobs), jobs):
+    for entry, curve, cat, index, fit, summary in _map(task, chunks, jobs):
         entries.append(entry)
         curves.append(curve)
         cats.append(cat)
@@ -102,17 +108,18 @@ class _Task:
     """Everything one policy's description needs; worker processes inherit it."""
 
     def __init__(self, study, speed, method, relation, permutations, seed, out, lang,
-                 formats=("png", "svg"), dpi=300) -> None:
+                 formats=("png", "svg"), dpi=300, fits=None) -> None:
         self.study, self.speed, self.method, self.relation = study, speed, method, relation
         self.permutations, self.seed, self.out, self.lang = permutations, seed, out, lang
-        self.formats, self.dpi = formats, dpi
+        self.formats, self.dpi, self.fits = formats, dpi, fits
 
     def __call__(self, chunk: list[str]) -> list[tuple]:
         from policydiffusion.curves import describe_policies
 
         # one batch per chunk: the data read once, the curve fits fitted together
         ds = describe_policies(self.study, chunk, method=self.method, relation=self.relation,
-                               permutations=self.permutations, seed=self.seed, speed_table=self.speed)
+                               permutations=self.permutations, seed=self.seed, speed_table=self.speed,
+                               curve_fits=self.fits)
         out = []
         for d in ds:
             if self.out is not None:
@@ -133,6 +140,40 @@ def _init_worker(task: _Task) -> None:
 
 def _run_in_worker(chunk: list[str]) -> list[tuple]:
     return _TASK(chunk)
+
+
+class _ParallelFits:
+    """The curve fits of ``ids`` in ``jobs`` processes: ``jobs - 1`` spawned workers
+    start on their shares at once; this process fits its own share when
+    :meth:`result` is asked for (after its other work). Every fit depends only on its
+    own policy's data, so the fits are those of one batch."""
+
+    def __init__(self, study, ids: list[str], method: str, jobs: int) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        # every jobs-th policy: SPID's slow fits are not next to each other in the list
+        shares = [ids[i::jobs] for i in range(min(jobs, len(ids)))]
+        self.study, self.method, self.own = study, method, shares[0]
+        self.pool = ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=mp.get_context("spawn")
+                                        ) if len(shares) > 1 else None
+        self.futures = [self.pool.submit(_fit_share, study, s, method) for s in shares[1:]] if self.pool else []
+
+    def result(self) -> dict:
+        try:
+            fits = _fit_share(self.study, self.own, self.method)
+            for f in self.futures:
+                fits.update(f.result())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        return fits
+
+
+def _fit_share(study, ids: list[str], method: str) -> dict:
+    from policydiffusion.curves import fit_curves_many
+
+    return fit_curves_many(study, ids, method=method)
 
 
 def _chunks(ids: list[str], jobs: int) -> list[list[str]]:
