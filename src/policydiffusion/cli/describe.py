@@ -152,28 +152,28 @@ class _ParallelFits:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
+        from policydiffusion.curves import fit_curves_many
+
         # every jobs-th policy: SPID's slow fits are not next to each other in the list
-        shares = [ids[i::jobs] for i in range(min(jobs, len(ids)))]
+        shares = [ids[i::jobs] for i in range(min(jobs, len(ids)))] or [[]]
         self.study, self.method, self.own = study, method, shares[0]
         self.pool = ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=mp.get_context("spawn")
                                         ) if len(shares) > 1 else None
-        self.futures = [self.pool.submit(_fit_share, study, s, method) for s in shares[1:]] if self.pool else []
+        # fit_curves_many itself goes to the workers: they import the curves, not the CLI
+        self.futures = [self.pool.submit(fit_curves_many, study, s, method=method)
+                        for s in shares[1:]] if self.pool else []
 
     def result(self) -> dict:
+        from policydiffusion.curves import fit_curves_many
+
         try:
-            fits = _fit_share(self.study, self.own, self.method)
+            fits = fit_curves_many(self.study, self.own, method=self.method)
             for f in self.futures:
                 fits.update(f.result())
         finally:
             if self.pool is not None:
                 self.pool.shutdown()
         return fits
-
-
-def _fit_share(study, ids: list[str], method: str) -> dict:
-    from policydiffusion.curves import fit_curves_many
-
-    return fit_curves_many(study, ids, method=method)
 
 
 def _chunks(ids: list[str], jobs: int) -> list[list[str]]:
