@@ -140,7 +140,8 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
         return np.zeros(R), np.zeros((R, k)), np.zeros((R, k, k)), np.ones(R, bool)
     t = st.t[elem]
     E = t.size
-    _, dF, HF = model.jet(np.concatenate([t - 1, t]), *(np.tile(x[row, j], 2) for j in range(k)))
+    row2 = np.concatenate([row, row])
+    _, dF, HF = model.jet(np.concatenate([t - 1, t]), *(x[row2, j] for j in range(k)))
     d0, d1 = dF[:, :E], dF[:, E:]
     n, m = st.new[elem], st.rest[elem]
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
