@@ -25,7 +25,7 @@ def describe_command(
                                       help="Relation for Moran's I and the neighbour share."),
     permutations: int = typer.Option(0, help="Moran's I permutations (0: the analytic p-values only)."),
     seed: int = typer.Option(0, help="Seed for the permutations."),
-    jobs: int = typer.Option(1, help="Worker processes for the fits and figures (results are the same)."),
+    jobs: int = typer.Option(1, help="Processes for the curve fits, and with --out the figures (results are the same)."),
     figure_formats: str = typer.Option("png,svg", "--figure-formats",
                                        help="Figure files written with --out: png, svg and/or pdf, comma-separated."),
     dpi: int = typer.Option(300, help="Resolution of the PNG figures (dots per inch, 50-1200)."),
