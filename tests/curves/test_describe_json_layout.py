@@ -7,6 +7,7 @@ import json
 import math
 
 import pandas as pd
+import pytest
 
 from policydiffusion.cli import run
 from policydiffusion.cli.describe import _json_text
@@ -59,3 +60,31 @@ def test_parallel_fits_are_the_batch_fits():
         for fam, f in want[p].fits.items():
             g = got[p][fam]
             assert (g.estimate.tobytes(), g.loglik) == (f.estimate.tobytes(), f.loglik), (p, fam)
+
+
+def test_parallel_fits_stopped_when_the_speed_table_fails(monkeypatch, tmp_path):
+    """The workers start before the speed table; if it fails they are stopped (no
+    process left running) and the error is the CLI's."""
+    import policydiffusion.cli.describe as describe_cli
+    import policydiffusion.curves as curves
+    from policydiffusion.errors import InvalidOptionError
+
+    made = []
+
+    class Recorded(describe_cli._ParallelFits):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    def fail(*args, **kwargs):
+        raise InvalidOptionError("speed table failed")
+
+    monkeypatch.setattr(describe_cli, "_ParallelFits", Recorded)
+    monkeypatch.setattr(curves, "policy_speed", fail)
+    args = ["describe", "--dataset", "spid", "--policy", "aborparc", "--policy", "antibully"]
+    assert run([*args, "--json", str(tmp_path / "d.json"), "--jobs", "2"]) == 2
+    [p] = made
+    assert all(f.done() for f in p.futures)
+    with pytest.raises(RuntimeError):  # shut down: it takes no more work
+        p.pool.submit(int)
+    assert not (tmp_path / "d.json").exists()

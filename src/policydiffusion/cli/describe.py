@@ -54,7 +54,12 @@ def describe_command(
     # worker processes (started before the speed table, which this process computes
     # meanwhile) and everything else in this one, as one batch
     parallel = _ParallelFits(study, ids, method, jobs) if out is None and jobs > 1 else None
-    speed = policy_speed(study)
+    try:
+        speed = policy_speed(study)
+    except BaseException:
+        if parallel is not None:
+            parallel.close()
+        raise
     rel = relation_name if relation_name in study.relations else None
     task = _Task(study, speed, method, rel, permutations, seed, out, lang, formats, dpi,
                  fits=parallel.result() if parallel is not None else None)
@@ -162,6 +167,11 @@ class _ParallelFits:
         # fit_curves_many itself goes to the workers: they import the curves, not the CLI
         self.futures = [self.pool.submit(fit_curves_many, study, s, method=method)
                         for s in shares[1:]] if self.pool else []
+
+    def close(self) -> None:
+        """Stop the workers: their fits are not wanted (this process failed)."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
     def result(self) -> dict:
         from policydiffusion.curves import fit_curves_many
