@@ -25,7 +25,7 @@ def describe_command(
                                       help="Relation for Moran's I and the neighbour share."),
     permutations: int = typer.Option(0, help="Moran's I permutations (0: the analytic p-values only)."),
     seed: int = typer.Option(0, help="Seed for the permutations."),
-    jobs: int = typer.Option(1, help="Worker processes for the fits and figures (results are the same)."),
+    jobs: int = typer.Option(1, help="Processes for the curve fits, and with --out the figures (results are the same)."),
     figure_formats: str = typer.Option("png,svg", "--figure-formats",
                                        help="Figure files written with --out: png, svg and/or pdf, comma-separated."),
     dpi: int = typer.Option(300, help="Resolution of the PNG figures (dots per inch, 50-1200)."),
@@ -50,11 +50,22 @@ def describe_command(
 
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    speed = policy_speed(study)
+    # without figures the curve fits are nearly all the work: with --jobs they run in
+    # worker processes (started before the speed table, which this process computes
+    # meanwhile) and everything else in this one, as one batch
+    parallel = _ParallelFits(study, ids, method, jobs) if out is None and jobs > 1 else None
+    try:
+        speed = policy_speed(study)
+    except BaseException:
+        if parallel is not None:
+            parallel.close()
+        raise
     rel = relation_name if relation_name in study.relations else None
-    task = _Task(study, speed, method, rel, permutations, seed, out, lang, formats, dpi)
+    task = _Task(study, speed, method, rel, permutations, seed, out, lang, formats, dpi,
+                 fits=parallel.result() if parallel is not None else None)
+    chunks = _chunks(ids, jobs) if out is not None else [ids]
     entries, curves, fits, cats, idx = [], [], [], [], []
-    for entry, curve, cat, index, fit, summary in _map(task, _chunks(ids, jobs), jobs):
+    for entry, curve, cat, index, fit, summary in _map(task, chunks, jobs):
         entries.append(entry)
         curves.append(curve)
         cats.append(cat)
@@ -77,26 +88,43 @@ def describe_command(
         typer.echo(f"tables and figures written to {out}")
     if json_file is not None:
         json_file.parent.mkdir(parents=True, exist_ok=True)
-        json_file.write_text(json.dumps({e["policy"]: e for e in entries}, indent=1, ensure_ascii=False),
-                             encoding="utf-8")
+        json_file.write_text(_json_text(entries), encoding="utf-8")
         typer.echo(f"JSON written to {json_file}")
+
+
+def _json_text(entries: list[dict]) -> str:
+    """One JSON object keyed by policy, one policy a line: each entry by the json
+    module's C encoder (``indent`` would send all 728 SPID entries through its
+    pure-Python one, 0.5 s), the same values as ``json.dumps(..., indent=1)``.
+
+    >>> print(_json_text([{"policy": "a", "x": [1.5, None]}, {"policy": "b"}]), end="")
+    {
+    "a": {"policy": "a", "x": [1.5, null]},
+    "b": {"policy": "b"}
+    }
+    """
+    by_policy = {e["policy"]: e for e in entries}  # a policy named twice: one entry
+    lines = (f"{json.dumps(p, ensure_ascii=False)}: {json.dumps(e, ensure_ascii=False)}"
+             for p, e in by_policy.items())
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 class _Task:
     """Everything one policy's description needs; worker processes inherit it."""
 
     def __init__(self, study, speed, method, relation, permutations, seed, out, lang,
-                 formats=("png", "svg"), dpi=300) -> None:
+                 formats=("png", "svg"), dpi=300, fits=None) -> None:
         self.study, self.speed, self.method, self.relation = study, speed, method, relation
         self.permutations, self.seed, self.out, self.lang = permutations, seed, out, lang
-        self.formats, self.dpi = formats, dpi
+        self.formats, self.dpi, self.fits = formats, dpi, fits
 
     def __call__(self, chunk: list[str]) -> list[tuple]:
         from policydiffusion.curves import describe_policies
 
         # one batch per chunk: the data read once, the curve fits fitted together
         ds = describe_policies(self.study, chunk, method=self.method, relation=self.relation,
-                               permutations=self.permutations, seed=self.seed, speed_table=self.speed)
+                               permutations=self.permutations, seed=self.seed, speed_table=self.speed,
+                               curve_fits=self.fits)
         out = []
         for d in ds:
             if self.out is not None:
@@ -117,6 +145,45 @@ def _init_worker(task: _Task) -> None:
 
 def _run_in_worker(chunk: list[str]) -> list[tuple]:
     return _TASK(chunk)
+
+
+class _ParallelFits:
+    """The curve fits of ``ids`` in ``jobs`` processes: ``jobs - 1`` spawned workers
+    start on their shares at once; this process fits its own share when
+    :meth:`result` is asked for (after its other work). Every fit depends only on its
+    own policy's data, so the fits are those of one batch."""
+
+    def __init__(self, study, ids: list[str], method: str, jobs: int) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        from policydiffusion.curves import fit_curves_many
+
+        # every jobs-th policy: SPID's slow fits are not next to each other in the list
+        shares = [ids[i::jobs] for i in range(min(jobs, len(ids)))] or [[]]
+        self.study, self.method, self.own = study, method, shares[0]
+        self.pool = ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=mp.get_context("spawn")
+                                        ) if len(shares) > 1 else None
+        # fit_curves_many itself goes to the workers: they import the curves, not the CLI
+        self.futures = [self.pool.submit(fit_curves_many, study, s, method=method)
+                        for s in shares[1:]] if self.pool else []
+
+    def close(self) -> None:
+        """Stop the workers: their fits are not wanted (this process failed)."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def result(self) -> dict:
+        from policydiffusion.curves import fit_curves_many
+
+        try:
+            fits = fit_curves_many(self.study, self.own, method=self.method)
+            for f in self.futures:
+                fits.update(f.result())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        return fits
 
 
 def _chunks(ids: list[str], jobs: int) -> list[list[str]]:

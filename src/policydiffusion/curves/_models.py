@@ -123,12 +123,16 @@ def _exponential_jet(t, K, a):
 # The log-space parts run under the caller's np.errstate (period_loglik's): log(0) =
 # -inf and K > 1 (outside the box, nan) are meant, not warned about, and a context per
 # call would cost as much as the arithmetic on SPID's short series.
-def _log_survival(K, log_rest):
-    """``log((1 - K) + K rest)`` from ``log rest``: both terms are positive, no cancellation."""
-    out = np.log((1.0 - K) + K * np.exp(log_rest))  # two positive terms: full precision
+# Each part below is computed once and shared (the same operations on the same
+# numbers: the same bits); the multistart optimiser calls these on one short series
+# at a time, where each numpy call's overhead costs more than its arithmetic.
+def _log_survival(K, log_rest, one_k=None):
+    """``log((1 - K) + K rest)`` from ``log rest``: both terms are positive, no cancellation.
+    ``one_k``: ``1 - K`` if the caller has it."""
+    out = np.log((1.0 - K if one_k is None else one_k) + K * np.exp(log_rest))  # full precision
     # below about e^-708 exp(log rest) is subnormal (digits lost) or 0: add in log space
     lost = log_rest < -700
-    if np.any(lost):
+    if lost.any():
         out = np.where(lost, np.logaddexp(np.log1p(-K), np.log(K) + log_rest), out)
     return out
 
@@ -143,13 +147,16 @@ def _logistic_log_parts(t, K, r, t0):
     # F = K s(x), x = r (t - t0): s(x1) - s(x0) = s(x1) s(-x0) (1 - exp(-r)), x0 = x1 - r
     x1 = r * (np.asarray(t, float) - t0)
     x0 = x1 - r
-    log_d = np.log(K) + log_expit(x1) + log_expit(-x0) + _log1mexp(r)
-    return log_d, _log_survival(K, log_expit(-x0)), _log_survival(K, log_expit(-x1))
+    ls0 = log_expit(-x0)
+    log_d = np.log(K) + log_expit(x1) + ls0 + _log1mexp(r)
+    one_k = 1.0 - K
+    return log_d, _log_survival(K, ls0, one_k), _log_survival(K, log_expit(-x1), one_k)
 
 
-def _gompertz_log1mexp(log_u):
-    """``log(1 - exp(-u))`` from ``log u`` (``u`` may underflow: then ``log u`` itself)."""
-    out = _log1mexp(np.exp(log_u))
+def _gompertz_log1mexp(log_u, u=None):
+    """``log(1 - exp(-u))`` from ``log u`` (``u`` may underflow: then ``log u`` itself);
+    ``u``: ``exp(log u)`` if the caller has it."""
+    out = _log1mexp(np.exp(log_u) if u is None else u)
     tiny = log_u < -650
     if tiny.any():  # 1 - e^-u = u (1 - u/2 ...) with u below 1e-282: log u to the last bit
         out = np.where(tiny, log_u, out)
@@ -162,8 +169,11 @@ def _gompertz_log_parts(t, K, b, c):
     log_b = np.log(b)
     lu1 = log_b - c * t
     lu0 = lu1 + c
-    log_d = np.log(K) - np.exp(lu1) + _gompertz_log1mexp(lu1 + np.log(np.expm1(c)))  # u0 - u1
-    return log_d, _log_survival(K, _gompertz_log1mexp(lu0)), _log_survival(K, _gompertz_log1mexp(lu1))
+    u1 = np.exp(lu1)
+    log_d = np.log(K) - u1 + _gompertz_log1mexp(lu1 + np.log(np.expm1(c)))  # u0 - u1
+    one_k = 1.0 - K
+    return (log_d, _log_survival(K, _gompertz_log1mexp(lu0), one_k),
+            _log_survival(K, _gompertz_log1mexp(lu1, u1), one_k))
 
 
 def _bass_log_parts(t, K, p, q):
@@ -172,18 +182,21 @@ def _bass_log_parts(t, K, p, q):
     # 1 - F = ((1 - K) + (w + K) e) / (1 + w e)
     t = np.asarray(t, float)
     s, w = p + q, q / p
-    e0, e1 = np.exp(-s * (t - 1)), np.exp(-s * t)
+    st0, st1 = s * (t - 1), s * t  # -s * x is -(s * x) to the bit
+    e0, e1 = np.exp(-st0), np.exp(-st1)
     l0, l1 = np.log1p(w * e0), np.log1p(w * e1)
-    log_d = np.log(K) + np.log1p(w) - s * (t - 1) + _log1mexp(s) - l0 - l1
+    log_d = np.log(K) + np.log1p(w) - st0 + _log1mexp(s) - l0 - l1
     lwk, l1k = np.log(w + K), np.log1p(-K)  # -inf at K = 1: meant (caller's errstate)
-    return log_d, np.logaddexp(l1k, lwk - s * (t - 1)) - l0, np.logaddexp(l1k, lwk - s * t) - l1
+    return log_d, np.logaddexp(l1k, lwk - st0) - l0, np.logaddexp(l1k, lwk - st1) - l1
 
 
 def _exponential_log_parts(t, K, a):
     # F = K (1 - exp(-a t)): F1 - F0 = K exp(-a (t - 1)) (1 - exp(-a))
     t = np.asarray(t, float)
-    log_d = np.log(K) - a * (t - 1) + _log1mexp(a)
-    return log_d, _log_survival(K, -a * (t - 1)), _log_survival(K, -a * t)
+    at0 = a * (t - 1)
+    log_d = np.log(K) - at0 + _log1mexp(a)
+    one_k = 1.0 - K
+    return log_d, _log_survival(K, -at0, one_k), _log_survival(K, -a * t, one_k)
 
 
 def _ceiling(share: np.ndarray) -> list[float]:

@@ -56,6 +56,7 @@ CHECKS = {
 _MAX_ITER = 60
 _MAX_HALVINGS = 40
 _ALPHAS = 0.5 ** np.arange(_MAX_HALVINGS)  # the line search's step lengths
+_ALPHA_GROUPS = (_ALPHAS[:1], _ALPHAS[1:4], _ALPHAS[4:8], _ALPHAS[8:16], _ALPHAS[16:])  # tried together
 _REL_STEP = 1e-4  # how near its bound (relative to its size) a parameter is held there
 #: Starts per data set run first (those with the best initial objective); the rest
 #: run only where none of those ends at a checked optimum (on SPID one start alone
@@ -150,7 +151,8 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
         return np.zeros(R), np.zeros((R, k)), np.zeros((R, k, k)), np.ones(R, bool)
     t = st.t[elem]
     E = t.size
-    _, dF, HF = model.jet(np.concatenate([t - 1, t]), *(np.tile(x[row, j], 2) for j in range(k)))
+    row2 = np.concatenate([row, row])
+    _, dF, HF = model.jet(np.concatenate([t - 1, t]), *(x[row2, j] for j in range(k)))
     d0, d1 = dF[:, :E], dF[:, E:]
     n, m = st.new[elem], st.rest[elem]
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -173,7 +175,7 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
         c1, c0 = aD - a1, a0 - aD
         g = c1 * d1 + c0 * d0
         exact = ~np.add.reduceat(np.isfinite(terms) & ~live, first).astype(bool)
-        i, j = np.triu_indices(k)  # the Hessian is symmetric: its upper triangle only
+        i, j = _triu(k)  # the Hessian is symmetric: its upper triangle only
         Hu = (c1 * HF[i, j, E:] + c0 * HF[i, j, :E]
               - bD * dD[i] * dD[j] - b1 * d1[i] * d1[j] + b0 * d0[i] * d0[j])
     g = -np.add.reduceat(g, first, axis=1).T
@@ -182,6 +184,16 @@ def _negll_jet(model: CurveModel, st: _Stack, ds: np.ndarray,
     H[:, i, j] = Hu
     H[:, j, i] = Hu
     return f, g, H, exact
+
+
+_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _triu(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(k)``, made once (it costs more than a small batch's arithmetic)."""
+    if k not in _TRIU:
+        _TRIU[k] = np.triu_indices(k)
+    return _TRIU[k]
 
 
 def negll_hessian(model: CurveModel, t: np.ndarray, at_risk: np.ndarray, new: np.ndarray,
@@ -400,11 +412,14 @@ def _solve(model, st, ds, x, f):
         go = ~done
         rows, xr, fr, dr, step, g = rows[go], xr_held[go], fr[go], dr[go], step[go], g[go]
         # backtracking (Armijo) on the projected path: the full step, then the next
-        # three halvings at once for the rows it does not serve, then all the rest at
-        # once (rows that find no decrease would otherwise cost a pass per halving)
+        # three halvings at once for the rows it does not serve, then four, eight and
+        # all the rest (rows that find no decrease would otherwise cost a pass per
+        # halving; on SPID most rows that need more than four find one within the next
+        # twelve, and trying all 36 at once was half the line search's work). Each
+        # row takes its first step that decreases f, whatever the grouping.
         new_x, new_f = xr.copy(), fr.copy()
         todo = np.arange(rows.size)
-        for alphas in (_ALPHAS[:1], _ALPHAS[1:4], _ALPHAS[4:]):
+        for alphas in _ALPHA_GROUPS:
             if todo.size == 0:
                 break
             cand = np.clip(xr[todo][None] + alphas[:, None, None] * step[todo][None], lo, hi)
