@@ -75,3 +75,23 @@ def test_report_says_why_a_bin_has_no_standard_error(fit):
     en, zh = render_html(doc, lang="en"), render_html(doc, lang="zh")
     assert "No standard error, test or interval for p_L6_to_L8" in en
     assert "p_L6_to_L8 无标准误" in zh
+
+
+def test_significant_share_counts_only_adopters_with_a_test():
+    from policydiffusion.effects import benefit_components, unit_effects
+
+    rng = np.random.default_rng(4)
+    panel = pd.DataFrame({"unit": np.repeat(range(12), 10), "year": np.tile(range(10), 12)})
+    adopt = pd.DataFrame({"policy": "p", "unit": range(8), "year": [3, 3, 4, 4, 5, 5, 6, 9]})
+    k = panel["year"] - panel["unit"].map(dict(zip(adopt["unit"], adopt["year"])))
+    panel["y"] = np.where(k.between(0, 1), -2.0, 0.0) + rng.normal(0, 0.3, len(panel))
+    opts = dict(outcome="y", unit="unit", time="year", window=(0, 1),
+                absorb=("unit", "year"), cluster="year")
+    ue = unit_effects(panel, adopt, policy="p", **opts).set_index("unit")
+    # unit 7 adopts in the last year: its window lies in one year cluster
+    assert np.isnan(ue.loc[7, "p_value"]) and ue["p_value"].drop(7).notna().all()
+    b = benefit_components(panel, adopt, **opts).iloc[0]
+    assert b["n_identified"] == 8 and b["n_tested"] == 7
+    tested = ue.drop(7)
+    share = ((tested["estimate"] < 0) & (tested["p_value"] < 0.05)).mean()
+    assert b["significant_share"] == pytest.approx(share) and share > 0.5
