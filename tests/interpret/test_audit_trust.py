@@ -46,12 +46,31 @@ def test_subgroup_test_with_enough_clusters_is_still_computed():
     assert sg.test == "pooled" and sg.statistic >= 0 and 0 <= sg.p_value <= 1
 
 
-def test_report_names_a_singular_subgroup_test_in_both_languages():
+def test_subgroup_test_when_the_key_is_nested_in_a_subgroups_clusters_is_not_computed():
+    # in subgroup 1 the dummy key is 1 in one cluster only: its tidy SE is NaN (not
+    # identified), yet the difference test printed chi2(1) = 12.50, p = 0.0004 (y is noise)
+    rng = np.random.default_rng(5)
+    n = 1200
+    df = pd.DataFrame({"cl": rng.integers(0, 30, n), "g": rng.integers(0, 2, n)})
+    df["d"] = (rng.random(n) < 0.3).astype(float)
+    df.loc[(df.g == 1) & (df.cl != 0), "d"] = 0.0
+    df["y"] = (rng.random(n) < 0.3).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sg = fit_subgroups(df, "y ~ d", by="g", key="d", vcov={"cluster": "cl"})
+    assert np.isnan(sg.tidy().set_index("group").loc[1, "std_error"])
+    assert sg.test == "not_identified" and np.isnan(sg.p_value) and np.isnan(sg.statistic)
+    assert "not identified in subgroup 1" in sg.not_tested and "no test" in str(sg)
+
+
+@pytest.mark.parametrize("test, en_word, zh_word", [("singular", "singular", "奇异"),
+                                                    ("not_identified", "nested", "嵌套")])
+def test_report_names_why_a_subgroup_test_is_missing_in_both_languages(test, en_word, zh_word):
     from policydiffusion.pipeline.assemble import _difference_test
 
-    en, zh = (_difference_test({"test": "singular"}, lang) for lang in ("en", "zh"))
-    assert "singular" in en and "independent" not in en
-    assert "奇异" in zh
+    en, zh = (_difference_test({"test": test}, lang) for lang in ("en", "zh"))
+    assert en_word in en and "independent" not in en
+    assert zh_word in zh
 
 
 def test_lr_test_of_a_separated_fit_is_not_computed():

@@ -43,7 +43,9 @@ class SubgroupResult:
     in a subgroup (separation, no convergence) no test is computed (``test == "none"``,
     ``not_tested`` says why); nor when the covariance of the differences is singular,
     as a clustered one is with fewer clusters than subgroups (``test == "singular"``:
-    statistic and p-value NaN, ``not_tested`` gives the rank).
+    statistic and p-value NaN, ``not_tested`` gives the rank), or when ``key``'s
+    standard error is not identified in a subgroup (nested in the clusters there, e.g.
+    a dummy that is 1 in one cluster only: ``test == "not_identified"``).
     """
 
     by: str
@@ -204,6 +206,14 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, split: object =
         why = "; ".join(f"{key!r} not estimable in subgroup {g!r} ({w})" for g, w in bad.items())
         return SubgroupResult(by, key, results, float("nan"), len(groups) - 1, float("nan"),
                               method="not computed", test="none", not_tested=why, **common)
+    nested = {g: r.se_not_identified[key] for g, r in results.items()
+              if key in getattr(r, "se_not_identified", {})}
+    if nested:  # the sandwich's number for it is no variance: neither is the pooled one's
+        why = "; ".join(f"the standard error of {key!r} is not identified in subgroup {g!r} "
+                        f"({w})" for g, w in nested.items())
+        return SubgroupResult(by, key, results, float("nan"), len(groups) - 1, float("nan"),
+                              method="not computed", test="not_identified", not_tested=why,
+                              **common)
     spec = VcovSpec.parse(fit_options.get("vcov", "classical"))
     shared = _shared_units(parts, spec)
     b = np.array([r.params[key] for r in results.values()])

@@ -391,7 +391,7 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
 def _difference_test(row: dict, lang: str) -> str:
     """Which difference test a heterogeneity row's p-value comes from."""
     test = row.get("test", "independent")
-    if test in ("none", "singular"):
+    if test in ("none", "singular", "not_identified"):
         return tr(f"heterogeneity.test.{test}", lang)
     if test == "pooled":
         return tr("heterogeneity.test.pooled", lang, difference=fmt_num(row["difference"]),
