@@ -95,3 +95,26 @@ def test_significant_share_counts_only_adopters_with_a_test():
     tested = ue.drop(7)
     share = ((tested["estimate"] < 0) & (tested["p_value"] < 0.05)).mean()
     assert b["significant_share"] == pytest.approx(share) and share > 0.5
+
+
+def test_bin_of_one_row_has_no_robust_standard_error_without_clusters():
+    # before: p_L8_to_L8 (unit 0 in year 9 only) -1.707, SE 0.354, p = 3e-6 on noise; a
+    # true null was rejected in 48.5% of 200 simulated panels at the 5% level
+    panel, adopt = _panel(0)
+    r = event_study(panel, adopt, outcome="y", unit="unit", time="year", bins=[(0, 3), (8, 8)],
+                    absorb=("unit", "year"))
+    t = r.tidy().set_index("term")
+    assert np.isnan(t.loc["p_L8_to_L8", "p_value"]) and np.isfinite(t.loc["p_L0_to_L3", "p_value"])
+    assert "one row only" in t.loc["p_L8_to_L8", "se_not_identified"]
+
+
+def test_china_reproduction_keeps_every_event_time_standard_error(china_fit):
+    # Hsiang et al.'s one-day testing-regime dummies are controls nested in the date
+    # clusters: marked, but the event-time terms the report shows keep their SEs
+    assert all(t.startswith("testing_regime_change") for t in china_fit.se_not_identified)
+    assert china_fit.tidy()["std_error"].notna().all()
+    full = china_fit.tidy(all_terms=True).set_index("term")
+    assert full.loc[list(china_fit.se_not_identified), "std_error"].isna().all()
+    assert "no standard error" not in china_fit.summary()
+    doc = ReportDocument(title={"en": "T", "zh": "T"}, sections=(effects_section(china_fit),))
+    assert "No standard error" not in render_html(doc, lang="en")

@@ -33,7 +33,8 @@ def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _se_note(fit: object) -> dict[str, str] | None:
     """The table note naming terms shown without a standard error (one cluster only)."""
-    terms = ", ".join(getattr(fit, "se_not_identified", None) or {})
+    shown = getattr(fit, "terms", ())  # the tables show the event-time terms, not controls
+    terms = ", ".join(t for t in (getattr(fit, "se_not_identified", None) or {}) if t in shown)
     if not terms:
         return None
     return {"en": f"No standard error, test or interval for {terms}: nonzero in one cluster "
