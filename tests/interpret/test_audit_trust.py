@@ -109,3 +109,20 @@ def test_out_of_time_counts_the_later_rows_it_cannot_score():
     assert o.excluded == {"with a missing value": 30,
                           "with a level the training periods do not have": 100}
     assert o.tidy()["n_excluded"].item() == 130
+
+
+def test_subgroup_plot_marks_an_estimate_without_an_interval():
+    # before: the point was drawn like any other, its missing bar readable as zero width
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from policydiffusion.report.effect_plots import plot_subgroup_estimates
+
+    f = pd.DataFrame({"term": ["x", "x"], "group": ["a", "b"], "estimate": [0.5, 1.0],
+                      "std_error": [0.2, np.nan]})
+    ax = plot_subgroup_estimates(f, no_interval_note="no interval here")
+    assert [t.get_text() for t in ax.texts] == ["no interval here"]
+    hollow = [ln for ln in ax.lines if ln.get_markerfacecolor() == "none"]
+    assert len(hollow) == 1 and list(hollow[0].get_xdata()) == [1.0]
+    ax2 = plot_subgroup_estimates(f.assign(std_error=[0.2, 0.3]))
+    assert not ax2.texts
