@@ -75,6 +75,10 @@ def lr_test(restricted, full) -> LRTest:
     df = len(full.params) - len(restricted.params)
     if df < 1:
         raise InvalidOptionError("the full model must have more coefficients.")
+    if kinds not in (("ml", "ml"), ("firth", "firth")):
+        raise InvalidOptionError(
+            f"LR tests compare two maximum-likelihood fits or two Firth fits (penalised LR); "
+            f"got {kinds[0]!r} and {kinds[1]!r}.")
     bad = [f"{which} model: {', '.join(f'{t} ({why})' for t, why in fit.not_estimable.items())}"
            for which, fit in (("restricted", restricted), ("full", full))
            if getattr(fit, "not_estimable", None)]
@@ -89,9 +93,5 @@ def lr_test(restricted, full) -> LRTest:
         t = full.penalized_lr_test(extra_terms)
         return LRTest(t.statistic, t.df, t.p_value, t.penalized_loglik_restricted,
                       t.penalized_loglik_full, penalized=True)
-    if kinds != ("ml", "ml"):
-        raise InvalidOptionError(
-            f"LR tests compare two maximum-likelihood fits or two Firth fits (penalised LR); "
-            f"got {kinds[0]!r} and {kinds[1]!r}.")
     stat = float(np.maximum(0.0, 2 * (full.loglik - restricted.loglik)))  # NaN stays NaN
     return LRTest(stat, df, float(chi2.sf(stat, df)), restricted.loglik, full.loglik)
