@@ -17,7 +17,7 @@ from scipy import stats
 from policydiffusion.effects._design import (adoption_columns, as_pandas, event_time_indicators,
                                              normalise_bins, period_numbers)
 from policydiffusion.effects._event_study import (EventStudyResult, estimation_rows, fit_fixest,
-                                                 wald_f)
+                                                  single_cluster_terms, wald_f)
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
 __all__ = ["adoption_order", "neighbour_adoption_share", "effect_heterogeneity", "HeterogeneityResult"]
@@ -148,6 +148,11 @@ class HeterogeneityResult:
         for i, c in enumerate(combos):
             for k, w in c.items():
                 R[i, names.index(k)] = w
+        bad = [k for c in combos for k in c if k in self.fit.se_not_identified]
+        if bad:
+            return {"statistic": float("nan"), "df_num": len(combos),
+                    "df_den": self.fit.df_resid, "p_value": float("nan"),
+                    "reason": f"{bad[0]}: {self.fit.se_not_identified[bad[0]]}"}
         return wald_f(R @ self.fit.coef.to_numpy(), R @ self.fit.vcov.to_numpy() @ R.T,
                       self.fit.df_resid)
 
@@ -237,7 +242,8 @@ def effect_heterogeneity(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcom
                            {k: v for k, v in exclusions.items() if v}, outcome, bins,
                            tuple(str(p) for p in pd.unique(adoptions["policy"])),
                            {"unit": unit, "time": time, "absorb": absorb, "cluster": cluster,
-                            "controls": tuple(controls), "moderator": column})
+                            "controls": tuple(controls), "moderator": column},
+                           single_cluster_terms(data, inter + others + list(controls), cluster))
     counts = {} if numeric else {str(k): int(v) for k, v in mod[column].astype(str).value_counts().items()}
     return HeterogeneityResult(fit, policy, "numeric" if numeric else "categorical", levels, ref,
                                tuple(base), counts)

@@ -13,7 +13,8 @@ from policydiffusion.effects._design import as_pandas, bin_name, event_time_indi
 from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
-__all__ = ["event_study", "EventStudyResult", "fit_fixest", "estimation_rows", "wald_f"]
+__all__ = ["event_study", "EventStudyResult", "fit_fixest", "estimation_rows", "wald_f",
+           "single_cluster_terms"]
 
 
 def wald_f(b: np.ndarray, V: np.ndarray, df_den: float) -> dict[str, object]:
@@ -47,6 +48,9 @@ class EventStudyResult:
     covariance (clustered if asked); ``exclusions`` counts the panel rows left out
     of the estimation sample by reason; ``df_resid`` is the t-distribution degrees
     of freedom used for p-values (clusters - 1 when clustered, as Stata/fixest).
+    ``se_not_identified`` maps each term whose cluster-robust standard error is not
+    identified to the reason (see :func:`single_cluster_terms`): :meth:`tidy` gives it
+    no standard error, test or interval, and its column ``se_not_identified`` says why.
     """
 
     coef: pd.Series
@@ -60,15 +64,18 @@ class EventStudyResult:
     bins: tuple[tuple[int, int], ...]
     policies: tuple[str, ...]
     options: Mapping[str, object] = field(default_factory=dict)
+    se_not_identified: Mapping[str, str] = field(default_factory=dict)
 
     def tidy(self, *, level: float = 0.95, all_terms: bool = False) -> pd.DataFrame:
-        """One row per event-time term: term, policy, lo, hi, estimate, std_error, statistic, p_value, CI.
+        """One row per event-time term: term, policy, lo, hi, estimate, std_error, statistic,
+        p_value, CI, and ``se_not_identified`` (why a term has no standard error; empty).
 
         ``all_terms=True`` adds the controls (with missing policy/lo/hi).
         """
         names = list(self.coef.index) if all_terms else list(self.terms)
         est = self.coef[names].to_numpy()
         se = np.sqrt(np.diag(self.vcov.loc[names, names].to_numpy()))
+        se[[n in self.se_not_identified for n in names]] = np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
             t = est / se
         q = stats.t.ppf(0.5 + level / 2, self.df_resid)
@@ -81,6 +88,7 @@ class EventStudyResult:
             "estimate": est, "std_error": se, "statistic": t,
             "p_value": 2 * stats.t.sf(np.abs(t), self.df_resid),
             "conf_low": est - q * se, "conf_high": est + q * se,
+            "se_not_identified": [self.se_not_identified.get(n, "") for n in names],
         })
 
     def lincom(self, weights: Mapping[str, float]) -> tuple[float, float]:
@@ -101,6 +109,8 @@ class EventStudyResult:
         w = np.array([float(weights[n]) for n in names])
         est = float(w @ self.coef[names].to_numpy())
         se = float(np.sqrt(w @ self.vcov.loc[names, names].to_numpy() @ w))
+        if any(self.se_not_identified.get(n) and w[i] != 0 for i, n in enumerate(names)):
+            se = float("nan")  # loads on a term without an identified standard error
         return est, se
 
     def wald(self, terms: Sequence[str]) -> dict[str, float]:
@@ -112,6 +122,11 @@ class EventStudyResult:
         names = list(terms)
         if not names:
             raise InvalidOptionError("wald: name at least one term.")
+        bad = [n for n in names if n in self.se_not_identified]
+        if bad:
+            return {"statistic": float("nan"), "df_num": len(names), "df_den": self.df_resid,
+                    "p_value": float("nan"), "reason": f"{', '.join(bad)}: "
+                    + self.se_not_identified[bad[0]]}
         return wald_f(self.coef[names].to_numpy(), self.vcov.loc[names, names].to_numpy(),
                       self.df_resid)
 
@@ -122,6 +137,9 @@ class EventStudyResult:
                  + (f", {self.n_clusters} clusters" if self.n_clusters else "")]
         for reason, n in self.exclusions.items():
             lines.append(f"  excluded {n} rows: {reason}")
+        for term, why in self.se_not_identified.items():
+            if term in self.terms:  # a control's (e.g. a one-day dummy) is not shown
+                lines.append(f"  no standard error for {term}: {why}")
         lines.append(f"{'term':<36}{'estimate':>10}{'std_error':>11}{'p_value':>9}")
         for r in t.itertuples():
             lines.append(f"{r.term:<36}{r.estimate:>10.4f}{r.std_error:>11.4f}{r.p_value:>9.3f}")
@@ -139,6 +157,45 @@ def estimation_rows(data: pd.DataFrame, outcome: str,
         exclusions[f"missing control {c!r}"] = int(miss.sum())
         keep &= ~miss
     return keep, exclusions
+
+
+def single_cluster_terms(data: pd.DataFrame, terms: Sequence[str],
+                         cluster: str | None) -> dict[str, str]:
+    """Terms nonzero in one cluster only (without ``cluster``: in one row only, each row
+    being its own cluster to the heteroskedasticity-robust variance), with the reason
+    their robust standard error is not identified.
+
+    Such a term (an event-time bin that one adopter reaches, a group with one adopter)
+    is nested in the clusters: with the unit's own fixed effect its estimating equation
+    holds within that one cluster, so no between-cluster variation is left to estimate
+    its variance (as :func:`~policydiffusion.estimate._vcov.nested_terms` says of
+    hazard fits). The sandwich still prints a number, through its covariance with the
+    other terms, and a test on it rejects a true null far too often (in 46.5% of 200
+    simulated null panels at the 5% level, 20 units clustered, a bin one adopter
+    reaches; 4.5% for a bin nine adopters reach; without clusters, a bin of one row:
+    48.5%).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"u": [1, 1, 2, 2], "a": [0, 1, 0, 0], "b": [0, 1, 0, 1]})
+    >>> single_cluster_terms(d, ["a", "b"], "u")
+    {'a': 'nonzero in one cluster of u only (1): its cluster-robust standard error is not identified'}
+    >>> list(single_cluster_terms(d, ["a", "b"], None))
+    ['a']
+    """
+    out = {}
+    if cluster is None:
+        for term in terms:
+            if np.count_nonzero(data[term].to_numpy(dtype=float)) == 1:
+                out[term] = ("nonzero in one row only: its heteroskedasticity-robust standard "
+                             "error is not identified")
+        return out
+    for term in terms:
+        hit = data.loc[data[term].to_numpy(dtype=float) != 0, cluster].drop_duplicates()
+        if len(hit) == 1:
+            out[term] = (f"nonzero in one cluster of {cluster} only ({hit.iloc[0]}): its "
+                         "cluster-robust standard error is not identified")
+    return out
 
 
 def fit_fixest(data: pd.DataFrame, *, outcome: str, regressors: Sequence[str],
@@ -238,4 +295,5 @@ def event_study(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, u
     return EventStudyResult(coef, vc, tuple(terms), n, n_cl, df_t,
                             {k: v for k, v in exclusions.items() if v}, outcome, bins, policies,
                             {"unit": unit, "time": time, "absorb": absorb, "cluster": cluster,
-                             "controls": tuple(controls)})
+                             "controls": tuple(controls)},
+                            single_cluster_terms(data, terms + list(controls), cluster))

@@ -82,8 +82,10 @@ def benefit_components(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome:
       the benefit direction divided by ``scale`` and clipped to [0, 1] (1 = a benefit
       of at least ``scale``; 0 = no benefit or harm).
     - ``significant_share``: share of identified adopters whose own effect
-      (:func:`unit_effects`) is a benefit with two-sided p < ``alpha``.
-    - ``dispersion``: the spread of unit effects beyond sampling noise,
+      (:func:`unit_effects`) is a benefit with two-sided p < ``alpha``, among those
+      with a test (``n_tested``; an effect with no identified standard error, e.g. a
+      window inside one cluster, is neither counted significant nor not).
+    - ``dispersion``: the spread of the tested unit effects beyond sampling noise,
       ``tau = sqrt(max(0, var(estimates) - mean(se^2)))`` (method of moments);
       ``consistency = 1 / (1 + (tau / scale)^2)`` (1 = everyone gains alike).
 
@@ -107,7 +109,7 @@ def benefit_components(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome:
     for p in (policies or list(pd.unique(adoptions["policy"]))):
         ue = unit_effects(panel, adoptions, outcome=outcome, unit=unit, time=time, policy=p,
                           window=window, controls=controls, absorb=absorb, cluster=cluster)
-        ok = ue[ue["identified"]]
+        ok = ue[ue["identified"] & ue["p_value"].notna()]
         sig = ((sign * ok["estimate"] > 0) & (ok["p_value"] < alpha)).mean() if len(ok) else np.nan
         tau = (float(np.sqrt(max(0.0, ok["estimate"].var(ddof=1) - np.mean(ok["std_error"] ** 2))))
                if len(ok) > 1 else np.nan)
@@ -116,7 +118,8 @@ def benefit_components(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome:
                      "average_benefit": float(np.clip(sign * eff / scale, 0, 1)),
                      "significant_share": float(sig), "dispersion": tau,
                      "consistency": 1 / (1 + (tau / scale) ** 2) if not np.isnan(tau) else np.nan,
-                     "n_identified": int(len(ok)), "n_adopters": int(len(ue)), "scale": scale})
+                     "n_identified": int(ue["identified"].sum()), "n_tested": int(len(ok)),
+                     "n_adopters": int(len(ue)), "scale": scale})
     return pd.DataFrame(rows)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from scipy.stats import chi2
 
 from policydiffusion.errors import InvalidOptionError
@@ -21,8 +22,13 @@ class LRTest:
     loglik_restricted: float
     loglik_full: float
     penalized: bool = False  # Firth fits: penalised log-likelihoods, full model's penalty
+    not_tested: str | None = None
+    """Why no test was made (a fit did not converge or is separated); statistic and
+    p-value are then NaN."""
 
     def __str__(self) -> str:
+        if self.not_tested:
+            return f"LR test not computed ({self.not_tested})"
         kind = "Penalised LR" if self.penalized else "LR"
         what = "penalised loglik" if self.penalized else "loglik"
         return (f"{kind} chi2({self.df}) = {self.statistic:.4f}, p = {self.p_value:.4g} "
@@ -33,7 +39,10 @@ def lr_test(restricted, full) -> LRTest:
     """LR = 2 (loglik_full - loglik_restricted), chi-squared with the difference in k.
 
     Both models must be fit on the same rows and the restricted model's terms must be
-    a subset of the full model's (checked). For two Firth fits the test is the
+    a subset of the full model's (checked). A fit with terms that are not estimable
+    (no convergence, separation) has no maximised likelihood to compare: the test is
+    then not computed (NaN, ``not_tested`` says which fit and why), as the regression
+    tables show no log-likelihood for it. For two Firth fits the test is the
     penalised LR test of logistf's ``anova(..., method="nested")``: the full model is
     refit with the extra terms fixed at zero, keeping the full model's penalty
     (separately penalised fits are not comparable); ``penalized`` is then True.
@@ -53,6 +62,12 @@ def lr_test(restricted, full) -> LRTest:
         raise InvalidOptionError(
             f"the models were fit on different rows ({restricted.nobs} vs {full.nobs}); an "
             "LR test needs the same sample (drop rows with missing values first).")
+    for what in ("link", "weights"):  # else the two likelihoods are of different models
+        a, b = getattr(restricted, what, None), getattr(full, what, None)
+        if a != b:
+            raise InvalidOptionError(
+                f"the models differ in {what} ({a!r} vs {b!r}); an LR test compares nested "
+                f"models with the same {what}.")
     extra = set(restricted.params.index) - set(full.params.index)
     if extra:
         raise InvalidOptionError(f"models are not nested: {sorted(extra)} only in the first.")
@@ -60,14 +75,23 @@ def lr_test(restricted, full) -> LRTest:
     df = len(full.params) - len(restricted.params)
     if df < 1:
         raise InvalidOptionError("the full model must have more coefficients.")
+    if kinds not in (("ml", "ml"), ("firth", "firth")):
+        raise InvalidOptionError(
+            f"LR tests compare two maximum-likelihood fits or two Firth fits (penalised LR); "
+            f"got {kinds[0]!r} and {kinds[1]!r}.")
+    bad = [f"{which} model: {', '.join(f'{t} ({why})' for t, why in fit.not_estimable.items())}"
+           for which, fit in (("restricted", restricted), ("full", full))
+           if getattr(fit, "not_estimable", None)]
+    if bad:  # the likelihood where the iterations stopped, not a maximum
+        lls = [float("nan") if getattr(f, "not_estimable", None) else f.loglik
+               for f in (restricted, full)]
+        return LRTest(float("nan"), df, float("nan"), *lls,
+                      penalized=kinds == ("firth", "firth"),
+                      not_tested="not estimable in the " + "; in the ".join(bad))
     if kinds == ("firth", "firth"):
         extra_terms = [t for t in full.params.index if t not in set(restricted.params.index)]
         t = full.penalized_lr_test(extra_terms)
         return LRTest(t.statistic, t.df, t.p_value, t.penalized_loglik_restricted,
                       t.penalized_loglik_full, penalized=True)
-    if kinds != ("ml", "ml"):
-        raise InvalidOptionError(
-            f"LR tests compare two maximum-likelihood fits or two Firth fits (penalised LR); "
-            f"got {kinds[0]!r} and {kinds[1]!r}.")
-    stat = max(0.0, 2 * (full.loglik - restricted.loglik))
+    stat = float(np.maximum(0.0, 2 * (full.loglik - restricted.loglik)))  # NaN stays NaN
     return LRTest(stat, df, float(chi2.sf(stat, df)), restricted.loglik, full.loglik)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion._warnings import warn
+from policydiffusion.errors import ExclusionWarning, InvalidOptionError
 from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula
@@ -54,17 +55,25 @@ class OutOfTimeResult:
     auc: float
     pr_auc: float
     brier: float
+    excluded: Mapping[str, int] = field(default_factory=dict)
+    """Later rows not scored, counted by reason (a missing value, a level the training
+    periods do not have)."""
 
     def tidy(self) -> pd.DataFrame:
-        """The scores as a one-row DataFrame."""
+        """The scores as a one-row DataFrame (``n_excluded``: later rows not scored)."""
         return pd.DataFrame([{"split": self.split, "n_train": self.n_train,
                               "n_test": self.n_test, "events_test": self.events_test,
+                              "n_excluded": sum(self.excluded.values()),
                               "auc": self.auc, "pr_auc": self.pr_auc, "brier": self.brier}])
 
 
 def out_of_time(data: Any, formula: str, *, time: str, split: Any,
                 **fit_options: Any) -> OutOfTimeResult:
     """Fit on rows with ``time <= split``; report AUC, PR-AUC and Brier on later rows.
+
+    Later rows that cannot be scored (a missing value in the model's variables, or a
+    categorical level the training periods do not have) are counted by reason in
+    ``excluded`` and an :class:`~policydiffusion.errors.ExclusionWarning` says so.
 
     Examples
     --------
@@ -88,6 +97,21 @@ def out_of_time(data: Any, formula: str, *, time: str, split: Any,
     p = res.predict(test)
     y = test[response].to_numpy(dtype=float, na_value=np.nan)
     ok = ~np.isnan(p) & ~np.isnan(y)
+    excluded = _unscored(test[list(dict.fromkeys([response, *res.design.variables]))], ok)
+    if excluded:
+        warn(ExclusionWarning(
+            f"out-of-time prediction: {sum(excluded.values())} of {len(test)} rows after "
+            f"{split!r} not scored (" + "; ".join(f"{n} {why}" for why, n in excluded.items())
+            + ").", count=sum(excluded.values())))
     p, y = p[ok], y[ok]
     return OutOfTimeResult(res, split, res.nobs, int(ok.sum()), int(y.sum()), roc_auc(y, p),
-                           average_precision(y, p), float(np.mean((p - y) ** 2)))
+                           average_precision(y, p), float(np.mean((p - y) ** 2)),
+                           excluded=excluded)
+
+
+def _unscored(variables: pd.DataFrame, scored: np.ndarray) -> dict[str, int]:
+    """Rows not scored, by reason: a missing value, else a level unseen in training."""
+    missing = variables.isna().any(axis=1).to_numpy()
+    out = {"with a missing value": int((~scored & missing).sum()),
+           "with a level the training periods do not have": int((~scored & ~missing).sum())}
+    return {why: n for why, n in out.items() if n}

@@ -40,8 +40,12 @@ class SubgroupResult:
     block-diagonal of the subgroups' variances (``test == "independent"``; for two
     groups the square of ``z = (b1 - b2) / sqrt(se1^2 + se2^2)``). ``difference`` and
     ``difference_se`` are those of ``b2 - b1`` (two groups). If ``key`` is not estimable
-    in a subgroup (separation, no convergence) no test is computed (``not_tested``
-    says why).
+    in a subgroup (separation, no convergence) no test is computed (``test == "none"``,
+    ``not_tested`` says why); nor when the covariance of the differences is singular,
+    as a clustered one is with fewer clusters than subgroups (``test == "singular"``:
+    statistic and p-value NaN, ``not_tested`` gives the rank), or when ``key``'s
+    standard error is not identified in a subgroup (nested in the clusters there, e.g.
+    a dummy that is 1 in one cluster only: ``test == "not_identified"``).
     """
 
     by: str
@@ -202,6 +206,14 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, split: object =
         why = "; ".join(f"{key!r} not estimable in subgroup {g!r} ({w})" for g, w in bad.items())
         return SubgroupResult(by, key, results, float("nan"), len(groups) - 1, float("nan"),
                               method="not computed", test="none", not_tested=why, **common)
+    nested = {g: r.se_not_identified[key] for g, r in results.items()
+              if key in getattr(r, "se_not_identified", {})}
+    if nested:  # the sandwich's number for it is no variance: neither is the pooled one's
+        why = "; ".join(f"the standard error of {key!r} is not identified in subgroup {g!r} "
+                        f"({w})" for g, w in nested.items())
+        return SubgroupResult(by, key, results, float("nan"), len(groups) - 1, float("nan"),
+                              method="not computed", test="not_identified", not_tested=why,
+                              **common)
     spec = VcovSpec.parse(fit_options.get("vcov", "classical"))
     shared = _shared_units(parts, spec)
     b = np.array([r.params[key] for r in results.values()])
@@ -225,14 +237,30 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, split: object =
     C = np.zeros((G - 1, G))
     C[np.arange(G - 1), np.arange(G - 1)] = 1
     C[np.arange(G - 1), np.arange(1, G)] = -1
-    d = C @ b
-    stat = float(d @ np.linalg.solve(C @ V @ C.T, d))
+    d, CVC = C @ b, C @ V @ C.T
     diff = diff_se = float("nan")
     if G == 2:
         diff, diff_se = float(b[1] - b[0]), float(np.sqrt(V[0, 0] + V[1, 1] - 2 * V[0, 1]))
+    rank = int(np.linalg.matrix_rank(CVC))
+    if rank < G - 1:  # e.g. a cluster variance with fewer clusters than differences
+        # solving would print rounding noise as a chi-squared (even a negative one)
+        why = (f"the covariance of the {G - 1} differences in {key!r} is singular (rank "
+               f"{rank}{_clusters_note(pooled)}); no Wald test can be made")
+        return SubgroupResult(by, key, results, float("nan"), G - 1, float("nan"),
+                              method="not computed", test="singular", pooled=pooled,
+                              shared_units=shared, not_tested=why,
+                              difference=diff if rank else float("nan"),
+                              difference_se=diff_se if rank else float("nan"), **common)
+    stat = float(d @ np.linalg.solve(CVC, d))
     return SubgroupResult(by, key, results, stat, G - 1, float(chi2.sf(stat, G - 1)),
                           method=method, test=test, difference=diff, difference_se=diff_se,
                           pooled=pooled, shared_units=shared, **common)
+
+
+def _clusters_note(pooled: HazardResult | None) -> str:
+    """', 2 clusters' for a clustered pooled model: the usual reason for a singular test."""
+    counts = getattr(pooled, "n_clusters", ()) or ()
+    return "".join(f", {int(n)} clusters" for n in counts)
 
 
 def _renamed(w: Warning, groups: list) -> Warning:

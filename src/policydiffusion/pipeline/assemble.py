@@ -391,8 +391,8 @@ def _heterogeneity(state: RunState, digits: int) -> Section | None:
 def _difference_test(row: dict, lang: str) -> str:
     """Which difference test a heterogeneity row's p-value comes from."""
     test = row.get("test", "independent")
-    if test == "none":
-        return tr("heterogeneity.test.none", lang)
+    if test in ("none", "singular", "not_identified"):
+        return tr(f"heterogeneity.test.{test}", lang)
     if test == "pooled":
         return tr("heterogeneity.test.pooled", lang, difference=fmt_num(row["difference"]),
                   se=fmt_num(row["difference_se"]))

@@ -151,7 +151,8 @@ def subgroup_drawer(h: object, labels: Mapping) -> Drawer:
         ax = plot_subgroup_estimates(
             f, xlabel=tr("axis.estimate_firth" if firth else "axis.estimate", lang),
             term_labels={t: term_label(t, lang, labels) for t in f["term"]},
-            group_labels={g: group_label(g, lang) for g in f["group"]})
+            group_labels={g: group_label(g, lang) for g in f["group"]},
+            no_interval_note=tr("fig.no_interval", lang))
         return ax.figure
     return draw
 

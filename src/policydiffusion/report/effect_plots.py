@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["plot_marginal_effect", "plot_subgroup_estimates"]
@@ -99,7 +100,9 @@ def plot_marginal_effect(frame: pd.DataFrame, *, x: str = "value", effect: str =
 def plot_subgroup_estimates(frame: pd.DataFrame, *, term: str = "term", group: str = "group",
                             estimate: str = "estimate", std_error: str = "std_error",
                             ax=None, xlabel: str | None = None, term_labels=None,
-                            group_labels=None):
+                            group_labels=None,
+                            no_interval_note: str = "No interval where the standard error is "
+                                                    "not identified"):
     """Estimates with 95% intervals, one row per term, one marker per subgroup.
 
     Parameters
@@ -108,6 +111,10 @@ def plot_subgroup_estimates(frame: pd.DataFrame, *, term: str = "term", group: s
         Columns ``term``, ``group``, ``estimate``, ``std_error`` (names adjustable).
     term_labels, group_labels
         Mappings from the values to display texts.
+    no_interval_note
+        Written on the plot when an estimate has no standard error (not identified,
+        e.g. nested in the clusters); its marker is hollow, so a missing interval is
+        not read as a zero-width one.
 
     Returns
     -------
@@ -128,6 +135,7 @@ def plot_subgroup_estimates(frame: pd.DataFrame, *, term: str = "term", group: s
         _, ax = plt.subplots(figsize=(5.5, 0.6 + 0.55 * len(terms) * max(1, len(groups)) / 1.5))
     colours = ["#08519c", "#cb181d", "#238b45", "#6a51a3"]
     step = 0.6 / max(1, len(groups))
+    missing = False
     for k, g in enumerate(groups):
         sub = frame[frame[group] == g].set_index(term)
         ys, xs, errs = [], [], []
@@ -137,9 +145,19 @@ def plot_subgroup_estimates(frame: pd.DataFrame, *, term: str = "term", group: s
                 xs.append(float(sub.loc[t, estimate]))
                 errs.append(1.96 * float(sub.loc[t, std_error]))
         lab = (group_labels or {}).get(g, str(g))
-        ax.errorbar(xs, ys, xerr=errs, fmt="o", color=colours[k % len(colours)], capsize=2,
+        colour = colours[k % len(colours)]
+        bare = np.isnan(errs)
+        ax.errorbar(np.asarray(xs)[~bare], np.asarray(ys)[~bare],
+                    xerr=np.asarray(errs)[~bare], fmt="o", color=colour, capsize=2,
                     markersize=4, linewidth=1, label=lab)
+        if bare.any():  # hollow: an estimate without an interval
+            missing = True
+            ax.plot(np.asarray(xs)[bare], np.asarray(ys)[bare], "o", markersize=4,
+                    markerfacecolor="none", color=colour)
     ax.axvline(0, color="0.4", linewidth=0.8, linestyle="--")
+    if missing:
+        ax.text(0.01, 0.01, no_interval_note, transform=ax.transAxes, va="bottom",
+                ha="left", fontsize="x-small", color="0.3")
     ax.set_yticks(range(len(terms)))
     ax.set_yticklabels([(term_labels or {}).get(t, t) for t in terms])
     ax.invert_yaxis()

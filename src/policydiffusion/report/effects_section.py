@@ -31,6 +31,17 @@ def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.rename(columns={k: v[i] for k, v in _HEAD.items()})
 
 
+def _se_note(fit: object) -> dict[str, str] | None:
+    """The table note naming terms shown without a standard error (one cluster only)."""
+    shown = getattr(fit, "terms", ())  # the tables show the event-time terms, not controls
+    terms = ", ".join(t for t in (getattr(fit, "se_not_identified", None) or {}) if t in shown)
+    if not terms:
+        return None
+    return {"en": f"No standard error, test or interval for {terms}: nonzero in one cluster "
+                  "only, so the cluster-robust standard error is not identified.",
+            "zh": f"{terms} 无标准误、检验与置信区间：仅在一个聚类中非零，其聚类稳健标准误无法识别。"}
+
+
 def effects_section(result: object, *, heterogeneity: Sequence[tuple[str, object]] = (),
                     index: pd.DataFrame | None = None, key: str = "effects") -> Section:
     """A :class:`Section` showing what the policies achieved where they spread.
@@ -60,7 +71,8 @@ def effects_section(result: object, *, heterogeneity: Sequence[tuple[str, object
             return _headers(t, lang)
 
         items.append(frame_table(f"{key}_event_study", {"en": "Event-study estimates",
-                                                        "zh": "事件研究估计"}, est))
+                                                        "zh": "事件研究估计"}, est,
+                                 note=_se_note(result)))
 
         def draw(lang: str):
             from policydiffusion.report.figures.effects import plot_event_study
@@ -81,7 +93,8 @@ def effects_section(result: object, *, heterogeneity: Sequence[tuple[str, object
             return _headers(pd.concat([t, pd.DataFrame([row])], ignore_index=True), lang)
 
         items.append(frame_table(f"{key}_het_{label}", {"en": f"Effects by {label} (one pooled model)",
-                                                        "zh": f"按{label}的效应差异（单一合并模型）"}, het))
+                                                        "zh": f"按{label}的效应差异（单一合并模型）"}, het,
+                                 note=_se_note(getattr(h, "fit", None))))
     if index is not None:
         items.append(frame_table(f"{key}_index", {"en": "Evaluation index: process and benefits",
                                                   "zh": "扩散评价指数：过程与效益"},

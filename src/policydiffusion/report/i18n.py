@@ -185,6 +185,14 @@ TEXT: dict[str, dict[str, str]] = {
                                        "zh": "独立子样本（无共享单位）"},
     "heterogeneity.test.none": {"en": "not tested (a subgroup is not estimable)",
                                 "zh": "未检验（某一子样本无法估计）"},
+    "heterogeneity.test.singular": {
+        "en": "not tested (the covariance of the differences is singular, as with too few "
+              "clusters)",
+        "zh": "未检验（差异的协方差矩阵奇异，例如聚类数过少）"},
+    "heterogeneity.test.not_identified": {
+        "en": "not tested (a subgroup's standard error is not identified: nested in the "
+              "clusters)",
+        "zh": "未检验（某一子样本的标准误无法识别：嵌套于聚类之中）"},
     "col.estimate_firth": {"en": "Estimate (Firth)", "zh": "估计值（Firth）"},
     "col.difference_test": {"en": "Difference test", "zh": "差异检验"},
     "report.not_estimable": {"en": "not estimable", "zh": "无法估计"},
