@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register_fonts
+from policydiffusion.report.figures._textcache import text_cache
 
 __all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels", "adoption_values",
-           "figure_renderer", "year_ticks", "tight_box", "shared_text_metrics"]
+           "figure_renderer", "year_ticks", "tight_box"]
 
 
 def font_kw(lang: str) -> dict:
@@ -25,79 +26,8 @@ def styled(lang: str) -> Iterator[None]:
     """Paper rcParams (8-9 pt, single column) while a figure is being built."""
     import matplotlib as mpl
 
-    with mpl.rc_context(paper_rc(lang)), shared_text_metrics():
+    with mpl.rc_context(paper_rc(lang)), text_cache():
         yield
-
-
-# What a text's size depends on besides the renderer's kind and dpi, the string and its
-# font properties: hinting, kerning, the generic families' fonts, the installed fonts.
-_METRIC_RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.serif",
-              "font.sans-serif", "font.monospace", "font.cursive", "font.fantasy")
-_METRICS: dict = {}
-_metrics_depth = 0
-
-
-@contextmanager
-def shared_text_metrics() -> Iterator[None]:
-    """Text extents measured once per process and renderer kind, not once per renderer.
-
-    matplotlib caches a string's width, height and descent per renderer object, and
-    every figure, every save and every format gets a new one: describe measured the
-    same 50 unit names and axis labels 4-6 times per policy (a fifth of its figure
-    time). Inside this block an Agg or SVG renderer's measure of a plain (non-math)
-    string is kept by what it depends on (renderer class and dpi, string, font
-    properties, hinting and font settings, the registered fonts), so the files are
-    byte for byte the same. Nested blocks are fine; on leaving the outermost one
-    matplotlib's own cache is back.
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt
-    >>> with shared_text_metrics():
-    ...     fig, ax = plt.subplots()
-    ...     _ = ax.set_title("Adoption")
-    ...     fig.canvas.draw()
-    >>> plt.close(fig)
-    """
-    import matplotlib.text as mtext
-
-    global _metrics_depth
-    if _metrics_depth == 0:
-        original = mtext._get_text_metrics_with_cache
-        mtext._get_text_metrics_with_cache = _shared_metrics(original)
-    _metrics_depth += 1
-    try:
-        yield
-    finally:
-        _metrics_depth -= 1
-        if _metrics_depth == 0:
-            mtext._get_text_metrics_with_cache = mtext._get_text_metrics_with_cache.original
-
-
-def _shared_metrics(original):
-    import matplotlib as mpl
-    from matplotlib.backends.backend_agg import RendererAgg
-    from matplotlib.backends.backend_mixed import MixedModeRenderer
-    from matplotlib.backends.backend_svg import RendererSVG
-    from matplotlib.font_manager import fontManager
-
-    def metrics(renderer, text, fontprop, ismath, dpi):
-        # a mixed-mode (vector) renderer measures with the renderer it wraps
-        inner = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
-        if ismath is not False or type(inner) not in (RendererAgg, RendererSVG):
-            return original(renderer, text, fontprop, ismath, dpi)
-        rc = mpl.rcParams
-        key = (type(inner), getattr(inner, "dpi", None), dpi, text, fontprop.copy(),
-               tuple(str(rc.get(k)) for k in _METRIC_RC), len(fontManager.ttflist))
-        hit = _METRICS.get(key)
-        if hit is None:
-            if len(_METRICS) > 100_000:  # a bound on memory; the next figures refill it
-                _METRICS.clear()
-            hit = _METRICS[key] = renderer.get_text_width_height_descent(text, fontprop, ismath)
-        return hit
-
-    metrics.original = original
-    return metrics
 
 
 def new_axes(ax, figsize: tuple[float, float] = (3.5, 2.6)):
@@ -180,10 +110,10 @@ def save_figure(fig, path_without_ext: str | Path, formats: Sequence[str] = ("pn
     base = Path(path_without_ext)
     base.parent.mkdir(parents=True, exist_ok=True)
     # a layout engine (tight/constrained) reruns at each save: savefig measures after it
-    with shared_text_metrics():
+    with text_cache():
         box = "tight" if fig.get_layout_engine() is not None else tight_box(fig, dpi=dpi)
     out = []
-    with shared_text_metrics():
+    with text_cache():
         for fmt in formats:
             p = base.with_name(base.name + "." + fmt)
             if fmt != "png" or not _write_png(fig, p, dpi=dpi, box=box, level=png_compression):
