@@ -71,12 +71,19 @@ def _replace(owner, name: str, make) -> None:
     setattr(owner, name, make(original))
 
 
-def _settings() -> tuple:
+_last_settings: list = [None, 0]  # the settings last seen and their number
+
+
+def _settings() -> int:
+    """A number that changes whenever the settings in ``_RC`` or the known fonts do."""
     import matplotlib as mpl
     from matplotlib.font_manager import fontManager
 
-    rc = mpl.rcParams
-    return tuple(str(rc.get(k)) for k in _RC) + (len(fontManager.ttflist),)
+    now = tuple(tuple(v) if isinstance(v := dict.get(mpl.rcParams, k), list) else v
+                for k in _RC) + (len(fontManager.ttflist),)
+    if now != _last_settings[0]:  # a cheap comparison per text instead of a hash of lists
+        _last_settings[:] = [now, _last_settings[1] + 1]
+    return _last_settings[1]
 
 
 def _remember(cache: dict, key, value):
