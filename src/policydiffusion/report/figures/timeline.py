@@ -71,8 +71,8 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
         if prev is not None:
             ticks.append((start + y - 1) / 2)
             labels.append(tr(prev, lang))
-        # one line of markers per kind, not one per unit (a tenth of the drawing time);
-        # lines are drawn before texts whatever the order they were added in
+        # one line of markers per kind, not an artist per unit (most of the figure's
+        # construction); lines are drawn before texts whatever the order they were added in
         for adopted, style, colour in ((True, "o", "C0"), (False, "x", "0.6")):
             if dots[adopted]:
                 ax.plot(*zip(*dots[adopted]), style, ms=2.5, color=colour)
