@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register_fonts
+from policydiffusion.report.figures._textcache import text_cache
 
 __all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels", "adoption_values",
            "figure_renderer", "year_ticks", "tight_box"]
@@ -25,7 +26,7 @@ def styled(lang: str) -> Iterator[None]:
     """Paper rcParams (8-9 pt, single column) while a figure is being built."""
     import matplotlib as mpl
 
-    with mpl.rc_context(paper_rc(lang)):
+    with mpl.rc_context(paper_rc(lang)), text_cache():
         yield
 
 
@@ -87,11 +88,12 @@ def save_figure(fig, path_without_ext: str | Path, formats: Sequence[str] = ("pn
 
     Every file is cropped to the figure's tight bounding box (0.1 in padding), measured
     once at ``dpi`` the way ``savefig(bbox_inches="tight")`` measures it for a PNG: the
-    PNG is the same as that call's, and the vector formats get the same box (measuring
+    PNG has that call's pixels, and the vector formats get the same box (measuring
     again for each format was half the cost of saving). A figure with a layout engine
-    (``layout="constrained"``) is measured by savefig for each format, as before. ``png_compression`` is zlib's
-    level (0-9; 6 is Pillow's default): the pixels do not depend on it, only the time
-    and the size (3 is about a third faster than 6 for about 8% larger files).
+    (``layout="constrained"``) is measured by savefig for each format, as before. The
+    PNG's rows are stored unfiltered (see ``_write_png``); ``png_compression`` is zlib's
+    level (0-9): the pixels do not depend on it, only the time and the size (3 is about
+    half the time of 6 for about 25% larger files).
 
     Returns the written paths. Accepts a Figure or an Axes (its figure is saved).
 
@@ -108,14 +110,60 @@ def save_figure(fig, path_without_ext: str | Path, formats: Sequence[str] = ("pn
     base = Path(path_without_ext)
     base.parent.mkdir(parents=True, exist_ok=True)
     # a layout engine (tight/constrained) reruns at each save: savefig measures after it
-    box = "tight" if fig.get_layout_engine() is not None else tight_box(fig, dpi=dpi)
     out = []
-    for fmt in formats:
-        p = base.with_name(base.name + "." + fmt)
-        extra = {"pil_kwargs": {"compress_level": png_compression}} if fmt == "png" else {}
-        fig.savefig(p, format=fmt, dpi=dpi, bbox_inches=box, **extra)
-        out.append(p)
+    with text_cache():
+        box = "tight" if fig.get_layout_engine() is not None else tight_box(fig, dpi=dpi)
+        for fmt in formats:
+            p = base.with_name(base.name + "." + fmt)
+            if fmt != "png" or not _write_png(fig, p, dpi=dpi, box=box, level=png_compression):
+                extra = {"pil_kwargs": {"compress_level": png_compression}} if fmt == "png" else {}
+                fig.savefig(p, format=fmt, dpi=dpi, bbox_inches=box, **extra)
+            out.append(p)
     return out
+
+
+def _write_png(fig, path: Path, *, dpi: float, box, level: int) -> bool:
+    """Write ``fig`` cropped to ``box`` as an RGBA PNG with rows unfiltered; False (nothing
+    written) where the box is left to savefig.
+
+    The pixels are savefig's own (its raw RGBA buffer, drawn with the same box and dpi);
+    only the encoding differs: Pillow tries five PNG filters on every row, which took
+    two thirds of the encoding time, and for figures (flat colours, thin lines) the
+    unfiltered rows compress as well or better (level 3: 9 ms instead of 25 ms and
+    about 8% smaller for a 1000 x 900 px timeline). The header carries the dpi and
+    matplotlib's Software tag, as savefig's PNG does.
+    """
+    import io
+    import struct
+    import zlib
+
+    import matplotlib as mpl
+    import numpy as np
+
+    if isinstance(box, str):
+        return False
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi, bbox_inches=box)
+    # savefig's Agg canvas is int(width * dpi) by int(height * dpi) pixels
+    w, h = int(box.width * dpi), int(box.height * dpi)
+    data = raw.getbuffer()
+    if w * h * 4 != data.nbytes:  # not the canvas assumed: let savefig write it
+        return False
+    rows = np.zeros((h, 1 + 4 * w), np.uint8)  # a leading 0 on each row: filter "none"
+    rows[:, 1:] = np.frombuffer(data, np.uint8).reshape(h, 4 * w)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ppm = int(dpi / 0.0254 + 0.5)  # pixels per metre, rounded as Pillow does
+    software = f"Matplotlib version{mpl.__version__}, https://matplotlib.org/"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n"
+                     + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+                     + chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))
+                     + chunk(b"tEXt", b"Software\0" + software.encode("latin-1"))
+                     + chunk(b"IDAT", zlib.compress(rows, level))
+                     + chunk(b"IEND", b""))
+    return True
 
 
 def tight_box(fig, *, dpi: float = 300, pad_inches: float | None = None):

@@ -51,6 +51,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
         # one row per unit, tall enough for a LABEL_SIZE label
         ax = new_axes(ax, figsize=(3.5, max(2.6, LABEL_SIZE * 1.25 / 72 * n + 0.8)))
         y, ticks, labels, prev, start, texts = 0.0, [], [], None, 0.0, []
+        dots: dict[bool, list] = {True: [], False: []}  # (x, y) of adopters and non-adopters
         for i in order:
             g = groups[i]
             if prev is not None and g != prev:
@@ -61,12 +62,8 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
                 start = y
             prev = g
             u = units[i]
-            if u in adopt:
-                ax.plot(adopt[u], -y, "o", ms=2.5, color="C0")
-                x = adopt[u]
-            else:
-                ax.plot(end + 1, -y, "x", ms=2.5, color="0.6")
-                x = end + 1
+            x = adopt[u] if u in adopt else end + 1
+            dots[u in adopt].append((x, -y))
             if label_units:  # offset in points: the same gap whatever the time span
                 texts.append(ax.annotate(names[u], (x, -y), xytext=(3, 0), textcoords="offset points",
                                          fontsize=LABEL_SIZE, va="center", **fk))
@@ -74,6 +71,11 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
         if prev is not None:
             ticks.append((start + y - 1) / 2)
             labels.append(tr(prev, lang))
+        # one line of markers per kind, not an artist per unit (most of the figure's
+        # construction); lines are drawn before texts whatever the order they were added in
+        for adopted, style, colour in ((True, "o", "C0"), (False, "x", "0.6")):
+            if dots[adopted]:
+                ax.plot(*zip(*dots[adopted]), style, ms=2.5, color=colour)
         ax.set_yticks([-t for t in ticks], labels, **fk)
         ax.tick_params(axis="y", length=0)
         _room_for_labels(ax, texts)

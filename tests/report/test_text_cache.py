@@ -1,0 +1,107 @@
+"""Text measured and shaped once per process (report/figures/_textcache.py): the files
+are the same bytes as without the cache, and a string already drawn is not measured
+again by a new figure's renderer (issue 16, item 19)."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import RendererAgg  # noqa: E402
+
+from policydiffusion.cli.describe import _figures  # noqa: E402
+from policydiffusion.curves import describe_policy  # noqa: E402
+from policydiffusion.datasets import spid_study  # noqa: E402
+from policydiffusion.report.figures import _textcache, plot_hazard, save_figure  # noqa: E402
+from policydiffusion.report.figures._textcache import text_cache  # noqa: E402
+
+KINDS = ("curve", "hazard", "map", "timeline")
+
+
+@pytest.fixture(scope="module")
+def spid():
+    return spid_study(policies=["aborparc", "antibully"])
+
+
+@pytest.fixture(scope="module")
+def described(spid):
+    return {p: describe_policy(spid, p, permutations=0) for p in spid.policy_ids}
+
+
+def _svg(path) -> str:
+    # the date and the ids salted per run aside
+    text = re.sub(r"<dc:date>.*?</dc:date>", "", path.read_text(encoding="utf-8"))
+    ids: dict = {}
+    return re.sub(r"\b(?:p|m|image|C\d+_\d+_)[0-9a-f]{10}\b",
+                  lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), text)
+
+
+@pytest.mark.parametrize("lang,policies", [("en", ["aborparc", "antibully"]), ("zh", ["antibully"])])
+def test_the_cache_changes_no_byte(lang, policies, spid, described, tmp_path, monkeypatch):
+    for p in policies:  # the second policy meets strings the first one cached
+        _figures(spid, described[p], tmp_path / "cached", lang, formats=("png", "svg"), dpi=60)
+    monkeypatch.setattr(_textcache, "_install", lambda: None)  # matplotlib as it is
+    for p in policies:
+        _figures(spid, described[p], tmp_path / "plain", lang, formats=("png", "svg"), dpi=60)
+    for p in policies:
+        for kind in KINDS:
+            a, b = (tmp_path / d / f"{p}_{kind}" for d in ("cached", "plain"))
+            assert a.with_suffix(".png").read_bytes() == b.with_suffix(".png").read_bytes(), (p, kind)
+            assert _svg(a.with_suffix(".svg")) == _svg(b.with_suffix(".svg")), (p, kind)
+
+
+def test_a_string_is_measured_once_per_process(described, tmp_path, monkeypatch):
+    """A second figure with the same texts measures none of them again (matplotlib's own
+    cache is per renderer, and every figure, save and format has a new one)."""
+    calls = []
+    monkeypatch.setattr(_textcache, "_METRICS", {})  # nothing measured yet
+    real = RendererAgg.get_text_width_height_descent
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent",
+                        lambda self, *a: calls.append(a[0]) or real(self, *a))
+    curve = described["aborparc"].curve
+    for i in range(2):
+        calls.clear()
+        ax = plot_hazard(curve)
+        save_figure(ax, tmp_path / f"h{i}", ("png",), dpi=60)
+        plt.close(ax.figure)
+        if i == 0:
+            assert "Period" in calls
+    assert calls == []
+
+
+def test_leaving_the_block_puts_matplotlib_back():
+    import matplotlib.text as mtext
+    from matplotlib.textpath import TextToPath
+
+    before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font)
+    with text_cache():
+        with text_cache():
+            assert mtext._get_text_metrics_with_cache is not before[0]
+        assert mtext._get_text_metrics_with_cache is not before[0]  # still the outer block's
+    assert (mtext._get_text_metrics_with_cache, RendererAgg.draw_text,
+            TextToPath.get_glyphs_with_font) == before
+
+
+def test_png_rows_are_unfiltered(described, tmp_path):
+    """save_figure encodes the rows without PNG filters (Pillow's search for the best
+    filter of each row was most of the encoding time)."""
+    ax = plot_hazard(described["aborparc"].curve)
+    (png,) = save_figure(ax, tmp_path / "h", ("png",), dpi=60)
+    plt.close(ax.figure)
+    data, pos, idat = png.read_bytes(), 8, b""
+    while pos < len(data):
+        (n,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
+        if kind == b"IHDR":
+            w, h = struct.unpack(">II", data[pos + 8:pos + 16])
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    rows = zlib.decompress(idat)
+    assert len(rows) == h * (1 + 4 * w)
+    assert {rows[i * (1 + 4 * w)] for i in range(h)} == {0}
