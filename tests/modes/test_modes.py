@@ -148,3 +148,25 @@ def test_cli_central_adoption_recorded_twice(tmp_path, capsys):
     code = run(["modes", str(tmp_path / "adopt.csv"), "--units", str(tmp_path / "units.csv")])
     assert code == 2
     assert "adopts policy 'rollout' twice" in capsys.readouterr().err
+
+
+def test_share_after_is_counted_not_rounded():
+    # 8 of 10 cities adopt before the centre (pilot among them), 2 after: exactly 0.2
+    # follow. 1 - 0.8 = 0.19999999999999996 < 0.2 left it undetermined.
+    cities = [f"c{k}" for k in range(10)]
+    units = pd.DataFrame({"unit": ["C", "P"] + cities, "level": ["central", "province"]
+                          + ["city"] * 10, "parent": [None, "C"] + ["P"] * 10})
+    adopt = pd.DataFrame([("p", u, 2001) for u in cities[:8]] + [("p", "C", 2002)]
+                         + [("p", u, 2003) for u in cities[8:]], columns=["policy", "unit", "time"])
+    res = classify_modes(load_study(adopt, units=units, end=2004),
+                         pilots=pd.DataFrame({"policy": ["p"], "unit": ["c0"], "time": [2000]}),
+                         rules=ModeRules(promote_min_share_after=0.2))
+    r = res.tidy().iloc[0]
+    assert r["mode"] == "pilot-then-promote" and "0.20 of adoptions follow" in r["reason"]
+
+
+def test_no_time_at_risk_before_the_centre_is_not_a_measured_rise(study):
+    r = rows(classify_modes(study)).loc["rollout"]  # C adopts first, in 2001
+    assert r["exposure_before"] == 0 and r["hazard_ratio"] is None
+    assert r["mode"] == "top-down" and "the centre adopted first" in r["reason"]
+    assert "rises from zero" not in r["reason"]

@@ -51,7 +51,9 @@ class ModeRules:
         When the hazard "rises" at the central date (Zhu & Zhang 2016's regime break):
         ``"ci"`` (default): the lower confidence limit of the hazard ratio after / before
         exceeds 1; ``"point"``: the ratio exceeds 1. With no lower-level adoption before
-        the central date and some after, the hazard rises from zero (ratio unbounded).
+        the central date and some after, the hazard rises from zero (ratio unbounded);
+        where the centre adopted first (no lower-level time at risk before it) there is
+        no ratio, and the reason says the label rests on the timing alone.
     horizontal_min_clustering : float
         Without a central adoption: horizontal when the lower-level adopters share a
         parent this many times as often as adopters drawn at random would. Default 1.5.
@@ -259,9 +261,10 @@ def _label(r: dict, rules: ModeRules) -> tuple[str, str]:
     share = r["share_before"]
     rise, rise_text = _rises(r, rules)
     piloted = r["n_pilots_adopted_before"] >= rules.min_pilots_adopted
-    if piloted and 1 - share >= rules.promote_min_share_after:
+    after = (k - r["n_before"]) / k  # from the counts: 1 - 0.8 is 0.19999999999999996
+    if piloted and after >= rules.promote_min_share_after:
         return "pilot-then-promote", (f"{r['n_pilots_adopted_before']} pilot(s) adopted before the "
-                                      f"central adoption and {1 - share:.2f} of adoptions follow it")
+                                      f"central adoption and {after:.2f} of adoptions follow it")
     if share <= rules.top_down_max_share and rise:
         return "top-down", (f"share before the central adoption {share:.2f} <= "
                             f"{rules.top_down_max_share} and {rise_text}")
@@ -275,6 +278,9 @@ def _rises(r: dict, rules: ModeRules) -> tuple[bool, str]:
     d0, d1 = r["events_before"], r["events_after"]
     if not d1:
         return False, "no lower-level adoption after the central date"
+    if not r["exposure_before"]:  # no "before" to compare: the timing alone speaks
+        return True, ("no lower-level time at risk before the central date (the centre adopted "
+                      "first), so no hazard ratio; every lower-level adoption follows it")
     if not d0:
         return True, "the hazard rises from zero (no lower-level adoption before the central date)"
     hr, lo = r["hazard_ratio"], r["hazard_ratio_low"]
