@@ -10,7 +10,9 @@ Observation ends in 2004.
   8 lower units at risk, 1 event; after = 2002-2004, B and D 2 periods each, P1, P2,
   E, F, G 3 each = 19 unit-periods, 2 events: HR = (2/19)/(1/8) = 16/19.
 - peer: no central adoption; A, B, D (all under P1). Same-parent pairs 3; expected
-  C(3,2) * (3*2 + 3*2) / (6*5) = 1.2 among the six cities: clustering 2.5, horizontal.
+  C(3,2) * (3*2 + 3*2) / (6*5) = 1.2 among the six cities: clustering 2.5, but three
+  random cities share one parent in 2 of C(6,3) = 20 draws (exact p = 0.1 > 0.05), so
+  undetermined by default; horizontal with horizontal_max_p = 0.1.
 - none: only the centre adopts: undetermined, counted as not measured.
 """
 
@@ -51,8 +53,11 @@ def rows(res):
 
 def test_hand_worked_modes(study):
     t = rows(classify_modes(study, pilots=PILOTS))
-    assert t["mode"].to_dict() == {"none": "undetermined", "peer": "horizontal",
+    assert t["mode"].to_dict() == {"none": "undetermined", "peer": "undetermined",
                                    "pilot": "pilot-then-promote", "rollout": "top-down"}
+    assert "could be chance: exact p = 0.1 > 0.05" in t.loc["peer", "reason"]
+    loose = rows(classify_modes(study, pilots=PILOTS, rules=ModeRules(horizontal_max_p=0.1)))
+    assert loose.loc["peer", "mode"] == "horizontal"
     r = t.loc["rollout"]
     assert (r["central_period"], r["share_before"], r["periods_to_half"]) == (2001, 0.0, 1)
     p = t.loc["pilot"]
@@ -63,6 +68,8 @@ def test_hand_worked_modes(study):
     assert p["log_hr_se"] == pytest.approx(math.sqrt(1 + 1 / 2), rel=1e-12)
     assert p["share_before"] == pytest.approx(1 / 3)
     assert t.loc["peer", "within_parent_clustering"] == pytest.approx(2.5)
+    assert t.loc["peer", "clustering_p"] == pytest.approx(0.1, rel=1e-12)
+    assert t.loc["rollout", "clustering_p"] is None  # only read without a central adoption
 
 
 def test_without_pilots_the_rules_decide_on_the_hazard(study):
@@ -136,7 +143,7 @@ def test_cli_writes_policies_json(tmp_path, capsys):
     rollout = next(p for p in policies if p["policy"] == "rollout")
     assert rollout["central_period"] == 2001 and isinstance(rollout["central_period"], int)
     assert rollout["exposure_before"] == 0 and isinstance(rollout["exposure_after"], int)
-    assert got == {"none": "undetermined", "peer": "horizontal", "pilot": "pilot-then-promote",
+    assert got == {"none": "undetermined", "peer": "undetermined", "pilot": "pilot-then-promote",
                    "rollout": "top-down"}
     assert "pilot-then-promote 1" in capsys.readouterr().out
 
@@ -148,3 +155,66 @@ def test_cli_central_adoption_recorded_twice(tmp_path, capsys):
     code = run(["modes", str(tmp_path / "adopt.csv"), "--units", str(tmp_path / "units.csv")])
     assert code == 2
     assert "adopts policy 'rollout' twice" in capsys.readouterr().err
+
+
+def test_share_after_is_counted_not_rounded():
+    # 8 of 10 cities adopt before the centre (pilot among them), 2 after: exactly 0.2
+    # follow. 1 - 0.8 = 0.19999999999999996 < 0.2 left it undetermined.
+    cities = [f"c{k}" for k in range(10)]
+    units = pd.DataFrame({"unit": ["C", "P"] + cities, "level": ["central", "province"]
+                          + ["city"] * 10, "parent": [None, "C"] + ["P"] * 10})
+    adopt = pd.DataFrame([("p", u, 2001) for u in cities[:8]] + [("p", "C", 2002)]
+                         + [("p", u, 2003) for u in cities[8:]], columns=["policy", "unit", "time"])
+    res = classify_modes(load_study(adopt, units=units, end=2004),
+                         pilots=pd.DataFrame({"policy": ["p"], "unit": ["c0"], "time": [2000]}),
+                         rules=ModeRules(promote_min_share_after=0.2))
+    r = res.tidy().iloc[0]
+    assert r["mode"] == "pilot-then-promote" and "0.20 of adoptions follow" in r["reason"]
+
+
+def test_no_time_at_risk_before_the_centre_is_not_a_measured_rise(study):
+    r = rows(classify_modes(study)).loc["rollout"]  # C adopts first, in 2001
+    assert r["exposure_before"] == 0 and r["hazard_ratio"] is None
+    assert r["mode"] == "top-down" and "the centre adopted first" in r["reason"]
+    assert "rises from zero" not in r["reason"]
+
+
+def test_clustering_p_is_exact():
+    import itertools
+
+    from policydiffusion.modes._evidence import same_parent_pvalue
+
+    # brute force: every draw of k units from groups of the given sizes, two levels
+    def pairs_dist(sizes, k):
+        lab = [g for g, n in enumerate(sizes) for _ in range(n)]
+        out = []
+        for c in itertools.combinations(lab, k):
+            out.append(sum(c.count(g) * (c.count(g) - 1) // 2 for g in set(c)))
+        return out
+
+    a, b = pairs_dist([3, 2, 4], 4), pairs_dist([2, 2, 1], 2)
+    for obs in range(0, 8):
+        want = sum(x + y >= obs for x in a for y in b) / (len(a) * len(b))
+        assert same_parent_pvalue([[3, 2, 4], [2, 2, 1]], [4, 2], obs) == pytest.approx(
+            want, abs=1e-14)
+
+
+def test_clustered_peers_are_horizontal():
+    # five of 20 cities (4 parents of 5) adopt, all under one parent: p = 4 / C(20,5)
+    cities = [f"c{k}" for k in range(20)]
+    units = pd.DataFrame({"unit": ["C"] + [f"P{g}" for g in range(4)] + cities,
+                          "level": ["central"] + ["province"] * 4 + ["city"] * 20,
+                          "parent": [None] + ["C"] * 4 + [f"P{k // 5}" for k in range(20)]})
+    adopt = pd.DataFrame({"policy": "p", "unit": cities[:5], "time": range(2001, 2006)})
+    r = classify_modes(load_study(adopt, units=units, end=2006)).tidy().iloc[0]
+    assert r["clustering_p"] == pytest.approx(4 / math.comb(20, 5), rel=1e-9)
+    assert r["mode"] == "horizontal" and "exact p = " in r["reason"]
+
+
+def test_too_large_for_the_exact_p_the_reason_says_the_ratio_decided(study, monkeypatch):
+    import policydiffusion.modes._evidence as ev
+
+    monkeypatch.setattr(ev, "_P_WORK", 0)
+    r = rows(classify_modes(study)).loc["peer"]
+    assert r["clustering_p"] is None and r["mode"] == "horizontal"
+    assert "exact p not computed for 3 adopters: the ratio alone" in r["reason"]

@@ -60,3 +60,25 @@ def test_drift_figure(lang):
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # "Glyph ... missing from font" would be a warning
             fig.savefig(io.BytesIO(), format="svg")
+
+
+def test_spearman_p_is_exact_for_few_texts():
+    # three later texts in perfect order: the t approximation printed p = 0; exact 2/3! = 1/3
+    t = _series([24, 20, 16, 12])
+    row = reinvention_index(likely_sources(pair_similarity(t), t)).table.iloc[0]
+    assert row["rho"] == pytest.approx(-1.0) and row["rho_p"] == pytest.approx(1 / 3)
+
+
+def test_spearman_matches_r_cor_test_exact():
+    from pathlib import Path
+
+    import numpy as np
+
+    from policydiffusion.reinvention._drift import spearman
+
+    gold = pd.read_csv(Path(__file__).parent / "golden" / "spearman_exact.csv")
+    for r in gold.itertuples(index=False):
+        x = np.array(r.x.split(";"), dtype=float)
+        y = np.array(r.y.split(";"), dtype=float)
+        rho, p = spearman(x, y)
+        assert rho == pytest.approx(r.rho, abs=1e-12) and p == pytest.approx(r.p_value, abs=1e-9)

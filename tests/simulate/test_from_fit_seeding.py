@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -114,3 +115,23 @@ def test_netinf_recovers_a_known_network_from_simulated_cascades(model, params) 
     got = set(zip(res.edges["origin"], res.edges["destination"]))
     precision, recall = len(got & true) / len(got), len(got & true) / len(true)
     assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+
+
+def test_seeding_mean_time_to_half_undefined_when_runs_never_get_there() -> None:
+    # 35 of 40 runs never reach 50%: the mean of the other 5 (8.2 periods) flattered it
+    study = synthetic_study(30, 10, seed=1)
+    res = seeding_counterfactual(study, coefs={"Intercept": -4.0, "neighbors_adopted_l1": 2.0},
+                                 terms=[T.neighbors_adopted()],
+                                 strategies={"first3": ["u000", "u001", "u002"]}, reps=40, seed=1)
+    row = res.table.iloc[0]
+    assert row["share_never_50"] == pytest.approx(0.875)
+    assert math.isnan(row["periods_to_50_mean"]) and row["periods_to_50_median"] == math.inf
+    assert "periods_to_50_mean undefined (NaN) for first3" in res.summary()
+
+
+def test_seeding_half_the_units_is_half_at_the_start() -> None:
+    study = synthetic_study(30, 10, seed=1)
+    res = seeding_counterfactual(study, coefs={"Intercept": -4.0}, strategies={
+        "half": [f"u{k:03d}" for k in range(15)]}, reps=3, seed=1)
+    assert res.runs["periods_to_50"].tolist() == [0.0, 0.0, 0.0]  # was 1: the first period
+    assert res.table["periods_to_50_mean"].iloc[0] == 0.0 and "undefined" not in res.summary()

@@ -53,3 +53,23 @@ def test_power_rises_with_effect_and_size() -> None:
     assert "Power for 'x'" in res.summary()
     with pytest.raises(InvalidOptionError, match="not in the fitted model"):
         power_analysis(mechanism_design, grid={"effect": [1.0]}, term="nope", reps=2, seed=1)
+
+
+def test_separated_fits_are_counted_and_said():
+    # 8 units, 3 periods, effect 3: most draws separate. Power is over the fits that
+    # gave an estimate; the table and summary now say how many were left out and why.
+    from policydiffusion.simulate import mechanism_design, power_analysis, recovery
+
+    def design(seed, **p):
+        return mechanism_design(seed=seed, mechanism="covariate", n_units=8, n_periods=3,
+                                baseline=-3.0, **p)
+
+    rec = recovery(lambda s: design(s, effect=3.0), reps=6, seed=1)
+    assert rec.n_separated >= 3 and rec.n_failed >= rec.n_separated
+    assert any("x not estimable ((quasi-)complete separation)" in f for f in rec.failures)
+    assert f"({rec.n_separated} separated)" in rec.summary()
+    pw = power_analysis(design, grid={"effect": [3.0]}, term="x", reps=6, seed=1)
+    row = pw.table.iloc[0]
+    assert (row["separated"], row["failed"], row["reps"]) == (rec.n_separated, rec.n_failed,
+                                                              6 - rec.n_failed)
+    assert "power is conditional on an estimable fit" in pw.summary()

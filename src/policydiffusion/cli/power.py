@@ -53,7 +53,7 @@ def power_command(
     from policydiffusion.errors import raise_problems
     from policydiffusion.simulate import mechanism_design, mechanism_term, power_analysis
     from policydiffusion.simulate.designs import MECHANISMS
-    from policydiffusion.simulate.recovery import power_problems
+    from policydiffusion.simulate.recovery import failed_note, power_problems
 
     problems: list[str] = []
     if mechanism not in MECHANISMS:
@@ -69,14 +69,19 @@ def power_command(
                                                             baseline=baseline, **p),
                          grid=grid, term=term, reps=reps, seed=seed, alpha=alpha)
     t = res.table
-    table = Table(title=f"Power for {term!r} ({mechanism}), alpha={alpha:g}, {reps} simulations")
-    for c in ("effect", "n_units", "n_periods", "power", "mean_estimate", "coverage", "failed"):
+    table = Table(title=f"Power for {term!r} ({mechanism}), alpha={alpha:g}, {reps} simulations "
+                        "per design")
+    for c in ("effect", "n_units", "n_periods", "power", "mean_estimate", "coverage", "fits",
+              "failed", "separated"):
         table.add_column(c, justify="right")
     for _, r in t.iterrows():
         table.add_row(f"{r['effect']:g}", str(int(r["n_units"])), str(int(r["n_periods"])),
                       f"{r['power']:.3f}", f"{r['mean_estimate']:.3f}", f"{r['coverage']:.3f}",
-                      str(int(r["failed"])))
+                      str(int(r["reps"])), str(int(r["failed"])), str(int(r["separated"])))
     Console(width=120).print(table)
+    note = failed_note(t)
+    if note:
+        typer.echo(note)
     if csv:
         from policydiffusion.safe_output import write_csv
 

@@ -51,10 +51,17 @@ class ModeRules:
         When the hazard "rises" at the central date (Zhu & Zhang 2016's regime break):
         ``"ci"`` (default): the lower confidence limit of the hazard ratio after / before
         exceeds 1; ``"point"``: the ratio exceeds 1. With no lower-level adoption before
-        the central date and some after, the hazard rises from zero (ratio unbounded).
+        the central date and some after, the hazard rises from zero (ratio unbounded);
+        where the centre adopted first (no lower-level time at risk before it) there is
+        no ratio, and the reason says the label rests on the timing alone.
     horizontal_min_clustering : float
         Without a central adoption: horizontal when the lower-level adopters share a
         parent this many times as often as adopters drawn at random would. Default 1.5.
+    horizontal_max_p : float
+        ... and when so many same-parent pairs are unlikely by chance: the exact
+        probability of at least as many among adopters drawn at random within each
+        level (``clustering_p``) is at most this. Default 0.05. (Three adopters under
+        one of two parents is 1.5 times random at p = 0.1: not a pattern.)
     min_adopters : int
         Fewest lower-level adopters for a horizontal label. Default 3.
     """
@@ -66,10 +73,12 @@ class ModeRules:
     hazard_rise: str = "ci"
     horizontal_min_clustering: float = 1.5
     min_adopters: int = 3
+    horizontal_max_p: float = 0.05
 
     def check(self) -> None:
         check_choice("hazard_rise", self.hazard_rise, ("ci", "point"))
-        for name in ("top_down_max_share", "bottom_up_min_share", "promote_min_share_after"):
+        for name in ("top_down_max_share", "bottom_up_min_share", "promote_min_share_after",
+                     "horizontal_max_p"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not 0 <= v <= 1:
                 raise InvalidOptionError(f"{name} must be a share between 0 and 1; got {v!r}.")
@@ -177,7 +186,11 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
     - ``periods_to_half``: periods from C until half of the lower-level adopters had
       adopted (negative: half had adopted before C).
     - ``within_parent_clustering``: same-parent pairs among the lower-level adopters,
-      observed / expected under random adopters (1 = no clustering).
+      observed / expected under random adopters (1 = no clustering); ``clustering_p``:
+      the exact chance of at least as many pairs among adopters drawn at random within
+      each level (computed where there is no central adoption, the rules' only use, and
+      the computation is small enough: not for hundreds of adopters in large groups,
+      where the reason says the ratio alone decided).
 
     A policy without lower-level adopters is ``undetermined`` and counted in
     ``exclusions``, as are adoptions by units of levels left out of ``lower_levels``
@@ -222,7 +235,7 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
              "n_pilots", "n_pilots_named_before", "n_pilots_adopted_before", "hazard_ratio",
              "hazard_ratio_low", "hazard_ratio_high", "log_hr_se", "events_before",
              "exposure_before", "events_after", "exposure_after", "periods_to_half",
-             "within_parent_clustering"]
+             "within_parent_clustering", "clustering_p"]
     table = ev[order].astype(object).where(ev[order].notna(), None)
     for c in _COUNTS:  # whole numbers stay whole (polars nulls made them floats)
         table[c] = pd.Series([None if v is None else int(v) for v in table[c]], dtype=object,
@@ -246,22 +259,31 @@ def _label(r: dict, rules: ModeRules) -> tuple[str, str]:
     k = r["n_lower_adopters"]
     if not k:
         return "undetermined", _NO_LOWER
-    clus = r["within_parent_clustering"]
+    clus, p = r["within_parent_clustering"], r.get("clustering_p")
     if r["central_period"] is None or pd.isna(r["central_period"]):
-        if k >= rules.min_adopters and clus is not None and not pd.isna(clus) \
-                and clus >= rules.horizontal_min_clustering:
+        defined = clus is not None and not pd.isna(clus)
+        big = p is None or pd.isna(p)  # too many adopters for the exact p (see _P_WORK)
+        if k >= rules.min_adopters and defined and clus >= rules.horizontal_min_clustering \
+                and (big or p <= rules.horizontal_max_p + 1e-12):  # exact 0.1 is 0.1000...02
+            test = (f"exact p not computed for {k} adopters: the ratio alone" if big else
+                    f"exact p = {p:.3g} <= {rules.horizontal_max_p}")
             return "horizontal", (f"no central adoption; {k} lower-level adopters cluster within "
-                                  f"parents ({clus:.2f} >= {rules.horizontal_min_clustering} x random)")
+                                  f"parents ({clus:.2f} >= {rules.horizontal_min_clustering} x random, "
+                                  f"{test})")
         why = "too few adopters" if k < rules.min_adopters else (
-            "clustering n/a" if clus is None or pd.isna(clus) else
-            f"within-parent clustering {clus:.2f} < {rules.horizontal_min_clustering}")
+            "clustering n/a" if not defined else
+            f"within-parent clustering {clus:.2f} < {rules.horizontal_min_clustering}"
+            if clus < rules.horizontal_min_clustering else
+            f"within-parent clustering {clus:.2f} could be chance: exact p = {p:.3g} > "
+            f"{rules.horizontal_max_p}")
         return "undetermined", f"no central adoption and no horizontal pattern ({why})"
     share = r["share_before"]
     rise, rise_text = _rises(r, rules)
     piloted = r["n_pilots_adopted_before"] >= rules.min_pilots_adopted
-    if piloted and 1 - share >= rules.promote_min_share_after:
+    after = (k - r["n_before"]) / k  # from the counts: 1 - 0.8 is 0.19999999999999996
+    if piloted and after >= rules.promote_min_share_after:
         return "pilot-then-promote", (f"{r['n_pilots_adopted_before']} pilot(s) adopted before the "
-                                      f"central adoption and {1 - share:.2f} of adoptions follow it")
+                                      f"central adoption and {after:.2f} of adoptions follow it")
     if share <= rules.top_down_max_share and rise:
         return "top-down", (f"share before the central adoption {share:.2f} <= "
                             f"{rules.top_down_max_share} and {rise_text}")
@@ -275,6 +297,9 @@ def _rises(r: dict, rules: ModeRules) -> tuple[bool, str]:
     d0, d1 = r["events_before"], r["events_after"]
     if not d1:
         return False, "no lower-level adoption after the central date"
+    if not r["exposure_before"]:  # no "before" to compare: the timing alone speaks
+        return True, ("no lower-level time at risk before the central date (the centre adopted "
+                      "first), so no hazard ratio; every lower-level adoption follows it")
     if not d0:
         return True, "the hazard rises from zero (no lower-level adoption before the central date)"
     hr, lo = r["hazard_ratio"], r["hazard_ratio_low"]

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
-from scipy.stats import norm
+from scipy.stats import hypergeom, norm
 
 from policydiffusion.study import Study
 from policydiffusion.study._levels import Hierarchy
 
-__all__ = ["evidence_table", "hazard_break"]
+__all__ = ["evidence_table", "hazard_break", "same_parent_pvalue"]
 
 _BIG = 2**31 - 2
+#: cells the exact clustering p may touch (about a second); beyond it (hundreds of
+#: adopters in large parent groups, where a clustering ratio of 1.5 is far from chance)
+#: clustering_p is not computed and the mode's reason says so
+_P_WORK = 10**8
 
 
 def hazard_break(d0: float, e0: float, d1: float, e1: float, *, level: float = 0.95
@@ -42,6 +47,54 @@ def hazard_break(d0: float, e0: float, d1: float, e1: float, *, level: float = 0
     se = math.sqrt(1.0 / d0 + 1.0 / d1)
     z = norm.ppf(0.5 + level / 2)
     return hr, se, hr * math.exp(-z * se), hr * math.exp(z * se)
+
+
+def same_parent_pvalue(groups: list[list[int]], adopters: list[int], observed: int) -> float:
+    """Exact chance of at least ``observed`` same-parent pairs among random adopters.
+
+    Under the null the ``adopters[l]`` adopters of level l are a uniform draw without
+    replacement from that level's units, whose parent groups have sizes ``groups[l]``;
+    the pairs of all levels are summed. Computed exactly, group by group: the number
+    drawn from a group given those left is hypergeometric.
+
+    Examples
+    --------
+    >>> # 3 adopters among 6 units in two groups of 3: all three share a parent in
+    >>> # 2 of the C(6,3) = 20 draws
+    >>> round(same_parent_pvalue([[3, 3]], [3], 3), 6)
+    0.1
+    """
+    if observed <= 0:
+        return 1.0
+    total = np.zeros(observed + 1)
+    total[0] = 1.0  # distribution of pairs so far; the last bin holds ">= observed"
+    for sizes, k in zip(groups, adopters):
+        level = _level_pairs(sizes, int(k), observed)
+        out = np.zeros(observed + 1)
+        for q, pr in enumerate(level):
+            if pr:
+                out[q:] += pr * total[:observed + 1 - q]
+                out[observed] += pr * total[observed + 1 - q:].sum()
+        total = out
+    return float(min(1.0, max(0.0, total[observed])))
+
+
+def _level_pairs(sizes: list[int], k: int, cap: int) -> np.ndarray:
+    """Distribution of same-parent pairs (capped at ``cap``) among k of one level's units."""
+    p = np.zeros((k + 1, cap + 1))  # p[r, q]: r adopters still to place, q pairs so far
+    p[k, 0] = 1.0
+    left = int(sum(sizes))
+    r = np.arange(k + 1)
+    for n in sizes:
+        new = np.zeros_like(p)
+        for j in range(min(n, k) + 1):
+            w = hypergeom.pmf(j, left, n, r)  # P(j of the r still to place fall in this group)
+            c = min(j * (j - 1) // 2, cap)
+            src = p[j:] * w[j:, None]
+            new[:k + 1 - j, c:] += src[:, :cap + 1 - c]
+            new[:k + 1 - j, cap] += src[:, cap + 1 - c:].sum(axis=1)
+        p, left = new, left - n
+    return p[0]
 
 
 def evidence_table(study: Study, h: Hierarchy, *, central_level: str, lower_levels: list[str],
@@ -156,6 +209,31 @@ def _clustering(pairs: pl.DataFrame, lower: pl.DataFrame) -> pl.DataFrame:
            .group_by("policy", "central_unit")
            .agg((pl.col("len") * (pl.col("len") - 1) / 2 * pl.col("_same")).sum().alias("_exp")))
     out = obs.join(exp, on=["policy", "central_unit"])
-    return out.select("policy", "central_unit",
-                      pl.when(pl.col("_exp") > 0).then(pl.col("_obs") / pl.col("_exp"))
-                      .otherwise(None).alias("within_parent_clustering"))
+    out = out.select("policy", "central_unit", pl.col("_obs").cast(pl.Int64),
+                     pl.when(pl.col("_exp") > 0).then(pl.col("_obs") / pl.col("_exp"))
+                     .otherwise(None).alias("within_parent_clustering"))
+    return out.join(_clustering_p(out, ad, sizes), on=["policy", "central_unit"],
+                    how="left").drop("_obs")
+
+
+def _clustering_p(clus: pl.DataFrame, ad: pl.DataFrame, sizes: pl.DataFrame) -> pl.DataFrame:
+    """``clustering_p``: the exact chance of as many same-parent pairs among adopters drawn
+    at random within each level (:func:`same_parent_pvalue`); computed where the mode
+    rules read it (policies with no central adoption and a defined clustering)."""
+    need = clus.join(ad.filter(pl.col("C").is_null()).select("policy", "central_unit").unique(),
+                     on=["policy", "central_unit"]).filter(
+        pl.col("within_parent_clustering").is_not_null())
+    groups: dict = {}
+    for cu, lv, n in sizes.select("central_unit", "level", "len").iter_rows():
+        groups.setdefault((cu, lv), []).append(int(n))
+    per_level: dict = {}
+    for pol, cu, lv, k in ad.group_by("policy", "central_unit", "level").len().iter_rows():
+        per_level.setdefault((pol, cu), []).append((lv, int(k)))
+    rows = []
+    for pol, cu, obs in need.select("policy", "central_unit", "_obs").iter_rows():
+        levels = per_level.get((pol, cu), [])
+        work = sum(sum(groups[(cu, lv)]) * (k + 1) for lv, k in levels) * (obs + 1)
+        rows.append((pol, cu, None if work > _P_WORK else same_parent_pvalue(
+            [groups[(cu, lv)] for lv, _ in levels], [k for _, k in levels], int(obs))))
+    return pl.DataFrame(rows, schema={"policy": pl.Utf8, "central_unit": pl.Utf8,
+                                      "clustering_p": pl.Float64}, orient="row")

@@ -17,7 +17,7 @@ from policydiffusion.errors import InvalidOptionError, NetinfStopWarning, check_
 from policydiffusion.networks._cascades import Cascades, cascades_from_table
 from policydiffusion.networks._engine import BETA, EPSILON, SNAP_EPSILON, Engine
 from policydiffusion.networks._options import NetinfOptions, netinf_options
-from policydiffusion.networks._pvalue import VuongState
+from policydiffusion.networks._pvalue import UNDEFINED_P, VuongState
 
 __all__ = ["netinf", "NetinfResult", "NetinfSummary"]
 
@@ -41,8 +41,9 @@ class NetinfResult:
     ----------
     edges : pandas.DataFrame
         ``origin``, ``destination``, ``improvement`` (gain in the tree log-likelihood
-        when the edge was added) and ``p_value`` (Vuong-style test for that edge), in
-        the order the greedy algorithm selected them. ``origin -> destination`` reads
+        when the edge was added) and ``p_value`` (Vuong-style test for that edge; NaN
+        where the test is undefined, see :attr:`p_value_note`), in the order the greedy
+        algorithm selected them. ``origin -> destination`` reads
         "destination learns from origin".
     model : str
     params : tuple of float
@@ -70,6 +71,12 @@ class NetinfResult:
     def n_edges(self) -> int:
         return len(self.edges)
 
+    @property
+    def p_value_note(self) -> str | None:
+        """Why some edges have no p-value (None when every edge has one)."""
+        n = int(self.edges["p_value"].isna().sum())
+        return f"{n} edge(s) have no p-value: {UNDEFINED_P}" if n else None
+
     def tidy(self) -> pd.DataFrame:
         """One row per edge: term ("origin -> destination"), origin, destination,
         estimate (the improvement), p_value."""
@@ -80,14 +87,17 @@ class NetinfResult:
             "estimate": e["improvement"], "p_value": e["p_value"]})
 
     def to_dict(self) -> dict:
-        """JSON-ready: model, params (a list), edges (list of objects), stop, mode (which
-        behaviour ran: compatibility or corrected, objective, p-values), provenance."""
+        """JSON-ready: model, params (a list), edges (list of objects; ``p_value`` null
+        where the test is undefined), p_value_note, stop, mode (which behaviour ran:
+        compatibility or corrected, objective, p-values), provenance."""
         return {
             "model": self.model,
             "params": [float(p) for p in self.params],
             "edges": [{"origin": str(r.origin), "destination": str(r.destination),
-                       "improvement": float(r.improvement), "p_value": float(r.p_value)}
+                       "improvement": float(r.improvement),
+                       "p_value": None if math.isnan(r.p_value) else float(r.p_value)}
                       for r in self.edges.itertuples(index=False)],
+            "p_value_note": self.p_value_note,
             "stop": self.stop,
             "mode": self.provenance.get("mode"),
             "provenance": self.provenance,
@@ -100,9 +110,12 @@ class NetinfResult:
                  f"  model {self.model}, params {tuple(round(p, 6) for p in self.params)}",
                  f"  mode: {self.provenance.get('mode', '?')}",
                  f"  stopped: {self.stop}"]
+        if self.p_value_note:
+            lines.append(f"  {self.p_value_note}")
         for r in self.edges.head(5).itertuples(index=False):
+            p = "n/a" if math.isnan(r.p_value) else f"{r.p_value:.3g}"
             lines.append(f"  {r.origin} -> {r.destination}: improvement {r.improvement:.3f}, "
-                         f"p {r.p_value:.3g}")
+                         f"p {p}")
         return NetinfSummary("\n".join(lines))
 
     def __repr__(self) -> str:
@@ -172,7 +185,9 @@ def netinf(
         Exactly one stopping rule: a fixed number of edges; the package's rule (stop at
         the first edge whose p-value is at or above the cutoff, keeping that edge); or a
         penalised gain (stop before the first edge whose improvement is below
-        ``penalty``; ``"bic"`` means log(number of cascades) / 2).
+        ``penalty``; ``"bic"`` means log(number of cascades) / 2). An edge whose
+        p-value is undefined (NaN: every cascade gained the same) does not stop the
+        cutoff rule, as the package's p = 0 for it does not.
     p_value : {"corrected", "package"}, optional
         How p-values are computed (:mod:`policydiffusion.networks._pvalue`): "corrected"
         (the default) is the test of METHODS 5.10 with exact tree scores and the exact

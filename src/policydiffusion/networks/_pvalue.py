@@ -18,6 +18,10 @@ per edge, spread over the cascades), ``z = sum(D) / (sd(D) sqrt(n))`` and
   p-values of the first 684 edges differ by up to 0.0035).
 
 ``method="corrected"`` uses the exact tree scores and the exact normal distribution.
+Where every cascade gains the same (``sd(D)`` is 0, or rounding noise next to the gains:
+e.g. each cascade the edge touches gains log(beta / epsilon)), z has no variance and the
+corrected p-value is NaN, not the 0 or 1 its limit would print; the package's 0 is kept
+under ``method="package"``.
 """
 
 from __future__ import annotations
@@ -27,9 +31,14 @@ import math
 import numpy as np
 from scipy.special import ndtr
 
-__all__ = ["normal_cdf_as", "VuongState"]
+__all__ = ["normal_cdf_as", "VuongState", "UNDEFINED_P"]
 
 PVALUE_METHODS = ("package", "corrected")
+#: sd(D) at or below this share of the largest |D_c| is rounding noise: the test is undefined
+_SD_NOISE = 1e-10
+#: why a corrected p-value is NaN (summaries and JSON say it)
+UNDEFINED_P = ("every cascade gained the same (the standard deviation of the per-cascade "
+               "gains is 0), so the Vuong z has no variance and no p-value")
 
 
 def normal_cdf_as(x: float) -> float:
@@ -93,6 +102,7 @@ class VuongState:
             stat = float(np.float64(total) / np.float64(sd * self.root_n))
         if self.method == "package":
             return 1 - normal_cdf_as(stat) if not math.isnan(stat) else math.nan
-        if math.isnan(stat):
-            stat = 0.0 if total == 0 else math.copysign(math.inf, total)
+        scale = float(np.max(np.abs(liks))) if self.n else 0.0
+        if not sd > _SD_NOISE * max(scale, 1.0):
+            return math.nan  # a degenerate variance is not evidence (UNDEFINED_P)
         return float(ndtr(-stat))

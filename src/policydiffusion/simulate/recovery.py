@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from policydiffusion.errors import InvalidOptionError, PolicyDiffusionError, raise_problems
+from policydiffusion.estimate._hazard import IN_SEPARATED_FIT, SEPARATED
 from policydiffusion.simulate._common import package_versions
 
 __all__ = ["recovery", "RecoveryResult", "power_analysis", "PowerResult", "fit_simulation",
@@ -81,6 +82,9 @@ class RecoveryResult:
     mean_std_error, median_std_error (robust to the odd quasi-separated fit), coverage
     (share of 95% intervals covering the truth), power
     (share with p < alpha), reps (successful fits). ``draws`` holds every fit.
+    Failed repetitions are left out of every column and said in ``failures`` (with
+    the fit's reason for each term it could not estimate); ``n_separated`` counts
+    those whose fit had (quasi-)complete separation.
     """
 
     table: pd.DataFrame
@@ -88,6 +92,7 @@ class RecoveryResult:
     n_failed: int
     failures: tuple[str, ...] = ()
     provenance: dict = field(default_factory=dict)
+    n_separated: int = 0
 
     def tidy(self) -> pd.DataFrame:
         """The per-parameter table."""
@@ -96,7 +101,8 @@ class RecoveryResult:
     def summary(self) -> str:
         """The table as text, with the number of failed fits."""
         head = (f"Parameter recovery: {int(self.table['reps'].max()) if len(self.table) else 0} "
-                f"fits, {self.n_failed} failed")
+                f"fits, {self.n_failed} failed"
+                + (f" ({self.n_separated} separated)" if self.n_separated else ""))
         return head + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
     def __str__(self) -> str:
@@ -154,7 +160,7 @@ def recovery(simulate: Callable[[int], Any], *, reps: int, seed: int, outcome: s
     ['Intercept', 'x']
     """
     raise_problems(power_problems({}, reps=reps, alpha=alpha))
-    parts, failed = [], []
+    parts, failed, separated = [], [], 0
     for k, s in enumerate(rep_seeds(seed, reps)):
         sim = simulate(s)
         try:
@@ -163,7 +169,11 @@ def recovery(simulate: Callable[[int], Any], *, reps: int, seed: int, outcome: s
             failed.append(f"rep {k} (seed {s}): {str(exc).splitlines()[0][:120]}")
             continue
         if not np.all(np.isfinite(t[["estimate", "std_error"]].to_numpy(float))):
-            failed.append(f"rep {k} (seed {s}): non-finite estimate or standard error")
+            why = t.attrs.get("not_estimable") or {}
+            separated += any(w in (SEPARATED, IN_SEPARATED_FIT) for w in why.values())
+            failed.append(f"rep {k} (seed {s}): " + ("; ".join(
+                f"{term} not estimable ({w})" for term, w in why.items())
+                or "non-finite estimate or standard error"))
             continue
         parts.append(t.assign(rep=k, seed=s))
     draws = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
@@ -172,7 +182,8 @@ def recovery(simulate: Callable[[int], Any], *, reps: int, seed: int, outcome: s
     return RecoveryResult(table=_summarise(draws, alpha), draws=draws, n_failed=len(failed),
                           failures=tuple(failed),
                           provenance={"reps": reps, "seed": seed, "vcov": str(vcov),
-                                      "alpha": alpha, "versions": package_versions()})
+                                      "alpha": alpha, "versions": package_versions()},
+                          n_separated=separated)
 
 
 @dataclass(frozen=True)
@@ -180,7 +191,11 @@ class PowerResult:
     """Share of simulations in which ``term`` is significant, over a design grid.
 
     ``table``: one row per grid point with the grid values, ``power``,
-    ``mean_estimate``, ``coverage``, ``reps`` and ``failed``.
+    ``mean_estimate``, ``coverage``, ``reps`` (the fits they are computed from),
+    ``failed`` and ``separated`` (failed fits with (quasi-)complete separation).
+    Power is the share among the fits that gave an estimate: a separated draw, often
+    one where the effect is large for the data, is left out, so where ``failed`` is
+    not 0 the power is conditional on an estimable fit (the summary says so).
     """
 
     table: pd.DataFrame
@@ -193,12 +208,32 @@ class PowerResult:
         return self.table.copy()
 
     def summary(self) -> str:
-        """The power table as text."""
-        return (f"Power for {self.term!r} at alpha={self.alpha:g}\n"
+        """The power table as text, with a note where fits failed."""
+        text = (f"Power for {self.term!r} at alpha={self.alpha:g}\n"
                 + self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        note = failed_note(self.table)
+        return text + ("\n" + note if note else "")
 
     def __str__(self) -> str:
         return self.summary()
+
+
+def failed_note(table: pd.DataFrame) -> str | None:
+    """What a power table's numbers leave out, or None when every fit succeeded.
+
+    Examples
+    --------
+    >>> failed_note(pd.DataFrame({"reps": [17], "failed": [13], "separated": [12]}))[:56]
+    'power, mean_estimate and coverage are over the fits that'
+    """
+    failed = int(table["failed"].sum()) if len(table) else 0
+    if not failed:
+        return None
+    sep = int(table["separated"].sum()) if "separated" in table else 0
+    return (f"power, mean_estimate and coverage are over the fits that gave an estimate "
+            f"(reps; fits in the CLI): {failed} simulation(s) failed, {sep} of them with (quasi-)complete "
+            "separation (often a large effect for the data); power is conditional on an "
+            "estimable fit.")
 
 
 def power_problems(grid: Mapping[str, Sequence[Any]], *, reps: int, alpha: float) -> list[str]:
@@ -265,7 +300,8 @@ def power_analysis(design: Callable[..., Any], *, grid: Mapping[str, Sequence[An
                      "mean_estimate": float(r["mean_estimate"]) if r is not None else np.nan,
                      "truth": float(r["truth"]) if r is not None else np.nan,
                      "coverage": float(r["coverage"]) if r is not None else np.nan,
-                     "reps": int(r["reps"]) if r is not None else 0, "failed": res.n_failed})
+                     "reps": int(r["reps"]) if r is not None else 0, "failed": res.n_failed,
+                     "separated": res.n_separated})
     return PowerResult(table=pd.DataFrame(rows), term=term, alpha=alpha,
                        provenance={"reps": reps, "seed": seed, "grid": {k: list(v) for k, v in grid.items()},
                                    "versions": package_versions()})

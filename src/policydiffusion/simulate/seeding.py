@@ -71,10 +71,13 @@ def choose_seeds(study, rule: str, k: int, *, relation: str | None = None,
 class SeedingResult:
     """Speed of diffusion under each seeding strategy.
 
-    ``table``: strategy, seeds (comma-separated, or "random k"), mean and 2.5/97.5%
-    quantiles of periods to 50% adoption (counted from the start; ``inf`` if never
-    reached: shown in ``share_never_50``), mean adoption period of non-seeds,
-    final share adopted. ``runs``: one row per strategy and repetition.
+    ``table``: strategy, seeds (comma-separated, or "random k"), periods to 50%
+    adoption (counted from the start; 0 when the seeds alone are half the units;
+    ``inf`` if never reached, shown in ``share_never_50``): its mean (NaN when any run
+    never reached 50%: the mean of the runs that did would flatter a strategy that
+    rarely gets there), median and 2.5/97.5% quantiles (``inf``: beyond the window),
+    mean adoption period of the non-seeds that adopted, final share adopted.
+    ``runs``: one row per strategy and repetition.
     """
 
     table: pd.DataFrame
@@ -86,9 +89,15 @@ class SeedingResult:
         return self.table.copy()
 
     def summary(self) -> str:
-        """The strategy table as text."""
-        return "Seeding counterfactual\n" + self.table.to_string(
+        """The strategy table as text, with a note where a mean is undefined."""
+        text = "Seeding counterfactual\n" + self.table.to_string(
             index=False, float_format=lambda v: f"{v:.2f}")
+        some = self.table.loc[self.table["share_never_50"] > 0, "strategy"].tolist()
+        if some:
+            text += (f"\nperiods_to_50_mean undefined (NaN) for {', '.join(map(str, some))}: "
+                     "some runs never reached 50% by the end of the window (share_never_50); "
+                     "the median and quantiles count them as beyond it (inf).")
+        return text
 
 
 def seeding_counterfactual(
@@ -160,8 +169,9 @@ def seeding_counterfactual(
                                   initial=init, seed=s)
             cum = sim.cumulative()
             reached = cum.filter(pl.col("share") >= 0.5)
-            t50 = (float(reached.get_column("period")[0] - start + 1) if reached.height
-                   else (0.0 if len(init) >= n / 2 else np.inf))
+            t50 = (0.0 if len(init) >= n / 2 else  # half the units before the start
+                   float(reached.get_column("period")[0] - start + 1) if reached.height
+                   else np.inf)
             per = sim.adoptions.get_column("period").to_numpy()
             rows.append({"strategy": name, "rep": r, "periods_to_50": t50,
                          "mean_adoption_period": float(per.mean()) if per.size else np.nan,
@@ -170,10 +180,11 @@ def seeding_counterfactual(
     out = []
     for name, v in strategies.items():
         d = runs[runs["strategy"] == name]
-        fin = d["periods_to_50"][np.isfinite(d["periods_to_50"])]
+        t50 = d["periods_to_50"].to_numpy(dtype=float)
         out.append({"strategy": name,
                     "seeds": f"random {k}" if isinstance(v, str) else ", ".join(map(str, v)),
-                    "periods_to_50_mean": fin.mean() if len(fin) else np.inf,
+                    "periods_to_50_mean": t50.mean() if np.isfinite(t50).all() else np.nan,
+                    "periods_to_50_median": float(np.median(t50)),
                     "periods_to_50_q025": float(np.quantile(d["periods_to_50"], 0.025,
                                                             method="lower")),
                     "periods_to_50_q975": float(np.quantile(d["periods_to_50"], 0.975,
