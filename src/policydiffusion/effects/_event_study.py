@@ -14,7 +14,25 @@ from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
 __all__ = ["event_study", "EventStudyResult", "fit_fixest", "estimation_rows", "wald_f",
-           "single_cluster_terms"]
+           "single_cluster_terms", "no_test_reasons"]
+
+
+def no_test_reasons(se: np.ndarray) -> list[str]:
+    """Why each standard error supports no test ('' where it is positive and finite).
+
+    A standard error of exactly 0 (an outcome the terms fit without residual, a
+    variance that vanished) would give z = inf and p = 0, a certainty no estimator
+    stands behind; a NaN or infinite one gives no test either.
+
+    Examples
+    --------
+    >>> no_test_reasons(np.array([0.5, 0.0, np.nan]))
+    ['', 'the standard error is 0: no test', 'the standard error is not finite: no test']
+    """
+    se = np.asarray(se, dtype=float)
+    return ["" if np.isfinite(s) and s > 0 else
+            "the standard error is 0: no test" if s == 0 else
+            "the standard error is not finite: no test" for s in se.ravel()]
 
 
 def wald_f(b: np.ndarray, V: np.ndarray, df_den: float) -> dict[str, object]:
@@ -68,7 +86,8 @@ class EventStudyResult:
 
     def tidy(self, *, level: float = 0.95, all_terms: bool = False) -> pd.DataFrame:
         """One row per event-time term: term, policy, lo, hi, estimate, std_error, statistic,
-        p_value, CI, and ``se_not_identified`` (why a term has no standard error; empty).
+        p_value, CI, and ``se_not_identified`` (why a term has no standard error or no test,
+        as where its standard error is 0; empty).
 
         ``all_terms=True`` adds the controls (with missing policy/lo/hi).
         """
@@ -76,9 +95,10 @@ class EventStudyResult:
         est = self.coef[names].to_numpy()
         se = np.sqrt(np.diag(self.vcov.loc[names, names].to_numpy()))
         se[[n in self.se_not_identified for n in names]] = np.nan
+        why = [self.se_not_identified.get(n) or r for n, r in zip(names, no_test_reasons(se))]
         with np.errstate(divide="ignore", invalid="ignore"):
-            t = est / se
-        q = stats.t.ppf(0.5 + level / 2, self.df_resid)
+            t = np.where([w == "" for w in why], est / se, np.nan)
+        q = np.where(np.isnan(t), np.nan, stats.t.ppf(0.5 + level / 2, self.df_resid))
         meta = {bin_name(p, b): (p, b) for p in self.policies for b in self.bins}
         return pd.DataFrame({
             "term": names,
@@ -88,7 +108,7 @@ class EventStudyResult:
             "estimate": est, "std_error": se, "statistic": t,
             "p_value": 2 * stats.t.sf(np.abs(t), self.df_resid),
             "conf_low": est - q * se, "conf_high": est + q * se,
-            "se_not_identified": [self.se_not_identified.get(n, "") for n in names],
+            "se_not_identified": why,
         })
 
     def lincom(self, weights: Mapping[str, float]) -> tuple[float, float]:
