@@ -137,3 +137,38 @@ def test_zero_standard_error_gives_no_test_in_group_time_effects():
     assert cell["att"] == 2.0 and cell["std_error"] == 0.0  # before: p = 0
     assert np.isnan(cell["p_value"]) and cell["se_not_identified"] == "the standard error is 0: no test"
     assert np.isnan(r.aggregate("dynamic").set_index("event_time").at[0, "p_value"])
+
+
+def test_report_says_why_a_term_has_no_test():
+    from policydiffusion.report.document import ReportDocument
+    from policydiffusion.report.effects_section import effects_section
+    from policydiffusion.report.html import render_html
+
+    names = ["p_L0_to_L0", "p_L1_to_L1"]
+    fit = EventStudyResult(pd.Series([1.0, 2.0], index=names),
+                           pd.DataFrame(np.diag([0.0, 4.0]), index=names, columns=names),
+                           tuple(names), 10, None, 8.0, {}, "y", ((0, 0), (1, 1)), ("p",))
+    doc = ReportDocument(title={"en": "T", "zh": "T"}, sections=(effects_section(fit),))
+    assert "No test or interval for p_L0_to_L0: its standard error is 0" in render_html(doc, lang="en")
+    assert "p_L0_to_L0 无检验与置信区间" in render_html(doc, lang="zh")
+
+
+def test_r_did_port_prints_the_comparison_only_se_for_a_cohort_of_one(one_and_ten):
+    # What we decline to show: csdid (the Python port of R did) gives the singleton cell
+    # sqrt(sum over never-adopters of (dy - mean dy)^2) / n_never, the comparison side only
+    csdid = pytest.importorskip("csdid.att_gt")
+    import contextlib
+    import io
+
+    p, r = one_and_ten
+    g = p["unit"].map(dict.fromkeys(range(1), 4) | dict.fromkeys(range(1, 11), 6)).fillna(0)
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = csdid.ATTgt(yname="y", tname="t", idname="unit", gname="g", data=p.assign(g=g),
+                        control_group="nevertreated").fit(est_method="dr", bstrap=False)
+    res = pd.DataFrame({"g": m.results["group"], "t": m.results["year"], "se": m.results["se"]})
+    se_r = res.query("g == 4 and t == 4")["se"].iat[0]
+    w = p.pivot(index="unit", columns="t", values="y")
+    dy = (w[4] - w[3])[11:]
+    assert se_r == pytest.approx(np.sqrt(((dy - dy.mean()) ** 2).sum()) / len(dy), rel=1e-8)
+    assert np.isnan(r.tidy().query("cohort == 4 and period == 4")["std_error"].iat[0])
