@@ -172,3 +172,17 @@ def test_r_did_port_prints_the_comparison_only_se_for_a_cohort_of_one(one_and_te
     dy = (w[4] - w[3])[11:]
     assert se_r == pytest.approx(np.sqrt(((dy - dy.mean()) ** 2).sum()) / len(dy), rel=1e-8)
     assert np.isnan(r.tidy().query("cohort == 4 and period == 4")["std_error"].iat[0])
+
+
+def test_wald_f_rank_is_not_set_by_rounding_noise():
+    from policydiffusion.effects._event_study import wald_f
+
+    b = np.array([1.0, 1e-3])
+    # before: numpy's default tolerance called both full rank and solve() divided by the
+    # small eigenvalue (F = 5e6 from a 1e-13 eigenvalue)
+    noise = wald_f(b, np.diag([1.0, 1e-13]), 100)
+    assert np.isnan(noise["p_value"]) and "singular (rank 1)" in noise["reason"]
+    unclear = wald_f(b, np.diag([1.0, 1e-9]), 100)
+    assert np.isnan(unclear["p_value"]) and "rank is ambiguous" in unclear["reason"]
+    ok = wald_f(b, np.diag([1.0, 0.5]), 100)
+    assert ok["statistic"] == pytest.approx((1 + 1e-6 / 0.5) / 2) and "reason" not in ok

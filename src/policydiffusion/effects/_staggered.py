@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from policydiffusion.effects._design import adoption_columns, as_pandas, period_numbers
-from policydiffusion.effects._event_study import no_test_reasons
+from policydiffusion.effects._event_study import covariance_rank, no_test_reasons
 from policydiffusion.errors import (ExclusionWarning, InvalidOptionError, Problem, StudyDataError,
                                     check_choice)
 
@@ -218,14 +218,11 @@ class GroupTimeResult:
             return out
         b = self.att_gt["att"].to_numpy()[use]
         inf = self.influence[:, use]
-        lam, vec = np.linalg.eigh(inf.T @ inf / self.n_units ** 2)
-        top = float(lam.max())
-        real = lam > nonzero_tol * top
-        unclear = int(np.sum(~real & (lam > zero_tol * top)))
-        if unclear:
-            out["reason"] = (f"the covariance of the {k} tested effects has {unclear} "
-                             f"eigenvalue{'s' if unclear > 1 else ''} between {zero_tol:g} and "
-                             f"{nonzero_tol:g} times the largest: its rank is ambiguous")
+        lam, vec, real, why = covariance_rank(inf.T @ inf / self.n_units ** 2,
+                                              what=f"{k} tested effects", zero_tol=zero_tol,
+                                              nonzero_tol=nonzero_tol)
+        if why:
+            out["reason"] = why
             return out
         z = vec[:, real].T @ b
         stat = float(np.sum(z ** 2 / lam[real]))
