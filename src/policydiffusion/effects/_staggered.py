@@ -116,7 +116,8 @@ class GroupTimeResult:
         return out
 
     def tidy(self) -> pd.DataFrame:
-        """The group-time effects: cohort, period, event_time, att, std_error, p_value."""
+        """The group-time effects: cohort, period, event_time, att, std_error, p_value and
+        se_not_identified (why a cell has no standard error or no test; empty)."""
         return self.att_gt.copy()
 
     def _se(self, inf: np.ndarray) -> float:
