@@ -17,7 +17,7 @@ from scipy import stats
 from policydiffusion.effects._design import (adoption_columns, as_pandas, event_time_indicators,
                                              normalise_bins, period_numbers)
 from policydiffusion.effects._event_study import (EventStudyResult, estimation_rows, fit_fixest,
-                                                  single_cluster_terms, wald_f)
+                                                  no_test_reasons, single_cluster_terms, wald_f)
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
 __all__ = ["adoption_order", "neighbour_adoption_share", "effect_heterogeneity", "HeterogeneityResult"]
@@ -128,7 +128,8 @@ class HeterogeneityResult:
                 col = self._cols(b, "base" if lv == "at 0" else lv)
                 est, se = self.fit.lincom({col: 1.0})
                 row = {"term": b, "group": lv, "estimate": est, "std_error": se,
-                       "p_value": 2 * stats.t.sf(abs(est / se), df)}
+                       "p_value": (np.nan if no_test_reasons([se])[0]
+                                   else 2 * stats.t.sf(abs(est / se), df))}
                 if self.kind == "categorical":
                     if lv == self.reference:
                         d, dse = 0.0, 0.0

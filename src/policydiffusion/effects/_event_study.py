@@ -14,13 +14,58 @@ from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
 
 __all__ = ["event_study", "EventStudyResult", "fit_fixest", "estimation_rows", "wald_f",
-           "single_cluster_terms"]
+           "single_cluster_terms", "no_test_reasons", "covariance_rank"]
+
+
+def covariance_rank(V: np.ndarray, *, what: str, zero_tol: float = 1e-10,
+                    nonzero_tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Eigenvalues and eigenvectors of a symmetric covariance, the mask of those that are
+    real, and why its rank is ambiguous ('' if it is not).
+
+    Eigenvalues at most ``zero_tol`` times the largest are rounding noise (0), those above
+    ``nonzero_tol`` times it are real (the tolerances of ``curves/_newton.py``); one in
+    between leaves the rank, and so a Wald test's degrees of freedom, to rounding, and
+    the reason says so. ``what`` names the tested quantities in it.
+
+    Examples
+    --------
+    >>> lam, vec, real, why = covariance_rank(np.diag([1.0, 1e-9]), what="2 effects")
+    >>> real.tolist(), why[:52]
+    ([False, True], 'the covariance of the 2 effects has 1 eigenvalue bet')
+    """
+    lam, vec = np.linalg.eigh(V)
+    top = max(float(lam.max()), 0.0)
+    real = lam > nonzero_tol * top
+    unclear = int(np.sum(~real & (lam > zero_tol * top)))
+    why = "" if not unclear else (
+        f"the covariance of the {what} has {unclear} eigenvalue{'s' if unclear > 1 else ''} "
+        f"between {zero_tol:g} and {nonzero_tol:g} times the largest: its rank is ambiguous")
+    return lam, vec, real, why
+
+
+def no_test_reasons(se: np.ndarray) -> list[str]:
+    """Why each standard error supports no test ('' where it is positive and finite).
+
+    A standard error of exactly 0 (an outcome the terms fit without residual, a
+    variance that vanished) would give z = inf and p = 0, a certainty no estimator
+    stands behind; a NaN or infinite one gives no test either.
+
+    Examples
+    --------
+    >>> no_test_reasons(np.array([0.5, 0.0, np.nan]))
+    ['', 'the standard error is 0: no test', 'the standard error is not finite: no test']
+    """
+    se = np.asarray(se, dtype=float)
+    return ["" if np.isfinite(s) and s > 0 else
+            "the standard error is 0: no test" if s == 0 else
+            "the standard error is not finite: no test" for s in se.ravel()]
 
 
 def wald_f(b: np.ndarray, V: np.ndarray, df_den: float) -> dict[str, object]:
     """Joint Wald F test of ``b = 0`` with covariance ``V``; not computed (NaN, with a
     ``reason``) when ``V`` is singular, as a clustered covariance is when there are more
-    restrictions than clusters minus one.
+    restrictions than clusters minus one, or when its rank is ambiguous (an eigenvalue
+    between 1e-10 and 1e-8 times the largest: :func:`covariance_rank`).
 
     Examples
     --------
@@ -30,11 +75,12 @@ def wald_f(b: np.ndarray, V: np.ndarray, df_den: float) -> dict[str, object]:
     'the covariance of the 2 restrictions is singular (rank 1)'
     """
     q = len(b)
-    rank = int(np.linalg.matrix_rank(V))
-    if rank < q:
+    _, _, real, why = covariance_rank(V, what=f"{q} restrictions")
+    rank = int(real.sum())
+    if why or rank < q:
         return {"statistic": float("nan"), "df_num": q, "df_den": df_den,
-                "p_value": float("nan"),
-                "reason": f"the covariance of the {q} restrictions is singular (rank {rank})"}
+                "p_value": float("nan"), "reason": why or
+                f"the covariance of the {q} restrictions is singular (rank {rank})"}
     stat = float(b @ np.linalg.solve(V, b)) / q
     return {"statistic": stat, "df_num": q, "df_den": df_den,
             "p_value": float(stats.f.sf(stat, q, df_den))}
@@ -68,7 +114,8 @@ class EventStudyResult:
 
     def tidy(self, *, level: float = 0.95, all_terms: bool = False) -> pd.DataFrame:
         """One row per event-time term: term, policy, lo, hi, estimate, std_error, statistic,
-        p_value, CI, and ``se_not_identified`` (why a term has no standard error; empty).
+        p_value, CI, and ``se_not_identified`` (why a term has no standard error or no test,
+        as where its standard error is 0; empty).
 
         ``all_terms=True`` adds the controls (with missing policy/lo/hi).
         """
@@ -76,9 +123,10 @@ class EventStudyResult:
         est = self.coef[names].to_numpy()
         se = np.sqrt(np.diag(self.vcov.loc[names, names].to_numpy()))
         se[[n in self.se_not_identified for n in names]] = np.nan
+        why = [self.se_not_identified.get(n) or r for n, r in zip(names, no_test_reasons(se))]
         with np.errstate(divide="ignore", invalid="ignore"):
-            t = est / se
-        q = stats.t.ppf(0.5 + level / 2, self.df_resid)
+            t = np.where([w == "" for w in why], est / se, np.nan)
+        q = np.where(np.isnan(t), np.nan, stats.t.ppf(0.5 + level / 2, self.df_resid))
         meta = {bin_name(p, b): (p, b) for p in self.policies for b in self.bins}
         return pd.DataFrame({
             "term": names,
@@ -88,7 +136,7 @@ class EventStudyResult:
             "estimate": est, "std_error": se, "statistic": t,
             "p_value": 2 * stats.t.sf(np.abs(t), self.df_resid),
             "conf_low": est - q * se, "conf_high": est + q * se,
-            "se_not_identified": [self.se_not_identified.get(n, "") for n in names],
+            "se_not_identified": why,
         })
 
     def lincom(self, weights: Mapping[str, float]) -> tuple[float, float]:

@@ -18,12 +18,32 @@ import pandas as pd
 from scipy import stats
 
 from policydiffusion.effects._design import adoption_columns, as_pandas, period_numbers
+from policydiffusion.effects._event_study import covariance_rank, no_test_reasons
 from policydiffusion.errors import (ExclusionWarning, InvalidOptionError, Problem, StudyDataError,
                                     check_choice)
 
 __all__ = ["callaway_santanna", "GroupTimeResult", "sun_abraham", "cohorts"]
 
 NO_COMPARISON = "no comparison units"
+
+
+def one_unit_reason(cohort: float) -> str:
+    """Why an effect resting on one adopting unit has no standard error.
+
+    Examples
+    --------
+    >>> one_unit_reason(5.0)[:38]
+    'one adopting unit only (cohort 5): its'
+    """
+    return (f"one adopting unit only (cohort {cohort:g}): its standard error is not identified "
+            "(the variance of the adopters' change cannot be estimated from one unit)")
+
+
+def _tested(att: np.ndarray, se: np.ndarray, why: list[str]) -> np.ndarray:
+    """Two-sided normal p-values, NaN where a reason says there is no test."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * stats.norm.sf(np.abs(np.asarray(att) / np.asarray(se)))
+    return np.where([w == "" for w in why], p, np.nan)
 
 
 def cohorts(panel: pd.DataFrame, adoptions: pd.DataFrame, *, unit: str, time: str,
@@ -57,8 +77,9 @@ def cohorts(panel: pd.DataFrame, adoptions: pd.DataFrame, *, unit: str, time: st
 class GroupTimeResult:
     """Group-time ATTs with their influence functions and aggregations.
 
-    ``att_gt`` has one row per (cohort, period) with ``att`` and ``std_error``;
-    :meth:`aggregate` gives event-time (``"dynamic"``) or cohort (``"group"``)
+    ``att_gt`` has one row per (cohort, period) with ``att``, ``std_error``,
+    ``p_value`` and ``se_not_identified`` (why a cell has no standard error or no test;
+    empty); :meth:`aggregate` gives event-time (``"dynamic"``) or cohort (``"group"``)
     summaries. ``influence`` is the n_units x n_pairs influence-function matrix
     (scaled so that the variance of a combination ``w`` is ``mean((IF w)^2) / n``).
     """
@@ -85,15 +106,31 @@ class GroupTimeResult:
         by: dict[str, list[str]] = {}
         for g, t, why in self.skipped:
             by.setdefault(why, []).append(f"cohort {g:g} in period {t:g}")
-        return [f"{len(cells)} group-time cell{'s' if len(cells) > 1 else ''} not estimated "
-                f"({why}): {', '.join(cells)}" for why, cells in by.items()]
+        out = [f"{len(cells)} group-time cell{'s' if len(cells) > 1 else ''} not estimated "
+               f"({why}): {', '.join(cells)}" for why, cells in by.items()]
+        if "se_not_identified" in self.att_gt:
+            marked = self.att_gt.loc[self.att_gt["se_not_identified"] != "", "se_not_identified"]
+            for why, n in marked.value_counts(sort=False).items():
+                out.append(f"no standard error, test or interval for {n} group-time "
+                           f"cell{'s' if n > 1 else ''}: {why}")
+        return out
 
     def tidy(self) -> pd.DataFrame:
-        """The group-time effects: cohort, period, event_time, att, std_error, p_value."""
+        """The group-time effects: cohort, period, event_time, att, std_error, p_value and
+        se_not_identified (why a cell has no standard error or no test; empty)."""
         return self.att_gt.copy()
 
     def _se(self, inf: np.ndarray) -> float:
         return float(np.sqrt(np.mean(inf ** 2) / self.n_units))
+
+    def _marked(self, se: float, cohorts: np.ndarray) -> tuple[float, str]:
+        # One adopting unit behind an effect: its deviation from its cohort's mean is 0
+        # by construction, so the influence function holds only the comparison side.
+        # With two or more adopters (also in different cohorts: the estimated weights'
+        # influence carries the between-cohort part) the adopters' variance is there.
+        if sum(int(np.sum(self.unit_cohort == g)) for g in set(cohorts)) == 1:
+            return float("nan"), one_unit_reason(float(cohorts[0]))
+        return se, no_test_reasons([se])[0]
 
     def _wif(self, keep: np.ndarray) -> np.ndarray:
         # Influence of estimating the cohort-share weights (R did's wif()).
@@ -105,7 +142,14 @@ class GroupTimeResult:
     def aggregate(self, by: str = "dynamic") -> pd.DataFrame:
         """Aggregate ATT(g, t): ``"dynamic"`` by event time e = t - g (cohort-share
         weights, as R ``aggte(type = "dynamic")``) or ``"group"`` by cohort (mean over
-        its post-adoption periods, as ``aggte(type = "group")``), with analytic SEs."""
+        its post-adoption periods, as ``aggte(type = "group")``), with analytic SEs.
+
+        An aggregate that rests on one adopting unit (a cohort of one, or an event time
+        only a cohort of one reaches) has no standard error, test or interval, and its
+        ``se_not_identified`` column says why (as a group-time cell of a cohort of one);
+        one that pools two or more adopters keeps its SE (the influence of the estimated
+        cohort weights carries the variation between cohorts), as in R ``did``.
+        """
         check_choice("by", by, ("dynamic", "group"))
         t = self.att_gt
         att = t["att"].to_numpy()
@@ -116,33 +160,81 @@ class GroupTimeResult:
                 pg = np.array([self.group_share[x] for x in t.loc[keep, "cohort"]])
                 w = pg / pg.sum()
                 inf = self.influence[:, keep] @ w + self._wif(keep) @ att[keep]
-                rows.append((int(e), float(att[keep] @ w), self._se(inf)))
+                rows.append((int(e), float(att[keep] @ w),
+                             *self._marked(self._se(inf), t.loc[keep, "cohort"].to_numpy())))
         else:
             for g in sorted(t["cohort"].unique()):
                 keep = ((t["cohort"] == g) & (t["event_time"] >= 0)).to_numpy()
                 if not keep.any():
                     continue
                 w = np.full(keep.sum(), 1.0 / keep.sum())
-                rows.append((g, float(att[keep] @ w), self._se(self.influence[:, keep] @ w)))
+                rows.append((g, float(att[keep] @ w),
+                             *self._marked(self._se(self.influence[:, keep] @ w), np.array([g]))))
         key = "event_time" if by == "dynamic" else "cohort"
-        out = pd.DataFrame(rows, columns=[key, "att", "std_error"])
-        out["p_value"] = 2 * stats.norm.sf(np.abs(out["att"] / out["std_error"]))
+        out = pd.DataFrame(rows, columns=[key, "att", "std_error", "se_not_identified"])
+        out.insert(3, "p_value", _tested(out["att"], out["std_error"],
+                                         out["se_not_identified"].tolist()))
         return out
 
-    def pretrend_test(self) -> dict[str, float]:
+    def pretrend_test(self, *, zero_tol: float = 1e-10, nonzero_tol: float = 1e-8
+                      ) -> dict[str, object]:
         """Joint Wald test that every pre-adoption ATT(g, t) is zero (chi-squared).
 
         Uses the influence functions for the joint covariance, as R ``did``'s pre-test.
+        Cells without an identified standard error (a cohort of one) are left out and
+        counted in ``n_excluded``. The covariance is inverted on its eigenvectors:
+        eigenvalues at most ``zero_tol`` times the largest are rounding noise (a cell that
+        is a combination of others; taken as 0, and ``df`` is the number kept, which
+        ``note`` states), those above ``nonzero_tol`` times it are real; with any in
+        between the rank is ambiguous and the test is not computed (NaN, with a
+        ``reason``) rather than let rounding set its degrees of freedom.
+
+        Returns statistic, df, p_value, n_tested, n_excluded, note and reason ('' if none).
+
+        Examples
+        --------
+        >>> r = GroupTimeResult(pd.DataFrame({"cohort": [3.0, 3.0], "event_time": [-2, -1],
+        ...     "att": [0.1, 0.2], "std_error": [0.1, 0.1], "se_not_identified": ["", ""]}),
+        ...     np.array([[1.0, 1.0], [-1.0, -1.0]]), {3.0: 0.5}, np.array([3.0, np.inf]),
+        ...     "never", 2)
+        >>> t = r.pretrend_test()
+        >>> t["df"], t["note"][:52]
+        (1, 'the covariance of the 2 tested effects has rank 1 (e')
         """
         pre = (self.att_gt["event_time"] < 0).to_numpy()
         if not pre.any():
             raise InvalidOptionError("no pre-adoption group-time effects to test.")
-        b = self.att_gt["att"].to_numpy()[pre]
-        inf = self.influence[:, pre]
-        v = inf.T @ inf / self.n_units ** 2
-        stat = float(b @ np.linalg.pinv(v) @ b)
-        df = int(np.linalg.matrix_rank(v))
-        return {"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df))}
+        why = (self.att_gt["se_not_identified"].to_numpy() if "se_not_identified" in self.att_gt
+               else np.full(len(pre), ""))
+        use = pre & (why == "")
+        k = int(use.sum())
+        out: dict[str, object] = {"statistic": float("nan"), "df": k, "p_value": float("nan"),
+                                  "n_tested": k, "n_excluded": int(pre.sum()) - k,
+                                  "note": "", "reason": ""}
+        if out["n_excluded"]:
+            out["note"] = (f"{out['n_excluded']} pre-adoption cells left out: "
+                           + "; ".join(sorted(set(why[pre & ~use]))))
+        if not k:
+            out["reason"] = "no pre-adoption cell has an identified standard error"
+            return out
+        b = self.att_gt["att"].to_numpy()[use]
+        inf = self.influence[:, use]
+        lam, vec, real, why = covariance_rank(inf.T @ inf / self.n_units ** 2,
+                                              what=f"{k} tested effects", zero_tol=zero_tol,
+                                              nonzero_tol=nonzero_tol)
+        if why:
+            out["reason"] = why
+            return out
+        z = vec[:, real].T @ b
+        stat = float(np.sum(z ** 2 / lam[real]))
+        df = int(real.sum())
+        if df < k:
+            out["note"] = "; ".join(filter(None, [
+                f"the covariance of the {k} tested effects has rank {df} (eigenvalues at most "
+                f"{zero_tol:g} times the largest taken as 0): chi-squared on {df} df",
+                out["note"]]))
+        out.update(statistic=stat, df=df, p_value=float(stats.chi2.sf(stat, df)))
+        return out
 
 
 def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, unit: str,
@@ -161,6 +253,19 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
     does. A cell with no comparison units (``"notyet"`` once all have adopted) is not
     estimated: it is listed in ``skipped`` and :meth:`GroupTimeResult.notes`, with an
     :class:`~policydiffusion.errors.ExclusionWarning`.
+
+    A cohort of ONE adopting unit keeps its ATT(g, t) but gets no standard error, test
+    or interval (``se_not_identified`` says why, and the notes count it): the influence
+    function of its 2x2 comparison is 0 for the one adopter, so the analytic SE holds
+    the comparison units' variance only, and a true null was rejected in 73% of 200
+    simulated panels at 5% (a cohort of one beside one of ten and 30 never-adopters;
+    ``benchmarks/bench_cs_singleton.py``). Callaway & Sant'Anna
+    (2021)'s asymptotics hold each cohort's share fixed as units grow, which a cohort of
+    one is not; R ``did`` only warns about groups under 5 units ("Be aware that there are
+    some small groups") and prints the comparison-only SE. Aggregates pooling two or more
+    adopters keep their SE (see :meth:`GroupTimeResult.aggregate`); the pre-trend test
+    leaves the marked cells out and counts them. A standard error of exactly 0 gets no
+    test either.
 
     Examples
     --------
@@ -199,7 +304,7 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
     never = np.isnan(g)
     g_code = np.where(never, np.inf, g)
     col = {p: i for i, p in enumerate(periods)}
-    rows, infs, skipped = [], [], []
+    rows, infs, skipped, why = [], [], [], []
     for gg in sorted(set(g[~never])):
         treat = g_code == gg
         for i, t in enumerate(periods[1:], start=1):
@@ -216,7 +321,11 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
             mu1, mu0 = dy[treat].mean(), dy[ctrl].mean()
             p1, p0 = treat.mean(), ctrl.mean()
             inf = np.where(treat, (dy - mu1) / p1, 0.0) - np.where(ctrl, (dy - mu0) / p0, 0.0)
-            rows.append((gg, t, t - gg, mu1 - mu0, float(np.sqrt(np.mean(inf ** 2) / n))))
+            se = float(np.sqrt(np.mean(inf ** 2) / n))
+            # one adopting unit: (dy - mu1) is 0 for it, so the SE holds the comparison
+            # side only (a true null was rejected in 73% of 200 simulated panels at 5%)
+            why.append(one_unit_reason(gg) if treat.sum() == 1 else no_test_reasons([se])[0])
+            rows.append((gg, t, t - gg, mu1 - mu0, np.nan if treat.sum() == 1 else se))
             infs.append(inf)
     if not rows:
         raise InvalidOptionError("no cohort has both a pre-period and comparison units.")
@@ -225,7 +334,8 @@ def callaway_santanna(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: 
                       "estimated (listed in the result's skipped)", ExclusionWarning,
                       stacklevel=2)
     att = pd.DataFrame(rows, columns=["cohort", "period", "event_time", "att", "std_error"])
-    att["p_value"] = 2 * stats.norm.sf(np.abs(att["att"] / att["std_error"]))
+    att["p_value"] = _tested(att["att"], att["std_error"], why)
+    att["se_not_identified"] = why
     shares = {float(x): float(np.mean(g_code == x)) for x in set(g[~never])}
     return GroupTimeResult(att, np.column_stack(infs), shares, g_code, control, n,
                            skipped=tuple(skipped))

@@ -32,14 +32,25 @@ def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _se_note(fit: object) -> dict[str, str] | None:
-    """The table note naming terms shown without a standard error (one cluster only)."""
+    """The table note naming terms shown without a standard error (one cluster only)
+    or without a test (a standard error of 0 or not finite)."""
     shown = getattr(fit, "terms", ())  # the tables show the event-time terms, not controls
-    terms = ", ".join(t for t in (getattr(fit, "se_not_identified", None) or {}) if t in shown)
-    if not terms:
-        return None
-    return {"en": f"No standard error, test or interval for {terms}: nonzero in one cluster "
-                  "only, so the cluster-robust standard error is not identified.",
-            "zh": f"{terms} 无标准误、检验与置信区间：仅在一个聚类中非零，其聚类稳健标准误无法识别。"}
+    nested = getattr(fit, "se_not_identified", None) or {}
+    terms = ", ".join(t for t in nested if t in shown)
+    no_test = ""
+    if shown:
+        t = fit.tidy()  # type: ignore[attr-defined]
+        no_test = ", ".join(t.loc[(t["se_not_identified"] != "") & ~t["term"].isin(list(nested)),
+                                  "term"])
+    en, zh = [], []
+    if terms:
+        en.append(f"No standard error, test or interval for {terms}: nonzero in one cluster "
+                  "only, so the cluster-robust standard error is not identified.")
+        zh.append(f"{terms} 无标准误、检验与置信区间：仅在一个聚类中非零，其聚类稳健标准误无法识别。")
+    if no_test:
+        en.append(f"No test or interval for {no_test}: its standard error is 0 or not finite.")
+        zh.append(f"{no_test} 无检验与置信区间：其标准误为 0 或非有限值。")
+    return {"en": " ".join(en), "zh": "".join(zh)} if en else None
 
 
 def effects_section(result: object, *, heterogeneity: Sequence[tuple[str, object]] = (),
