@@ -111,6 +111,22 @@ def test_out_of_time_counts_the_later_rows_it_cannot_score():
     assert o.tidy()["n_excluded"].item() == 130
 
 
+def test_out_of_time_gives_no_scores_from_a_separated_training_fit():
+    # before: AUC, PR-AUC and Brier from a training fit that did not converge
+    df = _logit_data(400, 2)
+    df["year"] = np.repeat(np.arange(2000, 2010), 40)
+    df["sep"] = df.y * 2.0 + np.random.default_rng(1).normal(size=len(df)) * 0.01
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        o = out_of_time(df, "y ~ x + sep", time="year", split=2006)
+    assert not o.result.converged
+    assert np.isnan(o.auc) and np.isnan(o.pr_auc) and np.isnan(o.brier)
+    assert o.not_scored.startswith("training fit not estimable: ") and "sep (" in o.not_scored
+    assert o.tidy()["not_scored"].item() == o.not_scored and o.n_test == 120
+    ok = out_of_time(df, "y ~ x", time="year", split=2006)  # an estimable fit is scored
+    assert ok.not_scored is None and 0 < ok.auc < 1
+
+
 def test_subgroup_plot_marks_an_estimate_without_an_interval():
     # before: the point was drawn like any other, its missing bar readable as zero width
     import matplotlib
