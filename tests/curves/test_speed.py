@@ -79,7 +79,8 @@ def test_measures_fixed_by_construction_are_undefined():
     sp = policy_speed(df, units=4, distributions=("weibull",)).set_index("policy")
     a, b, c = sp.loc["a"], sp.loc["b"], sp.loc["c"]
     assert pd.isna(a["gini"]) and pd.isna(a["periods_to_half"]) and pd.isna(a["nc_fast"])
-    assert a["undefined"] == "gini, periods_to_half, nc_fast: every adoption in one period (0, 0 and 1 by construction)"
+    assert a["undefined"] == ("gini, periods_to_half, nc_fast: every adoption in one period "
+                              "(0, 0 and 1 by construction)")
     assert a["adoptions_per_period"] == 2 and a["span"] == 1  # measured: two adoptions in one period
     assert pd.isna(b["nc_fast"]) and b["undefined"].startswith("nc_fast: a span of 2 periods")
     assert b["periods_to_half"] == 1 and b["gini"] == pytest.approx(gini(np.array([1, 2])))
