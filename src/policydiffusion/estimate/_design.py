@@ -10,6 +10,7 @@ directly; everything else goes through formulaic's ``ModelSpec``.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -83,7 +84,11 @@ class Design:
         for v in self.variables:
             s = frame[v]
             if v in self.levels:
-                out[v] = pd.Categorical(s, categories=self.levels[v])
+                # a level the design does not have (new in later periods) is coded
+                # missing, explicitly: pandas deprecates doing so inside Categorical()
+                # and callers count such rows (out_of_time) or refuse them
+                lev = pd.Index(self.levels[v])
+                out[v] = pd.Categorical.from_codes(lev.get_indexer(s), categories=lev)
             else:
                 out[v] = s.to_numpy(dtype=np.float64, na_value=np.nan)
         return pd.DataFrame(out, index=frame.index, copy=False)
@@ -100,7 +105,13 @@ class Design:
 
     def matrix(self, typed: pd.DataFrame) -> np.ndarray:
         """Model matrix (float64, rows of ``typed``) through formulaic."""
-        with np.errstate(all="ignore"):
+        from formulaic.errors import DataMismatchWarning
+
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            # formulaic warns of a missing level (a missing value, or one _typed coded
+            # missing as unseen): the row's matrix is NaN and it is dropped and counted
+            # (prepare) or scored missing and counted by the caller (out_of_time)
+            warnings.simplefilter("ignore", DataMismatchWarning)
             mm = self.spec.get_model_matrix(typed, na_action="ignore")
         return np.asarray(mm, dtype=np.float64)
 
