@@ -55,6 +55,9 @@ def test_summary_says_why_a_measure_is_missing():
     text = d.summary()
     assert "nan" not in text.lower()  # the Weibull intercept was printed as nan
     assert "no Weibull speed: first and last adoption in the same period" in text
+    assert ("speed measures undefined: gini, periods_to_half, nc_fast: every adoption in one period"
+            in text)
+    assert pd.isna(d.speed["gini"]) and pd.isna(d.speed["nc_fast"])  # not 0 and 1 by construction
     assert "take-off none (10% never reached)" in text
     assert "no analytic p: values heavy-tailed (kurtosis 48.0 > 10)" in text
     adc, = describe_policies(spid_study(policies=[p, "adc"]), ["adc"], permutations=0)

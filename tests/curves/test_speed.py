@@ -66,8 +66,31 @@ def test_single_period_policies_are_kept_with_a_reason():
                        "period": [3, 3, 1, 2, 5]})
     sp = policy_speed(df, units=4).set_index("policy")
     assert sp.loc["a", "excluded"] == "first and last adoption in the same period"
-    assert np.isnan(sp.loc["a", "intercept"]) and sp.loc["a", "nc_fast"] == 1
+    assert np.isnan(sp.loc["a", "intercept"])
     assert pd.isna(sp.loc["b", "excluded"]) and np.isfinite(sp.loc["b", "intercept"])
+
+
+def test_measures_fixed_by_construction_are_undefined():
+    """One period: gini 0, periods_to_half 0 and nc_fast 1 whatever happened; two
+    periods: nc_fast 1 by convention. Missing, with the reason; the rest measured."""
+    df = pd.DataFrame({"policy": ["a", "a", "b", "b", "b", "c", "c", "c"],
+                       "unit": ["A", "B", "A", "B", "C", "A", "B", "C"],
+                       "period": [3, 3, 1, 2, 2, 1, 2, 3]})
+    sp = policy_speed(df, units=4, distributions=("weibull",)).set_index("policy")
+    a, b, c = sp.loc["a"], sp.loc["b"], sp.loc["c"]
+    assert pd.isna(a["gini"]) and pd.isna(a["periods_to_half"]) and pd.isna(a["nc_fast"])
+    assert a["undefined"] == ("gini, periods_to_half, nc_fast: every adoption in one period "
+                              "(0, 0 and 1 by construction)")
+    assert a["adoptions_per_period"] == 2 and a["span"] == 1  # measured: two adoptions in one period
+    assert pd.isna(b["nc_fast"]) and b["undefined"].startswith("nc_fast: a span of 2 periods")
+    assert b["periods_to_half"] == 1 and b["gini"] == pytest.approx(gini(np.array([1, 2])))
+    assert pd.isna(c["undefined"]) and c["nc_fast"] == 0 and c["periods_to_half"] == 1
+    # the diffusion index says why a one-period policy has no speed
+    from policydiffusion.curves import diffusion_index
+
+    d = diffusion_index(df, units=4, relation=None, speed=sp.reset_index()).set_index("policy")
+    assert pd.isna(d.loc["a", "speed"])
+    assert "speed: first and last adoption in the same period" in d.loc["a", "missing"]
 
 
 def test_simple_measures():

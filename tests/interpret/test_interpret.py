@@ -140,7 +140,7 @@ def test_out_of_time(panel):
     assert oot.n_train == int((panel.year <= 2005).sum())
     assert oot.n_test == int((panel.year > 2005).sum())
     assert 0.6 < oot.auc < 1 and 0 < oot.brier < 0.25
-    assert oot.tidy().shape == (1, 8) and oot.excluded == {}
+    assert oot.tidy().shape == (1, 9) and oot.excluded == {}
 
 
 def _fe_frame():

@@ -95,7 +95,6 @@ def test_lr_test_refuses_models_with_different_links():
         lr_test(fit_hazard(df, "y ~ z"), fit_hazard(df, "y ~ x + z", link="cloglog"))
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore:Data has categories outside")
 def test_out_of_time_counts_the_later_rows_it_cannot_score():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"year": np.repeat(np.arange(2000, 2010), 100),
@@ -103,12 +102,31 @@ def test_out_of_time_counts_the_later_rows_it_cannot_score():
     df["y"] = (rng.random(1000) < 1 / (1 + np.exp(2 - df.x))).astype(int)
     df.loc[df.index[df.year == 2008][:30], "x"] = np.nan  # 30 missing values
     df.loc[df.year == 2009, "c"] = "new"  # 100 rows with a level unseen in training
-    with pytest.warns(ExclusionWarning, match="130 of 300 rows"):
+    with warnings.catch_warnings(record=True) as seen:  # only ours: no pandas or formulaic warning
+        warnings.simplefilter("always")
         o = out_of_time(df, "y ~ x + C(c)", time="year", split=2006)
+    assert [type(w.message) for w in seen] == [ExclusionWarning]
+    assert "130 of 300 rows" in str(seen[0].message)
     assert o.n_test == 170
     assert o.excluded == {"with a missing value": 30,
                           "with a level the training periods do not have": 100}
     assert o.tidy()["n_excluded"].item() == 130
+
+
+def test_out_of_time_gives_no_scores_from_a_separated_training_fit():
+    # before: AUC, PR-AUC and Brier from a training fit that did not converge
+    df = _logit_data(400, 2)
+    df["year"] = np.repeat(np.arange(2000, 2010), 40)
+    df["sep"] = df.y * 2.0 + np.random.default_rng(1).normal(size=len(df)) * 0.01
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        o = out_of_time(df, "y ~ x + sep", time="year", split=2006)
+    assert not o.result.converged
+    assert np.isnan(o.auc) and np.isnan(o.pr_auc) and np.isnan(o.brier)
+    assert o.not_scored.startswith("training fit not estimable: ") and "sep (" in o.not_scored
+    assert o.tidy()["not_scored"].item() == o.not_scored and o.n_test == 120
+    ok = out_of_time(df, "y ~ x", time="year", split=2006)  # an estimable fit is scored
+    assert ok.not_scored is None and 0 < ok.auc < 1
 
 
 def test_subgroup_plot_marks_an_estimate_without_an_interval():

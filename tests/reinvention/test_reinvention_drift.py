@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 WORDS = [f"w{k}" for k in range(40)]
 
 
-def _series(keep: list[int]):
+def _series(keep: list[int], years: list[int] | None = None):
     """Text k keeps the first keep[k] of 24 base words and replaces the rest with new ones."""
     texts = []
     for k, n in enumerate(keep):
@@ -26,7 +26,7 @@ def _series(keep: list[int]):
     units = [f"u{k}" for k in range(len(keep))]
     return read_texts(pd.DataFrame({"policy": "p", "unit": units, "text": texts}),
                       adoptions=pd.DataFrame({"policy": "p", "unit": units,
-                                              "year": list(range(2000, 2000 + len(keep)))}))
+                                              "year": years or list(range(2000, 2000 + len(keep)))}))
 
 
 def test_copies_have_index_zero_and_drift_is_negative():
@@ -37,6 +37,31 @@ def test_copies_have_index_zero_and_drift_is_negative():
     d = reinvention_index(likely_sources(pair_similarity(drift), drift))
     row = d.table.iloc[0]
     assert row["index"] > 0.2 and row["slope"] < 0 and row["rho"] == pytest.approx(-1.0)
+
+
+def test_summary_says_why_there_is_no_slope_and_n_used_counts_what_was_used():
+    # before: "slope +nan per year, Spearman rho +nan (p = nan), 4 texts" (the shipped
+    # paid_sick_leave: every bill after the first from 2015), with n counting the reference
+    t = _series([24, 20, 16, 12], [2000, 2005, 2005, 2005])
+    d = reinvention_index(likely_sources(pair_similarity(t), t))
+    row = d.table.iloc[0]
+    assert row["n"] == 4 and row["n_used"] == 3 and row["index"] > 0.2
+    assert row["no_trend"] == "every text besides the reference from one year, 2005"
+    text = d.summary()
+    assert "nan" not in text
+    assert ("no slope or Spearman rho (every text besides the reference from one year, 2005), "
+            "4 texts, 3 in the index and slope") in text
+    # a truncated text is left out of n_used (and of the index) but counted in n
+    src = likely_sources(pair_similarity(t), t)
+    from policydiffusion.reinvention import Sources
+
+    cut = Sources(src.table.assign(truncated=[False, False, False, True]))
+    row = reinvention_index(cut).table.iloc[0]
+    assert row["n"] == 4 and row["n_used"] == 2
+    # two texts at different times give a slope: no reason
+    ok = _series([24, 20, 16])
+    row = reinvention_index(likely_sources(pair_similarity(ok), ok)).table.iloc[0]
+    assert row["no_trend"] is None and row["n_used"] == 2
 
 
 def test_central_reference_is_the_medoid():

@@ -57,6 +57,32 @@ def test_parameter_uncertainty_switch(observed) -> None:
                                atol=0.15 * res.std_errors.max() ** 2)
 
 
+def test_a_covariance_with_a_clearly_negative_eigenvalue_is_refused(observed) -> None:
+    # before: the negative eigenvalue was silently set to 0 and draws made from another matrix
+    sim, res = observed
+    from policydiffusion.simulate.from_fit import _draw_coefs
+
+    terms = list(res.params.index)
+    bad = res.cov.copy()
+    bad.iloc[1, 2] = bad.iloc[2, 1] = 2 * np.sqrt(bad.iloc[1, 1] * bad.iloc[2, 2])  # correlation 2
+    d = res.to_dict()
+    d["cov"] = {"terms": terms, "matrix": bad.to_numpy().tolist()}
+    with pytest.raises(InvalidOptionError,
+                       match="not positive semi-definite: eigenvalue.*along .*x, national_share_l1"):
+        simulate_from_fit(d, sim.study, policy="p", terms=TERMS, draws=2, seed=3)
+    fixed = simulate_from_fit(d, sim.study, policy="p", terms=TERMS, draws=2, seed=3,
+                              parameter_uncertainty=False)  # the estimates alone need no covariance
+    assert (fixed.coefs.nunique() == 1).all()
+    # a rounding-level negative eigenvalue (1e-13 of the largest) is kept as 0
+    w, q = np.linalg.eigh(res.cov.to_numpy())
+    w[0] = -1e-13 * np.abs(w).max()
+    near = pd.DataFrame((q * w) @ q.T, index=terms, columns=terms)
+    with pytest.raises(np.linalg.LinAlgError):  # the eigenvalue path is the one taken
+        np.linalg.cholesky(near.to_numpy())
+    draws = pd.DataFrame([_draw_coefs(res.params, near, np.random.default_rng(4)) for _ in range(3)])
+    assert np.isfinite(draws.to_numpy()).all()
+
+
 def test_fit_json_route(observed) -> None:
     sim, res = observed
     d = res.to_dict()

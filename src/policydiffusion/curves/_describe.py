@@ -80,6 +80,8 @@ class PolicyDescription:
             lines.append(f"  no Weibull speed: {self.speed['excluded']}")
         elif self.speed.get("intercept") is not None:
             lines.append(f"  Weibull speed intercept {self.speed['intercept']:.3f}")
+        if isinstance(self.speed.get("undefined"), str):
+            lines.append(f"  speed measures undefined: {self.speed['undefined']}")
         if self.moran is not None:
             lines.append(f"  Moran's I {self.moran.statistic:.3f} ({_moran_p(self.moran)})")
         if self.index.get("index") is not None:

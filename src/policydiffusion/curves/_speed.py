@@ -48,7 +48,7 @@ def gini(x: np.ndarray) -> float:
 
 def _nicholson_crotty(durations: np.ndarray) -> int:
     span = int(durations.max())
-    if span <= 2:
+    if span <= 2:  # policy_speed reports these as undefined (fast by convention, not measured)
         return 1
     cut = round(span / 3)  # round half to even, as R's round()
     return int(np.mean(durations <= cut) > 0.5)
@@ -74,12 +74,16 @@ def policy_speed(study: object, policies: str | Sequence[str] | None = None, *,
     with ``excluded`` giving the reason.
 
     Simple measures: ``nc_fast`` (Nicholson-Crotty 2009: span = last - first + 1,
-    cut = round(span / 3); 1 if more than half the adopters have duration <= cut;
-    spans <= 2 are fast), ``periods_to_half`` (periods from the first adoption to
-    the period in which half the eventual adopters have adopted),
-    ``adoptions_per_period`` (adopters / span) and ``gini`` (Gini coefficient of
-    the number of adoptions per period from first to last: 0 = spread evenly,
-    near 1 = a burst).
+    cut = round(span / 3); 1 if more than half the adopters have duration <= cut),
+    ``periods_to_half`` (periods from the first adoption to the period in which
+    half the eventual adopters have adopted), ``adoptions_per_period`` (adopters /
+    span) and ``gini`` (Gini coefficient of the number of adoptions per period from
+    first to last: 0 = spread evenly, near 1 = a burst). Measures fixed by
+    construction rather than measured are missing, and ``undefined`` names them
+    and says why: with every adoption in one period ``gini`` (would be 0),
+    ``periods_to_half`` (0) and ``nc_fast`` (1); with a span of two periods
+    ``nc_fast`` (Nicholson-Crotty count spans <= 2 as fast whatever the adopters
+    did).
 
     Examples
     --------
@@ -104,9 +108,16 @@ def policy_speed(study: object, policies: str | Sequence[str] | None = None, *,
         span = pt.last - pt.first + 1
         counts = np.bincount((dur - 1).astype(int), minlength=span)
         cum = np.cumsum(counts)
-        row.update(span=span, nc_fast=_nicholson_crotty(dur),
-                   periods_to_half=int(np.nonzero(cum >= pt.n_adopters / 2)[0][0]),
-                   adoptions_per_period=pt.n_adopters / span, gini=gini(counts))
+        row.update(span=span, adoptions_per_period=pt.n_adopters / span)
+        if span == 1:
+            row["undefined"] = ("gini, periods_to_half, nc_fast: every adoption in one period "
+                                "(0, 0 and 1 by construction)")
+        else:
+            row.update(periods_to_half=int(np.nonzero(cum >= pt.n_adopters / 2)[0][0]), gini=gini(counts))
+            if span == 2:
+                row["undefined"] = "nc_fast: a span of 2 periods counts as fast by convention, not measured"
+            else:
+                row["nc_fast"] = _nicholson_crotty(dur)
         if pt.first == pt.last:
             row["excluded"] = "first and last adoption in the same period"
             rows.append(row)
@@ -128,7 +139,7 @@ def policy_speed(study: object, policies: str | Sequence[str] | None = None, *,
             "intercept_se", "log_scale", "log_scale_se", "shape", "log_shape"]
     cols += [f"{d}_intercept" for d in distributions if d != "weibull"]
     cols += ["speed_rescaled", "speed_robust", "nc_fast", "periods_to_half", "adoptions_per_period",
-             "gini", "excluded"]
+             "gini", "excluded", "undefined"]
     out = out.reindex(columns=cols)
     v = 1 - out["intercept"].astype(float)
     rng = v.max() - v.min()

@@ -10,8 +10,10 @@ directly; everything else goes through formulaic's ``ModelSpec``.
 from __future__ import annotations
 
 import re
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -61,6 +63,20 @@ class Prepared:
         return sum(a.nbytes for a in arrs if a is not None)
 
 
+@contextmanager
+def _quiet_formulaic() -> Iterator[None]:
+    """Model matrices without numpy's or formulaic's warnings: formulaic warns of a
+    missing level (a missing value, or one :meth:`Design._typed` coded missing as
+    unseen) and gives its row the base level's zeros; :meth:`Design._complete` marks
+    that row, which ``prepare`` drops and counts (and ``predict`` scores missing, which
+    ``out_of_time`` counts)."""
+    from formulaic.errors import DataMismatchWarning
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataMismatchWarning)
+        yield
+
+
 @dataclass(frozen=True)
 class Design:
     """A fixed formula specification that turns any chunk into the same model matrix."""
@@ -83,7 +99,11 @@ class Design:
         for v in self.variables:
             s = frame[v]
             if v in self.levels:
-                out[v] = pd.Categorical(s, categories=self.levels[v])
+                # a level the design does not have (new in later periods) is coded
+                # missing, explicitly: pandas deprecates doing so inside Categorical()
+                # and callers count such rows (out_of_time) or refuse them
+                lev = pd.Index(self.levels[v])
+                out[v] = pd.Categorical.from_codes(lev.get_indexer(s), categories=lev)
             else:
                 out[v] = s.to_numpy(dtype=np.float64, na_value=np.nan)
         return pd.DataFrame(out, index=frame.index, copy=False)
@@ -100,7 +120,7 @@ class Design:
 
     def matrix(self, typed: pd.DataFrame) -> np.ndarray:
         """Model matrix (float64, rows of ``typed``) through formulaic."""
-        with np.errstate(all="ignore"):
+        with _quiet_formulaic():
             mm = self.spec.get_model_matrix(typed, na_action="ignore")
         return np.asarray(mm, dtype=np.float64)
 
@@ -223,7 +243,7 @@ def build_design(formula: str, sample: pd.DataFrame, *,
     design0 = Design(formula, response, rhs, variables, dict(levels), (), None, None)
     typed = design0._typed(sample)
     try:
-        with np.errstate(all="ignore"):
+        with _quiet_formulaic():
             mm = model_matrix(rhs, typed, na_action="ignore")
     except Exception as exc:
         raise InvalidOptionError(f"cannot build the model matrix for {formula!r}: {exc}") from exc

@@ -35,6 +35,23 @@ class LRTest:
                 f"({what} {self.loglik_restricted:.4f} vs {self.loglik_full:.4f})")
 
 
+def not_estimable_terms(fit) -> str | None:
+    """The terms of ``fit`` the estimator cannot stand behind (no convergence,
+    separation), each with why, or None when there are none: such a fit's
+    likelihood and predictions are where the iterations stopped, not a maximum.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> not_estimable_terms(SimpleNamespace(not_estimable={"x": "separated"}))
+    'x (separated)'
+    >>> not_estimable_terms(SimpleNamespace(not_estimable={})) is None
+    True
+    """
+    bad = getattr(fit, "not_estimable", None)
+    return ", ".join(f"{t} ({why})" for t, why in bad.items()) if bad else None
+
+
 def lr_test(restricted, full) -> LRTest:
     """LR = 2 (loglik_full - loglik_restricted), chi-squared with the difference in k.
 
@@ -79,9 +96,9 @@ def lr_test(restricted, full) -> LRTest:
         raise InvalidOptionError(
             f"LR tests compare two maximum-likelihood fits or two Firth fits (penalised LR); "
             f"got {kinds[0]!r} and {kinds[1]!r}.")
-    bad = [f"{which} model: {', '.join(f'{t} ({why})' for t, why in fit.not_estimable.items())}"
+    bad = [f"{which} model: {not_estimable_terms(fit)}"
            for which, fit in (("restricted", restricted), ("full", full))
-           if getattr(fit, "not_estimable", None)]
+           if not_estimable_terms(fit)]
     if bad:  # the likelihood where the iterations stopped, not a maximum
         lls = [float("nan") if getattr(f, "not_estimable", None) else f.loglik
                for f in (restricted, full)]

@@ -15,6 +15,7 @@ from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula
 from policydiffusion.estimate._hazard import fit_columns
+from policydiffusion.interpret._compare import not_estimable_terms
 
 __all__ = ["out_of_time", "OutOfTimeResult", "roc_auc", "average_precision"]
 
@@ -58,13 +59,18 @@ class OutOfTimeResult:
     excluded: Mapping[str, int] = field(default_factory=dict)
     """Later rows not scored, counted by reason (a missing value, a level the training
     periods do not have)."""
+    not_scored: str | None = None
+    """Why no scores were computed (the training fit has terms that are not estimable:
+    separation, no convergence); ``auc``, ``pr_auc`` and ``brier`` are then NaN."""
 
     def tidy(self) -> pd.DataFrame:
-        """The scores as a one-row DataFrame (``n_excluded``: later rows not scored)."""
+        """The scores as a one-row DataFrame (``n_excluded``: later rows not scored;
+        ``not_scored``: why there are no scores, if there are none)."""
         return pd.DataFrame([{"split": self.split, "n_train": self.n_train,
                               "n_test": self.n_test, "events_test": self.events_test,
                               "n_excluded": sum(self.excluded.values()),
-                              "auc": self.auc, "pr_auc": self.pr_auc, "brier": self.brier}])
+                              "auc": self.auc, "pr_auc": self.pr_auc, "brier": self.brier,
+                              "not_scored": self.not_scored}])
 
 
 def out_of_time(data: Any, formula: str, *, time: str, split: Any,
@@ -74,6 +80,9 @@ def out_of_time(data: Any, formula: str, *, time: str, split: Any,
     Later rows that cannot be scored (a missing value in the model's variables, or a
     categorical level the training periods do not have) are counted by reason in
     ``excluded`` and an :class:`~policydiffusion.errors.ExclusionWarning` says so.
+    A training fit with terms that are not estimable (separation, no convergence; the
+    check of :func:`lr_test`) predicts from where its iterations stopped: no scores
+    are computed (NaN) and ``not_scored`` names the terms and why.
 
     Examples
     --------
@@ -104,6 +113,11 @@ def out_of_time(data: Any, formula: str, *, time: str, split: Any,
             f"{split!r} not scored (" + "; ".join(f"{n} {why}" for why, n in excluded.items())
             + ").", count=sum(excluded.values())))
     p, y = p[ok], y[ok]
+    bad = not_estimable_terms(res)
+    if bad:
+        nan = float("nan")
+        return OutOfTimeResult(res, split, res.nobs, int(ok.sum()), int(y.sum()), nan, nan, nan,
+                               excluded=excluded, not_scored=f"training fit not estimable: {bad}")
     return OutOfTimeResult(res, split, res.nobs, int(ok.sum()), int(y.sum()), roc_auc(y, p),
                            average_precision(y, p), float(np.mean((p - y) ** 2)),
                            excluded=excluded)

@@ -15,6 +15,11 @@ the drift:
   does without ties; the t approximation printed p = 0 for three texts in perfect
   order, whose exact p is 1/3) and the t approximation above.
 
+``n`` counts the policy's texts; ``n_used`` those in the index and the slope (the
+reference and truncated texts left out). Where there is no slope or rho,
+``no_trend`` says why (fewer than two texts used, all from one year, all equally
+similar to the reference).
+
 Similarity levels depend on the language and tokens (Chinese characters align less
 completely than English words), so compare indices within a language.
 """
@@ -41,8 +46,9 @@ EXACT_SPEARMAN_MAX = 9
 
 @dataclass(frozen=True)
 class Drift:
-    """``table``: one row per policy (``policy, reference, n, index, slope, rho, rho_p``);
-    ``points``: one row per adopter (``policy, unit, time, order, similarity``)."""
+    """``table``: one row per policy (``policy, reference, n, n_used, index, slope, rho,
+    rho_p, no_trend``; see the module text); ``points``: one row per adopter
+    (``policy, unit, time, order, similarity``)."""
 
     table: pd.DataFrame
     points: pd.DataFrame
@@ -53,11 +59,8 @@ class Drift:
         return self.table.copy()
 
     def summary(self) -> str:
-        """One line per policy."""
-        return "\n".join(
-            f"{r.policy}: re-invention index {r.index:.3f} (vs {self.reference} text, {r.reference}),"
-            f" slope {r.slope:+.4f} per year, Spearman rho {r.rho:+.3f} (p = {r.rho_p:.3g}),"
-            f" {r.n} texts" for r in self.table.itertuples(index=False))
+        """One line per policy; a missing number is named with why it is missing."""
+        return "\n".join(_summary_line(r, self.reference) for r in self.table.itertuples(index=False))
 
     def plot(self, *, ax=None, lang: str = "en"):
         """Similarity to the reference against adoption time: see
@@ -65,6 +68,32 @@ class Drift:
         from policydiffusion.report.figures.reinvention import plot_drift
 
         return plot_drift(self, ax=ax, lang=lang)
+
+
+def _summary_line(r, reference: str) -> str:
+    index = (f"re-invention index {r.index:.3f}" if np.isfinite(r.index)
+             else "no re-invention index")
+    if np.isfinite(r.slope):
+        trend = f"slope {r.slope:+.4f} per year, " + (
+            f"Spearman rho {r.rho:+.3f} (p = {r.rho_p:.3g})" if np.isfinite(r.rho)
+            else f"no Spearman rho ({r.no_trend})")
+    else:
+        trend = f"no slope or Spearman rho ({r.no_trend})"
+    left = r.n - r.n_used
+    used = f", {r.n_used} in the index and slope" if left else ""
+    return (f"{r.policy}: {index} (vs {reference} text, {r.reference}), {trend}, "
+            f"{r.n} texts{used}")
+
+
+def _no_trend(t: np.ndarray, s: np.ndarray) -> str | None:
+    """Why the texts used give no slope or rho (None when they give both)."""
+    if len(t) < 2:
+        return f"{len(t)} text{'s' * (len(t) != 1)} besides the reference and truncated ones"
+    if not np.ptp(t) > 0:
+        return f"every text besides the reference from one year, {t[0]:g}"
+    if not np.ptp(s) > 0:
+        return "every text equally similar to the reference"
+    return None
 
 
 def reinvention_index(sources: Sources, *, reference: str = "first",
@@ -81,9 +110,9 @@ def reinvention_index(sources: Sources, *, reference: str = "first",
     ...     adoptions=pd.DataFrame({"policy": "p", "unit": ["A", "B", "C"],
     ...                             "year": [2001, 2002, 2003]}))
     >>> d = reinvention_index(likely_sources(pair_similarity(t), t))
-    >>> d.table[["policy", "reference", "n", "index", "slope"]].round(3)
-      policy reference  n  index  slope
-    0      p         A  3  0.375  -0.25
+    >>> d.table[["policy", "reference", "n", "n_used", "index", "slope"]].round(3)
+      policy reference  n  n_used  index  slope
+    0      p         A  3       2  0.375  -0.25
     """
     check_choice("reference", reference, ("first", "central"))
     if reference == "central" and pairs is None:
@@ -108,11 +137,12 @@ def reinvention_index(sources: Sources, *, reference: str = "first",
             rho, rho_p = spearman(t, s) if np.ptp(s) > 0 else (np.nan, np.nan)
         else:
             slope = intercept = rho = rho_p = np.nan
-        rows.append((policy, ref, len(g), index, slope, intercept, start, float(rho), float(rho_p)))
+        rows.append((policy, ref, len(g), len(s), index, slope, intercept, start, float(rho),
+                     float(rho_p), _no_trend(t, s)))
         points.append(pd.DataFrame({"policy": policy, "unit": g["unit"], "time": g["time"],
                                     "order": g["order"], "similarity": sim}))
-    table = pd.DataFrame(rows, columns=["policy", "reference", "n", "index", "slope", "intercept",
-                                        "start", "rho", "rho_p"])
+    table = pd.DataFrame(rows, columns=["policy", "reference", "n", "n_used", "index", "slope",
+                                        "intercept", "start", "rho", "rho_p", "no_trend"])
     return Drift(table, pd.concat(points, ignore_index=True), reference)
 
 

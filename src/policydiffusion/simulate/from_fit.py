@@ -126,13 +126,31 @@ def _fitted_terms(terms: Sequence[object], recorded: Mapping[str, Sequence[float
     return out, used, source
 
 
+# eigenvalues below this times the largest in size are rounding (as psd_correct's)
+PSD_RTOL = 1e-10
+
+
 def _draw_coefs(params: pd.Series, cov: pd.DataFrame, rng: np.random.Generator) -> dict[str, float]:
+    """One draw from N(params, cov). A covariance Cholesky cannot factor is taken
+    through its eigenvalues: negatives within rounding (``PSD_RTOL`` times the
+    largest in size) count as 0; a clearly negative one is refused (no such normal
+    distribution exists; setting it to 0 would draw from another covariance)."""
     v = cov.loc[params.index, params.index].to_numpy(float)
     v = (v + v.T) / 2
     try:
         L = np.linalg.cholesky(v)
     except np.linalg.LinAlgError:
         w, q = np.linalg.eigh(v)
+        neg = w < -PSD_RTOL * np.max(np.abs(w))
+        if neg.any():
+            load = np.abs(q[:, neg]).max(axis=1)
+            terms = [str(t) for t, x in zip(params.index, load) if x > 0.1]
+            raise InvalidOptionError(
+                f"the covariance of the coefficients is not positive semi-definite: eigenvalue(s) "
+                f"{', '.join(f'{x:.3g}' for x in w[neg])} against a largest of {np.max(np.abs(w)):.3g} "
+                f"(beyond rounding, {PSD_RTOL:g} of it), along {', '.join(terms)}; no normal "
+                "distribution has it. Refit with a variance that is (the fit's multiway and dyadic "
+                "sandwiches are corrected) or simulate with parameter_uncertainty=False.")
         L = q * np.sqrt(np.clip(w, 0.0, None))
     z = rng.standard_normal(len(params))
     beta = params.to_numpy(float) + (L * z[None, :]).sum(axis=1)
@@ -251,6 +269,10 @@ def simulate_from_fit(
         Number of simulated histories.
     parameter_uncertainty
         Draw coefficients from N(beta, V) (default); False uses beta in every draw.
+        A V with an eigenvalue below -1e-10 times its largest in size is refused
+        (:class:`~policydiffusion.errors.InvalidOptionError`); smaller negatives are
+        rounding and count as 0. A fit with terms that are not estimable is refused
+        either way, naming them.
     start, end
         Window (default: the first observed adoption period of the policy, and the
         study end).
