@@ -28,7 +28,10 @@ def test_folder_json_figure_and_pairs(tmp_path, capsys):
     assert src["FL"]["source"] is None and src["FL"]["similarity"] is None
     assert src["MI"]["source"] == "FL" and 0 < src["MI"]["similarity"] < 1
     assert src["KS"]["source"] == "FL" and src["KS"]["similarity"] == 1.0
-    assert data["reinvention_index"][0]["policy"] == "syg"
+    drift = data["reinvention_index"][0]
+    assert drift["policy"] == "syg"
+    # the texts the index and slope used (the reference left out), and why a trend is missing
+    assert (drift["n"], drift["n_used"], drift["no_trend"]) == (3, 2, None)
     assert (tmp_path / "drift.svg").read_text().startswith("<?xml")
     assert len(pd.read_csv(tmp_path / "pairs.csv")) == 6
 

@@ -59,8 +59,8 @@ def reinvention_command(
     if json_out is not None:
         payload = {
             "sources": _records(src.table),
-            "reinvention_index": _records(drift.table[["policy", "reference", "n", "index",
-                                                        "slope", "rho", "rho_p"]]),
+            "reinvention_index": _records(drift.table[["policy", "reference", "n", "n_used", "index",
+                                                        "slope", "rho", "rho_p", "no_trend"]]),
             "pairs": _records(pairs.counts),
             "texts": {"n": len(pt.table), "missing": pt.missing,
                       "exclusions": [{"reason": e.reason, "count": e.count,
