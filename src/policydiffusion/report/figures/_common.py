@@ -10,7 +10,7 @@ from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register
 from policydiffusion.report.figures._textcache import text_cache
 
 __all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels", "adoption_values",
-           "figure_renderer", "year_ticks", "tight_box"]
+           "figure_renderer", "year_ticks", "tight_box", "reuse_figures", "kept_figure", "keep_figure"]
 
 
 def font_kw(lang: str) -> dict:
@@ -28,6 +28,56 @@ def styled(lang: str) -> Iterator[None]:
 
     with mpl.rc_context(paper_rc(lang)), text_cache():
         yield
+
+
+_REUSE = {"on": False}
+_KEPT: dict[str, tuple] = {}  # kind -> (key, state): one figure per kind per process
+
+
+@contextmanager
+def reuse_figures() -> Iterator[None]:
+    """Within the block, figure functions that support it (the map) keep one figure per
+    kind per process and redraw only its data for the next call with the same layout
+    (same study, map and language), instead of building figure, axes, ticks and colour
+    bar again. The files saved are those of a new figure (the same PNG pixels). The
+    figure returned belongs to the cache: save it before the next call of the kind.
+
+    Examples
+    --------
+    >>> from policydiffusion.datasets import spid_study
+    >>> from policydiffusion.report.figures import plot_choropleth
+    >>> st = spid_study(policies=["antibully", "aborparc"])
+    >>> with reuse_figures():
+    ...     a = plot_choropleth(st, "antibully")
+    ...     b = plot_choropleth(st, "aborparc")
+    >>> a is b
+    True
+    """
+    prev = _REUSE["on"]
+    _REUSE["on"] = True
+    try:
+        yield
+    finally:
+        _REUSE["on"] = prev
+
+
+def kept_figure(kind: str, key: tuple):
+    """The state kept for ``kind`` under ``key`` inside :func:`reuse_figures`, else None.
+    A key holds ``id()`` of objects the state keeps alive (their ids cannot be reused)."""
+    kept = _KEPT.get(kind) if _REUSE["on"] else None
+    return kept[1] if kept is not None and kept[0] == key else None
+
+
+def keep_figure(kind: str, key: tuple, state) -> None:
+    """Keep ``state`` (the figure's artists) for ``kind`` inside :func:`reuse_figures`;
+    it replaces the figure kept before (one a kind)."""
+    if _REUSE["on"]:
+        old = _KEPT.pop(kind, None)
+        if old is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(old[1].figure)
+        _KEPT[kind] = (key, state)
 
 
 def new_axes(ax, figsize: tuple[float, float] = (3.5, 2.6)):

@@ -1,0 +1,64 @@
+"""One figure per kind per process (issue 16, item 19): a figure kept by
+``reuse_figures`` and redrawn for policy B gives the PNG pixels of B drawn alone,
+whatever policy it drew before (nothing of A's data, legend or scale left over)."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.image import imread  # noqa: E402
+
+from policydiffusion.datasets import spid_study  # noqa: E402
+from policydiffusion.report.figures import plot_choropleth  # noqa: E402
+from policydiffusion.report.figures._common import reuse_figures  # noqa: E402
+
+# zerotol: all 50 states adopted (no "Not adopted" key); adoption act (1994): one adopter;
+# aborparc and antibully: different year ranges (the colour bar's ticks)
+POLICIES = ["zerotol", "adoption act (1994)", "aborparc", "antibully"]
+DRAW = {"map": lambda st, p, lang: plot_choropleth(st, p, lang=lang)}
+
+
+@pytest.fixture(scope="module")
+def spid():
+    return spid_study(policies=POLICIES)
+
+
+def _pixels(ax) -> np.ndarray:
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(ax.figure)
+    return imread(io.BytesIO(buf.getvalue()))
+
+
+@pytest.mark.parametrize("kind", sorted(DRAW))
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_reused_figure_draws_what_a_new_one_draws(spid, kind, lang):
+    draw = DRAW[kind]
+    alone = {p: _pixels(draw(spid, p, lang)) for p in POLICIES}
+    kept = None
+    # each policy after each other one: A then B for every ordered pair in the cycle
+    for p in POLICIES + POLICIES[::-1]:
+        with reuse_figures():
+            ax = draw(spid, p, lang)
+        if kept is not None:
+            assert ax.figure is kept  # redrawn, not built again
+        kept = ax.figure
+        got = _pixels(ax)
+        assert got.shape == alone[p].shape and np.array_equal(got, alone[p]), (kind, lang, p)
+
+
+def test_no_reuse_outside_the_block(spid):
+    a = plot_choropleth(spid, "aborparc")
+    with reuse_figures():
+        b = plot_choropleth(spid, "aborparc")
+        c = plot_choropleth(spid, "antibully")
+        d = plot_choropleth(spid, "antibully", title="t")  # a title changes the layout: new
+    e = plot_choropleth(spid, "antibully")
+    assert a is not b and b is c and d is not c and e is not c
+    plt.close("all")
