@@ -682,15 +682,6 @@ def plot_tile_grid(study, policy: str, *, positions: Mapping[str, tuple[int, int
     vals = adoption_values(study, policy)
     fk = font_kw(lang)
     names = unit_labels(study, lang)
-    inset = scs_inset and kind in ("china_provinces", "china_prefectures")
-    # inside reuse_figures: everything but the colours depends only on these (not kept:
-    # a figure the caller gives, labels, whose places depend on the colours, the inset)
-    key = (id(study), geometry, lang, cmap) if (ax is None and not labels and title is None and not inset
-                                               and isinstance(geometry, str)) else None
-    kept = kept_figure("map", key) if key is not None else None
-    if kept is not None:
-        with styled(lang):
-            return _recolour(kept, vals, shapes, units, cmap)
     with styled(lang):
         ax = new_axes(ax, figsize=(3.5, 2.8))
         cm, norm = _color_scale(vals, cmap)
