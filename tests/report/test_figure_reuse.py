@@ -15,13 +15,14 @@ import pytest  # noqa: E402
 from matplotlib.image import imread  # noqa: E402
 
 from policydiffusion.datasets import spid_study  # noqa: E402
-from policydiffusion.report.figures import plot_choropleth  # noqa: E402
+from policydiffusion.report.figures import plot_adoption_timeline, plot_choropleth  # noqa: E402
 from policydiffusion.report.figures._common import reuse_figures  # noqa: E402
 
 # zerotol: all 50 states adopted (no "Not adopted" key); adoption act (1994): one adopter;
 # aborparc and antibully: different year ranges (the colour bar's ticks)
 POLICIES = ["zerotol", "adoption act (1994)", "aborparc", "antibully"]
-DRAW = {"map": lambda st, p, lang: plot_choropleth(st, p, lang=lang)}
+DRAW = {"map": lambda st, p, lang: plot_choropleth(st, p, lang=lang),
+        "timeline": lambda st, p, lang: plot_adoption_timeline(st, p, lang=lang)}
 
 
 @pytest.fixture(scope="module")
