@@ -14,15 +14,29 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.image import imread  # noqa: E402
 
+from policydiffusion.curves import describe_policy  # noqa: E402
 from policydiffusion.datasets import spid_study  # noqa: E402
-from policydiffusion.report.figures import plot_adoption_timeline, plot_choropleth  # noqa: E402
+from policydiffusion.report.figures import (plot_adoption_curve, plot_adoption_timeline,  # noqa: E402
+                                            plot_choropleth, plot_hazard)
 from policydiffusion.report.figures._common import reuse_figures  # noqa: E402
 
 # zerotol: all 50 states adopted (no "Not adopted" key); adoption act (1994): one adopter;
 # aborparc and antibully: different year ranges (the colour bar's ticks)
 POLICIES = ["zerotol", "adoption act (1994)", "aborparc", "antibully"]
 DRAW = {"map": lambda st, p, lang: plot_choropleth(st, p, lang=lang),
-        "timeline": lambda st, p, lang: plot_adoption_timeline(st, p, lang=lang)}
+        "timeline": lambda st, p, lang: plot_adoption_timeline(st, p, lang=lang),
+        # as describe draws them: fitted curves (their legend) and the take-off line
+        "curve": lambda st, p, lang: plot_adoption_curve(_described(st, p).curve, _described(st, p).fits,
+                                                         lang=lang, takeoff=_described(st, p).takeoff.get(
+                                                             "takeoff_period")),
+        "hazard": lambda st, p, lang: plot_hazard(_described(st, p).curve, lang=lang)}
+_DESCRIBED: dict = {}
+
+
+def _described(st, p):
+    if (id(st), p) not in _DESCRIBED:
+        _DESCRIBED[id(st), p] = describe_policy(st, p, permutations=0)
+    return _DESCRIBED[id(st), p]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register
 from policydiffusion.report.figures._textcache import text_cache
 
 __all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels", "adoption_values",
-           "figure_renderer", "year_ticks", "tight_box", "reuse_figures", "kept_figure", "keep_figure"]
+           "figure_renderer", "year_ticks", "tight_box", "reuse_figures", "kept_figure", "keep_figure",
+           "kept_axes"]
 
 
 def font_kw(lang: str) -> dict:
@@ -78,6 +79,26 @@ def keep_figure(kind: str, key: tuple, state) -> None:
 
             plt.close(old[1].figure)
         _KEPT[kind] = (key, state)
+
+
+def kept_axes(kind: str, key: tuple, figsize: tuple[float, float] = (3.5, 2.6)):
+    """Inside :func:`reuse_figures`, the axes kept for ``kind`` under ``key`` emptied of
+    their data (lines, collections, texts, patches, legend), with the limits of new
+    axes (autoscaled from nothing); else new axes of ``figsize`` (kept inside the block).
+    For a figure whose layout (size, labels) does not depend on the data drawn."""
+    kept = kept_figure(kind, key)
+    if kept is None:
+        ax = new_axes(None, figsize)
+        keep_figure(kind, key, ax)
+        return ax
+    ax = kept
+    for a in [*ax.lines, *ax.collections, *ax.texts, *ax.patches]:
+        a.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.relim()  # no data: limits as new axes have them, found again from what is drawn next
+    ax.autoscale()
+    return ax
 
 
 def new_axes(ax, figsize: tuple[float, float] = (3.5, 2.6)):
