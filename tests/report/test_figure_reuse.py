@@ -77,3 +77,24 @@ def test_no_reuse_outside_the_block(spid):
     e = plot_choropleth(spid, "antibully")
     assert a is not b and b is c and d is not c and e is not c
     plt.close("all")
+
+
+def test_timeline_labels_skip_the_inside_check_only_where_every_point_is_inside(spid):
+    # the check is left out (annotation_clip=False: ~25 ms a timeline) because every
+    # label's point lies inside autoscaled axes: the labels drawn are those it would draw
+    for p in POLICIES:
+        ax = plot_adoption_timeline(spid, p)
+        r = ax.figure.canvas.get_renderer()
+        labels = [t for t in ax.texts if t.get_annotation_clip() is False]
+        assert len(labels) == 50
+        for t in labels:
+            t.set_annotation_clip(None)
+            assert t._check_xy(r), (p, t.get_text())
+        plt.close(ax.figure)
+    # on axes the caller gives (limits that may cut points off) matplotlib still checks
+    fig, ax = plt.subplots()
+    ax.set_xlim(2000, 2001)
+    ax.set_autoscale_on(False)
+    plot_adoption_timeline(spid, "aborparc", ax=ax)
+    assert all(t.get_annotation_clip() is None for t in ax.texts)
+    plt.close(fig)

@@ -67,6 +67,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
     # inside reuse_figures the figure of the policy before is redrawn: same units, groups
     # and labels (their order within a group is the policy's)
     key = (id(study), by, lang, label_units, tuple(ticks)) if ax is None and title is None else None
+    own = ax is None
     kept = kept_figure("timeline", key) if key is not None else None
     with styled(lang):
         if kept is not None:
@@ -80,9 +81,14 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
             ax = new_axes(ax, figsize=(3.5, max(2.6, LABEL_SIZE * 1.25 / 72 * n + 0.8)))
             for s in seps:
                 ax.axhline(s, color="0.85", lw=0.5)
+            # every point lies inside axes autoscaled with margins, so matplotlib's check at
+            # each draw and measure that it does (~0.3 ms a label) is left out: the same
+            # labels drawn; not on axes the caller gives (their limits may cut points off)
+            clip = False if own and min(ax.margins()) > 0 else None
             # offset in points: the same gap whatever the time span
             texts = [ax.annotate(names[u], (x, yy), xytext=(3, 0), textcoords="offset points",
-                                 fontsize=LABEL_SIZE, va="center", **fk) for u, x, yy in rows] if label_units else []
+                                 fontsize=LABEL_SIZE, va="center", annotation_clip=clip, **fk)
+                     for u, x, yy in rows] if label_units else []
         # one line of markers per kind, not an artist per unit (most of the figure's
         # construction); lines are drawn before texts whatever the order they were added in
         lines = []
