@@ -257,7 +257,7 @@ def _figures(study, d, out: Path, lang: str, *, formats: tuple[str, ...] = ("png
         "timeline": lambda: plot_adoption_timeline(study, d.policy, lang=lang),
     }
     for kind, draw in figures.items():
-        with reuse_figures():  # the map of the policy before, recoloured: the same files
+        with reuse_figures():  # each kind's figure of the policy before, redrawn: the same files
             ax = draw()
         # zlib level 3: the same pixels as the default 6, a third less time, ~8% larger files
         save_figure(ax, out / f"{safe}_{kind}", formats, dpi=dpi, png_compression=3)

@@ -1,4 +1,4 @@
-"""Helpers shared by the figure modules: axes creation, fonts per language, saving."""
+"""Helpers shared by the figure modules: axes creation (kept for reuse), fonts per language, saving."""
 
 from __future__ import annotations
 
@@ -37,11 +37,13 @@ _KEPT: dict[str, tuple] = {}  # kind -> (key, state): one figure per kind per pr
 
 @contextmanager
 def reuse_figures() -> Iterator[None]:
-    """Within the block, figure functions that support it (the map) keep one figure per
+    """Within the block, the adoption curve, hazard, map and timeline keep one figure per
     kind per process and redraw only its data for the next call with the same layout
-    (same study, map and language), instead of building figure, axes, ticks and colour
-    bar again. The files saved are those of a new figure (the same PNG pixels). The
-    figure returned belongs to the cache: save it before the next call of the kind.
+    (same language; for the map and timeline the same study), instead of building
+    figure, axes, ticks and colour bar again. Not kept: a figure on axes the caller
+    gives, or with a title. The files saved are those of a new figure (the same PNG
+    pixels). The figure returned belongs to the cache: save it before the next call of
+    its kind.
 
     Examples
     --------

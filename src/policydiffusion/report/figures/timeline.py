@@ -135,7 +135,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
                 from types import SimpleNamespace
 
                 keep_figure("timeline", key, SimpleNamespace(
-                    figure=ax.figure, ax=ax, texts=texts, lines=dict(zip((True, False), lines)),
+                    figure=ax.figure, ax=ax, study=study, texts=texts, lines=dict(zip((True, False), lines)),
                     caption=ax.texts[-1] if len(adopt) < n else None))
     return ax
 
