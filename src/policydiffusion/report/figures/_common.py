@@ -1,4 +1,4 @@
-"""Helpers shared by the figure modules: axes creation, fonts per language, saving."""
+"""Helpers shared by the figure modules: axes creation (kept for reuse), fonts per language, saving."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from policydiffusion.report.figures._fonts import CJK_FAMILY, paper_rc, register
 from policydiffusion.report.figures._textcache import text_cache
 
 __all__ = ["save_figure", "font_kw", "styled", "new_axes", "unit_labels", "adoption_values",
-           "figure_renderer", "year_ticks", "tight_box"]
+           "figure_renderer", "year_ticks", "tight_box", "reuse_figures", "kept_figure", "keep_figure",
+           "kept_axes"]
 
 
 def font_kw(lang: str) -> dict:
@@ -28,6 +29,78 @@ def styled(lang: str) -> Iterator[None]:
 
     with mpl.rc_context(paper_rc(lang)), text_cache():
         yield
+
+
+_REUSE = {"on": False}
+_KEPT: dict[str, tuple] = {}  # kind -> (key, state): one figure per kind per process
+
+
+@contextmanager
+def reuse_figures() -> Iterator[None]:
+    """Within the block, the adoption curve, hazard, map and timeline keep one figure per
+    kind per process and redraw only its data for the next call with the same layout
+    (same language; for the map and timeline the same study), instead of building
+    figure, axes, ticks and colour bar again. Not kept: a figure on axes the caller
+    gives, or with a title. The files saved are those of a new figure (the same PNG
+    pixels). The figure returned belongs to the cache: save it before the next call of
+    its kind.
+
+    Examples
+    --------
+    >>> from policydiffusion.datasets import spid_study
+    >>> from policydiffusion.report.figures import plot_choropleth
+    >>> st = spid_study(policies=["antibully", "aborparc"])
+    >>> with reuse_figures():
+    ...     a = plot_choropleth(st, "antibully")
+    ...     b = plot_choropleth(st, "aborparc")
+    >>> a is b
+    True
+    """
+    prev = _REUSE["on"]
+    _REUSE["on"] = True
+    try:
+        yield
+    finally:
+        _REUSE["on"] = prev
+
+
+def kept_figure(kind: str, key: tuple):
+    """The state kept for ``kind`` under ``key`` inside :func:`reuse_figures`, else None.
+    A key holds ``id()`` of objects the state keeps alive (their ids cannot be reused)."""
+    kept = _KEPT.get(kind) if _REUSE["on"] else None
+    return kept[1] if kept is not None and kept[0] == key else None
+
+
+def keep_figure(kind: str, key: tuple, state) -> None:
+    """Keep ``state`` (the figure's artists) for ``kind`` inside :func:`reuse_figures`;
+    it replaces the figure kept before (one a kind)."""
+    if _REUSE["on"]:
+        old = _KEPT.pop(kind, None)
+        if old is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(old[1].figure)
+        _KEPT[kind] = (key, state)
+
+
+def kept_axes(kind: str, key: tuple, figsize: tuple[float, float] = (3.5, 2.6)):
+    """Inside :func:`reuse_figures`, the axes kept for ``kind`` under ``key`` emptied of
+    their data (lines, collections, texts, patches, legend), with the limits of new
+    axes (autoscaled from nothing); else new axes of ``figsize`` (kept inside the block).
+    For a figure whose layout (size, labels) does not depend on the data drawn."""
+    kept = kept_figure(kind, key)
+    if kept is None:
+        ax = new_axes(None, figsize)
+        keep_figure(kind, key, ax)
+        return ax
+    ax = kept
+    for a in [*ax.lines, *ax.collections, *ax.texts, *ax.patches]:
+        a.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.relim()  # no data: limits as new axes have them, found again from what is drawn next
+    ax.autoscale()
+    return ax
 
 
 def new_axes(ax, figsize: tuple[float, float] = (3.5, 2.6)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from policydiffusion.report.figures._common import font_kw, new_axes, styled, year_ticks
+from policydiffusion.report.figures._common import font_kw, kept_axes, new_axes, styled, year_ticks
 from policydiffusion.report.figures._fonts import tr
 
 __all__ = ["plot_adoption_curve", "plot_hazard"]
@@ -57,6 +57,8 @@ def plot_adoption_curve(curve: pd.DataFrame | object, fits=None, *, policy: str 
         curve = _study_curve(curve, policy)
     fk = font_kw(lang)
     with styled(lang):
+        # inside reuse_figures: the axes of the curve before, emptied (the layout is fixed)
+        ax = kept_axes("curve", (lang,)) if ax is None and not title else ax
         ax = new_axes(ax)
         per = curve["period"].to_numpy(float)
         ax.plot(per, curve["cumulative_share"], marker="o", ms=2.5, lw=0, color="black",
@@ -118,6 +120,7 @@ def plot_hazard(curve: pd.DataFrame, *, ax=None, lang: str = "en", title: str | 
     """
     fk = font_kw(lang)
     with styled(lang):
+        ax = kept_axes("hazard", (lang,)) if ax is None and not title else ax
         ax = new_axes(ax)
         h = curve["hazard"].fillna(0.0)
         _bars(ax, curve["period"].to_numpy(float), h.to_numpy(float), width=0.85, color="C0")

@@ -13,7 +13,7 @@ from typing import Mapping
 import numpy as np
 
 from policydiffusion.report.figures._common import (adoption_values, year_ticks, figure_renderer, font_kw,
-                                                    new_axes, styled, unit_labels)
+                                                    keep_figure, kept_figure, new_axes, styled, unit_labels)
 from policydiffusion.errors import check_choice
 from policydiffusion.report.figures._fonts import tr
 
@@ -307,18 +307,26 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     vals = adoption_values(study, policy)
     fk = font_kw(lang)
     names = unit_labels(study, lang)
+    inset = scs_inset and kind in ("china_provinces", "china_prefectures")
+    # inside reuse_figures: everything but the colours depends only on these (not kept:
+    # a figure the caller gives, labels, whose places depend on the colours, the inset)
+    key = (id(study), geometry, lang, cmap) if (ax is None and not labels and title is None and not inset
+                                               and isinstance(geometry, str)) else None
+    kept = kept_figure("map", key) if key is not None else None
+    if kept is not None:
+        with styled(lang):
+            return _recolour(kept, vals, shapes, units, cmap)
     with styled(lang):
         # labels need room: a labelled map defaults to a wider figure, same font sizes
         ax = new_axes(ax, figsize=(5.0, 4.0) if labels else (3.5, 2.8))
         cm, norm = _color_scale(vals, cmap)
         fill = {key: cm(norm(vals[key])) if key in vals else NO_ADOPTION if key in units else NO_DATA
                 for key in shapes}
-        inset = scs_inset and kind in ("china_provinces", "china_prefectures")
         main = {k: m for k, rings in shapes.items()
                 if (m := [r for r in rings if not (inset and _south_sea(r))])}
-        ax.add_collection(PolyCollection([r for rings in main.values() for r in rings],
-                                         facecolors=[fill[k] for k, rings in main.items() for _ in rings],
-                                         edgecolors="white", linewidths=0.3))
+        polys = ax.add_collection(PolyCollection([r for rings in main.values() for r in rings],
+                                                 facecolors=_fills(fill, main),
+                                                 edgecolors="white", linewidths=0.3))
         if inset:
             hainan = next((u for u, k in key_of.items() if k == "460000"), "460000")
             _scs_inset(ax, main, shapes, fill, fill.get(hainan, NO_DATA), lang, fk,
@@ -332,10 +340,16 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         if missing:
             ax.annotate(f"{tr('No data', lang)}: {', '.join(missing[:5])}", (0, 0), xycoords="axes fraction",
                         fontsize=6, **fk)
-        _colorbar(ax, norm, cm, lang, fk)
+        cb = _colorbar(ax, norm, cm, lang, fk)
         # China's empty corner is the south-west; the US's the south-east (AK/HI sit south-west)
-        _legend_no_adoption(ax, lang, fk, loc="lower left" if kind.startswith("china") else "lower right",
-                            needed=any(u not in vals for u in units))
+        loc = "lower left" if kind.startswith("china") else "lower right"
+        _legend_no_adoption(ax, lang, fk, loc=loc, needed=any(u not in vals for u in units))
+        if key is not None:
+            from types import SimpleNamespace
+
+            keep_figure("map", key, SimpleNamespace(figure=ax.figure, ax=ax, study=study, polys=polys,
+                                                    main=list(main.items()), cb=cb, lang=lang, fk=fk,
+                                                    loc=loc))
         if title:
             ax.set_title(title, **fk)
         if labels:  # last: the colorbar and title change the map's scale, hence what fits
@@ -344,6 +358,33 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
             _label_polygons(ax, {k: v for k, v in main.items() if k in names}, names, fill, fk,
                             small=small, min_area=min_area)
     return ax
+
+
+def _fills(fill: dict, main) -> list:
+    """The colour of each ring of ``main`` (key -> rings), in the collection's order."""
+    return [fill[k] for k, rings in (main.items() if isinstance(main, dict) else main) for _ in rings]
+
+
+def _recolour(kept, vals: dict, shapes: dict, units: list, cmap: str):
+    """The kept map with ``vals``'s colours, colour bar range and "Not adopted" key: what
+    a new map of them draws (same rings, axes and colour bar)."""
+    cm, norm = _color_scale(vals, cmap)
+    fill = {key: cm(norm(vals[key])) if key in vals else NO_ADOPTION if key in units else NO_DATA
+            for key in shapes}
+    kept.polys.set_facecolor(_fills(fill, kept.main))
+    cb = kept.cb
+    with cb.norm.callbacks.blocked():  # one redraw of the bar, never with vmin > vmax
+        cb.norm.vmin, cb.norm.vmax = norm.vmin, norm.vmax
+    cb.update_normal(cb.mappable)
+    # the bar's redraw put back the locator it had when made; a new map sets this one after it
+    year_ticks(cb.ax.xaxis)
+    needed = any(u not in vals for u in units)
+    legend = kept.ax.get_legend()
+    if legend is not None:
+        legend.set_visible(needed)
+    else:
+        _legend_no_adoption(kept.ax, kept.lang, kept.fk, loc=kept.loc, needed=needed)
+    return kept.ax
 
 
 # ------------------------------------------------------------ South China Sea inset

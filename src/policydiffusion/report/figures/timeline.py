@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from policydiffusion.report.figures._common import (adoption_values, figure_renderer, font_kw,
-                                                    new_axes, styled, unit_labels)
+from policydiffusion.report.figures._common import (adoption_values, figure_renderer, font_kw, keep_figure,
+                                                    kept_figure, new_axes, styled, unit_labels)
 from policydiffusion.report.figures._fonts import tr
 
 __all__ = ["plot_adoption_timeline"]
@@ -47,49 +47,96 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
     fk = font_kw(lang)
     order = sorted(range(len(units)), key=lambda i: (groups[i], adopt.get(units[i], np.inf), units[i]))
     n = len(units)
-    with styled(lang):
-        # one row per unit, tall enough for a LABEL_SIZE label
-        ax = new_axes(ax, figsize=(3.5, max(2.6, LABEL_SIZE * 1.25 / 72 * n + 0.8)))
-        y, ticks, labels, prev, start, texts = 0.0, [], [], None, 0.0, []
-        dots: dict[bool, list] = {True: [], False: []}  # (x, y) of adopters and non-adopters
-        for i in order:
-            g = groups[i]
-            if prev is not None and g != prev:
-                ticks.append((start + y - 1) / 2)
-                labels.append(tr(prev, lang))
-                ax.axhline(-(y - 0.25), color="0.85", lw=0.5)
-                y += 0.5
-                start = y
-            prev = g
-            u = units[i]
-            x = adopt[u] if u in adopt else end + 1
-            dots[u in adopt].append((x, -y))
-            if label_units:  # offset in points: the same gap whatever the time span
-                texts.append(ax.annotate(names[u], (x, -y), xytext=(3, 0), textcoords="offset points",
-                                         fontsize=LABEL_SIZE, va="center", **fk))
-            y += 1
-        if prev is not None:
+    # rows (y from the top), group ticks and separators: the layout, the same for every policy
+    y, ticks, labels, prev, start, seps, rows = 0.0, [], [], None, 0.0, [], []
+    for i in order:
+        g = groups[i]
+        if prev is not None and g != prev:
             ticks.append((start + y - 1) / 2)
             labels.append(tr(prev, lang))
+            seps.append(-(y - 0.25))
+            y += 0.5
+            start = y
+        prev = g
+        u = units[i]
+        rows.append((u, adopt[u] if u in adopt else end + 1, -y))
+        y += 1
+    if prev is not None:
+        ticks.append((start + y - 1) / 2)
+        labels.append(tr(prev, lang))
+    # inside reuse_figures the figure of the policy before is redrawn: same units, groups
+    # and labels (their order within a group is the policy's)
+    key = (id(study), by, lang, label_units, tuple(ticks)) if ax is None and title is None else None
+    own = ax is None
+    kept = kept_figure("timeline", key) if key is not None else None
+    with styled(lang):
+        if kept is not None:
+            ax = kept.ax
+            for t, (u, x, yy) in zip(kept.texts, rows):
+                t.set_text(names[u])
+                t.xy = (x, yy)
+            texts = kept.texts
+        else:
+            # one row per unit, tall enough for a LABEL_SIZE label
+            ax = new_axes(ax, figsize=(3.5, max(2.6, LABEL_SIZE * 1.25 / 72 * n + 0.8)))
+            for s in seps:
+                ax.axhline(s, color="0.85", lw=0.5)
+            # every point lies inside axes autoscaled with margins, so matplotlib's check at
+            # each draw and measure that it does (~0.3 ms a label) is left out: the same
+            # labels drawn; not on axes the caller gives (their limits may cut points off)
+            clip = False if own and min(ax.margins()) > 0 else None
+            # offset in points: the same gap whatever the time span
+            texts = [ax.annotate(names[u], (x, yy), xytext=(3, 0), textcoords="offset points",
+                                 fontsize=LABEL_SIZE, va="center", annotation_clip=clip, **fk)
+                     for u, x, yy in rows] if label_units else []
         # one line of markers per kind, not an artist per unit (most of the figure's
         # construction); lines are drawn before texts whatever the order they were added in
+        lines = []
         for adopted, style, colour in ((True, "o", "C0"), (False, "x", "0.6")):
-            if dots[adopted]:
-                ax.plot(*zip(*dots[adopted]), style, ms=2.5, color=colour)
-        ax.set_yticks([-t for t in ticks], labels, **fk)
-        ax.tick_params(axis="y", length=0)
+            xy = [(x, yy) for u, x, yy in rows if (u in adopt) == adopted]
+            if kept is not None and kept.lines.get(adopted) is not None:
+                kept.lines[adopted].set_data(*(map(np.asarray, zip(*xy)) if xy else ([], [])))
+                kept.lines[adopted].set_visible(bool(xy))  # an empty one: not even an SVG group
+            elif xy:  # the crosses' line after the dots', as in a new figure
+                lines.append(ax.plot(*zip(*xy), style, ms=2.5, color=colour)[0])
+                if kept is not None:
+                    kept.lines[adopted] = lines[-1]
+        if kept is not None:
+            from matplotlib.ticker import AutoLocator
+
+            ax.xaxis.set_major_locator(AutoLocator())  # a new axis's, when it is autoscaled
+            ax.relim()  # the x range as a new figure's autoscaling finds it
+            ax.set_autoscalex_on(True)
+            ax.autoscale_view(scaley=False)
+        else:
+            ax.set_yticks([-t for t in ticks], labels, **fk)
+            ax.tick_params(axis="y", length=0)
         _room_for_labels(ax, texts)
         # years only up to the policy's end; the column of crosses after it gets a caption
         ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
         lo = ax.get_xlim()[0]
         ax.set_xticks([t for t in ax.get_xticks() if lo <= t <= end])
-        if len(adopt) < n:
-            ax.annotate(tr("Not adopted", lang), (end + 1, -(y - 1)), xytext=(0, -6),
-                        textcoords="offset points", ha="center", va="top", fontsize=LABEL_SIZE, color="0.4", **fk)
-        ax.set_xlabel(tr("Adoption period", lang), **fk)
-        ax.spines["left"].set_visible(False)
-        if title:
-            ax.set_title(title, **fk)
+        caption = (end + 1, -(y - 1))
+        if kept is not None and kept.caption is not None:
+            kept.caption.xy = caption
+            kept.caption.set_visible(len(adopt) < n)
+        elif len(adopt) < n:
+            cap = ax.annotate(tr("Not adopted", lang), caption, xytext=(0, -6),
+                              textcoords="offset points", ha="center", va="top", fontsize=LABEL_SIZE,
+                              color="0.4", **fk)
+            if kept is not None:
+                kept.caption = cap
+        if kept is None:
+            ax.set_xlabel(tr("Adoption period", lang), **fk)
+            ax.spines["left"].set_visible(False)
+            if title:
+                ax.set_title(title, **fk)
+            if key is not None and adopt:  # the dots' line first: a figure to redraw
+                from types import SimpleNamespace
+
+                keep_figure("timeline", key, SimpleNamespace(
+                    figure=ax.figure, ax=ax, study=study, texts=texts, lines=dict(zip((True, False), lines)),
+                    caption=ax.texts[-1] if len(adopt) < n else None))
     return ax
 
 
