@@ -232,7 +232,7 @@ class GroupTimeResult:
             out["note"] = "; ".join(filter(None, [
                 f"the covariance of the {k} tested effects has rank {df} (eigenvalues at most "
                 f"{zero_tol:g} times the largest taken as 0): chi-squared on {df} df",
-                out["note"]]))
+                str(out["note"] or "")]))
         out.update(statistic=stat, df=df, p_value=float(stats.chi2.sf(stat, df)))
         return out
 
