@@ -63,7 +63,7 @@ def describe_command(
     rel = relation_name if relation_name in study.relations else None
     task = _Task(study, speed, method, rel, permutations, seed, out, lang, formats, dpi,
                  fits=parallel.result() if parallel is not None else None)
-    chunks = _chunks(ids, jobs, figures=True) if out is not None else [ids]
+    chunks = _chunks(ids, jobs) if out is not None else [ids]
     entries, curves, fits, cats, idx = [], [], [], [], []
     for entry, curve, cat, index, fit, summary in _map(task, chunks, jobs):
         entries.append(entry)
@@ -186,21 +186,21 @@ class _ParallelFits:
         return fits
 
 
-def _chunks(ids: list[str], jobs: int, *, figures: bool = False) -> list[list[str]]:
-    """Batches of at most 64 policies for one process (large enough for batched fits,
-    small enough that summaries are printed as they come); else 4 per worker, so a
-    chunk of slow fits does not keep the others waiting. With figures (about 0.4 s of
-    CPU a policy) workers get at most 16 policies at a time: with 4 chunks a worker,
-    one worker went on alone for up to a chunk's 30-40 s at the end.
+def _chunks(ids: list[str], jobs: int) -> list[list[str]]:
+    """Batches of policies whose figures are drawn (without figures all policies are
+    one batch): at most 64 for one process (large enough for batched fits, small
+    enough that summaries are printed as they come); with workers 4 per worker but at
+    most 16 (about 0.3 s of figure CPU a policy): with 4 chunks a worker, one worker
+    went on alone for up to a chunk's 30-40 s at the end.
 
-    >>> [len(c) for c in _chunks([str(i) for i in range(100)], 2, figures=True)]
+    >>> [len(c) for c in _chunks([str(i) for i in range(100)], 2)]
     [13, 13, 13, 13, 13, 13, 13, 9]
-    >>> max(len(c) for c in _chunks([str(i) for i in range(728)], 2, figures=True))
+    >>> max(len(c) for c in _chunks([str(i) for i in range(728)], 2))
     16
     """
     n = -(-len(ids) // 64) if jobs == 1 else min(len(ids), 4 * jobs)
     size = -(-len(ids) // max(n, 1))
-    if figures and jobs > 1:
+    if jobs > 1:
         size = min(size, 16)
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
