@@ -12,35 +12,10 @@ from scipy import stats
 from policydiffusion.effects._design import as_pandas, bin_name, event_time_indicators, normalise_bins
 from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 from policydiffusion.errors import InvalidOptionError, Problem, StudyDataError
+from policydiffusion.estimate._rank import covariance_rank
 
 __all__ = ["event_study", "EventStudyResult", "fit_fixest", "estimation_rows", "wald_f",
            "single_cluster_terms", "no_test_reasons", "covariance_rank"]
-
-
-def covariance_rank(V: np.ndarray, *, what: str, zero_tol: float = 1e-10,
-                    nonzero_tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    """Eigenvalues and eigenvectors of a symmetric covariance, the mask of those that are
-    real, and why its rank is ambiguous ('' if it is not).
-
-    Eigenvalues at most ``zero_tol`` times the largest are rounding noise (0), those above
-    ``nonzero_tol`` times it are real (the tolerances of ``curves/_newton.py``); one in
-    between leaves the rank, and so a Wald test's degrees of freedom, to rounding, and
-    the reason says so. ``what`` names the tested quantities in it.
-
-    Examples
-    --------
-    >>> lam, vec, real, why = covariance_rank(np.diag([1.0, 1e-9]), what="2 effects")
-    >>> real.tolist(), why[:52]
-    ([False, True], 'the covariance of the 2 effects has 1 eigenvalue bet')
-    """
-    lam, vec = np.linalg.eigh(V)
-    top = max(float(lam.max()), 0.0)
-    real = lam > nonzero_tol * top
-    unclear = int(np.sum(~real & (lam > zero_tol * top)))
-    why = "" if not unclear else (
-        f"the covariance of the {what} has {unclear} eigenvalue{'s' if unclear > 1 else ''} "
-        f"between {zero_tol:g} and {nonzero_tol:g} times the largest: its rank is ambiguous")
-    return lam, vec, real, why
 
 
 def no_test_reasons(se: np.ndarray) -> list[str]:

@@ -16,6 +16,7 @@ from policydiffusion.errors import InvalidOptionError, SeparationWarning, Subgro
 from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula, rhs_variables
+from policydiffusion.estimate._rank import covariance_rank
 from policydiffusion.estimate._hazard import _with_fixed_effects, fit_columns
 from policydiffusion.estimate._vcov import VcovSpec
 
@@ -241,16 +242,16 @@ def fit_subgroups(data: Any, formula: str, *, by: str, key: str, split: object =
     diff = diff_se = float("nan")
     if G == 2:
         diff, diff_se = float(b[1] - b[0]), float(np.sqrt(V[0, 0] + V[1, 1] - 2 * V[0, 1]))
-    rank = int(np.linalg.matrix_rank(CVC))
-    if rank < G - 1:  # e.g. a cluster variance with fewer clusters than differences
-        # solving would print rounding noise as a chi-squared (even a negative one)
-        why = (f"the covariance of the {G - 1} differences in {key!r} is singular (rank "
-               f"{rank}{_clusters_note(pooled)}); no Wald test can be made")
+    # the rank with the tolerances of the effects' joint tests (numpy's matrix_rank counts
+    # a 1e-12 eigenvalue as real, and solving through it prints noise as a chi-squared)
+    _, _, real, ambiguous = covariance_rank(CVC, what=f"{G - 1} differences in {key!r}")
+    rank = int(real.sum())
+    if ambiguous or rank < G - 1:  # e.g. a cluster variance with fewer clusters than differences
+        why = ambiguous or (f"the covariance of the {G - 1} differences in {key!r} is singular (rank "
+                            f"{rank}{_clusters_note(pooled)}); no Wald test can be made")
         return SubgroupResult(by, key, results, float("nan"), G - 1, float("nan"),
                               method="not computed", test="singular", pooled=pooled,
-                              shared_units=shared, not_tested=why,
-                              difference=diff if rank else float("nan"),
-                              difference_se=diff_se if rank else float("nan"), **common)
+                              shared_units=shared, not_tested=why, **common)
     stat = float(d @ np.linalg.solve(CVC, d))
     return SubgroupResult(by, key, results, stat, G - 1, float(chi2.sf(stat, G - 1)),
                           method=method, test=test, difference=diff, difference_se=diff_se,
