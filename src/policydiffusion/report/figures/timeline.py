@@ -117,6 +117,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
         lo = ax.get_xlim()[0]
         ax.set_xticks([t for t in ax.get_xticks() if lo <= t <= end])
         caption = (end + 1, -(y - 1))
+        cap = None
         if kept is not None and kept.caption is not None:
             kept.caption.xy = caption
             kept.caption.set_visible(len(adopt) < n)
@@ -136,7 +137,7 @@ def plot_adoption_timeline(study, policy: str, *, by: str | None = "region", ax=
 
                 keep_figure("timeline", key, SimpleNamespace(
                     figure=ax.figure, ax=ax, study=study, texts=texts, lines=dict(zip((True, False), lines)),
-                    caption=ax.texts[-1] if len(adopt) < n else None))
+                    caption=cap))
     return ax
 
 
