@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from policydiffusion.curves._curve import adoption_curve
+from policydiffusion.curves._curve import adoption_curve, curve_columns
 from policydiffusion.curves._data import PolicyTimes, as_study, policy_list, policy_times, policy_times_many
 from policydiffusion.curves._models import INFLUENCE, MODELS, CurveModel
 from policydiffusion.curves._newton import CHECKS, check_optimum, negll_hessian, newton_fits
@@ -361,13 +361,10 @@ class _FitData:
 
 
 def _fit_data_of(pt: PolicyTimes) -> _FitData:
-    """One policy's fit data from its adoption times."""
-    c = pt.counts()
-    n = c["n_existing"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(n > 0, c["cumulative_existing"] / n, np.nan)
-    return _FitData(np.asarray(c["period"] - pt.start + 1, float), c["at_risk"].astype(float),
-                    c["new"].astype(float), share.astype(float), int(c["period"][0]), int(n.max()))
+    """One policy's fit data from its adoption times (its :func:`curve_columns`)."""
+    c = curve_columns(pt)
+    return _FitData(np.asarray(c["t"], float), c["at_risk"].astype(float), c["new"].astype(float),
+                    c["cumulative_share"].astype(float), int(c["period"][0]), int(c["n_existing"].max()))
 
 
 def _fit_data(study: object, policy: str | Sequence[str] | None,
