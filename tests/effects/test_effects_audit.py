@@ -4,6 +4,8 @@ test rejected a true null in 46.5% of 200 simulated panels at the 5% level."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -118,3 +120,22 @@ def test_china_reproduction_keeps_every_event_time_standard_error(china_fit):
     assert "no standard error" not in china_fit.summary()
     doc = ReportDocument(title={"en": "T", "zh": "T"}, sections=(effects_section(china_fit),))
     assert "No standard error" not in render_html(doc, lang="en")
+
+
+def test_heterogeneity_note_names_the_rows_the_table_shows():
+    """The note names 'term (group)', as the heterogeneity table's rows read, not the
+    fit's interacted column 'term__group'."""
+    from policydiffusion.report.effects_section import _het_names, _se_note
+
+    rng = np.random.default_rng(2)
+    p = pd.DataFrame({"unit": np.repeat(range(40), 8), "t": np.tile(range(8), 40)})
+    a = pd.DataFrame({"policy": "x", "unit": range(16), "t": rng.integers(2, 6, 16)})
+    grp = pd.DataFrame({"unit": range(16), "g": ["early"] * 15 + ["late"]})  # one late adopter
+    k = p["t"] - p["unit"].map(dict(zip(a["unit"], a["t"])))
+    p["y"] = np.where(k >= 0, 1.0, 0.0) + rng.normal(0, .1, len(p))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = effect_heterogeneity(p, a, outcome="y", unit="unit", time="t", bins=[(0, 9)], policy="x",
+                                 moderator=grp, column="g", absorb=("unit", "t"), cluster="unit")
+    note = _se_note(h.fit, _het_names(h))
+    assert "for x_L0_to_L9 (late):" in note["en"] and "__" not in note["en"] + note["zh"]

@@ -70,8 +70,9 @@ class CurveFit:
     (a flat likelihood: the data do not identify them). ``derived`` maps names (``inflection_t``, ``inflection_period``, ``peak_t``,
     ``peak_period``, ``m``) to (estimate, delta-method standard error).
 
-    ``status`` is ``"ok"`` (a certified optimum: it passes Newton's convergence
-    check), or else one of these, with ``reason`` and its wording in ``note``:
+    ``status`` is ``"ok"`` (maximum likelihood: a certified optimum, it passes
+    Newton's convergence check; least squares: ``curve_fit``'s result, which no such
+    check certifies), or else one of these, with ``reason`` and its wording in ``note``:
 
     * ``"not_identified"``: fewer periods with units at risk than the family has
       parameters (``reason`` ``"too_few_periods"``; under least squares, no more

@@ -26,22 +26,32 @@ _HEAD = {
 }
 
 
+def _het_names(h: object) -> dict[str, str]:
+    """A heterogeneity fit's interacted columns by the rows its table shows: term (group)."""
+    groups = ["at 0", "slope"] if getattr(h, "kind", "") == "numeric" else list(getattr(h, "levels", ()))
+    return {h._cols(b, "base" if g == "at 0" else g): f"{b} ({g})"  # type: ignore[attr-defined]
+            for b in getattr(h, "base_terms", ()) for g in groups}
+
+
 def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     i = 0 if lang == "en" else 1
     return frame.rename(columns={k: v[i] for k, v in _HEAD.items()})
 
 
-def _se_note(fit: object) -> dict[str, str] | None:
+def _se_note(fit: object, names: dict[str, str] | None = None) -> dict[str, str] | None:
     """The table note naming terms shown without a standard error (one cluster only)
-    or without a test (a standard error of 0 or not finite)."""
+    or without a test (a standard error of 0 or not finite); ``names`` maps the fit's
+    columns to the names the table shows (a heterogeneity table's ``b__late`` is its
+    row ``b (late)``)."""
     shown = getattr(fit, "terms", ())  # the tables show the event-time terms, not controls
     nested = getattr(fit, "se_not_identified", None) or {}
-    terms = ", ".join(t for t in nested if t in shown)
+    named = (names or {}).get
+    terms = ", ".join(named(t, t) for t in nested if t in shown)
     no_test = ""
     if shown:
         t = fit.tidy()  # type: ignore[attr-defined]
-        no_test = ", ".join(t.loc[(t["se_not_identified"] != "") & ~t["term"].isin(list(nested)),
-                                  "term"])
+        no_test = ", ".join(named(c, c) for c in t.loc[(t["se_not_identified"] != "")
+                                                        & ~t["term"].isin(list(nested)), "term"])
     en, zh = [], []
     if terms:
         en.append(f"No standard error, test or interval for {terms}: nonzero in one cluster "
@@ -105,7 +115,7 @@ def effects_section(result: object, *, heterogeneity: Sequence[tuple[str, object
 
         items.append(frame_table(f"{key}_het_{label}", {"en": f"Effects by {label} (one pooled model)",
                                                         "zh": f"按{label}的效应差异（单一合并模型）"}, het,
-                                 note=_se_note(getattr(h, "fit", None))))
+                                 note=_se_note(getattr(h, "fit", None), _het_names(h))))
     if index is not None:
         items.append(frame_table(f"{key}_index", {"en": "Evaluation index: process and benefits",
                                                   "zh": "扩散评价指数：过程与效益"},
