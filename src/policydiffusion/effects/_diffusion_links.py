@@ -149,11 +149,9 @@ class HeterogeneityResult:
         for i, c in enumerate(combos):
             for k, w in c.items():
                 R[i, names.index(k)] = w
-        bad = [k for c in combos for k in c if k in self.fit.se_not_identified]
-        if bad:
-            return {"statistic": float("nan"), "df_num": len(combos),
-                    "df_den": self.fit.df_resid, "p_value": float("nan"),
-                    "reason": f"{bad[0]}: {self.fit.se_not_identified[bad[0]]}"}
+        untestable = self.fit.untestable((k for c in combos for k in c), df_num=len(combos))
+        if untestable is not None:
+            return untestable
         return wald_f(R @ self.fit.coef.to_numpy(), R @ self.fit.vcov.to_numpy() @ R.T,
                       self.fit.df_resid)
 

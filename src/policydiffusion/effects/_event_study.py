@@ -145,13 +145,21 @@ class EventStudyResult:
         names = list(terms)
         if not names:
             raise InvalidOptionError("wald: name at least one term.")
-        bad = [n for n in names if n in self.se_not_identified]
-        if bad:
-            return {"statistic": float("nan"), "df_num": len(names), "df_den": self.df_resid,
-                    "p_value": float("nan"), "reason": f"{', '.join(bad)}: "
-                    + self.se_not_identified[bad[0]]}
+        untestable = self.untestable(names, df_num=len(names))
+        if untestable is not None:
+            return untestable
         return wald_f(self.coef[names].to_numpy(), self.vcov.loc[names, names].to_numpy(),
                       self.df_resid)
+
+    def untestable(self, names: Iterable[str], *, df_num: int) -> dict | None:
+        """The joint test's NaN result when one of ``names`` has no identified standard
+        error, the reason naming each such term with its own reason; else None."""
+        bad = list(dict.fromkeys(n for n in names if n in self.se_not_identified))
+        if not bad:
+            return None
+        return {"statistic": float("nan"), "df_num": df_num, "df_den": self.df_resid,
+                "p_value": float("nan"),
+                "reason": "; ".join(f"{n}: {self.se_not_identified[n]}" for n in bad)}
 
     def summary(self) -> str:
         """A plain-text table of the event-time estimates with the sample description."""
