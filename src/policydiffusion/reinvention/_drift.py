@@ -155,7 +155,7 @@ def spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     Examples
     --------
     >>> rho, p = spearman(np.array([1.0, 2.0, 3.0]), np.array([0.9, 0.5, 0.2]))
-    >>> float(rho), round(p, 4)   # t approximation: p = 0
+    >>> float(rho), round(p, 4)   # exact (scipy's t approximation: 0)
     (-1.0, 0.3333)
     """
     n = len(x)

@@ -95,8 +95,11 @@ def spline_knots(ctx: "BuildContext", interior: int | Sequence[float],
         if boundary is not None:
             raise InvalidOptionError(
                 f"duration spline knots must increase strictly; got {knots} (boundaries "
-                f"given by boundary={tuple(boundary)}): put the interior knots strictly "
-                "between the boundaries.")
+                f"given by boundary={tuple(boundary)}): "
+                + ("the quantile knots of the data's durations fall on or outside those "
+                   "boundaries: widen boundary= or pass knot positions between them."
+                   if isinstance(interior, int) else
+                   "put the interior knots strictly between the boundaries."))
         raise InvalidOptionError(
             f"duration spline knots must increase strictly; got {knots} (boundaries at the "
             "smallest and largest duration). Use fewer knots or pass knot positions, e.g. "
