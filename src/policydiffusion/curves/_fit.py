@@ -279,14 +279,28 @@ class CurveFits:
     def _with_optimum(self) -> list[str]:
         return [m for m, f in self.fits.items() if f.has_optimum]
 
+    def _undecided(self, models: Sequence[str] | None = None) -> list[str]:
+        """The fitted families (of ``models``; default all) without a certified optimum
+        that are not ruled out: a step's supremum is the saturated likelihood, and a
+        family that is not identified or not converged may fit better than every
+        family with an optimum, so choosing among those would be choosing by
+        elimination. A ridge is ruled out where the exponential (or Bass, which nests
+        it) is fitted with an optimum: the ridge's supremum is the exponential's fit."""
+        ridge_ok = any(m in self.fits and self.fits[m].has_optimum for m in ("exponential", "bass"))
+        return [m for m in (self.fits if models is None else models) if m in self.fits
+                and not self.fits[m].has_optimum and not (ridge_ok and self.fits[m].reason == "ridge")]
+
     @property
     def best_models(self) -> tuple[str, ...]:
         """The lowest-AIC family and every family indistinguishable from it, among the
         families with a finite optimum: one without cannot be best (its supremum is
-        its limit's fit, which is reported by the limit's own family where fitted);
-        empty when no family has one."""
+        its limit's fit, which is reported by the limit's own family where fitted).
+        Empty when no family has one, and when a family without one is not ruled out
+        (not identified, not converged, or no finite optimum other than the ridge
+        toward the fitted exponential): the best would then be decided by
+        elimination (``best`` says "undetermined")."""
         ok = self._with_optimum()
-        if not ok:
+        if not ok or self._undecided():
             return ()
         top = min(ok, key=lambda m: self.fits[m].aic)
         return tuple(m for m in ok if m == top or self.tied(top, m))
@@ -294,20 +308,26 @@ class CurveFits:
     @property
     def best(self) -> str:
         """The family with the lowest AIC; indistinguishable ones joined by " = "
-        (e.g. "logistic = bass"); "none" when no family has a finite optimum."""
-        return " = ".join(self.best_models) or "none"
+        (e.g. "logistic = bass"); "none" when no family has a finite optimum,
+        "undetermined" when a family without one is not ruled out (see
+        :attr:`best_models`)."""
+        return " = ".join(self.best_models) or ("undetermined" if self._with_optimum() else "none")
 
     @property
     def dynamics(self) -> str | None:
-        """'external', 'internal', 'mixed' or 'internal or mixed' (Boushey), or None if
-        none of those curves was fitted."""
+        """'external', 'internal', 'mixed' or 'internal or mixed' (Boushey), or None
+        (:attr:`dynamics_note` says why) if none of those curves was fitted, or one
+        was fitted without a certified optimum and is not ruled out: not identified,
+        not converged, or no finite optimum other than the ridge toward the fitted
+        exponential (whose supremum is the exponential's own fit). The label is never
+        decided by elimination: with all adoptions in two consecutive periods only the
+        exponential has an optimum, but the logistic and Bass steps reach a higher
+        likelihood."""
         label = {v: k for k, v in INFLUENCE.items()}
         cand = [v for v in INFLUENCE.values() if v in self.fits]
-        if not cand:
+        if not cand or self._undecided(cand):
             return None
-        cand = [m for m in cand if self.fits[m].has_optimum]  # see best_models
-        if not cand:
-            return None
+        cand = [m for m in cand if self.fits[m].has_optimum]  # a ridge: see _undecided
         tests = self.lr_test_records()
         if tests:
             keep_small = tests[0]["p_value"] >= LR_LEVEL  # exponential not rejected
@@ -316,6 +336,27 @@ class CurveFits:
         top = min(cand, key=lambda m: self.fits[m].aic)
         names = [label[m] for m in cand if m == top or self.tied(top, m)]
         return " or ".join(sorted(names))
+
+    @property
+    def dynamics_note(self) -> str:
+        """Why :attr:`dynamics` is None, in English ("" when it is a label).
+
+        >>> import pandas as pd
+        >>> a = pd.DataFrame({"policy": "p", "unit": list("ABCDE"), "period": [1, 1, 1, 2, 2]})
+        >>> fits = fit_curves(a, units=10)  # two periods at risk: three parameters unidentified
+        >>> fits.dynamics, fits.best, fits.dynamics_note[:44]
+        (None, 'undetermined', 'undetermined: logistic, bass: not identified')
+        """
+        cand = [v for v in INFLUENCE.values() if v in self.fits]
+        if not cand:
+            return "none of the logistic, Bass and modified-exponential curves was fitted"
+        notes: dict[str, list[str]] = {}
+        for m in self._undecided(cand):  # grouped by reason
+            notes.setdefault(self.fits[m].note, []).append(m)
+        if not notes:
+            return ""
+        return ("undetermined: " + "; ".join(f"{', '.join(ms)}: {n}" for n, ms in notes.items())
+                + "; a family without an optimum is not ruled out, so no label is chosen by elimination")
 
     def tidy(self) -> pd.DataFrame:
         """All parameters of all fitted families (column ``model`` first, the fit's
@@ -329,7 +370,8 @@ class CurveFits:
         return [dict(zip(cols, (m, *row, f.status))) for m, f in self.fits.items() for row in f._tidy_rows()]
 
     def summary(self) -> str:
-        lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: {self.dynamics}"]
+        lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: "
+                 f"{self.dynamics or self.dynamics_note}"]
         for r in self.comparison_records():
             tie = f"  same likelihood as {r['tied_with']}" if r["tied_with"] else ""
             note = self.fits[r["model"]].note
@@ -345,7 +387,7 @@ class CurveFits:
 
     def to_dict(self) -> dict:
         return {"method": self.method, "best": self.best, "best_models": list(self.best_models),
-                "dynamics": self.dynamics, "tie_rtol": LL_TIE_RTOL,
+                "dynamics": self.dynamics, "dynamics_note": self.dynamics_note or None, "tie_rtol": LL_TIE_RTOL,
                 "lr_tests": self.lr_test_records(),
                 **{m: f.to_dict() for m, f in self.fits.items()}}
 
