@@ -209,7 +209,9 @@ class CurveFits:
     identified, no finite optimum or not converged) takes no part: it is never best,
     tied or tested (a supremum is its limit's fit, the exponential's for a ridge,
     which is compared as itself). When no family has an optimum, ``best`` is "none"
-    and ``dynamics`` None.
+    and ``dynamics`` None; when a family without one is not ruled out (anything but
+    the ridge) ``best`` is "undetermined" and ``dynamics`` None: neither is decided by
+    elimination (``dynamics_note`` says why).
     """
 
     policy: str
