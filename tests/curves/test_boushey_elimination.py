@@ -15,6 +15,7 @@ import dataclasses
 import json
 
 import pandas as pd
+import pytest
 
 from policydiffusion.curves import fit_curves
 
@@ -129,3 +130,26 @@ formula = "adopt ~ neighbors_adopted"
     text = {lang: " ".join(p[lang] for p in paras) for lang in ("en", "zh")}
     assert "dynamics are then reported as undetermined rather than chosen among the rest by elimination" in text["en"]
     assert "扩散动态均报告为无法确定，而不是在其余曲线族中以排除法选出" in text["zh"]
+
+
+def test_certified_multistart_fallback_keeps_newtons_hessian(monkeypatch):
+    """_certify dropped the Hessian Newton had just computed at the point it certified,
+    and _fit_one computed it again: the same numbers, to the bit."""
+    import numpy as np
+
+    import policydiffusion.curves._fit as fit_module
+    from policydiffusion.curves import MODELS
+    from policydiffusion.curves._fit import _cov_from_hessian, _fit_data
+    from policydiffusion.curves._newton import negll_hessian
+
+    a = pd.DataFrame({"policy": "p", "unit": list("ABCDEFGH"), "period": [1, 2, 3, 3, 4, 4, 4, 5]})
+    monkeypatch.setattr(fit_module, "negll_hessian", lambda *args: pytest.fail("Hessian recomputed"))
+    fits = fit_curves(a, units=10, optimizer="multistart")
+    _, d = _fit_data(a, "p", 10)
+    for m, f in fits.fits.items():
+        assert f.has_optimum, m
+        free = [p not in f.at_bound for p in f.params]
+        H = negll_hessian(MODELS[m], d.t, d.at_risk, d.new, f.estimate)[np.ix_(free, free)]
+        want = np.full_like(f.cov, np.nan)
+        want[np.ix_(free, free)] = _cov_from_hessian(H)
+        assert [v.hex() for v in f.cov.ravel()] == [float(v).hex() for v in want.ravel()], m

@@ -487,11 +487,13 @@ _CERTIFY_ROUNDS = 5
 _TOL_F = 1e-12
 
 
-def _certify(model: CurveModel, d: _FitData, x: np.ndarray, val: float) -> tuple[np.ndarray, float, tuple]:
+def _certify(model: CurveModel, d: _FitData, x: np.ndarray,
+             val: float) -> tuple[np.ndarray, float, tuple, np.ndarray | None]:
     """Newton's check of a point ``x`` (objective ``val``) found by the multistart
     optimiser, with Newton's steps from there where it fails (SLSQP stops short of
-    the check's tolerance): the point, its objective and the parts of the check it
-    fails (empty: a certified optimum)."""
+    the check's tolerance): the point, its objective, the parts of the check it
+    fails (empty: a certified optimum) and the Hessian there where Newton certified
+    it (None otherwise: :func:`_fit_one` computes it)."""
     data = [(d.t, d.at_risk, d.new)]
     for _ in range(_CERTIFY_ROUNDS):
         [r] = newton_fits(model, data, [[tuple(x)]])
@@ -501,11 +503,11 @@ def _certify(model: CurveModel, d: _FitData, x: np.ndarray, val: float) -> tuple
         # Newton descends, but projects a start next to a bound onto it: that can cost
         # rounding noise (SPID deathpen Bass: q 8.5e-17 -> 0, f up by 3e-14)
         if r.checked and v <= val + _TOL_F * (1 + abs(val)):
-            return r.x, v, ()
+            return r.x, v, (), r.hessian
         if not v < val:
             break
         x, val = r.x, v
-    return x, val, check_optimum(model, d.t, d.at_risk, d.new, x)
+    return x, val, check_optimum(model, d.t, d.at_risk, d.new, x), None
 
 
 def _cov_from_hessian(H: np.ndarray) -> np.ndarray | None:
@@ -587,11 +589,11 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
         for i in todo:
             if optima[i] is None and limits[i] is None:
                 (name, d) = named[i]
-                x, val, failed[i] = _certify(model, d, *_multistart(model, d, method, name)[:2])
+                x, val, failed[i], hess = _certify(model, d, *_multistart(model, d, method, name)[:2])
                 if failed[i]:
                     stopped[i] = (x, val)
                 else:
-                    optima[i] = (x, val, True)
+                    optima[i] = (x, val, True, hess)
         _ridges(model, named, stopped, limits)
     return [_no_optimum(model, d, name, limits[i], method) if limits[i] is not None
             else _no_optimum(model, d, name, _NOT_CONVERGED, method, failed[i]) if failed.get(i)
