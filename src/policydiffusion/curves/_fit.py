@@ -92,6 +92,10 @@ class CurveFit:
     Whatever the status other than ``"ok"``, every standard error, the AIC and the
     derived timings are NaN, the fit is never best, and no curve is drawn
     (``predict`` gives NaN).
+
+    ``converged`` is an alias of :attr:`has_optimum` (the name other results of the
+    package use, kept for compatibility): a fit is converged exactly when it is a
+    certified optimum, and a fit built with the two disagreeing is refused.
     """
 
     policy: str
@@ -113,6 +117,12 @@ class CurveFit:
     status: str = "ok"
     reason: str = ""
     failed: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.converged != (self.status == "ok"):
+            raise InvalidOptionError(f"CurveFit {self.policy!r} {self.model}: converged={self.converged} "
+                                     f"contradicts status {self.status!r}; converged is an alias of "
+                                     f"has_optimum (status == 'ok')")
 
     @property
     def has_optimum(self) -> bool:
