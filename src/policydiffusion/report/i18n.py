@@ -395,12 +395,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "A policy whose first adoption period already reaches 10% has no take-off (no "
               "slow start to take off from); Moran's I is given without its normal-approximation "
               "p-value where the adoption times are heavy-tailed (kurtosis above 10: few adopters "
-              "or few non-adopters, or one adoption far from the rest), as that approximation "
-              "then fails (use permutations); the share of adoptions following a neighbour's is "
+              "or few non-adopters, or one adoption far from the rest), or where fewer than four "
+              "units' adoption times differ from the most common one or there are fewer than "
+              "seven units, as that approximation then fails (use permutations); the share of adoptions following a neighbour's is "
               "undefined, not 0, when every adoption falls in one period, and Rogers' adopter "
               "categories when there are fewer than three adopters.",
         "zh": "首个采纳时期即已达到 10% 的政策没有起飞期（不存在缓慢起步阶段）；采纳时间分布厚尾时（峰度大于 10："
-              "采纳者或未采纳者很少，或某次采纳远离其他采纳），正态近似失效，莫兰指数不报告正态近似 p 值（请使用置换检验）；"
+              "采纳者或未采纳者很少，或某次采纳远离其他采纳），或采纳时间不同于最常见值的单位少于四个、单位总数少于七个时，"
+              "正态近似失效，莫兰指数不报告正态近似 p 值（请使用置换检验）；"
               "全部采纳发生在同一时期时，跟随邻居采纳的比例无定义，而非 0；采纳者少于三个时，罗杰斯采纳者类别无定义。"},
     "describe.takeoff_at_first_adoption": {"en": "none (no slow start)", "zh": "无（首期即达 10%）"},
     "describe.takeoff_not_reached": {"en": "not reached", "zh": "未达到"},
