@@ -27,10 +27,10 @@ MAX_KURTOSIS = 10.0
 #: which :func:`morans_i` gives its normal-approximation p-values. The kurtosis is
 #: bounded by about n - 2, so below about 12 units the limit above cannot trigger, yet
 #: with 2-3 adopters among 6-16 units (SPID contiguity among neighbouring states, every
-#: placement of the adopters, exact permutation p-values) the analytic p differs from
-#: the exact one by up to 0.16-0.30 with 2 adopters and 0.08-0.17 with 3, and is below
-#: 0.05 for 7-11% of placements where the exact p is for 1-5%; with 4 or more varying
-#: units and 7 or more units the differences are 0.05-0.08, as at n = 50 with b2 <= 10.
+#: placement of the adopters, exact permutation p-values: benchmarks/moran_small_samples.py)
+#: the analytic p differs from the exact one by up to 0.15-0.31 with 2 adopters (below
+#: 0.05 for 6-11% of placements, the exact p for 1-5%) and 0.07-0.14 with 3; with 4 or
+#: more varying units and 7 or more units by 0.05-0.08, as at n = 50 with b2 <= 10.
 #: On 6 units even 4 varying units differ by 0.11.
 MIN_VARYING_UNITS = 4
 MIN_UNITS = 7
