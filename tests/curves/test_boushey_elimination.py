@@ -93,45 +93,6 @@ def test_spid_compact_for_a_balanced_budget_is_no_longer_external():
     assert "two consecutive periods" in fits.dynamics_note
 
 
-def test_report_glance_and_methods_say_undetermined_in_both_languages():
-    """The glance table said "none (no family identified with a certified optimum)" (or
-    the exponential) where families without an optimum were merely not ruled out."""
-    from types import SimpleNamespace
-
-    from policydiffusion.datasets import spid_study
-    from policydiffusion.pipeline.assemble import _description
-    from policydiffusion.pipeline.describe import describe_step
-    from policydiffusion.pipeline.methods import methods_paragraphs
-    from policydiffusion.studyfile import parse_study_file
-
-    ids = ["compact for a balanced budget", "lott"]
-    sf = parse_study_file(f'''[study]
-title = "t"
-[data]
-dataset = "spid"
-[policies]
-focus = ["{ids[0]}", "{ids[1]}"]
-[[riskset]]
-name = "main"
-terms = [{{term = "neighbors_adopted", relation = "contiguity"}}]
-[[model]]
-name = "m1"
-formula = "adopt ~ neighbors_adopted"
-''')
-    study = spid_study(policies=ids, end=2017)
-    state = SimpleNamespace(descriptions=describe_step(study, sf, seed=1), sf=sf, study=study)
-    table = _description(state, 3).items[1]
-    for lang, word in (("en", "undetermined (a family without a certified optimum is not ruled out)"),
-                       ("zh", "无法确定（无经检验最优解的曲线族不能被排除）")):
-        rows = table.render("csv", lang).splitlines()
-        assert word in rows[1] and word not in rows[2], lang
-    paras = methods_paragraphs(designs=[], models=[], time=[], moderation=[], heterogeneity=[],
-                               network=None, describe=True, simulated=False)
-    text = {lang: " ".join(p[lang] for p in paras) for lang in ("en", "zh")}
-    assert "dynamics are then reported as undetermined rather than chosen among the rest by elimination" in text["en"]
-    assert "扩散动态均报告为无法确定，而不是在其余曲线族中以排除法选出" in text["zh"]
-
-
 def test_certified_multistart_fallback_keeps_newtons_hessian(monkeypatch):
     """_certify dropped the Hessian Newton had just computed at the point it certified,
     and _fit_one computed it again: the same numbers, to the bit."""
