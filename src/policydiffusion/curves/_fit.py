@@ -309,7 +309,7 @@ class CurveFits:
         its limit's fit, which is reported by the limit's own family where fitted).
         Empty when no family has one, and when a family without one is not ruled out
         (not identified, not converged, or no finite optimum other than the ridge
-        toward the fitted exponential): the best would then be decided by
+        where the exponential or Bass is fitted): the best would then be decided by
         elimination (``best`` says "undetermined")."""
         ok = self._with_optimum()
         if not ok or self._undecided():
@@ -330,8 +330,8 @@ class CurveFits:
         """'external', 'internal', 'mixed' or 'internal or mixed' (Boushey), or None
         (:attr:`dynamics_note` says why) if none of those curves was fitted, or one
         was fitted without a certified optimum and is not ruled out: not identified,
-        not converged, or no finite optimum other than the ridge toward the fitted
-        exponential (whose supremum is the exponential's own fit). The label is never
+        not converged, or no finite optimum other than the ridge where the exponential
+        or Bass is fitted (its supremum is the exponential's own fit). The label is never
         decided by elimination: with all adoptions in two consecutive periods only the
         exponential has an optimum, but the logistic and Bass steps reach a higher
         likelihood."""
