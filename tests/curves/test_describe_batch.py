@@ -175,7 +175,8 @@ def test_cli_output_unchanged(tmp_path, monkeypatch):
     _audited(got, want)
     fit_keys = {"logistic", "gompertz", "bass", "exponential", "fit_comparison", "dynamics", "provenance"}
     for p in want:
-        assert list(got[p]) == list(want[p])
+        # dynamics_note (why a policy has no Boushey label) came after the golden
+        assert [k for k in got[p] if k != "dynamics_note"] == list(want[p])
         got[p]["takeoff"].pop("inflection_period"), want[p]["takeoff"].pop("inflection_period")
         for k in want[p]:
             if k not in fit_keys:

@@ -80,9 +80,12 @@ def test_two_periods_identify_the_exponential_only_and_it_is_saturated():
     e = fits["exponential"]
     assert e.status == "ok" and e.loglik == pytest.approx(sup, rel=1e-9)
     assert np.isfinite(e.std_error).all() and np.isfinite(e.aic)
-    assert fits.best == "exponential"
+    # the exponential is the only family with an optimum, but the others are not ruled
+    # out (their supremum equals its fit here): neither best nor external by elimination
+    assert fits.best == "undetermined" and fits.best_models == () and fits.dynamics is None
+    assert fits.dynamics_note.startswith("undetermined: logistic, bass: not identified")
     comp = fits.comparison().set_index("model")
-    assert comp.loc["exponential", "best"] and not comp.drop("exponential")["best"].any()
+    assert not comp["best"].any()
     assert comp.drop("exponential")["aic"].isna().all()
 
 
@@ -106,9 +109,10 @@ def test_identification_reaches_describe_json_summary_and_the_zh_legend():
 
     d = describe_policy(as_study(_two_periods(), units=10), "p", relation=None, permutations=0)
     text = d.summary()
-    assert "best curve by AIC: exponential" in text
+    assert "best curve by AIC: undetermined; Boushey dynamics: undetermined: logistic, bass: not identified" in text
     assert "bass: not identified: 2 periods at risk cannot identify 3 parameters" in text
     js = json.loads(json.dumps(d.to_dict()))
+    assert js["dynamics"] is None and js["dynamics_note"] == d.fits.dynamics_note
     assert js["logistic"]["status"] == "not_identified" and js["logistic"]["params"]["t0"] is None
     assert {r["model"]: r["status"] for r in js["fit_comparison"]}["gompertz"] == "not_identified"
     assert js["takeoff"]["inflection_period"] is None  # the logistic has no inflection
@@ -138,7 +142,9 @@ def test_spid_policies_with_one_and_two_periods_at_risk():
     for m in ("logistic", "gompertz", "bass"):
         _assert_not_identified(fits[two][m], 2)
         assert fits[two][m].loglik == pytest.approx(sup, rel=1e-12)
-    assert fits[two].best == "exponential" and fits[two]["exponential"].loglik == pytest.approx(sup, rel=1e-9)
+    assert fits[two]["exponential"].loglik == pytest.approx(sup, rel=1e-9)
+    # the exponential alone has an optimum: it was "best" and "external" by elimination
+    assert fits[two].best == "undetermined" and fits[two].dynamics is None
 
 
 # ---------------------------------------------------------------- not converged

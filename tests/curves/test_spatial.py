@@ -184,7 +184,7 @@ def test_analytic_p_withheld_when_values_are_heavy_tailed():
     assert p_exact > 0.02 and norm.sf(z_old) < 0.002  # what was printed was 20x too small
     assert m.to_dict()["p_randomization"] != m.to_dict()["p_randomization"]  # NaN (None in JSON)
     assert 0 < morans_i(s, p, permutations=99, seed=1).p_permutation <= 1
-    assert not np.isnan(morans_i(s, p, permutations=0, max_kurtosis=np.inf).p_randomization)
+    assert not np.isnan(morans_i(s, p, permutations=0, max_kurtosis=np.inf, min_varying=0).p_randomization)
 
 
 def test_golden_policies_keep_their_analytic_p(spid):
@@ -206,3 +206,73 @@ def test_degenerate_variance_gives_no_p_value():
     assert m.analytic_status == "degenerate variance"
     assert np.isnan(m.p_normal) and np.isnan(m.p_randomization) and np.isnan(m.z_normal)
     assert m.p_permutation == 1.0  # every permutation ties with the observed I
+
+
+def _northeast(times: dict) -> tuple:
+    """A study of the 10 north-eastern states with their SPID contiguity; ``times``:
+    adoption period of the adopters (the rest never adopt, censored at period 9)."""
+    states = ["ME", "NH", "VT", "MA", "RI", "CT", "NY", "NJ", "PA", "DE"]
+    full = spid_study(policies=["antibully"])
+    W = weight_matrix(full, "contiguity")
+    idx = [full.unit_ids.index(u) for u in states]
+    edges = pd.DataFrame([(a, b) for i, a in zip(idx, states) for j, b in zip(idx, states) if W[i, j] > 0],
+                         columns=["source", "target"])
+    adopt = pd.DataFrame({"policy": "p", "unit": list(times), "time": list(times.values())})
+    units = pd.DataFrame({"unit": states, "period": 8})
+    s = load_study(adopt, units=units.drop(columns="period"), relations={"contiguity": edges},
+                   granularity="period", end=8)
+    return s, states
+
+
+def _exact_p(s, states, times) -> tuple[float, float]:
+    """Moran's I of ``times`` and its exact permutation p-value (every placement of the
+    adopters' values over the 10 states; the censored value 9 elsewhere)."""
+    W = weight_matrix(s, "contiguity")
+    W = W / W.sum(axis=1, keepdims=True)
+    x = np.array([float(times.get(u, 9)) for u in s.unit_ids])
+    vals = list(times.values())
+    Is = []
+    for place in itertools.permutations(range(len(states)), len(vals)):
+        y = np.full(len(states), 9.0)
+        y[list(place)] = vals
+        Is.append(moran_statistic(y, W))
+    obs = moran_statistic(x, W)
+    return obs, float(np.mean(np.array(Is) >= obs - 1e-12))
+
+
+def test_analytic_p_withheld_with_few_varying_units_below_the_kurtosis_reach():
+    """Two neighbouring adopters (NJ, then DE) among 10 states: the kurtosis (3.3)
+    cannot reach 10 on 10 values, so the analytic p was given: 0.023, "significant",
+    where the exact permutation p (all 90 placements) is 0.089. Over all 90 placements
+    the analytic p is off by up to 0.18. Now withheld as "few units"."""
+    times = {"NJ": 1, "DE": 2}
+    s, states = _northeast(times)
+    m = morans_i(s, "p", permutations=0)
+    obs, p_exact = _exact_p(s, states, times)
+    assert m.statistic == pytest.approx(obs, abs=1e-12) and m.kurtosis < 5
+    assert m.analytic_status == "few units" and np.isnan(m.p_randomization) and np.isnan(m.z_normal)
+    assert m.analytic_reason.startswith("only 2 of 10 units differ from the most common value (fewer than 4)")
+    old = morans_i(s, "p", permutations=0, min_varying=0)
+    assert old.analytic_status == "ok"
+    assert round(old.p_randomization, 3) == 0.023 and round(p_exact, 4) == 0.0889  # 8 of 90 placements
+
+
+def test_analytic_p_kept_with_enough_varying_units():
+    """Five adopters among the same 10 states: the analytic p stays, within 0.08 of the
+    exact one (all 30240 placements), the accuracy accepted at b2 <= 10 on SPID."""
+    times = {"NY": 1, "NJ": 2, "PA": 2, "CT": 3, "ME": 5}
+    s, states = _northeast(times)
+    m = morans_i(s, "p", permutations=0)
+    _, p_exact = _exact_p(s, states, times)
+    assert m.analytic_status == "ok"
+    assert abs(m.p_randomization - p_exact) < 0.08
+
+
+def test_methods_state_the_few_units_rule_in_both_languages():
+    from policydiffusion.pipeline.methods import methods_paragraphs
+
+    paras = methods_paragraphs(designs=[], models=[], time=[], moderation=[], heterogeneity=[],
+                               network=None, describe=True, simulated=False)
+    text = {lang: " ".join(p[lang] for p in paras) for lang in ("en", "zh")}
+    assert "fewer than four units' adoption times differ from the most common one" in text["en"]
+    assert "采纳时间不同于最常见值的单位少于四个、单位总数少于七个时" in text["zh"]

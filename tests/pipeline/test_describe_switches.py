@@ -65,3 +65,25 @@ def test_methods_state_the_limits_of_the_descriptive_measures():
     text = {lang: " ".join(p[lang] for p in paras) for lang in ("en", "zh")}
     assert "has no take-off" in text["en"] and "kurtosis above 10" in text["en"]
     assert "没有起飞期" in text["zh"] and "峰度大于 10" in text["zh"]
+
+
+def test_glance_and_methods_say_the_best_curve_is_undetermined():
+    """"compact for a balanced budget" (all adoptions in two years): the exponential
+    alone has an optimum but the logistic/Bass step is not ruled out; the cell said
+    "Modified exponential" (elimination), now "undetermined" in both languages."""
+    from policydiffusion.pipeline.methods import methods_paragraphs
+
+    ids = ["compact for a balanced budget", "lott"]
+    study = spid_study(policies=ids, end=2017)
+    sf = parse_study_file(TEXT.format(switches="").replace('focus = ["lott"]', f"focus = {ids!r}".replace("'", '"')))
+    state = SimpleNamespace(descriptions=describe_step(study, sf, seed=1), sf=sf, study=study)
+    table = _description(state, 3).items[1]
+    for lang, word in (("en", "undetermined (a family without a certified optimum is not ruled out)"),
+                       ("zh", "无法确定（无经检验最优解的曲线族不能被排除）")):
+        rows = table.render("csv", lang).splitlines()
+        assert word in rows[1] and word not in rows[2], lang
+    paras = methods_paragraphs(designs=[], models=[], time=[], moderation=[], heterogeneity=[],
+                               network=None, describe=True, simulated=False)
+    text = {lang: " ".join(p[lang] for p in paras) for lang in ("en", "zh")}
+    assert "dynamics are then reported as undetermined rather than chosen among the rest by elimination" in text["en"]
+    assert "扩散动态均报告为无法确定，而不是在其余曲线族中以排除法选出" in text["zh"]

@@ -61,7 +61,7 @@ class PolicyDescription:
             "logistic": fits.get("logistic"), "gompertz": fits.get("gompertz"), "bass": fits.get("bass"),
             "exponential": fits.get("exponential"),
             "fit_comparison": self.fits.comparison_records() if self.fits is not None else None,
-            "dynamics": fits.get("dynamics"), "fit_method": fits.get("method"),
+            "dynamics": fits.get("dynamics"), "dynamics_note": fits.get("dynamics_note"), "fit_method": fits.get("method"),
             "speed": self.speed, "moran": self.moran.to_dict() if self.moran is not None else None,
             "follow_neighbor_share": self.follow_share, "index": self.index,
             "category_counts": category_counts(self.categories["category"].to_numpy()),
@@ -74,7 +74,8 @@ class PolicyDescription:
                  f"first {self.first_period}, last {self.last_period}, take-off "
                  f"{takeoff_text(self.takeoff)}"]
         if self.fits is not None:
-            lines.append(f"  best curve by AIC: {self.fits.best}; Boushey dynamics: {self.fits.dynamics}")
+            lines.append(f"  best curve by AIC: {self.fits.best}; Boushey dynamics: "
+                         f"{self.fits.dynamics or self.fits.dynamics_note}")
             lines += [f"  {m}: {f.note}" for m, f in self.fits.fits.items() if not f.has_optimum]
         if isinstance(self.speed.get("excluded"), str):  # NaN when the table's column is all empty
             lines.append(f"  no Weibull speed: {self.speed['excluded']}")

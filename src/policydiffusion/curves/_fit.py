@@ -92,6 +92,10 @@ class CurveFit:
     Whatever the status other than ``"ok"``, every standard error, the AIC and the
     derived timings are NaN, the fit is never best, and no curve is drawn
     (``predict`` gives NaN).
+
+    ``converged`` is an alias of :attr:`has_optimum` (the name other results of the
+    package use, kept for compatibility): a fit is converged exactly when it is a
+    certified optimum, and a fit built with the two disagreeing is refused.
     """
 
     policy: str
@@ -113,6 +117,12 @@ class CurveFit:
     status: str = "ok"
     reason: str = ""
     failed: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.converged != (self.status == "ok"):
+            raise InvalidOptionError(f"CurveFit {self.policy!r} {self.model}: converged={self.converged} "
+                                     f"contradicts status {self.status!r}; converged is an alias of "
+                                     f"has_optimum (status == 'ok')")
 
     @property
     def has_optimum(self) -> bool:
@@ -209,7 +219,9 @@ class CurveFits:
     identified, no finite optimum or not converged) takes no part: it is never best,
     tied or tested (a supremum is its limit's fit, the exponential's for a ridge,
     which is compared as itself). When no family has an optimum, ``best`` is "none"
-    and ``dynamics`` None.
+    and ``dynamics`` None; when a family without one is not ruled out (anything but
+    the ridge) ``best`` is "undetermined" and ``dynamics`` None: neither is decided by
+    elimination (``dynamics_note`` says why).
     """
 
     policy: str
@@ -279,14 +291,28 @@ class CurveFits:
     def _with_optimum(self) -> list[str]:
         return [m for m, f in self.fits.items() if f.has_optimum]
 
+    def _undecided(self, models: Sequence[str] | None = None) -> list[str]:
+        """The fitted families (of ``models``; default all) without a certified optimum
+        that are not ruled out: a step's supremum is the saturated likelihood, and a
+        family that is not identified or not converged may fit better than every
+        family with an optimum, so choosing among those would be choosing by
+        elimination. A ridge is ruled out where the exponential (or Bass, which nests
+        it) is fitted with an optimum: the ridge's supremum is the exponential's fit."""
+        ridge_ok = any(m in self.fits and self.fits[m].has_optimum for m in ("exponential", "bass"))
+        return [m for m in (self.fits if models is None else models) if m in self.fits
+                and not self.fits[m].has_optimum and not (ridge_ok and self.fits[m].reason == "ridge")]
+
     @property
     def best_models(self) -> tuple[str, ...]:
         """The lowest-AIC family and every family indistinguishable from it, among the
         families with a finite optimum: one without cannot be best (its supremum is
-        its limit's fit, which is reported by the limit's own family where fitted);
-        empty when no family has one."""
+        its limit's fit, which is reported by the limit's own family where fitted).
+        Empty when no family has one, and when a family without one is not ruled out
+        (not identified, not converged, or no finite optimum other than the ridge
+        where the exponential or Bass is fitted): the best would then be decided by
+        elimination (``best`` says "undetermined")."""
         ok = self._with_optimum()
-        if not ok:
+        if not ok or self._undecided():
             return ()
         top = min(ok, key=lambda m: self.fits[m].aic)
         return tuple(m for m in ok if m == top or self.tied(top, m))
@@ -294,20 +320,26 @@ class CurveFits:
     @property
     def best(self) -> str:
         """The family with the lowest AIC; indistinguishable ones joined by " = "
-        (e.g. "logistic = bass"); "none" when no family has a finite optimum."""
-        return " = ".join(self.best_models) or "none"
+        (e.g. "logistic = bass"); "none" when no family has a finite optimum,
+        "undetermined" when a family without one is not ruled out (see
+        :attr:`best_models`)."""
+        return " = ".join(self.best_models) or ("undetermined" if self._with_optimum() else "none")
 
     @property
     def dynamics(self) -> str | None:
-        """'external', 'internal', 'mixed' or 'internal or mixed' (Boushey), or None if
-        none of those curves was fitted."""
+        """'external', 'internal', 'mixed' or 'internal or mixed' (Boushey), or None
+        (:attr:`dynamics_note` says why) if none of those curves was fitted, or one
+        was fitted without a certified optimum and is not ruled out: not identified,
+        not converged, or no finite optimum other than the ridge where the exponential
+        or Bass is fitted (its supremum is the exponential's own fit). The label is never
+        decided by elimination: with all adoptions in two consecutive periods only the
+        exponential has an optimum, but the logistic and Bass steps reach a higher
+        likelihood."""
         label = {v: k for k, v in INFLUENCE.items()}
         cand = [v for v in INFLUENCE.values() if v in self.fits]
-        if not cand:
+        if not cand or self._undecided(cand):
             return None
-        cand = [m for m in cand if self.fits[m].has_optimum]  # see best_models
-        if not cand:
-            return None
+        cand = [m for m in cand if self.fits[m].has_optimum]  # a ridge: see _undecided
         tests = self.lr_test_records()
         if tests:
             keep_small = tests[0]["p_value"] >= LR_LEVEL  # exponential not rejected
@@ -316,6 +348,27 @@ class CurveFits:
         top = min(cand, key=lambda m: self.fits[m].aic)
         names = [label[m] for m in cand if m == top or self.tied(top, m)]
         return " or ".join(sorted(names))
+
+    @property
+    def dynamics_note(self) -> str:
+        """Why :attr:`dynamics` is None, in English ("" when it is a label).
+
+        >>> import pandas as pd
+        >>> a = pd.DataFrame({"policy": "p", "unit": list("ABCDE"), "period": [1, 1, 1, 2, 2]})
+        >>> fits = fit_curves(a, units=10)  # two periods at risk: three parameters unidentified
+        >>> fits.dynamics, fits.best, fits.dynamics_note[:44]
+        (None, 'undetermined', 'undetermined: logistic, bass: not identified')
+        """
+        cand = [v for v in INFLUENCE.values() if v in self.fits]
+        if not cand:
+            return "none of the logistic, Bass and modified-exponential curves was fitted"
+        notes: dict[str, list[str]] = {}
+        for m in self._undecided(cand):  # grouped by reason
+            notes.setdefault(self.fits[m].note, []).append(m)
+        if not notes:
+            return ""
+        return ("undetermined: " + "; ".join(f"{', '.join(ms)}: {n}" for n, ms in notes.items())
+                + "; a family without an optimum is not ruled out, so no label is chosen by elimination")
 
     def tidy(self) -> pd.DataFrame:
         """All parameters of all fitted families (column ``model`` first, the fit's
@@ -329,7 +382,8 @@ class CurveFits:
         return [dict(zip(cols, (m, *row, f.status))) for m, f in self.fits.items() for row in f._tidy_rows()]
 
     def summary(self) -> str:
-        lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: {self.dynamics}"]
+        lines = [f"Curve fits for {self.policy} ({self.method}); Boushey dynamics: "
+                 f"{self.dynamics or self.dynamics_note}"]
         for r in self.comparison_records():
             tie = f"  same likelihood as {r['tied_with']}" if r["tied_with"] else ""
             note = self.fits[r["model"]].note
@@ -345,7 +399,7 @@ class CurveFits:
 
     def to_dict(self) -> dict:
         return {"method": self.method, "best": self.best, "best_models": list(self.best_models),
-                "dynamics": self.dynamics, "tie_rtol": LL_TIE_RTOL,
+                "dynamics": self.dynamics, "dynamics_note": self.dynamics_note or None, "tie_rtol": LL_TIE_RTOL,
                 "lr_tests": self.lr_test_records(),
                 **{m: f.to_dict() for m, f in self.fits.items()}}
 
@@ -443,11 +497,13 @@ _CERTIFY_ROUNDS = 5
 _TOL_F = 1e-12
 
 
-def _certify(model: CurveModel, d: _FitData, x: np.ndarray, val: float) -> tuple[np.ndarray, float, tuple]:
+def _certify(model: CurveModel, d: _FitData, x: np.ndarray,
+             val: float) -> tuple[np.ndarray, float, tuple, np.ndarray | None]:
     """Newton's check of a point ``x`` (objective ``val``) found by the multistart
     optimiser, with Newton's steps from there where it fails (SLSQP stops short of
-    the check's tolerance): the point, its objective and the parts of the check it
-    fails (empty: a certified optimum)."""
+    the check's tolerance): the point, its objective, the parts of the check it
+    fails (empty: a certified optimum) and the Hessian there where Newton certified
+    it (None otherwise: :func:`_fit_one` computes it)."""
     data = [(d.t, d.at_risk, d.new)]
     for _ in range(_CERTIFY_ROUNDS):
         [r] = newton_fits(model, data, [[tuple(x)]])
@@ -457,11 +513,11 @@ def _certify(model: CurveModel, d: _FitData, x: np.ndarray, val: float) -> tuple
         # Newton descends, but projects a start next to a bound onto it: that can cost
         # rounding noise (SPID deathpen Bass: q 8.5e-17 -> 0, f up by 3e-14)
         if r.checked and v <= val + _TOL_F * (1 + abs(val)):
-            return r.x, v, ()
+            return r.x, v, (), r.hessian
         if not v < val:
             break
         x, val = r.x, v
-    return x, val, check_optimum(model, d.t, d.at_risk, d.new, x)
+    return x, val, check_optimum(model, d.t, d.at_risk, d.new, x), None
 
 
 def _cov_from_hessian(H: np.ndarray) -> np.ndarray | None:
@@ -543,11 +599,11 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
         for i in todo:
             if optima[i] is None and limits[i] is None:
                 (name, d) = named[i]
-                x, val, failed[i] = _certify(model, d, *_multistart(model, d, method, name)[:2])
+                x, val, failed[i], hess = _certify(model, d, *_multistart(model, d, method, name)[:2])
                 if failed[i]:
                     stopped[i] = (x, val)
                 else:
-                    optima[i] = (x, val, True)
+                    optima[i] = (x, val, True, hess)
         _ridges(model, named, stopped, limits)
     return [_no_optimum(model, d, name, limits[i], method) if limits[i] is not None
             else _no_optimum(model, d, name, _NOT_CONVERGED, method, failed[i]) if failed.get(i)

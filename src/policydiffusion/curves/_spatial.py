@@ -14,7 +14,7 @@ from policydiffusion.curves._data import PolicyTimes, as_study, policy_list, pol
 from policydiffusion.errors import InvalidOptionError, check_choice
 
 __all__ = ["MoranResult", "morans_i", "moran_statistic", "follow_neighbor_share", "weight_matrix",
-           "MAX_KURTOSIS"]
+           "MAX_KURTOSIS", "MIN_UNITS", "MIN_VARYING_UNITS"]
 
 #: Largest kurtosis b2 = n sum(z^4) / (sum z^2)^2 of the values (3 for a normal sample) at
 #: which :func:`morans_i` gives its normal-approximation p-values. Above it the values are
@@ -23,6 +23,17 @@ __all__ = ["MoranResult", "morans_i", "moran_statistic", "follow_neighbor_share"
 #: p-values differ from 4999-permutation ones by up to 0.07 at b2 <= 10 and by up to
 #: 0.34 above (e.g. 2 adopters: 1.7e-6 analytic, 0.008 exact).
 MAX_KURTOSIS = 10.0
+#: Fewest units whose values differ from the most common value, and fewest units, at
+#: which :func:`morans_i` gives its normal-approximation p-values. The kurtosis is
+#: bounded by about n - 2, so below about 12 units the limit above cannot trigger, yet
+#: with 2-3 adopters among 6-16 units (SPID contiguity among neighbouring states, every
+#: placement of the adopters, exact permutation p-values: benchmarks/moran_small_samples.py)
+#: the analytic p differs from the exact one by up to 0.15-0.31 with 2 adopters (below
+#: 0.05 for 6-11% of placements, the exact p for 1-5%) and 0.07-0.14 with 3; with 4 or
+#: more varying units and 7 or more units by 0.05-0.08, as at n = 50 with b2 <= 10.
+#: On 6 units even 4 varying units differ by 0.11.
+MIN_VARYING_UNITS = 4
+MIN_UNITS = 7
 
 
 def weight_matrix(study, relation: str, *, period: int | None = None) -> np.ndarray:
@@ -114,7 +125,8 @@ class MoranResult:
     #: kurtosis b2 of the values (see :data:`MAX_KURTOSIS`)
     kurtosis: float = np.nan
     #: ``"ok"``, or why the analytic z and p-values are NaN: ``"heavy tails"`` (b2 above
-    #: the limit) or ``"degenerate variance"`` (Var[I] not positive: I cannot vary)
+    #: the limit), ``"degenerate variance"`` (Var[I] not positive: I cannot vary) or
+    #: ``"few units"`` (see :data:`MIN_VARYING_UNITS`)
     analytic_status: str = "ok"
     analytic_reason: str | None = None
 
@@ -153,9 +165,12 @@ def _z(m: MoranResult, variance: float) -> float:
 
 
 def analytic_status(variances: tuple[float, float], kurtosis: float, *,
-                    max_kurtosis: float = MAX_KURTOSIS) -> tuple[str, str | None]:
+                    max_kurtosis: float = MAX_KURTOSIS, values: np.ndarray | None = None,
+                    min_varying: int = MIN_VARYING_UNITS, min_units: int = MIN_UNITS) -> tuple[str, str | None]:
     """(status, reason) of Moran's analytic p-values: ``"ok"`` unless a variance is
-    not positive or the values' kurtosis exceeds ``max_kurtosis``.
+    not positive, the values' kurtosis exceeds ``max_kurtosis``, or (given the
+    ``values``) there are fewer than ``min_units`` of them or fewer than
+    ``min_varying`` differ from the most common value.
 
     Examples
     --------
@@ -163,6 +178,9 @@ def analytic_status(variances: tuple[float, float], kurtosis: float, *,
     'heavy tails'
     >>> analytic_status((0.01, -1e-18), 2.0)[0]
     'degenerate variance'
+    >>> status, why = analytic_status((0.01, 0.01), 4.6, values=np.array([1, 3] + [9] * 8))
+    >>> status, why.split(":")[0]  # 2 adopters of 10, the rest censored
+    ('few units', 'only 2 of 10 units differ from the most common value (fewer than 4)')
     """
     # a zero variance comes out of the moment formulas as rounding noise (+-1e-17 for a
     # complete graph, where I = E[I] under every permutation), not as 0
@@ -172,6 +190,15 @@ def analytic_status(variances: tuple[float, float], kurtosis: float, *,
     if not kurtosis <= max_kurtosis:
         return "heavy tails", (f"values heavy-tailed (kurtosis {kurtosis:.1f} > {max_kurtosis:g}): the "
                                "normal approximation's p-values are unreliable; use permutations")
+    if values is not None:
+        n = len(values)
+        varying = n - int(np.unique(values, return_counts=True)[1].max())
+        if varying < min_varying or n < min_units:
+            why = (f"only {varying} of {n} units differ from the most common value (fewer than "
+                   f"{min_varying})" if varying < min_varying else f"only {n} units (fewer than {min_units})")
+            return "few units", (f"{why}: I takes few values under permutation and the normal "
+                                 "approximation's p-values are unreliable (off by up to 0.3); use "
+                                 "permutations")
     return "ok", None
 
 
@@ -188,7 +215,8 @@ def _p(z: float, alternative: str) -> float:
 def morans_i(study: object, policy: str, *, relation: str = "contiguity", permutations: int = 999,
              seed: int | None = None, row_standardize: bool = True, non_adopters: str = "censor",
              alternative: str = "greater", period: int | None = None,
-             max_kurtosis: float = MAX_KURTOSIS) -> MoranResult:
+             max_kurtosis: float = MAX_KURTOSIS, min_varying: int = MIN_VARYING_UNITS,
+             min_units: int = MIN_UNITS) -> MoranResult:
     """Moran's I of the adoption periods of one policy over a relation of the study.
 
     Parameters
@@ -212,6 +240,12 @@ def morans_i(study: object, policy: str, *, relation: str = "contiguity", permut
         The analytic (normal-approximation) z and p-values are NaN, with
         ``analytic_status`` ``"heavy tails"``, when the values' kurtosis exceeds this
         (see :data:`MAX_KURTOSIS`); the permutation p-value is unaffected.
+    min_varying, min_units
+        Likewise (``analytic_status`` ``"few units"``) when fewer than ``min_varying``
+        units' values differ from the most common value (e.g. 2-3 adopters, the rest
+        censored) or there are fewer than ``min_units`` units, where the kurtosis
+        cannot exceed its limit but the normal approximation still fails (see
+        :data:`MIN_VARYING_UNITS`); 0 turns either check off.
 
     Notes
     -----
@@ -235,7 +269,8 @@ def morans_i(study: object, policy: str, *, relation: str = "contiguity", permut
     pt = policy_times(st, policy)
     W = SpatialWeights(st, relation, period=period, row_standardize=row_standardize)
     return moran_of(pt, W, permutations=permutations, seed=seed, non_adopters=non_adopters,
-                    alternative=alternative, max_kurtosis=max_kurtosis)
+                    alternative=alternative, max_kurtosis=max_kurtosis, min_varying=min_varying,
+                    min_units=min_units)
 
 
 class SpatialWeights:
@@ -269,7 +304,8 @@ class SpatialWeights:
 
 def moran_of(pt: PolicyTimes, weights: SpatialWeights, *, permutations: int = 999,
              seed: int | None = None, non_adopters: str = "censor",
-             alternative: str = "greater", max_kurtosis: float = MAX_KURTOSIS) -> MoranResult:
+             alternative: str = "greater", max_kurtosis: float = MAX_KURTOSIS,
+             min_varying: int = MIN_VARYING_UNITS, min_units: int = MIN_UNITS) -> MoranResult:
     """:func:`morans_i` of one policy's :class:`PolicyTimes` over prepared weights.
 
     Examples
@@ -308,7 +344,8 @@ def moran_of(pt: PolicyTimes, weights: SpatialWeights, *, permutations: int = 99
             extreme = np.sum(np.abs(I_perm - E) >= abs(I_obs - E) - 1e-12)
         p_perm = float((1 + extreme) / (permutations + 1))
     b2 = _kurtosis(z)
-    status, reason = analytic_status((vn, vr), b2, max_kurtosis=max_kurtosis)
+    status, reason = analytic_status((vn, vr), b2, max_kurtosis=max_kurtosis, values=x,
+                                     min_varying=min_varying, min_units=min_units)
     p_n = p_r = np.nan
     if status == "ok":
         p_n, p_r = _p((I_obs - E) / np.sqrt(vn), alternative), _p((I_obs - E) / np.sqrt(vr), alternative)

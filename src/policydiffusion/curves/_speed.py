@@ -47,9 +47,8 @@ def gini(x: np.ndarray) -> float:
 
 
 def _nicholson_crotty(durations: np.ndarray) -> int:
+    # spans of 1-2 periods never reach here: policy_speed reports nc_fast undefined there
     span = int(durations.max())
-    if span <= 2:  # policy_speed reports these as undefined (fast by convention, not measured)
-        return 1
     cut = round(span / 3)  # round half to even, as R's round()
     return int(np.mean(durations <= cut) > 0.5)
 

@@ -209,7 +209,9 @@ def _description(state: RunState, digits: int) -> Section | None:
                 # indistinguishable fits (equal likelihoods) are all named
                 row[tr("col.best_curve", lang)] = ((" = ".join(figure_label(m, lang)
                                                                for m in d.fits.best_models)
-                                                    or tr("describe.no_best_curve", lang))
+                                                    or tr("describe.undetermined_best_curve"
+                                                          if d.fits.best == "undetermined"
+                                                          else "describe.no_best_curve", lang))
                                                    if d.fits is not None else "")
             row[tr("col.morans_i", lang)] = (fmt_num(d.moran.statistic, digits)
                                              if d.moran is not None else "")

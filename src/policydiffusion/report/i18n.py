@@ -93,6 +93,9 @@ TEXT: dict[str, dict[str, str]] = {
     "col.takeoff": {"en": "Take-off", "zh": "起飞期"},
     "describe.no_best_curve": {"en": "none (no family identified with a certified optimum)",
                                "zh": "无（没有可识别且有经检验最优解的曲线族）"},
+    "describe.undetermined_best_curve": {
+        "en": "undetermined (a family without a certified optimum is not ruled out)",
+        "zh": "无法确定（无经检验最优解的曲线族不能被排除）"},
     "col.speed": {"en": "Speed (0-1)", "zh": "扩散速度（0-1）"},
     "col.half": {"en": "Periods to half", "zh": "达到半数所需期数"},
     "col.best_curve": {"en": "Best-fitting curve", "zh": "最佳拟合曲线"},
@@ -364,7 +367,11 @@ TEXT: dict[str, dict[str, str]] = {
               "modified exponential as the logistic or Gompertz inflection recedes before the "
               "first period) as such, with the supremum of its log-likelihood, and a fit that "
               "fails the optimiser's convergence check as not converged: none of these has "
-              "parameters or is ever the best curve; take-off is the first period "
+              "parameters or is ever the best curve, and unless it is the ridge toward the "
+              "modified exponential (whose supremum is the exponential's own fit) it is not ruled "
+              "out either, so the best curve and Boushey's external, internal or mixed dynamics "
+              "are then reported as undetermined rather than chosen among the rest by "
+              "elimination; take-off is the first period "
               "in which the share of adopters reaches 10%; \"periods to half\" counts the periods "
               "from the first adoption until half of the eventual adopters had adopted, and speed "
               "rescales Mallinson's Weibull measure across the policies described (0 slowest, 1 "
@@ -373,7 +380,9 @@ TEXT: dict[str, dict[str, str]] = {
               "对数似然相差不超过其量级 1e-6 的拟合并列报告为无法区分，修正指数曲线则通过似然比检验与嵌套它的 Bass 曲线比较；"
               "似然函数没有有限最大值的曲线族（全部采纳发生在同一时期，或逻辑斯谛/冈珀茨曲线的拐点退至首期之前、似然趋向修正指数曲线）"
               "如实报告为无有限最优解，只给出对数似然的上确界；参数个数多于有风险单位的时期数的曲线族报告为不可识别；"
-              "未通过优化器收敛检验的拟合报告为未收敛；这些情形均不给出参数，且不作为最佳曲线；起飞期为采纳比例首次达到 10% 的时期；"
+              "未通过优化器收敛检验的拟合报告为未收敛；这些情形均不给出参数，且不作为最佳曲线；"
+              "除趋向修正指数曲线的脊（其上确界即修正指数曲线自身的拟合）外，这些曲线族也不能被排除，"
+              "此时最佳曲线与 Boushey 的外部、内部或混合扩散动态均报告为无法确定，而不是在其余曲线族中以排除法选出；起飞期为采纳比例首次达到 10% 的时期；"
               "“达到半数所需期数”为从首次采纳到最终采纳者中半数完成采纳所经历的期数；扩散速度为 Mallinson 基于韦布尔分布的速度指标"
               "在所描述政策间的重标度（0 最慢，1 最快）；莫兰指数衡量采纳时间的空间聚集程度。"},
     "methods.moran_isolates": {
@@ -386,12 +395,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "A policy whose first adoption period already reaches 10% has no take-off (no "
               "slow start to take off from); Moran's I is given without its normal-approximation "
               "p-value where the adoption times are heavy-tailed (kurtosis above 10: few adopters "
-              "or few non-adopters, or one adoption far from the rest), as that approximation "
-              "then fails (use permutations); the share of adoptions following a neighbour's is "
+              "or few non-adopters, or one adoption far from the rest), or where fewer than four "
+              "units' adoption times differ from the most common one or there are fewer than "
+              "seven units, as that approximation then fails (use permutations); the share of adoptions following a neighbour's is "
               "undefined, not 0, when every adoption falls in one period, and Rogers' adopter "
               "categories when there are fewer than three adopters.",
         "zh": "首个采纳时期即已达到 10% 的政策没有起飞期（不存在缓慢起步阶段）；采纳时间分布厚尾时（峰度大于 10："
-              "采纳者或未采纳者很少，或某次采纳远离其他采纳），正态近似失效，莫兰指数不报告正态近似 p 值（请使用置换检验）；"
+              "采纳者或未采纳者很少，或某次采纳远离其他采纳），或采纳时间不同于最常见值的单位少于四个、单位总数少于七个时，"
+              "正态近似失效，莫兰指数不报告正态近似 p 值（请使用置换检验）；"
               "全部采纳发生在同一时期时，跟随邻居采纳的比例无定义，而非 0；采纳者少于三个时，罗杰斯采纳者类别无定义。"},
     "describe.takeoff_at_first_adoption": {"en": "none (no slow start)", "zh": "无（首期即达 10%）"},
     "describe.takeoff_not_reached": {"en": "not reached", "zh": "未达到"},
