@@ -63,7 +63,7 @@ def choose_seeds(study, rule: str, k: int, *, relation: str | None = None,
         for target, w in study.relation(relation).edges.select("target", "weight").iter_rows():
             weights.setdefault(target, []).append(w)
         # fsum: a sum that does not depend on the order of the edges, so ties stay ties
-        score = {u: math.fsum(ws) for u, ws in weights.items()}
+        key = {u: -math.fsum(ws) for u, ws in weights.items()}  # lowest first
     else:
         a = study.adoptions
         if a.height == 0:
@@ -76,16 +76,17 @@ def choose_seeds(study, rule: str, k: int, *, relation: str | None = None,
                    .group_by("unit").agg(pl.col("_r").sum(), pl.len())
                    .select("unit", pl.col("_r") + len(units) * (n_pol - pl.col("len")))
                    .iter_rows())
-        score = {u: -got.get(u, float(len(units) * n_pol)) for u in units}
-    key = [-score.get(u, 0.0) for u in units]
-    order = sorted(range(len(units)), key=lambda i: key[i])  # stable: ties by id
-    chosen = [units[i] for i in order[:k]]
-    if k < len(units) and key[order[k - 1]] == key[order[k]]:
-        tied = [units[i] for i in order if key[i] == key[order[k - 1]]]
+        key = {u: got.get(u, float(len(units) * n_pol)) for u in units}
+    order = sorted(units, key=lambda u: key.get(u, 0.0))  # stable: ties stay in id order
+    chosen = order[:k]
+    last = key.get(order[k - 1], 0.0)
+    if k < len(units) and key.get(order[k], 0.0) == last:
+        tied = [u for u in order if key.get(u, 0.0) == last]
         taken = [u for u in tied if u in chosen]
+        more = f" and {len(tied) - 10} more" if len(tied) > 10 else ""
         warn(PolicyDiffusionWarning(
             f"{len(tied)} units tie for the last {len(taken)} of the {k} seed places by "
-            f"{rule} ({', '.join(map(str, tied))}); the tie went by unit id to "
+            f"{rule} ({', '.join(map(str, tied[:10]))}{more}); the tie went by unit id to "
             f"{', '.join(map(str, taken))}.", tied=tuple(tied), chosen=tuple(taken)))
     return chosen
 
