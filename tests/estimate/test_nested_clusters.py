@@ -288,3 +288,30 @@ def test_firth_refit_after_separation_marks_the_nested_terms(data):
     nested = [t for t in res.params.index if t not in KEPT]
     assert sorted(res.se_not_identified) == sorted(nested)
     assert res.tidy().set_index("term").loc[KEPT, "std_error"].notna().all()
+
+
+def test_firth_nested_check_reuses_the_fits_information(firth_fits, monkeypatch):
+    # the check rebuilt X'WX (a pass over the data) that the Firth fit already had; with
+    # the fit's inverse it makes one pass, marks the same terms and the same sums
+    from policydiffusion.estimate._firth import modified_score_sums
+    from policydiffusion.estimate._glm import Engine
+
+    res = firth_fits["policy"]
+    eng, spec, beta, inv = res._engine, res.vcov_spec, res._firth.beta, res._firth.inv_info
+    assert inv is not None and inv is res._bread_inv  # the fit's, kept for the check
+    passes = []
+    prepared = Engine.prepared
+    monkeypatch.setattr(Engine, "prepared", lambda self: passes.append(1) or prepared(self))
+    meat, plan = modified_score_sums(eng, beta, spec, inv_info=inv)
+    assert len(passes) == 1
+    meat0, plan0 = modified_score_sums(eng, beta, spec)  # building X'WX again: two passes
+    assert len(passes) == 3
+    np.testing.assert_allclose(meat, meat0, rtol=1e-10)
+    (c,), (c0,) = plan.components().values(), plan0.components().values()
+    np.testing.assert_allclose(c, c0, rtol=1e-8, atol=1e-12 * np.abs(c0).max())
+    passes.clear()
+    again = res.with_vcov({"cluster": "policy"})  # the meat's pass and the check's one
+    assert len(passes) == 2 and again.se_not_identified == res.se_not_identified
+    passes.clear()
+    assert sorted(res.flic().se_not_identified) == sorted(res.se_not_identified)
+    assert len(passes) == 3  # FLIC's design and meat passes, and the check's one

@@ -59,3 +59,18 @@ def test_an_interacted_fixed_effect_design_warns_nothing():
         Engine.setup(as_source(df), "adopt ~ x1 + x2:C(policy) + C(policy)", weights=None,
                      cluster_columns=(), dyadic=False, chunk_rows=10_000, solver=SolverOptions())
     assert not [w for w in seen if issubclass(w.category, DataMismatchWarning)]
+
+
+def test_cluster_codes_outside_the_levels_are_missing_without_a_pandas_warning():
+    # pd.Categorical(values, categories=levels) warned (Pandas4Warning; an error in pandas 4)
+    # for a value outside the levels; the supported lookup gives the same codes and dtype
+    from policydiffusion.estimate._design import build_design
+
+    df = pd.DataFrame({"y": [0, 1, 0, 1, 0], "x": [0.1, 0.5, -0.2, 0.3, 0.9],
+                       "g": ["b", "a", None, "z", "b"]})
+    design = build_design("y ~ x", df, levels={})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prep = design.prepare(df, clusters={"g": np.array(["a", "b"], dtype=object)})
+    assert prep.codes["g"].tolist() == [1, 0, 1] and prep.codes["g"].dtype == np.int8
+    assert (prep.n, prep.n_dropped) == (3, 2)  # the missing and the unknown cluster, counted

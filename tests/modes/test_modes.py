@@ -218,3 +218,20 @@ def test_too_large_for_the_exact_p_the_reason_says_the_ratio_decided(study, monk
     r = rows(classify_modes(study)).loc["peer"]
     assert r["clustering_p"] is None and r["mode"] == "horizontal"
     assert "exact p not computed for 3 adopters: the ratio alone" in r["reason"]
+
+
+def test_pilot_named_after_the_centre_did_not_lead_it(study):
+    # A adopts 2001 and C 2002, but A was designated a pilot only in 2003: not a pilot
+    # that led the centre; counted separately with the reason, never dropped
+    late = pd.DataFrame({"policy": ["pilot", "pilot"], "unit": ["A", "B"], "time": [2003, 2002]})
+    res = classify_modes(study, pilots=late)
+    p = rows(res).loc["pilot"]
+    assert p["mode"] == "undetermined"  # as without pilots: HR 16/19 does not rise
+    assert (p["n_pilots"], p["n_pilots_named_before"], p["n_pilots_adopted_before"],
+            p["n_pilots_named_after"]) == (2, 0, 0, 2)
+    assert "2 pilot(s) designated in or after the period of the central adoption" in p["reason"]
+    ex = res.exclusions.set_index("reason")
+    row = ex.loc[[r for r in ex.index if r.startswith("pilot designated in or after")][0]]
+    assert (row["count"], row["examples"]) == (2, "pilot/A, pilot/B")
+    on_time = rows(classify_modes(study, pilots=PILOTS)).loc["pilot"]
+    assert (on_time["mode"], on_time["n_pilots_named_after"]) == ("pilot-then-promote", 0)

@@ -107,3 +107,36 @@ def test_spearman_matches_r_cor_test_exact():
         y = np.array(r.y.split(";"), dtype=float)
         rho, p = spearman(x, y)
         assert rho == pytest.approx(r.rho, abs=1e-12) and p == pytest.approx(r.p_value, abs=1e-9)
+
+
+def test_spearman_exact_null_is_enumerated_once_per_rank_pattern(monkeypatch):
+    # enumerating 9! orderings on every call made each drift row cost milliseconds; the
+    # null distribution depends only on the rank pattern, so it is built once per pattern
+    from itertools import permutations
+
+    import numpy as np
+
+    from policydiffusion.reinvention import _drift
+
+    calls = []
+    orderings = _drift._orderings
+
+    def counted(n):
+        calls.append(n)
+        return orderings(n)
+
+    monkeypatch.setattr(_drift, "_orderings", counted)
+    _drift._null_numerators.cache_clear()
+    rng = np.random.default_rng(3)
+    x = np.arange(7.0)
+    for _ in range(4):  # tie-free samples of one size share one null distribution
+        _drift.spearman(x, rng.permutation(7).astype(float))
+    assert calls == [7]
+    y = np.array([1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0])  # ties: a pattern of its own
+    rho, p = _drift.spearman(x, y)
+    assert calls == [7, 7]
+    # the p-value is still the share of all orderings at least as extreme (brute force)
+    ry = _drift.stats.rankdata(y) - 4.0
+    null = [np.dot(x[list(o)] - 3.0, ry) for o in permutations(range(7))]
+    num = np.dot(x - 3.0, ry)
+    assert p == pytest.approx(np.mean(np.abs(null) >= abs(num) - 1e-9), abs=1e-15)

@@ -161,3 +161,37 @@ def test_seeding_half_the_units_is_half_at_the_start() -> None:
         "half": [f"u{k:03d}" for k in range(15)]}, reps=3, seed=1)
     assert res.runs["periods_to_50"].tolist() == [0.0, 0.0, 0.0]  # was 1: the first period
     assert res.table["periods_to_50_mean"].iloc[0] == 0.0 and "undefined" not in res.summary()
+
+
+def _seeding_study(perm: list[int]):
+    from policydiffusion.study import RelationSpec, load_study
+
+    units = pd.DataFrame({"unit": ["e", "b", "c", "d", "f", "a"]})
+    # e and b swap places in two policies: an exact tie in adoption order
+    adopt = pd.DataFrame({"policy": ["p", "p", "p", "q", "q"], "unit": ["e", "b", "c", "b", "e"],
+                          "time": [2001, 2002, 2003, 2001, 2002]})
+    # d's weights sum to 0.6000000000000001 or 0.6 depending on the order added: f's 0.6 ties
+    edges = pd.DataFrame({"source": ["a", "b", "c", "a"], "target": ["d", "d", "d", "f"],
+                          "weight": [0.1, 0.2, 0.3, 0.6]})
+    order = list(reversed(range(len(edges)))) if perm[0] else list(range(len(edges)))
+    return load_study(adopt.iloc[[i for i in perm if i < len(adopt)]], units=units.iloc[perm],
+                      end=2004,
+                      relations={"net": RelationSpec(edges.iloc[order], weight="weight",
+                                                     directed=True)})
+
+
+def test_choose_seeds_do_not_depend_on_row_order() -> None:
+    from policydiffusion.errors import PolicyDiffusionWarning
+
+    got = []
+    for perm in ([0, 1, 2, 3, 4, 5], [5, 4, 3, 2, 1, 0], [1, 0, 3, 2, 5, 4]):
+        s = _seeding_study(perm)
+        with pytest.warns(PolicyDiffusionWarning, match="tie") as rec:
+            inn = choose_seeds(s, "most_innovative", 1)
+        assert rec[0].message.fields == {"tied": ("b", "e"), "chosen": ("b",)}
+        with pytest.warns(PolicyDiffusionWarning, match=r"\(d, f\).*to d"):
+            top = choose_seeds(s, "top_sources", 1, relation="net")
+        got.append((inn, top, choose_seeds(s, "random", 3, seed=1),
+                    choose_seeds(s, "most_innovative", 2)))  # b and e both in: no tie
+    assert got[0] == got[1] == got[2]
+    assert got[0][:2] == (["b"], ["d"]) and got[0][3] == ["b", "e"]

@@ -176,7 +176,7 @@ class Design:
             ok &= ~np.isnan(w)
         codes = {}
         for col, lev in (clusters or {}).items():
-            c = pd.Categorical(frame[col], categories=lev).codes
+            c = _codes(frame[col], lev)
             ok &= c >= 0
             codes[col] = c
         all_ok = bool(ok.all())
@@ -201,6 +201,21 @@ class Design:
         return Prepared(n_raw=len(frame), n_dropped=int(len(frame) - ok.sum()), y=y, w=w,
                         codes=codes, X=X, cols=cols,
                         keep=None if (all_ok and not keep_rows) else ok)
+
+
+def _codes(values: pd.Series, levels: np.ndarray) -> np.ndarray:
+    """Codes of ``values`` among ``levels`` (-1: missing, or not a level), in the narrow
+    integer type of pandas' categorical codes. ``pd.Categorical(values, categories=)``
+    gave the same codes but deprecates values outside the categories (pandas 3 warns,
+    pandas 4 will raise); looking them up in an index is the supported way.
+
+    Examples
+    --------
+    >>> _codes(pd.Series(["b", None, "z", "a"]), np.array(["a", "b"], dtype=object))
+    array([ 1, -1, -1,  0], dtype=int8)
+    """
+    index = pd.Index(levels)
+    return pd.Categorical.from_codes(index.get_indexer_for(values), categories=index).codes
 
 
 def _numeric(s: pd.Series, *, keep_int: bool = False) -> np.ndarray:

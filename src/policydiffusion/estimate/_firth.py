@@ -129,8 +129,8 @@ def fit_firth(engine: Engine, *, max_iter: int = 100, tol: float = 1e-10) -> Fir
     return FirthOutcome(beta, inv, ll, pen, converged, it, X, y, w)
 
 
-def modified_score_sums(engine: Engine, beta: np.ndarray, spec: VcovSpec
-                        ) -> tuple[np.ndarray, MeatPlan]:
+def modified_score_sums(engine: Engine, beta: np.ndarray, spec: VcovSpec, *,
+                        inv_info: np.ndarray | None = None) -> tuple[np.ndarray, MeatPlan]:
     """Row and cluster cross-products of Firth's modified-score terms at ``beta``.
 
     The terms ``x_i (w_i (y_i - p_i) + h_i (1/2 - p_i))`` are those of the equation a
@@ -138,9 +138,11 @@ def modified_score_sums(engine: Engine, beta: np.ndarray, spec: VcovSpec
     of a term nested in the clusters, as the likelihood score's do for maximum
     likelihood; :func:`~policydiffusion.estimate._vcov.nested_terms` reads them. (The
     likelihood score's sums there are minus the penalty's share, ``-sum h (1/2 - p)
-    x``: not sampling variation.) Two passes over the chunks: the information
-    ``X'WX``, then the hat diagonal ``h`` and the terms. Returns the HC0-style
-    cross-product of the rows and the plan holding the cluster sums.
+    x``: not sampling variation.) ``inv_info``: the inverse of ``X'WX`` at ``beta``,
+    which a Firth fit already has (:attr:`FirthOutcome.inv_info`); without it a first
+    pass over the chunks builds it. Then one pass for the hat diagonal ``h`` and the
+    terms. Returns the HC0-style cross-product of the rows and the plan holding the
+    cluster sums.
     """
     k = len(beta)
     B = engine.solver.block_rows
@@ -154,11 +156,13 @@ def modified_score_sums(engine: Engine, beta: np.ndarray, spec: VcovSpec
                 w = np.ones(b - a) if prep.w is None else prep.w[a:b]
                 yield prep, a, b, X, p, w
 
-    info = np.zeros((k, k))
-    for _, _, _, X, p, w in blocks():
-        info += X.T @ (X * (w * p * (1 - p))[:, None])
-    inv = _inverse(info)
-    inv = np.linalg.pinv(info) if inv is None else inv
+    inv = inv_info
+    if inv is None:
+        info = np.zeros((k, k))
+        for _, _, _, X, p, w in blocks():
+            info += X.T @ (X * (w * p * (1 - p))[:, None])
+        inv = _inverse(info)
+        inv = np.linalg.pinv(info) if inv is None else inv
     meat_hc, plan = np.zeros((k, k)), engine.meat_plan(spec, k)
     for prep, a, b, X, p, w in blocks():
         h = w * p * (1 - p) * np.einsum("ij,jk,ik->i", X, inv, X)

@@ -52,7 +52,8 @@ class FirthInference:
 
     ``beta`` and ``penalized_loglik`` are those of the Firth fit (FLIC keeps its
     slopes); ``wald_terms`` are reported by Wald even under profile inference (the
-    FLIC intercept). Tables are memoised by confidence level.
+    FLIC intercept). Tables are memoised by confidence level. ``inv_info``: the
+    inverse of ``X'WX`` at ``beta``, for the check of terms nested in the clusters.
     """
 
     method: str
@@ -61,6 +62,7 @@ class FirthInference:
     wald_terms: tuple[str, ...] = ()
     tol: float = 1e-10
     _tables: dict = field(default_factory=dict, repr=False)
+    inv_info: np.ndarray | None = field(default=None, repr=False)
 
     def table(self, X: np.ndarray | None, y, w, names: Sequence[str], se: np.ndarray,
               conf_level: float) -> pd.DataFrame:
@@ -79,7 +81,7 @@ class FirthInference:
     def with_wald(self, terms: Sequence[str]) -> "FirthInference":
         """A copy reporting ``terms`` by Wald (sharing the memoised tables)."""
         return FirthInference(self.method, self.beta, self.penalized_loglik,
-                              tuple(terms), self.tol, self._tables)
+                              tuple(terms), self.tol, self._tables, self.inv_info)
 
 
 @dataclass(frozen=True)

@@ -315,7 +315,8 @@ def _fit_firth(eng: Engine, spec: VcovSpec, names: list[str], *, link: str,
     """Firth's penalised-likelihood logit, with its profile or Wald inference."""
     fo = fit_firth(eng, max_iter=solver.max_iter * 2, tol=solver.tol)
     st = eng.run_pass(fo.beta, link, meat=spec)
-    info = FirthInference(inference, fo.beta.copy(), fo.penalized_loglik, tol=solver.tol)
+    info = FirthInference(inference, fo.beta.copy(), fo.penalized_loglik, tol=solver.tol,
+                          inv_info=fo.inv_info)
     if inference == "profile" and spec.kind == "classical":
         with warnings.catch_warnings(record=True) as caught:  # kept with the result
             warnings.simplefilter("always")
@@ -333,7 +334,8 @@ def _fit_firth(eng: Engine, spec: VcovSpec, names: list[str], *, link: str,
     return _Fit(eng, fo.beta, fo.inv_info, st, fo.loglik, fo.converged, fo.n_iter, "firth",
                 extra={"penalized_loglik": fo.penalized_loglik, "firth_inference": inference},
                 firth_info=info,
-                se_not_identified=firth_se_not_identified(spec, eng, fo.beta, names))
+                se_not_identified=firth_se_not_identified(spec, eng, fo.beta, names,
+                                                          inv_info=fo.inv_info))
 
 
 def _fit_ml(eng: Engine, spec: VcovSpec, names: list[str], *, link: str, solver: SolverOptions,

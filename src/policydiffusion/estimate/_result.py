@@ -71,15 +71,16 @@ def se_not_identified(spec: VcovSpec, plan, meat_hc: np.ndarray | None,
     return nested_terms(plan.components(), meat_hc, names)
 
 
-def firth_se_not_identified(spec: VcovSpec, engine, beta: np.ndarray,
-                            names: list[str]) -> dict[str, NotIdentified]:
+def firth_se_not_identified(spec: VcovSpec, engine, beta: np.ndarray, names: list[str], *,
+                            inv_info: np.ndarray | None = None) -> dict[str, NotIdentified]:
     """:func:`se_not_identified` for a Firth fit: read from the modified score at the
     Firth estimates ``beta`` (the likelihood score, which the meat is built from, does
     not vanish cluster by cluster there). FLIC passes the Firth fit's estimates: the
-    design, and so what is nested in the clusters, is the same."""
+    design, and so what is nested in the clusters, is the same. ``inv_info``: the
+    fit's inverse information at ``beta``, so that it is not built again."""
     if not spec.is_clustered or spec.kind == "dyadic":
         return {}
-    meat_hc, plan = modified_score_sums(engine, beta, spec)
+    meat_hc, plan = modified_score_sums(engine, beta, spec, inv_info=inv_info)
     return nested_terms(plan.components(), meat_hc, names)
 
 
@@ -304,7 +305,8 @@ class HazardResult(CoefficientsMixin):
             provenance=prov, _bread_inv=bread, _meat_hc=st.meat_hc,
             _firth=self._firth.with_wald(["Intercept"]), vcov_correction=corr,
             se_not_identified=firth_se_not_identified(self.vcov_spec, self._engine,
-                                                      self._firth.beta, names),
+                                                      self._firth.beta, names,
+                                                      inv_info=self._firth.inv_info),
             warnings=_with_correction(self.warnings, corr))
 
     # ---- tables ---------------------------------------------------------------------
@@ -403,7 +405,8 @@ class HazardResult(CoefficientsMixin):
         cov, label, counts, corr = vcov_from_sums(spec, self._bread_inv, meat_hc, plan, n, k,
                                                   self._var_factor, names=names)
         if self._firth is not None and spec.is_clustered:
-            nested = firth_se_not_identified(spec, engine, self._firth.beta, names)
+            nested = firth_se_not_identified(spec, engine, self._firth.beta, names,
+                                             inv_info=self._firth.inv_info)
         else:
             nested = se_not_identified(spec, plan, meat_hc, names)
         prov = {**self.provenance, "vcov": spec.to_json()}

@@ -23,8 +23,8 @@ MODE_LABELS_ZH = {"top-down": "自上而下", "pilot-then-promote": "试点推�
                   "undetermined": "未定"}
 _NO_LOWER = "no lower-level adopters: the mode cannot be measured"
 _COUNTS = ("central_period", "first_period", "n_lower_units", "n_lower_adopters", "n_before",
-           "n_pilots", "n_pilots_named_before", "n_pilots_adopted_before", "events_before",
-           "exposure_before", "events_after", "exposure_after", "periods_to_half")
+           "n_pilots", "n_pilots_named_before", "n_pilots_adopted_before", "n_pilots_named_after",
+           "events_before", "exposure_before", "events_after", "exposure_after", "periods_to_half")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,7 +46,8 @@ class ModeRules:
         adoption and at least this share of the lower-level adoptions follow it.
         Default 0.5.
     min_pilots_adopted : int
-        Pilots that must have adopted before the central adoption. Default 1.
+        Pilots that must have been designated and adopted before the central
+        adoption. Default 1.
     hazard_rise : str
         When the hazard "rises" at the central date (Zhu & Zhang 2016's regime break):
         ``"ci"`` (default): the lower confidence limit of the hazard ratio after / before
@@ -176,7 +177,10 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
     - ``n_lower_adopters``; ``share_before``: the share of them that adopted strictly
       before C (same-period adopters count as following).
     - ``n_pilots``, ``n_pilots_named_before`` (designated before C),
-      ``n_pilots_adopted_before`` (pilots that adopted before C).
+      ``n_pilots_adopted_before`` (pilots designated and adopting before C: the pilots
+      that can have led the centre), ``n_pilots_named_after`` (designated in or after
+      the period of C: not counted as leading it; each is also counted in
+      ``exclusions``).
     - ``hazard_ratio`` (with ``hazard_ratio_low/high`` at ``confidence`` and
       ``log_hr_se``): lower-level hazard after / before C from a piecewise-constant
       hazard model with a break at C (Zhu & Zhang 2016), on the unit-periods at risk
@@ -232,7 +236,8 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
     ev.insert(2, "reason", [why for _, why in labels])
     order = ["policy", "mode", "reason", "central_unit", "central_period", "central_time",
              "first_period", "n_lower_units", "n_lower_adopters", "n_before", "share_before",
-             "n_pilots", "n_pilots_named_before", "n_pilots_adopted_before", "hazard_ratio",
+             "n_pilots", "n_pilots_named_before", "n_pilots_adopted_before",
+             "n_pilots_named_after", "hazard_ratio",
              "hazard_ratio_low", "hazard_ratio_high", "log_hr_se", "events_before",
              "exposure_before", "events_after", "exposure_after", "periods_to_half",
              "within_parent_clustering", "clustering_p"]
@@ -250,12 +255,26 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
         rows.append((f"adoption by a unit at a level the analysis excludes (not {central_level!r} "
                      f"or {', '.join(map(repr, lower))})", len(other),
                      ", ".join(f"{p}/{u}" for p, u in other[:5])))
+    late = [(p, u) for p, us in zip(ev["policy"], ev["pilots_named_after"]) for u in us]
+    if late:
+        rows.append(("pilot designated in or after the period of the central adoption: not "
+                     "counted as a pilot that led it", len(late),
+                     ", ".join(f"{p}/{u}" for p, u in late[:5])))
     excl = pd.DataFrame(rows, columns=["reason", "count", "examples"])
     return ModesResult(table.reset_index(drop=True), rules, central_level, tuple(lower), excl,
                        confidence)
 
 
 def _label(r: dict, rules: ModeRules) -> tuple[str, str]:
+    mode, why = _mode(r, rules)
+    late = r["n_pilots_named_after"]
+    if late and why != _NO_LOWER:  # that reason is how exclusions find the unmeasured
+        why += (f"; {late} pilot(s) designated in or after the period of the central adoption "
+                "not counted as leading it")
+    return mode, why
+
+
+def _mode(r: dict, rules: ModeRules) -> tuple[str, str]:
     k = r["n_lower_adopters"]
     if not k:
         return "undetermined", _NO_LOWER

@@ -154,8 +154,11 @@ def evidence_table(study: Study, h: Hierarchy, *, central_level: str, lower_leve
         pl.col("P").is_not_null().sum().alias("n_pilots"),
         (pl.col("P").is_not_null() & (pl.col("P") < C.fill_null(_BIG))).sum()
         .alias("n_pilots_named_before"),
-        (pl.col("P").is_not_null() & pl.col("_adopter") & (T < C.fill_null(_BIG))).sum()
-        .alias("n_pilots_adopted_before"),
+        # a pilot leads the centre only if it was named and adopted before the centre did
+        (pl.col("P").is_not_null() & (pl.col("P") < C.fill_null(_BIG)) & pl.col("_adopter")
+         & (T < C.fill_null(_BIG))).sum().alias("n_pilots_adopted_before"),
+        (pl.col("P") >= C).fill_null(False).sum().alias("n_pilots_named_after"),
+        pl.col("unit").filter((pl.col("P") >= C).fill_null(False)).alias("pilots_named_after"),
         *[pl.when(no_c).then(None).otherwise(pl.col(c).sum()).alias(n)
           for c, n in (("_d0", "events_before"), ("_e0", "exposure_before"),
                        ("_d1", "events_after"), ("_e1", "exposure_after"))],

@@ -168,9 +168,24 @@ def spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     if not denom > 0:
         return np.nan, np.nan
     rho = float(rx @ ry / denom)
-    null = rx[_orderings(n)] @ ry / denom
+    values, counts = _null_numerators(tuple(np.sort(rx)), tuple(np.sort(ry)))
     # a tolerance so that an ordering as extreme as the observed is not lost to rounding
-    return rho, float(np.mean(np.abs(null) >= abs(rho) - 1e-9))
+    extreme = counts[np.abs(values / denom) >= abs(rho) - 1e-9].sum()
+    return rho, float(extreme / counts.sum())
+
+
+@lru_cache(maxsize=256)
+def _null_numerators(rx: tuple[float, ...], ry: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``sum rx[perm] * ry`` over every ordering, with how many
+    orderings give each: the exact null distribution's numerator, computed once per
+    pattern of (mid-)ranks. It depends only on the two sorted centred rank vectors (the
+    same for every tie-free sample of one size), and the sums are exact (centred
+    mid-ranks are multiples of 1/2), so the p-value is the one enumerating every call
+    gives, to the last bit."""
+    null = np.asarray(rx)[_orderings(len(rx))] @ np.asarray(ry)
+    values, counts = np.unique(null, return_counts=True)
+    values.flags.writeable = counts.flags.writeable = False
+    return values, counts
 
 
 @lru_cache(maxsize=EXACT_SPEARMAN_MAX)

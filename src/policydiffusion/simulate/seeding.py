@@ -9,6 +9,7 @@ differences come from the seeds, not from the draws.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -16,7 +17,8 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from policydiffusion.errors import InvalidOptionError, check_choice
+from policydiffusion._warnings import warn
+from policydiffusion.errors import InvalidOptionError, PolicyDiffusionWarning, check_choice
 from policydiffusion.simulate._common import make_rng, package_versions
 from policydiffusion.simulate.hazard import simulate_hazard
 from policydiffusion.simulate.recovery import rep_seeds
@@ -34,7 +36,11 @@ def choose_seeds(study, rule: str, k: int, *, relation: str | None = None,
     policies (a unit that never adopts a policy counts as last); ``top_sources``:
     units most often named as a source in ``relation`` (edges ``i -> j`` read "j is a
     source of i", weighted; e.g. a netinf network added with ``with_relation``);
-    ``random``: uniform (needs ``seed``). Ties go to the earlier unit in the study.
+    ``random``: uniform (needs ``seed``). The choice does not depend on the order of
+    the study's rows: ties in the score go to the unit whose id sorts first (and a
+    :class:`~policydiffusion.errors.PolicyDiffusionWarning` names the units that tie for
+    the last place taken, with ``fields`` ``tied`` and ``chosen``); random draws are
+    made from the ids in sorted order and returned sorted.
 
     Examples
     --------
@@ -43,7 +49,9 @@ def choose_seeds(study, rule: str, k: int, *, relation: str | None = None,
     ['RI', 'MN', 'MI']
     """
     check_choice("rule", rule, RULES)
-    units = study.unit_ids
+    # sorted ids, not the units table's row order, so that sorting the input differently
+    # cannot change a researcher's seeds
+    units = sorted(study.unit_ids, key=str)
     if not 1 <= k <= len(units):
         raise InvalidOptionError(f"k must be between 1 and the number of units ({len(units)}).")
     if rule == "random":
@@ -51,20 +59,36 @@ def choose_seeds(study, rule: str, k: int, *, relation: str | None = None,
     if rule == "top_sources":
         if relation is None:
             raise InvalidOptionError("rule='top_sources' needs relation= (e.g. an inferred network).")
-        e = study.relation(relation).edges
-        score = dict(e.group_by("target").agg(pl.col("weight").sum()).iter_rows())
+        weights: dict = {}
+        for target, w in study.relation(relation).edges.select("target", "weight").iter_rows():
+            weights.setdefault(target, []).append(w)
+        # fsum: a sum that does not depend on the order of the edges, so ties stay ties
+        key = {u: -math.fsum(ws) for u, ws in weights.items()}  # lowest first
     else:
         a = study.adoptions
         if a.height == 0:
             raise InvalidOptionError("rule='most_innovative' needs observed adoptions in the study.")
-        pct = a.with_columns(((pl.col("period").rank("average").over("policy") - 1)
-                              / len(units)).alias("_pct"))
+        # the mean order percentile sum((rank - 1) / N) / n_pol, ranked by its numerator:
+        # average ranks are halves, so the sums are exact and equal scores tie exactly
         n_pol = a.get_column("policy").n_unique()
-        got = dict(pct.group_by("unit").agg(pl.col("_pct").sum(), pl.len()).select(
-            "unit", pl.col("_pct") + (n_pol - pl.col("len"))).iter_rows())
-        score = {u: -(got.get(u, float(n_pol)) / n_pol) for u in units}
-    order = sorted(range(len(units)), key=lambda i: (-score.get(units[i], 0.0), i))
-    return [units[i] for i in order[:k]]
+        got = dict(a.with_columns((pl.col("period").rank("average").over("policy") - 1)
+                                  .alias("_r"))
+                   .group_by("unit").agg(pl.col("_r").sum(), pl.len())
+                   .select("unit", pl.col("_r") + len(units) * (n_pol - pl.col("len")))
+                   .iter_rows())
+        key = {u: got.get(u, float(len(units) * n_pol)) for u in units}
+    order = sorted(units, key=lambda u: key.get(u, 0.0))  # stable: ties stay in id order
+    chosen = order[:k]
+    last = key.get(order[k - 1], 0.0)
+    if k < len(units) and key.get(order[k], 0.0) == last:
+        tied = [u for u in order if key.get(u, 0.0) == last]
+        taken = [u for u in tied if u in chosen]
+        more = f" and {len(tied) - 10} more" if len(tied) > 10 else ""
+        warn(PolicyDiffusionWarning(
+            f"{len(tied)} units tie for the last {len(taken)} of the {k} seed places by "
+            f"{rule} ({', '.join(map(str, tied[:10]))}{more}); the tie went by unit id to "
+            f"{', '.join(map(str, taken))}.", tied=tuple(tied), chosen=tuple(taken)))
+    return chosen
 
 
 @dataclass(frozen=True)
