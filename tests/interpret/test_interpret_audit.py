@@ -144,3 +144,29 @@ def test_subgroup_plot_marks_an_estimate_without_an_interval():
     assert len(hollow) == 1 and list(hollow[0].get_xdata()) == [1.0]
     ax2 = plot_subgroup_estimates(f.assign(std_error=[0.2, 0.3]))
     assert not ax2.texts
+
+
+def test_out_of_time_checks_the_training_fit_before_predicting(monkeypatch):
+    # before: the separated fit predicted the later rows first, and an ExclusionWarning
+    # counted 20 of them as "not scored" for a missing value when none could be scored
+    from policydiffusion.errors import ExclusionWarning
+    from policydiffusion.estimate import HazardResult
+
+    df = _logit_data(400, 2)
+    df["year"] = np.repeat(np.arange(2000, 2010), 40)
+    df["sep"] = df.y * 2.0 + np.random.default_rng(1).normal(size=len(df)) * 0.01
+    df.loc[df.index[df.year == 2008][:20], "x"] = np.nan
+    calls = []
+    predict = HazardResult.predict
+    monkeypatch.setattr(HazardResult, "predict",
+                        lambda self, *a, **k: calls.append(1) or predict(self, *a, **k))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        o = out_of_time(df, "y ~ x + sep", time="year", split=2006)
+    assert calls == [] and not any(isinstance(w.message, ExclusionWarning) for w in seen)
+    assert o.not_scored.startswith("training fit not estimable: ") and "sep (" in o.not_scored
+    assert o.excluded == {}
+    assert o.n_test == 120 and o.events_test == int(df.loc[df.year > 2006, "y"].sum())
+    with pytest.warns(ExclusionWarning, match="20 of 120 rows"):  # estimable: predicted
+        ok = out_of_time(df, "y ~ x", time="year", split=2006)
+    assert calls and ok.n_test == 100 and ok.excluded == {"with a missing value": 20}
