@@ -149,7 +149,6 @@ def test_subgroup_plot_marks_an_estimate_without_an_interval():
 def test_out_of_time_checks_the_training_fit_before_predicting(monkeypatch):
     # before: the separated fit predicted the later rows first, and an ExclusionWarning
     # counted 20 of them as "not scored" for a missing value when none could be scored
-    from policydiffusion.errors import ExclusionWarning
     from policydiffusion.estimate import HazardResult
 
     df = _logit_data(400, 2)
@@ -170,3 +169,27 @@ def test_out_of_time_checks_the_training_fit_before_predicting(monkeypatch):
     with pytest.warns(ExclusionWarning, match="20 of 120 rows"):  # estimable: predicted
         ok = out_of_time(df, "y ~ x", time="year", split=2006)
     assert calls and ok.n_test == 100 and ok.excluded == {"with a missing value": 20}
+
+
+def test_lr_test_refuses_two_fits_on_different_rows_of_the_same_number():
+    # before: only the counts were compared (500 vs 500) and a statistic came back
+    df = _logit_data(1000, 4)
+    with pytest.raises(InvalidOptionError, match=r"different rows of the same number \(500\): "
+                       r"500 of the restricted model's rows .* compared on 'y', 'x'"):
+        lr_test(fit_hazard(df.iloc[:500], "y ~ x"), fit_hazard(df.iloc[500:], "y ~ x + z"))
+    shifted = df.copy()
+    shifted.loc[:6, "x"] += 1.0  # 7 rows differ in a shared column
+    with pytest.raises(InvalidOptionError, match=r"7 of the restricted model's rows"):
+        lr_test(fit_hazard(shifted, "y ~ x"), fit_hazard(df, "y ~ x + z"))
+
+
+def test_lr_test_on_the_same_rows_is_unchanged_in_any_order_and_with_clusters():
+    df = _logit_data(1000, 4)
+    r, f = fit_hazard(df, "y ~ x"), fit_hazard(df, "y ~ x + z")
+    t = lr_test(r, f)
+    assert t.statistic == 2 * (f.loglik - r.loglik) and t.df == 1
+    shuffled = fit_hazard(df.sample(frac=1, random_state=1), "y ~ x")
+    assert lr_test(shuffled, f).statistic == pytest.approx(t.statistic, rel=1e-10)
+    # a cluster column only one fit uses still decides its sample, not the comparison
+    clustered = fit_hazard(df, "y ~ x", vcov={"cluster": "cl"})
+    assert lr_test(clustered, f).statistic == pytest.approx(t.statistic, rel=1e-10)
