@@ -193,3 +193,21 @@ def test_lr_test_on_the_same_rows_is_unchanged_in_any_order_and_with_clusters():
     # a cluster column only one fit uses still decides its sample, not the comparison
     clustered = fit_hazard(df, "y ~ x", vcov={"cluster": "cl"})
     assert lr_test(clustered, f).statistic == pytest.approx(t.statistic, rel=1e-10)
+
+
+def test_marginal_effects_of_an_unconverged_fit_name_the_right_remedy():
+    # before: the refusal told to refit with Firth, a remedy for separation, to a fit that
+    # merely stopped iterating; the term listing is interpret's not_estimable_terms
+    from policydiffusion.estimate import SolverOptions
+    from policydiffusion.interpret import average_marginal_effects
+
+    df = _logit_data(300, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_hazard(df, "y ~ x", solver=SolverOptions(max_iter=1))
+    with pytest.raises(InvalidOptionError) as err:
+        average_marginal_effects(res)
+    assert ("not estimable: Intercept (the fit did not converge), x (the fit did not "
+            "converge); effects derived from them would not be valid. Refit until it "
+            "converges") in str(err.value)
+    assert "firth" not in str(err.value)
