@@ -164,16 +164,16 @@ def test_sun_abraham_gives_no_se_where_one_adopter_reaches_the_event_time():
     # Event times 3 and 4 only the cohort of one (period 4) reaches: pyfixest's clustered
     # SE there holds the comparison units only (a true null rejected in most panels).
     pytest.importorskip("pyfixest")
-    from policydiffusion.effects._staggered import _sun_abraham_fit
-
     p, a = _one_and_ten()
-    raw, _ = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t", policy=None,
-                              cluster=None)
     sa = sun_abraham(p, a, outcome="y", unit="unit", time="t").set_index("event_time")
     lone = sa.loc[[3, 4]]
     assert lone["std_error"].isna().all() and lone["p_value"].isna().all()
     assert lone[["conf_low", "conf_high"]].isna().all().all()
     assert (lone["se_not_identified"].str.startswith("one adopting unit only (cohort 4)")).all()
+    from policydiffusion.effects._staggered import _sun_abraham_fit  # pyfixest as it prints
+
+    raw, _ = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t", policy=None,
+                              cluster=None)
     np.testing.assert_allclose(lone["estimate"], raw.set_index("event_time").loc[[3, 4], "estimate"])
     # the ten-unit cohort alone (-5, -4) and both cohorts pooled (11 adopters) are unchanged
     kept = sa.drop([3, 4])
