@@ -14,19 +14,18 @@ where nothing may change.
 
 from __future__ import annotations
 
-import argparse
-import time
 import warnings
 
-import numpy as np
-import pandas as pd
-
-from bench_cs_singleton import panel
+from bench_cs_singleton import panel, report, size_row
 from policydiffusion.effects._staggered import _sun_abraham_fit, sun_abraham
 
 
 def run(design: str, cohorts: dict[int, int], reps: int, periods: int = 8) -> list[tuple]:
     rows: dict[int, list] = {}
+
+    def n(e: int) -> int:
+        return sum(k for c, k in cohorts.items() if 1 <= c + e <= periods)
+
     for seed in range(reps):
         p, a = panel(seed, cohorts)
         with warnings.catch_warnings():
@@ -36,29 +35,13 @@ def run(design: str, cohorts: dict[int, int], reps: int, periods: int = 8) -> li
             after = sun_abraham(p, a, outcome="y", unit="unit", time="t")
         for b, x in zip(before.itertuples(), after.itertuples()):
             rows.setdefault(int(b.event_time), []).append((b.p_value < 0.05, x.p_value))
-    out = []
-    for e, v in sorted(rows.items()):
-        n = sum(k for c, k in cohorts.items() if 1 <= c + e <= periods)
-        after = np.array([x for _, x in v], dtype=float)
-        tested = np.isfinite(after)
-        out.append((design, f"event time {e} ({n} adopter{'s' if n > 1 else ''})", reps,
-                    float(np.mean([b for b, _ in v])), int(tested.sum()),
-                    float(np.mean(after[tested] < 0.05)) if tested.any() else np.nan))
-    return out
+    return [size_row(design, f"event time {e} ({n(e)} adopter{'s' if n(e) > 1 else ''})", reps, v)
+            for e, v in sorted(rows.items())]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=200)
-    reps = ap.parse_args().reps
-    t0 = time.perf_counter()
-    res = run("A", {4: 1, 6: 10}, reps) + run("B", {6: 10}, reps)
-    tab = pd.DataFrame(res, columns=["design", "quantity", "panels", "reject_before",
-                                     "tested_after", "reject_after"])
-    pd.set_option("display.width", 160)
-    print(f"# bench_sa_singleton.py --reps {reps}: rejection rate of true nulls at 5% "
-          f"({time.perf_counter() - t0:.1f} s)")
-    print(tab.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    report("bench_sa_singleton.py",
+           lambda reps: run("A", {4: 1, 6: 10}, reps) + run("B", {6: 10}, reps))
 
 
 if __name__ == "__main__":

@@ -174,13 +174,12 @@ def test_sun_abraham_gives_no_se_where_one_adopter_reaches_the_event_time():
 
     raw, _ = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t", policy=None,
                               cluster=None)
-    np.testing.assert_allclose(lone["estimate"], raw.set_index("event_time").loc[[3, 4], "estimate"])
+    raw = raw.set_index("event_time")
+    np.testing.assert_allclose(lone["estimate"], raw.loc[[3, 4], "estimate"])
     # the ten-unit cohort alone (-5, -4) and both cohorts pooled (11 adopters) are unchanged
-    kept = sa.drop([3, 4])
+    kept, cols = sa.drop([3, 4]), ["std_error", "p_value", "conf_low", "conf_high"]
     assert (kept["se_not_identified"] == "").all()
-    np.testing.assert_allclose(kept[["std_error", "p_value", "conf_low", "conf_high"]],
-                               raw.set_index("event_time").drop([3, 4])[
-                                   ["std_error", "p_value", "conf_low", "conf_high"]])
+    np.testing.assert_allclose(kept[cols], raw.drop([3, 4])[cols])
 
 
 def test_sun_abraham_gives_no_se_where_the_adopters_lie_in_one_cluster():
