@@ -93,28 +93,36 @@ def run(design: str, cohorts: dict[int, int], reps: int) -> list[tuple]:
             add(f"dynamic e={e} ({n_adopters} adopter{'s' if n_adopters > 1 else ''})",
                 reject(*raw_dynamic(r, e)), dyn.at[e, "p_value"])
         add("pre-trend test", raw_pretrend(r) < 0.05, r.pretrend_test()["p_value"])
-    out = []
-    for name, v in rows.items():
-        before = np.mean([b for b, _ in v])
-        after = np.array([x for _, x in v], dtype=float)
-        tested = np.isfinite(after)
-        out.append((design, name, reps, before, int(tested.sum()),
-                    float(np.mean(after[tested] < 0.05)) if tested.any() else np.nan))
-    return out
+    return [size_row(design, name, reps, v) for name, v in rows.items()]
 
 
-def main() -> None:
+def size_row(design: str, name: str, reps: int, v: list[tuple]) -> tuple:
+    """(design, quantity, panels, reject_before, tested_after, reject_after) from
+    (rejected before, p-value after or NaN where there is no test) per panel."""
+    before = np.mean([b for b, _ in v])
+    after = np.array([x for _, x in v], dtype=float)
+    tested = np.isfinite(after)
+    return (design, name, reps, before, int(tested.sum()),
+            float(np.mean(after[tested] < 0.05)) if tested.any() else np.nan)
+
+
+def report(script: str, designs) -> None:
+    """Run ``designs(reps)`` (its rows of :func:`size_row`) and print the table."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=200)
     reps = ap.parse_args().reps
     t0 = time.perf_counter()
-    res = run("A", {4: 1, 6: 10}, reps) + run("B", {c: 1 for c in range(3, 9)}, reps)
-    tab = pd.DataFrame(res, columns=["design", "quantity", "panels", "reject_before",
-                                     "tested_after", "reject_after"])
+    tab = pd.DataFrame(designs(reps), columns=["design", "quantity", "panels", "reject_before",
+                                               "tested_after", "reject_after"])
     pd.set_option("display.width", 160)
-    print(f"# bench_cs_singleton.py --reps {reps}: rejection rate of true nulls at 5% "
+    print(f"# {script} --reps {reps}: rejection rate of true nulls at 5% "
           f"({time.perf_counter() - t0:.1f} s)")
     print(tab.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+
+
+def main() -> None:
+    report("bench_cs_singleton.py", lambda reps: run("A", {4: 1, 6: 10}, reps)
+           + run("B", {c: 1 for c in range(3, 9)}, reps))
 
 
 if __name__ == "__main__":

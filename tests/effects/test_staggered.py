@@ -149,3 +149,51 @@ def test_cells_without_comparison_units_are_counted_and_reported():
                          "period 8"]
     assert r.tidy()[["cohort", "period"]].values.tolist() == [[4, 4], [4, 6], [6, 4], [6, 6],
                                                               [8, 4]]
+
+
+def _one_and_ten(seed=0):
+    """41 units x 8 periods: one unit adopts in period 4, ten in period 6, 30 never; no effect."""
+    rng = np.random.default_rng(seed)
+    g = np.concatenate([[4], np.full(10, 6), np.zeros(30)])
+    p = pd.DataFrame({"unit": np.repeat(np.arange(41), 8), "t": np.tile(np.arange(1, 9), 41)})
+    p["y"] = np.repeat(rng.normal(size=41), 8) + 0.2 * p["t"] + rng.normal(size=len(p))
+    return p, pd.DataFrame({"policy": "x", "unit": np.flatnonzero(g > 0), "t": g[g > 0]})
+
+
+def test_sun_abraham_gives_no_se_where_one_adopter_reaches_the_event_time():
+    # Event times 3 and 4 only the cohort of one (period 4) reaches: pyfixest's clustered
+    # SE there holds the comparison units only (a true null rejected in most panels).
+    pytest.importorskip("pyfixest")
+    p, a = _one_and_ten()
+    sa = sun_abraham(p, a, outcome="y", unit="unit", time="t").set_index("event_time")
+    lone = sa.loc[[3, 4]]
+    assert lone["std_error"].isna().all() and lone["p_value"].isna().all()
+    assert lone[["conf_low", "conf_high"]].isna().all().all()
+    assert (lone["se_not_identified"].str.startswith("one adopting unit only (cohort 4)")).all()
+    from policydiffusion.effects._staggered import _sun_abraham_fit  # pyfixest as it prints
+
+    raw, _ = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t", policy=None,
+                              cluster=None)
+    raw = raw.set_index("event_time")
+    np.testing.assert_allclose(lone["estimate"], raw.loc[[3, 4], "estimate"])
+    # the ten-unit cohort alone (-5, -4) and both cohorts pooled (11 adopters) are unchanged
+    kept, cols = sa.drop([3, 4]), ["std_error", "p_value", "conf_low", "conf_high"]
+    assert (kept["se_not_identified"] == "").all()
+    np.testing.assert_allclose(kept[cols], raw.drop([3, 4])[cols])
+
+
+def test_sun_abraham_gives_no_se_where_the_adopters_lie_in_one_cluster():
+    pytest.importorskip("pyfixest")
+    p, a = _one_and_ten()
+    # the ten adopters of period 6 in one state, everyone else spread over five states:
+    # event times -5 and -4 (only they reach them) are nested in that one state
+    state = {u: ("S" if 1 <= u <= 10 else f"s{u % 5}") for u in range(41)}
+    p["state"] = p["unit"].map(state)
+    sa = sun_abraham(p, a, outcome="y", unit="unit", time="t",
+                     cluster="state").set_index("event_time")
+    assert sa.loc[-5, "se_not_identified"].startswith(
+        "the adopters reaching event time -5 are in one cluster of state only (S)")
+    assert np.isnan(sa.loc[-4, "std_error"]) and np.isnan(sa.loc[-4, "p_value"])
+    assert sa.loc[3, "se_not_identified"].startswith("one adopting unit only")
+    assert (sa.loc[[-3, -2, 0, 1, 2], "se_not_identified"] == "").all()
+    assert sa.loc[[-3, -2, 0, 1, 2], "p_value"].notna().all()

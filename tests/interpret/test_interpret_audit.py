@@ -144,3 +144,70 @@ def test_subgroup_plot_marks_an_estimate_without_an_interval():
     assert len(hollow) == 1 and list(hollow[0].get_xdata()) == [1.0]
     ax2 = plot_subgroup_estimates(f.assign(std_error=[0.2, 0.3]))
     assert not ax2.texts
+
+
+def test_out_of_time_checks_the_training_fit_before_predicting(monkeypatch):
+    # before: the separated fit predicted the later rows first, and an ExclusionWarning
+    # counted 20 of them as "not scored" for a missing value when none could be scored
+    from policydiffusion.estimate import HazardResult
+
+    df = _logit_data(400, 2)
+    df["year"] = np.repeat(np.arange(2000, 2010), 40)
+    df["sep"] = df.y * 2.0 + np.random.default_rng(1).normal(size=len(df)) * 0.01
+    df.loc[df.index[df.year == 2008][:20], "x"] = np.nan
+    calls = []
+    predict = HazardResult.predict
+    monkeypatch.setattr(HazardResult, "predict",
+                        lambda self, *a, **k: calls.append(1) or predict(self, *a, **k))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        o = out_of_time(df, "y ~ x + sep", time="year", split=2006)
+    assert calls == [] and not any(isinstance(w.message, ExclusionWarning) for w in seen)
+    assert o.not_scored.startswith("training fit not estimable: ") and "sep (" in o.not_scored
+    assert o.excluded == {}
+    assert o.n_test == 120 and o.events_test == int(df.loc[df.year > 2006, "y"].sum())
+    with pytest.warns(ExclusionWarning, match="20 of 120 rows"):  # estimable: predicted
+        ok = out_of_time(df, "y ~ x", time="year", split=2006)
+    assert calls and ok.n_test == 100 and ok.excluded == {"with a missing value": 20}
+
+
+def test_lr_test_refuses_two_fits_on_different_rows_of_the_same_number():
+    # before: only the counts were compared (500 vs 500) and a statistic came back
+    df = _logit_data(1000, 4)
+    with pytest.raises(InvalidOptionError, match=r"different rows of the same number \(500\): "
+                       r"500 of the restricted model's rows .* compared on 'y', 'x'"):
+        lr_test(fit_hazard(df.iloc[:500], "y ~ x"), fit_hazard(df.iloc[500:], "y ~ x + z"))
+    shifted = df.copy()
+    shifted.loc[:6, "x"] += 1.0  # 7 rows differ in a shared column
+    with pytest.raises(InvalidOptionError, match=r"7 of the restricted model's rows"):
+        lr_test(fit_hazard(shifted, "y ~ x"), fit_hazard(df, "y ~ x + z"))
+
+
+def test_lr_test_on_the_same_rows_is_unchanged_in_any_order_and_with_clusters():
+    df = _logit_data(1000, 4)
+    r, f = fit_hazard(df, "y ~ x"), fit_hazard(df, "y ~ x + z")
+    t = lr_test(r, f)
+    assert t.statistic == 2 * (f.loglik - r.loglik) and t.df == 1
+    shuffled = fit_hazard(df.sample(frac=1, random_state=1), "y ~ x")
+    assert lr_test(shuffled, f).statistic == pytest.approx(t.statistic, rel=1e-10)
+    # a cluster column only one fit uses still decides its sample, not the comparison
+    clustered = fit_hazard(df, "y ~ x", vcov={"cluster": "cl"})
+    assert lr_test(clustered, f).statistic == pytest.approx(t.statistic, rel=1e-10)
+
+
+def test_marginal_effects_of_an_unconverged_fit_name_the_right_remedy():
+    # before: the refusal told to refit with Firth, a remedy for separation, to a fit that
+    # merely stopped iterating; the term listing is interpret's not_estimable_terms
+    from policydiffusion.estimate import SolverOptions
+    from policydiffusion.interpret import average_marginal_effects
+
+    df = _logit_data(300, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_hazard(df, "y ~ x", solver=SolverOptions(max_iter=1))
+    with pytest.raises(InvalidOptionError) as err:
+        average_marginal_effects(res)
+    assert ("not estimable: Intercept (the fit did not converge), x (the fit did not "
+            "converge); effects derived from them would not be valid. Refit until it "
+            "converges") in str(err.value)
+    assert "firth" not in str(err.value)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
+import pandas as pd
 from scipy.stats import chi2
 
 from policydiffusion.errors import InvalidOptionError
+from policydiffusion.estimate._hazard import IN_SEPARATED_FIT, SEPARATED
 
 __all__ = ["lr_test", "LRTest"]
 
@@ -39,6 +42,7 @@ def not_estimable_terms(fit) -> str | None:
     """The terms of ``fit`` the estimator cannot stand behind (no convergence,
     separation), each with why, or None when there are none: such a fit's
     likelihood and predictions are where the iterations stopped, not a maximum.
+    ``fit`` is a result or its ``not_estimable`` mapping (as a fit's JSON holds it).
 
     Examples
     --------
@@ -47,16 +51,34 @@ def not_estimable_terms(fit) -> str | None:
     'x (separated)'
     >>> not_estimable_terms(SimpleNamespace(not_estimable={})) is None
     True
+    >>> not_estimable_terms({"x": "separated", "z": "no convergence"})
+    'x (separated), z (no convergence)'
     """
-    bad = getattr(fit, "not_estimable", None)
+    bad = fit if isinstance(fit, Mapping) else getattr(fit, "not_estimable", None)
     return ", ".join(f"{t} ({why})" for t, why in bad.items()) if bad else None
+
+
+def refit_remedy(not_estimable: Mapping[str, str]) -> str:
+    """What to do about a fit with terms that are not estimable: Firth's penalised
+    likelihood where the data are separated, else iterations that converge.
+
+    Examples
+    --------
+    >>> refit_remedy({"x": "(quasi-)complete separation"})
+    "Refit with on_separation='firth' (or firth=True)."
+    """
+    if any(why in (SEPARATED, IN_SEPARATED_FIT) for why in not_estimable.values()):
+        return "Refit with on_separation='firth' (or firth=True)."
+    return "Refit until it converges (more iterations, rescaled covariates)."
 
 
 def lr_test(restricted, full) -> LRTest:
     """LR = 2 (loglik_full - loglik_restricted), chi-squared with the difference in k.
 
     Both models must be fit on the same rows and the restricted model's terms must be
-    a subset of the full model's (checked). A fit with terms that are not estimable
+    a subset of the full model's (checked: the same number of rows, and the same rows,
+    compared on the values of the columns both fits use, in any order; this reads each
+    fit's data once more). A fit with terms that are not estimable
     (no convergence, separation) has no maximised likelihood to compare: the test is
     then not computed (NaN, ``not_tested`` says which fit and why), as the regression
     tables show no log-likelihood for it. For two Firth fits the test is the
@@ -96,6 +118,7 @@ def lr_test(restricted, full) -> LRTest:
         raise InvalidOptionError(
             f"LR tests compare two maximum-likelihood fits or two Firth fits (penalised LR); "
             f"got {kinds[0]!r} and {kinds[1]!r}.")
+    _check_same_rows(restricted, full)
     bad = [f"{which} model: {not_estimable_terms(fit)}"
            for which, fit in (("restricted", restricted), ("full", full))
            if not_estimable_terms(fit)]
@@ -112,3 +135,51 @@ def lr_test(restricted, full) -> LRTest:
                       t.penalized_loglik_full, penalized=True)
     stat = float(np.maximum(0.0, 2 * (full.loglik - restricted.loglik)))  # NaN stays NaN
     return LRTest(stat, df, float(chi2.sf(stat, df)), restricted.loglik, full.loglik)
+
+
+def _model_columns(engine) -> list[str]:
+    """The columns that decide a fit's estimation sample (complete cases of all of them)."""
+    design = engine.pass_design
+    return list(dict.fromkeys([design.response, *design.variables,
+                               *([engine.weights] if engine.weights else []),
+                               *engine.code_levels]))
+
+
+def _row_hashes(engine, columns: list[str]) -> np.ndarray:
+    """Sorted 64-bit hashes of ``columns`` over the rows of a fit's estimation sample,
+    read chunk by chunk as the fit read them (no copy of the data is kept)."""
+    design, codes = engine.pass_design, engine.code_levels
+    out = [np.zeros(0, dtype=np.uint64)]
+    for chunk in engine.source.chunks(list(dict.fromkeys([*_model_columns(engine), *columns])),
+                                      chunk_rows=engine.chunk_rows,
+                                      encode={**design.levels, **codes}):
+        keep = design.prepare(chunk, weights=engine.weights, clusters=codes, need_y=True,
+                              keep_rows=True).keep
+        rows = chunk[columns].iloc[np.flatnonzero(keep)]
+        out.append(pd.util.hash_pandas_object(rows, index=False).to_numpy())
+    return np.sort(np.concatenate(out))
+
+
+def _check_same_rows(restricted, full) -> None:
+    """Refuse two fits of the same size on different rows.
+
+    The restricted model's likelihood depends on its rows only through the values of its
+    columns, so the rows are compared on the columns both fits use (response, variables,
+    weights, clusters and absorbed effects that they share). Fits that keep no data source
+    (nothing to read) are compared on their row counts only."""
+    engines = [getattr(fit, "_engine", None) for fit in (restricted, full)]
+    if any(e is None or getattr(e, "source", None) is None for e in engines):
+        return
+    shared = [c for c in _model_columns(engines[0]) if c in set(_model_columns(engines[1]))]
+    a, b = (_row_hashes(e, shared) for e in engines)
+    if np.array_equal(a, b):
+        return
+    ua, ca = np.unique(a, return_counts=True)
+    ub, cb = np.unique(b, return_counts=True)
+    _, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
+    differ = len(a) - int(np.minimum(ca[ia], cb[ib]).sum())
+    raise InvalidOptionError(
+        f"the models were fit on different rows of the same number ({len(a)}): {differ} of "
+        f"the restricted model's rows are not among the full model's, compared on "
+        f"{', '.join(map(repr, shared))}; an LR test needs the same sample (fit both models "
+        "on the same data, dropping rows with missing values first).")

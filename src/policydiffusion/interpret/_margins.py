@@ -22,6 +22,7 @@ from policydiffusion.estimate import HazardResult
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._links import cdf, dpdf, pdf
 from policydiffusion.estimate._summary import tidy_frame
+from policydiffusion.interpret._compare import not_estimable_terms, refit_remedy
 
 __all__ = ["average_marginal_effects", "predicted_hazard", "sample_frames", "effect_sums",
            "delta_table"]
@@ -144,12 +145,11 @@ def delta_table(res: HazardResult, names: Sequence[str], estimates: Sequence[flo
     whose gradient loads on a term with a standard error not identified (nested in the
     clusters) gets no standard error, test or interval; ``attrs["se_not_identified"]``
     maps its row position to the reason."""
-    bad = getattr(res, "not_estimable", None)
-    if bad:
-        terms = ", ".join(f"{t} ({why})" for t, why in bad.items())
+    terms = not_estimable_terms(res)
+    if terms:
         raise InvalidOptionError(
             f"the fit has coefficients that are not estimable: {terms}; effects derived from "
-            "them would not be valid. Refit with on_separation='firth' (or firth=True).")
+            f"them would not be valid. {refit_remedy(res.not_estimable)}")
     G = np.vstack(grads)
     V = G @ res.cov.to_numpy() @ G.T
     out = tidy_frame(pd.Series(list(estimates), index=list(names)),

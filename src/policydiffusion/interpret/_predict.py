@@ -81,8 +81,10 @@ def out_of_time(data: Any, formula: str, *, time: str, split: Any,
     categorical level the training periods do not have) are counted by reason in
     ``excluded`` and an :class:`~policydiffusion.errors.ExclusionWarning` says so.
     A training fit with terms that are not estimable (separation, no convergence; the
-    check of :func:`lr_test`) predicts from where its iterations stopped: no scores
-    are computed (NaN) and ``not_scored`` names the terms and why.
+    check of :func:`lr_test`) would predict from where its iterations stopped: it is
+    checked before any prediction, no scores are computed (NaN), ``not_scored`` names
+    the terms and why, ``n_test`` and ``events_test`` count all rows after the split
+    (none scored) and ``excluded`` is empty.
 
     Examples
     --------
@@ -103,8 +105,13 @@ def out_of_time(data: Any, formula: str, *, time: str, split: Any,
         raise InvalidOptionError(f"split {split!r} leaves no training or no test rows in "
                                  f"{time!r}.")
     res = fit_hazard(train, formula, **fit_options)
-    p = res.predict(test)
     y = test[response].to_numpy(dtype=float, na_value=np.nan)
+    bad = not_estimable_terms(res)
+    if bad:  # checked before predicting: no scores, so no rows to count as not scored
+        nan = float("nan")
+        return OutOfTimeResult(res, split, res.nobs, len(test), int(np.nansum(y)), nan, nan,
+                               nan, not_scored=f"training fit not estimable: {bad}")
+    p = res.predict(test)
     ok = ~np.isnan(p) & ~np.isnan(y)
     excluded = _unscored(test[list(dict.fromkeys([response, *res.design.variables]))], ok)
     if excluded:
@@ -113,11 +120,6 @@ def out_of_time(data: Any, formula: str, *, time: str, split: Any,
             f"{split!r} not scored (" + "; ".join(f"{n} {why}" for why, n in excluded.items())
             + ").", count=sum(excluded.values())))
     p, y = p[ok], y[ok]
-    bad = not_estimable_terms(res)
-    if bad:
-        nan = float("nan")
-        return OutOfTimeResult(res, split, res.nobs, int(ok.sum()), int(y.sum()), nan, nan, nan,
-                               excluded=excluded, not_scored=f"training fit not estimable: {bad}")
     return OutOfTimeResult(res, split, res.nobs, int(ok.sum()), int(y.sum()), roc_auc(y, p),
                            average_precision(y, p), float(np.mean((p - y) ** 2)),
                            excluded=excluded)

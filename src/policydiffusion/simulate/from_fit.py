@@ -20,7 +20,7 @@ import polars as pl
 
 from policydiffusion._warnings import warn
 from policydiffusion.errors import IndependentDrawsWarning, InvalidOptionError
-from policydiffusion.estimate._hazard import IN_SEPARATED_FIT, SEPARATED
+from policydiffusion.interpret._compare import not_estimable_terms, refit_remedy
 from policydiffusion.simulate._common import make_rng, package_versions
 from policydiffusion.simulate.hazard import simulate_hazard
 from policydiffusion.simulate.recovery import rep_seeds
@@ -89,14 +89,11 @@ def _check_identified(se_not_identified: Mapping[str, str] | None) -> None:
 
 def _check_estimable(not_estimable: Mapping[str, str] | None) -> None:
     """Refuse a fit whose coefficients the estimator cannot stand behind."""
-    if not_estimable:
-        terms = ", ".join(f"{t} ({why})" for t, why in not_estimable.items())
-        separated = any(why in (SEPARATED, IN_SEPARATED_FIT) for why in not_estimable.values())
-        remedy = ("Refit with on_separation='firth' (or firth=True)." if separated else
-                  "Refit until it converges (more iterations, rescaled covariates).")
+    terms = not_estimable_terms(not_estimable or {})
+    if terms:
         raise InvalidOptionError(
             f"the fit has coefficients that are not estimable: {terms}; simulating from them "
-            f"would use diverging values. {remedy}")
+            f"would use diverging values. {refit_remedy(not_estimable)}")
 
 
 def _fitted_terms(terms: Sequence[object], recorded: Mapping[str, Sequence[float]],
