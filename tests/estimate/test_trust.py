@@ -105,7 +105,8 @@ def test_indefinite_dyadic_sandwich_gets_the_eigenvalue_correction():
     t = res.tidy().set_index("term")
     assert t.loc["x", "std_error"] > 0 and np.isfinite(t.loc["x", "statistic"])
     # the record survives a new variance of the same kind and goes with a classical one
-    assert res.with_vcov({"dyadic": ["unit", "source"]}).vcov_correction is not None
+    with pytest.warns(VarianceCorrectionWarning, match="the variances of 'Intercept', 'x'"):
+        assert res.with_vcov({"dyadic": ["unit", "source"]}).vcov_correction is not None
     assert res.with_vcov("classical").vcov_correction is None
     assert "not positive semi-definite" in regression_table({"(1)": res})
     assert res.to_dict()["vcov"]["psd_correction"]["terms"] == corr["terms"]

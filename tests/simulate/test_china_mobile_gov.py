@@ -145,6 +145,9 @@ def test_directed_dyad_logit_on_emulated_recovers_the_shipped_parameters(tables)
     assert res.loc["visits:large_gap", "estimate"] > 0
 
 
+# the dyadic sandwich over 31 provinces is indefinite for some of the example's models; the
+# fits correct it and say so (tested in tests/estimate), this test reads only the signs
+@pytest.mark.filterwarnings("ignore::policydiffusion.errors.VarianceCorrectionWarning")
 def test_the_example_analysis_of_the_shipped_data_shows_the_hypothesised_patterns() -> None:
     """Issue #6: the observable launches of the shipped realisation, analysed as
     examples/china_mobile_gov.toml does, show every hypothesised sign (the power over

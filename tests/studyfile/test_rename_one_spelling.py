@@ -8,6 +8,7 @@ import pytest
 
 from policydiffusion import terms as T
 from policydiffusion.cli.riskset import parse_term
+from policydiffusion.errors import DeprecatedSpellingWarning
 from policydiffusion.pipeline.risksets import build_terms
 from policydiffusion.studyfile import parse_study_file
 from policydiffusion.studyfile._terms import known_terms
@@ -49,7 +50,7 @@ def test_study_file_renames_with_name():
 
 
 def test_old_spellings_still_work_and_warn():
-    with pytest.warns(DeprecationWarning, match="name="):
+    with pytest.warns(DeprecatedSpellingWarning, match="name="):
         assert T.national_share().alias("natl").name == "natl"
-    with pytest.warns(DeprecationWarning, match="as= is deprecated; write name=natl"):
+    with pytest.warns(DeprecatedSpellingWarning, match="as= is deprecated; write name=natl"):
         assert parse_term("national_share:lag=2,as=natl").name == "natl"

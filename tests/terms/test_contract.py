@@ -16,7 +16,7 @@ ALL_TERMS = [
     T.neighbors_adopted("visits", weighted=True), T.region_share(), T.national_share(),
     T.region_count(), T.national_count(), T.neighbors_adopted("visits", relation_lag=2),
     T.leaders_adopted(["A", "C"]), T.leaders_adopted(["A", "C"], by_region=True),
-    T.leaders_adopted("most_innovative", k=2).alias("leaders_innovative_l1"),
+    T.leaders_adopted("most_innovative", k=2, name="leaders_innovative_l1"),
     T.event_in_force(), T.parent_adopted(), T.exposure(attribute="perf"),
     T.exposure("contiguity", attribute="gdp"), T.covariate("gdp"), T.covariate("gdp", lag=1),
     T.relation_count("visits"), T.relation_count("visits", window="cumulative"),

@@ -16,7 +16,7 @@ def build(study, *terms, policy="p"):
 
 def test_neighbors_share_count_any_and_isolates(toy):
     df = build(toy, T.neighbors_adopted(), T.neighbors_adopted(kind="count"),
-               T.neighbors_adopted(kind="any"), T.neighbors_adopted(lag=0).alias("nb0"))
+               T.neighbors_adopted(kind="any"), T.neighbors_adopted(lag=0, name="nb0"))
     share, count, any_ = "neighbors_adopted_l1", "neighbors_adopted_count_l1", \
         "neighbors_adopted_any_l1"
     assert value(df, share, "B", 2001) == 0.0  # A adopts in 2001: not yet seen at lag 1
@@ -57,7 +57,7 @@ def test_national_and_region_share(toy):
 def test_leaders_fixed_regional_and_most_innovative(toy):
     df = build(toy, T.leaders_adopted(["A"]),
                T.leaders_adopted(["A", "C"], by_region=True),
-               T.leaders_adopted("most_innovative", k=1).alias("inno"))
+               T.leaders_adopted("most_innovative", k=1, name="inno"))
     assert value(df, "leaders_adopted_l1", "A", 2001) == 0  # a leader is not its own leader
     assert value(df, "leaders_adopted_l1", "B", 2001) == 0
     assert value(df, "leaders_adopted_l1", "B", 2002) == 1

@@ -15,7 +15,8 @@ from typing import Sequence
 
 from policydiffusion._spelling import spelled_as
 from policydiffusion.cli._app import app
-from policydiffusion.errors import DeprecatedSpellingWarning, PolicyDiffusionError
+from policydiffusion.errors import (DeprecatedSpellingWarning, PolicyDiffusionError,
+                                    PolicyDiffusionWarning)
 
 __all__ = ["app", "main", "run"]
 
@@ -51,6 +52,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             # Python hides DeprecationWarnings outside __main__; a CLI user must still
             # learn that a spelling is on its way out
             warnings.simplefilter("default", DeprecatedSpellingWarning)
+            # our warnings are the command's output ('warning:' lines), not exceptions
+            # that a host's filters (-W error, pytest's) turn them into
+            warnings.simplefilter("default", PolicyDiffusionWarning)
             args = list(argv) if argv is not None else sys.argv[1:]
             # a hint names an option of the command that runs (a study file's data: its keys)
             with spelled_as("cli", **_command_options(args)):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import polars as pl
 
-from policydiffusion.errors import InvalidOptionError
+from policydiffusion.errors import DeprecatedSpellingWarning, InvalidOptionError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -105,7 +105,8 @@ class Term:
         'natl'
         """
         warnings.warn("Term.alias(...) is deprecated; pass name=... to the term builder, "
-                      "e.g. national_share(name='natl').", DeprecationWarning, stacklevel=2)
+                      "e.g. national_share(name='natl').", DeprecatedSpellingWarning,
+                      stacklevel=2)
         return _renamed(self, name)
 
     def columns(self, ctx: "BuildContext") -> list[str]:
