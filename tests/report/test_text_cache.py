@@ -75,17 +75,61 @@ def test_a_string_is_measured_once_per_process(described, tmp_path, monkeypatch)
     assert calls == []
 
 
+def test_a_text_looks_its_font_up_once_per_process(described, tmp_path, monkeypatch):
+    """A second figure lays its texts out without looking their fonts up again (Text's
+    layout asked the font manager at every draw and measure)."""
+    import sys
+
+    from matplotlib.font_manager import FontManager
+
+    calls = []
+    monkeypatch.setattr(_textcache, "_FONT_PATHS", {}, raising=False)
+    real = FontManager._find_fonts_by_props
+
+    def counted(self, prop, *a, **k):
+        callers = {sys._getframe(i).f_code.co_name for i in range(1, 4)}
+        if "_get_layout" in callers:
+            calls.append(prop.get_size_in_points())
+        return real(self, prop, *a, **k)
+
+    monkeypatch.setattr(FontManager, "_find_fonts_by_props", counted)
+    for i in range(2):
+        calls.clear()
+        ax = plot_hazard(described["aborparc"].curve)
+        save_figure(ax, tmp_path / f"h{i}", ("png", "svg"), dpi=60)
+        plt.close(ax.figure)
+        if i == 0:
+            assert calls
+    assert calls == []
+
+
+def test_font_lookups_follow_the_settings():
+    import matplotlib.text as mtext
+    from matplotlib.font_manager import FontProperties
+
+    with text_cache():
+        found = []
+        for names in (["DejaVu Sans"], ["DejaVu Serif"], ["DejaVu Sans"]):
+            with matplotlib.rc_context({"font.sans-serif": names}):
+                found.append(mtext.fontManager._find_fonts_by_props(FontProperties(family=["sans-serif"])))
+        with matplotlib.rc_context({"font.family": "serif"}):  # a lookup's default family
+            default = mtext.fontManager._find_fonts_by_props(FontProperties())
+    assert found[0] == found[2] != found[1]
+    assert "Serif" in str(found[1][0]) and "Serif" in str(default[0])
+
+
 def test_leaving_the_block_puts_matplotlib_back():
     import matplotlib.text as mtext
     from matplotlib.textpath import TextToPath
 
-    before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font)
+    before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font,
+              mtext.fontManager, mtext.get_font)
     with text_cache():
         with text_cache():
             assert mtext._get_text_metrics_with_cache is not before[0]
         assert mtext._get_text_metrics_with_cache is not before[0]  # still the outer block's
     assert (mtext._get_text_metrics_with_cache, RendererAgg.draw_text,
-            TextToPath.get_glyphs_with_font) == before
+            TextToPath.get_glyphs_with_font, mtext.fontManager, mtext.get_font) == before
 
 
 def test_png_rows_are_unfiltered(described, tmp_path):

@@ -21,10 +21,14 @@ __all__ = ["text_cache"]
 # and its font properties: hinting, kerning, the generic families' fonts, the fonts known
 _RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.serif",
        "font.sans-serif", "font.monospace", "font.cursive", "font.fantasy")
+# and what else a font lookup (FontManager.findfont) depends on
+_FIND_RC = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size")
 _MAX = 100_000  # entries per cache: a bound on memory (the next figures refill it)
 _METRICS: dict = {}
 _AGG_GLYPHS: dict = {}
 _SVG_GLYPHS: dict = {}
+_FONT_PATHS: dict = {}
+_HEIGHTS: dict = {}
 _depth = 0
 _undo: list = []
 
@@ -37,7 +41,9 @@ def text_cache() -> Iterator[None]:
       properties, settings (Agg and SVG renderers; math text and others as before);
     * the glyphs of a string drawn by Agg (PNG) and their positions, by the same;
     * the glyphs of a string written as SVG paths (``svg.fonttype="path"``) and
-      their outlines, by font object and string.
+      their outlines, by font object and string;
+    * the fonts a ``Text`` lays out its lines with and their height tables (ascent,
+      descent, line gap), by font properties and settings.
 
     Where matplotlib lacks the internals this relies on, the block changes nothing.
     Nested blocks are fine; leaving the outermost one puts matplotlib back as it was.
@@ -104,6 +110,11 @@ def _install() -> None:
         _replace(RendererAgg, "draw_text", _agg_draw_text)
     if hasattr(TextToPath, "get_glyphs_with_font"):
         _replace(TextToPath, "get_glyphs_with_font", _svg_glyphs)
+    # Text._get_layout looks up its font and reads its height tables at every layout
+    # (~0.2 ms, 6-8 layouts of every text a policy): through these two names only
+    if hasattr(mtext, "fontManager") and hasattr(mtext, "get_font"):
+        _replace(mtext, "fontManager", lambda fm: _FontLookup(fm))
+        _replace(mtext, "get_font", lambda original: _height_tables(original))
 
 
 def _metrics(original):
@@ -170,3 +181,55 @@ def _svg_glyphs(original):
         return list(info), new, list(rects)
 
     return get_glyphs_with_font
+
+
+class _FontLookup:
+    """matplotlib.text's view of the font manager: ``_find_fonts_by_props`` kept by the
+    font properties and every setting a lookup depends on; the rest is the manager's."""
+
+    def __init__(self, manager) -> None:
+        self._manager = manager
+
+    def __getattr__(self, name: str):
+        return getattr(self._manager, name)
+
+    def _find_fonts_by_props(self, prop, *args, **kwargs):
+        import os
+
+        import matplotlib as mpl
+        from matplotlib.font_manager import FontProperties
+
+        if args or kwargs or type(prop) is not FontProperties:
+            return self._manager._find_fonts_by_props(prop, *args, **kwargs)
+        rc = tuple(tuple(v) if isinstance(v := dict.get(mpl.rcParams, k), list) else v for k in _FIND_RC)
+        key = (tuple(prop.__dict__.values()), rc, os.getenv("MPL_IGNORE_SYSTEM_FONTS"), _settings())
+        hit = _FONT_PATHS.get(key)
+        if hit is None:
+            hit = _remember(_FONT_PATHS, key, tuple(self._manager._find_fonts_by_props(prop)))
+        return list(hit)
+
+
+def _height_tables(original):
+    def get_font(font_filepaths, *args, **kwargs):
+        # Text._get_layout reads only the OS/2, hhea and head tables of the font it gets
+        if args or kwargs:
+            return original(font_filepaths, *args, **kwargs)
+        key = tuple(font_filepaths) if isinstance(font_filepaths, list) else font_filepaths
+        hit = _HEIGHTS.get(key)
+        if hit is None:
+            font = original(font_filepaths)
+            hit = _remember(_HEIGHTS, key, _Tables({n: font.get_sfnt_table(n) for n in ("OS/2", "hhea", "head")}))
+        return hit
+
+    return get_font
+
+
+class _Tables:
+    """A font's height tables, read once (``get_sfnt_table`` is all _get_layout asks)."""
+
+    def __init__(self, tables: dict) -> None:
+        self._tables = tables
+
+    def get_sfnt_table(self, name: str):
+        table = self._tables[name]
+        return None if table is None else dict(table)
