@@ -118,6 +118,39 @@ def test_font_lookups_follow_the_settings():
     assert "Serif" in str(found[1][0]) and "Serif" in str(default[0])
 
 
+def _texts_png(shift: float) -> bytes:
+    """Strings at fractions of a pixel, turned, and not antialiased, all moved by ``shift`` px."""
+    import io
+
+    fig = plt.figure(figsize=(2, 2), dpi=100)
+    for k in range(12):
+        x, y = (20 + shift + 7 * k + k / 9) / 200, (10 + shift + 15 * k + k / 7) / 200
+        fig.text(x, y, "Ag 1995", fontsize=6 + k % 3, rotation=(0, 90, 30)[k % 3],
+                 antialiased=k % 4 != 3)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def test_glyph_bitmaps_moved_by_whole_pixels_are_the_same_pixels(monkeypatch):
+    """A glyph's bitmap is kept and placed again at another whole-pixel position: the
+    pixels are those FreeType renders there, and a second draw renders no glyph."""
+    from matplotlib.ft2font import FT2Font
+
+    plain = {s: _texts_png(s) for s in (0, 3)}
+    renders = []
+    real = FT2Font._render_glyph
+    monkeypatch.setattr(FT2Font, "_render_glyph", lambda self, *a: renders.append(a[0]) or real(self, *a))
+    monkeypatch.setattr(_textcache, "_BITMAPS", {}, raising=False)
+    with text_cache():
+        first = _texts_png(0)
+        n = len(renders)
+        again = _texts_png(3)  # every glyph 3 px up and right: the same fractions of a pixel
+    assert n > 0 and len(renders) == n
+    assert first == plain[0] and again == plain[3]
+
+
 def test_leaving_the_block_puts_matplotlib_back():
     import matplotlib.text as mtext
     from matplotlib.textpath import TextToPath

@@ -11,9 +11,12 @@ depend on, so the files are byte for byte what matplotlib writes without it
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Iterator
+
+import numpy as np
 
 __all__ = ["text_cache"]
 
@@ -26,6 +29,7 @@ _FIND_RC = ("font.family", "font.style", "font.variant", "font.weight", "font.st
 _MAX = 100_000  # entries per cache: a bound on memory (the next figures refill it)
 _METRICS: dict = {}
 _AGG_GLYPHS: dict = {}
+_BITMAPS: dict = {}
 _SVG_GLYPHS: dict = {}
 _FONT_PATHS: dict = {}
 _HEIGHTS: dict = {}
@@ -151,11 +155,45 @@ def _agg_draw_text(original):
             font = self._prepare_font(prop)
             items = font._layout(s, flags=get_hinting_flag(), features=features, language=language)
             glyphs = _remember(_AGG_GLYPHS, key, [(i.ft_object, i.glyph_index, i.x, i.y) for i in items])
-        size = prop.get_size_in_points()
-        self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((f, size, g, 0, 1, dx, dy)
-                                                            for f, g, dx, dy in glyphs), [])
+        _draw_glyphs(self, gc, x, y, angle, prop.get_size_in_points(), glyphs)
 
     return draw_text
+
+
+def _draw_glyphs(renderer, gc, x: float, y: float, angle: float, size: float, glyphs: list) -> None:
+    """RendererAgg._draw_text_glyphs_and_boxes of matplotlib 3.11 (no boxes, no slant)
+    with each glyph's bitmap kept: FreeType renders a glyph moved by whole pixels as the
+    same bitmap moved by those pixels, so a bitmap is kept by font, size, dpi, angle,
+    glyph and the position's fraction of a pixel (in FreeType's 1/64 px), and placed
+    by the whole pixels. The timeline's labels, ticks and legends are drawn at the same
+    places policy after policy."""
+    from matplotlib.backends.backend_agg import RenderMode, get_hinting_flag
+
+    cos = math.cos(math.radians(angle))
+    sin = math.sin(math.radians(angle))
+    flags = get_hinting_flag()
+    antialiased = gc.get_antialiased()
+    matrix = None
+    height = renderer.height
+    draw = renderer._renderer.draw_text_image
+    for font, glyph, dx, dy in glyphs:  # dy is upwards; y is downwards
+        tx = round(0x40 * (x + dx * cos - dy * sin))
+        ty = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
+        key = (id(font), size, renderer.dpi, angle, glyph, flags, antialiased, tx & 63, ty & 63)
+        hit = _BITMAPS.get(key)
+        if hit is None or hit[0] is not font:
+            if matrix is None:
+                matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+            font.set_size(size, renderer.dpi)
+            font._set_transform(matrix, [tx, ty])
+            bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL if antialiased else RenderMode.MONO)
+            buffer = np.array(bitmap.buffer)  # a copy: the font's next glyph may reuse its memory
+            if not antialiased:
+                buffer *= 0xff
+            hit = _remember(_BITMAPS, key, (font, buffer, bitmap.left - (tx >> 6), bitmap.top - (ty >> 6)))
+        _, buffer, left, top = hit
+        # draw_text_image's y is downwards & the bitmap bottom side
+        draw(buffer, left + (tx >> 6), int(height) - (top + (ty >> 6)) + buffer.shape[0], 0, gc)
 
 
 def _svg_glyphs(original):
