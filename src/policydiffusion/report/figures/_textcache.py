@@ -44,6 +44,8 @@ def text_cache() -> Iterator[None]:
     * extents (``Text`` layout, tight boxes): by renderer class and dpi, string, font
       properties, settings (Agg and SVG renderers; math text and others as before);
     * the glyphs of a string drawn by Agg (PNG) and their positions, by the same;
+    * each glyph's Agg bitmap, by font, size, dpi, angle and the fraction of a pixel
+      it is drawn at (moved by whole pixels, FreeType renders the same bitmap);
     * the glyphs of a string written as SVG paths (``svg.fonttype="path"``) and
       their outlines, by font object and string;
     * the fonts a ``Text`` lays out its lines with and their height tables (ascent,
