@@ -151,6 +151,34 @@ def test_glyph_bitmaps_moved_by_whole_pixels_are_the_same_pixels(monkeypatch):
     assert first == plain[0] and again == plain[3]
 
 
+def test_svg_glyph_outlines_are_converted_once_per_process(described, tmp_path, monkeypatch):
+    """Each SVG defines the glyphs it uses; a second file with the same glyphs writes
+    their kept path data instead of converting the outlines again."""
+    import sys
+
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    calls = []
+    monkeypatch.setattr(_textcache, "_SVG_DEFS", {}, raising=False)
+    real = RendererSVG._convert_path
+
+    def counted(self, *a, **k):
+        if "glyph_map_defs" in sys._getframe(1).f_code.co_name:
+            calls.append(1)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(RendererSVG, "_convert_path", counted)
+    for i in range(2):
+        calls.clear()
+        ax = plot_hazard(described["aborparc"].curve)
+        save_figure(ax, tmp_path / f"h{i}", ("svg",), dpi=60)
+        plt.close(ax.figure)
+        if i == 0:
+            assert calls
+    assert calls == []
+    assert _svg(tmp_path / "h0.svg") == _svg(tmp_path / "h1.svg")
+
+
 def test_leaving_the_block_puts_matplotlib_back():
     import matplotlib.text as mtext
     from matplotlib.textpath import TextToPath

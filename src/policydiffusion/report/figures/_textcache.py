@@ -31,6 +31,7 @@ _METRICS: dict = {}
 _AGG_GLYPHS: dict = {}
 _BITMAPS: dict = {}
 _SVG_GLYPHS: dict = {}
+_SVG_DEFS: dict = {}
 _FONT_PATHS: dict = {}
 _HEIGHTS: dict = {}
 _depth = 0
@@ -47,7 +48,7 @@ def text_cache() -> Iterator[None]:
     * each glyph's Agg bitmap, by font, size, dpi, angle and the fraction of a pixel
       it is drawn at (moved by whole pixels, FreeType renders the same bitmap);
     * the glyphs of a string written as SVG paths (``svg.fonttype="path"``) and
-      their outlines, by font object and string;
+      their outlines, by font object and string, and each outline's SVG path data;
     * the fonts a ``Text`` lays out its lines with and their height tables (ascent,
       descent, line gap), by font properties and settings.
 
@@ -108,6 +109,7 @@ def _remember(cache: dict, key, value):
 def _install() -> None:
     import matplotlib.text as mtext
     from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_svg import RendererSVG
     from matplotlib.textpath import TextToPath
 
     _replace(mtext, "_get_text_metrics_with_cache", _metrics)
@@ -116,6 +118,8 @@ def _install() -> None:
         _replace(RendererAgg, "draw_text", _agg_draw_text)
     if hasattr(TextToPath, "get_glyphs_with_font"):
         _replace(TextToPath, "get_glyphs_with_font", _svg_glyphs)
+        if hasattr(RendererSVG, "_update_glyph_map_defs"):
+            _replace(RendererSVG, "_update_glyph_map_defs", _svg_glyph_defs)
     # Text._get_layout looks up its font and reads its height tables at every layout
     # (~0.2 ms, 6-8 layouts of every text a policy): through these two names only
     if hasattr(mtext, "fontManager") and hasattr(mtext, "get_font"):
@@ -221,6 +225,34 @@ def _svg_glyphs(original):
         return list(info), new, list(rects)
 
     return get_glyphs_with_font
+
+
+def _svg_glyph_defs(original):
+    from matplotlib.backends.backend_svg import RendererSVG, _generate_transform
+    from matplotlib.path import Path
+
+    def update_glyph_map_defs(self, glyph_map_new):
+        # RendererSVG._update_glyph_map_defs of matplotlib 3.11 with the path data of
+        # each glyph kept: its outline is one of get_glyphs_with_font's read-only arrays
+        if type(self) is not RendererSVG or any(v.flags.writeable or c.flags.writeable
+                                                for v, c in glyph_map_new.values()):
+            return original(self, glyph_map_new)
+        if glyph_map_new:
+            writer = self.writer
+            writer.start("defs")
+            for glyph_repr, (vertices, codes) in glyph_map_new.items():
+                key = (glyph_repr, id(vertices), id(codes))
+                hit = _SVG_DEFS.get(key)
+                if hit is None or hit[0] is not vertices or hit[1] is not codes:
+                    # x64: back to FreeType's integral units
+                    data = self._convert_path(Path(vertices * 64, codes), simplify=False)
+                    hit = _remember(_SVG_DEFS, key, (vertices, codes, data))
+                writer.element("path", id=self._adjust_glyph_repr(glyph_repr), d=hit[2],
+                               transform=_generate_transform([("scale", (1 / 64,))]))
+            writer.end("defs")
+            self._glyph_map.update(glyph_map_new)
+
+    return update_glyph_map_defs
 
 
 class _FontLookup:
