@@ -210,3 +210,14 @@ def test_png_rows_are_unfiltered(described, tmp_path):
     rows = zlib.decompress(idat)
     assert len(rows) == h * (1 + 4 * w)
     assert {rows[i * (1 + 4 * w)] for i in range(h)} == {0}
+
+
+def test_a_font_list_changed_in_place_is_a_new_setting():
+    """Text measured under one list of fonts is not reused after the list is changed in
+    place (``rcParams["font.sans-serif"].insert(0, ...)``, a common idiom)."""
+    with matplotlib.rc_context():
+        before = _textcache._settings()
+        assert _textcache._settings() == before
+        matplotlib.rcParams["font.sans-serif"].insert(0, "DejaVu Serif")
+        changed = _textcache._settings()
+        assert changed != before and _textcache._settings() == changed

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from itertools import repeat
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -92,10 +93,11 @@ def _settings() -> int:
     import matplotlib as mpl
     from matplotlib.font_manager import fontManager
 
-    now = tuple(tuple(v) if isinstance(v := dict.get(mpl.rcParams, k), list) else v
-                for k in _RC) + (len(fontManager.ttflist),)
-    if now != _last_settings[0]:  # a cheap comparison per text instead of a hash of lists
-        _last_settings[:] = [now, _last_settings[1] + 1]
+    # the live values (a list compares by value, so a list changed in place is seen)
+    # against copies of those last seen: a cheap comparison per text, no hash of lists
+    now = [*map(dict.get, repeat(mpl.rcParams, len(_RC)), _RC), len(fontManager.ttflist)]
+    if now != _last_settings[0]:
+        _last_settings[:] = [[list(v) if isinstance(v, list) else v for v in now], _last_settings[1] + 1]
     return _last_settings[1]
 
 
