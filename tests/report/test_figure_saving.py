@@ -201,3 +201,21 @@ def test_describe_cli_passes_formats_and_dpi(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("aborparc_*")) == [
         f"aborparc_{k}.png" for k in ("curve", "hazard", "map", "timeline")]
     assert imread(tmp_path / "aborparc_curve.png").shape[1] < 250  # 50 dpi, not 300
+
+
+def test_the_box_is_measured_without_a_new_renderer_per_figure(described, monkeypatch):
+    """tight_box measures with a kept Agg renderer of the figure's size and dpi (savefig's
+    machinery made and cleared a new one, the size of the whole figure, for every box)."""
+    from matplotlib.backends import backend_agg
+
+    made = []
+    real = backend_agg.RendererAgg.__init__
+    monkeypatch.setattr(backend_agg.RendererAgg, "__init__", lambda self, *a: made.append(a) or real(self, *a))
+    boxes = []
+    for i in range(3):
+        ax = plot_hazard(described["aborparc"].curve)
+        boxes.append(tuple(tight_box(ax.figure, dpi=300).bounds))
+        if i == 0:
+            made.clear()  # the first figure of this size may make one
+        plt.close(ax.figure)
+    assert made == [] and boxes[0] == boxes[1] == boxes[2]

@@ -75,17 +75,122 @@ def test_a_string_is_measured_once_per_process(described, tmp_path, monkeypatch)
     assert calls == []
 
 
+def test_a_text_looks_its_font_up_once_per_process(described, tmp_path, monkeypatch):
+    """A second figure lays its texts out without looking their fonts up again (Text's
+    layout asked the font manager at every draw and measure)."""
+    import sys
+
+    from matplotlib.font_manager import FontManager
+
+    calls = []
+    monkeypatch.setattr(_textcache, "_FONT_PATHS", {}, raising=False)
+    real = FontManager._find_fonts_by_props
+
+    def counted(self, prop, *a, **k):
+        callers = {sys._getframe(i).f_code.co_name for i in range(1, 4)}
+        if "_get_layout" in callers:
+            calls.append(prop.get_size_in_points())
+        return real(self, prop, *a, **k)
+
+    monkeypatch.setattr(FontManager, "_find_fonts_by_props", counted)
+    for i in range(2):
+        calls.clear()
+        ax = plot_hazard(described["aborparc"].curve)
+        save_figure(ax, tmp_path / f"h{i}", ("png", "svg"), dpi=60)
+        plt.close(ax.figure)
+        if i == 0:
+            assert calls
+    assert calls == []
+
+
+def test_font_lookups_follow_the_settings():
+    import matplotlib.text as mtext
+    from matplotlib.font_manager import FontProperties
+
+    with text_cache():
+        found = []
+        for names in (["DejaVu Sans"], ["DejaVu Serif"], ["DejaVu Sans"]):
+            with matplotlib.rc_context({"font.sans-serif": names}):
+                found.append(mtext.fontManager._find_fonts_by_props(FontProperties(family=["sans-serif"])))
+        with matplotlib.rc_context({"font.family": "serif"}):  # a lookup's default family
+            default = mtext.fontManager._find_fonts_by_props(FontProperties())
+    assert found[0] == found[2] != found[1]
+    assert "Serif" in str(found[1][0]) and "Serif" in str(default[0])
+
+
+def _texts_png(shift: float) -> bytes:
+    """Strings at fractions of a pixel, turned, and not antialiased, all moved by ``shift`` px."""
+    import io
+
+    fig = plt.figure(figsize=(2, 2), dpi=100)
+    for k in range(12):
+        x, y = (20 + shift + 7 * k + k / 9) / 200, (10 + shift + 15 * k + k / 7) / 200
+        fig.text(x, y, "Ag 1995", fontsize=6 + k % 3, rotation=(0, 90, 30)[k % 3],
+                 antialiased=k % 4 != 3)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def test_glyph_bitmaps_moved_by_whole_pixels_are_the_same_pixels(monkeypatch):
+    """A glyph's bitmap is kept and placed again at another whole-pixel position: the
+    pixels are those FreeType renders there, and a second draw renders no glyph."""
+    from matplotlib.ft2font import FT2Font
+
+    plain = {s: _texts_png(s) for s in (0, 3)}
+    renders = []
+    real = FT2Font._render_glyph
+    monkeypatch.setattr(FT2Font, "_render_glyph", lambda self, *a: renders.append(a[0]) or real(self, *a))
+    monkeypatch.setattr(_textcache, "_BITMAPS", {}, raising=False)
+    with text_cache():
+        first = _texts_png(0)
+        n = len(renders)
+        again = _texts_png(3)  # every glyph 3 px up and right: the same fractions of a pixel
+    assert n > 0 and len(renders) == n
+    assert first == plain[0] and again == plain[3]
+
+
+def test_svg_glyph_outlines_are_converted_once_per_process(described, tmp_path, monkeypatch):
+    """Each SVG defines the glyphs it uses; a second file with the same glyphs writes
+    their kept path data instead of converting the outlines again."""
+    import sys
+
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    calls = []
+    monkeypatch.setattr(_textcache, "_SVG_DEFS", {}, raising=False)
+    real = RendererSVG._convert_path
+
+    def counted(self, *a, **k):
+        if "glyph_map_defs" in sys._getframe(1).f_code.co_name:
+            calls.append(1)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(RendererSVG, "_convert_path", counted)
+    for i in range(2):
+        calls.clear()
+        ax = plot_hazard(described["aborparc"].curve)
+        save_figure(ax, tmp_path / f"h{i}", ("svg",), dpi=60)
+        plt.close(ax.figure)
+        if i == 0:
+            assert calls
+    assert calls == []
+    assert _svg(tmp_path / "h0.svg") == _svg(tmp_path / "h1.svg")
+
+
 def test_leaving_the_block_puts_matplotlib_back():
     import matplotlib.text as mtext
     from matplotlib.textpath import TextToPath
 
-    before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font)
+    before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font,
+              mtext.fontManager, mtext.get_font)
     with text_cache():
         with text_cache():
             assert mtext._get_text_metrics_with_cache is not before[0]
         assert mtext._get_text_metrics_with_cache is not before[0]  # still the outer block's
     assert (mtext._get_text_metrics_with_cache, RendererAgg.draw_text,
-            TextToPath.get_glyphs_with_font) == before
+            TextToPath.get_glyphs_with_font, mtext.fontManager, mtext.get_font) == before
 
 
 def test_png_rows_are_unfiltered(described, tmp_path):
@@ -105,3 +210,14 @@ def test_png_rows_are_unfiltered(described, tmp_path):
     rows = zlib.decompress(idat)
     assert len(rows) == h * (1 + 4 * w)
     assert {rows[i * (1 + 4 * w)] for i in range(h)} == {0}
+
+
+def test_a_font_list_changed_in_place_is_a_new_setting():
+    """Text measured under one list of fonts is not reused after the list is changed in
+    place (``rcParams["font.sans-serif"].insert(0, ...)``, a common idiom)."""
+    with matplotlib.rc_context():
+        before = _textcache._settings()
+        assert _textcache._settings() == before
+        matplotlib.rcParams["font.sans-serif"].insert(0, "DejaVu Serif")
+        changed = _textcache._settings()
+        assert changed != before and _textcache._settings() == changed

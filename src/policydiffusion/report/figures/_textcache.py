@@ -11,9 +11,13 @@ depend on, so the files are byte for byte what matplotlib writes without it
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
+from itertools import repeat
 from contextlib import contextmanager
 from typing import Iterator
+
+import numpy as np
 
 __all__ = ["text_cache"]
 
@@ -21,10 +25,16 @@ __all__ = ["text_cache"]
 # and its font properties: hinting, kerning, the generic families' fonts, the fonts known
 _RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.serif",
        "font.sans-serif", "font.monospace", "font.cursive", "font.fantasy")
+# and what else a font lookup (FontManager.findfont) depends on
+_FIND_RC = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size")
 _MAX = 100_000  # entries per cache: a bound on memory (the next figures refill it)
 _METRICS: dict = {}
 _AGG_GLYPHS: dict = {}
+_BITMAPS: dict = {}
 _SVG_GLYPHS: dict = {}
+_SVG_DEFS: dict = {}
+_FONT_PATHS: dict = {}
+_HEIGHTS: dict = {}
 _depth = 0
 _undo: list = []
 
@@ -36,8 +46,12 @@ def text_cache() -> Iterator[None]:
     * extents (``Text`` layout, tight boxes): by renderer class and dpi, string, font
       properties, settings (Agg and SVG renderers; math text and others as before);
     * the glyphs of a string drawn by Agg (PNG) and their positions, by the same;
+    * each glyph's Agg bitmap, by font, size, dpi, angle and the fraction of a pixel
+      it is drawn at (moved by whole pixels, FreeType renders the same bitmap);
     * the glyphs of a string written as SVG paths (``svg.fonttype="path"``) and
-      their outlines, by font object and string.
+      their outlines, by font object and string, and each outline's SVG path data;
+    * the fonts a ``Text`` lays out its lines with and their height tables (ascent,
+      descent, line gap), by font properties and settings.
 
     Where matplotlib lacks the internals this relies on, the block changes nothing.
     Nested blocks are fine; leaving the outermost one puts matplotlib back as it was.
@@ -79,10 +93,11 @@ def _settings() -> int:
     import matplotlib as mpl
     from matplotlib.font_manager import fontManager
 
-    now = tuple(tuple(v) if isinstance(v := dict.get(mpl.rcParams, k), list) else v
-                for k in _RC) + (len(fontManager.ttflist),)
-    if now != _last_settings[0]:  # a cheap comparison per text instead of a hash of lists
-        _last_settings[:] = [now, _last_settings[1] + 1]
+    # the live values (a list compares by value, so a list changed in place is seen)
+    # against copies of those last seen: a cheap comparison per text, no hash of lists
+    now = [*map(dict.get, repeat(mpl.rcParams, len(_RC)), _RC), len(fontManager.ttflist)]
+    if now != _last_settings[0]:
+        _last_settings[:] = [[list(v) if isinstance(v, list) else v for v in now], _last_settings[1] + 1]
     return _last_settings[1]
 
 
@@ -96,6 +111,7 @@ def _remember(cache: dict, key, value):
 def _install() -> None:
     import matplotlib.text as mtext
     from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_svg import RendererSVG
     from matplotlib.textpath import TextToPath
 
     _replace(mtext, "_get_text_metrics_with_cache", _metrics)
@@ -104,6 +120,13 @@ def _install() -> None:
         _replace(RendererAgg, "draw_text", _agg_draw_text)
     if hasattr(TextToPath, "get_glyphs_with_font"):
         _replace(TextToPath, "get_glyphs_with_font", _svg_glyphs)
+        if hasattr(RendererSVG, "_update_glyph_map_defs"):
+            _replace(RendererSVG, "_update_glyph_map_defs", _svg_glyph_defs)
+    # Text._get_layout looks up its font and reads its height tables at every layout
+    # (~0.2 ms, 6-8 layouts of every text a policy): through these two names only
+    if hasattr(mtext, "fontManager") and hasattr(mtext, "get_font"):
+        _replace(mtext, "fontManager", lambda fm: _FontLookup(fm))
+        _replace(mtext, "get_font", lambda original: _height_tables(original))
 
 
 def _metrics(original):
@@ -140,11 +163,45 @@ def _agg_draw_text(original):
             font = self._prepare_font(prop)
             items = font._layout(s, flags=get_hinting_flag(), features=features, language=language)
             glyphs = _remember(_AGG_GLYPHS, key, [(i.ft_object, i.glyph_index, i.x, i.y) for i in items])
-        size = prop.get_size_in_points()
-        self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((f, size, g, 0, 1, dx, dy)
-                                                            for f, g, dx, dy in glyphs), [])
+        _draw_glyphs(self, gc, x, y, angle, prop.get_size_in_points(), glyphs)
 
     return draw_text
+
+
+def _draw_glyphs(renderer, gc, x: float, y: float, angle: float, size: float, glyphs: list) -> None:
+    """RendererAgg._draw_text_glyphs_and_boxes of matplotlib 3.11 (no boxes, no slant)
+    with each glyph's bitmap kept: FreeType renders a glyph moved by whole pixels as the
+    same bitmap moved by those pixels, so a bitmap is kept by font, size, dpi, angle,
+    glyph and the position's fraction of a pixel (in FreeType's 1/64 px), and placed
+    by the whole pixels. The timeline's labels, ticks and legends are drawn at the same
+    places policy after policy."""
+    from matplotlib.backends.backend_agg import RenderMode, get_hinting_flag
+
+    cos = math.cos(math.radians(angle))
+    sin = math.sin(math.radians(angle))
+    flags = get_hinting_flag()
+    antialiased = gc.get_antialiased()
+    matrix = None
+    height = renderer.height
+    draw = renderer._renderer.draw_text_image
+    for font, glyph, dx, dy in glyphs:  # dy is upwards; y is downwards
+        tx = round(0x40 * (x + dx * cos - dy * sin))
+        ty = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
+        key = (id(font), size, renderer.dpi, angle, glyph, flags, antialiased, tx & 63, ty & 63)
+        hit = _BITMAPS.get(key)
+        if hit is None or hit[0] is not font:
+            if matrix is None:
+                matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+            font.set_size(size, renderer.dpi)
+            font._set_transform(matrix, [tx, ty])
+            bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL if antialiased else RenderMode.MONO)
+            buffer = np.array(bitmap.buffer)  # a copy: the font's next glyph may reuse its memory
+            if not antialiased:
+                buffer *= 0xff
+            hit = _remember(_BITMAPS, key, (font, buffer, bitmap.left - (tx >> 6), bitmap.top - (ty >> 6)))
+        _, buffer, left, top = hit
+        # draw_text_image's y is downwards & the bitmap bottom side
+        draw(buffer, left + (tx >> 6), int(height) - (top + (ty >> 6)) + buffer.shape[0], 0, gc)
 
 
 def _svg_glyphs(original):
@@ -170,3 +227,83 @@ def _svg_glyphs(original):
         return list(info), new, list(rects)
 
     return get_glyphs_with_font
+
+
+def _svg_glyph_defs(original):
+    from matplotlib.backends.backend_svg import RendererSVG, _generate_transform
+    from matplotlib.path import Path
+
+    def update_glyph_map_defs(self, glyph_map_new):
+        # RendererSVG._update_glyph_map_defs of matplotlib 3.11 with the path data of
+        # each glyph kept: its outline is one of get_glyphs_with_font's read-only arrays
+        if type(self) is not RendererSVG or any(v.flags.writeable or c.flags.writeable
+                                                for v, c in glyph_map_new.values()):
+            return original(self, glyph_map_new)
+        if glyph_map_new:
+            writer = self.writer
+            writer.start("defs")
+            for glyph_repr, (vertices, codes) in glyph_map_new.items():
+                key = (glyph_repr, id(vertices), id(codes))
+                hit = _SVG_DEFS.get(key)
+                if hit is None or hit[0] is not vertices or hit[1] is not codes:
+                    # x64: back to FreeType's integral units
+                    data = self._convert_path(Path(vertices * 64, codes), simplify=False)
+                    hit = _remember(_SVG_DEFS, key, (vertices, codes, data))
+                writer.element("path", id=self._adjust_glyph_repr(glyph_repr), d=hit[2],
+                               transform=_generate_transform([("scale", (1 / 64,))]))
+            writer.end("defs")
+            self._glyph_map.update(glyph_map_new)
+
+    return update_glyph_map_defs
+
+
+class _FontLookup:
+    """matplotlib.text's view of the font manager: ``_find_fonts_by_props`` kept by the
+    font properties and every setting a lookup depends on; the rest is the manager's."""
+
+    def __init__(self, manager) -> None:
+        self._manager = manager
+
+    def __getattr__(self, name: str):
+        return getattr(self._manager, name)
+
+    def _find_fonts_by_props(self, prop, *args, **kwargs):
+        import os
+
+        import matplotlib as mpl
+        from matplotlib.font_manager import FontProperties
+
+        if args or kwargs or type(prop) is not FontProperties:
+            return self._manager._find_fonts_by_props(prop, *args, **kwargs)
+        rc = tuple(tuple(v) if isinstance(v := dict.get(mpl.rcParams, k), list) else v for k in _FIND_RC)
+        key = (tuple(prop.__dict__.values()), rc, os.getenv("MPL_IGNORE_SYSTEM_FONTS"), _settings())
+        hit = _FONT_PATHS.get(key)
+        if hit is None:
+            hit = _remember(_FONT_PATHS, key, tuple(self._manager._find_fonts_by_props(prop)))
+        return list(hit)
+
+
+def _height_tables(original):
+    def get_font(font_filepaths, *args, **kwargs):
+        # Text._get_layout reads only the OS/2, hhea and head tables of the font it gets
+        if args or kwargs:
+            return original(font_filepaths, *args, **kwargs)
+        key = tuple(font_filepaths) if isinstance(font_filepaths, list) else font_filepaths
+        hit = _HEIGHTS.get(key)
+        if hit is None:
+            font = original(font_filepaths)
+            hit = _remember(_HEIGHTS, key, _Tables({n: font.get_sfnt_table(n) for n in ("OS/2", "hhea", "head")}))
+        return hit
+
+    return get_font
+
+
+class _Tables:
+    """A font's height tables, read once (``get_sfnt_table`` is all _get_layout asks)."""
+
+    def __init__(self, tables: dict) -> None:
+        self._tables = tables
+
+    def get_sfnt_table(self, name: str):
+        table = self._tables[name]
+        return None if table is None else dict(table)

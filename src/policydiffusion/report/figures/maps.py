@@ -59,6 +59,7 @@ _US = {"lon0": -96, "lat0": 37.5, "lat1": 29.5, "lat2": 45.5}
 _AK = {"lon0": -154, "lat0": 50, "lat1": 55, "lat2": 65}
 _HI = {"lon0": -157, "lat0": 13, "lat1": 8, "lat2": 18}
 _CN = {"lon0": 105, "lat0": 35, "lat1": 25, "lat2": 47}
+_CHINA = ("china_provinces", "china_prefectures")  # the maps that carry the South China Sea inset
 
 
 def load_geometry(name: str) -> dict:
@@ -296,6 +297,16 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
         if geometry is None:
             _fallback(units, "no shipped map (US states, Chinese provinces) matches most units")
             return plot_tile_grid(study, policy, ax=ax, lang=lang, cmap=cmap, title=title)
+    # inside reuse_figures: everything but the colours depends only on these (not kept:
+    # a figure the caller gives, labels, whose places depend on the colours, the inset);
+    # the kept map keeps its shapes matched to the study's units: no matching again
+    key = (id(study), geometry, lang, cmap) if (ax is None and not labels and title is None
+                                               and isinstance(geometry, str)
+                                               and not (scs_inset and geometry in _CHINA)) else None
+    kept = kept_figure("map", key) if key is not None else None
+    if kept is not None:
+        with styled(lang):
+            return _recolour(kept, adoption_values(study, policy), cmap)
     shapes, kind = _shapes(geometry)
     if isinstance(geometry, str):  # shapes keyed by the study's own unit ids
         key_of = _match_units(study, geometry)
@@ -307,21 +318,11 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     vals = adoption_values(study, policy)
     fk = font_kw(lang)
     names = unit_labels(study, lang)
-    inset = scs_inset and kind in ("china_provinces", "china_prefectures")
-    # inside reuse_figures: everything but the colours depends only on these (not kept:
-    # a figure the caller gives, labels, whose places depend on the colours, the inset)
-    key = (id(study), geometry, lang, cmap) if (ax is None and not labels and title is None and not inset
-                                               and isinstance(geometry, str)) else None
-    kept = kept_figure("map", key) if key is not None else None
-    if kept is not None:
-        with styled(lang):
-            return _recolour(kept, vals, shapes, units, cmap)
+    inset = scs_inset and kind in _CHINA
     with styled(lang):
         # labels need room: a labelled map defaults to a wider figure, same font sizes
         ax = new_axes(ax, figsize=(5.0, 4.0) if labels else (3.5, 2.8))
-        cm, norm = _color_scale(vals, cmap)
-        fill = {key: cm(norm(vals[key])) if key in vals else NO_ADOPTION if key in units else NO_DATA
-                for key in shapes}
+        fill, cm, norm = _fill_colours(vals, shapes, units, cmap)
         main = {k: m for k, rings in shapes.items()
                 if (m := [r for r in rings if not (inset and _south_sea(r))])}
         polys = ax.add_collection(PolyCollection([r for rings in main.values() for r in rings],
@@ -348,8 +349,8 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
             from types import SimpleNamespace
 
             keep_figure("map", key, SimpleNamespace(figure=ax.figure, ax=ax, study=study, polys=polys,
-                                                    main=list(main.items()), cb=cb, lang=lang, fk=fk,
-                                                    loc=loc))
+                                                    main=list(main.items()), units=units, cb=cb, lang=lang,
+                                                    fk=fk, loc=loc))
         if title:
             ax.set_title(title, **fk)
         if labels:  # last: the colorbar and title change the map's scale, hence what fits
@@ -365,12 +366,21 @@ def _fills(fill: dict, main) -> list:
     return [fill[k] for k, rings in (main.items() if isinstance(main, dict) else main) for _ in rings]
 
 
-def _recolour(kept, vals: dict, shapes: dict, units: list, cmap: str):
+def _fill_colours(vals: dict[str, float], keys, units: list[str], cmap: str) -> tuple[dict, object, object]:
+    """The colour of each shape of ``keys``: its adoption period on ``cmap``, grey
+    (``NO_ADOPTION``) for a unit of the study that did not adopt, lighter grey
+    (``NO_DATA``) for a shape outside the study; with the colour map and its norm."""
+    cm, norm = _color_scale(vals, cmap)
+    inside = set(units)
+    return ({k: cm(norm(vals[k])) if k in vals else NO_ADOPTION if k in inside else NO_DATA for k in keys},
+            cm, norm)
+
+
+def _recolour(kept, vals: dict, cmap: str):
     """The kept map with ``vals``'s colours, colour bar range and "Not adopted" key: what
     a new map of them draws (same rings, axes and colour bar)."""
-    cm, norm = _color_scale(vals, cmap)
-    fill = {key: cm(norm(vals[key])) if key in vals else NO_ADOPTION if key in units else NO_DATA
-            for key in shapes}
+    units = kept.units
+    fill, _, norm = _fill_colours(vals, (k for k, _ in kept.main), units, cmap)
     kept.polys.set_facecolor(_fills(fill, kept.main))
     cb = kept.cb
     with cb.norm.callbacks.blocked():  # one redraw of the bar, never with vmin > vmax
