@@ -61,6 +61,7 @@ def test_a_string_is_measured_once_per_process(described, tmp_path, monkeypatch)
     cache is per renderer, and every figure, save and format has a new one)."""
     calls = []
     monkeypatch.setattr(_textcache, "_METRICS", {})  # nothing measured yet
+    monkeypatch.setattr(_textcache, "_LAYOUTS", {})  # nor laid out
     real = RendererAgg.get_text_width_height_descent
     monkeypatch.setattr(RendererAgg, "get_text_width_height_descent",
                         lambda self, *a: calls.append(a[0]) or real(self, *a))

@@ -23,7 +23,9 @@ _RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.serif
        "font.sans-serif", "font.monospace", "font.cursive", "font.fantasy")
 _MAX = 100_000  # entries per cache: a bound on memory (the next figures refill it)
 _METRICS: dict = {}
+_LAYOUTS: dict = {}
 _AGG_GLYPHS: dict = {}
+_AGG_BITMAPS: dict = {}
 _SVG_GLYPHS: dict = {}
 _depth = 0
 _undo: list = []
@@ -35,7 +37,12 @@ def text_cache() -> Iterator[None]:
 
     * extents (``Text`` layout, tight boxes): by renderer class and dpi, string, font
       properties, settings (Agg and SVG renderers; math text and others as before);
+    * a text's whole layout (its lines' offsets from its anchor, its box), by the same
+      and its alignment, rotation and line spacing;
     * the glyphs of a string drawn by Agg (PNG) and their positions, by the same;
+    * each glyph's bitmap drawn by Agg, by font, size, dpi, hinting and its position's
+      fraction of a pixel (FreeType rasterises a glyph moved by whole pixels to the same
+      bitmap moved by as many: tests/report/test_text_cache.py);
     * the glyphs of a string written as SVG paths (``svg.fonttype="path"``) and
       their outlines, by font object and string.
 
@@ -99,6 +106,7 @@ def _install() -> None:
     from matplotlib.textpath import TextToPath
 
     _replace(mtext, "_get_text_metrics_with_cache", _metrics)
+    _replace(mtext.Text, "_get_layout", _layout)
     # matplotlib 3.11 draws Agg text from font._layout's glyphs; older ones differently
     if hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"):
         _replace(RendererAgg, "draw_text", _agg_draw_text)
@@ -125,6 +133,35 @@ def _metrics(original):
     return metrics
 
 
+def _layout(original):
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.transforms import Bbox
+
+    def get_layout(self, renderer):
+        # Text._get_layout finds the font and reads its tables for every text at every
+        # draw and measure: ~0.3 ms a label, the same result for the same text settings
+        inner = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
+        if type(inner) not in (RendererAgg, RendererSVG) or self.get_usetex() or self.get_wrap():
+            return original(self, renderer)
+        rotation = self.get_rotation()
+        key = (type(inner), getattr(inner, "dpi", None), self.get_figure(root=True).dpi, self.get_text(),
+               self._fontproperties.copy(), self.get_parse_math(), self._linespacing, self._multialignment,
+               self._horizontalalignment, self._verticalalignment, rotation, self.get_rotation_mode(),
+               _settings())
+        hit = _LAYOUTS.get(key)
+        if hit is None:
+            bbox, info, corner = original(self, renderer)
+            points = bbox.get_points().copy()
+            points.flags.writeable = False
+            hit = _remember(_LAYOUTS, key, (points, tuple(info), corner))
+        points, info, corner = hit
+        return Bbox(points.copy()), list(info), corner
+
+    return get_layout
+
+
 def _agg_draw_text(original):
     from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 
@@ -141,10 +178,43 @@ def _agg_draw_text(original):
             items = font._layout(s, flags=get_hinting_flag(), features=features, language=language)
             glyphs = _remember(_AGG_GLYPHS, key, [(i.ft_object, i.glyph_index, i.x, i.y) for i in items])
         size = prop.get_size_in_points()
-        self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((f, size, g, 0, 1, dx, dy)
-                                                            for f, g, dx, dy in glyphs), [])
+        if angle != 0 or not gc.get_antialiased():
+            self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((f, size, g, 0, 1, dx, dy)
+                                                                for f, g, dx, dy in glyphs), [])
+            return
+        _draw_glyphs(self, gc, x, y, size, glyphs)
 
     return draw_text
+
+
+def _draw_glyphs(renderer, gc, x: float, y: float, size: float, glyphs) -> None:
+    """RendererAgg._draw_text_glyphs_and_boxes of matplotlib 3.11 for unrotated,
+    antialiased text, with each glyph's bitmap rendered once per fraction of a pixel."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.ft2font import RenderMode
+
+    flags = get_hinting_flag()
+    dpi, height = renderer.dpi, renderer.height
+    draw = renderer._renderer.draw_text_image
+    for font, glyph, dx, dy in glyphs:
+        # FreeType's 26.6 fixed point position, as matplotlib sets it (angle 0: cos 1, sin 0)
+        px = round(0x40 * (x + dx * 1.0 - dy * 0.0))
+        py = round(0x40 * (height - y + dx * 0.0 + dy * 1.0))
+        if px < 0 or py < 0:  # off the canvas: drawn as matplotlib draws it
+            renderer._draw_text_glyphs_and_boxes(gc, x, y, 0, [(font, size, glyph, 0, 1, dx, dy)], [])
+            continue
+        # the font object is in the key (kept alive): a recycled id() cannot match
+        key = (font, size, dpi, glyph, flags, px & 0x3F, py & 0x3F)
+        hit = _AGG_BITMAPS.get(key)
+        if hit is None:
+            font.set_size(size, dpi)
+            font._set_transform(np.array([[0x10000, 0], [0, 0x10000]]), [px, py])
+            bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL)
+            buffer = bitmap.buffer  # draw_text_image wants it writeable; nothing writes it
+            hit = _remember(_AGG_BITMAPS, key, (buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6)))
+        buffer, left, top = hit
+        draw(buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
 
 
 def _svg_glyphs(original):
