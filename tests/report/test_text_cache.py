@@ -106,3 +106,77 @@ def test_png_rows_are_unfiltered(described, tmp_path):
     rows = zlib.decompress(idat)
     assert len(rows) == h * (1 + 4 * w)
     assert {rows[i * (1 + 4 * w)] for i in range(h)} == {0}
+
+
+def test_layouts_and_glyph_bitmaps_are_made_once_per_process(described, tmp_path, monkeypatch):
+    """A second figure with the same texts at the same places neither lays out a text
+    (font look-up and tables, ~0.3 ms each) nor renders a glyph again."""
+    import matplotlib.text as mtext
+
+    layouts, renders = [], []
+    for cache in ("_METRICS", "_LAYOUTS", "_AGG_BITMAPS"):  # nothing kept yet
+        monkeypatch.setattr(_textcache, cache, {}, raising=False)
+    real_layout = mtext.Text._get_layout
+    monkeypatch.setattr(mtext.Text, "_get_layout", lambda self, r: layouts.append(self.get_text())
+                        or real_layout(self, r))
+    real_render = RendererAgg._draw_text_glyphs_and_boxes
+    monkeypatch.setattr(RendererAgg, "_draw_text_glyphs_and_boxes",
+                        lambda self, gc, x, y, angle, glyphs, boxes: renders.extend(glyphs := list(glyphs))
+                        or real_render(self, gc, x, y, angle, glyphs, boxes))
+    curve = described["aborparc"].curve
+    for i in range(2):
+        layouts.clear(), renders.clear()
+        ax = plot_hazard(curve)
+        save_figure(ax, tmp_path / f"h{i}", ("png",), dpi=60)
+        plt.close(ax.figure)
+        if i == 0:
+            assert layouts  # the first figure's texts: laid out by matplotlib
+    assert layouts == [] and renders == []
+
+
+def test_a_glyph_moved_by_whole_pixels_is_the_same_bitmap():
+    """What the bitmap cache relies on: FreeType renders a glyph at x + k pixels as the
+    bitmap at x moved by k pixels (for any fraction of a pixel), Latin and CJK fonts."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import findfont, get_font
+    from matplotlib.ft2font import RenderMode
+
+    from policydiffusion.report.figures._fonts import register_fonts
+
+    rng = np.random.default_rng(7)
+    flags = get_hinting_flag()
+    upright, turned = np.array([[0x10000, 0], [0, 0x10000]]), np.array([[0, -0x10000], [0x10000, 0]])
+    for family, chars in (("DejaVu Sans", "Agjy1,W"), (register_fonts(), "北京市广东省")):
+        font = get_font(findfont(family))
+        for size, matrix in ((6.0, upright), (6.5, upright), (9.0, turned)):  # y labels: 90 degrees
+            for ch in chars:
+                glyph = font.get_char_index(ord(ch))
+                for fx, fy in rng.integers(0, 64, (4, 2)):
+                    seen = set()
+                    for kx, ky in rng.integers(0, 4000, (3, 2)):
+                        px, py = int(fx + 64 * kx), int(fy + 64 * ky)
+                        font.set_size(size, 300)
+                        font._set_transform(matrix, [px, py])
+                        b = font._render_glyph(glyph, flags, RenderMode.NORMAL)
+                        seen.add((b.left - (px >> 6), b.top - (py >> 6), b.buffer.shape, b.buffer.tobytes()))
+                    assert len(seen) == 1, (family, size, ch, fx, fy)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cache_changes_no_pixel_at_300_dpi(lang, spid, described, tmp_path, monkeypatch):
+    # the glyphs' fractions of a pixel at the dpi describe writes; both policies in one
+    # block: the second draws glyphs the first cached at other places
+    from policydiffusion.report.figures import plot_adoption_timeline
+
+    def pngs(name):
+        with text_cache():
+            for p in ("aborparc", "antibully"):
+                ax = plot_adoption_timeline(spid, p, lang=lang)
+                save_figure(ax, tmp_path / f"{name}_{p}", ("png",), dpi=300)
+                plt.close(ax.figure)
+        return [(tmp_path / f"{name}_{p}.png").read_bytes() for p in ("aborparc", "antibully")]
+
+    cached = pngs("cached")
+    monkeypatch.setattr(_textcache, "_install", lambda: None)
+    assert cached == pngs("plain")

@@ -40,7 +40,7 @@ def text_cache() -> Iterator[None]:
     * a text's whole layout (its lines' offsets from its anchor, its box), by the same
       and its alignment, rotation and line spacing;
     * the glyphs of a string drawn by Agg (PNG) and their positions, by the same;
-    * each glyph's bitmap drawn by Agg, by font, size, dpi, hinting and its position's
+    * each glyph's bitmap drawn by Agg, by font, size, dpi, hinting, rotation and its position's
       fraction of a pixel (FreeType rasterises a glyph moved by whole pixels to the same
       bitmap moved by as many: tests/report/test_text_cache.py);
     * the glyphs of a string written as SVG paths (``svg.fonttype="path"``) and
@@ -178,38 +178,44 @@ def _agg_draw_text(original):
             items = font._layout(s, flags=get_hinting_flag(), features=features, language=language)
             glyphs = _remember(_AGG_GLYPHS, key, [(i.ft_object, i.glyph_index, i.x, i.y) for i in items])
         size = prop.get_size_in_points()
-        if angle != 0 or not gc.get_antialiased():
+        if not gc.get_antialiased():
             self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((f, size, g, 0, 1, dx, dy)
                                                                 for f, g, dx, dy in glyphs), [])
             return
-        _draw_glyphs(self, gc, x, y, size, glyphs)
+        _draw_glyphs(self, gc, x, y, angle, size, glyphs)
 
     return draw_text
 
 
-def _draw_glyphs(renderer, gc, x: float, y: float, size: float, glyphs) -> None:
-    """RendererAgg._draw_text_glyphs_and_boxes of matplotlib 3.11 for unrotated,
-    antialiased text, with each glyph's bitmap rendered once per fraction of a pixel."""
+def _draw_glyphs(renderer, gc, x: float, y: float, angle: float, size: float, glyphs) -> None:
+    """RendererAgg._draw_text_glyphs_and_boxes of matplotlib 3.11 for antialiased text,
+    with each glyph's bitmap rendered once per rotation and fraction of a pixel."""
+    import math
+
     import numpy as np
     from matplotlib.backends.backend_agg import get_hinting_flag
     from matplotlib.ft2font import RenderMode
 
+    cos = math.cos(math.radians(angle))
+    sin = math.sin(math.radians(angle))
+    matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[1, 0], [0, 1]]).round().astype(int)
+    rotation = tuple(matrix.ravel().tolist())
     flags = get_hinting_flag()
     dpi, height = renderer.dpi, renderer.height
     draw = renderer._renderer.draw_text_image
     for font, glyph, dx, dy in glyphs:
-        # FreeType's 26.6 fixed point position, as matplotlib sets it (angle 0: cos 1, sin 0)
-        px = round(0x40 * (x + dx * 1.0 - dy * 0.0))
-        py = round(0x40 * (height - y + dx * 0.0 + dy * 1.0))
+        # FreeType's 26.6 fixed point position, as matplotlib computes it
+        px = round(0x40 * (x + dx * cos - dy * sin))
+        py = round(0x40 * (height - y + dx * sin + dy * cos))
         if px < 0 or py < 0:  # off the canvas: drawn as matplotlib draws it
-            renderer._draw_text_glyphs_and_boxes(gc, x, y, 0, [(font, size, glyph, 0, 1, dx, dy)], [])
+            renderer._draw_text_glyphs_and_boxes(gc, x, y, angle, [(font, size, glyph, 0, 1, dx, dy)], [])
             continue
         # the font object is in the key (kept alive): a recycled id() cannot match
-        key = (font, size, dpi, glyph, flags, px & 0x3F, py & 0x3F)
+        key = (font, size, dpi, glyph, flags, rotation, px & 0x3F, py & 0x3F)
         hit = _AGG_BITMAPS.get(key)
         if hit is None:
             font.set_size(size, dpi)
-            font._set_transform(np.array([[0x10000, 0], [0, 0x10000]]), [px, py])
+            font._set_transform(matrix, [px, py])
             bitmap = font._render_glyph(glyph, flags, RenderMode.NORMAL)
             buffer = bitmap.buffer  # draw_text_image wants it writeable; nothing writes it
             hit = _remember(_AGG_BITMAPS, key, (buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6)))
