@@ -180,3 +180,16 @@ def test_the_cache_changes_no_pixel_at_300_dpi(lang, spid, described, tmp_path, 
     cached = pngs("cached")
     monkeypatch.setattr(_textcache, "_install", lambda: None)
     assert cached == pngs("plain")
+
+
+def test_math_text_is_laid_out_with_the_mathtext_settings_of_its_draw():
+    # mathtext settings (but the font set) are outside the layout's key: math text is not kept
+    with text_cache():
+        widths = []
+        for default in ("it", "bf", "it"):
+            with matplotlib.rc_context({"mathtext.default": default}):
+                fig = plt.figure()
+                t = fig.text(0.5, 0.5, r"$\sum_i x_i^2$", fontsize=20)
+                widths.append(t.get_window_extent(fig.canvas.get_renderer()).width)
+                plt.close(fig)
+    assert widths[0] == widths[2] != widths[1]

@@ -143,7 +143,9 @@ def _layout(original):
         # Text._get_layout finds the font and reads its tables for every text at every
         # draw and measure: ~0.3 ms a label, the same result for the same text settings
         inner = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
-        if type(inner) not in (RendererAgg, RendererSVG) or self.get_usetex() or self.get_wrap():
+        # math text depends on the mathtext settings too: laid out as before
+        if (type(inner) not in (RendererAgg, RendererSVG) or self.get_usetex() or self.get_wrap()
+                or (self.get_parse_math() and "$" in self.get_text())):
             return original(self, renderer)
         rotation = self.get_rotation()
         key = (type(inner), getattr(inner, "dpi", None), self.get_figure(root=True).dpi, self.get_text(),
