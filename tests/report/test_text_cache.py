@@ -80,13 +80,15 @@ def test_leaving_the_block_puts_matplotlib_back():
     import matplotlib.text as mtext
     from matplotlib.textpath import TextToPath
 
-    before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font)
+    before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font,
+              mtext.Text._get_layout)
     with text_cache():
         with text_cache():
             assert mtext._get_text_metrics_with_cache is not before[0]
+            assert mtext.Text._get_layout is not before[3]
         assert mtext._get_text_metrics_with_cache is not before[0]  # still the outer block's
     assert (mtext._get_text_metrics_with_cache, RendererAgg.draw_text,
-            TextToPath.get_glyphs_with_font) == before
+            TextToPath.get_glyphs_with_font, mtext.Text._get_layout) == before
 
 
 def test_png_rows_are_unfiltered(described, tmp_path):

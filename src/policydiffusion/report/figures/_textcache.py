@@ -4,9 +4,11 @@ matplotlib keeps a string's extent per renderer object and shapes (lays out) eve
 string again at every draw, and every figure, save and file format gets a new
 renderer: describe measured and shaped the same 50 unit names, region names and
 axis labels 6-8 times per policy, about 0.5 ms each (HarfBuzz shaping), a third of
-its figure time. Inside :func:`text_cache` the results are kept by everything they
-depend on, so the files are byte for byte what matplotlib writes without it
-(tests/report/test_figure_saving.py checks PNG and SVG, English and Chinese).
+its figure time; it also laid out every text again (font look-up, font tables) and
+rendered every glyph's bitmap again. Inside :func:`text_cache` the results are kept by
+everything they depend on, so the files are byte for byte what matplotlib writes
+without it (tests/report/test_figure_saving.py and test_text_cache.py check PNG and
+SVG, English and Chinese).
 """
 
 from __future__ import annotations
