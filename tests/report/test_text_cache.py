@@ -61,6 +61,7 @@ def test_a_string_is_measured_once_per_process(described, tmp_path, monkeypatch)
     cache is per renderer, and every figure, save and format has a new one)."""
     calls = []
     monkeypatch.setattr(_textcache, "_METRICS", {})  # nothing measured yet
+    monkeypatch.setattr(_textcache, "_LAYOUTS", {})  # nor laid out
     real = RendererAgg.get_text_width_height_descent
     monkeypatch.setattr(RendererAgg, "get_text_width_height_descent",
                         lambda self, *a: calls.append(a[0]) or real(self, *a))
@@ -84,6 +85,9 @@ def test_a_text_looks_its_font_up_once_per_process(described, tmp_path, monkeypa
 
     calls = []
     monkeypatch.setattr(_textcache, "_FONT_PATHS", {}, raising=False)
+    # whole layouts are kept too (test_layouts_are_made_once_per_process): forgotten
+    # before each figure, so that both lay their texts out and only the lookups are kept
+    monkeypatch.setattr(_textcache, "_LAYOUTS", {}, raising=False)
     real = FontManager._find_fonts_by_props
 
     def counted(self, prop, *a, **k):
@@ -95,6 +99,7 @@ def test_a_text_looks_its_font_up_once_per_process(described, tmp_path, monkeypa
     monkeypatch.setattr(FontManager, "_find_fonts_by_props", counted)
     for i in range(2):
         calls.clear()
+        _textcache._LAYOUTS.clear()
         ax = plot_hazard(described["aborparc"].curve)
         save_figure(ax, tmp_path / f"h{i}", ("png", "svg"), dpi=60)
         plt.close(ax.figure)
@@ -184,13 +189,15 @@ def test_leaving_the_block_puts_matplotlib_back():
     from matplotlib.textpath import TextToPath
 
     before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font,
-              mtext.fontManager, mtext.get_font)
+              mtext.fontManager, mtext.get_font, mtext.Text._get_layout)
     with text_cache():
         with text_cache():
             assert mtext._get_text_metrics_with_cache is not before[0]
+            assert mtext.Text._get_layout is not before[5]
         assert mtext._get_text_metrics_with_cache is not before[0]  # still the outer block's
     assert (mtext._get_text_metrics_with_cache, RendererAgg.draw_text,
-            TextToPath.get_glyphs_with_font, mtext.fontManager, mtext.get_font) == before
+            TextToPath.get_glyphs_with_font, mtext.fontManager, mtext.get_font,
+            mtext.Text._get_layout) == before
 
 
 def test_png_rows_are_unfiltered(described, tmp_path):
@@ -221,3 +228,87 @@ def test_a_font_list_changed_in_place_is_a_new_setting():
         matplotlib.rcParams["font.sans-serif"].insert(0, "DejaVu Serif")
         changed = _textcache._settings()
         assert changed != before and _textcache._settings() == changed
+
+
+def test_layouts_are_made_once_per_process(described, tmp_path, monkeypatch):
+    """A second figure with the same texts at the same places lays out no text again
+    (font look-up and tables, ~0.3 ms each); glyph bitmaps: see
+    test_glyph_bitmaps_moved_by_whole_pixels_are_the_same_pixels."""
+    import matplotlib.text as mtext
+
+    layouts = []
+    for cache in ("_METRICS", "_LAYOUTS"):  # nothing kept yet
+        monkeypatch.setattr(_textcache, cache, {}, raising=False)
+    real_layout = mtext.Text._get_layout
+    monkeypatch.setattr(mtext.Text, "_get_layout", lambda self, r: layouts.append(self.get_text())
+                        or real_layout(self, r))
+    curve = described["aborparc"].curve
+    for i in range(2):
+        layouts.clear()
+        ax = plot_hazard(curve)
+        save_figure(ax, tmp_path / f"h{i}", ("png",), dpi=60)
+        plt.close(ax.figure)
+        if i == 0:
+            assert layouts  # the first figure's texts: laid out by matplotlib
+    assert layouts == []
+
+
+def test_a_glyph_moved_by_whole_pixels_is_the_same_bitmap():
+    """What the bitmap cache relies on: FreeType renders a glyph at x + k pixels as the
+    bitmap at x moved by k pixels (for any fraction of a pixel), Latin and CJK fonts."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import findfont, get_font
+    from matplotlib.ft2font import RenderMode
+
+    from policydiffusion.report.figures._fonts import register_fonts
+
+    rng = np.random.default_rng(7)
+    flags = get_hinting_flag()
+    upright, turned = np.array([[0x10000, 0], [0, 0x10000]]), np.array([[0, -0x10000], [0x10000, 0]])
+    for family, chars in (("DejaVu Sans", "Agjy1,W"), (register_fonts(), "北京市广东省")):
+        font = get_font(findfont(family))
+        for size, matrix in ((6.0, upright), (6.5, upright), (9.0, turned)):  # y labels: 90 degrees
+            for ch in chars:
+                glyph = font.get_char_index(ord(ch))
+                for fx, fy in rng.integers(0, 64, (4, 2)):
+                    seen = set()
+                    for kx, ky in rng.integers(0, 4000, (3, 2)):
+                        px, py = int(fx + 64 * kx), int(fy + 64 * ky)
+                        font.set_size(size, 300)
+                        font._set_transform(matrix, [px, py])
+                        b = font._render_glyph(glyph, flags, RenderMode.NORMAL)
+                        seen.add((b.left - (px >> 6), b.top - (py >> 6), b.buffer.shape, b.buffer.tobytes()))
+                    assert len(seen) == 1, (family, size, ch, fx, fy)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cache_changes_no_pixel_at_300_dpi(lang, spid, described, tmp_path, monkeypatch):
+    # the glyphs' fractions of a pixel at the dpi describe writes; both policies in one
+    # block: the second draws glyphs the first cached at other places
+    from policydiffusion.report.figures import plot_adoption_timeline
+
+    def pngs(name):
+        with text_cache():
+            for p in ("aborparc", "antibully"):
+                ax = plot_adoption_timeline(spid, p, lang=lang)
+                save_figure(ax, tmp_path / f"{name}_{p}", ("png",), dpi=300)
+                plt.close(ax.figure)
+        return [(tmp_path / f"{name}_{p}.png").read_bytes() for p in ("aborparc", "antibully")]
+
+    cached = pngs("cached")
+    monkeypatch.setattr(_textcache, "_install", lambda: None)
+    assert cached == pngs("plain")
+
+
+def test_math_text_is_laid_out_with_the_mathtext_settings_of_its_draw():
+    # mathtext settings (but the font set) are outside the layout's key: math text is not kept
+    with text_cache():
+        widths = []
+        for default in ("it", "bf", "it"):
+            with matplotlib.rc_context({"mathtext.default": default}):
+                fig = plt.figure()
+                t = fig.text(0.5, 0.5, r"$\sum_i x_i^2$", fontsize=20)
+                widths.append(t.get_window_extent(fig.canvas.get_renderer()).width)
+                plt.close(fig)
+    assert widths[0] == widths[2] != widths[1]

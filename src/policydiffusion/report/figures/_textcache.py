@@ -4,9 +4,11 @@ matplotlib keeps a string's extent per renderer object and shapes (lays out) eve
 string again at every draw, and every figure, save and file format gets a new
 renderer: describe measured and shaped the same 50 unit names, region names and
 axis labels 6-8 times per policy, about 0.5 ms each (HarfBuzz shaping), a third of
-its figure time. Inside :func:`text_cache` the results are kept by everything they
-depend on, so the files are byte for byte what matplotlib writes without it
-(tests/report/test_figure_saving.py checks PNG and SVG, English and Chinese).
+its figure time; it also laid out every text again (font look-up, font tables) and
+rendered every glyph's bitmap again. Inside :func:`text_cache` the results are kept by
+everything they depend on, so the files are byte for byte what matplotlib writes
+without it (tests/report/test_figure_saving.py and test_text_cache.py check PNG and
+SVG, English and Chinese).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _RC = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.serif
 _FIND_RC = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size")
 _MAX = 100_000  # entries per cache: a bound on memory (the next figures refill it)
 _METRICS: dict = {}
+_LAYOUTS: dict = {}
 _AGG_GLYPHS: dict = {}
 _BITMAPS: dict = {}
 _SVG_GLYPHS: dict = {}
@@ -45,6 +48,8 @@ def text_cache() -> Iterator[None]:
 
     * extents (``Text`` layout, tight boxes): by renderer class and dpi, string, font
       properties, settings (Agg and SVG renderers; math text and others as before);
+    * a text's whole layout (its lines' offsets from its anchor, its box), by the same
+      and its alignment, rotation and line spacing;
     * the glyphs of a string drawn by Agg (PNG) and their positions, by the same;
     * each glyph's Agg bitmap, by font, size, dpi, angle and the fraction of a pixel
       it is drawn at (moved by whole pixels, FreeType renders the same bitmap);
@@ -115,6 +120,7 @@ def _install() -> None:
     from matplotlib.textpath import TextToPath
 
     _replace(mtext, "_get_text_metrics_with_cache", _metrics)
+    _replace(mtext.Text, "_get_layout", _layout)
     # matplotlib 3.11 draws Agg text from font._layout's glyphs; older ones differently
     if hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"):
         _replace(RendererAgg, "draw_text", _agg_draw_text)
@@ -146,6 +152,37 @@ def _metrics(original):
         return hit
 
     return metrics
+
+
+def _layout(original):
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.transforms import Bbox
+
+    def get_layout(self, renderer):
+        # Text._get_layout finds the font and reads its tables for every text at every
+        # draw and measure: ~0.3 ms a label, the same result for the same text settings
+        inner = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
+        # math text depends on the mathtext settings too: laid out as before
+        if (type(inner) not in (RendererAgg, RendererSVG) or self.get_usetex() or self.get_wrap()
+                or (self.get_parse_math() and "$" in self.get_text())):
+            return original(self, renderer)
+        rotation = self.get_rotation()
+        key = (type(inner), getattr(inner, "dpi", None), self.get_figure(root=True).dpi, self.get_text(),
+               self._fontproperties.copy(), self.get_parse_math(), self._linespacing, self._multialignment,
+               self._horizontalalignment, self._verticalalignment, rotation, self.get_rotation_mode(),
+               _settings())
+        hit = _LAYOUTS.get(key)
+        if hit is None:
+            bbox, info, corner = original(self, renderer)
+            points = bbox.get_points().copy()
+            points.flags.writeable = False
+            hit = _remember(_LAYOUTS, key, (points, tuple(info), corner))
+        points, info, corner = hit
+        return Bbox(points.copy()), list(info), corner
+
+    return get_layout
 
 
 def _agg_draw_text(original):
