@@ -211,3 +211,17 @@ def test_marginal_effects_of_an_unconverged_fit_name_the_right_remedy():
             "converge); effects derived from them would not be valid. Refit until it "
             "converges") in str(err.value)
     assert "firth" not in str(err.value)
+
+
+def test_marginal_effect_at_a_level_the_model_lacks_is_refused():
+    """A categorical at= value outside the model's levels was coded missing and came out
+    as the reference level's effect (the 'c' row equalled the 'a' row)."""
+    from policydiffusion.interpret import average_marginal_effects
+
+    d = _logit_data(400, 3)
+    d["g"] = np.where(np.arange(len(d)) % 2 == 0, "a", "b")
+    res = fit_hazard(d, "y ~ x + C(g)", link="logit")
+    ok = average_marginal_effects(res, variables=["x"], at={"g": ["a", "b"]})
+    assert len(ok) == 2 and ok["estimate"].notna().all()
+    with pytest.raises(InvalidOptionError, match=r"'c' is not a level of 'g'.*\['a', 'b'\]"):
+        average_marginal_effects(res, variables=["x"], at={"g": ["a", "b", "c"]})

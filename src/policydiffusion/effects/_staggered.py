@@ -359,7 +359,9 @@ def sun_abraham(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, u
     simulated panels at 5% at the two event times only a cohort of one reaches, beside a
     cohort of ten and 30 never-adopters; ``benchmarks/bench_sa_singleton.py``). The same
     holds when the adopters reaching it all lie in one cluster of ``cluster``. Event times
-    pooling adopters of two or more clusters keep pyfixest's SE and test (unchanged).
+    pooling adopters of two or more clusters keep pyfixest's SE and test (unchanged);
+    with few adopters these are oversized too (6.5-11% at 5% beside a cohort of one in the
+    same simulation, 4-9% without it; docs/effects.md).
     There is no joint (pre-trend) test here: pyfixest's aggregation gives no covariance of
     the event-time effects (see :meth:`GroupTimeResult.pretrend_test`).
 

@@ -100,10 +100,8 @@ class Design:
             s = frame[v]
             if v in self.levels:
                 # a level the design does not have (new in later periods) is coded
-                # missing, explicitly: pandas deprecates doing so inside Categorical()
-                # and callers count such rows (out_of_time) or refuse them
-                lev = pd.Index(self.levels[v])
-                out[v] = pd.Categorical.from_codes(lev.get_indexer(s), categories=lev)
+                # missing: callers count such rows (out_of_time) or refuse them
+                out[v] = categorical(s, self.levels[v])
             else:
                 out[v] = s.to_numpy(dtype=np.float64, na_value=np.nan)
         return pd.DataFrame(out, index=frame.index, copy=False)
@@ -176,7 +174,7 @@ class Design:
             ok &= ~np.isnan(w)
         codes = {}
         for col, lev in (clusters or {}).items():
-            c = _codes(frame[col], lev)
+            c = categorical(frame[col], lev).codes
             ok &= c >= 0
             codes[col] = c
         all_ok = bool(ok.all())
@@ -203,19 +201,19 @@ class Design:
                         keep=None if (all_ok and not keep_rows) else ok)
 
 
-def _codes(values: pd.Series, levels: np.ndarray) -> np.ndarray:
-    """Codes of ``values`` among ``levels`` (-1: missing, or not a level), in the narrow
-    integer type of pandas' categorical codes. ``pd.Categorical(values, categories=)``
-    gave the same codes but deprecates values outside the categories (pandas 3 warns,
-    pandas 4 will raise); looking them up in an index is the supported way.
+def categorical(values, levels) -> pd.Categorical:
+    """``values`` as a categorical over ``levels``, a value that is missing or not a
+    level coded missing (-1). ``pd.Categorical(values, categories=)`` gives the same
+    codes but deprecates values outside the categories (pandas 3 warns, pandas 4 will
+    raise); looking them up in an index is the supported way.
 
     Examples
     --------
-    >>> _codes(pd.Series(["b", None, "z", "a"]), np.array(["a", "b"], dtype=object))
+    >>> categorical(pd.Series(["b", None, "z", "a"]), np.array(["a", "b"], dtype=object)).codes
     array([ 1, -1, -1,  0], dtype=int8)
     """
     index = pd.Index(levels)
-    return pd.Categorical.from_codes(index.get_indexer_for(values), categories=index).codes
+    return pd.Categorical.from_codes(index.get_indexer_for(values), categories=index)
 
 
 def _numeric(s: pd.Series, *, keep_int: bool = False) -> np.ndarray:

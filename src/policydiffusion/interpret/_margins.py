@@ -20,6 +20,7 @@ import pandas as pd
 from policydiffusion.errors import InvalidOptionError
 from policydiffusion.estimate import HazardResult
 from policydiffusion.estimate._data import as_source
+from policydiffusion.estimate._design import categorical
 from policydiffusion.estimate._links import cdf, dpdf, pdf
 from policydiffusion.estimate._summary import tidy_frame
 from policydiffusion.interpret._compare import not_estimable_terms, refit_remedy
@@ -75,7 +76,13 @@ def _set(typed: pd.DataFrame, values: Mapping[str, Any], design) -> pd.DataFrame
     out = typed.copy()
     for v, val in values.items():
         if v in design.levels:
-            out[v] = pd.Categorical([val] * len(out), categories=design.levels[v])
+            levels = pd.Index(design.levels[v]).tolist()
+            if val not in levels:
+                # coded missing it would be computed as the reference level
+                shown = val.item() if isinstance(val, np.generic) else val
+                raise InvalidOptionError(f"{shown!r} is not a level of {v!r} in the model; its levels "
+                                         f"are {levels}.")
+            out[v] = categorical([val] * len(out), design.levels[v])
         else:
             out[v] = float(val)
     return out
