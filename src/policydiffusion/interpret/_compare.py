@@ -137,20 +137,12 @@ def lr_test(restricted, full) -> LRTest:
     return LRTest(stat, df, float(chi2.sf(stat, df)), restricted.loglik, full.loglik)
 
 
-def _model_columns(engine) -> list[str]:
-    """The columns that decide a fit's estimation sample (complete cases of all of them)."""
-    design = engine.pass_design
-    return list(dict.fromkeys([design.response, *design.variables,
-                               *([engine.weights] if engine.weights else []),
-                               *engine.code_levels]))
-
-
 def _row_hashes(engine, columns: list[str]) -> np.ndarray:
     """Sorted 64-bit hashes of ``columns`` over the rows of a fit's estimation sample,
     read chunk by chunk as the fit read them (no copy of the data is kept)."""
     design, codes = engine.pass_design, engine.code_levels
     out = [np.zeros(0, dtype=np.uint64)]
-    for chunk in engine.source.chunks(list(dict.fromkeys([*_model_columns(engine), *columns])),
+    for chunk in engine.source.chunks(list(dict.fromkeys([*engine.sample_columns, *columns])),
                                       chunk_rows=engine.chunk_rows,
                                       encode={**design.levels, **codes}):
         keep = design.prepare(chunk, weights=engine.weights, clusters=codes, need_y=True,
@@ -170,7 +162,8 @@ def _check_same_rows(restricted, full) -> None:
     engines = [getattr(fit, "_engine", None) for fit in (restricted, full)]
     if any(e is None or getattr(e, "source", None) is None for e in engines):
         return
-    shared = [c for c in _model_columns(engines[0]) if c in set(_model_columns(engines[1]))]
+    in_full = set(engines[1].sample_columns)
+    shared = [c for c in engines[0].sample_columns if c in in_full]
     a, b = (_row_hashes(e, shared) for e in engines)
     if np.array_equal(a, b):
         return
