@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.estimate._hazard import IN_SEPARATED_FIT, SEPARATED
+# refit_remedy too: the rest of interpret imports both from here
+from policydiffusion.estimate._estimable import not_estimable_terms, refit_remedy  # noqa: F401
 
 __all__ = ["lr_test", "LRTest"]
 
@@ -36,40 +36,6 @@ class LRTest:
         what = "penalised loglik" if self.penalized else "loglik"
         return (f"{kind} chi2({self.df}) = {self.statistic:.4f}, p = {self.p_value:.4g} "
                 f"({what} {self.loglik_restricted:.4f} vs {self.loglik_full:.4f})")
-
-
-def not_estimable_terms(fit) -> str | None:
-    """The terms of ``fit`` the estimator cannot stand behind (no convergence,
-    separation), each with why, or None when there are none: such a fit's
-    likelihood and predictions are where the iterations stopped, not a maximum.
-    ``fit`` is a result or its ``not_estimable`` mapping (as a fit's JSON holds it).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> not_estimable_terms(SimpleNamespace(not_estimable={"x": "separated"}))
-    'x (separated)'
-    >>> not_estimable_terms(SimpleNamespace(not_estimable={})) is None
-    True
-    >>> not_estimable_terms({"x": "separated", "z": "no convergence"})
-    'x (separated), z (no convergence)'
-    """
-    bad = fit if isinstance(fit, Mapping) else getattr(fit, "not_estimable", None)
-    return ", ".join(f"{t} ({why})" for t, why in bad.items()) if bad else None
-
-
-def refit_remedy(not_estimable: Mapping[str, str]) -> str:
-    """What to do about a fit with terms that are not estimable: Firth's penalised
-    likelihood where the data are separated, else iterations that converge.
-
-    Examples
-    --------
-    >>> refit_remedy({"x": "(quasi-)complete separation"})
-    "Refit with on_separation='firth' (or firth=True)."
-    """
-    if any(why in (SEPARATED, IN_SEPARATED_FIT) for why in not_estimable.values()):
-        return "Refit with on_separation='firth' (or firth=True)."
-    return "Refit until it converges (more iterations, rescaled covariates)."
 
 
 def lr_test(restricted, full) -> LRTest:
