@@ -30,8 +30,8 @@ def run(design: str, cohorts: dict[int, int], reps: int, periods: int = 8) -> li
         p, a = panel(seed, cohorts)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            before, _ = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t",
-                                         policy=None, cluster=None)
+            before = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t",
+                                      policy=None, cluster=None)[0]
             after = sun_abraham(p, a, outcome="y", unit="unit", time="t")
         for b, x in zip(before.itertuples(), after.itertuples()):
             rows.setdefault(int(b.event_time), []).append((b.p_value < 0.05, x.p_value))

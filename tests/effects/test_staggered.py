@@ -172,8 +172,8 @@ def test_sun_abraham_gives_no_se_where_one_adopter_reaches_the_event_time():
     assert (lone["se_not_identified"].str.startswith("one adopting unit only (cohort 4)")).all()
     from policydiffusion.effects._staggered import _sun_abraham_fit  # pyfixest as it prints
 
-    raw, _ = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t", policy=None,
-                              cluster=None)
+    raw = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t", policy=None,
+                           cluster=None)[0]
     raw = raw.set_index("event_time")
     np.testing.assert_allclose(lone["estimate"], raw.loc[[3, 4], "estimate"])
     # the ten-unit cohort alone (-5, -4) and both cohorts pooled (11 adopters) are unchanged
@@ -197,3 +197,9 @@ def test_sun_abraham_gives_no_se_where_the_adopters_lie_in_one_cluster():
     assert sa.loc[3, "se_not_identified"].startswith("one adopting unit only")
     assert (sa.loc[[-3, -2, 0, 1, 2], "se_not_identified"] == "").all()
     assert sa.loc[[-3, -2, 0, 1, 2], "p_value"].notna().all()
+    # the labels travel beside the fit's data, not in it (no copy to drop them)
+    from policydiffusion.effects._staggered import _sun_abraham_fit
+
+    _, d, names = _sun_abraham_fit(p, a, outcome="y", unit="unit", time="t", policy=None,
+                                   cluster="state")
+    assert "cluster_label" not in d and list(names[d["cl"]]) == p["state"].tolist()

@@ -114,3 +114,26 @@ def test_parameter_recovery_on_simulated_data():
         z = (t["estimate"] - true) / t["std_error"]
         assert (z.abs() < 4).all(), (link, z)
         assert ((t["conf_low"] < true) | (z.abs() > 1.96)).all()
+
+
+def test_sample_columns_are_what_the_fit_reads(monkeypatch):
+    """One list of the columns that decide the estimation sample, on plain and absorbed
+    engines; the passes read exactly these columns (lr_test's row check relies on it)."""
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"x": rng.normal(size=300), "w": rng.uniform(0.5, 2, 300),
+                       "g": rng.integers(0, 6, 300), "fe": rng.integers(0, 5, 300),
+                       "unused": 1.0})
+    df["y"] = (rng.random(300) < 0.3).astype(int)
+    plain = fit_hazard(df, "y ~ x", weights="w", vcov={"cluster": "g"})._engine
+    assert plain.sample_columns == ["y", "x", "w", "g"]
+    absorbed = fit_hazard(df, "y ~ x", weights="w", vcov={"cluster": "g"},
+                          fixed_effects="fe")._engine
+    assert absorbed.sample_columns == ["y", "x", "w", "fe", "g"]
+    read: list[list[str]] = []
+    kind = type(absorbed.source)
+    chunks = kind.chunks
+    monkeypatch.setattr(kind, "chunks",
+                        lambda self, cols, **kw: read.append(list(cols)) or chunks(self, cols, **kw))
+    absorbed.release()
+    list(absorbed.prepared())
+    assert read == [absorbed.sample_columns]

@@ -292,20 +292,31 @@ def test_firth_refit_after_separation_marks_the_nested_terms(data):
 
 def test_firth_nested_check_reuses_the_fits_information(firth_fits, monkeypatch):
     # the check rebuilt X'WX (a pass over the data) that the Firth fit already had; with
-    # the fit's inverse it makes one pass, marks the same terms and the same sums
+    # the fit's inverse it makes one pass, marks the same terms and the same sums as with
+    # the inverse of X'WX built here from the fit's rows
+    from scipy.special import expit
+
     from policydiffusion.estimate._firth import modified_score_sums
     from policydiffusion.estimate._glm import Engine
 
     res = firth_fits["policy"]
     eng, spec, beta, inv = res._engine, res.vcov_spec, res._firth.beta, res._firth.inv_info
     assert inv is not None and inv is res._bread_inv  # the fit's, kept for the check
+    info = np.zeros((len(beta), len(beta)))
+    for prep in eng.prepared():
+        X = eng.design.block(prep, 0, prep.n)
+        p = expit(X @ beta)
+        info += X.T @ (X * (p * (1 - p) * (1 if prep.w is None else prep.w))[:, None])
+    np.testing.assert_allclose(inv, np.linalg.inv(info), rtol=1e-8)
     passes = []
     prepared = Engine.prepared
     monkeypatch.setattr(Engine, "prepared", lambda self: passes.append(1) or prepared(self))
     meat, plan = modified_score_sums(eng, beta, spec, inv_info=inv)
     assert len(passes) == 1
-    meat0, plan0 = modified_score_sums(eng, beta, spec)  # building X'WX again: two passes
-    assert len(passes) == 3
+    meat0, plan0 = modified_score_sums(eng, beta, spec, inv_info=np.linalg.inv(info))
+    assert len(passes) == 2
+    with pytest.raises(TypeError, match="inv_info"):  # no second pass to rebuild it
+        modified_score_sums(eng, beta, spec)
     np.testing.assert_allclose(meat, meat0, rtol=1e-10)
     (c,), (c0,) = plan.components().values(), plan0.components().values()
     np.testing.assert_allclose(c, c0, rtol=1e-8, atol=1e-12 * np.abs(c0).max())

@@ -235,3 +235,18 @@ def test_pilot_named_after_the_centre_did_not_lead_it(study):
     assert (row["count"], row["examples"]) == (2, "pilot/A, pilot/B")
     on_time = rows(classify_modes(study, pilots=PILOTS)).loc["pilot"]
     assert (on_time["mode"], on_time["n_pilots_named_after"]) == ("pilot-then-promote", 0)
+
+
+def test_unmeasured_policy_with_a_late_pilot_is_still_counted_as_unmeasured(study):
+    # "none": only the centre adopts (2001); E named a pilot in 2002, after it, never adopts.
+    # Unmeasured is decided by the data (no lower adopters), so the late-pilot note can go on
+    # its reason like any other row's without hiding it from the exclusions.
+    res = classify_modes(study, pilots=pd.DataFrame({"policy": ["none"], "unit": ["E"],
+                                                     "time": [2002]}))
+    r = rows(res).loc["none"]
+    assert (r["mode"], r["n_lower_adopters"], r["n_pilots_named_after"]) == ("undetermined", 0, 1)
+    assert r["reason"].startswith("no lower-level adopters: the mode cannot be measured; 1 pilot")
+    ex = res.exclusions.set_index("reason")
+    assert ex.loc["no lower-level adopters: the mode cannot be measured", "examples"] == "none"
+    assert ex.loc[[e for e in ex.index if e.startswith("pilot designated")][0], "examples"] \
+        == "none/E"

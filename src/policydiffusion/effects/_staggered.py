@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -377,9 +377,9 @@ def sun_abraham(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, u
     >>> r.loc[r["event_time"] == 1, "std_error"].notna().item()
     True
     """
-    out, d = _sun_abraham_fit(panel, adoptions, outcome=outcome, unit=unit, time=time,
-                              policy=policy, cluster=cluster)
-    nested = [one_cluster_reason(d, e, cluster) for e in out["event_time"]]
+    out, d, names = _sun_abraham_fit(panel, adoptions, outcome=outcome, unit=unit, time=time,
+                                     policy=policy, cluster=cluster)
+    nested = [one_cluster_reason(d, e, cluster, cluster_names=names) for e in out["event_time"]]
     out.loc[[n != "" for n in nested], "std_error"] = np.nan
     why = [n or r for n, r in zip(nested, no_test_reasons(out["std_error"]))]
     out.loc[[w != "" for w in why], ["p_value", "conf_low", "conf_high"]] = np.nan
@@ -387,37 +387,40 @@ def sun_abraham(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, u
     return out
 
 
-def one_cluster_reason(d: pd.DataFrame, event_time: int, cluster: str | None) -> str:
+def one_cluster_reason(d: pd.DataFrame, event_time: int, cluster: str | None, *,
+                       cluster_names: Sequence) -> str:
     """Why the effect at ``event_time`` has no identified clustered standard error (its
     adopters are one unit, or lie in one cluster), '' otherwise.
 
     ``d`` holds a row per unit and period with ``y``, ``unit``, ``period``, the cohort
-    ``g`` (0 for never-adopters) and the cluster label ``cluster_label``.
+    ``g`` (0 for never-adopters) and the cluster code ``cl``, the position of its label
+    in ``cluster_names``.
 
     Examples
     --------
     >>> d = pd.DataFrame({"y": 0.0, "unit": [1, 1, 2, 2], "period": [1, 2, 1, 2],
-    ...                   "g": [2, 2, 0, 0], "cluster_label": ["a", "a", "b", "b"]})
-    >>> one_cluster_reason(d, 0, None)[:38]
+    ...                   "g": [2, 2, 0, 0], "cl": [0, 0, 1, 1]})
+    >>> one_cluster_reason(d, 0, None, cluster_names=["a", "b"])[:38]
     'one adopting unit only (cohort 2): its'
-    >>> one_cluster_reason(d, 1, None)
+    >>> one_cluster_reason(d, 1, None, cluster_names=["a", "b"])
     ''
     """
     at = d[(d["g"] > 0) & d["y"].notna() & (d["period"] - d["g"] == event_time)]
     if at["unit"].nunique() == 1:
         return one_unit_reason(float(at["g"].iloc[0]))
-    labels = pd.unique(at["cluster_label"])
-    if cluster is not None and len(labels) == 1:
+    codes = pd.unique(at["cl"])
+    if cluster is not None and len(codes) == 1:
         return (f"the adopters reaching event time {event_time} are in one cluster of "
-                f"{cluster} only ({labels[0]}): its cluster-robust standard error is not "
+                f"{cluster} only ({cluster_names[codes[0]]}): its cluster-robust standard error is not "
                 "identified")
     return ""
 
 
 def _sun_abraham_fit(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: str, unit: str,
                      time: str, policy: str | None, cluster: str | None
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """pyfixest's aggregated saturated event study as it prints it, and the data it fit."""
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Index]:
+    """pyfixest's aggregated saturated event study as it prints it, the data it fit and
+    the cluster labels (by the code ``cl`` that the data hold)."""
     from policydiffusion.effects._fixest import pyfixest, quiet_fixest
 
     pf = pyfixest()
@@ -427,10 +430,9 @@ def _sun_abraham_fit(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: s
                       "unit": pd.factorize(panel[unit])[0],
                       "period": period_numbers(panel[time]).to_numpy()})
     d["g"] = panel[unit].map(g).fillna(0).to_numpy()
-    d["cluster_label"] = panel[cluster].to_numpy() if cluster else panel[unit].to_numpy()
-    d["cl"] = pd.factorize(d["cluster_label"])[0]
+    d["cl"], names = pd.factorize(panel[cluster] if cluster else panel[unit])
     with quiet_fixest():
-        fit = pf.event_study(d.drop(columns="cluster_label"), yname="y", idname="unit",
+        fit = pf.event_study(d, yname="y", idname="unit",
                              tname="period", gname="g", cluster="cl", estimator="saturated")
         agg = fit.aggregate()
     out = pd.DataFrame({"event_time": agg.index.astype(float).astype(int),
@@ -439,4 +441,4 @@ def _sun_abraham_fit(panel: pd.DataFrame, adoptions: pd.DataFrame, *, outcome: s
                         "p_value": agg["Pr(>|t|)"].astype(float).to_numpy(),
                         "conf_low": agg["2.5%"].astype(float).to_numpy(),
                         "conf_high": agg["97.5%"].astype(float).to_numpy()})
-    return out.sort_values("event_time").reset_index(drop=True), d
+    return out.sort_values("event_time").reset_index(drop=True), d, names

@@ -130,7 +130,7 @@ def fit_firth(engine: Engine, *, max_iter: int = 100, tol: float = 1e-10) -> Fir
 
 
 def modified_score_sums(engine: Engine, beta: np.ndarray, spec: VcovSpec, *,
-                        inv_info: np.ndarray | None = None) -> tuple[np.ndarray, MeatPlan]:
+                        inv_info: np.ndarray) -> tuple[np.ndarray, MeatPlan]:
     """Row and cluster cross-products of Firth's modified-score terms at ``beta``.
 
     The terms ``x_i (w_i (y_i - p_i) + h_i (1/2 - p_i))`` are those of the equation a
@@ -139,36 +139,23 @@ def modified_score_sums(engine: Engine, beta: np.ndarray, spec: VcovSpec, *,
     likelihood; :func:`~policydiffusion.estimate._vcov.nested_terms` reads them. (The
     likelihood score's sums there are minus the penalty's share, ``-sum h (1/2 - p)
     x``: not sampling variation.) ``inv_info``: the inverse of ``X'WX`` at ``beta``,
-    which a Firth fit already has (:attr:`FirthOutcome.inv_info`); without it a first
-    pass over the chunks builds it. Then one pass for the hat diagonal ``h`` and the
-    terms. Returns the HC0-style cross-product of the rows and the plan holding the
-    cluster sums.
+    which a Firth fit already has (:attr:`FirthOutcome.inv_info`), so one pass over the
+    chunks, for the hat diagonal ``h`` and the terms. Returns the HC0-style
+    cross-product of the rows and the plan holding the cluster sums.
     """
     k = len(beta)
     B = engine.solver.block_rows
-
-    def blocks():
-        for prep in engine.prepared():
-            for a in range(0, prep.n, B):
-                b = min(a + B, prep.n)
-                X = engine.design.block(prep, a, b)
-                p = expit(X @ beta)
-                w = np.ones(b - a) if prep.w is None else prep.w[a:b]
-                yield prep, a, b, X, p, w
-
-    inv = inv_info
-    if inv is None:
-        info = np.zeros((k, k))
-        for _, _, _, X, p, w in blocks():
-            info += X.T @ (X * (w * p * (1 - p))[:, None])
-        inv = _inverse(info)
-        inv = np.linalg.pinv(info) if inv is None else inv
     meat_hc, plan = np.zeros((k, k)), engine.meat_plan(spec, k)
-    for prep, a, b, X, p, w in blocks():
-        h = w * p * (1 - p) * np.einsum("ij,jk,ik->i", X, inv, X)
-        S = X * (w * (prep.y[a:b] - p) + h * (0.5 - p))[:, None]
-        meat_hc += S.T @ S
-        plan.add([prep.codes[c][a:b] for c in spec.columns], S)
+    for prep in engine.prepared():
+        for a in range(0, prep.n, B):
+            b = min(a + B, prep.n)
+            X = engine.design.block(prep, a, b)
+            p = expit(X @ beta)
+            w = np.ones(b - a) if prep.w is None else prep.w[a:b]
+            h = w * p * (1 - p) * np.einsum("ij,jk,ik->i", X, inv_info, X)
+            S = X * (w * (prep.y[a:b] - p) + h * (0.5 - p))[:, None]
+            meat_hc += S.T @ S
+            plan.add([prep.codes[c][a:b] for c in spec.columns], S)
     return meat_hc, plan
 
 

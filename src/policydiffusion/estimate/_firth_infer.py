@@ -62,7 +62,7 @@ class FirthInference:
     wald_terms: tuple[str, ...] = ()
     tol: float = 1e-10
     _tables: dict = field(default_factory=dict, repr=False)
-    inv_info: np.ndarray | None = field(default=None, repr=False)
+    inv_info: np.ndarray = field(kw_only=True, repr=False)
 
     def table(self, X: np.ndarray | None, y, w, names: Sequence[str], se: np.ndarray,
               conf_level: float) -> pd.DataFrame:
@@ -81,7 +81,7 @@ class FirthInference:
     def with_wald(self, terms: Sequence[str]) -> "FirthInference":
         """A copy reporting ``terms`` by Wald (sharing the memoised tables)."""
         return FirthInference(self.method, self.beta, self.penalized_loglik,
-                              tuple(terms), self.tol, self._tables, self.inv_info)
+                              tuple(terms), self.tol, self._tables, inv_info=self.inv_info)
 
 
 @dataclass(frozen=True)

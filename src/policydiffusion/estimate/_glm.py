@@ -136,6 +136,15 @@ class Engine:
         """Columns coded as integers per chunk, with their levels."""
         return self.cluster_levels
 
+    @property
+    def sample_columns(self) -> list[str]:
+        """The columns that decide the estimation sample (its rows are the complete cases of
+        all of them): response, variables, weights, then the integer-coded columns."""
+        design = self.pass_design
+        return list(dict.fromkeys([design.response, *design.variables,
+                                   *([self.weights] if self.weights else []),
+                                   *self.code_levels]))
+
     def meat_plan(self, meat: VcovSpec, k: int) -> MeatPlan:
         """Where a pass puts the score rows of a clustered variance."""
         return MeatPlan(meat, tuple(len(self.cluster_levels[c]) for c in meat.columns), k)
@@ -165,14 +174,10 @@ class Engine:
             yield from self._cache
             return
         design, codes = self.pass_design, self.code_levels
-        cols = [design.response, *design.variables]
-        if self.weights:
-            cols.append(self.weights)
-        cols += list(codes)
         cache: list[Prepared] = []
         total = 0
         keep = self._cache_ok
-        for chunk in self.source.chunks(list(dict.fromkeys(cols)), chunk_rows=self.chunk_rows,
+        for chunk in self.source.chunks(self.sample_columns, chunk_rows=self.chunk_rows,
                                         encode={**design.levels, **codes}):
             prep = design.prepare(chunk, weights=self.weights, clusters=codes)
             if self.class_weights is not None:

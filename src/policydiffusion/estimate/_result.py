@@ -72,7 +72,7 @@ def se_not_identified(spec: VcovSpec, plan, meat_hc: np.ndarray | None,
 
 
 def firth_se_not_identified(spec: VcovSpec, engine, beta: np.ndarray, names: list[str], *,
-                            inv_info: np.ndarray | None = None) -> dict[str, NotIdentified]:
+                            inv_info: np.ndarray) -> dict[str, NotIdentified]:
     """:func:`se_not_identified` for a Firth fit: read from the modified score at the
     Firth estimates ``beta`` (the likelihood score, which the meat is built from, does
     not vanish cluster by cluster there). FLIC passes the Firth fit's estimates: the

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
 from policydiffusion.errors import InvalidOptionError
-from policydiffusion.estimate._hazard import IN_SEPARATED_FIT, SEPARATED
+# refit_remedy too: the rest of interpret imports both from here
+from policydiffusion.estimate._estimable import not_estimable_terms, refit_remedy  # noqa: F401
 
 __all__ = ["lr_test", "LRTest"]
 
@@ -36,40 +36,6 @@ class LRTest:
         what = "penalised loglik" if self.penalized else "loglik"
         return (f"{kind} chi2({self.df}) = {self.statistic:.4f}, p = {self.p_value:.4g} "
                 f"({what} {self.loglik_restricted:.4f} vs {self.loglik_full:.4f})")
-
-
-def not_estimable_terms(fit) -> str | None:
-    """The terms of ``fit`` the estimator cannot stand behind (no convergence,
-    separation), each with why, or None when there are none: such a fit's
-    likelihood and predictions are where the iterations stopped, not a maximum.
-    ``fit`` is a result or its ``not_estimable`` mapping (as a fit's JSON holds it).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> not_estimable_terms(SimpleNamespace(not_estimable={"x": "separated"}))
-    'x (separated)'
-    >>> not_estimable_terms(SimpleNamespace(not_estimable={})) is None
-    True
-    >>> not_estimable_terms({"x": "separated", "z": "no convergence"})
-    'x (separated), z (no convergence)'
-    """
-    bad = fit if isinstance(fit, Mapping) else getattr(fit, "not_estimable", None)
-    return ", ".join(f"{t} ({why})" for t, why in bad.items()) if bad else None
-
-
-def refit_remedy(not_estimable: Mapping[str, str]) -> str:
-    """What to do about a fit with terms that are not estimable: Firth's penalised
-    likelihood where the data are separated, else iterations that converge.
-
-    Examples
-    --------
-    >>> refit_remedy({"x": "(quasi-)complete separation"})
-    "Refit with on_separation='firth' (or firth=True)."
-    """
-    if any(why in (SEPARATED, IN_SEPARATED_FIT) for why in not_estimable.values()):
-        return "Refit with on_separation='firth' (or firth=True)."
-    return "Refit until it converges (more iterations, rescaled covariates)."
 
 
 def lr_test(restricted, full) -> LRTest:
@@ -137,20 +103,12 @@ def lr_test(restricted, full) -> LRTest:
     return LRTest(stat, df, float(chi2.sf(stat, df)), restricted.loglik, full.loglik)
 
 
-def _model_columns(engine) -> list[str]:
-    """The columns that decide a fit's estimation sample (complete cases of all of them)."""
-    design = engine.pass_design
-    return list(dict.fromkeys([design.response, *design.variables,
-                               *([engine.weights] if engine.weights else []),
-                               *engine.code_levels]))
-
-
 def _row_hashes(engine, columns: list[str]) -> np.ndarray:
     """Sorted 64-bit hashes of ``columns`` over the rows of a fit's estimation sample,
     read chunk by chunk as the fit read them (no copy of the data is kept)."""
     design, codes = engine.pass_design, engine.code_levels
     out = [np.zeros(0, dtype=np.uint64)]
-    for chunk in engine.source.chunks(list(dict.fromkeys([*_model_columns(engine), *columns])),
+    for chunk in engine.source.chunks(list(dict.fromkeys([*engine.sample_columns, *columns])),
                                       chunk_rows=engine.chunk_rows,
                                       encode={**design.levels, **codes}):
         keep = design.prepare(chunk, weights=engine.weights, clusters=codes, need_y=True,
@@ -170,7 +128,8 @@ def _check_same_rows(restricted, full) -> None:
     engines = [getattr(fit, "_engine", None) for fit in (restricted, full)]
     if any(e is None or getattr(e, "source", None) is None for e in engines):
         return
-    shared = [c for c in _model_columns(engines[0]) if c in set(_model_columns(engines[1]))]
+    in_full = set(engines[1].sample_columns)
+    shared = [c for c in engines[0].sample_columns if c in in_full]
     a, b = (_row_hashes(e, shared) for e in engines)
     if np.array_equal(a, b):
         return

@@ -245,7 +245,7 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
     for c in _COUNTS:  # whole numbers stay whole (polars nulls made them floats)
         table[c] = pd.Series([None if v is None else int(v) for v in table[c]], dtype=object,
                              index=table.index)
-    none = table[table["reason"] == _NO_LOWER]
+    none = table[[not k for k in table["n_lower_adopters"]]]  # _mode's test for unmeasured
     rows = [(_NO_LOWER, len(none), ", ".join(none["policy"].head(5)))] if len(none) else []
     level_of = h.level_of()
     used = {central_level, *lower}
@@ -268,7 +268,7 @@ def classify_modes(study: Study, *, pilots: TableLike | pl.DataFrame | None = No
 def _label(r: dict, rules: ModeRules) -> tuple[str, str]:
     mode, why = _mode(r, rules)
     late = r["n_pilots_named_after"]
-    if late and why != _NO_LOWER:  # that reason is how exclusions find the unmeasured
+    if late:  # the report counts them among the pilots: only the reason says they led nothing
         why += (f"; {late} pilot(s) designated in or after the period of the central adoption "
                 "not counted as leading it")
     return mode, why

@@ -20,7 +20,7 @@ import polars as pl
 
 from policydiffusion._warnings import warn
 from policydiffusion.errors import IndependentDrawsWarning, InvalidOptionError
-from policydiffusion.interpret._compare import not_estimable_terms, refit_remedy
+from policydiffusion.estimate._estimable import not_estimable_terms, refit_remedy
 from policydiffusion.simulate._common import make_rng, package_versions
 from policydiffusion.simulate.hazard import simulate_hazard
 from policydiffusion.simulate.recovery import rep_seeds
@@ -89,7 +89,7 @@ def _check_identified(se_not_identified: Mapping[str, str] | None) -> None:
 
 def _check_estimable(not_estimable: Mapping[str, str] | None) -> None:
     """Refuse a fit whose coefficients the estimator cannot stand behind."""
-    terms = not_estimable_terms(not_estimable or {})
+    terms = not_estimable_terms(not_estimable)
     if terms:
         raise InvalidOptionError(
             f"the fit has coefficients that are not estimable: {terms}; simulating from them "
