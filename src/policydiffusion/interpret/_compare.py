@@ -9,8 +9,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from policydiffusion.errors import InvalidOptionError
-# refit_remedy too: the rest of interpret imports both from here
-from policydiffusion.estimate._estimable import not_estimable_terms, refit_remedy  # noqa: F401
+from policydiffusion.estimate._estimable import not_estimable_terms
 
 __all__ = ["lr_test", "LRTest"]
 

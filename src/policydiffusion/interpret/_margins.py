@@ -23,7 +23,7 @@ from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import categorical
 from policydiffusion.estimate._links import cdf, dpdf, pdf
 from policydiffusion.estimate._summary import tidy_frame
-from policydiffusion.interpret._compare import not_estimable_terms, refit_remedy
+from policydiffusion.estimate._estimable import not_estimable_terms, refit_remedy
 
 __all__ = ["average_marginal_effects", "predicted_hazard", "sample_frames", "effect_sums",
            "delta_table"]

@@ -15,7 +15,7 @@ from policydiffusion.estimate import HazardResult, fit_hazard
 from policydiffusion.estimate._data import as_source
 from policydiffusion.estimate._design import parse_formula
 from policydiffusion.estimate._hazard import fit_columns
-from policydiffusion.interpret._compare import not_estimable_terms
+from policydiffusion.estimate._estimable import not_estimable_terms
 
 __all__ = ["out_of_time", "OutOfTimeResult", "roc_auc", "average_precision"]
 
