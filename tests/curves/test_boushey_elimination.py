@@ -126,3 +126,30 @@ def test_converged_is_an_alias_of_has_optimum_and_cannot_disagree():
         dataclasses.replace(fits["exponential"], status="not_converged", reason="check_failed")
     with pytest.raises(InvalidOptionError, match="contradicts status 'no_finite_optimum'"):
         dataclasses.replace(fits["bass"], converged=True)
+
+
+def test_undetermined_best_puts_no_family_at_delta_aic_zero():
+    """delta_aic was measured from the lowest AIC with an optimum even when ``best`` was
+    "undetermined": the exponential got 0.0 (in describe's ``fit_comparison`` and
+    summary's "dAIC 0.000") as if it were best. With no best there is no reference."""
+    import math
+
+    from policydiffusion.curves import describe_policy
+
+    a = pd.DataFrame({"policy": "p", "unit": list("ABCDE"), "period": [1, 1, 1, 2, 2]})
+    fits = fit_curves(a, units=10)
+    assert fits.best == "undetermined" and fits["exponential"].has_optimum
+    assert all(math.isnan(r["delta_aic"]) for r in fits.comparison_records())
+    assert fits.comparison()["delta_aic"].isna().all()
+    assert "dAIC      nan" in fits.summary() and "dAIC    0.000" not in fits.summary()
+    desc = describe_policy(a, "p", relation=None, curve_fits={"p": fits})
+    out = json.loads(json.dumps(desc.to_dict(), allow_nan=False))
+    assert [r["delta_aic"] for r in out["fit_comparison"]] == [None] * len(fits.fits)
+    # where a best exists the numbers are those from the lowest AIC, as before
+    b = pd.DataFrame({"policy": "p", "unit": list("ABCDEFGH"), "period": [1, 2, 3, 3, 4, 4, 4, 5]})
+    decided = fit_curves(b, units=10)
+    ref = min(f.aic for f in decided.fits.values())
+    assert decided.best_models
+    for r in decided.comparison_records():
+        assert r["delta_aic"] == decided[r["model"]].aic - ref
+        assert (r["delta_aic"] == 0) == (r["model"] == decided.best_models[0])

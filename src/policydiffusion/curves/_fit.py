@@ -253,7 +253,8 @@ class CurveFits:
         return [m for m in self.fits if m != model and self.tied(model, m)]
 
     def comparison(self) -> pd.DataFrame:
-        """model, influence, n_params, loglik, aic, delta_aic (to the best), best,
+        """model, influence, n_params, loglik, aic, delta_aic (to the best; NaN for every
+        family when ``best`` is "none" or "undetermined"), best,
         tied_with (the models it cannot be told apart from, comma-separated), status
         (``"ok"``, ``"not_identified"``, ``"no_finite_optimum"`` or ``"not_converged"``:
         see :class:`CurveFit`; all but ``"ok"`` have a NaN aic, and loglik is the
@@ -262,10 +263,10 @@ class CurveFits:
 
     def comparison_records(self) -> list[dict]:
         """:meth:`comparison` as a list of dicts (no DataFrame built)."""
-        # a supremum's AIC is no reference (see best_models)
-        ok_aic = [f.aic for f in self.fits.values() if f.status == "ok" and not np.isnan(f.aic)]
-        ref = min(ok_aic) if ok_aic else np.nan
+        # measured from the best: with none (no optimum, or "undetermined") no fit is
+        # the reference, as a 0 would say it was best
         best = self.best_models
+        ref = min(self.fits[m].aic for m in best) if best else np.nan
         return [dict(zip(_COMPARISON, (
             m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic,
             f.aic - ref, m in best, ", ".join(self._tied_with(m)), f.status)))
