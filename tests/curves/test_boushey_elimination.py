@@ -66,13 +66,13 @@ def test_a_family_that_did_not_converge_leaves_the_dynamics_undetermined():
     fits = fit_curves(a, units=10)
     assert fits.dynamics is not None and fits.best_models
     failed = dataclasses.replace(fits["bass"], status="not_converged", reason="check_failed",
-                                 failed=("gradient",), converged=False)
+                                 failed=("gradient",))
     broken = dataclasses.replace(fits, fits={**fits.fits, "bass": failed})
     assert broken.dynamics is None and broken.best == "undetermined"
     assert broken.dynamics_note.startswith("undetermined: bass: not converged")
     # a Gompertz failure does not touch Boushey's label (Gompertz is none of its curves)
     # but the best curve is then undetermined
-    g = dataclasses.replace(fits["gompertz"], status="not_converged", reason="check_failed", converged=False)
+    g = dataclasses.replace(fits["gompertz"], status="not_converged", reason="check_failed")
     only_g = dataclasses.replace(fits, fits={**fits.fits, "gompertz": g})
     assert only_g.dynamics == fits.dynamics and only_g.dynamics_note == ""
     assert only_g.best == "undetermined"
@@ -116,16 +116,18 @@ def test_certified_multistart_fallback_keeps_newtons_hessian(monkeypatch):
         assert [v.hex() for v in f.cov.ravel()] == [float(v).hex() for v in want.ravel()], m
 
 
-def test_converged_is_an_alias_of_has_optimum_and_cannot_disagree():
-    from policydiffusion.errors import InvalidOptionError
+def test_converged_is_derived_from_has_optimum_not_stored():
+    """``converged`` was a constructor field checked against ``status``: stored state
+    that can be derived. It is now a property, so it follows the status."""
+    from policydiffusion.curves import CurveFit
 
     fits = fit_curves(_two_periods(), "p", units=10)
     for f in fits.fits.values():
         assert f.converged == f.has_optimum and f.to_dict()["converged"] == f.has_optimum
-    with pytest.raises(InvalidOptionError, match="converged is an alias of has_optimum"):
-        dataclasses.replace(fits["exponential"], status="not_converged", reason="check_failed")
-    with pytest.raises(InvalidOptionError, match="contradicts status 'no_finite_optimum'"):
-        dataclasses.replace(fits["bass"], converged=True)
+    assert "converged" not in {f.name for f in dataclasses.fields(CurveFit)}
+    failed = dataclasses.replace(fits["exponential"], status="not_converged", reason="check_failed")
+    assert failed.converged is False and failed.to_dict()["converged"] is False
+    assert fits["exponential"].converged is True
 
 
 def test_undetermined_best_puts_no_family_at_delta_aic_zero():
