@@ -217,8 +217,9 @@ class CurveFits:
     identified, no finite optimum or not converged) takes no part: it is never best,
     tied or tested (a supremum is its limit's fit, the exponential's for a ridge,
     which is compared as itself). When no family has an optimum, ``best`` is "none"
-    and ``dynamics`` None; when a family without one is not ruled out (anything but
-    the ridge) ``best`` is "undetermined" and ``dynamics`` None: neither is decided by
+    and ``dynamics`` None; when a family without one is not ruled out (any such
+    family, except the ridge where the exponential or Bass is fitted with an optimum)
+    ``best`` is "undetermined" and ``dynamics`` None: neither is decided by
     elimination (``dynamics_note`` says why).
     """
 
