@@ -66,13 +66,13 @@ def test_a_family_that_did_not_converge_leaves_the_dynamics_undetermined():
     fits = fit_curves(a, units=10)
     assert fits.dynamics is not None and fits.best_models
     failed = dataclasses.replace(fits["bass"], status="not_converged", reason="check_failed",
-                                 failed=("gradient",), converged=False)
+                                 failed=("gradient",))
     broken = dataclasses.replace(fits, fits={**fits.fits, "bass": failed})
     assert broken.dynamics is None and broken.best == "undetermined"
     assert broken.dynamics_note.startswith("undetermined: bass: not converged")
     # a Gompertz failure does not touch Boushey's label (Gompertz is none of its curves)
     # but the best curve is then undetermined
-    g = dataclasses.replace(fits["gompertz"], status="not_converged", reason="check_failed", converged=False)
+    g = dataclasses.replace(fits["gompertz"], status="not_converged", reason="check_failed")
     only_g = dataclasses.replace(fits, fits={**fits.fits, "gompertz": g})
     assert only_g.dynamics == fits.dynamics and only_g.dynamics_note == ""
     assert only_g.best == "undetermined"
@@ -116,13 +116,42 @@ def test_certified_multistart_fallback_keeps_newtons_hessian(monkeypatch):
         assert [v.hex() for v in f.cov.ravel()] == [float(v).hex() for v in want.ravel()], m
 
 
-def test_converged_is_an_alias_of_has_optimum_and_cannot_disagree():
-    from policydiffusion.errors import InvalidOptionError
+def test_converged_is_derived_from_has_optimum_not_stored():
+    """``converged`` was a constructor field checked against ``status``: stored state
+    that can be derived. It is now a property, so it follows the status."""
+    from policydiffusion.curves import CurveFit
 
     fits = fit_curves(_two_periods(), "p", units=10)
     for f in fits.fits.values():
         assert f.converged == f.has_optimum and f.to_dict()["converged"] == f.has_optimum
-    with pytest.raises(InvalidOptionError, match="converged is an alias of has_optimum"):
-        dataclasses.replace(fits["exponential"], status="not_converged", reason="check_failed")
-    with pytest.raises(InvalidOptionError, match="contradicts status 'no_finite_optimum'"):
-        dataclasses.replace(fits["bass"], converged=True)
+    assert "converged" not in {f.name for f in dataclasses.fields(CurveFit)}
+    failed = dataclasses.replace(fits["exponential"], status="not_converged", reason="check_failed")
+    assert failed.converged is False and failed.to_dict()["converged"] is False
+    assert fits["exponential"].converged is True
+
+
+def test_undetermined_best_puts_no_family_at_delta_aic_zero():
+    """delta_aic was measured from the lowest AIC with an optimum even when ``best`` was
+    "undetermined": the exponential got 0.0 (in describe's ``fit_comparison`` and
+    summary's "dAIC 0.000") as if it were best. With no best there is no reference."""
+    import math
+
+    from policydiffusion.curves import describe_policy
+
+    a = pd.DataFrame({"policy": "p", "unit": list("ABCDE"), "period": [1, 1, 1, 2, 2]})
+    fits = fit_curves(a, units=10)
+    assert fits.best == "undetermined" and fits["exponential"].has_optimum
+    assert all(math.isnan(r["delta_aic"]) for r in fits.comparison_records())
+    assert fits.comparison()["delta_aic"].isna().all()
+    assert "dAIC      nan" in fits.summary() and "dAIC    0.000" not in fits.summary()
+    desc = describe_policy(a, "p", relation=None, curve_fits={"p": fits})
+    out = json.loads(json.dumps(desc.to_dict(), allow_nan=False))
+    assert [r["delta_aic"] for r in out["fit_comparison"]] == [None] * len(fits.fits)
+    # where a best exists the numbers are those from the lowest AIC, as before
+    b = pd.DataFrame({"policy": "p", "unit": list("ABCDEFGH"), "period": [1, 2, 3, 3, 4, 4, 4, 5]})
+    decided = fit_curves(b, units=10)
+    ref = min(f.aic for f in decided.fits.values())
+    assert decided.best_models
+    for r in decided.comparison_records():
+        assert r["delta_aic"] == decided[r["model"]].aic - ref
+        assert (r["delta_aic"] == 0) == (r["model"] == decided.best_models[0])

@@ -219,3 +219,26 @@ def test_the_box_is_measured_without_a_new_renderer_per_figure(described, monkey
             made.clear()  # the first figure of this size may make one
         plt.close(ax.figure)
     assert made == [] and boxes[0] == boxes[1] == boxes[2]
+
+
+def test_a_kept_renderer_measures_after_the_fonts_change(tmp_path):
+    """matplotlib keeps a string's extent per renderer object, not per font setting:
+    a renderer kept across figures measured a figure made after ``font.sans-serif``
+    changed with the extents of the old font (outside ``text_cache``: 5.5686 in wide
+    where savefig crops to 5.5800 in)."""
+    def box(fonts):
+        with matplotlib.rc_context({"font.sans-serif": fonts}):
+            fig, ax = plt.subplots(figsize=(3, 2))
+            ax.set_xlabel("Share of states adopting, by year")
+            ax.set_ylabel("Cumulative adoptions")
+            fig.text(0, 0.5, "Cumulative share of states adopting", ha="right")  # sets the box's left
+            ours = tight_box(fig, dpi=300)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=300, bbox_inches="tight")
+            plt.close(fig)
+            buf.seek(0)
+            return ours.width, imread(buf, format="png").shape[1] / 300
+
+    box(["DejaVu Sans"])  # keeps a renderer of this size with DejaVu's extents
+    ours, saved = box(["DejaVu Serif"])
+    assert abs(ours - saved) < 1 / 300  # within the pixel savefig rounds to

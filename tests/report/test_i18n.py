@@ -71,3 +71,16 @@ def test_chinese_wording_reviewed():
         if any(n in ("model", "models") for n in names):
             text = zh.format(**{n: "(2) 强制" if n in ("model", "models") else "X" for n in names})
             assert not re.search(r"（[^（）]*\(2\) 强制[^（）]*）", text), (key, text)
+
+
+def test_methods_say_when_the_ridge_is_ruled_out():
+    """The methods read as if the ridge were always ruled out; ``CurveFits._undecided``
+    rules it out only where the exponential or Bass is fitted with an optimum."""
+    from policydiffusion.curves import CurveFits
+
+    d = TEXT["methods.describe"]
+    assert "ridge toward the modified exponential where the exponential or Bass curve is fitted " \
+           "with an optimum" in d["en"]
+    assert "唯有趋向修正指数曲线的脊在修正指数或 Bass 曲线有最优解时被排除" in d["zh"]
+    assert "except the ridge where the exponential or Bass is fitted with an optimum" \
+           in " ".join(CurveFits.__doc__.split())

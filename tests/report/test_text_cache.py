@@ -192,18 +192,21 @@ def test_svg_glyph_outlines_are_converted_once_per_process(described, tmp_path, 
 
 def test_leaving_the_block_puts_matplotlib_back():
     import matplotlib.text as mtext
+    from matplotlib.backends.backend_svg import RendererSVG
     from matplotlib.textpath import TextToPath
 
-    before = (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font,
-              mtext.fontManager, mtext.get_font, mtext.Text._get_layout)
+    def patched():
+        return (mtext._get_text_metrics_with_cache, RendererAgg.draw_text, TextToPath.get_glyphs_with_font,
+                mtext.fontManager, mtext.get_font, mtext.Text._get_layout, RendererSVG._update_glyph_map_defs)
+
+    before = patched()
     with text_cache():
         with text_cache():
             assert mtext._get_text_metrics_with_cache is not before[0]
             assert mtext.Text._get_layout is not before[5]
+            assert RendererSVG._update_glyph_map_defs is not before[6]
         assert mtext._get_text_metrics_with_cache is not before[0]  # still the outer block's
-    assert (mtext._get_text_metrics_with_cache, RendererAgg.draw_text,
-            TextToPath.get_glyphs_with_font, mtext.fontManager, mtext.get_font,
-            mtext.Text._get_layout) == before
+    assert patched() == before
 
 
 def test_png_rows_are_unfiltered(described, tmp_path):

@@ -95,7 +95,7 @@ class CurveFit:
 
     ``converged`` is an alias of :attr:`has_optimum` (the name other results of the
     package use, kept for compatibility): a fit is converged exactly when it is a
-    certified optimum, and a fit built with the two disagreeing is refused.
+    certified optimum.
     """
 
     policy: str
@@ -112,23 +112,21 @@ class CurveFit:
     n_obs: int
     n_units: int
     start: int
-    converged: bool
     derived: dict = field(default_factory=dict)
     status: str = "ok"
     reason: str = ""
     failed: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.converged != (self.status == "ok"):
-            raise InvalidOptionError(f"CurveFit {self.policy!r} {self.model}: converged={self.converged} "
-                                     f"contradicts status {self.status!r}; converged is an alias of "
-                                     f"has_optimum (status == 'ok')")
 
     @property
     def has_optimum(self) -> bool:
         """Whether the fit is a certified finite optimum (``status == "ok"``): only
         then does it have estimates, an AIC and a curve."""
         return self.status == "ok"
+
+    @property
+    def converged(self) -> bool:
+        """Alias of :attr:`has_optimum` (derived, so the two cannot disagree)."""
+        return self.has_optimum
 
     @property
     def note(self) -> str:
@@ -219,8 +217,9 @@ class CurveFits:
     identified, no finite optimum or not converged) takes no part: it is never best,
     tied or tested (a supremum is its limit's fit, the exponential's for a ridge,
     which is compared as itself). When no family has an optimum, ``best`` is "none"
-    and ``dynamics`` None; when a family without one is not ruled out (anything but
-    the ridge) ``best`` is "undetermined" and ``dynamics`` None: neither is decided by
+    and ``dynamics`` None; when a family without one is not ruled out (any such
+    family, except the ridge where the exponential or Bass is fitted with an optimum)
+    ``best`` is "undetermined" and ``dynamics`` None: neither is decided by
     elimination (``dynamics_note`` says why).
     """
 
@@ -253,7 +252,8 @@ class CurveFits:
         return [m for m in self.fits if m != model and self.tied(model, m)]
 
     def comparison(self) -> pd.DataFrame:
-        """model, influence, n_params, loglik, aic, delta_aic (to the best), best,
+        """model, influence, n_params, loglik, aic, delta_aic (to the best; NaN for every
+        family when ``best`` is "none" or "undetermined"), best,
         tied_with (the models it cannot be told apart from, comma-separated), status
         (``"ok"``, ``"not_identified"``, ``"no_finite_optimum"`` or ``"not_converged"``:
         see :class:`CurveFit`; all but ``"ok"`` have a NaN aic, and loglik is the
@@ -262,10 +262,10 @@ class CurveFits:
 
     def comparison_records(self) -> list[dict]:
         """:meth:`comparison` as a list of dicts (no DataFrame built)."""
-        # a supremum's AIC is no reference (see best_models)
-        ok_aic = [f.aic for f in self.fits.values() if f.status == "ok" and not np.isnan(f.aic)]
-        ref = min(ok_aic) if ok_aic else np.nan
+        # measured from the best: with none (no optimum, or "undetermined") no fit is
+        # the reference, as a 0 would say it was best
         best = self.best_models
+        ref = min(self.fits[m].aic for m in best) if best else np.nan
         return [dict(zip(_COMPARISON, (
             m, f.influence, len(f.params), f.loglik if f.loglik is not None else np.nan, f.aic,
             f.aic - ref, m in best, ", ".join(self._tied_with(m)), f.status)))
@@ -457,35 +457,35 @@ def _at_bound(theta: np.ndarray, model: CurveModel) -> np.ndarray:
     return (theta - lo < tol) | (hi - theta < tol)
 
 
-def _multistart(model: CurveModel, d: _FitData, method: str, policy: str) -> tuple[np.ndarray, float, bool]:
+def _multistart(model: CurveModel, d: _FitData, method: str, policy: str) -> tuple[np.ndarray, float]:
     """The best of SLSQP (MLE) or curve_fit (NLS) runs from every start (an MLE point
     is then polished and certified by Newton: :func:`_certify`)."""
     bounds = list(zip(model.lower, model.upper))
     ok = np.isfinite(d.share)
     nll = NegLogLik(model, t=d.t, at_risk=d.at_risk, new=d.new)
-    best, best_val, converged = None, np.inf, False
+    best, best_val = None, np.inf
     for x0 in model.starts(d.t[ok], d.share[ok]):
         x0 = np.clip(np.array(x0, float), model.lower, model.upper)
         if method == "mle":
             r = optimize.minimize(nll, x0, jac=nll.grad, method="SLSQP", bounds=bounds,
                                   options={"maxiter": 500, "ftol": 1e-10})
-            x, val, conv = r.x, r.fun, bool(r.success)
+            x, val = r.x, r.fun
         else:
             try:
                 with warnings.catch_warnings():  # our own covariance is computed below
                     warnings.simplefilter("ignore", optimize.OptimizeWarning)
                     x, _ = optimize.curve_fit(model.cdf, d.t[ok], d.share[ok], p0=x0,
                                               bounds=(model.lower, model.upper), maxfev=20000)
-                val, conv = _rss(x, model, d), True
+                val = _rss(x, model, d)
             except (RuntimeError, ValueError):
                 continue
         if val < best_val:
-            best, best_val, converged = x, val, conv
+            best, best_val = x, val
     if best is None:
         from policydiffusion.errors import ConvergenceError
 
         raise ConvergenceError(f"the {model.name} curve could not be fitted to {policy!r} by {method}.")
-    return best, best_val, converged
+    return best, best_val
 
 
 #: Newton runs from a multistart point until it passes the check, stops gaining, or
@@ -539,9 +539,9 @@ def _cov_from_hessian(H: np.ndarray) -> np.ndarray | None:
 
 def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
              optimum: tuple | None = None) -> CurveFit:
-    """The fit at ``optimum`` (x, objective, converged and, optionally, the MLE's
-    Hessian there), found by multistart if not given."""
-    best, best_val, converged, *hess = optimum or _multistart(model, d, method, policy)
+    """The fit at ``optimum`` (x, objective and, optionally, the MLE's Hessian there),
+    found by multistart if not given."""
+    best, best_val, *hess = optimum or _multistart(model, d, method, policy)
     ok = np.isfinite(d.share)
     bound = _at_bound(best, model)
     free = ~bound
@@ -570,7 +570,7 @@ def _fit_one(model: CurveModel, d: _FitData, method: str, policy: str,
     derived = _derived(model, best, cov, d)
     return CurveFit(policy, model.name, method, model.params, best, se, cov,
                     tuple(p for p, b in zip(model.params, bound) if b), loglik, float(aic), rss,
-                    n_obs, d.n_units, d.start, converged, derived)
+                    n_obs, d.n_units, d.start, derived)
 
 
 def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method: str,
@@ -591,7 +591,7 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
         if optimizer == "newton" and todo:
             for i, r in zip(todo, newton_fits(model, *_newton_input(model, [named[i][1] for i in todo]))):
                 if r is not None and r.checked:
-                    optima[i] = (r.x, _negll(r.x, model, named[i][1]), True, r.hessian)
+                    optima[i] = (r.x, _negll(r.x, model, named[i][1]), r.hessian)
                 elif r is not None:
                     stopped[i] = (r.x, r.fun)
             _ridges(model, named, stopped, limits)
@@ -599,11 +599,11 @@ def _fit_family(model: CurveModel, named: Sequence[tuple[str, _FitData]], method
         for i in todo:
             if optima[i] is None and limits[i] is None:
                 (name, d) = named[i]
-                x, val, failed[i], hess = _certify(model, d, *_multistart(model, d, method, name)[:2])
+                x, val, failed[i], hess = _certify(model, d, *_multistart(model, d, method, name))
                 if failed[i]:
                     stopped[i] = (x, val)
                 else:
-                    optima[i] = (x, val, True, hess)
+                    optima[i] = (x, val, hess)
         _ridges(model, named, stopped, limits)
     return [_no_optimum(model, d, name, limits[i], method) if limits[i] is not None
             else _no_optimum(model, d, name, _NOT_CONVERGED, method, failed[i]) if failed.get(i)
@@ -665,7 +665,7 @@ def _no_optimum(model: CurveModel, d: _FitData, policy: str, lim: NoOptimum,
     # no AIC: 2k would count parameters the limit does not identify
     return CurveFit(policy, model.name, method, model.params, est, np.full(k, np.nan),
                     np.full((k, k), np.nan), (), lim.loglik if method == "mle" else np.nan, np.nan,
-                    np.nan, n_obs, d.n_units, d.start, False, derived,
+                    np.nan, n_obs, d.n_units, d.start, derived,
                     status=lim.status, reason=lim.reason, failed=failed)
 
 

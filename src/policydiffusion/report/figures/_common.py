@@ -265,7 +265,10 @@ def tight_box(fig, *, dpi: float = 300, pad_inches: float | None = None):
         # (ticks, aspect, axes locators, titles, legend and annotation offsets), at ~70% of
         # the box's cost: the PNGs of every describe and report figure kind were checked
         # byte for byte against savefig's (tests/report/test_figure_saving.py)
-        return fig.get_tightbbox(_png_renderer(fig)).padded(pad)
+        # matplotlib keeps extents per renderer object, not per font setting: measured on
+        # the kept renderer, only text_cache's (keyed on the settings too) are current
+        with text_cache():
+            return fig.get_tightbbox(_png_renderer(fig)).padded(pad)
     finally:
         fig.dpi = old
 

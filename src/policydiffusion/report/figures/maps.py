@@ -289,27 +289,29 @@ def plot_choropleth(study, policy: str, *, geometry: str | dict = "auto", ax=Non
     check_choice("small", small, ("callout", "skip", "inside"))
     check_choice("label_by", label_by, ("auto", "name", "unit"))
     units = study.unit_ids
-    if geometry == "auto":
-        geometry = _guess_geometry(units)
-        if geometry is None:  # names rather than codes: the shipped map most of them name
-            best = max(("us_states", "china_provinces"), key=lambda g: len(_match_units(study, g)))
-            geometry = best if 2 * len(_match_units(study, best)) > len(units) else None
-        if geometry is None:
-            _fallback(units, "no shipped map (US states, Chinese provinces) matches most units")
-            return plot_tile_grid(study, policy, ax=ax, lang=lang, cmap=cmap, title=title)
     # inside reuse_figures: everything but the colours depends only on these (not kept:
     # a figure the caller gives, labels, whose places depend on the colours, the inset);
-    # the kept map keeps its shapes matched to the study's units: no matching again
-    key = (id(study), geometry, lang, cmap) if (ax is None and not labels and title is None
-                                               and isinstance(geometry, str)
-                                               and not (scs_inset and geometry in _CHINA)) else None
-    kept = kept_figure("map", key) if key is not None else None
+    # the kept map keeps its shapes matched to the study's units, so it is looked up by
+    # the geometry as passed ("auto" too) before any map is chosen or unit matched
+    keepable = ax is None and not labels and title is None and isinstance(geometry, str)
+    kept = kept_figure("map", (id(study), geometry, lang, cmap)) if keepable else None
     if kept is not None:
         with styled(lang):
             return _recolour(kept, adoption_values(study, policy), cmap)
+    asked, key_of = geometry, None
+    if geometry == "auto":
+        geometry = _guess_geometry(units)
+        if geometry is None:  # names rather than codes: the shipped map most of them name
+            matched = {g: _match_units(study, g) for g in ("us_states", "china_provinces")}
+            best = max(matched, key=lambda g: len(matched[g]))
+            geometry, key_of = (best, matched[best]) if 2 * len(matched[best]) > len(units) else (None, None)
+        if geometry is None:
+            _fallback(units, "no shipped map (US states, Chinese provinces) matches most units")
+            return plot_tile_grid(study, policy, ax=ax, lang=lang, cmap=cmap, title=title)
+    key = (id(study), asked, lang, cmap) if keepable and not (scs_inset and geometry in _CHINA) else None
     shapes, kind = _shapes(geometry)
     if isinstance(geometry, str):  # shapes keyed by the study's own unit ids
-        key_of = _match_units(study, geometry)
+        key_of = _match_units(study, geometry) if key_of is None else key_of
         shapes = {u: shapes[k] for u, k in key_of.items() if k in shapes} | {
             k: r for k, r in shapes.items() if k not in set(key_of.values())}
     if not set(units) & set(shapes):
