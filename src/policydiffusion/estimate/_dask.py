@@ -218,11 +218,7 @@ class DaskEngine(Engine):
         key = (self.class_weights, tuple(self.cluster_levels), self.weights)
         if self._parts is None or self._parts_key != key:
             self._parts_key = key
-            cols = [self.design.response, *self.design.variables]
-            if self.weights:
-                cols.append(self.weights)
-            cols += list(self.cluster_levels)
-            frames = self._frames(list(dict.fromkeys(cols)))
+            frames = self._frames(self.sample_columns)
             self._parts = self.client.map(
                 _prepare, frames, design=self.design, weights=self.weights,
                 codes=self.cluster_levels, class_weights=self.class_weights, pure=False)
